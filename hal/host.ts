@@ -1,0 +1,108 @@
+/**
+ * The host provider: everything device code may touch, handed to a device's `main(host)`.
+ *
+ * Its shape follows ECMA-419's `device` global as Moddable builds it (`io`, `pin`, bus defaults keyed `I2C`,
+ * `SPI`, `Serial`), plus what ECMA-419 leaves out and a sensor node cannot live without: timers, a monotonic clock,
+ * wall time, deep sleep and reset reason, retained memory, flash partitions, randomness, logging and the
+ * device's own configuration. The simulator (`simulator/core/provider.ts`) and real boards (`hal/moddable`)
+ * implement it; device code never reaches past it.
+ */
+import type { I2CBus, IOClasses, PinSpecifier, SerialBus, SPIBus } from "./io.js";
+
+/** An opaque handle from `timer.set`. */
+export interface TimerHandle {
+  readonly __timer: true;
+}
+
+export interface Timers {
+  /**
+   * Call `callback` once after `delay` ms, then every `repeat` ms if given (Moddable `Timer.set`).
+   * Delays are whole or fractional milliseconds; hosts round to their tick.
+   */
+  set(callback: () => void, delay: number, repeat?: number): TimerHandle;
+  clear(handle: TimerHandle | undefined): void;
+}
+
+export interface Clock {
+  /** Monotonic milliseconds since boot, as an integer (Moddable `Time.ticks`; may wrap on real boards after 2^31). */
+  ticks(): number;
+  /** Monotonic microseconds since boot, for timing measurements. */
+  microseconds(): number;
+  /** Wall time in ms since the Unix epoch, or 0 while the host does not know it yet. */
+  unixMs(): number;
+}
+
+export type ResetReason = "power-on" | "deep-sleep" | "watchdog" | "software" | "brown-out";
+
+export interface Power {
+  readonly resetReason: ResetReason;
+  /**
+   * Enter deep sleep for `ms` and reboot on wake: RAM is lost, retained memory and flash survive, and `main`
+   * runs again with `resetReason === "deep-sleep"`. Nothing after this call runs.
+   */
+  deepSleep(ms: number): void;
+  /** Supply voltage in volts, as the board measures it (NaN when it cannot). */
+  supplyVoltage(): number;
+}
+
+/** 32-bit words that survive deep sleep and soft resets (nRF52 `Sleep.setRetainedValue`, ESP32 RTC memory). */
+export interface RetainedMemory {
+  readonly length: number;
+  get(index: number): number;
+  set(index: number, value: number): void;
+}
+
+/**
+ * A raw NOR flash partition (ECMA-419 `embedded:storage/flash` partition shape). Erased bytes read `eraseValue`
+ * (0xFF); programming can only clear bits; `eraseBlock` restores a whole block.
+ */
+export interface FlashPartition {
+  readonly size: number;
+  readonly blockLength: number;
+  readonly blocks: number;
+  readonly eraseValue: number;
+  /** Writes must start and end on this byte alignment. */
+  readonly writeAlign: number;
+  read(offset: number, byteLength: number): Uint8Array;
+  write(offset: number, bytes: Uint8Array): void;
+  eraseBlock(block: number): void;
+}
+
+export interface FlashStore {
+  /** Open a partition named in the board manifest; throws naming the partition when it does not exist. */
+  open(name: string): FlashPartition;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** The device's resolved configuration: the device manifest merged with the board's wiring, frozen at build time. */
+export type DeviceConfig = Readonly<Record<string, unknown>>;
+
+export interface Host {
+  /** The node's identity, e.g. "ws-0001". */
+  readonly id: string;
+  /** Board name from the board manifest, e.g. "esp32-devkitc". */
+  readonly board: string;
+  readonly io: IOClasses;
+  /** Named pins: the board's own (led, button) and the device's wiring on this board (wind, rain, …). */
+  readonly pin: Readonly<Record<string, PinSpecifier>>;
+  readonly I2C: Readonly<Record<string, I2CBus>>;
+  readonly SPI: Readonly<Record<string, SPIBus>>;
+  readonly Serial: Readonly<Record<string, SerialBus>>;
+  readonly timer: Timers;
+  readonly clock: Clock;
+  readonly power: Power;
+  readonly retained: RetainedMemory;
+  readonly flash: FlashStore;
+  /** Uniform in [0, 1). Seeded in the simulator, hardware RNG on boards. */
+  random(): number;
+  log(level: LogLevel, message: string): void;
+  readonly config: DeviceConfig;
+}
+
+/** What a device's `main` returns: a read-out of its counters for the run summary and tests. */
+export interface NodeApp {
+  stats(): Readonly<Record<string, number>>;
+}
+
+export type DeviceMain = (host: Host) => NodeApp;

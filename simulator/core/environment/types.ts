@@ -1,0 +1,35 @@
+/**
+ * What part models read from the simulated world. Every quantity is a pure function of virtual time (µs since the
+ * run's start) and the environment's seed, so a model may ask as often as it likes without changing the world.
+ */
+import type { Micros } from "../engine.js";
+
+export interface AirState {
+  /** °C */
+  temperature: number;
+  /** relative humidity, % (0–100) */
+  humidity: number;
+  /** station pressure, Pa */
+  pressure: number;
+}
+
+export interface WindState {
+  /** instantaneous speed, m/s (already including gusts) */
+  speed: number;
+  /** direction the wind comes from, degrees clockwise from north, [0, 360) */
+  direction: number;
+}
+
+export interface Atmosphere {
+  air(t: Micros): AirState;
+  wind(t: Micros): WindState;
+  /** rain intensity, mm/h */
+  rainRate(t: Micros): number;
+  /**
+   * Integral of rainRate over [t0, t1] in mm. Models use it to place bucket tips exactly; implementations must make
+   * rainBetween(a, b) + rainBetween(b, c) equal rainBetween(a, c) up to rounding.
+   */
+  rainBetween(t0: Micros, t1: Micros): number;
+  /** Unix epoch ms at virtual time 0 (SenML timestamps, diurnal cycle). */
+  readonly epochMs: number;
+}
