@@ -1,0 +1,82 @@
+/**
+ * Cup anemometer as hardware: the cups turn at a rate proportional to wind speed, closing a reed switch once per
+ * turn. The pulse count is the integral of frequency over time, evaluated on a fixed 250 ms grid (the trapezoid
+ * rule, linear within a cell) so the count at any instant is a pure function of the weather: however often the
+ * firmware reads the counter, it sees the same pulses.
+ */
+import type { Micros } from "../../simulator/core/engine.js";
+import type { PulseSource } from "../../simulator/core/io/lines.js";
+
+const CELL: Micros = 250_000;
+
+export interface AnemometerModelOptions {
+  /** Wind speed, m/s, at virtual time t. */
+  speed: (t: Micros) => number;
+  kmhPerHz: number;
+  /** Below this speed the cups do not turn (bearing friction), m/s. */
+  startSpeed?: number;
+  /** A seized bearing: no pulses whatever the wind. */
+  fault?: "stuck" | undefined;
+}
+
+export class AnemometerModel implements PulseSource {
+  readonly #opts: AnemometerModelOptions;
+  readonly #hzPerMs: number;
+  // Phase (turns) at the start of cell #cell, and the frequency there.
+  #cell = 0;
+  #phase = 0;
+  #f0: number;
+
+  constructor(options: AnemometerModelOptions) {
+    this.#opts = options;
+    this.#hzPerMs = 3.6 / options.kmhPerHz;
+    this.#f0 = this.#freq(0);
+  }
+
+  #freq(t: Micros): number {
+    if (this.#opts.fault === "stuck") return 0;
+    const v = this.#opts.speed(t);
+    return v > (this.#opts.startSpeed ?? 0) ? v * this.#hzPerMs : 0;
+  }
+
+  /** Turns completed at time t (fractional). */
+  phase(t: Micros): number {
+    const cell = Math.floor(t / CELL);
+    if (cell < this.#cell) {
+      // Time never runs backwards in a run; a fresh query from the past restarts the integral.
+      this.#cell = 0;
+      this.#phase = 0;
+      this.#f0 = this.#freq(0);
+    }
+    while (this.#cell < cell) {
+      const f1 = this.#freq((this.#cell + 1) * CELL);
+      this.#phase += ((this.#f0 + f1) / 2) * (CELL / 1e6);
+      this.#f0 = f1;
+      this.#cell++;
+    }
+    const f1 = this.#freq((cell + 1) * CELL);
+    const within = t - cell * CELL;
+    return this.#phase + ((this.#f0 + f1) / 2) * (CELL / 1e6) * (within / CELL);
+  }
+
+  count(t: Micros): number {
+    return Math.floor(this.phase(t));
+  }
+
+  nextAfter(t: Micros): Micros {
+    const target = this.count(t) + 1;
+    // Walk cells until the phase crosses the next whole turn, then interpolate inside the cell.
+    let cell = Math.floor(t / CELL);
+    for (let guard = 0; guard < 14_400; guard++, cell++) {
+      const end = (cell + 1) * CELL;
+      const pEnd = this.phase(end);
+      if (pEnd >= target) {
+        const start = Math.max(cell * CELL, t);
+        const pStart = this.phase(start);
+        const frac = pEnd > pStart ? (target - pStart) / (pEnd - pStart) : 1;
+        return Math.max(t + 1, Math.ceil(start + frac * (end - start)));
+      }
+    }
+    return Infinity; // calm for an hour: callers ask again later
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * A simulated UART link between the MCU and a part model (a modem, a meter's optical port), 8N1: each byte takes
+ * 10 bit times on the wire, so a 9600-baud reply arrives when it would on a board.
+ */
+import type { Engine, Micros } from "../engine.js";
+
+export interface UARTPeer {
+  /** Bytes from the MCU have arrived at the peer. */
+  receive(bytes: Uint8Array): void;
+}
+
+export interface UARTTransfer {
+  at: Micros;
+  link: string;
+  dir: "tx" | "rx";
+  bytes: Uint8Array;
+}
+
+export class UARTLink {
+  readonly name: string;
+  readonly #engine: Engine;
+  baud = 0;
+  peer: UARTPeer | undefined;
+  /** Set by the MCU side: bytes for it have arrived. */
+  deliver: ((bytes: Uint8Array) => void) | undefined;
+  recorder: ((t: UARTTransfer) => void) | undefined;
+  #mcuBusyUntil: Micros = 0;
+  #peerBusyUntil: Micros = 0;
+
+  constructor(name: string, engine: Engine) {
+    this.name = name;
+    this.#engine = engine;
+  }
+
+  #duration(count: number): Micros {
+    return this.baud > 0 ? Math.ceil((count * 10 * 1_000_000) / this.baud) : 0;
+  }
+
+  /** MCU → peer; bytes queue behind earlier ones on the wire. */
+  fromMcu(bytes: Uint8Array): void {
+    const copy = bytes.slice();
+    const start = Math.max(this.#engine.now, this.#mcuBusyUntil);
+    this.#mcuBusyUntil = start + this.#duration(copy.length);
+    this.recorder?.({ at: this.#engine.now, link: this.name, dir: "tx", bytes: copy });
+    this.#engine.at(this.#mcuBusyUntil, () => this.peer?.receive(copy));
+  }
+
+  /** Peer → MCU. */
+  fromPeer(bytes: Uint8Array): void {
+    const copy = bytes.slice();
+    const start = Math.max(this.#engine.now, this.#peerBusyUntil);
+    this.#peerBusyUntil = start + this.#duration(copy.length);
+    this.#engine.at(this.#peerBusyUntil, () => {
+      this.recorder?.({ at: this.#engine.now, link: this.name, dir: "rx", bytes: copy });
+      this.deliver?.(copy);
+    });
+  }
+}

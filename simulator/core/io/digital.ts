@@ -1,0 +1,86 @@
+/**
+ * ECMA-419 Digital over simulated lines. Input edges arrive as engine events (the model's change happens inside
+ * one), so `onReadable` runs in its own turn, never inside a public method.
+ */
+import type { Digital, DigitalClass, DigitalOptions } from "../../../hal/io.js";
+import type { PinRegistry } from "./pins.js";
+import { assertOpen } from "./pins.js";
+import type { PinWorld } from "./lines.js";
+
+const Input = 0;
+const InputPullUp = 1;
+const InputPullDown = 2;
+const InputPullUpDown = 3;
+const Output = 8;
+const OutputOpenDrain = 9;
+const Rising = 1;
+const Falling = 2;
+
+export function makeDigitalClass(world: PinWorld, pins: PinRegistry, wrap: (fn: () => void) => void): DigitalClass {
+  class SimDigital implements Digital {
+    static readonly Input = Input;
+    static readonly InputPullUp = InputPullUp;
+    static readonly InputPullDown = InputPullDown;
+    static readonly InputPullUpDown = InputPullUpDown;
+    static readonly Output = Output;
+    static readonly OutputOpenDrain = OutputOpenDrain;
+    static readonly Rising = Rising;
+    static readonly Falling = Falling;
+
+    readonly #pin: number;
+    readonly #output: boolean;
+    readonly #owner: string;
+    #unlisten: (() => void) | undefined;
+    #closed = false;
+    target: unknown;
+
+    constructor(options: DigitalOptions) {
+      if (!options || typeof options !== "object") throw new TypeError("Digital: options object required");
+      const { pin, mode, edge, onReadable } = options;
+      if (typeof pin !== "number") throw new TypeError(`Digital: pin must be a number, got ${String(pin)}`);
+      const modes = [Input, InputPullUp, InputPullDown, InputPullUpDown, Output, OutputOpenDrain];
+      if (!modes.includes(mode)) throw new RangeError(`Digital: invalid mode ${String(mode)} on pin ${pin}`);
+      this.#output = mode === Output || mode === OutputOpenDrain;
+      if (onReadable && this.#output) throw new TypeError(`Digital: onReadable on output pin ${pin}`);
+      if (onReadable && !(edge === Rising || edge === Falling || edge === Rising + Falling)) {
+        throw new RangeError(`Digital: onReadable needs edge Rising, Falling or both on pin ${pin}`);
+      }
+      this.#owner = `Digital(${pin})`;
+      pins.claim([pin], this.#owner);
+      this.#pin = pin;
+      this.target = options.target;
+      const line = world.line(pin);
+      if (!this.#output && !line.driven) {
+        // A floating input reads its pull; a pull-down input idles low.
+        if (mode === InputPullDown) line.set(0);
+        else if (mode === InputPullUp) line.set(1);
+      }
+      if (onReadable && edge !== undefined) {
+        this.#unlisten = line.listen((level) => {
+          if (this.#closed) return;
+          if ((level === 1 && edge & Rising) || (level === 0 && edge & Falling)) wrap(() => onReadable.call(this));
+        });
+      }
+    }
+
+    read(): number {
+      assertOpen(this.#closed, this.#owner);
+      if (this.#output) throw new Error(`${this.#owner}: read on an output`);
+      return world.line(this.#pin).level;
+    }
+
+    write(value: number): void {
+      assertOpen(this.#closed, this.#owner);
+      if (!this.#output) throw new Error(`${this.#owner}: write on an input`);
+      world.line(this.#pin).set(value ? 1 : 0);
+    }
+
+    close(): void {
+      if (this.#closed) return;
+      this.#closed = true;
+      this.#unlisten?.();
+      pins.release([this.#pin], this.#owner);
+    }
+  }
+  return SimDigital;
+}
