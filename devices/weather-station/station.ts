@@ -1,0 +1,250 @@
+/**
+ * The weather micro-station: what it samples, how often, and what it sends.
+ *
+ * - Air (SHT3x for temperature and humidity, BME280 for pressure and as a stand-in thermohygrometer when the SHT3x
+ *   fails) every `sampling.airMs`, as one-shot conversions that never block.
+ * - Wind every `sampling.windMs` (250 ms: WMO practice for 3-second gusts): pulse count and vane direction.
+ * - Rain by interrupt on every bucket tip.
+ * - A report every `reporting.intervalS`: means of the air readings, dew point, frost risk, 10-minute mean wind,
+ *   peak gust, mean direction, rain in the period and its latest intensity, as SenML-CBOR over MQTT (QoS 1),
+ *   through the uplink queue so nothing is reported sent before the broker acknowledged it.
+ * - Downlink on `<topic>/config`: `{"reportS": N}` changes the reporting interval within the manifest's bounds;
+ *   the answer goes to `<topic>/config/ack`.
+ */
+import type { Host, NodeApp } from "../../hal/host.js";
+import type { SensorError } from "../../hal/sensor.js";
+import { MqttClient } from "../../runtime/mqtt/client.js";
+import { Accumulator } from "../../runtime/filters/index.js";
+import { Scheduler } from "../../runtime/scheduler.js";
+import type { Task } from "../../runtime/scheduler.js";
+import { UplinkQueue } from "../../runtime/uplink.js";
+import { BME280 } from "../../parts/bme280/driver.js";
+import { SHT3x } from "../../parts/sht3x/driver.js";
+import { CupAnemometer } from "../../parts/cup-anemometer/driver.js";
+import { TippingBucket } from "../../parts/tipping-bucket/driver.js";
+import { WindVane } from "../../parts/wind-vane/driver.js";
+import { readConfig } from "./config.js";
+import type { StationConfig } from "./config.js";
+import { dewPoint, frostRisk } from "./psychrometrics.js";
+import { ReportEncoder } from "./report.js";
+import { WindStats } from "./wind.js";
+
+export class WeatherStation implements NodeApp {
+  readonly #host: Host;
+  readonly #cfg: StationConfig;
+  readonly #scheduler: Scheduler;
+  readonly #sht: SHT3x;
+  readonly #bme: BME280;
+  readonly #anemometer: CupAnemometer;
+  readonly #rain: TippingBucket;
+  readonly #vane: WindVane;
+  readonly #wind: WindStats;
+  readonly #encoder: ReportEncoder;
+  readonly #mqtt: MqttClient;
+  readonly #uplink: UplinkQueue;
+  readonly #topic: string;
+  #reportTask: Task | undefined;
+  #reportS: number;
+
+  readonly #temperature = new Accumulator();
+  readonly #humidity = new Accumulator();
+  readonly #pressure = new Accumulator();
+  readonly #bmeTemperature = new Accumulator();
+  readonly #bmeHumidity = new Accumulator();
+
+  readonly #stats = {
+    airSamples: 0,
+    windSamples: 0,
+    reports: 0,
+    sensorErrors: 0,
+    crcErrors: 0,
+    nackErrors: 0,
+    rainTips: 0,
+    downlinks: 0,
+    downlinkRejected: 0,
+  };
+
+  constructor(host: Host) {
+    this.#host = host;
+    const cfg = (this.#cfg = readConfig(host.config));
+    this.#reportS = cfg.reportS;
+    this.#topic = cfg.topic.replace("{id}", host.id);
+    this.#scheduler = new Scheduler(host.timer, host.clock);
+
+    const onError = (e: SensorError): void => this.#sensorError(e);
+    const i2c = (p: StationConfig["sht3x"]) => {
+      const b = host.I2C[p.bus];
+      if (!b) throw new Error(`weather-station: board has no I2C bus "${p.bus}"`);
+      return { io: b.io, data: b.data, clock: b.clock, hz: p.hz, port: b.port, address: p.address };
+    };
+    const self = this;
+    this.#sht = new SHT3x({
+      sensor: i2c(cfg.sht3x),
+      timer: host.timer,
+      onSample() {
+        self.#airSample();
+      },
+      onError,
+    });
+    this.#bme = new BME280({
+      sensor: i2c(cfg.bme280),
+      timer: host.timer,
+      onSample() {
+        self.#barometerSample();
+      },
+      onError,
+    });
+    this.#anemometer = new CupAnemometer({
+      sensor: { io: host.io.PulseCount, signal: cfg.anemometer.pin },
+      clock: host.clock,
+      kmhPerHz: cfg.kmhPerHz,
+    });
+    this.#rain = new TippingBucket({ sensor: { io: host.io.Digital, pin: cfg.raingauge.pin }, clock: host.clock, mmPerTip: cfg.mmPerTip });
+    this.#vane = new WindVane({
+      sensor: { io: host.io.Analog, pin: cfg.vane.pin },
+      timer: host.timer,
+      pullupOhms: cfg.vaneOptions.pullupOhms,
+      supplyVolts: cfg.vaneOptions.supplyVolts,
+      fullScaleVolts: cfg.vane.fullScaleVolts,
+      northOffset: cfg.vaneOptions.northOffset,
+      onError,
+    });
+    this.#wind = new WindStats(cfg.kmhPerHz, cfg.windMs);
+    this.#encoder = new ReportEncoder(`${host.id}:`);
+
+    this.#mqtt = new MqttClient({
+      host,
+      address: cfg.broker.address,
+      port: cfg.broker.port,
+      clientId: host.id,
+      keepAlive: cfg.keepAliveS,
+      will: { topic: `${this.#topic}/status`, payload: "offline", qos: 1, retain: true },
+      onConnect: () => {
+        this.#mqtt.publish(`${this.#topic}/status`, "online", { qos: 1, retain: true });
+        this.#uplink.pump();
+      },
+      onMessage: (topic, payload) => this.#downlink(topic, payload),
+      onError: (e) => host.log("warn", `mqtt: ${e.message}`),
+    });
+    this.#uplink = new UplinkQueue({ link: this.#mqtt, clock: host.clock, capacity: 48, window: 4 });
+    this.#mqtt.subscribe(`${this.#topic}/config`, 1);
+  }
+
+  start(): void {
+    this.#mqtt.start();
+    // First air reading 1 s after boot (sensor start-up), then every airMs; wind from the first slot.
+    this.#scheduler.every(this.#cfg.airMs, () => this.#measureAir(), { phaseMs: 1000, name: "air" });
+    this.#scheduler.every(this.#cfg.windMs, () => this.#sampleWind(), { phaseMs: 0, name: "wind" });
+    this.#reportTask = this.#scheduler.every(this.#reportS * 1000, () => this.#report(), { name: "report" });
+  }
+
+  #measureAir(): void {
+    this.#sht.measure();
+    this.#bme.measure();
+  }
+
+  #airSample(): void {
+    const s = this.#sht.sample();
+    if (!s) return;
+    this.#stats.airSamples++;
+    this.#temperature.push(s.thermometer.temperature);
+    this.#humidity.push(s.hygrometer.humidity);
+  }
+
+  #barometerSample(): void {
+    const s = this.#bme.sample();
+    if (!s) return;
+    this.#stats.airSamples++;
+    if (s.barometer) this.#pressure.push(s.barometer.pressure);
+    if (s.thermometer) this.#bmeTemperature.push(s.thermometer.temperature);
+    if (s.hygrometer) this.#bmeHumidity.push(s.hygrometer.humidity);
+  }
+
+  #sampleWind(): void {
+    const a = this.#anemometer.sample();
+    const v = this.#vane.sample();
+    if (!a) return;
+    this.#stats.windSamples++;
+    this.#wind.push(a.pulses, a.windowMs, v ? v.direction : NaN);
+  }
+
+  #sensorError(e: SensorError): void {
+    this.#stats.sensorErrors++;
+    if (e.kind === "crc") this.#stats.crcErrors++;
+    if (e.kind === "nack") this.#stats.nackErrors++;
+    this.#host.log("warn", e.message);
+  }
+
+  #report(): void {
+    // The SHT3x is the reference thermohygrometer; if it produced nothing this period, fall back to the BME280.
+    const useSht = this.#temperature.count > 0;
+    const temperature = useSht ? this.#temperature.mean : this.#bmeTemperature.mean;
+    const humidity = useSht ? this.#humidity.mean : this.#bmeHumidity.mean;
+    const rain = this.#rain.sample();
+    this.#stats.rainTips += rain.tips;
+    const payload = this.#encoder.encode({
+      time: Math.floor(this.#host.clock.unixMs() / 1000),
+      temperature,
+      humidity,
+      pressure: this.#pressure.mean,
+      dewPoint: dewPoint(temperature, humidity),
+      frost: temperature === temperature && humidity === humidity ? frostRisk(temperature, humidity, this.#cfg.frost) : undefined,
+      windMean: this.#wind.mean10,
+      gust: this.#wind.gust,
+      windDirection: this.#wind.direction,
+      rain: rain.rain,
+      rainRate: rain.rate,
+    });
+    this.#uplink.enqueue(`${this.#topic}/senml`, payload, 0, this.#cfg.qos);
+    this.#stats.reports++;
+    this.#temperature.reset();
+    this.#humidity.reset();
+    this.#pressure.reset();
+    this.#bmeTemperature.reset();
+    this.#bmeHumidity.reset();
+    this.#wind.resetPeriod();
+  }
+
+  #downlink(topic: string, payload: Uint8Array): void {
+    if (topic !== `${this.#topic}/config`) return;
+    this.#stats.downlinks++;
+    let text = "";
+    for (let i = 0; i < payload.length; i++) text += String.fromCharCode(payload[i]!);
+    let answer: string;
+    try {
+      const msg = JSON.parse(text) as { reportS?: unknown };
+      const s = msg.reportS;
+      if (typeof s !== "number" || !Number.isInteger(s) || s < this.#cfg.minReportS || s > this.#cfg.maxReportS) {
+        throw new Error(`reportS must be an integer in [${this.#cfg.minReportS}, ${this.#cfg.maxReportS}]`);
+      }
+      this.#reportS = s;
+      this.#reportTask?.setPeriod(s * 1000);
+      answer = `{"reportS":${s}}`;
+    } catch (e) {
+      this.#stats.downlinkRejected++;
+      const why = e instanceof Error ? e.message : String(e);
+      answer = `{"error":${JSON.stringify(why)}}`;
+    }
+    this.#mqtt.publish(`${this.#topic}/config/ack`, answer, { qos: 1 });
+  }
+
+  stats(): Readonly<Record<string, number>> {
+    const m = this.#mqtt.stats;
+    const u = this.#uplink.stats;
+    return {
+      ...this.#stats,
+      reportIntervalS: this.#reportS,
+      framesQueued: u.queued,
+      framesAcked: u.acked,
+      framesDropped: u.dropped,
+      uplinkMaxDepth: u.maxDepth,
+      uplinkMaxLatencyMs: u.maxLatencyMs,
+      mqttConnects: m.connects,
+      mqttRetransmits: m.retransmits,
+      mqttProtocolErrors: m.protocolErrors,
+      bytesOut: m.bytesOut,
+      bytesIn: m.bytesIn,
+      rainBounces: this.#rain.bounces,
+    };
+  }
+}

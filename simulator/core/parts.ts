@@ -1,0 +1,101 @@
+/**
+ * Part models by catalogue name: how the simulator wires a resolved part (manifests/schema/config.ts) to a node's
+ * board, driven by the world's atmosphere. One place maps manifest parts to models, so a device manifest alone
+ * decides what hardware a simulated node has.
+ */
+import type { ResolvedPart } from "../../manifests/schema/config.js";
+import { BME280Model } from "../../parts/bme280/model.js";
+import { AnemometerModel } from "../../parts/cup-anemometer/model.js";
+import { SHT3xModel } from "../../parts/sht3x/model.js";
+import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
+import { windVaneVoltage } from "../../parts/wind-vane/model.js";
+import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
+import type { Atmosphere } from "./environment/types.js";
+import type { SimNode } from "./node.js";
+
+export interface ModelContext {
+  node: SimNode;
+  atmosphere: Atmosphere;
+}
+
+/** A part's model on a node, with the handle tests and fault injection use. */
+export interface AttachedModel {
+  role: string;
+  part: string;
+  /** The model object (SHT3xModel, BME280Model, AnemometerModel, …). */
+  model: unknown;
+}
+
+type Factory = (role: string, part: ResolvedPart, ctx: ModelContext) => unknown;
+
+function i2cBus(part: ResolvedPart, ctx: ModelContext) {
+  if (part.io !== "i2c") throw new Error(`${part.part}: expected an I2C connection, got ${part.io}`);
+  const bus = ctx.node.i2c[part.bus];
+  if (!bus) throw new Error(`${part.part}: node ${ctx.node.id} has no I2C bus "${part.bus}"`);
+  return { bus, address: part.address };
+}
+
+function pinOf(part: ResolvedPart): number {
+  if (part.io === "i2c") throw new Error(`${part.part}: expected a pin connection`);
+  return part.pin;
+}
+
+function num(part: ResolvedPart, key: string): number {
+  const v = part.options[key];
+  if (typeof v !== "number") throw new Error(`${part.part}: option ${key} must be a number (resolved config)`);
+  return v;
+}
+
+const FACTORIES: Readonly<Record<string, Factory>> = {
+  sht3x(role, part, ctx) {
+    const { bus, address } = i2cBus(part, ctx);
+    const model = new SHT3xModel({ now: () => ctx.node.engine.now, air: (t) => ctx.atmosphere.air(t) });
+    bus.attach(address, model);
+    return model;
+  },
+  bme280(role, part, ctx) {
+    const { bus, address } = i2cBus(part, ctx);
+    const model = new BME280Model({ now: () => ctx.node.engine.now, air: (t) => ctx.atmosphere.air(t) });
+    bus.attach(address, model);
+    return model;
+  },
+  "cup-anemometer"(role, part, ctx) {
+    const model = new AnemometerModel({ speed: (t) => ctx.atmosphere.wind(t).speed, kmhPerHz: num(part, "kmhPerHz") });
+    ctx.node.world.pulse.set(pinOf(part), model);
+    return model;
+  },
+  "tipping-bucket"(role, part, ctx) {
+    const line = ctx.node.world.line(pinOf(part));
+    return new TippingBucketModel({
+      engine: ctx.node.engine,
+      line,
+      rainBetween: (a, b) => ctx.atmosphere.rainBetween(a, b),
+      mmPerTip: num(part, "mmPerTip"),
+    });
+  },
+  "wind-vane"(role, part, ctx) {
+    const options: WindVaneModelOptions = {
+      direction: (t) => ctx.atmosphere.wind(t).direction,
+      pullupOhms: num(part, "pullupOhms"),
+      supplyVolts: num(part, "supplyVolts"),
+    };
+    ctx.node.world.analog.set(pinOf(part), windVaneVoltage(options));
+    return options; // fault injection flips options.fault
+  },
+};
+
+export function knownModels(): string[] {
+  return Object.keys(FACTORIES);
+}
+
+/** Attach a model for every part of the resolved config; an unmodelled part is an error naming it. */
+export function attachModels(parts: Readonly<Record<string, ResolvedPart>>, ctx: ModelContext): AttachedModel[] {
+  const out: AttachedModel[] = [];
+  for (const role of Object.keys(parts)) {
+    const part = parts[role]!;
+    const factory = FACTORIES[part.part];
+    if (!factory) throw new Error(`simulator: no model for part "${part.part}" (role ${role}); models exist for ${knownModels().join(", ")}`);
+    out.push({ role, part: part.part, model: factory(role, part, ctx) });
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * The shell's run loop: steps the engine, stops whenever real I/O is pending (see tcp-bridge.ts), and yields to
+ * Node's event loop regularly so socket events are delivered. Virtual time never waits for the wall clock
+ * otherwise.
+ */
+import type { Engine, Micros } from "../core/engine.js";
+
+export interface IoGate {
+  readonly busy: boolean;
+  idle(): Promise<void>;
+}
+
+export interface LoopProgress {
+  virtualUs: Micros;
+  untilUs: Micros;
+  events: number;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Run `engine` until virtual time `until`, honouring the I/O gate. */
+export async function runEngine(
+  engine: Engine,
+  gate: IoGate | undefined,
+  until: Micros,
+  onProgress?: (p: LoopProgress) => void,
+  options: { eventsPerSlice?: number; progressEveryMs?: number } = {},
+): Promise<void> {
+  const slice = options.eventsPerSlice ?? 5000;
+  const every = options.progressEveryMs ?? 100;
+  let lastReport = 0;
+  for (;;) {
+    if (gate?.busy) {
+      await gate.idle();
+      continue;
+    }
+    let n = 0;
+    let reached = false;
+    while (n < slice) {
+      if (!engine.step(until)) {
+        reached = true;
+        break;
+      }
+      n++;
+      if (gate?.busy) break;
+    }
+    const wall = performance.now();
+    if (onProgress && wall - lastReport >= every) {
+      lastReport = wall;
+      onProgress({ virtualUs: engine.now, untilUs: until, events: engine.executed });
+    }
+    if (reached && !gate?.busy) {
+      // Nothing due before `until`: settle the clock there, but let late socket events land first.
+      await yieldToEventLoop();
+      if (gate?.busy) continue;
+      if (engine.peek() <= until) continue;
+      engine.runUntil(until);
+      onProgress?.({ virtualUs: engine.now, untilUs: until, events: engine.executed });
+      return;
+    }
+    await yieldToEventLoop();
+  }
+}

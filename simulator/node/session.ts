@@ -1,0 +1,222 @@
+/**
+ * A simulation run from the shell: manifests → board and config, a Kunming atmosphere from the seed, one node or
+ * a fleet on the event engine, their sockets bridged to a real MQTT broker (embedded aedes by default), every
+ * uplink frame tapped and decoded independently, and a summary at the end.
+ */
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, extname, join } from "node:path";
+import type { DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
+import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
+import type { NodeConfig } from "../../manifests/schema/config.js";
+import { Engine, HOUR } from "../core/engine.js";
+import type { Micros } from "../core/engine.js";
+import { createKunmingWeather } from "../core/environment/kunming.js";
+import type { Atmosphere } from "../core/environment/types.js";
+import { attachModels } from "../core/parts.js";
+import type { AttachedModel } from "../core/parts.js";
+import { SimNode } from "../core/node.js";
+import type { NodeCrash, NodeLogEntry } from "../core/node.js";
+import { Rng } from "../core/rng.js";
+import { simBoardFromManifest } from "./board-spec.js";
+import { startEmbeddedBroker } from "./broker.js";
+import type { EmbeddedBroker } from "./broker.js";
+import { FrameLog } from "./frame-log.js";
+import type { Frame } from "./frame-log.js";
+import { runEngine } from "./loop.js";
+import type { LoopProgress } from "./loop.js";
+import { TcpBridge } from "./tcp-bridge.js";
+
+export interface SimOptions {
+  device: string;
+  board: string;
+  hours: number;
+  seed: number;
+  nodes?: number;
+  /** External broker, "mqtt://host:port"; default: an embedded aedes broker on loopback. */
+  broker?: string;
+  /** Unix ms of virtual time 0 (default: the atmosphere's own, 2026-06-01 00:00 Kunming time). */
+  epochMs?: number;
+  /** Device entry point, when the caller already has it (tests); default: devices/<device>/main. */
+  main?: DeviceMain;
+  onProgress?: (p: LoopProgress) => void;
+  onLog?: (entry: NodeLogEntry) => void;
+  /** Called once the world is built and before time starts (tests inject faults here). */
+  beforeStart?: (world: SimWorld) => void | Promise<void>;
+  /** Called at each whole virtual hour (tests stop and start the broker here). */
+  onHour?: (hour: number, world: SimWorld) => void | Promise<void>;
+}
+
+export interface SimWorld {
+  engine: Engine;
+  atmosphere: Atmosphere;
+  bridge: TcpBridge;
+  nodes: SimNode[];
+  models: Map<string, AttachedModel[]>;
+  broker: EmbeddedBroker | undefined;
+  brokerUrl: string;
+  config: NodeConfig;
+  frames: FrameLog;
+}
+
+export interface SimSummary {
+  device: string;
+  board: string;
+  seed: number;
+  nodes: number;
+  virtualHours: number;
+  wallSeconds: number;
+  /** Simulated seconds per wall second. */
+  speedup: number;
+  events: number;
+  framesSent: number;
+  framesAcked: number;
+  /** Uplink frames that were retransmissions (DUP). */
+  framesDup: number;
+  bytesOnAir: number;
+  payloadBytes: number;
+  deviceStats: Record<string, number>;
+  crashes: NodeCrash[];
+  warnings: string[];
+  broker: string;
+}
+
+export interface SimResult {
+  summary: SimSummary;
+  frames: Frame[];
+  world: SimWorld;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ext = extname(fileURLToPath(import.meta.url)); // ".ts" under vitest, ".js" when built
+
+/** The repository-relative main module of a device, loaded from source or build alike. */
+async function loadMain(mainPath: string): Promise<DeviceMain> {
+  const rel = mainPath.replace(/\.ts$/, ext);
+  const url = pathToFileURL(join(here, "..", "..", rel)).href;
+  const mod = (await import(url)) as { default?: unknown };
+  if (typeof mod.default !== "function") throw new Error(`${mainPath}: no default export function main(host)`);
+  return mod.default as DeviceMain;
+}
+
+function parseBroker(url: string): { address: string; port: number } {
+  const m = /^mqtt:\/\/([0-9.]+)(?::(\d+))?\/?$/.exec(url);
+  if (!m) throw new Error(`broker URL must be mqtt://<IPv4>[:port], got "${url}"`);
+  return { address: m[1]!, port: m[2] ? Number(m[2]) : 1883 };
+}
+
+function nodeId(device: string, i: number): string {
+  const prefix = device
+    .split("-")
+    .map((w) => w[0])
+    .join("");
+  return `${prefix}-${String(i + 1).padStart(4, "0")}`;
+}
+
+export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
+  const device = loadDevice(opts.device);
+  const board = loadBoard(opts.board);
+  const resolution = resolveNode(device, board);
+  const config = resolution.config;
+  const main = opts.main ?? (await loadMain(config.main));
+
+  let broker: EmbeddedBroker | undefined;
+  let target: { address: string; port: number };
+  if (opts.broker) {
+    target = parseBroker(opts.broker);
+  } else {
+    broker = await startEmbeddedBroker();
+    target = { address: broker.address, port: broker.port };
+  }
+  const brokerUrl = opts.broker ?? broker!.url;
+
+  const engine = new Engine();
+  const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });
+  const bridge = new TcpBridge(engine);
+  const telemetry = /\/senml$/;
+  const frames = new FrameLog((topic) => telemetry.test(topic));
+  bridge.tap = frames.tap;
+
+  const spec = simBoardFromManifest(board.name, board.manifest);
+  const rng = new Rng(opts.seed).fork("nodes");
+  const nodes: SimNode[] = [];
+  const models = new Map<string, AttachedModel[]>();
+  const count = opts.nodes ?? 1;
+  for (let i = 0; i < count; i++) {
+    const id = nodeId(config.device, i);
+    const nodeRng = rng.fork(id);
+    const node = new SimNode({
+      id,
+      board: spec,
+      // The device dials the broker its config names: in a simulation, the run's broker.
+      config: Object.freeze({ ...config, uplink: Object.freeze({ ...config.uplink, broker: target }) }) as unknown as DeviceConfig,
+      rolePins: resolution.pins,
+      main,
+      engine,
+      network: bridge,
+      epochMs: atmosphere.epochMs,
+      random: () => nodeRng.float(),
+      log: opts.onLog,
+    });
+    models.set(id, attachModels(config.parts, { node, atmosphere }));
+    nodes.push(node);
+  }
+  return { engine, atmosphere, bridge, nodes, models, broker, brokerUrl, config, frames };
+}
+
+export async function runSim(opts: SimOptions): Promise<SimResult> {
+  if (!(opts.hours > 0)) throw new Error(`hours must be > 0, got ${opts.hours}`);
+  const world = await buildWorld(opts);
+  const { engine, bridge, nodes } = world;
+  const warnings: string[] = [];
+  const wallStart = performance.now();
+  try {
+    await opts.beforeStart?.(world);
+    // A fleet does not power up in lock-step: stagger boots over the first minute.
+    const stagger = new Rng(opts.seed).fork("boot");
+    for (const node of nodes) engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => node.boot("power-on"));
+    const end: Micros = Math.round(opts.hours * HOUR);
+    for (let h = 1; engine.now < end; h++) {
+      const until = Math.min(end, h * HOUR);
+      await runEngine(engine, bridge, until, opts.onProgress);
+      if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
+    }
+    for (const node of nodes) node.halt();
+    // Let the last PUBACKs that were already on their way land in the tap.
+    await bridge.idle();
+  } finally {
+    bridge.closeAll();
+    await world.broker?.close();
+  }
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+
+  const deviceStats: Record<string, number> = {};
+  for (const node of nodes) {
+    const s = node.app?.stats() ?? {};
+    for (const [k, v] of Object.entries(s)) deviceStats[k] = (deviceStats[k] ?? 0) + v;
+  }
+  const f = world.frames.frames;
+  const telemetry = f.filter((x) => typeof x.decoded !== "string");
+  if (world.frames.protocolErrors.length) warnings.push(...world.frames.protocolErrors);
+  const summary: SimSummary = {
+    device: opts.device,
+    board: opts.board,
+    seed: opts.seed,
+    nodes: nodes.length,
+    virtualHours: opts.hours,
+    wallSeconds,
+    speedup: (opts.hours * 3600) / wallSeconds,
+    events: engine.executed,
+    framesSent: telemetry.filter((x) => !x.dup).length,
+    framesAcked: telemetry.filter((x) => !x.dup && x.acked !== null).length,
+    framesDup: telemetry.filter((x) => x.dup).length,
+    bytesOnAir: bridge.stats.bytesTx + bridge.stats.bytesRx,
+    payloadBytes: telemetry.reduce((a, x) => a + x.bytes, 0),
+    deviceStats,
+    crashes: nodes.flatMap((n) => n.crashes),
+    warnings,
+    broker: world.brokerUrl,
+  };
+  return { summary, frames: f, world };
+}
+
+export type { LogLevel };

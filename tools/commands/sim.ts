@@ -1,0 +1,103 @@
+/**
+ * `ganzhi sim <device>`: run a simulated node (or fleet) in virtual time against a real MQTT broker.
+ */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { listBoards, listDevices, ManifestError } from "../../manifests/load.js";
+import { runSim } from "../../simulator/node/session.js";
+import type { SimSummary } from "../../simulator/node/session.js";
+import { closest, UsageError } from "../cli/args.js";
+import type { Command } from "../cli/command.js";
+import { Progress } from "../cli/progress.js";
+
+export function checkName(kind: "device" | "board", name: string | undefined, known: readonly string[]): string {
+  if (!name) throw new UsageError(`missing <${kind}>; ${kind}s: ${known.join(", ")}`);
+  if (!known.includes(name)) {
+    const near = closest(name, known);
+    throw new UsageError(`unknown ${kind} "${name}"${near ? ` (did you mean "${near}"?)` : ""}; ${kind}s: ${known.join(", ")}`);
+  }
+  return name;
+}
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+export function formatSummary(s: SimSummary, out?: string): string {
+  const d = s.deviceStats;
+  const lines = [
+    `${s.device} on ${s.board}, seed ${s.seed}, ${s.nodes} node${s.nodes > 1 ? "s" : ""}, broker ${s.broker}`,
+    `  virtual time     ${s.virtualHours} h  in ${s.wallSeconds.toFixed(2)} s wall  (${fmtInt(s.speedup)}× real time, ${fmtInt(s.events)} events)`,
+    `  samples taken    ${fmtInt((d.airSamples ?? 0) + (d.windSamples ?? 0))}  (air ${fmtInt(d.airSamples ?? 0)}, wind ${fmtInt(d.windSamples ?? 0)}, rain tips ${fmtInt(d.rainTips ?? 0)})`,
+    `  frames           ${fmtInt(s.framesSent)} sent, ${fmtInt(s.framesAcked)} acknowledged, ${fmtInt(s.framesDup)} retransmitted`,
+    `  bytes on air     ${fmtInt(s.bytesOnAir)} (TCP payload, both ways; ${fmtInt(s.payloadBytes)} B of SenML, ${s.framesSent ? (s.payloadBytes / Math.max(1, s.framesSent + s.framesDup)).toFixed(1) : "0"} B per report)`,
+    `  sensor errors    ${fmtInt(d.sensorErrors ?? 0)}   crashes ${s.crashes.length}`,
+  ];
+  for (const c of s.crashes.slice(0, 5)) lines.push(`  crash: ${c.node} at ${(c.at / 3.6e9).toFixed(3)} h in ${c.phase}: ${c.error}`);
+  for (const w of s.warnings.slice(0, 5)) lines.push(`  warning: ${w}`);
+  if (out) lines.push(`  frame log        ${out}`);
+  return lines.join("\n");
+}
+
+export const simCommand: Command = {
+  name: "sim",
+  summary: "run a simulated node or fleet in virtual time, publishing to a real MQTT broker",
+  usage: "<device> [options]",
+  description: [
+    "Runs the device firmware unmodified on simulated boards: register-level part models, a seeded Kunming",
+    "atmosphere, virtual time that jumps between events. Uplinks go over real TCP to an MQTT broker: an embedded",
+    "one (aedes, on loopback) unless --broker names another. The same seed gives byte-identical frames.",
+  ].join("\n"),
+  options: [
+    { name: "board", kind: "string", value: "name", help: "board manifest", default: "esp32-devkitc" },
+    { name: "hours", kind: "number", value: "H", help: "virtual hours to run", default: 24 },
+    { name: "seed", kind: "number", value: "S", help: "seed of the atmosphere and the nodes", default: 1 },
+    { name: "nodes", kind: "number", value: "N", help: "fleet size", default: 1 },
+    { name: "broker", kind: "string", value: "mqtt://ip:port", help: "external MQTT broker instead of the embedded one" },
+    { name: "out", kind: "string", value: "file.jsonl", help: "write every uplink frame (hex and decoded) as JSON lines" },
+    { name: "json", kind: "boolean", help: "print the summary as JSON" },
+    { name: "quiet", kind: "boolean", short: "q", help: "no progress bar" },
+  ],
+  async run(args, ctx) {
+    if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"`);
+    const device = checkName("device", args.positionals[0], listDevices());
+    const board = checkName("board", args.options.board as string, listBoards());
+    const hours = args.options.hours as number;
+    const seed = args.options.seed as number;
+    const nodes = args.options.nodes as number;
+    if (!(hours > 0)) throw new UsageError(`--hours must be > 0, got ${hours}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer 0…4294967295, got ${seed}`);
+    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 10_000) throw new UsageError(`--nodes must be an integer 1…10000, got ${nodes}`);
+    const broker = args.options.broker as string | undefined;
+    if (broker !== undefined && !/^mqtt:\/\/[0-9.]+(:\d+)?\/?$/.test(broker)) {
+      throw new UsageError(`--broker must be mqtt://<IPv4>[:port] (devices dial numeric addresses), got "${broker}"`);
+    }
+    const outPath = args.options.out ? resolve(ctx.cwd, args.options.out as string) : undefined;
+    const progress = args.options.quiet ? undefined : new Progress(ctx.io, `${device} ${hours} h`);
+    try {
+      const result = await runSim({
+        device,
+        board,
+        hours,
+        seed,
+        nodes,
+        ...(broker ? { broker } : {}),
+        onProgress: (p) => progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual`),
+        onLog: (e) => {
+          if (e.level === "error") ctx.io.err(`\n[${(e.at / 3.6e9).toFixed(3)} h] ${e.node}: ${e.message}\n`);
+        },
+      });
+      progress?.done();
+      if (outPath) writeFileSync(outPath, result.frames.map((f) => JSON.stringify(f)).join("\n") + "\n");
+      ctx.io.out((args.options.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary, outPath)) + "\n");
+      return result.summary.crashes.length > 0 ? 1 : 0;
+    } catch (e) {
+      progress?.done();
+      if (e instanceof ManifestError) {
+        ctx.io.err(e.message + "\n");
+        return 1;
+      }
+      throw e;
+    }
+  },
+};
