@@ -1,0 +1,91 @@
+/**
+ * The resolved node configuration: a device manifest resolved against one board by `resolveNode` in
+ * manifests/load.ts. It is what device code receives as `host.config` — frozen, JSON-serialisable, every pin a
+ * number, every bus a concrete set of pins, every part option filled in.
+ */
+
+export type PartOptionValue = string | number | boolean;
+
+interface ResolvedPartBase {
+  /** Catalogue name, e.g. "sht3x". */
+  readonly part: string;
+  /** Every option of the part, defaults filled in. */
+  readonly options: Readonly<Record<string, PartOptionValue>>;
+}
+
+export interface ResolvedI2CPart extends ResolvedPartBase {
+  readonly io: "i2c";
+  /** Bus name on the board, e.g. "default" (`host.I2C.default`). */
+  readonly bus: string;
+  readonly address: number;
+  /** The bus's pins and clock, so the part can be opened as `{...config.parts.x, io: host.io.I2C}`-style options. */
+  readonly data: number;
+  readonly clock: number;
+  readonly hz: number;
+  readonly port?: number;
+}
+
+export interface ResolvedPinPart extends ResolvedPartBase {
+  /** "pulse-count": `embedded:io/pulsecount` with `signal: pin`; "digital-edge": Digital input with edge interrupts. */
+  readonly io: "pulse-count" | "digital-edge";
+  readonly pin: number;
+  /** Name of the pin in `host.pin` (the wiring name), or undefined when the manifest gave a literal pin. */
+  readonly pinName?: string;
+  readonly edge: "rising" | "falling" | "both";
+  readonly pull: "up" | "down" | "none";
+}
+
+export interface ResolvedAnalogPart extends ResolvedPartBase {
+  readonly io: "analog";
+  readonly pin: number;
+  readonly pinName?: string;
+  /** ADC channel name on the board, e.g. "ADC1_CH6" or "AIN1". */
+  readonly channel: string;
+  /** Raw readings are 0 … 2^resolutionBits − 1 … */
+  readonly resolutionBits: number;
+  /** … for 0 … fullScaleVolts at the pin. */
+  readonly fullScaleVolts: number;
+}
+
+export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart;
+
+export interface ResolvedI2CBus {
+  readonly data: number;
+  readonly clock: number;
+  readonly hz: number;
+  readonly port?: number;
+}
+
+export interface NodeConfig {
+  /** Device manifest name, e.g. "weather-station". */
+  readonly device: string;
+  /** Board manifest name, e.g. "esp32-devkitc" (an overlay's own name, e.g. "kunming-ws-v1"). */
+  readonly board: string;
+  /** Moddable platform and target (`mcconfig -p <target>`). */
+  readonly platform: "esp32" | "nrf52";
+  readonly target: string;
+  /** Main module path, relative to the repository root. */
+  readonly main: string;
+  /** Parts by role. */
+  readonly parts: Readonly<Record<string, ResolvedPart>>;
+  /** The I2C buses the parts use, by name. */
+  readonly buses: { readonly i2c: Readonly<Record<string, ResolvedI2CBus>> };
+  /** Named pins: the board's own (led, button, …) and the device's wiring on this board (wind, rain, …). */
+  readonly pins: Readonly<Record<string, number>>;
+  /** Sampling groups by name. */
+  readonly sampling: Readonly<Record<string, { readonly intervalMs: number; readonly roles: readonly string[] }>>;
+  readonly reporting: { readonly intervalS: number; readonly minIntervalS: number; readonly maxIntervalS: number };
+  readonly uplink: {
+    readonly link: "mqtt";
+    /** The board's network interface that carries it, or null when the board has none built in. */
+    readonly interface: "wifi" | "ethernet" | "cellular" | null;
+    readonly broker: { readonly address: string; readonly port: number };
+    /** Template; "{id}" stands for `host.id`. */
+    readonly topic: string;
+    readonly qos: 0 | 1 | 2;
+    readonly keepAliveS: number;
+  };
+  /** Flash partition for the store-and-forward log (`host.flash.open(storage.partition)`). */
+  readonly storage: { readonly partition: string; readonly size: number; readonly blockLength: number; readonly writeAlign: number };
+  readonly budgets?: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,128 @@
+/**
+ * Device manifest schema: a node type — its parts (by role), how they are wired on each board, how often it
+ * samples and reports, and where it sends.
+ */
+import { s, type Static } from "./builder.js";
+import { i2cAddress, IDENT_HINT, IDENT_PATTERN, ident, name, NAME_PATTERN, pinRef } from "./common.js";
+import { partCatalogue, partNames } from "./parts.js";
+import { toJsonSchema } from "./builder.js";
+
+export const PartEntrySchema = s.object(
+  {
+    part: s.string({
+      description: "Part name from the catalogue (manifests/schema/parts.ts).",
+      minLength: 1,
+      jsonSchema: { enum: [...partNames] },
+    }),
+    description: s.optional(s.string()),
+    bus: s.optional(ident('I2C bus name on the board (I2C parts; default "default").')),
+    address: s.optional(i2cAddress('I2C address, a number or "0x76" (I2C parts; default: the part\'s first address).')),
+    pin: s.optional(
+      s.union([ident("Pin name, resolved per board through `wiring`."), pinRef()], {
+        description: "Pin for pin-connected parts: a name looked up in `wiring.<board>` (then the board's own pins), or a literal pin.",
+      }),
+    ),
+    io: s.optional(
+      s.enumOf(["i2c", "pulse-count", "digital-edge", "analog"], {
+        description: "Force a connection kind when the part allows more than one (cup-anemometer: pulse-count or digital-edge).",
+      }),
+    ),
+    options: s.optional(s.record(s.any(), { description: "Part options; each part's schema is in parts/<part>/part.ts." })),
+  },
+  {
+    description: "One part of the device, by role.",
+    // Editors: check `options` against the named part's schema.
+    jsonSchema: {
+      allOf: Object.values(partCatalogue).map((p) => ({
+        if: { properties: { part: { const: p.name } }, required: ["part"] },
+        then: { properties: { options: toJsonSchema(p.options) } },
+      })),
+    },
+  },
+);
+
+export const SamplingGroupSchema = s.object(
+  {
+    intervalMs: s.integer({ description: "Sample these roles every this many ms.", minimum: 1 }),
+    roles: s.array(ident("Role from `parts`."), { minItems: 1, uniqueItems: true }),
+    description: s.optional(s.string()),
+  },
+  { description: "Roles sampled together at one interval." },
+);
+
+export const UplinkSchema = s.object(
+  {
+    link: s.enumOf(["mqtt"], { description: "Uplink protocol." }),
+    broker: s.object(
+      {
+        address: s.string({ description: "Broker address. Moddable's lwIP TCP takes a numeric IP; a host name needs a DNS lookup first.", minLength: 1 }),
+        port: s.integer({ description: "Broker TCP port.", minimum: 1, maximum: 65535, default: 1883 }),
+      },
+      { description: "MQTT broker." },
+    ),
+    topic: s.string({
+      description: 'Topic template; "{id}" becomes the node id, e.g. "kunming/weather/{id}".',
+      minLength: 1,
+    }),
+    qos: s.enumOf([0, 1, 2], { description: "MQTT QoS of uplink publishes." }),
+    keepAliveS: s.integer({ description: "MQTT keep-alive, s (0 disables).", minimum: 0, maximum: 65535 }),
+  },
+  { description: "Where and how the node sends." },
+);
+
+export const DeviceSchema = s.object(
+  {
+    $schema: s.optional(s.string({ description: "Path of this JSON Schema, for editors." })),
+    name: name("Device name; must match the file name (`manifests/devices/<name>.json`)."),
+    description: s.string({ minLength: 1 }),
+    main: s.string({
+      description: "Main module, relative to the repository root; it exports `default function main(host)`.",
+      pattern: "^[^/].*\\.(ts|js)$",
+      patternHint: 'module path relative to the repository root, such as "devices/weather-station/main.ts"',
+    }),
+    parts: s.record(PartEntrySchema, {
+      description: "Parts by role (the role is how device code finds a part: `host.config.parts.<role>`).",
+      keyPattern: IDENT_PATTERN,
+      keyHint: IDENT_HINT,
+      minProperties: 1,
+    }),
+    wiring: s.record(
+      s.record(pinRef(), { description: "Pin name → pin on this board.", keyPattern: IDENT_PATTERN, keyHint: IDENT_HINT }),
+      {
+        description: 'Per board: pin names used in `parts` → pins, e.g. {"esp32-devkitc": {"wind": 27}}.',
+        keyPattern: NAME_PATTERN,
+        keyHint: 'a board name such as "esp32-devkitc"',
+      },
+    ),
+    sampling: s.record(SamplingGroupSchema, {
+      description: "Sampling groups by name (e.g. air every 60 s, wind every 250 ms).",
+      keyPattern: IDENT_PATTERN,
+      keyHint: IDENT_HINT,
+    }),
+    reporting: s.object(
+      {
+        intervalS: s.integer({ description: "Report every this many seconds.", minimum: 1 }),
+        minIntervalS: s.integer({ description: "Smallest interval a downlink may set, s.", minimum: 1 }),
+        maxIntervalS: s.integer({ description: "Largest interval a downlink may set, s.", minimum: 1 }),
+      },
+      { description: "Reporting cadence and the bounds a downlink may move it within." },
+    ),
+    uplink: UplinkSchema,
+    budgets: s.optional(
+      s.object(
+        {
+          jitterMs: s.optional(s.number({ description: "Largest allowed sampling jitter, ms.", minimum: 0 })),
+          cpuPercent: s.optional(s.number({ description: "Largest average CPU load, %.", minimum: 0, maximum: 100 })),
+          heapBytes: s.optional(s.integer({ description: "Largest XS heap use, bytes.", minimum: 0 })),
+        },
+        { description: "Budgets CI enforces (open: further numeric budgets may be added).", additional: s.number() },
+      ),
+    ),
+  },
+  { description: "A ganzhi device manifest." },
+);
+
+export type Device = Static<typeof DeviceSchema>;
+export type PartEntry = Static<typeof PartEntrySchema>;
+export type SamplingGroup = Static<typeof SamplingGroupSchema>;
+export type Uplink = Static<typeof UplinkSchema>;

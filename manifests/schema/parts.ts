@@ -1,0 +1,26 @@
+/**
+ * The part catalogue: every part a device manifest may name in `parts.<role>.part`.
+ * Each part keeps its declaration next to its driver and model, in `parts/<name>/part.ts`.
+ */
+import { part as bme280 } from "../../parts/bme280/part.js";
+import { part as cupAnemometer } from "../../parts/cup-anemometer/part.js";
+import { part as sht3x } from "../../parts/sht3x/part.js";
+import { part as tippingBucket } from "../../parts/tipping-bucket/part.js";
+import { part as windVane } from "../../parts/wind-vane/part.js";
+import type { PartDefinition } from "./part.js";
+
+export type { PartDefinition } from "./part.js";
+
+export const partCatalogue: Readonly<Record<string, PartDefinition>> = Object.freeze({
+  [bme280.name]: bme280,
+  [cupAnemometer.name]: cupAnemometer,
+  [sht3x.name]: sht3x,
+  [tippingBucket.name]: tippingBucket,
+  [windVane.name]: windVane,
+});
+
+export const partNames: readonly string[] = Object.freeze(Object.keys(partCatalogue).sort());
+
+export function getPart(name: string): PartDefinition | undefined {
+  return Object.prototype.hasOwnProperty.call(partCatalogue, name) ? partCatalogue[name] : undefined;
+}

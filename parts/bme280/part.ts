@@ -1,0 +1,34 @@
+/**
+ * Bosch BME280 (temperature, humidity, pressure) as manifests see it: I2C at 0x76 (SDO to GND) or 0x77 (SDO to
+ * VDDIO), options mirroring the driver's `configure` (oversampling and IIR filter).
+ */
+import { s } from "../../manifests/schema/builder.js";
+import { definePart } from "../../manifests/schema/part.js";
+
+export const part = definePart({
+  name: "bme280",
+  title: "Bosch BME280 humidity, pressure and temperature sensor",
+  connection: { kind: "i2c", addresses: [0x76, 0x77], maxHz: 3_400_000 },
+  options: s.object(
+    {
+      temperatureOversampling: s.optional(
+        s.enumOf([1, 2, 4, 8, 16], {
+          description: "osrs_t: temperature oversampling ×1…×16. Cannot be skipped: pressure and humidity compensation need t_fine.",
+          default: 1,
+        }),
+      ),
+      pressureOversampling: s.optional(
+        s.enumOf([0, 1, 2, 4, 8, 16], { description: "osrs_p: pressure oversampling ×1…×16; 0 skips pressure.", default: 1 }),
+      ),
+      humidityOversampling: s.optional(
+        s.enumOf([0, 1, 2, 4, 8, 16], { description: "osrs_h: humidity oversampling ×1…×16; 0 skips humidity.", default: 1 }),
+      ),
+      filter: s.optional(s.enumOf([0, 2, 4, 8, 16], { description: "IIR filter coefficient for T and P; 0 = off.", default: 0 })),
+    },
+    { description: "BME280 options (driver `configure`)." },
+  ),
+  // Bosch's weather-monitoring setting (datasheet §3.5.1): forced mode, ×1 everywhere, filter off.
+  defaults: { temperatureOversampling: 1, pressureOversampling: 1, humidityOversampling: 1, filter: 0 },
+  source:
+    "Bosch BST-BME280-DS002: I2C address 0x76/0x77 by SDO (§6.2), I2C up to 3.4 MHz (§6.2), weather monitoring setting (§3.5.1)",
+});
