@@ -30,11 +30,11 @@ function fail(what: string): never {
   throw new Error(`weather-station config: ${what}`);
 }
 
-function find<T extends ResolvedPart>(c: NodeConfig, kind: string, io: T["io"]): { role: string; part: T } {
+function find<T extends ResolvedPart>(c: NodeConfig, kind: string, ...io: T["io"][]): { role: string; part: T } {
   for (const role of Object.keys(c.parts)) {
     const p = c.parts[role]!;
     if (p.part === kind) {
-      if (p.io !== io) fail(`part ${role} (${kind}) is connected as ${p.io}, expected ${io}`);
+      if (io.indexOf(p.io) < 0) fail(`part ${role} (${kind}) is connected as ${p.io}, expected ${io.join(" or ")}`);
       return { role, part: p as T };
     }
   }
@@ -61,7 +61,7 @@ export function readConfig(raw: DeviceConfig): StationConfig {
   }
   const sht = find<ResolvedI2CPart>(c, "sht3x", "i2c");
   const bme = find<ResolvedI2CPart>(c, "bme280", "i2c");
-  const anemometer = find<ResolvedPinPart>(c, "cup-anemometer", "pulse-count");
+  const anemometer = find<ResolvedPinPart>(c, "cup-anemometer", "pulse-count", "digital-edge");
   const raingauge = find<ResolvedPinPart>(c, "tipping-bucket", "digital-edge");
   const vane = find<ResolvedAnalogPart>(c, "wind-vane", "analog");
   const qos = c.uplink.qos;

@@ -13,6 +13,7 @@
  */
 import type { Host, NodeApp } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
+import { edgeCounterClass } from "../../hal/edge-counter.js";
 import { MqttClient } from "../../runtime/mqtt/client.js";
 import { Accumulator } from "../../runtime/filters/index.js";
 import { Scheduler } from "../../runtime/scheduler.js";
@@ -95,7 +96,11 @@ export class WeatherStation implements NodeApp {
       onError,
     });
     this.#anemometer = new CupAnemometer({
-      sensor: { io: host.io.PulseCount, signal: cfg.anemometer.pin },
+      // A hardware counter where the board has one; edge interrupts on a Digital input otherwise (nRF52).
+      sensor: {
+        io: cfg.anemometer.io === "pulse-count" ? host.io.PulseCount : edgeCounterClass(host.io.Digital, "falling", cfg.anemometer.pull),
+        signal: cfg.anemometer.pin,
+      },
       clock: host.clock,
       kmhPerHz: cfg.kmhPerHz,
     });

@@ -4,8 +4,8 @@
  * rule, linear within a cell) so the count at any instant is a pure function of the weather: however often the
  * firmware reads the counter, it sees the same pulses.
  */
-import type { Micros } from "../../simulator/core/engine.js";
-import type { PulseSource } from "../../simulator/core/io/lines.js";
+import type { Engine, Micros } from "../../simulator/core/engine.js";
+import type { DigitalLine, PulseSource } from "../../simulator/core/io/lines.js";
 
 const CELL: Micros = 250_000;
 
@@ -79,4 +79,31 @@ export class AnemometerModel implements PulseSource {
     }
     return Infinity; // calm for an hour: callers ask again later
   }
+}
+
+/**
+ * Drive a digital line with the anemometer's switch closures (pulled up, low while closed), for boards that count
+ * pulses by edge interrupt instead of a hardware counter. One engine event per edge.
+ */
+export function driveAnemometerLine(
+  model: AnemometerModel,
+  engine: Engine,
+  line: DigitalLine,
+  closureUs: Micros = 5000,
+): void {
+  line.driven = true;
+  line.set(1);
+  const next = (): void => {
+    const at = model.nextAfter(engine.now);
+    if (at === Infinity) {
+      engine.after(3_600_000_000, next); // calm for an hour: look again then
+      return;
+    }
+    engine.at(at, () => {
+      line.set(0);
+      engine.after(closureUs, () => line.set(1));
+      next();
+    });
+  };
+  next();
 }

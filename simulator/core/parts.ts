@@ -5,7 +5,7 @@
  */
 import type { ResolvedPart } from "../../manifests/schema/config.js";
 import { BME280Model } from "../../parts/bme280/model.js";
-import { AnemometerModel } from "../../parts/cup-anemometer/model.js";
+import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
@@ -61,7 +61,8 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   },
   "cup-anemometer"(role, part, ctx) {
     const model = new AnemometerModel({ speed: (t) => ctx.atmosphere.wind(t).speed, kmhPerHz: num(part, "kmhPerHz") });
-    ctx.node.world.pulse.set(pinOf(part), model);
+    if (part.io === "pulse-count") ctx.node.world.pulse.set(pinOf(part), model);
+    else driveAnemometerLine(model, ctx.node.engine, ctx.node.world.line(pinOf(part)));
     return model;
   },
   "tipping-bucket"(role, part, ctx) {
