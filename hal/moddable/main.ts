@@ -1,0 +1,13 @@
+/**
+ * The Moddable `main` module of a ganzhi project. `ganzhi build` compiles this file to `main.js` next to the
+ * bundle (`app.js`, module `ganzhi/app`). Moddable runs preloaded modules at build time and calls this default
+ * export at boot, so the host (native objects, reset reason) is created here, at run time.
+ */
+import config from "mc/config";
+import { board, createHost, deviceMain, platform } from "ganzhi/app";
+
+export default function main(): void {
+  const host = createHost(platform, board, config);
+  host.log("info", `${host.id} (${board.device} on ${board.board}, ${platform.name}) reset: ${host.power.resetReason}`);
+  deviceMain(host);
+}

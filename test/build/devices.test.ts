@@ -1,0 +1,55 @@
+/**
+ * Every device in manifests/devices builds for every board it resolves on (the real checkout, whatever devices
+ * exist), and the result is a project Moddable can take: an ES module Node parses, importing only Moddable
+ * modules, and a manifest whose config is the node configuration.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { listBoards, listDevices, resolveNode } from "../../manifests/load.js";
+import { parseArgs } from "../../tools/cli/args.js";
+import { isModdableSpecifier } from "../../tools/build/specifiers.js";
+import { createBuildCommand } from "../../tools/commands/build.js";
+import { capture, REPO } from "./helpers.js";
+import { importsOf } from "./run-bundle.js";
+
+const out = mkdtempSync(path.join(tmpdir(), "ganzhi-devices-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const pairs: [string, string][] = [];
+for (const device of listDevices({ root: REPO })) {
+  for (const board of listBoards({ root: REPO })) {
+    try {
+      resolveNode(device, board, { root: REPO });
+      pairs.push([device, board]);
+    } catch {
+      // Not wired for this board: `ganzhi build` would report the manifest error; nothing to bundle.
+    }
+  }
+}
+
+describe.skipIf(pairs.length === 0)("devices in this checkout", () => {
+  it.each(pairs)("%s builds for %s", async (device, board) => {
+    const cmd = createBuildCommand();
+    const io = capture();
+    const dir = path.join(out, device, board);
+    const code = await cmd.run(parseArgs([device, "--board", board, "--out", dir], cmd.options), {
+      root: REPO,
+      cwd: REPO,
+      io,
+      env: process.env,
+    });
+    expect(io.errors.filter((e) => !e.startsWith("warning:"))).toEqual([]);
+    expect(code).toBe(0);
+    const copy = path.join(dir, "check.mjs");
+    copyFileSync(path.join(dir, "app.js"), copy);
+    const check = spawnSync(process.execPath, ["--check", copy], { encoding: "utf8" });
+    expect(check.stderr).toBe("");
+    const imports = importsOf(readFileSync(copy, "utf8"));
+    expect(imports.filter((s) => !isModdableSpecifier(s))).toEqual([]);
+    const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { config: unknown };
+    expect(manifest.config).toEqual(JSON.parse(JSON.stringify(resolveNode(device, board, { root: REPO }).config)));
+  });
+});

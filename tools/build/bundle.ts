@@ -1,0 +1,200 @@
+/**
+ * Bundle hal/moddable and the device program into one XS-ready ES module with rollup 4 and
+ * @rollup/plugin-typescript 12.
+ *
+ * The bundle's entry is generated: it re-exports `createHost` (hal/moddable/host.ts), the platform module chosen
+ * for the board (hal/moddable/esp32.ts or nrf52.ts), the device's `main` as `deviceMain`, and `board`, the board
+ * description baked in as deep-frozen data. Moddable modules stay external imports; any other import that is not
+ * device code is an error naming the importing file. Types were checked before (tools/build/typecheck.ts), so the
+ * TypeScript plugin only transpiles (`noCheck`).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pluginTypescript from "@rollup/plugin-typescript";
+import { rollup, type Plugin, type RollupLog } from "rollup";
+import { BuildError } from "./errors.js";
+import { DEVICE_CODE_DIRS, isInside, label, real } from "./paths.js";
+import { analyzePreload, type PreloadFinding } from "./preload.js";
+import { forbiddenImport, isModdableSpecifier, isRelativeOrAbsolute } from "./specifiers.js";
+
+import type { BoardDescription } from "./project.js";
+
+const ENTRY = "\0ganzhi:app";
+
+// The plugin's types describe its CommonJS build (default = module object); under ESM the default is the function.
+type TypescriptPlugin = typeof pluginTypescript.default;
+const typescript: TypescriptPlugin =
+  (pluginTypescript as unknown as { default?: TypescriptPlugin }).default ?? (pluginTypescript as unknown as TypescriptPlugin);
+
+export interface BundleInput {
+  root: string;
+  /** devices/<device>/main.ts (absolute). */
+  entry: string;
+  /** Every device-code .ts file the program loads (from the import scan), absolute. */
+  files: readonly string[];
+  board: BoardDescription;
+  /** Extra directories holding device code (a device folder outside devices/). */
+  extraDirs?: readonly string[];
+}
+
+export interface BundledModuleFinding extends PreloadFinding {
+  /** The module, relative to the checkout. */
+  module: string;
+}
+
+export interface BundleResult {
+  code: string;
+  /** External imports left in the bundle: Moddable module specifiers only. */
+  externals: string[];
+  /** Source modules in the bundle, relative to the checkout, in bundle order. */
+  modules: string[];
+  /** Top-level code that makes preloading unsafe; empty when the bundle may be preloaded. */
+  preloadBlockers: BundledModuleFinding[];
+  /** Mutable module-level state (preloadable, but against the design rules). */
+  mutableState: BundledModuleFinding[];
+  /** Rollup's own warnings, one line each. */
+  warnings: string[];
+}
+
+/** JSON → JavaScript that builds the same value, every object and array frozen. */
+export function frozenLiteral(value: unknown): string {
+  if (Array.isArray(value)) return `Object.freeze([${value.map(frozenLiteral).join(", ")}])`;
+  if (typeof value === "object" && value !== null) {
+    const body = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${frozenLiteral(v)}`)
+      .join(", ");
+    return `Object.freeze({${body}})`;
+  }
+  if (typeof value === "number" && !Number.isFinite(value)) throw new BuildError(`cannot bake ${value} into the bundle`);
+  return JSON.stringify(value);
+}
+
+function entryCode(root: string, entry: string, board: BoardDescription): string {
+  const moddable = real(path.join(root, "hal", "moddable"));
+  const imp = (p: string) => JSON.stringify(p);
+  return [
+    `export { createHost } from ${imp(path.join(moddable, "host.ts"))};`,
+    `export { default as platform } from ${imp(path.join(moddable, `${board.platform}.ts`))};`,
+    `export { default as deviceMain } from ${imp(entry)};`,
+    `export const board = ${frozenLiteral(board)};`,
+    ``,
+  ].join("\n");
+}
+
+export async function bundle(input: BundleInput): Promise<BundleResult> {
+  const { root, entry, board } = input;
+  const moddableHal = real(path.join(root, "hal", "moddable"));
+  const allowed = [...DEVICE_CODE_DIRS.map((d) => real(path.join(root, d))), ...(input.extraDirs ?? []).map(real)];
+  const modules: string[] = [];
+  const preloadBlockers: BundledModuleFinding[] = [];
+  const mutableState: BundledModuleFinding[] = [];
+  const warnings: string[] = [];
+  let failure: BuildError | undefined;
+  const fail = (message: string, file?: string): never => {
+    failure = new BuildError(message, file);
+    throw failure;
+  };
+
+  const guard: Plugin = {
+    name: "ganzhi-guard",
+    async resolveId(source, importer, options) {
+      if (source === ENTRY) return ENTRY;
+      if (importer === undefined) return null;
+      const trusted = importer === ENTRY || isInside(real(importer), moddableHal);
+      if (isModdableSpecifier(source) && trusted) return { id: source, external: true };
+      const who = importer === ENTRY ? "the generated entry" : label(root, importer);
+      if (!isRelativeOrAbsolute(source)) fail(forbiddenImport(source, who)!, who);
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      if (resolved === null) return fail(`${who} imports "${source}", which does not exist`, who);
+      if (resolved.external) return fail(`${who} imports "${source}", which would stay outside the bundle`, who);
+      const file = real(resolved.id);
+      if (!file.endsWith(".ts")) fail(`${who} imports "${source}" (${label(root, file)}): device code imports only TypeScript modules`, who);
+      if (!allowed.some((dir) => isInside(file, dir))) {
+        fail(`${who} imports "${source}" (${label(root, file)}), which is not device code`, who);
+      }
+      if (!trusted && isInside(file, moddableHal)) {
+        fail(`${who} imports "${source}": hal/moddable is linked in by the build; device code gets the host as main(host)`, who);
+      }
+      return { ...resolved, id: file };
+    },
+    load(id) {
+      return id === ENTRY ? entryCode(root, entry, board) : null;
+    },
+    moduleParsed(info) {
+      if (info.id === ENTRY || info.code === null) return;
+      const name = label(root, info.id);
+      const report = analyzePreload(info.ast, info.code);
+      for (const f of report.unsafe) preloadBlockers.push({ module: name, ...f });
+      for (const f of report.mutable) mutableState.push({ module: name, ...f });
+    },
+  };
+
+  // The TypeScript plugin takes its file list from a tsconfig; without one it would scan the working directory.
+  const tmp = mkdtempSync(path.join(tmpdir(), "ganzhi-build-"));
+  const tsconfig = path.join(tmp, "tsconfig.json");
+  const halFiles = ["board.ts", "platform.ts", "host.ts", `${board.platform}.ts`].map((f) => path.join(moddableHal, f));
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        lib: ["ES2022"],
+        types: [],
+        module: "ESNext",
+        moduleResolution: "Bundler",
+        isolatedModules: true,
+        verbatimModuleSyntax: true,
+        useDefineForClassFields: true,
+        removeComments: true,
+        noCheck: true,
+        skipLibCheck: true,
+        sourceMap: false,
+        declaration: false,
+        noEmitOnError: false,
+      },
+      files: [...new Set([...input.files, ...halFiles])],
+    }),
+  );
+
+  try {
+    const build = await rollup({
+      input: ENTRY,
+      plugins: [
+        guard,
+        typescript({
+          tsconfig,
+          include: allowed.map((d) => `${d}/**/*.ts`),
+          exclude: ["**/*.test.ts", "**/*.d.ts"],
+          filterRoot: false,
+        }),
+      ],
+      treeshake: { moduleSideEffects: true },
+      onLog(level, log: RollupLog) {
+        if (level === "warn") warnings.push(`rollup: ${log.message}`);
+      },
+    });
+    const { output } = await build.generate({
+      format: "es",
+      exports: "named",
+      inlineDynamicImports: true,
+      generatedCode: { constBindings: true, objectShorthand: true },
+    });
+    await build.close();
+    const chunk = output.find((o) => o.type === "chunk");
+    if (chunk === undefined || chunk.type !== "chunk") throw new BuildError("rollup produced no bundle");
+    for (const id of Object.keys(chunk.modules)) if (id !== ENTRY) modules.push(label(root, id));
+    const externals = [...chunk.imports].sort();
+    const stray = externals.filter((s) => !isModdableSpecifier(s));
+    if (stray.length > 0) throw new BuildError(`the bundle imports non-Moddable modules: ${stray.join(", ")}`);
+    return { code: chunk.code, externals, modules, preloadBlockers, mutableState, warnings };
+  } catch (e) {
+    if (failure !== undefined) throw failure;
+    if (e instanceof BuildError) throw e;
+    const err = e as { message?: string; id?: string };
+    throw new BuildError(`bundling failed: ${err.message ?? String(e)}`, err.id !== undefined ? label(root, err.id) : undefined);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,101 @@
+/** `ganzhi build <device> --board <board> [--out dir] [--flash]` */
+import path from "node:path";
+import type { ParsedArgs } from "../cli/args.js";
+import { UsageError } from "../cli/args.js";
+import type { Command, CommandContext } from "../cli/command.js";
+import { buildProject, type ManifestSource } from "../build/build.js";
+import { BuildError } from "../build/errors.js";
+import { findOnPath, manualFlashHint, mcconfigArgs, runMcconfig, type BuildKind } from "../build/flash.js";
+import { manifestSource } from "../build/manifests.js";
+
+export interface BuildCommandDeps {
+  /** The manifest layer; defaults to manifests/load.ts over `ctx.root`. */
+  manifests?: (root: string) => ManifestSource;
+}
+
+function relativeToCwd(ctx: CommandContext, p: string): string {
+  const rel = path.relative(ctx.cwd, p);
+  return rel === "" ? "." : rel.startsWith("..") ? p : rel;
+}
+
+export function createBuildCommand(deps: BuildCommandDeps = {}): Command {
+  return {
+    name: "build",
+    summary: "Type-check and bundle a device for a board into a Moddable project (and flash it)",
+    usage: "<device> --board <board> [--out <dir>] [--flash [--debug | --instrumented] [--id <node id>]]",
+    description: [
+      "Loads and validates the device and board manifests, type-checks the device program (strict, ES2022, no Node",
+      "types), bundles it with hal/moddable into one XS-ready ES module and writes a Moddable project for mcconfig:",
+      "app.js, main.js, manifest.json (and partitions.csv for ESP32) plus ganzhi-build.json, in dist/<device>/<board>.",
+      "",
+      "--flash then runs `mcconfig -m -p <target>` (a release build unless --debug or --instrumented) in that",
+      "directory; it needs the Moddable SDK's mcconfig on PATH.",
+    ].join("\n"),
+    options: [
+      { name: "board", kind: "string", value: "board", help: "Board manifest name, e.g. esp32-devkitc", short: "b" },
+      { name: "out", kind: "string", value: "dir", help: "Output directory (default dist/<device>/<board>)", short: "o" },
+      { name: "flash", kind: "boolean", help: "Build the firmware and program the board with mcconfig" },
+      { name: "debug", kind: "boolean", help: "With --flash: debug build (mcconfig -d, xsbug)" },
+      { name: "instrumented", kind: "boolean", help: "With --flash: instrumented release build (mcconfig -i)" },
+      { name: "id", kind: "string", value: "id", help: "With --flash: node id, passed to mcconfig as id=<id> (host.id)" },
+    ],
+    async run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+      const [device, ...extra] = args.positionals;
+      if (device === undefined) throw new UsageError("build needs a device name: ganzhi build <device> --board <board>");
+      if (extra.length > 0) throw new UsageError(`build takes one device, got also: ${extra.join(" ")}`);
+      const board = args.options.board;
+      if (typeof board !== "string" || board === "") throw new UsageError("build needs --board <board>");
+      const flash = args.options.flash === true;
+      if (args.options.debug === true && args.options.instrumented === true) {
+        throw new UsageError("--debug and --instrumented exclude each other");
+      }
+      if (!flash && (args.options.debug === true || args.options.instrumented === true || args.options.id !== undefined)) {
+        throw new UsageError("--debug, --instrumented and --id go with --flash");
+      }
+      const kind: BuildKind = args.options.debug === true ? "debug" : args.options.instrumented === true ? "instrumented" : "release";
+      const id = typeof args.options.id === "string" ? args.options.id : undefined;
+      const out = typeof args.options.out === "string" ? path.resolve(ctx.cwd, args.options.out) : undefined;
+
+      const manifests = (deps.manifests ?? manifestSource)(ctx.root);
+      let result;
+      try {
+        result = await buildProject({ root: ctx.root, device, board, manifests, ...(out !== undefined ? { outDir: out } : {}) });
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        if (e instanceof BuildError || isManifestError(e)) {
+          ctx.io.err(`ganzhi build: ${(e as Error).message}`);
+          return 1;
+        }
+        throw e;
+      }
+      const { report, outDir } = result;
+      const shown = relativeToCwd(ctx, outDir);
+      ctx.io.out(`built ${report.device} for ${report.board} (${report.target}) in ${shown}`);
+      ctx.io.out(
+        `  ${report.bundle.file} ${report.bundle.bytes} bytes, ${report.modules.length} modules, ` +
+          `preload ${report.preload.enabled ? "yes" : "no"}; imports ${report.externals.join(", ")}`,
+      );
+      for (const w of report.warnings) ctx.io.err(`warning: ${w}`);
+      if (!flash) return 0;
+
+      const argv = mcconfigArgs(report.target, kind, id);
+      const mcconfig = findOnPath("mcconfig", ctx.env);
+      if (mcconfig === undefined) {
+        ctx.io.err(`ganzhi build: ${manualFlashHint(shown, argv)}`);
+        return 1;
+      }
+      ctx.io.out(`flashing: mcconfig ${argv.join(" ")} (in ${shown})`);
+      const code = await runMcconfig(mcconfig, argv, outDir, ctx.env, ctx.io);
+      if (code !== 0) ctx.io.err(`ganzhi build: mcconfig exited with code ${code}`);
+      return code === 0 ? 0 : 1;
+    },
+  };
+}
+
+/** ManifestError from manifests/load.ts, recognised without importing the class twice. */
+function isManifestError(e: unknown): boolean {
+  return e instanceof Error && e.name === "ManifestError";
+}
+
+export const buildCommand: Command = createBuildCommand();
+export default buildCommand;
