@@ -91,7 +91,7 @@ export function createSimProvider(ctx: ProviderContext): SimProvider {
     I2C: tracked(makeI2CClass(i2cWirings), live),
     SPI: tracked(makeSPIClass(spiWirings, pins), live),
     Serial: tracked(makeSerialClass(serialWirings, pins, wrap), live),
-    TCP: tracked(makeTCPClass(ctx.network, ctx.id, wrap), live),
+    TCP: tracked(makeTCPClass(ctx.network, ctx.id, wrap, (fn) => engine.after(0, fn)), live),
   };
 
   const I2C: Record<string, I2CBus> = {};

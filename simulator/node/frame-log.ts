@@ -1,10 +1,10 @@
 /**
- * A passive protocol tap on the bridge: parses what each node sent and received with an independent MQTT parser
- * (mqtt-packet), and keeps every uplink PUBLISH as a frame, marked acknowledged when its PUBACK comes back.
- * This is what `--out run.jsonl` writes and what the run summary counts.
+ * Every uplink PUBLISH a node sent, as seen on the wire by the MQTT tap, marked acknowledged when its PUBACK comes
+ * back, with SenML payloads decoded by an independent CBOR library. This is what `--out run.jsonl` writes and
+ * what the run summary counts.
  */
-import mqttPacket from "mqtt-packet";
-import type { BridgeTap } from "./tcp-bridge.js";
+import type mqttPacket from "mqtt-packet";
+import type { MqttTap } from "./mqtt-tap.js";
 import { decodeSenml, resolveSenml } from "./senml-decode.js";
 import type { ResolvedRecord, SenmlRecord } from "./senml-decode.js";
 
@@ -26,44 +26,21 @@ export interface Frame {
   acked: number | null;
 }
 
-interface ConnState {
-  tx: ReturnType<typeof mqttPacket.parser>;
-  rx: ReturnType<typeof mqttPacket.parser>;
-  at: number;
-}
-
 export class FrameLog {
   readonly frames: Frame[] = [];
-  readonly protocolErrors: string[] = [];
   pubacks = 0;
-  readonly #conns = new Map<number, ConnState>();
   /** node → packet id → frames waiting for that id's PUBACK, oldest first. */
   readonly #unacked = new Map<string, Map<number, Frame[]>>();
   readonly #isSenml: (topic: string) => boolean;
 
-  constructor(isSenml: (topic: string) => boolean) {
+  constructor(tap: MqttTap, isSenml: (topic: string) => boolean) {
     this.#isSenml = isSenml;
+    tap.listen(({ node, dir, packet, at }) => (dir === "tx" ? this.#sent(node, packet, at) : this.#received(node, packet, at)));
   }
-
-  readonly tap: BridgeTap = (ev) => {
-    let c = this.#conns.get(ev.connection);
-    if (!c) {
-      c = { tx: mqttPacket.parser({ protocolVersion: 4 }), rx: mqttPacket.parser({ protocolVersion: 4 }), at: ev.at };
-      const state = c;
-      state.tx.on("packet", (p) => this.#sent(ev.node, p, state.at));
-      state.rx.on("packet", (p) => this.#received(ev.node, p, state.at));
-      state.tx.on("error", (e) => this.protocolErrors.push(`${ev.node} tx: ${e.message}`));
-      state.rx.on("error", (e) => this.protocolErrors.push(`${ev.node} rx: ${e.message}`));
-      this.#conns.set(ev.connection, c);
-    }
-    c.at = ev.at;
-    const buf = Buffer.from(ev.bytes.buffer, ev.bytes.byteOffset, ev.bytes.byteLength);
-    (ev.dir === "tx" ? c.tx : c.rx).parse(buf);
-  };
 
   #sent(node: string, p: mqttPacket.Packet, atUs: number): void {
     if (p.cmd !== "publish") return;
-    const payload = p.payload instanceof Uint8Array ? new Uint8Array(p.payload) : new TextEncoder().encode(String(p.payload));
+    const payload = typeof p.payload === "string" ? new TextEncoder().encode(p.payload) : new Uint8Array(p.payload);
     let decoded: SenmlRecord[] | string;
     let records: ResolvedRecord[] | undefined;
     if (this.#isSenml(p.topic)) {
@@ -103,11 +80,12 @@ export class FrameLog {
   #received(node: string, p: mqttPacket.Packet, atUs: number): void {
     if (p.cmd !== "puback") return;
     this.pubacks++;
-    const list = this.#unacked.get(node)?.get(p.messageId ?? -1);
-    if (!list || list.length === 0) return;
+    const byId = this.#unacked.get(node);
+    const list = byId?.get(p.messageId ?? -1);
+    if (!byId || !list || list.length === 0) return;
     // A PUBACK acknowledges the message: every transmission of it (the first and any DUP resends).
     for (const f of list) f.acked = Math.round(atUs / 1000);
-    this.#unacked.get(node)!.delete(p.messageId!);
+    byId.delete(p.messageId!);
   }
 
   toJsonl(): string {

@@ -25,6 +25,7 @@ import type { Frame } from "./frame-log.js";
 import { runEngine } from "./loop.js";
 import type { LoopProgress } from "./loop.js";
 import { TcpBridge } from "./tcp-bridge.js";
+import { MqttTap } from "./mqtt-tap.js";
 
 export interface SimOptions {
   device: string;
@@ -56,6 +57,7 @@ export interface SimWorld {
   brokerUrl: string;
   config: NodeConfig;
   frames: FrameLog;
+  mqtt: MqttTap;
 }
 
 export interface SimSummary {
@@ -131,10 +133,10 @@ export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
 
   const engine = new Engine();
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });
-  const bridge = new TcpBridge(engine);
+  const mqtt = new MqttTap();
   const telemetry = /\/senml$/;
-  const frames = new FrameLog((topic) => telemetry.test(topic));
-  bridge.tap = frames.tap;
+  const frames = new FrameLog(mqtt, (topic) => telemetry.test(topic));
+  const bridge = new TcpBridge(engine, { ledger: mqtt, tap: mqtt.tap });
 
   const spec = simBoardFromManifest(board.name, board.manifest);
   const rng = new Rng(opts.seed).fork("nodes");
@@ -160,7 +162,7 @@ export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
     models.set(id, attachModels(config.parts, { node, atmosphere }));
     nodes.push(node);
   }
-  return { engine, atmosphere, bridge, nodes, models, broker, brokerUrl, config, frames };
+  return { engine, atmosphere, bridge, nodes, models, broker, brokerUrl, config, frames, mqtt };
 }
 
 export async function runSim(opts: SimOptions): Promise<SimResult> {
@@ -177,7 +179,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     const end: Micros = Math.round(opts.hours * HOUR);
     for (let h = 1; engine.now < end; h++) {
       const until = Math.min(end, h * HOUR);
-      await runEngine(engine, bridge, until, opts.onProgress);
+      await runEngine(engine, bridge, until, opts.onProgress && ((p) => opts.onProgress!({ ...p, untilUs: end })));
       if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
     }
     for (const node of nodes) node.halt();
@@ -196,7 +198,8 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   }
   const f = world.frames.frames;
   const telemetry = f.filter((x) => typeof x.decoded !== "string");
-  if (world.frames.protocolErrors.length) warnings.push(...world.frames.protocolErrors);
+  warnings.push(...world.mqtt.protocolErrors);
+  if (bridge.stats.stalls > 0) warnings.push(`the broker left ${bridge.stats.stalls} request(s) unanswered for 10 s of wall time; virtual time moved on`);
   const summary: SimSummary = {
     device: opts.device,
     board: opts.board,

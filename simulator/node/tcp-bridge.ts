@@ -2,19 +2,25 @@
  * Bridges simulated sockets to real TCP, and holds virtual time still while real I/O is in flight.
  *
  * The rule (design brief, "Time"): the engine advances only when no real I/O is pending. A socket is pending from
- * `connect` until it connects or fails, and from each write until the peer answers or a short wall-clock grace
- * passes with no answer (some writes, such as a QoS 0 publish or a PUBACK, expect none). Data from the peer is
- * injected into the engine at the current virtual time. On loopback a reply takes well under a millisecond, so a
- * simulated day with a real broker still runs in seconds, and replies land at the same virtual instant in every
- * run: the frames a node sends do not depend on the machine's speed.
+ * `connect` until it connects or fails, and while the peer owes it an answer. Which writes are owed an answer is
+ * the protocol's business: with a `ReplyLedger` (the MQTT tap) the bridge holds until every request the device
+ * made has been answered; without one it falls back to a short wall-clock grace after each write. Data from the
+ * peer is handed to the engine at the current virtual time. Replies therefore land at the same virtual instant in
+ * every run, however slow the machine: the frames a node sends do not depend on wall time.
  */
 import net from "node:net";
 import type { Engine } from "../core/engine.js";
 import type { NetSocket, NetSocketEvents, Network } from "../core/network.js";
 
 export interface BridgeTap {
-  /** Bytes a node sent (`dir` "tx") or received ("rx") on one connection, at virtual time `at`. */
+  /** Bytes a node sent (`dir` "tx") or received ("rx") on one connection, at virtual time `at` (µs). */
   (event: { node: string; connection: number; dir: "tx" | "rx"; bytes: Uint8Array; at: number }): void;
+}
+
+/** Knows, from the bytes tapped so far, how many answers a connection is still owed. */
+export interface ReplyLedger {
+  outstanding(connection: number): number;
+  closed(connection: number): void;
 }
 
 export interface BridgeStats {
@@ -22,21 +28,31 @@ export interface BridgeStats {
   refused: number;
   bytesTx: number;
   bytesRx: number;
+  /** Times the safety limit released virtual time while an answer was still owed. */
+  stalls: number;
+}
+
+export interface BridgeOptions {
+  /** Protocol-aware reply accounting; without it, `graceMs` after each write. */
+  ledger?: ReplyLedger;
+  tap?: BridgeTap;
+  graceMs?: number;
+  /** Longest wall-clock wait for an owed answer before virtual time moves on anyway (a hung peer). */
+  maxWaitMs?: number;
 }
 
 export class TcpBridge implements Network {
   readonly #engine: Engine;
-  readonly #graceMs: number;
+  readonly #o: BridgeOptions;
   #pending = 0;
   #waiters: (() => void)[] = [];
   #connections = 0;
-  readonly stats: BridgeStats = { connects: 0, refused: 0, bytesTx: 0, bytesRx: 0 };
+  readonly stats: BridgeStats = { connects: 0, refused: 0, bytesTx: 0, bytesRx: 0, stalls: 0 };
   readonly #open = new Set<net.Socket>();
-  tap: BridgeTap | undefined;
 
-  constructor(engine: Engine, options: { graceMs?: number } = {}) {
+  constructor(engine: Engine, options: BridgeOptions = {}) {
     this.#engine = engine;
-    this.#graceMs = options.graceMs ?? 20;
+    this.#o = options;
   }
 
   /** True while virtual time must wait for the real world. */
@@ -50,12 +66,18 @@ export class TcpBridge implements Network {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
+  /** Hold virtual time; the returned function releases this hold (once). */
   #hold(): () => void {
     this.#pending++;
     let released = false;
-    return () => {
+    const limit = setTimeout(() => {
+      this.stats.stalls++;
+      release();
+    }, this.#o.maxWaitMs ?? 10_000);
+    const release = (): void => {
       if (released) return;
       released = true;
+      clearTimeout(limit);
       this.#pending--;
       if (this.#pending === 0) {
         const w = this.#waiters;
@@ -63,6 +85,7 @@ export class TcpBridge implements Network {
         for (const fn of w) fn();
       }
     };
+    return release;
   }
 
   #post(fn: () => void): void {
@@ -71,18 +94,21 @@ export class TcpBridge implements Network {
 
   connect(node: string, address: string, port: number, events: NetSocketEvents): NetSocket {
     const id = ++this.#connections;
+    const { ledger, tap } = this.#o;
+    const graceMs = this.#o.graceMs ?? 20;
     const socket = net.connect({ host: address, port, noDelay: true });
     this.#open.add(socket);
     let releaseConnect: (() => void) | undefined = this.#hold();
-    let awaitingReply: (() => void) | undefined;
+    let releaseReply: (() => void) | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     let closed = false;
-    const settleReply = (): void => {
+    const settle = (): void => {
       if (graceTimer) clearTimeout(graceTimer);
       graceTimer = undefined;
-      awaitingReply?.();
-      awaitingReply = undefined;
+      releaseReply?.();
+      releaseReply = undefined;
     };
+    const tapped = (dir: "tx" | "rx", bytes: Uint8Array): void => tap?.({ node, connection: id, dir, bytes, at: this.#engine.now });
 
     socket.on("connect", () => {
       this.stats.connects++;
@@ -93,19 +119,18 @@ export class TcpBridge implements Network {
     socket.on("data", (chunk: Buffer) => {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength).slice();
       this.stats.bytesRx += bytes.length;
-      this.#post(() => {
-        this.tap?.({ node, connection: id, dir: "rx", bytes, at: this.#engine.now });
-        events.data(bytes);
-      });
-      settleReply();
+      tapped("rx", bytes);
+      this.#post(() => events.data(bytes));
+      if (!ledger || ledger.outstanding(id) === 0) settle();
     });
     const finish = (error: Error | undefined): void => {
       if (closed) return;
       closed = true;
       this.#open.delete(socket);
+      ledger?.closed(id);
       if (releaseConnect) this.stats.refused++;
       this.#post(() => events.closed(error));
-      settleReply();
+      settle();
       releaseConnect?.();
       releaseConnect = undefined;
     };
@@ -116,17 +141,22 @@ export class TcpBridge implements Network {
       write: (bytes: Uint8Array) => {
         if (closed) return;
         this.stats.bytesTx += bytes.length;
-        this.tap?.({ node, connection: id, dir: "tx", bytes, at: this.#engine.now });
-        if (!awaitingReply) awaitingReply = this.#hold();
-        if (graceTimer) clearTimeout(graceTimer);
-        graceTimer = setTimeout(settleReply, this.#graceMs);
+        tapped("tx", bytes);
+        if (ledger) {
+          if (ledger.outstanding(id) > 0 && !releaseReply) releaseReply = this.#hold();
+        } else {
+          if (!releaseReply) releaseReply = this.#hold();
+          if (graceTimer) clearTimeout(graceTimer);
+          graceTimer = setTimeout(settle, graceMs);
+        }
         socket.write(bytes);
       },
       close: () => {
         if (closed) return;
         closed = true;
         this.#open.delete(socket);
-        settleReply();
+        ledger?.closed(id);
+        settle();
         releaseConnect?.();
         releaseConnect = undefined;
         socket.end();

@@ -10,13 +10,17 @@ import { assertOpen, toBytes } from "./pins.js";
 const WRITABLE = 5744;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
-export function makeTCPClass(network: Network, nodeId: string, wrap: (fn: () => void) => void): TCPClass {
+export function makeTCPClass(network: Network, nodeId: string, wrap: (fn: () => void) => void, post: (fn: () => void) => void): TCPClass {
   return class SimTCP implements TCP {
     readonly #socket: NetSocket;
     #rx: Uint8Array[] = [];
     #rxLength = 0;
     #connected = false;
     #closed = false;
+    #drainPosted = false;
+    readonly #onWritable: ((this: TCP, bytes: number) => void) | undefined;
+    readonly #post = post;
+    readonly #wrap = wrap;
     readonly remoteAddress: string;
     readonly remotePort: number;
     target: unknown;
@@ -32,6 +36,7 @@ export function makeTCPClass(network: Network, nodeId: string, wrap: (fn: () => 
       this.remotePort = port;
       this.target = options.target;
       const { onReadable, onWritable, onError } = options;
+      this.#onWritable = onWritable;
       this.#socket = network.connect(nodeId, address, port, {
         connected: () => {
           if (this.#closed) return;
@@ -77,6 +82,15 @@ export function makeTCPClass(network: Network, nodeId: string, wrap: (fn: () => 
       const bytes = toBytes(buffer);
       if (bytes.length > WRITABLE) throw new RangeError(`TCP: write of ${bytes.length} bytes exceeds writable ${WRITABLE}`);
       this.#socket.write(bytes.slice());
+      // The bridge hands bytes to the host's TCP stack at once, so the send buffer is free again by the next
+      // turn; lwIP likewise calls onWritable as acknowledged segments leave its buffer.
+      if (this.#onWritable && !this.#drainPosted) {
+        this.#drainPosted = true;
+        this.#post(() => {
+          this.#drainPosted = false;
+          if (!this.#closed) this.#wrap(() => this.#onWritable!.call(this, WRITABLE));
+        });
+      }
     }
 
     close(): void {
