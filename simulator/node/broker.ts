@@ -1,6 +1,9 @@
 /**
  * The embedded MQTT broker for `ganzhi sim`: aedes on a loopback TCP port, so a newcomer needs nothing installed.
  * It is a real broker on a real socket; the simulated nodes reach it through the TCP bridge like any other.
+ *
+ * `stop()`/`start()` model a broker outage: the listener goes away and every connection drops, while sessions
+ * and queued QoS 1 messages survive in the broker's memory, as they would in a broker with persistence.
  */
 import net from "node:net";
 import { Aedes } from "aedes";
@@ -11,26 +14,25 @@ export interface EmbeddedBroker {
   readonly url: string;
   /** Stop accepting and drop every client (a broker outage). */
   stop(): Promise<void>;
-  /** Start again on the same port after `stop`. */
+  /** Listen again on the same port after `stop`. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startEmbeddedBroker(port = 0, address = "127.0.0.1"): Promise<EmbeddedBroker> {
-  let aedes: Aedes | undefined;
+  const aedes = await Aedes.createBroker();
   let server: net.Server | undefined;
   const sockets = new Set<net.Socket>();
   let boundPort = port;
 
   async function start(): Promise<void> {
-    aedes = await Aedes.createBroker();
-    const broker = aedes;
-    server = net.createServer((socket) => {
+    if (server) return;
+    const srv = net.createServer((socket) => {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
-      broker.handle(socket);
+      aedes.handle(socket);
     });
-    const srv = server;
+    server = srv;
     await new Promise<void>((resolve, reject) => {
       srv.once("error", reject);
       srv.listen(boundPort, address, () => {
@@ -43,13 +45,10 @@ export async function startEmbeddedBroker(port = 0, address = "127.0.0.1"): Prom
 
   async function stop(): Promise<void> {
     const srv = server;
-    const broker = aedes;
     server = undefined;
-    aedes = undefined;
     for (const s of sockets) s.destroy();
     sockets.clear();
     if (srv) await new Promise<void>((resolve) => srv.close(() => resolve()));
-    if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
   }
 
   await start();
@@ -63,6 +62,9 @@ export async function startEmbeddedBroker(port = 0, address = "127.0.0.1"): Prom
     },
     stop,
     start,
-    close: stop,
+    async close() {
+      await stop();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    },
   };
 }
