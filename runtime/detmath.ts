@@ -25,9 +25,13 @@
  *   atan(t) for |t| ≤ 1/32 by its odd series.
  * - `hypot`: exact squares (Dekker), one square root, one Newton correction.
  *
- * Accuracy measured against 200-bit BigInt references (test/runtime/detmath.test.ts prints the figures):
- * exp, ln, log2, log10, sin, cos, atan, atan2, hypot stay within 1 ulp (typically < 0.51 ulp); pow within 1 ulp
- * for |y·ln x| ≤ 700; asin and acos within 2 ulp. Subnormal results of exp and pow may be one subnormal ulp off.
+ * Accuracy, measured against 320-bit BigInt references on thousands of points per function (the test prints it):
+ * max error exp 0.51 ulp, ln / log2 / log10 0.50, sin 0.70, cos 0.61 (also for |x| up to 1.8e308 and next to
+ * multiples of π/2), atan / atan2 0.50, pow 0.51 (|y·ln x| ≤ 700), hypot 0.50, asin 1.04, acos 0.91 ulp.
+ * Subnormal results of exp and pow may be one subnormal ulp off (two roundings). Cost on V8 (Node 20):
+ * sin ≈ 35 ns, exp ≈ 50 ns, ln ≈ 110 ns, pow ≈ 160 ns, atan2 ≈ 45 ns.
+ * Bit-identity is checked by a fingerprint of 300 000 results that XS 13.3 (xsnap, glibc) and V8 share
+ * (test/runtime/detmath.test.ts), whereas the engines' own Math.sin/exp/log/pow/atan2 differ.
  *
  * Portable: no Node APIs, no module-level mutable state (the tables are frozen), no allocation except in the
  * Payne–Hanek path (|x| > 1.6e6 for sin/cos).

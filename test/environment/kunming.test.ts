@@ -14,6 +14,7 @@ import {
   saturationVaporPressureIce,
 } from "../../simulator/core/environment/air.js";
 import { createKunmingWeather, type KunmingWeather } from "../../simulator/core/environment/kunming.js";
+import { kunmingFingerprint } from "./fingerprint.js";
 
 const DAY = 24 * HOUR;
 /** 2026-01-01T00:00:00+08:00 */
@@ -175,6 +176,13 @@ describe("determinism", () => {
   });
   it("the default epoch is 2026-06-01T00:00:00+08:00", () => {
     expect(createKunmingWeather({ seed: 1 }).epochMs).toBe(Date.parse("2026-06-01T00:00:00+08:00"));
+  });
+});
+
+describe("bit-identical across engines", () => {
+  it("a year of hourly weather for three seeds hashes to the fingerprint XS 13.3 (xsnap) computed", () => {
+    // Any deliberate change to the model changes this value: recompute it on XS (see fingerprint.ts), not on V8.
+    expect(kunmingFingerprint()).toBe("f44a2a51:e2c2fef1/157380");
   });
 });
 

@@ -14,6 +14,7 @@ import {
   splineNoise,
   valueNoise,
 } from "../../simulator/core/rng.js";
+import { rngFingerprint } from "./fingerprint.js";
 
 const enc = new TextEncoder();
 
@@ -232,5 +233,11 @@ describe("lattice noise", () => {
       const right = (splineNoise(11, i + h) - splineNoise(11, i)) / h;
       expect(Math.abs(left - right)).toBeLessThan(1e-3);
     }
+  });
+});
+
+describe("bit-identical across engines", () => {
+  it("draws, normals, forks and noise hash to the fingerprint XS 13.3 (xsnap) computed", () => {
+    expect(rngFingerprint()).toBe("e04c8f2a:9a2fb5c6/120001");
   });
 });

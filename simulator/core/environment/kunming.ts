@@ -24,11 +24,14 @@
  *   veering slowly with synoptic and hourly noise plus fast turbulent wobble;
  * - rain = a seeded sequence of showers: each UTC hour may start one, with a probability set by the month's normal
  *   rainfall, the hour of day (convective afternoon/evening maximum, weak nocturnal one) and the wet/dry spell;
- *   convective showers are short and intense (median peak 7 mm/h, up to 120 mm/h), stratiform ones long and light.
+ *   convective showers are short and intense (median peak 9 mm/h, up to 120 mm/h), stratiform ones long and light.
  *   Each shower is a triangle in time (fast rise, slow decay), so rainBetween is exact and additive.
  *
  * Climate figures (approximate normals for Kunming station 56778, rounded): daily max 15.6–25.7 °C and min
  * 3.0–17.6 °C, annual rain about 1000 mm (87 % in May–October), mean RH about 72 %, records about −7.8 and 32 °C.
+ * Measured on the model (test/environment/kunming.test.ts prints them): mean annual rain 1001 ± 9 mm over 200 seeds
+ * (year-to-year σ 134 mm), 86 % in May–October, ~130 rain days; one year spans about −1…28 °C, 807–824 hPa,
+ * RH 19–99.4 %; median gust factor (3 s / 10 min) 1.7; air + wind + rainRate ≈ 3 µs per instant on V8.
  * Local time: UTC+8 for clocks; physics (sun, tides, diurnal cycles) uses local mean solar time, which in Kunming is
  * about 69 min behind Beijing time (solar noon ≈ 13:10 UTC+8).
  *
@@ -694,3 +697,5 @@ class KunmingWeatherModel implements KunmingWeather {
   }
 }
 
+
+export { saturationVaporPressure, saturationVaporPressureIce, relativeHumidity } from "./air.js";
