@@ -64,18 +64,28 @@ export class AnemometerModel implements PulseSource {
   }
 
   nextAfter(t: Micros): Micros {
-    const target = this.count(t) + 1;
-    // Walk cells until the phase crosses the next whole turn, then interpolate inside the cell.
-    let cell = Math.floor(t / CELL);
-    for (let guard = 0; guard < 14_400; guard++, cell++) {
+    const pNow = this.phase(t); // advances the committed integral to t's cell (t is "now": monotone)
+    const target = Math.floor(pNow) + 1;
+    // Look ahead with a private copy of the integral, so the committed one never moves past "now" (a later
+    // query for the present must not find the cache in its future and re-integrate from zero).
+    let cell = this.#cell;
+    let phase = this.#phase;
+    let f0 = this.#f0;
+    let start = t;
+    let pStart = pNow;
+    for (let guard = 0; guard < 14_400; guard++) {
+      const f1 = this.#freq((cell + 1) * CELL);
       const end = (cell + 1) * CELL;
-      const pEnd = this.phase(end);
+      const pEnd = phase + ((f0 + f1) / 2) * (CELL / 1e6);
       if (pEnd >= target) {
-        const start = Math.max(cell * CELL, t);
-        const pStart = this.phase(start);
         const frac = pEnd > pStart ? (target - pStart) / (pEnd - pStart) : 1;
         return Math.max(t + 1, Math.ceil(start + frac * (end - start)));
       }
+      phase = pEnd;
+      f0 = f1;
+      cell++;
+      start = end;
+      pStart = pEnd;
     }
     return Infinity; // calm for an hour: callers ask again later
   }
