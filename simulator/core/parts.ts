@@ -60,7 +60,8 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     return model;
   },
   "cup-anemometer"(role, part, ctx) {
-    const model = new AnemometerModel({ speed: (t) => ctx.atmosphere.wind(t).speed, kmhPerHz: num(part, "kmhPerHz") });
+    const w = { speed: 0, direction: 0 };
+    const model = new AnemometerModel({ speed: (t) => ctx.atmosphere.windInto(t, w).speed, kmhPerHz: num(part, "kmhPerHz") });
     if (part.io === "pulse-count") ctx.node.world.pulse.set(pinOf(part), model);
     else driveAnemometerLine(model, ctx.node.engine, ctx.node.world.line(pinOf(part)));
     return model;
@@ -75,8 +76,9 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     });
   },
   "wind-vane"(role, part, ctx) {
+    const w = { speed: 0, direction: 0 };
     const options: WindVaneModelOptions = {
-      direction: (t) => ctx.atmosphere.wind(t).direction,
+      direction: (t) => ctx.atmosphere.windInto(t, w).direction,
       pullupOhms: num(part, "pullupOhms"),
       supplyVolts: num(part, "supplyVolts"),
     };

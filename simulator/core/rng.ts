@@ -171,6 +171,50 @@ export function splineNoise(seed: number, x: number): number {
   return (v / 6 - 0.5) * 5;
 }
 
+/**
+ * `splineNoise(seed, x)` for one stream, remembering the four lattice hashes of the last cell: a stream sampled
+ * many times per cell (wind turbulence at 4 Hz on a 3 s lattice) hashes once per cell instead of four times per
+ * call. Same values as `splineNoise`, bit for bit.
+ */
+export class SplineNoise {
+  readonly seed: number;
+  #i = NaN;
+  #h0 = 0;
+  #h1 = 0;
+  #h2 = 0;
+  #h3 = 0;
+  constructor(seed: number) {
+    this.seed = seed;
+  }
+  at(x: number): number {
+    const i = Math.floor(x);
+    if (i !== this.#i) {
+      const seed = this.seed;
+      if (i === this.#i + 1) {
+        this.#h0 = this.#h1;
+        this.#h1 = this.#h2;
+        this.#h2 = this.#h3;
+        this.#h3 = hashNoise(seed, i + 2);
+      } else {
+        this.#h0 = hashNoise(seed, i - 1);
+        this.#h1 = hashNoise(seed, i);
+        this.#h2 = hashNoise(seed, i + 1);
+        this.#h3 = hashNoise(seed, i + 2);
+      }
+      this.#i = i;
+    }
+    const t = x - i;
+    const t2 = t * t;
+    const t3 = t2 * t;
+    const u = 1 - t;
+    const w0 = u * u * u;
+    const w1 = 3 * t3 - 6 * t2 + 4;
+    const w2 = -3 * t3 + 3 * t2 + 3 * t + 1;
+    const v = w0 * this.#h0 + w1 * this.#h1 + w2 * this.#h2 + t3 * this.#h3;
+    return (v / 6 - 0.5) * 5;
+  }
+}
+
 // ───────────────────────── sequential generator ─────────────────────────
 
 /**

@@ -40,7 +40,7 @@
 import type { Micros } from "../engine.js";
 import type { AirState, Atmosphere, WindState } from "./types.js";
 import { acos, cos, exp, ln, pow, sin } from "../../../runtime/detmath.js";
-import { deriveSeed, hashNoise, splineNoise, type Seed } from "../rng.js";
+import { deriveSeed, hashNoise, SplineNoise, splineNoise, type Seed } from "../rng.js";
 import { barometricPressure, LAPSE, monthly, relativeHumidity } from "./air.js";
 
 export interface KunmingWeatherOptions {
@@ -286,6 +286,22 @@ class KunmingWeatherModel implements KunmingWeather {
   #cooling = 0;
   #wetting = 0;
   #dewPoint = 0;
+  /** Noise streams evaluated at the current instant, each caching its lattice cell (same values as splineNoise). */
+  readonly #n: {
+    press: SplineNoise;
+    moist: SplineNoise;
+    front: SplineNoise;
+    front2: SplineNoise;
+    fast: SplineNoise;
+    fast2: SplineNoise;
+    dew: SplineNoise;
+    windSyn: SplineNoise;
+    turb: readonly SplineNoise[];
+    dir: readonly SplineNoise[];
+  };
+  #windT = NaN;
+  #windSpeed = 0;
+  #windDir = 0;
 
   constructor(o: KunmingWeatherOptions) {
     const opts = {
@@ -333,6 +349,19 @@ class KunmingWeatherModel implements KunmingWeather {
     this.#sWindSyn = d("wind/synoptic");
     this.#sTurb = Object.freeze([d("wind/turb3s"), d("wind/turb12s"), d("wind/turb45s"), d("wind/turb3min")]);
     this.#sDir = Object.freeze([d("dir/synoptic"), d("dir/hourly"), d("dir/turb20s"), d("dir/turb5s")]);
+    const n = (seed: number) => new SplineNoise(seed);
+    this.#n = {
+      press: n(this.#sPress),
+      moist: n(this.#sMoist),
+      front: n(this.#sFront),
+      front2: n(this.#sFront2),
+      fast: n(this.#sFast),
+      fast2: n(this.#sFast2),
+      dew: n(this.#sDew),
+      windSyn: n(this.#sWindSyn),
+      turb: this.#sTurb.map(n),
+      dir: this.#sDir.map(n),
+    };
   }
 
   // ─────────── shared per-instant state ───────────
@@ -349,8 +378,8 @@ class KunmingWeatherModel implements KunmingWeather {
     this.#hod = solar - 24 * day;
     this.#yf = yearFractionOfDays(solar / 24);
     this.#front = this.#frontAt(h);
-    this.#press = splineNoise(this.#sPress, h / 48);
-    this.#moist = splineNoise(this.#sMoist, h / 72);
+    this.#press = this.#n.press.at(h / 48);
+    this.#moist = this.#n.moist.at(h / 72);
     this.#wet = this.#wetAt(this.#moist, this.#press);
     this.#diurnal = NaN; // computed on demand
     this.#dewPoint = NaN;
@@ -359,7 +388,7 @@ class KunmingWeatherModel implements KunmingWeather {
 
   /** synoptic temperature anomaly in σ units (std ≈ 1) */
   #frontAt(h: number): number {
-    return (0.8 * splineNoise(this.#sFront, h / 60) + 0.45 * splineNoise(this.#sFront2, h / 20)) / 0.9179;
+    return (0.8 * this.#n.front.at(h / 60) + 0.45 * this.#n.front2.at(h / 20)) / 0.9179;
   }
 
   /** wet/dry spell factor, mean ≈ 1: moist air masses and low pressure favour showers */
@@ -522,13 +551,13 @@ class KunmingWeatherModel implements KunmingWeather {
     const mean = 0.5 * (tmax + tmin) + this.#tOffset + monthly(SIGMA_T, yf) * front;
     const range = (tmax - tmin) * (1 - 0.2 * (wet - 1));
     const heat = D + 0.5; // 0 at sunrise … 1 at the daily maximum
-    const fast = (0.08 + 0.25 * heat) * splineNoise(this.#sFast, h * 6) + 0.05 * splineNoise(this.#sFast2, h * 60);
+    const fast = (0.08 + 0.25 * heat) * this.#n.fast.at(h * 6) + 0.05 * this.#n.fast2.at(h * 60);
     const T = mean + range * D - this.#cooling + fast;
     // dew point: air mass (correlated with the fronts) + wet spells, pulled towards saturation by rain
     let td =
       monthly(TD, yf) +
       this.#tOffset +
-      monthly(SIGMA_TD, yf) * (0.6 * front + 0.8 * splineNoise(this.#sDew, h / 36)) +
+      monthly(SIGMA_TD, yf) * (0.6 * front + 0.8 * this.#n.dew.at(h / 36)) +
       1.2 * (wet - 1);
     if (T > td) td += this.#wetting * 0.9 * (T - td);
     // keep the dew point below the temperature, smoothly: depression ≥ 0.1 °C
@@ -549,7 +578,7 @@ class KunmingWeatherModel implements KunmingWeather {
     const ms = this.#prepare(t);
     const hod = this.#hod;
     const diurnal = 1 + 0.45 * cos((TWO_PI * (hod - 15)) / 24) + 0.1 * cos((TWO_PI * (hod - 15)) / 12);
-    let syn = 1 + 0.3 * splineNoise(this.#sWindSyn, this.#h / 30);
+    let syn = 1 + 0.3 * this.#n.windSyn.at(this.#h / 30);
     if (syn < 0.3) syn = 0.3;
     let u = monthly(WIND, this.#yf) * diurnal * syn;
     // gust fronts of convective showers: a jump at the start, fading within 1.5 h
@@ -571,28 +600,42 @@ class KunmingWeatherModel implements KunmingWeather {
   }
 
   windInto(t: Micros, out: WindState): WindState {
+    // Pure memo: the anemometer and the vane both ask for the same instant every sample.
+    if (t === this.#windT) {
+      out.speed = this.#windSpeed;
+      out.direction = this.#windDir;
+      return out;
+    }
+    this.#windInto(t, out);
+    this.#windT = t;
+    this.#windSpeed = out.speed;
+    this.#windDir = out.direction;
+    return out;
+  }
+
+  #windInto(t: Micros, out: WindState): WindState {
     const u = this.meanWindSpeed(t); // prepares t
     const sec = this.#ms / 1000;
     const h = this.#h;
-    const st = this.#sTurb;
+    const st = this.#n.turb;
     // turbulence: smooth noise on 3 s, 12 s, 45 s and 3 min cells, stronger at low speed and in the afternoon
     const g =
-      (0.45 * splineNoise(st[0]!, sec / 3) +
-        0.6 * splineNoise(st[1]!, sec / 12) +
-        0.7 * splineNoise(st[2]!, sec / 45) +
-        0.55 * splineNoise(st[3]!, sec / 180)) /
+      (0.45 * st[0]!.at(sec / 3) +
+        0.6 * st[1]!.at(sec / 12) +
+        0.7 * st[2]!.at(sec / 45) +
+        0.55 * st[3]!.at(sec / 180)) /
       1.1657;
     const afternoon = cos((TWO_PI * (this.#hod - 14)) / 24);
     const intensity = 0.2 + 0.3 / (1 + u) + (afternoon > 0 ? 0.08 * afternoon : 0);
     const f = 1 + intensity * g;
     out.speed = f > 0 ? u * f : 0;
-    const sd = this.#sDir;
+    const sd = this.#n.dir;
     const wobble = 6 + 14 / (1 + u);
     let dir =
       monthly(WIND_DIR, this.#yf) +
-      35 * splineNoise(sd[0]!, h / 40) +
-      15 * splineNoise(sd[1]!, h / 3) +
-      wobble * (0.7 * splineNoise(sd[2]!, sec / 20) + 0.5 * splineNoise(sd[3]!, sec / 5));
+      35 * sd[0]!.at(h / 40) +
+      15 * sd[1]!.at(h / 3) +
+      wobble * (0.7 * sd[2]!.at(sec / 20) + 0.5 * sd[3]!.at(sec / 5));
     dir -= 360 * Math.floor(dir / 360);
     out.direction = dir < 360 ? dir : 0;
     return out;

@@ -23,6 +23,8 @@ export interface WindState {
 export interface Atmosphere {
   air(t: Micros): AirState;
   wind(t: Micros): WindState;
+  /** `wind` into a caller's object (hot paths: no allocation per query). */
+  windInto(t: Micros, out: WindState): WindState;
   /** rain intensity, mm/h */
   rainRate(t: Micros): number;
   /**
