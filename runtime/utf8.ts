@@ -140,3 +140,97 @@ export function utf8EncodeIndexed(s: CodePointIndexed, astralStep: 1 | 2): Uint8
 export function utf8WriteUnchecked(s: string, out: Uint8Array, offset: number): number {
   return walk(s, astralUnits(), out, offset);
 }
+
+/**
+ * Bytes `s` takes in UTF-8, or -1 when it holds U+0000 or a lone surrogate: the test for strings a protocol
+ * forbids to carry them (MQTT 3.1.1 §1.5.3 [MQTT-1.5.3-1], [MQTT-1.5.3-2]). Same engine-independent walk as
+ * the encoder.
+ */
+export function utf8StrictLength(s: string): number {
+  const step = astralUnits();
+  const n = s.length;
+  let bytes = 0;
+  let i = 0;
+  while (i < n) {
+    const cp = s.codePointAt(i) as number;
+    if (cp > 0xffff) {
+      i += step;
+      bytes += 4;
+      continue;
+    }
+    i += 1;
+    if (cp === 0) return -1;
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      const lo = cp <= 0xdbff && i < n ? (s.codePointAt(i) as number) : 0;
+      if (!(lo >= 0xdc00 && lo <= 0xdfff)) return -1;
+      i += 1;
+      bytes += 4;
+      continue;
+    }
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+  }
+  return bytes;
+}
+
+const DECODE_CHUNK = 1024;
+
+/**
+ * Decode `bytes[start, end)` strictly: undefined when the bytes are not well-formed UTF-8 (overlong forms,
+ * surrogates, code points above U+10FFFF, truncated sequences) or contain U+0000. Supplementary characters are
+ * built with `String.fromCodePoint`, which gives the right string whether the engine indexes by UTF-16 unit or
+ * by code point.
+ */
+export function utf8Decode(bytes: Uint8Array, start: number, end: number): string | undefined {
+  let s = "";
+  const units: number[] = [];
+  let i = start;
+  while (i < end) {
+    const b = bytes[i]!;
+    let cp: number;
+    if (b < 0x80) {
+      if (b === 0) return undefined;
+      cp = b;
+      i += 1;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      if (i + 1 >= end) return undefined;
+      const b1 = bytes[i + 1]!;
+      if ((b1 & 0xc0) !== 0x80) return undefined;
+      cp = ((b & 0x1f) << 6) | (b1 & 0x3f);
+      i += 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      if (i + 2 >= end) return undefined;
+      const b1 = bytes[i + 1]!;
+      const b2 = bytes[i + 2]!;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
+      cp = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+      i += 3;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      if (i + 3 >= end) return undefined;
+      const b1 = bytes[i + 1]!;
+      const b2 = bytes[i + 2]!;
+      const b3 = bytes[i + 3]!;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return undefined;
+      cp = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return undefined;
+      i += 4;
+    } else {
+      return undefined;
+    }
+    if (cp >= 0x10000) {
+      if (units.length > 0) {
+        s += String.fromCharCode.apply(null, units);
+        units.length = 0;
+      }
+      s += String.fromCodePoint(cp);
+      continue;
+    }
+    units.push(cp);
+    if (units.length >= DECODE_CHUNK) {
+      s += String.fromCharCode.apply(null, units);
+      units.length = 0;
+    }
+  }
+  if (units.length > 0) s += String.fromCharCode.apply(null, units);
+  return s;
+}

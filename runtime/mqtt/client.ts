@@ -56,7 +56,7 @@ import {
   writePuback,
 } from "./packet.js";
 import type { MqttPacket, PublishPacket, QoS, Subscription } from "./packet.js";
-import { utf8Encode } from "./utf8.js";
+import { utf8Encode } from "../utf8.js";
 
 /** The host pieces the client uses (a full `Host` satisfies it). */
 export interface MqttHost {

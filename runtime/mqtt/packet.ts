@@ -9,7 +9,7 @@
  * - QoS 2 packets (PUBREC/PUBREL/PUBCOMP, QoS 2 PUBLISH) are decoded and encoded for completeness; the client only
  *   uses QoS 0 and 1.
  */
-import { utf8Decode, utf8Length, utf8Write } from "./utf8.js";
+import { utf8Decode, utf8StrictLength as utf8Length, utf8WriteUnchecked } from "../utf8.js";
 
 // ------------------------------------------------------------------------------------------------ constants
 
@@ -276,7 +276,7 @@ function putU16(out: Uint8Array, o: number, v: number): number {
 function putString(out: Uint8Array, o: number, s: string, n: number): number {
   out[o] = n >> 8;
   out[o + 1] = n & 0xff;
-  return utf8Write(s, out, o + 2);
+  return o + 2 + utf8WriteUnchecked(s, out, o + 2);
 }
 
 function putBinary(out: Uint8Array, o: number, b: Uint8Array): number {

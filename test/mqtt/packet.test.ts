@@ -30,7 +30,7 @@ import {
   setPublishPacketId,
   type MqttPacket,
 } from "../../runtime/mqtt/packet.js";
-import { utf8Decode, utf8Encode, utf8Length } from "../../runtime/mqtt/utf8.js";
+import { utf8Decode, utf8Encode, utf8StrictLength as utf8Length } from "../../runtime/utf8.js";
 
 // ------------------------------------------------------------------------------------------------ helpers
 
