@@ -5,10 +5,26 @@
 import { manifestRoot } from "../../manifests/load.js";
 import { formatOptions, parseArgs, UsageError, closest } from "./args.js";
 import type { Command, CommandContext, Output } from "./command.js";
-import { simCommand } from "../commands/sim.js";
-import { buildCommand } from "../commands/build.js";
 
-const COMMANDS: readonly Command[] = [simCommand, buildCommand];
+/** Sub-commands, loaded only when used: `ganzhi --help` must not pay for rollup, TypeScript or the broker. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "sim",
+    summary: "run a simulated node or fleet in virtual time, publishing to a real MQTT broker",
+    load: async () => (await import("../commands/sim.js")).simCommand,
+  },
+  {
+    name: "build",
+    summary: "type-check and bundle a device for a board into a Moddable project; --flash hands it to mcconfig",
+    load: async () => (await import("../commands/build.js")).buildCommand,
+  },
+];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -46,12 +62,13 @@ export async function main(argv: readonly string[], io?: Output, env: Record<str
     out.out("ganzhi 0.1.0\n");
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     const near = closest(name, COMMANDS.map((c) => c.name));
     out.err(`ganzhi: unknown command "${name}"${near ? ` (did you mean "${near}"?)` : ""}; commands: ${COMMANDS.map((c) => c.name).join(", ")}\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     out.out(commandHelp(command) + "\n");
     return 0;

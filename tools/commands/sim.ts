@@ -4,7 +4,6 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { listBoards, listDevices, ManifestError } from "../../manifests/load.js";
-import { runSim } from "../../simulator/node/session.js";
 import type { SimSummary } from "../../simulator/node/session.js";
 import { closest, UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
@@ -73,6 +72,7 @@ export const simCommand: Command = {
       throw new UsageError(`--broker must be mqtt://<IPv4>[:port] (devices dial numeric addresses), got "${broker}"`);
     }
     const outPath = args.options.out ? resolve(ctx.cwd, args.options.out as string) : undefined;
+    const { runSim } = await import("../../simulator/node/session.js");
     const progress = args.options.quiet ? undefined : new Progress(ctx.io, `${device} ${hours} h`);
     try {
       const result = await runSim({
