@@ -106,3 +106,41 @@ describe("weather station under faults", () => {
     for (const hex of acked) expect(received.has(hex)).toBe(true);
   });
 });
+
+describe("weather station downlink", () => {
+  it("changes the reporting interval within the manifest's bounds, and refuses one outside them", async () => {
+    let ctl: mqtt.MqttClient | undefined;
+    const send = async (w: SimWorld, body: string) => {
+      // Publish as an operator would, then hold virtual time until the node's socket has the message, so the
+      // change lands at the same virtual instant in every run.
+      const arrived = new Promise<void>((resolve) =>
+        w.mqtt.listen(({ dir, packet }) => {
+          if (dir === "rx" && packet.cmd === "publish" && packet.topic.endsWith("/config")) resolve();
+        }),
+      );
+      await ctl!.publishAsync("kunming/weather/ws-0001/config", body, { qos: 1 });
+      await arrived;
+    };
+    const { frames } = await runSim({
+      device: "weather-station",
+      board: "esp32-devkitc",
+      hours: 3,
+      seed: 2,
+      beforeStart: async (w) => {
+        ctl = await mqtt.connectAsync(w.brokerUrl, { clientId: "operator" });
+      },
+      onHour: async (h, w) => {
+        if (h === 1) await send(w, JSON.stringify({ reportS: 300 }));
+        if (h === 2) await send(w, JSON.stringify({ reportS: 5 }));
+      },
+    });
+    await ctl?.endAsync();
+    const times = telemetry(frames).map((f) => f.t / 1000);
+    // 10-minute grid for the first hour, then every 5 minutes from the last slot on.
+    expect(times.slice(0, 6)).toEqual([600, 1200, 1800, 2400, 3000, 3600]);
+    expect(times.slice(6)).toEqual(Array.from({ length: 24 }, (_, i) => 3600 + 300 * (i + 1)));
+    const acks = frames.filter((f) => f.topic.endsWith("/config/ack")).map((f) => f.decoded);
+    expect(acks).toEqual(['{"reportS":300}', '{"error":"reportS must be an integer in [60, 3600]"}']);
+  });
+});
+
