@@ -87,6 +87,28 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   },
 };
 
+function memoWind(a: Atmosphere): Atmosphere {
+  let t = NaN;
+  const w = { speed: 0, direction: 0 };
+  const windInto = (at: number, out: { speed: number; direction: number }) => {
+    if (at !== t) {
+      a.windInto(at, w);
+      t = at;
+    }
+    out.speed = w.speed;
+    out.direction = w.direction;
+    return out;
+  };
+  return {
+    epochMs: a.epochMs,
+    air: (at) => a.air(at),
+    wind: (at) => windInto(at, { speed: 0, direction: 0 }),
+    windInto,
+    rainRate: (at) => a.rainRate(at),
+    rainBetween: (t0, t1) => a.rainBetween(t0, t1),
+  };
+}
+
 export function knownModels(): string[] {
   return Object.keys(FACTORIES);
 }
@@ -94,6 +116,9 @@ export function knownModels(): string[] {
 /** Attach a model for every part of the resolved config; an unmodelled part is an error naming it. */
 export function attachModels(parts: Readonly<Record<string, ResolvedPart>>, ctx: ModelContext): AttachedModel[] {
   const out: AttachedModel[] = [];
+  // One node's anemometer and vane ask for the wind at the same instants; in a fleet the shared atmosphere's own
+  // memo sees other nodes' instants in between, so each node keeps its own.
+  ctx = { ...ctx, atmosphere: memoWind(ctx.atmosphere) };
   for (const role of Object.keys(parts)) {
     const part = parts[role]!;
     const factory = FACTORIES[part.part];
