@@ -65,4 +65,6 @@ export interface TriggeredSensor<Sample, Config = Record<string, unknown>> exten
   measure(): void;
   /** Worst-case conversion time in ms for the current configuration. */
   readonly conversionMs: number;
+  /** A conversion (or the start-up before the first) is under way: `measure()` now would start nothing new. */
+  readonly busy: boolean;
 }

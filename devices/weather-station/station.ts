@@ -17,6 +17,7 @@ import { edgeCounterClass } from "../../hal/edge-counter.js";
 import { MqttClient } from "../../runtime/mqtt/client.js";
 import { Accumulator } from "../../runtime/filters/index.js";
 import { Scheduler } from "../../runtime/scheduler.js";
+import { Sampler } from "../../runtime/sampler.js";
 import type { Task } from "../../runtime/scheduler.js";
 import { UplinkQueue } from "../../runtime/uplink.js";
 import { BME280 } from "../../parts/bme280/driver.js";
@@ -45,6 +46,7 @@ export class WeatherStation implements NodeApp {
   readonly #uplink: UplinkQueue;
   readonly #topic: string;
   #reportTask: Task | undefined;
+  #air: Sampler | undefined;
   #reportS: number;
 
   readonly #temperature = new Accumulator();
@@ -138,14 +140,12 @@ export class WeatherStation implements NodeApp {
   start(): void {
     this.#mqtt.start();
     // First air reading 1 s after boot (sensor start-up), then every airMs; wind from the first slot.
-    this.#scheduler.every(this.#cfg.airMs, () => this.#measureAir(), { phaseMs: 1000, name: "air" });
+    this.#air = new Sampler(this.#scheduler, "air", this.#cfg.airMs, [
+      { name: "sht3x", sensor: this.#sht },
+      { name: "bme280", sensor: this.#bme },
+    ], 1000);
     this.#scheduler.every(this.#cfg.windMs, () => this.#sampleWind(), { phaseMs: 0, name: "wind" });
     this.#reportTask = this.#scheduler.every(this.#reportS * 1000, () => this.#report(), { name: "report" });
-  }
-
-  #measureAir(): void {
-    this.#sht.measure();
-    this.#bme.measure();
   }
 
   #airSample(): void {
@@ -239,6 +239,7 @@ export class WeatherStation implements NodeApp {
     return {
       ...this.#stats,
       reportIntervalS: this.#reportS,
+      airOverlaps: this.#air?.stats.overlaps ?? 0,
       framesQueued: u.queued,
       framesAcked: u.acked,
       framesDropped: u.dropped,

@@ -185,6 +185,11 @@ export class BME280 implements TriggeredSensor<BME280Sample, BME280Config> {
     this.#config = next;
   }
 
+  /** A conversion, or the reset before the first one, is under way. */
+  get busy(): boolean {
+    return this.#phase === "converting" || this.#phase === "resetting" || this.#pendingMeasure;
+  }
+
   measure(): void {
     this.#assertOpen();
     switch (this.#phase) {

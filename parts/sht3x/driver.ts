@@ -130,6 +130,11 @@ export class SHT3x implements TriggeredSensor<SHT3xSample, SHT3xConfig> {
     }
   }
 
+  /** A conversion, or the reset before the first one, is under way. */
+  get busy(): boolean {
+    return this.#phase === "converting" || this.#phase === "resetting";
+  }
+
   measure(): void {
     this.#assertOpen();
     if (this.#phase === "converting") return; // the running conversion will report
