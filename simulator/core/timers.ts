@@ -2,12 +2,25 @@
  * Host timers and clock on the discrete-event engine: what `host.timer` and `host.clock` are in the simulator.
  */
 import type { Clock, TimerHandle, Timers } from "../../hal/host.js";
-import type { Engine, EventHandle, Micros } from "./engine.js";
+import { Scheduled } from "./engine.js";
+import type { Engine, Micros } from "./engine.js";
 
-class SimTimer implements TimerHandle {
+/** A host timer is its own engine event: one object per `set`, nothing else allocated per firing. */
+class SimTimer extends Scheduled implements TimerHandle {
   declare readonly __timer: true;
-  event: EventHandle | undefined;
   cleared = false;
+  readonly #owner: EngineTimers;
+  readonly callback: () => void;
+  readonly repeatUs: Micros;
+  constructor(owner: EngineTimers, callback: () => void, repeatUs: Micros) {
+    super();
+    this.#owner = owner;
+    this.callback = callback;
+    this.repeatUs = repeatUs;
+  }
+  run(): void {
+    this.#owner._fire(this);
+  }
 }
 
 /** Timers owned by one node; `clearAll` drops them together (deep sleep, node crash). */
@@ -22,31 +35,32 @@ export class EngineTimers implements Timers {
   }
 
   set(callback: () => void, delay: number, repeat?: number): TimerHandle {
-    const timer = new SimTimer();
-    const delayUs = msToMicros(delay);
     const repeatUs = repeat === undefined ? 0 : msToMicros(repeat);
     if (repeat !== undefined && repeatUs <= 0) throw new RangeError(`timer repeat must be > 0 ms, got ${repeat}`);
+    const timer = new SimTimer(this, callback, repeatUs);
     this.#live.add(timer);
-    const fire = (): void => {
-      if (timer.cleared) return;
-      if (repeatUs > 0) {
-        // Drift-free: the next firing is relative to this one's scheduled time, not to when the callback ends.
-        timer.event = this.#engine.at(this.#engine.now + repeatUs, fire);
-      } else {
-        this.#live.delete(timer);
-        timer.cleared = true;
-      }
-      this.wrap(callback);
-    };
-    timer.event = this.#engine.after(delayUs, fire);
+    this.#engine.schedule(timer, this.#engine.now + msToMicros(delay));
     return timer;
+  }
+
+  /** @internal the engine runs a timer */
+  _fire(timer: SimTimer): void {
+    if (timer.cleared) return;
+    if (timer.repeatUs > 0) {
+      // Drift-free: the next firing is relative to this one's scheduled time, not to when the callback ends.
+      this.#engine.schedule(timer, this.#engine.now + timer.repeatUs);
+    } else {
+      this.#live.delete(timer);
+      timer.cleared = true;
+    }
+    this.wrap(timer.callback);
   }
 
   clear(handle: TimerHandle | undefined): void {
     if (!handle) return;
     const timer = handle as SimTimer;
     timer.cleared = true;
-    this.#engine.cancel(timer.event);
+    this.#engine.cancel(timer);
     this.#live.delete(timer);
   }
 
