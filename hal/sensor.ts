@@ -7,6 +7,7 @@
  * and Moddable's reviewers require. The host's timer is the only way to defer, so virtual time stays exact.
  */
 import type { Timers } from "./host.js";
+import type { I2C, I2CClass, PinSpecifier, PortSpecifier } from "./io.js";
 
 export type SensorErrorKind = "nack" | "crc" | "range" | "timeout" | "identity" | "state";
 
@@ -67,4 +68,52 @@ export interface TriggeredSensor<Sample, Config = Record<string, unknown>> exten
   readonly conversionMs: number;
   /** A conversion (or the start-up before the first) is under way: `measure()` now would start nothing new. */
   readonly busy: boolean;
+}
+
+/** How an ECMA-419 I2C sensor is wired: the bus (Moddable's `device.I2C.<name>` shape) plus its address. */
+export interface I2CSensorBus {
+  io: I2CClass;
+  data: PinSpecifier;
+  clock: PinSpecifier;
+  hz: number;
+  port?: PortSpecifier;
+  address?: number;
+}
+
+export interface I2CSensorOptions<S> {
+  sensor: I2CSensorBus;
+  timer: Timers;
+  onSample?: (this: S) => void;
+  onError?: (this: S, error: SensorError) => void;
+}
+
+export interface I2CSensorParts {
+  io: I2C;
+  address: number;
+  /** "sht3x@0x44": how errors name the part. */
+  part: string;
+  errors: ErrorReporter;
+  onSample: (() => void) | undefined;
+}
+
+/**
+ * The common start of an I2C sensor driver: open the bus at the part's address, bind the callbacks to the driver
+ * (`this` is the instance, as the pattern requires) and stop reporting errors once it is closed.
+ */
+export function openI2CSensor<S>(self: S, options: I2CSensorOptions<S>, name: string, defaultAddress: number, isClosed: () => boolean): I2CSensorParts {
+  const s = options.sensor;
+  const address = s.address ?? defaultAddress;
+  const { onError, onSample } = options;
+  const errors = new ErrorReporter(
+    options.timer,
+    onError
+      ? (e) => {
+          if (!isClosed()) onError.call(self, e);
+        }
+      : undefined,
+  );
+  const io = new s.io(
+    s.port === undefined ? { data: s.data, clock: s.clock, hz: s.hz, address } : { data: s.data, clock: s.clock, hz: s.hz, port: s.port, address },
+  );
+  return { io, address, part: `${name}@0x${address.toString(16)}`, errors, onSample: onSample ? () => onSample.call(self) : undefined };
 }

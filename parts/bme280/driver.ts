@@ -20,8 +20,8 @@
  * T −40…85 °C, P 300…1100 hPa, RH 0…100 %.
  */
 import type { Timers, TimerHandle } from "../../hal/host.js";
-import type { I2C, I2CClass, PinSpecifier, PortSpecifier } from "../../hal/io.js";
-import { ErrorReporter, SensorError, type TriggeredSensor } from "../../hal/sensor.js";
+import type { I2C } from "../../hal/io.js";
+import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
 import {
   BME280_DEFAULT_ADDRESS,
   CALIB_H_LENGTH,
@@ -64,12 +64,7 @@ export interface BME280Config {
   filter: 0 | 2 | 4 | 8 | 16;
 }
 
-export interface BME280Options {
-  sensor: { io: I2CClass; data: PinSpecifier; clock: PinSpecifier; hz: number; port?: PortSpecifier; address?: number };
-  timer: Timers;
-  onSample?: (this: BME280) => void;
-  onError?: (this: BME280, error: SensorError) => void;
-}
+export type BME280Options = I2CSensorOptions<BME280>;
 
 /** Bosch's weather-monitoring setting (datasheet §3.5.1): forced mode, ×1 everywhere, filter off. */
 const DEFAULT_CONFIG: Readonly<BME280Config> = Object.freeze({
@@ -121,24 +116,12 @@ export class BME280 implements TriggeredSensor<BME280Sample, BME280Config> {
   #humidity: number | undefined;
 
   constructor(options: BME280Options) {
-    const s = options.sensor;
-    const address = s.address ?? BME280_DEFAULT_ADDRESS;
-    this.#part = `bme280@0x${address.toString(16)}`;
+    const opened = openI2CSensor(this, options, "bme280", BME280_DEFAULT_ADDRESS, () => this.#closed);
+    this.#part = opened.part;
     this.#timers = options.timer;
-    const onError = options.onError;
-    this.#errors = new ErrorReporter(
-      options.timer,
-      onError
-        ? (e) => {
-            if (!this.#closed) onError.call(this, e);
-          }
-        : undefined,
-    );
-    const onSample = options.onSample;
-    this.#onSample = onSample ? () => onSample.call(this) : undefined;
-    this.#io = new s.io(s.port === undefined
-      ? { data: s.data, clock: s.clock, hz: s.hz, address }
-      : { data: s.data, clock: s.clock, hz: s.hz, port: s.port, address });
+    this.#errors = opened.errors;
+    this.#onSample = opened.onSample;
+    this.#io = opened.io;
 
     let id: number;
     try {

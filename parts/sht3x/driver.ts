@@ -11,8 +11,8 @@
  * (`sample()` returns `undefined`) and the next `measure()` simply tries again.
  */
 import type { Timers, TimerHandle } from "../../hal/host.js";
-import type { I2C, I2CClass, PinSpecifier, PortSpecifier } from "../../hal/io.js";
-import { ErrorReporter, SensorError, type TriggeredSensor } from "../../hal/sensor.js";
+import type { I2C } from "../../hal/io.js";
+import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
 import { crc8Sensirion } from "../crc/crc8.js";
 import {
   CMD_HEATER_OFF,
@@ -39,12 +39,7 @@ export interface SHT3xConfig {
   heater: boolean;
 }
 
-export interface SHT3xOptions {
-  sensor: { io: I2CClass; data: PinSpecifier; clock: PinSpecifier; hz: number; port?: PortSpecifier; address?: number };
-  timer: Timers;
-  onSample?: (this: SHT3x) => void;
-  onError?: (this: SHT3x, error: SensorError) => void;
-}
+export type SHT3xOptions = I2CSensorOptions<SHT3x>;
 
 /** "resetting": soft reset sent at construction, the sensor is busy for up to t_SR. */
 type Phase = "resetting" | "idle" | "converting";
@@ -72,24 +67,12 @@ export class SHT3x implements TriggeredSensor<SHT3xSample, SHT3xConfig> {
   #humidity = 0;
 
   constructor(options: SHT3xOptions) {
-    const s = options.sensor;
-    const address = s.address ?? SHT3X_DEFAULT_ADDRESS;
-    this.#part = `sht3x@0x${address.toString(16)}`;
+    const opened = openI2CSensor(this, options, "sht3x", SHT3X_DEFAULT_ADDRESS, () => this.#closed);
+    this.#part = opened.part;
     this.#timers = options.timer;
-    const onError = options.onError;
-    this.#errors = new ErrorReporter(
-      options.timer,
-      onError
-        ? (e) => {
-            if (!this.#closed) onError.call(this, e);
-          }
-        : undefined,
-    );
-    const onSample = options.onSample;
-    this.#onSample = onSample ? () => onSample.call(this) : undefined;
-    this.#io = new s.io(s.port === undefined
-      ? { data: s.data, clock: s.clock, hz: s.hz, address }
-      : { data: s.data, clock: s.clock, hz: s.hz, port: s.port, address });
+    this.#errors = opened.errors;
+    this.#onSample = opened.onSample;
+    this.#io = opened.io;
 
     // Known state: a soft reset (heater off, status cleared except "reset detected"). The sensor needs t_SR before
     // it accepts the next command; wait on a timer, not a loop.

@@ -17,6 +17,7 @@
 import net from "node:net";
 import type { Clock, LogLevel, TimerHandle, Timers } from "../../hal/host.js";
 import type { ByteBuffer, TCP, TCPClass, TCPOptions } from "../../hal/io.js";
+import { mulberry32 } from "./random.js";
 
 export interface RealtimeHostOptions {
   /** Seed for `random()` (default 1). */
@@ -50,17 +51,6 @@ export interface RealtimeHost {
   dispose(): void;
 }
 
-/** mulberry32: a small, well-known seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function toBytes(b: ByteBuffer): Uint8Array {
   if (b instanceof Uint8Array) return b;

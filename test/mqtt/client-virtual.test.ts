@@ -9,17 +9,8 @@ import type { ByteBuffer, TCP, TCPOptions } from "../../hal/io.js";
 import { MqttClient, type MqttClientOptions } from "../../runtime/mqtt/client.js";
 import { Engine, MS } from "../../simulator/core/engine.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
+import { mulberry32 } from "../helpers/random.js";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Session {
   opened: number;

@@ -31,6 +31,7 @@ import {
   type MqttPacket,
 } from "../../runtime/mqtt/packet.js";
 import { utf8Decode, utf8Encode, utf8StrictLength as utf8Length } from "../../runtime/utf8.js";
+import { mulberry32 } from "../helpers/random.js";
 
 // ------------------------------------------------------------------------------------------------ helpers
 
@@ -153,17 +154,7 @@ function norm(p: MqttPacket): unknown {
   return r;
 }
 
-/** mulberry32, so the random cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Random topic text mixing ASCII, 2-, 3- and 4-byte UTF-8 (no wildcards, no U+0000). */
 function randomTopic(r: () => number, maxChars: number): string {

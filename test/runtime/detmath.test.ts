@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import * as D from "../../runtime/detmath.js";
 import { detmathFingerprint } from "../environment/fingerprint.js";
+import { mulberry32 } from "../helpers/random.js";
 
 // ───────────────────────── BigInt reference ─────────────────────────
 
@@ -248,17 +249,7 @@ function refAsinAcos(x: number, acos: boolean): Ref {
 
 // ───────────────────────── sampling ─────────────────────────
 
-/** test-local generator (mulberry32), independent of simulator/core/rng.ts */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry = mulberry32;
 /** a double with a random mantissa and a binary exponent uniform in [lo, hi) */
 function logUniform(rnd: () => number, lo: number, hi: number): number {
   return (1 + rnd()) * 2 ** Math.floor(lo + rnd() * (hi - lo));

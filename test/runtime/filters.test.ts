@@ -13,23 +13,14 @@ import {
   Throttle,
   VectorMean,
 } from "../../runtime/filters/index.js";
+import { mulberry32 } from "../helpers/random.js";
 
 /** Feed a series, collect the outputs. */
 function run(f: { push(x: number): number }, xs: number[]): number[] {
   return xs.map((x) => f.push(x));
 }
 
-/** A small deterministic PRNG for randomized cross-checks (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 describe("isValue", () => {
   it("NaN and ±Infinity are no value; 0 and negatives are", () => {
