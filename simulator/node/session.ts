@@ -6,7 +6,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, extname, join } from "node:path";
 import type { DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
-import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
+import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import { Engine, HOUR } from "../core/engine.js";
 import type { Micros } from "../core/engine.js";
@@ -58,6 +58,8 @@ export interface SimWorld {
   config: NodeConfig;
   frames: FrameLog;
   mqtt: MqttTap;
+  /** The manifests' warnings for this device on this board, formatted `file:line:col: pointer: warning: …`. */
+  manifestWarnings: string[];
 }
 
 export interface SimSummary {
@@ -162,14 +164,14 @@ export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
     models.set(id, attachModels(config.parts, { node, atmosphere }));
     nodes.push(node);
   }
-  return { engine, atmosphere, bridge, nodes, models, broker, brokerUrl, config, frames, mqtt };
+  return { engine, atmosphere, bridge, nodes, models, broker, brokerUrl, config, frames, mqtt, manifestWarnings: resolution.warnings.map(formatDiagnostic) };
 }
 
 export async function runSim(opts: SimOptions): Promise<SimResult> {
   if (!(opts.hours > 0)) throw new Error(`hours must be > 0, got ${opts.hours}`);
   const world = await buildWorld(opts);
   const { engine, bridge, nodes } = world;
-  const warnings: string[] = [];
+  const warnings: string[] = [...world.manifestWarnings];
   const wallStart = performance.now();
   try {
     await opts.beforeStart?.(world);

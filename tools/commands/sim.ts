@@ -33,7 +33,7 @@ export function formatSummary(s: SimSummary, out?: string): string {
     `  sensor errors    ${fmtInt(d.sensorErrors ?? 0)}   crashes ${s.crashes.length}`,
   ];
   for (const c of s.crashes.slice(0, 5)) lines.push(`  crash: ${c.node} at ${(c.at / 3.6e9).toFixed(3)} h in ${c.phase}: ${c.error}`);
-  for (const w of s.warnings.slice(0, 5)) lines.push(`  warning: ${w}`);
+  for (const w of s.warnings.slice(0, 5)) lines.push(`  ${w.includes("warning:") ? w : `warning: ${w}`}`);
   if (out) lines.push(`  frame log        ${out}`);
   return lines.join("\n");
 }
