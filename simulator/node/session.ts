@@ -6,6 +6,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, extname, join } from "node:path";
 import type { DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
+import type { SimBoardSpec } from "../core/board.js";
 import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import { Engine, HOUR } from "../core/engine.js";
@@ -102,13 +103,13 @@ async function loadMain(mainPath: string): Promise<DeviceMain> {
   return mod.default as DeviceMain;
 }
 
-function parseBroker(url: string): { address: string; port: number } {
+export function parseBroker(url: string): { address: string; port: number } {
   const m = /^mqtt:\/\/([0-9.]+)(?::(\d+))?\/?$/.exec(url);
   if (!m) throw new Error(`broker URL must be mqtt://<IPv4>[:port], got "${url}"`);
   return { address: m[1]!, port: m[2] ? Number(m[2]) : 1883 };
 }
 
-function nodeId(device: string, i: number): string {
+export function nodeId(device: string, i: number): string {
   const prefix = device
     .split("-")
     .map((w) => w[0])
@@ -116,13 +117,28 @@ function nodeId(device: string, i: number): string {
   return `${prefix}-${String(i + 1).padStart(4, "0")}`;
 }
 
-export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
+/** What every engine's run shares: the resolved device on its board, the broker, the node ids and their config. */
+export interface SimSetup {
+  config: NodeConfig;
+  /** The board as the simulator builds it. */
+  spec: SimBoardSpec;
+  /** The device's wiring on this board (role → pin). */
+  rolePins: Readonly<Record<string, number>>;
+  /** What each node's `host.config` is: the resolved config, dialling the run's broker. */
+  nodeConfig: DeviceConfig;
+  ids: string[];
+  broker: EmbeddedBroker | undefined;
+  brokerUrl: string;
+  /** The manifests' warnings for this device on this board, formatted `file:line:col: pointer: warning: …`. */
+  manifestWarnings: string[];
+}
+
+/** Resolve the manifests and start the embedded broker (unless an external one is named). */
+export async function setupSim(opts: Pick<SimOptions, "device" | "board" | "broker" | "nodes">): Promise<SimSetup> {
   const device = loadDevice(opts.device);
   const board = loadBoard(opts.board);
   const resolution = resolveNode(device, board);
   const config = resolution.config;
-  const main = opts.main ?? (await loadMain(config.main));
-
   let broker: EmbeddedBroker | undefined;
   let target: { address: string; port: number };
   if (opts.broker) {
@@ -131,29 +147,50 @@ export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
     broker = await startEmbeddedBroker();
     target = { address: broker.address, port: broker.port };
   }
-  const brokerUrl = opts.broker ?? broker!.url;
+  const count = opts.nodes ?? 1;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push(nodeId(config.device, i));
+  return {
+    config,
+    spec: simBoardFromManifest(board.name, board.manifest),
+    rolePins: resolution.pins,
+    // The device dials the broker its config names: in a simulation, the run's broker.
+    nodeConfig: Object.freeze({ ...config, uplink: Object.freeze({ ...config.uplink, broker: target }) }) as unknown as DeviceConfig,
+    ids,
+    broker,
+    brokerUrl: opts.broker ?? broker!.url,
+    manifestWarnings: resolution.warnings.map(formatDiagnostic),
+  };
+}
+
+/** The MQTT tap and the frame log over it (telemetry topics end in /senml). */
+export function createFrameTap(): { mqtt: MqttTap; frames: FrameLog } {
+  const mqtt = new MqttTap();
+  const telemetry = /\/senml$/;
+  return { mqtt, frames: new FrameLog(mqtt, (topic) => telemetry.test(topic)) };
+}
+
+export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
+  const setup = await setupSim(opts);
+  const { config, broker, brokerUrl } = setup;
+  const main = opts.main ?? (await loadMain(config.main));
 
   const engine = new Engine();
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });
-  const mqtt = new MqttTap();
-  const telemetry = /\/senml$/;
-  const frames = new FrameLog(mqtt, (topic) => telemetry.test(topic));
+  const { mqtt, frames } = createFrameTap();
   const bridge = new TcpBridge(engine, { ledger: mqtt, tap: mqtt.tap });
 
-  const spec = simBoardFromManifest(board.name, board.manifest);
+  const spec = setup.spec;
   const rng = new Rng(opts.seed).fork("nodes");
   const nodes: SimNode[] = [];
   const models = new Map<string, AttachedModel[]>();
-  const count = opts.nodes ?? 1;
-  for (let i = 0; i < count; i++) {
-    const id = nodeId(config.device, i);
+  for (const id of setup.ids) {
     const nodeRng = rng.fork(id);
     const node = new SimNode({
       id,
       board: spec,
-      // The device dials the broker its config names: in a simulation, the run's broker.
-      config: Object.freeze({ ...config, uplink: Object.freeze({ ...config.uplink, broker: target }) }) as unknown as DeviceConfig,
-      rolePins: resolution.pins,
+      config: setup.nodeConfig,
+      rolePins: setup.rolePins,
       main,
       engine,
       network: bridge,
@@ -164,7 +201,54 @@ export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
     models.set(id, attachModels(config.parts, { node, atmosphere }));
     nodes.push(node);
   }
-  return { engine, atmosphere, bridge, nodes, models, broker, brokerUrl, config, frames, mqtt, manifestWarnings: resolution.warnings.map(formatDiagnostic) };
+  return { engine, atmosphere, bridge, nodes, models, broker, brokerUrl, config, frames, mqtt, manifestWarnings: setup.manifestWarnings };
+}
+
+export interface SummaryInput {
+  opts: Pick<SimOptions, "device" | "board" | "seed" | "hours">;
+  nodes: number;
+  wallSeconds: number;
+  events: number;
+  frames: FrameLog;
+  mqtt: MqttTap;
+  bridge: TcpBridge;
+  deviceStats: readonly Readonly<Record<string, number>>[];
+  crashes: NodeCrash[];
+  brokerUrl: string;
+  /** Warnings known before the run (the manifests'). */
+  warnings?: readonly string[];
+}
+
+/** The run summary both engines print, from the frames the tap saw and the devices' own counters. */
+export function summarize(input: SummaryInput): SimSummary {
+  const { opts, bridge, wallSeconds } = input;
+  const deviceStats: Record<string, number> = {};
+  for (const s of input.deviceStats) {
+    for (const [k, v] of Object.entries(s)) deviceStats[k] = (deviceStats[k] ?? 0) + v;
+  }
+  const f = input.frames.frames;
+  const telemetry = f.filter((x) => typeof x.decoded !== "string");
+  const warnings: string[] = [...(input.warnings ?? []), ...input.mqtt.protocolErrors];
+  if (bridge.stats.stalls > 0) warnings.push(`the broker left ${bridge.stats.stalls} request(s) unanswered for 10 s of wall time; virtual time moved on`);
+  return {
+    device: opts.device,
+    board: opts.board,
+    seed: opts.seed,
+    nodes: input.nodes,
+    virtualHours: opts.hours,
+    wallSeconds,
+    speedup: (opts.hours * 3600) / wallSeconds,
+    events: input.events,
+    framesSent: telemetry.filter((x) => !x.dup).length,
+    framesAcked: telemetry.filter((x) => !x.dup && x.acked !== null).length,
+    framesDup: telemetry.filter((x) => x.dup).length,
+    bytesOnAir: bridge.stats.bytesTx + bridge.stats.bytesRx,
+    payloadBytes: telemetry.reduce((a, x) => a + x.bytes, 0),
+    deviceStats,
+    crashes: input.crashes,
+    warnings,
+    broker: input.brokerUrl,
+  };
 }
 
 export async function runSim(opts: SimOptions): Promise<SimResult> {
@@ -192,36 +276,20 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     await world.broker?.close();
   }
   const wallSeconds = (performance.now() - wallStart) / 1000;
-
-  const deviceStats: Record<string, number> = {};
-  for (const node of nodes) {
-    const s = node.app?.stats() ?? {};
-    for (const [k, v] of Object.entries(s)) deviceStats[k] = (deviceStats[k] ?? 0) + v;
-  }
-  const f = world.frames.frames;
-  const telemetry = f.filter((x) => typeof x.decoded !== "string");
-  warnings.push(...world.mqtt.protocolErrors);
-  if (bridge.stats.stalls > 0) warnings.push(`the broker left ${bridge.stats.stalls} request(s) unanswered for 10 s of wall time; virtual time moved on`);
-  const summary: SimSummary = {
-    device: opts.device,
-    board: opts.board,
-    seed: opts.seed,
+  const summary = summarize({
+    opts,
     nodes: nodes.length,
-    virtualHours: opts.hours,
     wallSeconds,
-    speedup: (opts.hours * 3600) / wallSeconds,
     events: engine.executed,
-    framesSent: telemetry.filter((x) => !x.dup).length,
-    framesAcked: telemetry.filter((x) => !x.dup && x.acked !== null).length,
-    framesDup: telemetry.filter((x) => x.dup).length,
-    bytesOnAir: bridge.stats.bytesTx + bridge.stats.bytesRx,
-    payloadBytes: telemetry.reduce((a, x) => a + x.bytes, 0),
-    deviceStats,
+    frames: world.frames,
+    mqtt: world.mqtt,
+    bridge,
+    deviceStats: nodes.map((n) => n.app?.stats() ?? {}),
     crashes: nodes.flatMap((n) => n.crashes),
+    brokerUrl: world.brokerUrl,
     warnings,
-    broker: world.brokerUrl,
-  };
-  return { summary, frames: f, world };
+  });
+  return { summary, frames: world.frames.frames, world };
 }
 
 export type { LogLevel };

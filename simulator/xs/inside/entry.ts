@@ -1,0 +1,309 @@
+/**
+ * A simulated node (or fleet) running inside ganzhi's XS runner: the same portable simulator core as the V8 run
+ * (engine, boards, part models, Kunming weather, device firmware), driven over the line protocol of protocol.ts by
+ * the Node shell, which keeps the broker, the TCP bridge and the files.
+ *
+ * The world is built exactly as simulator/node/session.ts builds it (same seed forks, same order), so a run here
+ * produces the same uplink frames as on V8, byte for byte.
+ */
+import type { DeviceConfig, DeviceMain } from "../../../hal/host.js";
+import type { NodeConfig } from "../../../manifests/schema/config.js";
+import { Engine } from "../../core/engine.js";
+import { createKunmingWeather } from "../../core/environment/kunming.js";
+import type { AirState, Atmosphere, WindState } from "../../core/environment/types.js";
+import type { I2CTarget } from "../../core/buses/i2c.js";
+import type { PulseSource, VoltageSource } from "../../core/io/lines.js";
+import { SimNode } from "../../core/node.js";
+import { attachModels } from "../../core/parts.js";
+import { Rng } from "../../core/rng.js";
+import { XsNetwork } from "./network.js";
+import { kindsFor, Probe } from "./probe.js";
+import type { CrashRecord, FromXs, InitMessage, StopReason, ToXs } from "./protocol.js";
+import { xsHost, type XsHost } from "./xs-host.js";
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === "object" && o !== null && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** The weather, with its cost kept out of the device's metering. */
+function unmeteredAtmosphere(a: Atmosphere, xs: XsHost): Atmosphere {
+  return {
+    epochMs: a.epochMs,
+    air(t): AirState {
+      xs.pause();
+      try {
+        return a.air(t);
+      } finally {
+        xs.resume();
+      }
+    },
+    wind(t): WindState {
+      xs.pause();
+      try {
+        return a.wind(t);
+      } finally {
+        xs.resume();
+      }
+    },
+    windInto(t, out): WindState {
+      xs.pause();
+      try {
+        return a.windInto(t, out);
+      } finally {
+        xs.resume();
+      }
+    },
+    rainRate(t): number {
+      xs.pause();
+      try {
+        return a.rainRate(t);
+      } finally {
+        xs.resume();
+      }
+    },
+    rainBetween(t0, t1): number {
+      xs.pause();
+      try {
+        return a.rainBetween(t0, t1);
+      } finally {
+        xs.resume();
+      }
+    },
+  };
+}
+
+function unmeteredTarget(t: I2CTarget, xs: XsHost): I2CTarget {
+  return {
+    write(bytes, stop) {
+      xs.pause();
+      try {
+        return t.write(bytes, stop);
+      } finally {
+        xs.resume();
+      }
+    },
+    read(count, stop) {
+      xs.pause();
+      try {
+        return t.read(count, stop);
+      } finally {
+        xs.resume();
+      }
+    },
+  };
+}
+
+function unmeteredVoltage(v: VoltageSource, xs: XsHost): VoltageSource {
+  return (t) => {
+    xs.pause();
+    try {
+      return v(t);
+    } finally {
+      xs.resume();
+    }
+  };
+}
+
+function unmeteredPulses(p: PulseSource, xs: XsHost): PulseSource {
+  return {
+    count(t) {
+      xs.pause();
+      try {
+        return p.count(t);
+      } finally {
+        xs.resume();
+      }
+    },
+    nextAfter(t) {
+      xs.pause();
+      try {
+        return p.nextAfter(t);
+      } finally {
+        xs.resume();
+      }
+    },
+  };
+}
+
+class XsWorld {
+  readonly xs: XsHost;
+  readonly engine = new Engine();
+  readonly network: XsNetwork;
+  readonly nodes: SimNode[] = [];
+  readonly probe: Probe;
+  readonly epochMs: number;
+  #crashesSeen = 0;
+  #crashes: CrashRecord[] = [];
+
+  constructor(xs: XsHost, init: InitMessage, main: DeviceMain) {
+    this.xs = xs;
+    const engine = this.engine;
+    this.network = new XsNetwork(xs, engine);
+    const config = deepFreeze(init.config) as unknown as NodeConfig;
+    this.probe = new Probe({
+      xs,
+      engine,
+      kinds: kindsFor(config.reporting.intervalS, config.sampling),
+      callbackBudget: init.probe.callbackBudget,
+      startupBudget: init.probe.startupBudget,
+      heap: init.probe.heap,
+    });
+    const atmosphere = createKunmingWeather(init.epochMs === undefined ? { seed: init.seed } : { seed: init.seed, epochMs: init.epochMs });
+    this.epochMs = atmosphere.epochMs;
+    const quiet = unmeteredAtmosphere(atmosphere, xs);
+    const rolePins = deepFreeze(init.rolePins);
+    const rng = new Rng(init.seed).fork("nodes");
+    init.nodes.forEach((id, index) => {
+      const nodeRng = rng.fork(id);
+      const node = new SimNode({
+        id,
+        board: init.board,
+        config: config as unknown as DeviceConfig,
+        rolePins,
+        main: this.probe.wrapMain(main, index),
+        engine,
+        network: this.network,
+        epochMs: atmosphere.epochMs,
+        random: () => nodeRng.float(),
+        log: (e) => this.#send({ t: "log", at: e.at, node: e.node, level: e.level, message: e.message }),
+        ...(init.watchdogMs !== undefined ? { watchdogMs: init.watchdogMs } : {}),
+      });
+      // Part models answer on the buses and pins without counting as device work.
+      for (const bus of Object.values(node.i2c)) {
+        const attach = bus.attach.bind(bus);
+        bus.attach = (address: number, target: I2CTarget) => attach(address, unmeteredTarget(target, xs));
+      }
+      attachModels(config.parts, { node, atmosphere: quiet });
+      for (const [pin, v] of [...node.world.analog]) node.world.analog.set(pin, unmeteredVoltage(v, xs));
+      for (const [pin, p] of [...node.world.pulse]) node.world.pulse.set(pin, unmeteredPulses(p, xs));
+      this.nodes.push(node);
+    });
+    // A fleet does not power up in lock-step: stagger boots over the first minute (as the V8 session does).
+    const stagger = new Rng(init.seed).fork("boot");
+    const nodes = this.nodes;
+    let first = true;
+    for (const node of nodes) {
+      engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => {
+        const measure = first;
+        first = false;
+        if (measure) this.probe.baseline();
+        node.boot("power-on");
+        if (measure) this.probe.afterStartup();
+      });
+    }
+  }
+
+  #send(m: FromXs): void {
+    this.xs.pause();
+    this.xs.send(JSON.stringify(m));
+    this.xs.resume();
+  }
+
+  /** New crashes since the last look, with the probe's phase for exceptions from device callbacks. */
+  #newCrashes(): CrashRecord[] {
+    const found: CrashRecord[] = [];
+    const all = this.nodes.flatMap((n) => n.crashes);
+    for (let i = this.#crashesSeen; i < all.length; i++) {
+      const c = all[i]!;
+      const record: CrashRecord = { at: c.at, node: c.node, phase: c.phase, error: c.error };
+      const t = this.probe.lastThrow;
+      if (t && this.nodes[t.node]?.id === c.node && (c.phase === "callback" || c.phase === "start-up")) {
+        const kind = this.probe.kinds[t.kind]!;
+        record.phase = kind.phase;
+        record.kind = kind.name;
+      }
+      found.push(record);
+    }
+    this.#crashesSeen = all.length;
+    this.#crashes.push(...found);
+    return found;
+  }
+
+  run(until: number, max: number): void {
+    const engine = this.engine;
+    const net = this.network;
+    net.ops = 0;
+    let why: StopReason = "slice";
+    let crash: CrashRecord | undefined;
+    for (let n = 0; n < max; n++) {
+      if (!engine.step(until)) {
+        why = "until";
+        break;
+      }
+      const crashed = this.#newCrashes();
+      const fatal = crashed.find((c) => c.phase === "start-up");
+      if (fatal) {
+        why = "crash";
+        crash = fatal;
+        break;
+      }
+      if (net.ops > 0) {
+        why = "io";
+        break;
+      }
+    }
+    const stop: FromXs = { t: "stop", why, now: engine.now, executed: engine.executed, next: engine.peek() };
+    if (crash) stop.crash = crash;
+    this.#send(stop);
+  }
+
+  finish(): void {
+    for (const node of this.nodes) node.halt();
+    this.#newCrashes();
+    const stats: Record<string, Record<string, number>> = {};
+    const boots: Record<string, number> = {};
+    for (const node of this.nodes) {
+      stats[node.id] = { ...(node.app?.stats() ?? {}) };
+      boots[node.id] = node.boots;
+    }
+    this.#send({
+      t: "result",
+      now: this.engine.now,
+      executed: this.engine.executed,
+      stats,
+      crashes: this.#crashes,
+      boots,
+      probe: this.probe.report(),
+    });
+  }
+}
+
+/** The bundle's entry calls this with the device's main; it serves the shell until stdin ends. */
+export function serve(main: DeviceMain): void {
+  const xs = xsHost();
+  let world: XsWorld | undefined;
+  for (;;) {
+    const line = xs.receive();
+    if (line === null) return;
+    let msg: ToXs;
+    try {
+      msg = JSON.parse(line) as ToXs;
+    } catch {
+      xs.send(JSON.stringify({ t: "error", message: `not JSON: ${line.slice(0, 80)}` }));
+      continue;
+    }
+    if (msg.t === "init") {
+      world = new XsWorld(xs, msg, main);
+      xs.send(JSON.stringify({ t: "ready", kinds: world.probe.kinds, epochMs: world.epochMs }));
+      continue;
+    }
+    if (!world) {
+      xs.send(JSON.stringify({ t: "error", message: `"${msg.t}" before "init"` }));
+      continue;
+    }
+    if (msg.t === "run") {
+      world.network.deliver(msg.deliver);
+      world.run(msg.until, msg.max);
+    } else if (msg.t === "settle") {
+      world.engine.runUntil(msg.until);
+      xs.send(JSON.stringify({ t: "settled", now: world.engine.now }));
+    } else if (msg.t === "finish") {
+      world.finish();
+      return;
+    }
+  }
+}

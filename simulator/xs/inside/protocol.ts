@@ -1,0 +1,84 @@
+/**
+ * Messages between the Node shell (simulator/xs/session.ts) and a node running inside the XS runner
+ * (simulator/xs/inside/entry.ts): one JSON object per line, shell → XS on stdin, XS → shell on stdout.
+ *
+ * The shell drives time in slices (`run`); XS ends a slice early after any event that touched a socket, so the
+ * shell can hand the bytes to real TCP and decide, exactly as the V8 loop does, whether virtual time must wait for
+ * an answer. Socket events from the real world come back in the next `run`, and XS posts them at its current
+ * virtual time, as the V8 bridge does.
+ */
+import type { DeviceConfig, LogLevel } from "../../../hal/host.js";
+import type { SimBoardSpec } from "../../core/board.js";
+import type { KindSpec, ProbeReport } from "./probe.js";
+
+export interface InitMessage {
+  t: "init";
+  seed: number;
+  /** Unix ms of virtual time 0; default: the atmosphere's own. */
+  epochMs?: number;
+  board: SimBoardSpec;
+  config: DeviceConfig;
+  rolePins: Record<string, number>;
+  /** Node ids, in fleet order. */
+  nodes: string[];
+  watchdogMs?: number;
+  probe: { heap: boolean; callbackBudget: number; startupBudget: number };
+}
+
+export type Delivery =
+  | { id: number; kind: "connected" }
+  | { id: number; kind: "data"; hex: string }
+  | { id: number; kind: "closed"; error?: string };
+
+export interface RunMessage {
+  t: "run";
+  until: number;
+  max: number;
+  deliver: Delivery[];
+}
+
+export interface SettleMessage {
+  t: "settle";
+  until: number;
+}
+
+export interface FinishMessage {
+  t: "finish";
+}
+
+export type ToXs = InitMessage | RunMessage | SettleMessage | FinishMessage;
+
+export interface CrashRecord {
+  at: number;
+  node: string;
+  /** "start-up", "sample", "report", "timer", "io", or the simulator's own ("power-cut", "callback"). */
+  phase: string;
+  /** The cycle kind, e.g. "sample:air+rain", when known. */
+  kind?: string;
+  error: string;
+}
+
+export type NetOp =
+  | { t: "net"; op: "connect"; id: number; node: string; address: string; port: number; at: number }
+  | { t: "net"; op: "write"; id: number; hex: string; at: number }
+  | { t: "net"; op: "close"; id: number; at: number };
+
+export type StopReason = "io" | "until" | "slice" | "crash";
+
+export type FromXs =
+  | { t: "ready"; kinds: KindSpec[]; epochMs: number }
+  | { t: "log"; at: number; node: string; level: LogLevel; message: string }
+  | NetOp
+  | { t: "stop"; why: StopReason; now: number; executed: number; next: number; crash?: CrashRecord }
+  | { t: "settled"; now: number }
+  | {
+      t: "result";
+      now: number;
+      executed: number;
+      stats: Record<string, Record<string, number>>;
+      crashes: CrashRecord[];
+      boots: Record<string, number>;
+      probe: ProbeReport;
+    }
+  | { t: "error"; message: string }
+  | { t: "fatal"; kind: string; message: string; phase: number; node: number; at: number };

@@ -1,0 +1,284 @@
+/**
+ * `ganzhi sim --engine xs`: the node runs inside ganzhi's XS runner (device code and the portable simulator core:
+ * engine, boards, part models, weather), the shell stays in Node (broker, TCP bridge with its MQTT tap, files).
+ *
+ * The run loop is the V8 one (simulator/node/loop.ts) across a process boundary. XS runs the engine in slices and
+ * ends a slice after any event that touched a socket; the shell then gives the bytes to the real TcpBridge, whose
+ * MQTT ledger decides, as in V8, whether virtual time must wait for the broker's answer. Socket events go back into
+ * XS with the next slice and are posted at XS's current virtual time, where V8 posts them. So, for one seed, the
+ * frames on the wire are the V8 run's, byte for byte.
+ *
+ * A fatal condition on XS (a start-up that throws, memory full, a callback that never ends) stops the run cleanly
+ * with an `XsRunError` naming the device, the phase and the XS error.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Engine } from "../core/engine.js";
+import { HOUR, type Micros } from "../core/engine.js";
+import type { NetSocket } from "../core/network.js";
+import type { NodeCrash, NodeLogEntry } from "../core/node.js";
+import type { EmbeddedBroker } from "../node/broker.js";
+import type { Frame, FrameLog } from "../node/frame-log.js";
+import type { LoopProgress } from "../node/loop.js";
+import type { MqttTap } from "../node/mqtt-tap.js";
+import { createFrameTap, setupSim, summarize, type SimSummary } from "../node/session.js";
+import { TcpBridge } from "../node/tcp-bridge.js";
+import { repoRoot } from "../../tools/xs/build.js";
+import { bundleForXs } from "../../tools/xs/bundle.js";
+import { XsFatalError, XsProcess } from "../../tools/xs/process.js";
+import type { CrashRecord, Delivery, FromXs, NetOp } from "./inside/protocol.js";
+import type { KindSpec, ProbeReport } from "./inside/probe.js";
+import { fromHex, toHex } from "./inside/xs-host.js";
+
+export interface XsSimOptions {
+  device: string;
+  board: string;
+  hours: number;
+  seed: number;
+  nodes?: number;
+  broker?: string;
+  epochMs?: number;
+  /** Device main module (repository-relative or absolute) instead of the manifest's: tests run broken firmware. */
+  mainPath?: string;
+  /** Measure the heap (a garbage collection at the end of every sample and report cycle). */
+  heap?: boolean;
+  /** Metering budget of one device callback (default 50 M units) and of start-up (default 200 M). */
+  callbackBudget?: number;
+  startupBudget?: number;
+  /** Chunk + slot bytes the XS machine may allocate (default 256 MiB). */
+  heapLimit?: number;
+  /** Events per slice between looks at the shell (default 20 000). */
+  slice?: number;
+  onProgress?: (p: LoopProgress) => void;
+  onLog?: (entry: NodeLogEntry) => void;
+  onHour?: (hour: number, world: XsRunWorld) => void | Promise<void>;
+}
+
+export interface XsRunWorld {
+  bridge: TcpBridge;
+  broker: EmbeddedBroker | undefined;
+  brokerUrl: string;
+  frames: FrameLog;
+  mqtt: MqttTap;
+}
+
+export interface XsSimResult {
+  summary: SimSummary;
+  frames: Frame[];
+  /** Metering and heap of the device, by kind of work. */
+  profile: ProbeReport;
+  kinds: KindSpec[];
+  world: XsRunWorld;
+}
+
+/** The run stopped on XS: the device, the phase it was in, and what XS said. */
+export class XsRunError extends Error {
+  override name = "XsRunError";
+  readonly device: string;
+  /** "start-up", "sample", "report", "timer", "io" or "simulator". */
+  readonly phase: string;
+  /** The kind of cycle, e.g. "sample:air+rain". */
+  readonly kind: string | undefined;
+  readonly node: string | undefined;
+  /** Virtual time, µs. */
+  readonly at: number | undefined;
+  /** What XS reported: "too much computation (…)", "memory full (…)", "TypeError: …". */
+  readonly xsError: string;
+  /** "meter", "memory", "stack", "exception", "load", "crash", … */
+  override readonly cause: string;
+  constructor(f: { device: string; phase: string; kind?: string; node?: string; at?: number; xsError: string; cause: string }) {
+    const where = [f.kind && f.kind !== f.phase ? `${f.phase} (${f.kind})` : f.phase, f.node ? `on ${f.node}` : "", f.at !== undefined ? `at ${(f.at / HOUR).toFixed(4)} h virtual` : ""]
+      .filter(Boolean)
+      .join(" ");
+    super(`${f.device} on XS: ${f.xsError} — in ${where}`);
+    this.device = f.device;
+    this.phase = f.phase;
+    this.kind = f.kind;
+    this.node = f.node;
+    this.at = f.at;
+    this.xsError = f.xsError;
+    this.cause = f.cause;
+  }
+}
+
+const DEFAULTS = { callbackBudget: 50_000_000, startupBudget: 200_000_000, heapLimit: 256 * 1024 * 1024, slice: 20_000 };
+
+/** The XS bundle of the simulator core with one device main. */
+export async function simBundle(mainPath: string, root = repoRoot()): Promise<string> {
+  const main = path.isAbsolute(mainPath) ? mainPath : path.join(root, mainPath);
+  if (!existsSync(main)) throw new Error(`device main ${mainPath} does not exist`);
+  const entry = path.join(root, "simulator", "xs", "inside", "entry.ts");
+  const name = "sim-" + path.relative(root, main).replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-");
+  const b = await bundleForXs({
+    name,
+    root,
+    entryCode: `import main from ${JSON.stringify(main)};\nimport { serve } from ${JSON.stringify(entry)};\nserve(main);\n`,
+  });
+  return b.file;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
+  if (!(opts.hours > 0)) throw new Error(`hours must be > 0, got ${opts.hours}`);
+  const root = repoRoot();
+  const setup = await setupSim(opts);
+  const wallStart = performance.now();
+  const { mqtt, frames } = createFrameTap();
+
+  // The bridge is V8's own; its engine is a stand-in that knows XS's virtual time and turns posted socket events
+  // into deliveries for the next slice.
+  const deliveries: Delivery[] = [];
+  const clock = {
+    now: 0,
+    at(t: Micros, fn: () => void) {
+      fn();
+      return { at: t, done: true };
+    },
+  };
+  const bridge = new TcpBridge(clock as unknown as Engine, { ledger: mqtt, tap: mqtt.tap });
+  const sockets = new Map<number, NetSocket>();
+  const world: XsRunWorld = { bridge, broker: setup.broker, brokerUrl: setup.brokerUrl, frames, mqtt };
+
+  const applyOp = (op: NetOp): void => {
+    clock.now = op.at;
+    if (op.op === "connect") {
+      const id = op.id;
+      sockets.set(
+        id,
+        bridge.connect(op.node, op.address, op.port, {
+          connected: () => deliveries.push({ id, kind: "connected" }),
+          data: (bytes) => deliveries.push({ id, kind: "data", hex: toHex(bytes) }),
+          closed: (error) => deliveries.push(error ? { id, kind: "closed", error: error.message } : { id, kind: "closed" }),
+        }),
+      );
+    } else if (op.op === "write") {
+      sockets.get(op.id)?.write(fromHex(op.hex));
+    } else {
+      sockets.get(op.id)?.close();
+      sockets.delete(op.id);
+    }
+  };
+
+  let proc: XsProcess | undefined;
+  let kinds: KindSpec[] = [];
+  const fail = (e: unknown): never => {
+    if (e instanceof XsFatalError) {
+      const r = e.report;
+      const kind = r.phase > 0 ? kinds[r.phase - 1] : undefined;
+      throw new XsRunError({
+        device: opts.device,
+        phase: r.kind === "load" ? "start-up" : (kind?.phase ?? "simulator"),
+        ...(r.kind === "load" ? { kind: "module evaluation" } : kind ? { kind: kind.name } : {}),
+        ...(r.kind !== "load" ? { node: setup.ids[r.node], at: r.at } : {}),
+        xsError: r.message,
+        cause: r.kind,
+      });
+    }
+    throw e;
+  };
+
+  try {
+    const bundle = await simBundle(opts.mainPath ?? setup.config.main, root);
+    proc = await XsProcess.start({ module: bundle, heapLimit: opts.heapLimit ?? DEFAULTS.heapLimit });
+    const p = proc;
+    p.onMessage = (m) => {
+      const msg = m as unknown as FromXs;
+      if (msg.t === "net") applyOp(msg);
+      else if (msg.t === "log") opts.onLog?.({ at: msg.at, node: msg.node, level: msg.level, message: msg.message });
+    };
+    const ready = await p
+      .request<{ t: "ready"; kinds: KindSpec[] } & Record<string, unknown>>(
+        {
+          t: "init",
+          seed: opts.seed,
+          ...(opts.epochMs !== undefined ? { epochMs: opts.epochMs } : {}),
+          board: setup.spec,
+          config: setup.nodeConfig,
+          rolePins: setup.rolePins,
+          nodes: setup.ids,
+          probe: {
+            heap: opts.heap ?? false,
+            callbackBudget: opts.callbackBudget ?? DEFAULTS.callbackBudget,
+            startupBudget: opts.startupBudget ?? DEFAULTS.startupBudget,
+          },
+        },
+        "ready",
+      )
+      .catch(fail);
+    kinds = ready.kinds;
+
+    const slice = opts.slice ?? DEFAULTS.slice;
+    const end: Micros = Math.round(opts.hours * HOUR);
+    let executed = 0;
+    let lastReport = 0;
+    const progress = (force: boolean): void => {
+      const wall = performance.now();
+      if (!opts.onProgress || (!force && wall - lastReport < 100)) return;
+      lastReport = wall;
+      opts.onProgress({ virtualUs: clock.now, untilUs: end, events: executed });
+    };
+
+    type Stop = Extract<FromXs, { t: "stop" }>;
+    const runTo = async (until: Micros): Promise<void> => {
+      for (;;) {
+        if (bridge.busy) {
+          await bridge.idle();
+          continue;
+        }
+        const stop = await p.request<Stop & Record<string, unknown>>({ t: "run", until, max: slice, deliver: deliveries.splice(0) }, "stop").catch(fail);
+        clock.now = stop.now;
+        executed = stop.executed;
+        progress(false);
+        if (stop.why === "crash") {
+          const c = stop.crash!;
+          throw new XsRunError({ device: opts.device, phase: c.phase, ...(c.kind ? { kind: c.kind } : {}), node: c.node, at: c.at, xsError: c.error, cause: "crash" });
+        }
+        if (stop.why === "until" && !bridge.busy) {
+          // Nothing due before `until`: settle the clock there, but let late socket events land first.
+          await yieldToEventLoop();
+          if (bridge.busy || deliveries.length > 0) continue;
+          const settled = await p.request<{ t: "settled"; now: number } & Record<string, unknown>>({ t: "settle", until }, "settled").catch(fail);
+          clock.now = settled.now;
+          progress(true);
+          return;
+        }
+        if (stop.why === "slice") await yieldToEventLoop();
+      }
+    };
+
+    for (let h = 1; clock.now < end; h++) {
+      const until = Math.min(end, h * HOUR);
+      await runTo(until);
+      if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
+    }
+
+    type Result = Extract<FromXs, { t: "result" }>;
+    const result = await p.request<Result & Record<string, unknown>>({ t: "finish" }, "result").catch(fail);
+    // Let the last PUBACKs that were already on their way land in the tap.
+    await bridge.idle();
+    p.end();
+    await p.exited;
+
+    const wallSeconds = (performance.now() - wallStart) / 1000;
+    const crashes: NodeCrash[] = result.crashes.map((c: CrashRecord) => ({ at: c.at, node: c.node, phase: c.kind ?? c.phase, error: c.error }));
+    const summary = summarize({
+      opts,
+      nodes: setup.ids.length,
+      wallSeconds,
+      events: result.executed,
+      frames,
+      mqtt,
+      bridge,
+      deviceStats: setup.ids.map((id) => result.stats[id] ?? {}),
+      crashes,
+      brokerUrl: setup.brokerUrl,
+      warnings: setup.manifestWarnings,
+    });
+    return { summary, frames: frames.frames, profile: result.probe, kinds, world };
+  } finally {
+    proc?.kill();
+    bridge.closeAll();
+    await setup.broker?.close();
+  }
+}
