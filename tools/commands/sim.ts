@@ -6,7 +6,8 @@ import { resolve } from "node:path";
 import { listBoards, listDevices, ManifestError } from "../../manifests/load.js";
 import type { SimSummary } from "../../simulator/node/session.js";
 import { closest, UsageError } from "../cli/args.js";
-import type { Command } from "../cli/command.js";
+import type { ParsedArgs } from "../cli/args.js";
+import type { Command, CommandContext } from "../cli/command.js";
 import { Progress } from "../cli/progress.js";
 
 export function checkName(kind: "device" | "board", name: string | undefined, known: readonly string[]): string {
@@ -38,6 +39,57 @@ export function formatSummary(s: SimSummary, out?: string): string {
   return lines.join("\n");
 }
 
+interface XsRunArgs {
+  device: string;
+  board: string;
+  hours: number;
+  seed: number;
+  nodes: number;
+  broker: string | undefined;
+  outPath: string | undefined;
+  json: boolean;
+  progress: Progress | undefined;
+}
+
+/** `--engine xs`: device code and the simulator core on the XS runner (simulator/xs), the shell here. */
+async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  for (const o of ["report"]) if (args.options[o] !== undefined) throw new UsageError(`--${o} needs --engine v8`);
+  const { runSimXs, XsRunError } = await import("../../simulator/xs/session.js");
+  try {
+    const result = await runSimXs({
+      device: a.device,
+      board: a.board,
+      hours: a.hours,
+      seed: a.seed,
+      nodes: a.nodes,
+      ...(a.broker ? { broker: a.broker } : {}),
+      onProgress: (p) => a.progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual on XS`),
+      onLog: (e) => {
+        if (e.level === "error") ctx.io.err(`\n[${(e.at / 3.6e9).toFixed(3)} h] ${e.node}: ${e.message}\n`);
+      },
+    });
+    a.progress?.done();
+    if (a.outPath) writeFileSync(a.outPath, result.frames.map((f) => JSON.stringify(f)).join("\n") + "\n");
+    if (a.json) ctx.io.out(JSON.stringify({ ...result.summary, engine: "xs", profile: result.profile }, null, 2) + "\n");
+    else {
+      const units = result.profile.total / a.hours;
+      ctx.io.out(formatSummary(result.summary, a.outPath) + `\n  engine           XS (host runner), device work ${Math.round(units).toLocaleString("en-US")} metering units per virtual hour\n`);
+    }
+    return result.summary.crashes.length > 0 ? 1 : 0;
+  } catch (e) {
+    a.progress?.done();
+    if (e instanceof XsRunError) {
+      ctx.io.err(`ganzhi sim: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof ManifestError) {
+      ctx.io.err(e.message + "\n");
+      return 1;
+    }
+    throw e;
+  }
+}
+
 export const simCommand: Command = {
   name: "sim",
   summary: "run a simulated node or fleet in virtual time, publishing to a real MQTT broker",
@@ -53,6 +105,7 @@ export const simCommand: Command = {
     { name: "seed", kind: "number", value: "S", help: "seed of the atmosphere and the nodes", default: 1 },
     { name: "nodes", kind: "number", value: "N", help: "fleet size", default: 1 },
     { name: "broker", kind: "string", value: "mqtt://ip:port", help: "external MQTT broker instead of the embedded one" },
+    { name: "engine", kind: "string", value: "v8|xs", help: "run device code and simulator core on V8 (fast) or on Moddable's XS", default: "v8" },
     { name: "out", kind: "string", value: "file.jsonl", help: "write every uplink frame (hex and decoded) as JSON lines" },
     { name: "json", kind: "boolean", help: "print the summary as JSON" },
     { name: "quiet", kind: "boolean", short: "q", help: "no progress bar" },
@@ -71,9 +124,12 @@ export const simCommand: Command = {
     if (broker !== undefined && !/^mqtt:\/\/[0-9.]+(:\d+)?\/?$/.test(broker)) {
       throw new UsageError(`--broker must be mqtt://<IPv4>[:port] (devices dial numeric addresses), got "${broker}"`);
     }
+    const engine = args.options.engine as string;
+    if (engine !== "v8" && engine !== "xs") throw new UsageError(`--engine must be v8 or xs, got "${engine}"`);
     const outPath = args.options.out ? resolve(ctx.cwd, args.options.out as string) : undefined;
     const { runSim } = await import("../../simulator/node/session.js");
     const progress = args.options.quiet ? undefined : new Progress(ctx.io, `${device} ${hours} h`);
+    if (engine === "xs") return runOnXs({ device, board, hours, seed, nodes, broker, outPath, json: Boolean(args.options.json), progress }, ctx, args);
     try {
       const result = await runSim({
         device,
