@@ -86,11 +86,16 @@ export class XsRunError extends Error {
   readonly xsError: string;
   /** "meter", "memory", "stack", "exception", "load", "crash", … */
   override readonly cause: string;
-  constructor(f: { device: string; phase: string; kind?: string; node?: string; at?: number; xsError: string; cause: string }) {
+  /** The functions XS went through, innermost first ("start", "main", …), when it said. */
+  readonly functions: string[];
+  constructor(f: { device: string; phase: string; kind?: string; node?: string; at?: number; xsError: string; cause: string; stack?: string }) {
     const where = [f.kind && f.kind !== f.phase ? `${f.phase} (${f.kind})` : f.phase, f.node ? `on ${f.node}` : "", f.at !== undefined ? `at ${(f.at / HOUR).toFixed(4)} h virtual` : ""]
       .filter(Boolean)
       .join(" ");
-    super(`${f.device} on XS: ${f.xsError} — in ${where}`);
+    const functions = stackFunctions(f.stack ?? "");
+    const via = functions.length > 0 ? ` (at ${functions.slice(0, 4).join(" ← ")})` : "";
+    super(`${f.device} on XS: ${f.xsError}${via} — in ${where}`);
+    this.functions = functions;
     this.device = f.device;
     this.phase = f.phase;
     this.kind = f.kind;
@@ -99,6 +104,31 @@ export class XsRunError extends Error {
     this.xsError = f.xsError;
     this.cause = f.cause;
   }
+}
+
+/**
+ * Function names from an XS stack (" at name (file:line)" lines; anonymous ones are "(anonymous)"), down to where
+ * the probe called into device code (simulator/xs/inside/probe.ts `#call`).
+ */
+export function stackFunctions(stack: string): string[] {
+  const out: string[] = [];
+  for (const line of stack.split("\n")) {
+    const m = /^\s*at\s*([^(]*)\(/.exec(line);
+    if (!m) continue;
+    const name = m[1]!.trim() || "(anonymous)";
+    if (name === "#call") {
+      if (out[out.length - 1] === "apply") out.pop();
+      break;
+    }
+    out.push(name);
+  }
+  return out;
+}
+
+/** XS's text of an error: its first line; the rest is the stack. */
+function splitError(text: string): { message: string; stack: string } {
+  const i = text.indexOf("\n");
+  return i < 0 ? { message: text, stack: "" } : { message: text.slice(0, i), stack: text.slice(i + 1) };
 }
 
 const DEFAULTS = { callbackBudget: 50_000_000, startupBudget: 200_000_000, heapLimit: 256 * 1024 * 1024, slice: 20_000 };
@@ -166,12 +196,14 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
     if (e instanceof XsFatalError) {
       const r = e.report;
       const kind = r.phase > 0 ? kinds[r.phase - 1] : undefined;
+      const text = splitError(r.message);
       throw new XsRunError({
         device: opts.device,
         phase: r.kind === "load" ? "start-up" : (kind?.phase ?? "simulator"),
         ...(r.kind === "load" ? { kind: "module evaluation" } : kind ? { kind: kind.name } : {}),
         ...(r.kind !== "load" ? { node: setup.ids[r.node], at: r.at } : {}),
-        xsError: r.message,
+        xsError: text.message,
+        stack: text.stack,
         cause: r.kind,
       });
     }
@@ -232,7 +264,16 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
         progress(false);
         if (stop.why === "crash") {
           const c = stop.crash!;
-          throw new XsRunError({ device: opts.device, phase: c.phase, ...(c.kind ? { kind: c.kind } : {}), node: c.node, at: c.at, xsError: c.error, cause: "crash" });
+          throw new XsRunError({
+            device: opts.device,
+            phase: c.phase,
+            ...(c.kind ? { kind: c.kind } : {}),
+            ...(c.stack ? { stack: c.stack } : {}),
+            node: c.node,
+            at: c.at,
+            xsError: c.error,
+            cause: "crash",
+          });
         }
         if (stop.why === "until" && !bridge.busy) {
           // Nothing due before `until`: settle the clock there, but let late socket events land first.

@@ -245,16 +245,28 @@ static void gzModuleFulfilled(txMachine* the)
 {
 }
 
-static void gzModuleRejected(txMachine* the)
+/* The error's stack when it has one (XS lists the functions it went through), else the error as a string. */
+static txString gzErrorText(txMachine* the, txSlot* error)
 {
 	txString message = "module failed";
-	txSlot* error = mxArgv(0);
 	mxTry(the) {
 		message = fxToString(the, error);
+		if (mxIsReference(error)) {
+			mxPushSlot(error);
+			mxGetID(mxID(_stack));
+			if (the->stack->kind == XS_STRING_KIND || the->stack->kind == XS_STRING_X_KIND)
+				message = the->stack->value.string;
+			mxPop();
+		}
 	}
 	mxCatch(the) {
 	}
-	gzFatal("load", message, 77);
+	return message;
+}
+
+static void gzModuleRejected(txMachine* the)
+{
+	gzFatal("load", gzErrorText(the, mxArgv(0)), 77);
 }
 
 void gzRunModule(void* it, const char* path)
@@ -275,13 +287,7 @@ void gzRunModule(void* it, const char* path)
 			mxPop();
 		}
 		mxCatch(the) {
-			txString message = "module failed";
-			mxTry(the) {
-				message = fxToString(the, &mxException);
-			}
-			mxCatch(the) {
-			}
-			gzFatal("load", message, 77);
+			gzFatal("load", gzErrorText(the, &mxException), 77);
 		}
 	}
 	fxEndHost(the);

@@ -215,6 +215,8 @@ class XsWorld {
         const kind = this.probe.kinds[t.kind]!;
         record.phase = kind.phase;
         record.kind = kind.name;
+        const stack = (t.error as { stack?: unknown } | null)?.stack;
+        if (typeof stack === "string") record.stack = stack;
       }
       found.push(record);
     }

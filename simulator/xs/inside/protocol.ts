@@ -56,6 +56,8 @@ export interface CrashRecord {
   /** The cycle kind, e.g. "sample:air+rain", when known. */
   kind?: string;
   error: string;
+  /** XS's stack of the exception (function names; release builds have no line numbers). */
+  stack?: string;
 }
 
 export type NetOp =
