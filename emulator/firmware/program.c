@@ -1,0 +1,118 @@
+/* Loads the JS program from flash: XS bytecode in place, or source parsed on the device (fallback). */
+#include "xsAll.h"
+#include "platform.h"
+#include "program.h"
+#include "semihost.h"
+
+extern const uint8_t gProgram[];
+
+uint32_t program_size(void)
+{
+	const ProgramHeader* h = (const ProgramHeader*)gProgram;
+	return h->magic == PROGRAM_MAGIC ? h->size : 0;
+}
+
+const char* program_kind(void)
+{
+	const ProgramHeader* h = (const ProgramHeader*)gProgram;
+	return h->kind == PROGRAM_BYTECODE ? "bytecode" : "source";
+}
+
+static void report_exception(txMachine* the, const char* phase)
+{
+	console_printf("\n#error %s: ", phase);
+	txSlot* exception = &mxException;
+	mxPushSlot(exception);
+	mxPushSlot(exception);
+	const char* text = fxToString(the, the->stack);
+	console_puts(text);
+	console_puts("\n");
+	mxPop();
+	mxPop();
+}
+
+static int run_script(txMachine* the, txScript* script)
+{
+	int code = EXIT_OK;
+	mxTry(the) {
+		txSlot* realm = mxProgram.value.reference->next->value.module.realm;
+		fxRunScript(the, script, mxRealmGlobal(realm), C_NULL, mxRealmClosures(realm)->value.reference, C_NULL, mxProgram.value.reference);
+		mxPop();
+		if (the->promiseJobs) {
+			the->promiseJobs = 0;
+			fxRunPromiseJobs(the);
+		}
+	}
+	mxCatch(the) {
+		report_exception(the, "program");
+		code = EXIT_JS_ERROR;
+	}
+	return code;
+}
+
+static int gPrepared = 0;
+
+/* Bytecode: register the program's symbols, in order, before anything else makes a key; check their IDs. */
+int program_prepare(txMachine* the)
+{
+	const ProgramHeader* h = (const ProgramHeader*)gProgram;
+	if (h->magic != PROGRAM_MAGIC) {
+		console_puts("#abort no program in flash\n");
+		return EXIT_BAD_PROGRAM;
+	}
+	if (h->kind != PROGRAM_BYTECODE) return EXIT_OK;
+	if ((uint32_t)the->keyIndex != h->u.bytecode.keysAfterCreation) {
+		console_printf("#abort bytecode was compiled for %lu built-in keys, this engine has %d\n",
+			(unsigned long)h->u.bytecode.keysAfterCreation, (int)the->keyIndex);
+		return EXIT_BAD_PROGRAM;
+	}
+	const char* p = (const char*)(gProgram + h->u.bytecode.symbolsOffset);
+	const uint16_t* ids = (const uint16_t*)(gProgram + h->u.bytecode.idsOffset);
+	for (uint32_t i = 0; i < h->u.bytecode.symbolCount; i++) {
+		txID id = fxNewNameX(the, (txString)p);
+		if ((uint16_t)id != ids[i]) {
+			console_printf("#abort symbol %lu \"%s\": compiled as key %u, the engine gave %d\n", (unsigned long)i, p, ids[i], (int)id);
+			return EXIT_BAD_PROGRAM;
+		}
+		p += strlen(p) + 1;
+	}
+	gPrepared = 1;
+	return EXIT_OK;
+}
+
+int program_run(txMachine* the)
+{
+	const ProgramHeader* h = (const ProgramHeader*)gProgram;
+	if (h->kind == PROGRAM_SOURCE) {
+#ifdef mxParse
+		txStringCStream stream;
+		stream.buffer = (txString)(gProgram + h->u.source.offset);
+		stream.offset = 0;
+		stream.size = (txSize)h->u.source.size;
+		txScript* script = fxParseScript(the, &stream, fxStringCGetter, mxProgramFlag);
+		if (!script) {
+			console_puts("#error program: syntax error\n");
+			return EXIT_BAD_PROGRAM;
+		}
+		return run_script(the, script);
+#else
+		console_puts("#abort this image has no parser; build it with bytecode\n");
+		return EXIT_BAD_PROGRAM;
+#endif
+	}
+	if (h->kind != PROGRAM_BYTECODE || !gPrepared) return EXIT_BAD_PROGRAM;
+	static txScript script;
+	script.callback = NULL;
+	script.symbolsBuffer = NULL;
+	script.symbolsSize = 0;
+	script.codeBuffer = (txS1*)(gProgram + h->u.bytecode.codeOffset);
+	script.codeSize = (txSize)h->u.bytecode.codeSize;
+	script.hostsBuffer = NULL;
+	script.hostsSize = 0;
+	script.path = "program";
+	script.version[0] = XS_MAJOR_VERSION;
+	script.version[1] = XS_MINOR_VERSION;
+	script.version[2] = XS_PATCH_VERSION;
+	script.version[3] = 0;
+	return run_script(the, &script);
+}

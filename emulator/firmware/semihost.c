@@ -1,0 +1,77 @@
+/*
+ * Arm semihosting over BKPT 0xAB. Output goes through SYS_WRITE0 (QEMU routes it to its own stderr, synchronously:
+ * the guest sees no backpressure, so the console never perturbs guest time under -icount).
+ */
+#include "semihost.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SYS_WRITE0 0x04
+#define SYS_GET_CMDLINE 0x15
+#define SYS_EXIT_EXTENDED 0x20
+#define ADP_Stopped_ApplicationExit 0x20026
+
+static inline uintptr_t semihost_call(uintptr_t op, const void* arg)
+{
+	register uintptr_t r0 __asm__("r0") = op;
+	register const void* r1 __asm__("r1") = arg;
+	__asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+	return r0;
+}
+
+/* Lines are gathered and written in batches: one semihosting trap per ~4 KB instead of one per line. */
+static char gBuffer[4096];
+static size_t gLength = 0;
+
+void console_flush(void)
+{
+	if (gLength == 0) return;
+	gBuffer[gLength] = 0;
+	semihost_call(SYS_WRITE0, gBuffer);
+	gLength = 0;
+}
+
+void console_write(const char* text, size_t length)
+{
+	for (size_t i = 0; i < length; i++) {
+		char c = text[i];
+		if (c == 0) continue; /* SYS_WRITE0 would stop at it */
+		gBuffer[gLength++] = c;
+		if (gLength == sizeof(gBuffer) - 1 || (c == '\n' && gLength > sizeof(gBuffer) - 256)) console_flush();
+	}
+}
+
+void console_puts(const char* text)
+{
+	console_write(text, strlen(text));
+}
+
+void console_printf(const char* format, ...)
+{
+	char line[256];
+	va_list args;
+	va_start(args, format);
+	int n = vsnprintf(line, sizeof(line), format, args);
+	va_end(args);
+	if (n < 0) return;
+	if ((size_t)n >= sizeof(line)) n = sizeof(line) - 1;
+	console_write(line, (size_t)n);
+}
+
+void semihost_exit(int code)
+{
+	console_flush();
+	uint32_t block[2] = { ADP_Stopped_ApplicationExit, (uint32_t)code };
+	semihost_call(SYS_EXIT_EXTENDED, block);
+	for (;;) __asm__ volatile("wfi");
+}
+
+const char* semihost_cmdline(void)
+{
+	static char line[256];
+	struct { char* buffer; uint32_t length; } block = { line, sizeof(line) - 1 };
+	if (semihost_call(SYS_GET_CMDLINE, &block) != 0) return "";
+	line[block.length < sizeof(line) ? block.length : sizeof(line) - 1] = 0;
+	return line;
+}

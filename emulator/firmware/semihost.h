@@ -1,0 +1,19 @@
+/* Arm semihosting (QEMU `-semihosting-config enable=on,target=native`): console, exit code, command line. */
+#ifndef GANZHI_SEMIHOST_H
+#define GANZHI_SEMIHOST_H
+#include <stdint.h>
+#include <stddef.h>
+
+/* Console: text is buffered and written with SYS_WRITE0 (QEMU prints it on its stderr) a line at a time. */
+void console_write(const char* text, size_t length);
+void console_puts(const char* text);
+void console_flush(void);
+/* printf-style formatting into the console (integers, strings, hex; no floating point). */
+void console_printf(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+/* End the emulation with an exit code QEMU returns to the host (SYS_EXIT_EXTENDED). Flushes the console. */
+void semihost_exit(int code) __attribute__((noreturn));
+
+/* The `-append` string, or "" (SYS_GET_CMDLINE). */
+const char* semihost_cmdline(void);
+#endif

@@ -1,0 +1,102 @@
+/*
+ * What XS asks of its platform on the bare-metal image: the C stack limit, the abort policy, the promise queue.
+ *
+ * Out of memory: when the heap cannot grow, the allocator's emergency reserve is released and the abort becomes a
+ * JS `RangeError: heap overflow` thrown at the allocation, which device code can catch; the reserve is held back
+ * again as soon as the error exists (and by the main loop), if what is left allows. An out-of-memory with less
+ * than the reserve left, or inside the throw itself, ends the run with EXIT_OUT_OF_MEMORY. A stack overflow (C or JS stack) likewise becomes
+ * `RangeError: stack overflow` once; a second one inside that throw is fatal.
+ */
+#include "xsAll.h"
+#include "platform.h"
+#include "semihost.h"
+
+static int gAborting = 0;
+
+char* fxCStackLimit(void)
+{
+	return stack_limit();
+}
+
+void fxQueuePromiseJobs(txMachine* the)
+{
+	the->promiseJobs = 1;
+}
+
+static void fatal(txMachine* the, int code, const char* why)
+{
+	console_flush();
+	console_printf("\n#abort %s heap=%lu peak=%lu stack=%lu\n", why, (unsigned long)heap_used(), (unsigned long)heap_peak(),
+		(unsigned long)stack_peak());
+	semihost_exit(code);
+}
+
+void fxAbort(txMachine* the, int status)
+{
+	switch (status) {
+	case XS_NOT_ENOUGH_MEMORY_EXIT:
+		if (gAborting || !heap_reserve_release()) fatal(the, EXIT_OUT_OF_MEMORY, "out-of-memory");
+		console_printf("\n#oom heap=%lu peak=%lu\n", (unsigned long)heap_used(), (unsigned long)heap_peak());
+		the->abortStatus = status;
+		gAborting = 1;
+		{
+			/* fxThrowMessage longjmps; clear the flag on the way through a local try. */
+			mxTry(the) {
+				mxRangeError("heap overflow");
+			}
+			mxCatch(the) {
+				/* The RangeError exists: hold the reserve back again if what is left allows. */
+				heap_reserve_rearm();
+				gAborting = 0;
+				fxJump(the);
+			}
+		}
+		break;
+	case XS_STACK_OVERFLOW_EXIT:
+		if (gAborting) fatal(the, EXIT_STACK_OVERFLOW, "stack-overflow");
+		console_printf("\n#stack-overflow c=%lu\n", (unsigned long)stack_peak());
+		the->abortStatus = status;
+		gAborting = 1;
+		{
+			mxTry(the) {
+				mxRangeError("stack overflow");
+			}
+			mxCatch(the) {
+				gAborting = 0;
+				fxJump(the);
+			}
+		}
+		break;
+	case XS_NO_MORE_KEYS_EXIT:
+		fatal(the, EXIT_XS_ABORT, "no-more-keys");
+		break;
+	case XS_UNHANDLED_EXCEPTION_EXIT:
+		console_puts("\n#warn unhandled exception in a promise job\n");
+		break;
+	case XS_UNHANDLED_REJECTION_EXIT:
+		console_puts("\n#warn unhandled promise rejection\n");
+		break;
+	default:
+		fatal(the, EXIT_XS_ABORT, "xs-abort");
+		break;
+	}
+}
+
+size_t xs_chunks_peak(txMachine* the)
+{
+	return (size_t)the->peakChunksSize;
+}
+
+size_t xs_slots_peak(txMachine* the)
+{
+	return (size_t)the->peakHeapCount * sizeof(txSlot);
+}
+
+#ifndef mxParse
+/* No parser in this image: the program is bytecode; eval and new Function throw. */
+txScript* fxParseScript(txMachine* the, void* stream, txGetter getter, txUnsigned flags)
+{
+	mxUnknownError("this image has no JS parser (bytecode only): eval and Function are unavailable");
+	return C_NULL;
+}
+#endif

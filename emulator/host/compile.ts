@@ -1,0 +1,61 @@
+/**
+ * C compilation with a content-addressed cache: an object is rebuilt only when its source, the headers it may
+ * include, the compiler or the flags change. Jobs run in parallel, one per CPU.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+
+export interface CompileJob {
+  source: string;
+  /** Extra arguments for this file only. */
+  args?: string[];
+}
+
+export function sha256(...parts: (string | Uint8Array)[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return h.digest("hex");
+}
+
+/** Hash of every header in `dirs` (a change in any of them rebuilds everything compiled against them). */
+export function headersHash(dirs: readonly string[]): string {
+  const h = createHash("sha256");
+  for (const dir of dirs) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith(".h")).sort()) {
+      h.update(f);
+      h.update(readFileSync(path.join(dir, f)));
+    }
+  }
+  return h.digest("hex");
+}
+
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+export class CompileError extends Error {}
+
+/** Compile each job to `outDir/<name>-<hash>.o`; returns the objects in job order. */
+export async function compileAll(cc: string, flags: readonly string[], jobs: readonly CompileJob[], outDir: string, salt: string): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const objects = jobs.map((job) => {
+    const args = [...flags, ...(job.args ?? [])];
+    const key = sha256(cc, "\0", args.join("\0"), "\0", salt, "\0", readFileSync(job.source)).slice(0, 16);
+    return path.join(outDir, `${path.basename(job.source).replace(/\.[cS]$/, "")}-${key}.o`);
+  });
+  const todo = jobs.map((job, i) => ({ job, object: objects[i]! })).filter((j) => !existsSync(j.object));
+  await pool(todo, os.availableParallelism(), async ({ job, object }) => {
+    const tmp = `${object}.${process.pid}.tmp`;
+    const r = await execa(cc, [...flags, ...(job.args ?? []), "-c", job.source, "-o", tmp], { reject: false });
+    if (r.exitCode !== 0) throw new CompileError(`${path.basename(cc)} failed on ${job.source}:\n${r.stderr}`);
+    renameSync(tmp, object);
+  });
+  return objects;
+}

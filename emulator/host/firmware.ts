@@ -1,0 +1,128 @@
+/**
+ * The firmware image: XS compiled for the Cortex-M4F, the project's bare-metal platform layer
+ * (emulator/firmware), and a program blob in flash, linked for one memory profile.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { execa } from "execa";
+import { compileAll, headersHash, sha256 } from "./compile.js";
+import { BUILD_DIR, FIRMWARE_DIR, FIRMWARE_SOURCES, XS_SOURCES, xsDir } from "./paths.js";
+import type { MemoryProfile, XsCreation } from "./profiles.js";
+import { armToolchain } from "./toolchain.js";
+import { xsDefines, xsHeaderDirs, xsIncludes } from "./xsbc.js";
+
+export const CPU_FLAGS = ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"];
+
+export interface FirmwareOptions {
+  profile: MemoryProfile;
+  creation: XsCreation;
+  /** The program blob (emulator/firmware/program.h). */
+  program: Uint8Array;
+  /** Compile XS's parser in (needed for a source program, the fallback). */
+  parser: boolean;
+}
+
+export interface SectionSizes {
+  /** Code and constants: XS, newlib, the platform layer. */
+  text: number;
+  /** The program blob (bytecode or source). */
+  program: number;
+  /** Initialised data (in flash, copied to RAM at reset). */
+  data: number;
+  bss: number;
+  stack: number;
+}
+
+export interface Firmware {
+  elf: string;
+  profile: string;
+  sections: SectionSizes;
+  /** Flash the image occupies: text + program + data. */
+  flashBytes: number;
+  /** RAM taken before the heap: C stack + data + bss. */
+  ramStaticBytes: number;
+  /** What is left for the heap. */
+  heapBytes: number;
+}
+
+export class FirmwareError extends Error {}
+
+async function sections(sizeTool: string, elf: string): Promise<SectionSizes> {
+  const r = await execa(sizeTool, ["-A", elf]);
+  const s: Record<string, number> = {};
+  for (const line of r.stdout.split("\n")) {
+    const m = /^(\.\S+)\s+(\d+)\s+(\d+)/.exec(line.trim());
+    if (m) s[m[1]!] = Number(m[2]);
+  }
+  const flashCode = [".text", ".ARM.extab", ".ARM.exidx", ".preinit_array", ".init_array", ".fini_array"].reduce((a, k) => a + (s[k] ?? 0), 0);
+  return { text: flashCode, program: s[".program"] ?? 0, data: s[".data"] ?? 0, bss: s[".bss"] ?? 0, stack: s[".stack"] ?? 0 };
+}
+
+export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
+  const tools = armToolchain();
+  const xs = xsDir();
+  const salt = headersHash(xsHeaderDirs());
+  const common = [...CPU_FLAGS, "-Os", "-ffunction-sections", "-fdata-sections", "-fno-common", "-Wno-misleading-indentation", "-Wno-implicit-fallthrough"];
+  const flags = [...common, ...xsDefines(o.parser), ...xsIncludes()];
+  const variant = o.parser ? "arm-parse" : "arm";
+  const xsObjects = await compileAll(tools.gcc, [...flags, "-w"], XS_SOURCES.map((s) => ({ source: path.join(xs, "sources", `${s}.c`) })), path.join(BUILD_DIR, "obj", variant), salt);
+  const c = o.creation;
+  const creationDefines = [
+    `-DXS_CHUNK_INITIAL=${c.chunk}`,
+    `-DXS_HEAP_INITIAL=${c.heap}`,
+    `-DXS_STACK_SLOTS=${c.stack}`,
+    ...(c.keys ? [`-DXS_KEYS_INCREMENT=${c.keys}`] : []),
+  ];
+  const fwObjects = await compileAll(
+    tools.gcc,
+    [...flags, "-Wall", "-Wno-sequence-point"],
+    FIRMWARE_SOURCES.map((s) => ({ source: path.join(FIRMWARE_DIR, `${s}.c`), ...(s === "main" ? { args: creationDefines } : {}) })),
+    path.join(BUILD_DIR, "obj", `${variant}-fw`),
+    salt,
+  );
+  const key = sha256(o.profile.name, String(o.profile.stackBytes), xsObjects.join(), fwObjects.join(), o.program, path.join(FIRMWARE_DIR, "link.ld")).slice(0, 16);
+  const dir = path.join(BUILD_DIR, "images", key);
+  const elf = path.join(dir, "firmware.elf");
+  if (!existsSync(elf)) {
+    mkdirSync(dir, { recursive: true });
+    const blob = path.join(dir, "program.bin");
+    writeFileSync(blob, o.program);
+    const programObject = path.join(dir, "program.o");
+    await execa(tools.gcc, [...CPU_FLAGS, `-DPROGRAM_FILE="${blob}"`, "-c", path.join(FIRMWARE_DIR, "program.S"), "-o", programObject]);
+    const tmp = `${elf}.${process.pid}.tmp`;
+    const link = await execa(
+      tools.gcc,
+      [
+        ...CPU_FLAGS,
+        "-nostartfiles",
+        "--specs=nano.specs",
+        "-Wl,--gc-sections",
+        "-T",
+        path.join(FIRMWARE_DIR, "link.ld"),
+        `-Wl,--defsym=FLASH_LEN=${o.profile.flashBytes}`,
+        `-Wl,--defsym=RAM_LEN=${o.profile.ramBytes}`,
+        `-Wl,--defsym=STACK_LEN=${o.profile.stackBytes}`,
+        `-Wl,-Map=${path.join(dir, "firmware.map")}`,
+        "-o",
+        tmp,
+        ...fwObjects,
+        programObject,
+        ...xsObjects,
+        "-lm",
+      ],
+      { reject: false },
+    );
+    if (link.exitCode !== 0) {
+      const overflow = /region `(FLASH|RAM)' overflowed by (\d+) bytes/.exec(link.stderr);
+      if (overflow) {
+        throw new FirmwareError(`the image does not fit the ${o.profile.name} profile: ${overflow[1]} overflowed by ${overflow[2]} bytes`);
+      }
+      throw new FirmwareError(`linking the image failed:\n${link.stderr}`);
+    }
+    renameSync(tmp, elf);
+  }
+  const s = await sections(tools.size, elf);
+  const flashBytes = s.text + s.program + s.data;
+  const ramStaticBytes = s.stack + s.data + s.bss;
+  return { elf, profile: o.profile.name, sections: s, flashBytes, ramStaticBytes, heapBytes: o.profile.ramBytes - ramStaticBytes };
+}

@@ -1,0 +1,90 @@
+/**
+ * The replay blob the image reads (QEMU loads it at REPLAY_ADDRESS, outside the board's RAM and flash: it is the
+ * test bench, not the device). Written on the host by emulator/host/replay-file.ts from a simulator recording
+ * (simulator/node/record.ts); read in the image by emulator/image/replay.ts. Little-endian throughout.
+ *
+ *   header (64 bytes)
+ *     0 u32 magic "GZRP"   4 u32 version   8 u32 total bytes
+ *    12 u32 meta offset   16 u32 meta length      (UTF-8 JSON, `ReplayMeta`)
+ *    20 u32 streams offset 24 u32 stream count   (16-byte entries: u32 kind, u32 key, u32 offset, u32 length)
+ *    28 u32 events offset  32 u32 event count
+ *   streams: values the device reads, consumed in order (see StreamKind)
+ *   events: what reaches the board by itself, in recorded order; each is
+ *     f64 at (µs), f64 after (device callbacks run before it was posted, or -1 when it is placed by time alone),
+ *     u16 kind, u16 key, u32 payload length, payload, padding to 4 bytes
+ */
+
+export const REPLAY_MAGIC = 0x50525a47; // "GZRP"
+export const REPLAY_VERSION = 1;
+export const REPLAY_HEADER_BYTES = 64;
+export const REPLAY_STREAM_ENTRY_BYTES = 16;
+export const REPLAY_EVENT_HEADER_BYTES = 24;
+/** QEMU mps2-an386 PSRAM: 16 MB at 0x21000000, beyond both memory profiles. */
+export const REPLAY_ADDRESS = 0x21000000;
+export const REPLAY_MAX_BYTES = 16 * 1024 * 1024;
+
+export const StreamKind = {
+  /** One I2C target's transactions (key: index into meta.i2c): u8 op (0 write, 1 read), u8 ack, u16 length, bytes. */
+  I2C: 1,
+  /** Volts an ADC pin's source returned, f64 each (key: pin). */
+  AnalogVolts: 2,
+  /** Counts a pulse source returned, f64 each (key: pin). */
+  PulseCount: 3,
+  /** Times a pulse source said its next pulse comes, f64 µs each, Infinity for never (key: pin). */
+  PulseNext: 4,
+  /** `host.random()` values, f64 each (key 0). */
+  Random: 5,
+  /** Bytes the device sent on a connection, concatenated (key: connection index), to check the image sends the same. */
+  TcpTx: 6,
+} as const;
+
+export const EventKind = {
+  /** A model set a digital line (key: pin; payload: u8 level). Placed by time. */
+  Line: 1,
+  /** The connection opened (key: connection). */
+  TcpConnected: 2,
+  /** Bytes arrived (key: connection; payload: the bytes). */
+  TcpData: 3,
+  /** The connection closed (key: connection; payload: UTF-8 error message, empty for a clean close). */
+  TcpClosed: 4,
+} as const;
+
+/** Board as the image's provider needs it: the simulator's `SimBoardSpec` without the flash array. */
+export interface ReplayBoard {
+  name: string;
+  adc: { resolution: number; fullScaleVolts: number; pins: number[] };
+  pulseCountUnits: number;
+  i2c: Record<string, { data: number; clock: number; hz: number; port?: number }>;
+  spi: Record<string, { clock: number; in?: number; out?: number; hz: number; port?: number }>;
+  serial: Record<string, { receive?: number; transmit?: number; baud: number; port?: number }>;
+  pins: Record<string, number>;
+  flash: { size: number; blockLength: number; writeAlign: number; partitions: Record<string, { offset: number; size: number }> };
+  supplyVolts: number;
+}
+
+export interface ReplayMeta {
+  version: number;
+  device: string;
+  board: string;
+  seed: number;
+  hours: number;
+  /** Node id, e.g. "ws-0001". */
+  id: string;
+  epochMs: number;
+  /** Virtual time the run ends, µs. */
+  endUs: number;
+  spec: ReplayBoard;
+  /** The node's `host.config`, as the simulator gave it (broker included). */
+  config: unknown;
+  rolePins: Record<string, number>;
+  /** I2C targets: stream key i is i2c[i]. */
+  i2c: { bus: string; address: number }[];
+  /** Digital lines the models drove, as they were when the node booted. */
+  lines: { pin: number; level: number; driven: boolean }[];
+  /** Analog and pulse sources present on the board. */
+  analogPins: number[];
+  pulsePins: number[];
+  /** Connections the device opened, in order. */
+  connections: { address: string; port: number }[];
+  watchdogMs: number;
+}

@@ -1,0 +1,31 @@
+/**
+ * The host functions the bare-metal image gives JS (emulator/firmware/natives.c, replay.c), as the global
+ * `native`. Only the in-image provider uses them; device code never sees them.
+ */
+export interface Native {
+  /** Raw console text. */
+  write(text: string): void;
+  flush(): void;
+  /** µs since reset, from SysTick (busy time at 16 ns per instruction, plus idle skipped). */
+  now(): number;
+  /** Mark the start of a dispatched event. */
+  begin(): void;
+  /** Write `E <stream> <due> <start ticks> <end ticks>` for the event begun last. */
+  end(stream: number, dueUs: number): void;
+  exit(code: number): never;
+  /** [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes] */
+  memory(): number[];
+  gc(): void;
+  readonly programBytes: number;
+  readonly programKind: string;
+  /** The replay region as a host buffer (DataView and typed arrays work on it in place), or undefined. */
+  readonly replay: ArrayBuffer | undefined;
+  /** UTF-8 bytes of the replay region at [offset, offset + length) as a string. */
+  string(offset: number, length: number): string;
+}
+
+export function getNative(): Native {
+  const n = (globalThis as unknown as { native?: Native }).native;
+  if (!n) throw new Error("not running in the ganzhi image: no `native` global");
+  return n;
+}
