@@ -12,7 +12,7 @@ import type { NodeConfig } from "../../manifests/schema/config.js";
 import { Engine, HOUR } from "../core/engine.js";
 import type { Micros } from "../core/engine.js";
 import { createKunmingWeather } from "../core/environment/kunming.js";
-import type { Atmosphere } from "../core/environment/types.js";
+import type { KunmingWeather } from "../core/environment/kunming.js";
 import { attachModels } from "../core/parts.js";
 import type { AttachedModel } from "../core/parts.js";
 import { SimNode } from "../core/node.js";
@@ -50,7 +50,7 @@ export interface SimOptions {
 
 export interface SimWorld {
   engine: Engine;
-  atmosphere: Atmosphere;
+  atmosphere: KunmingWeather;
   bridge: TcpBridge;
   nodes: SimNode[];
   models: Map<string, AttachedModel[]>;
