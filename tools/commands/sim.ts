@@ -107,6 +107,7 @@ export const simCommand: Command = {
     { name: "broker", kind: "string", value: "mqtt://ip:port", help: "external MQTT broker instead of the embedded one" },
     { name: "engine", kind: "string", value: "v8|xs", help: "run device code and simulator core on V8 (fast) or on Moddable's XS", default: "v8" },
     { name: "out", kind: "string", value: "file.jsonl", help: "write every uplink frame (hex and decoded) as JSON lines" },
+    { name: "report", kind: "string", value: "file.html", help: "write a page: reported values against the simulated world, as charts" },
     { name: "json", kind: "boolean", help: "print the summary as JSON" },
     { name: "quiet", kind: "boolean", short: "q", help: "no progress bar" },
   ],
@@ -127,6 +128,7 @@ export const simCommand: Command = {
     const engine = args.options.engine as string;
     if (engine !== "v8" && engine !== "xs") throw new UsageError(`--engine must be v8 or xs, got "${engine}"`);
     const outPath = args.options.out ? resolve(ctx.cwd, args.options.out as string) : undefined;
+    const reportPath = args.options.report ? resolve(ctx.cwd, args.options.report as string) : undefined;
     const { runSim } = await import("../../simulator/node/session.js");
     const progress = args.options.quiet ? undefined : new Progress(ctx.io, `${device} ${hours} h`);
     if (engine === "xs") return runOnXs({ device, board, hours, seed, nodes, broker, outPath, json: Boolean(args.options.json), progress }, ctx, args);
@@ -145,7 +147,12 @@ export const simCommand: Command = {
       });
       progress?.done();
       if (outPath) writeFileSync(outPath, result.frames.map((f) => JSON.stringify(f)).join("\n") + "\n");
+      if (reportPath) {
+        const { simReportHtml } = await import("../report/sim-report.js");
+        writeFileSync(reportPath, simReportHtml(result));
+      }
       ctx.io.out((args.options.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary, outPath)) + "\n");
+      if (reportPath && !args.options.json) ctx.io.out(`  report           ${reportPath}\n`);
       return result.summary.crashes.length > 0 ? 1 : 0;
     } catch (e) {
       progress?.done();
