@@ -24,6 +24,11 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: "type-check and bundle a device for a board into a Moddable project; --flash hands it to mcconfig",
     load: async () => (await import("../commands/build.js")).buildCommand,
   },
+  {
+    name: "profile",
+    summary: "measure a device on XS: metering per sampling cycle and report, heap at start-up and peak, vs the baseline",
+    load: async () => (await import("../commands/profile.js")).profileCommand,
+  },
 ];
 
 export function usage(): string {
@@ -40,6 +45,7 @@ export function usage(): string {
     "  ganzhi sim weather-station --hours 24 --seed 7",
     "  ganzhi sim weather-station --broker mqtt://127.0.0.1:1883 --out run.jsonl",
     "  ganzhi build weather-station --board esp32-devkitc",
+    "  ganzhi profile weather-station",
   ].join("\n");
 }
 

@@ -228,7 +228,7 @@ class XsWorld {
   run(until: number, max: number): void {
     const engine = this.engine;
     const net = this.network;
-    net.ops = 0;
+    net.flush();
     let why: StopReason = "slice";
     let crash: CrashRecord | undefined;
     for (let n = 0; n < max; n++) {
@@ -244,10 +244,12 @@ class XsWorld {
         break;
       }
       if (net.ops > 0) {
+        net.flush();
         why = "io";
         break;
       }
     }
+    net.flush();
     const stop: FromXs = { t: "stop", why, now: engine.now, executed: engine.executed, next: engine.peek() };
     if (crash) stop.crash = crash;
     this.#send(stop);
@@ -255,6 +257,7 @@ class XsWorld {
 
   finish(): void {
     for (const node of this.nodes) node.halt();
+    this.network.flush();
     this.#newCrashes();
     const stats: Record<string, Record<string, number>> = {};
     const boots: Record<string, number> = {};

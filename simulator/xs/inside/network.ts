@@ -8,39 +8,65 @@ import type { NetSocket, NetSocketEvents, Network } from "../../core/network.js"
 import type { Delivery } from "./protocol.js";
 import { fromHex, toHex, type XsHost } from "./xs-host.js";
 
+interface PendingOp {
+  op: "connect" | "write" | "close";
+  id: number;
+  at: number;
+  node?: string;
+  address?: string;
+  port?: number;
+  bytes?: Uint8Array;
+}
+
+/**
+ * Operations are queued during the event and sent when it is over (`flush`, before the slice stops): encoding them
+ * inside the device's callback would count as the device's work and heap.
+ */
 export class XsNetwork implements Network {
   readonly #xs: XsHost;
   readonly #engine: Engine;
   readonly #sockets = new Map<number, NetSocketEvents>();
   #next = 0;
-  /** Socket operations since the shell last looked (a slice ends after an event that made any). */
-  ops = 0;
+  #queue: PendingOp[] = [];
 
   constructor(xs: XsHost, engine: Engine) {
     this.#xs = xs;
     this.#engine = engine;
   }
 
-  #send(message: object): void {
+  /** Socket operations waiting to go to the shell (a slice ends after an event that made any). */
+  get ops(): number {
+    return this.#queue.length;
+  }
+
+  #send(op: PendingOp): void {
+    this.#queue.push(op);
+  }
+
+  /** Send the queued operations, in order. */
+  flush(): void {
     const xs = this.#xs;
-    xs.pause();
-    xs.send(JSON.stringify(message));
-    this.ops++;
-    xs.resume();
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const q of queue) {
+      if (q.op === "connect") xs.send(JSON.stringify({ t: "net", op: "connect", id: q.id, node: q.node, address: q.address, port: q.port, at: q.at }));
+      else if (q.op === "write") xs.send(JSON.stringify({ t: "net", op: "write", id: q.id, hex: toHex(q.bytes!), at: q.at }));
+      else xs.send(JSON.stringify({ t: "net", op: "close", id: q.id, at: q.at }));
+    }
   }
 
   connect(node: string, address: string, port: number, events: NetSocketEvents): NetSocket {
     const id = ++this.#next;
     this.#sockets.set(id, events);
-    this.#send({ t: "net", op: "connect", id, node, address, port, at: this.#engine.now });
+    this.#send({ op: "connect", id, node, address, port, at: this.#engine.now });
     return {
       write: (bytes: Uint8Array) => {
         if (!this.#sockets.has(id)) return;
-        this.#send({ t: "net", op: "write", id, hex: toHex(bytes), at: this.#engine.now });
+        this.#send({ op: "write", id, bytes, at: this.#engine.now });
       },
       close: () => {
         if (!this.#sockets.delete(id)) return;
-        this.#send({ t: "net", op: "close", id, at: this.#engine.now });
+        this.#send({ op: "close", id, at: this.#engine.now });
       },
     };
   }

@@ -35,13 +35,14 @@ export function xsHost(): XsHost {
 
 const HEX = "0123456789abcdef";
 
+/** Hex of `bytes`, built with one join (no quadratic string growth). */
 export function toHex(bytes: Uint8Array): string {
-  let s = "";
+  const parts = new Array<string>(bytes.length);
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    s += HEX[b >> 4]! + HEX[b & 15]!;
+    parts[i] = HEX[b >> 4]! + HEX[b & 15]!;
   }
-  return s;
+  return parts.join("");
 }
 
 function nibble(c: number): number {
