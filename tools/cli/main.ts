@@ -20,6 +20,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("../commands/sim.js")).simCommand,
   },
   {
+    name: "check",
+    summary: "validate manifests and resolve devices on boards (or a vendor's overlay file); errors with file:line:col",
+    load: async () => (await import("../commands/check.js")).checkCommand,
+  },
+  {
     name: "build",
     summary: "type-check and bundle a device for a board into a Moddable project; --flash hands it to mcconfig",
     load: async () => (await import("../commands/build.js")).buildCommand,
