@@ -12,7 +12,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { rollup, type Plugin, type RollupLog } from "rollup";
 import ts from "typescript";
 import { repoRoot } from "./build.js";
@@ -24,7 +23,7 @@ export class XsBundleError extends Error {
 export interface XsBundleInput {
   /** Cache name (a file name stem), e.g. "sim-weather-station". */
   name: string;
-  /** The entry module's code; its relative imports resolve from `entryDir`. */
+  /** The entry module's code (TypeScript or JavaScript); its relative imports resolve from `entryDir`. */
   entryCode: string;
   /** Directory the entry's relative imports are relative to (default: the checkout). */
   entryDir?: string;
@@ -63,6 +62,36 @@ function transpile(file: string, code: string): string {
       sourceMap: false,
     },
   }).outputText;
+}
+
+/** An ES module entry of an installed package: `exports` (import/default condition), else `module`, else `main`. */
+function resolvePackage(root: string, pkg: string, specifier: string): string | undefined {
+  const dir = path.join(root, "node_modules", pkg);
+  let manifest: { exports?: unknown; module?: string; main?: string };
+  try {
+    manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as typeof manifest;
+  } catch {
+    return undefined;
+  }
+  const sub = specifier === pkg ? "." : "./" + specifier.slice(pkg.length + 1);
+  const pick = (t: unknown): string | undefined => {
+    if (typeof t === "string") return t;
+    if (t && typeof t === "object") {
+      const o = t as Record<string, unknown>;
+      return pick(o.import) ?? pick(o.module) ?? pick(o.default);
+    }
+    return undefined;
+  };
+  let target: string | undefined;
+  const exp = manifest.exports;
+  if (typeof exp === "string") target = sub === "." ? exp : undefined;
+  else if (exp && typeof exp === "object") {
+    const map = exp as Record<string, unknown>;
+    target = Object.keys(map).some((k) => k.startsWith(".")) ? pick(map[sub]) : sub === "." ? pick(map) : undefined;
+  } else target = sub === "." ? (manifest.module ?? manifest.main ?? "index.js") : sub;
+  if (target === undefined) return undefined;
+  const file = path.join(dir, target);
+  return existsSync(file) ? file : undefined;
 }
 
 interface CacheRecord {
@@ -118,16 +147,13 @@ export async function bundleForXs(input: XsBundleInput): Promise<XsBundle> {
       }
       const pkg = source.startsWith("@") ? source.split("/").slice(0, 2).join("/") : source.split("/")[0]!;
       if (packages.has(pkg)) {
-        try {
-          return fileURLToPath(import.meta.resolve(source));
-        } catch {
-          return fail(`${label(from)} imports "${source}", which cannot be resolved`);
-        }
+        const file = resolvePackage(root, pkg, source);
+        return file ?? fail(`${label(from)} imports "${source}", which cannot be resolved in node_modules`);
       }
       return fail(`${label(from)} imports "${source}": not available inside XS (no Node modules, no npm packages but ${[...packages].join(", ") || "none"})`);
     },
     load(id) {
-      if (id === ENTRY) return input.entryCode;
+      if (id === ENTRY) return transpile(path.join(entryDir, "entry.ts"), input.entryCode);
       const code = readFileSync(id, "utf8");
       return id.endsWith(".ts") ? transpile(id, code) : code;
     },

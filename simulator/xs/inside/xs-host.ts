@@ -35,12 +35,15 @@ export function xsHost(): XsHost {
 
 const HEX = "0123456789abcdef";
 
-/** Hex of `bytes`, built with one join (no quadratic string growth). */
+/**
+ * Hex of `bytes`, pushed and joined once. (On XS, `s += …` in a loop and filling a `new Array(n)` by index are
+ * both quadratic; push and join are linear.)
+ */
 export function toHex(bytes: Uint8Array): string {
-  const parts = new Array<string>(bytes.length);
+  const parts: string[] = [];
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    parts[i] = HEX[b >> 4]! + HEX[b & 15]!;
+    parts.push(HEX[b >> 4]! + HEX[b & 15]!);
   }
   return parts.join("");
 }

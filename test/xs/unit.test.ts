@@ -1,0 +1,106 @@
+/**
+ * The unit tests that do not need Node — codecs (CBOR, SenML, UTF-8, MQTT packets), filters, scheduler, sampler,
+ * drivers against their models, detmath, the seeded generators and the weather model — run inside XS too, unchanged,
+ * through the portable harness (harness.ts: `vitest` resolves to it in the XS bundle). Each bundle also runs on V8
+ * through the same harness, which must give the same cases and, apart from the documented engine differences
+ * below, the same results.
+ *
+ * XS_SKIP: statistical or accuracy sweeps that take 20–40× longer on XS than on V8 and test arithmetic that the
+ * cross-engine fingerprint tests in the same files already pin bit for bit; and tests that measure V8 itself.
+ * XS_DIFFERENT: cases that must fail on XS, each for a known reason (the reason is the point of the test).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CaseResult } from "./harness.js";
+import { runTestsOnV8, runTestsOnXs, testBundle, type EngineRun } from "./unit-runner.js";
+
+const FILES = [
+  "test/runtime/cbor.test.ts",
+  "test/runtime/senml.test.ts",
+  "test/xs/mqtt-codec.test.ts",
+  "test/runtime/filters.test.ts",
+  "test/runtime/scheduler.test.ts",
+  "test/runtime/sampler.test.ts",
+  "test/parts/sht3x.test.ts",
+  "test/parts/bme280.test.ts",
+  "test/parts/weather-meters.test.ts",
+  "test/runtime/detmath.test.ts",
+  "test/environment/rng.test.ts",
+  "test/environment/kunming.test.ts",
+];
+
+const XS_SKIP: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "test/runtime/detmath.test.ts": {
+    "error in ulps against the BigInt reference > hypot ≤ 1 ulp; asin, acos ≤ 2 ulp": "BigInt reference sweep, 42 s on XS",
+  },
+  "test/environment/kunming.test.ts": {
+    "rain > annual totals of ~1000 mm with ~85 % in May–October (40 seeds)": "40 simulated years, 11 s on XS",
+    "wind > 3-s gusts exceed 10-min means by a gust factor of about 1.3–2 (4 Hz sampling)": "statistics, 6 s on XS",
+    "rain > rainBetween is additive, antisymmetric and the integral of rainRate": "statistics, 6 s on XS",
+    "cost > air, wind and rainRate take a few µs per call on V8": "measures V8 (performance.now, which XS lacks)",
+  },
+};
+
+const TEXT_ENCODER =
+  "the reference is TextEncoder, and on XS that is Moddable's, which writes a lone surrogate as its 3-byte form (ED A0 80) where the WHATWG standard and utf8Encode write U+FFFD (EF BF BD); mqtt-codec.test.ts checks utf8Encode against the standard's bytes on XS";
+
+const XS_DIFFERENT: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "test/runtime/cbor.test.ts": {
+    "utf8 > lone surrogates become U+FFFD (EF BF BD), like TextEncoder": TEXT_ENCODER,
+    "utf8 > matches TextEncoder on every BMP code unit and on boundary code points": TEXT_ENCODER,
+    "utf8 > code-point-indexed strings (XS without mxCESU8) give the same bytes": TEXT_ENCODER,
+    "utf8 > the running engine (V8) indexes by UTF-16 unit":
+      "XS device builds keep strings in UTF-8 and index them by code point: astralUnits() is 1 there, as runtime/utf8.ts expects",
+  },
+};
+
+const names = (r: EngineRun, status?: CaseResult["status"]) => r.results.filter((c) => !status || c.status === status).map((c) => c.name);
+
+describe.each(FILES)("%s", (file) => {
+  const skip = Object.keys(XS_SKIP[file] ?? {});
+  const different = XS_DIFFERENT[file] ?? {};
+  let xs: EngineRun;
+  let v8: EngineRun;
+
+  beforeAll(async () => {
+    const bundle = await testBundle(file, skip);
+    [xs, v8] = await Promise.all([runTestsOnXs(bundle), runTestsOnV8(bundle)]);
+  }, 180_000);
+
+  it("passes on XS, but for the documented engine differences", () => {
+    const failed = xs.results.filter((c) => c.status === "fail");
+    const unexpected = failed.filter((c) => !(c.name in different)).map((c) => `${c.name}: ${c.error}`);
+    expect(unexpected, xs.output.slice(-2000)).toEqual([]);
+    // A documented difference that no longer shows up means the engine or the code changed: look again.
+    expect(failed.map((c) => c.name).sort()).toEqual(Object.keys(different).sort());
+    expect(names(xs, "pass").length).toBeGreaterThan(0);
+  });
+
+  it("runs the same cases on V8 through the same harness, all passing", () => {
+    expect(names(v8)).toEqual(names(xs));
+    expect(v8.results.filter((c) => c.status === "fail").map((c) => `${c.name}: ${c.error}`)).toEqual([]);
+    expect(names(v8, "skip")).toEqual(names(xs, "skip"));
+    for (const s of skip) expect(names(xs), `skip list names a case that does not exist: ${s}`).toContain(s);
+  });
+});
+
+describe("the harness itself", () => {
+  let xs: EngineRun;
+  let v8: EngineRun;
+  beforeAll(async () => {
+    const bundle = await testBundle("test/xs/fixtures/harness-selftest.ts");
+    [xs, v8] = await Promise.all([runTestsOnXs(bundle), runTestsOnV8(bundle)]);
+  }, 120_000);
+
+  it.each([
+    ["XS", () => xs],
+    ["V8", () => v8],
+  ] as const)("on %s: every case ends as its name says (pass, fail or skip)", (_engine, get) => {
+    const r = get();
+    expect(r.results.length).toBe(21);
+    for (const c of r.results) {
+      const want = /> (pass|fail|skip)/.exec(c.name)?.[1];
+      expect(c.status, `${c.name}: ${c.error ?? ""}`).toBe(want);
+    }
+    expect(r.results.find((c) => c.name.endsWith("fail a message is kept"))!.error).toMatch(/^AssertionError: the answer: expected 1 to be 2/);
+  });
+});
