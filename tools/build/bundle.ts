@@ -55,6 +55,12 @@ export interface BundleResult {
   mutableState: BundledModuleFinding[];
   /** Rollup's own warnings, one line each. */
   warnings: string[];
+  /** Moddable specifier → the bundled modules that import it (checkout-relative), for errors that name the file. */
+  importers: Record<string, string[]>;
+  /** Moddable specifier → the names the bundle imports from it ("default", "*", named exports). */
+  bindings: Record<string, string[]>;
+  /** Which bundled module each range of the bundle's lines came from (1-based, inclusive), to name a file. */
+  lines: { module: string; first: number; last: number }[];
 }
 
 /** JSON → JavaScript that builds the same value, every object and array frozen. */
@@ -91,6 +97,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
   const preloadBlockers: BundledModuleFinding[] = [];
   const mutableState: BundledModuleFinding[] = [];
   const warnings: string[] = [];
+  const importers = new Map<string, Set<string>>();
   let failure: BuildError | undefined;
   const fail = (message: string, file?: string): never => {
     failure = new BuildError(message, file);
@@ -103,8 +110,13 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       if (source === ENTRY) return ENTRY;
       if (importer === undefined) return null;
       const trusted = importer === ENTRY || isInside(real(importer), moddableHal);
-      if (isModdableSpecifier(source) && trusted) return { id: source, external: true };
       const who = importer === ENTRY ? "the generated entry" : label(root, importer);
+      if (isModdableSpecifier(source) && trusted) {
+        let set = importers.get(source);
+        if (!set) importers.set(source, (set = new Set()));
+        set.add(who);
+        return { id: source, external: true };
+      }
       if (!isRelativeOrAbsolute(source)) fail(forbiddenImport(source, who)!, who);
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       if (resolved === null) return fail(`${who} imports "${source}", which does not exist`, who);
@@ -188,7 +200,21 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     const externals = [...chunk.imports].sort();
     const stray = externals.filter((s) => !isModdableSpecifier(s));
     if (stray.length > 0) throw new BuildError(`the bundle imports non-Moddable modules: ${stray.join(", ")}`);
-    return { code: chunk.code, externals, modules, preloadBlockers, mutableState, warnings };
+    const byImporter: Record<string, string[]> = {};
+    for (const spec of externals) byImporter[spec] = [...(importers.get(spec) ?? [])].sort();
+    const bindings: Record<string, string[]> = {};
+    for (const [spec, names] of Object.entries(chunk.importedBindings)) bindings[spec] = [...names];
+    const lines: BundleResult["lines"] = [];
+    let at = 0;
+    for (const [id, m] of Object.entries(chunk.modules)) {
+      if (id === ENTRY || !m.code) continue;
+      const start = chunk.code.indexOf(m.code, at);
+      if (start < 0) continue;
+      const first = chunk.code.slice(0, start).split("\n").length;
+      lines.push({ module: label(root, id), first, last: first + m.code.split("\n").length - 1 });
+      at = start + m.code.length;
+    }
+    return { code: chunk.code, externals, modules, preloadBlockers, mutableState, warnings, importers: byImporter, bindings, lines };
   } catch (e) {
     if (failure !== undefined) throw failure;
     if (e instanceof BuildError) throw e;

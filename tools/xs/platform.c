@@ -46,6 +46,7 @@ void gzFatal(const char* kind, const char* message, int status)
 	gzWriteJSONString(f, message);
 	fprintf(f, ",\"phase\":%.17g,\"node\":%.17g,\"at\":%.17g}\n", gzState.markPhase, gzState.markNode, gzState.markAt);
 	fflush(f);
+	fflush(stdout); /* XS's own reports (printf), which go to stderr */
 	fflush(stderr);
 	_exit(status);
 }
@@ -264,9 +265,11 @@ static txString gzErrorText(txMachine* the, txSlot* error)
 	return message;
 }
 
+static char gzFirstParseError[1024];
+
 static void gzModuleRejected(txMachine* the)
 {
-	gzFatal("load", gzErrorText(the, mxArgv(0)), 77);
+	gzFatal("load", gzFirstParseError[0] ? gzFirstParseError : gzErrorText(the, mxArgv(0)), 77);
 }
 
 void gzRunModule(void* it, const char* path)
@@ -287,7 +290,7 @@ void gzRunModule(void* it, const char* path)
 			mxPop();
 		}
 		mxCatch(the) {
-			gzFatal("load", gzErrorText(the, &mxException), 77);
+			gzFatal("load", gzFirstParseError[0] ? gzFirstParseError : gzErrorText(the, &mxException), 77);
 		}
 	}
 	fxEndHost(the);
@@ -359,6 +362,25 @@ txID fxFindModule(txMachine* the, txSlot* realm, txID moduleID, txSlot* slot)
 	return fxNewNameC(the, real);
 }
 
+/* The parser's first error, "file:line: message", for the SyntaxError the import then fails with. */
+static char gzParseError[1024];
+/* gzFirstParseError (declared above): a module that imports a module that did not parse reports this. */
+
+static void gzReportParserError(void* console, txString path, txInteger line, txString format, c_va_list arguments)
+{
+	char message[768];
+	c_vsnprintf(message, sizeof(message), format, arguments);
+	fprintf(stderr, "%s:%d: error: %s\n", path ? path : "?", (int)line, message);
+	if (!gzParseError[0])
+		snprintf(gzParseError, sizeof(gzParseError), "%s:%d: %s", path ? path : "?", (int)line, message);
+	if (!gzFirstParseError[0])
+		snprintf(gzFirstParseError, sizeof(gzFirstParseError), "SyntaxError: %s:%d: %s", path ? path : "?", (int)line, message);
+}
+
+static void gzReportParserWarning(void* console, txString path, txInteger line, txString format, c_va_list arguments)
+{
+}
+
 void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 {
 	txString path = fxGetKeyName(the, moduleID);
@@ -368,6 +390,9 @@ void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 	FILE* file = NULL;
 	txScript* script = NULL;
 	fxInitializeParser(parser, the, the->parserBufferSize, the->parserTableModulo);
+	parser->reportError = gzReportParserError;
+	parser->reportWarning = gzReportParserWarning;
+	gzParseError[0] = 0;
 	parser->firstJump = &jump;
 	file = fopen(path, "r");
 	if (c_setjmp(jump.jmp_buf) == 0) {
@@ -382,6 +407,10 @@ void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 	}
 	if (file)
 		fclose(file);
+	if ((parser->errorCount > 0) && gzParseError[0]) {
+		fxTerminateParser(parser);
+		mxSyntaxError("%s", gzParseError);
+	}
 	fxTerminateParser(parser);
 	if (script)
 		fxResolveModule(the, module, moduleID, script, C_NULL, C_NULL);

@@ -132,6 +132,7 @@ static void gz_exit(xsMachine* the)
 {
 	int code = (xsToInteger(xsArgc) > 0) ? xsToInteger(xsArg(0)) : 0;
 	fflush(gzOut);
+	fflush(stdout);
 	fflush(stderr);
 	_exit(code);
 }
@@ -187,6 +188,7 @@ int main(int argc, char* argv[])
 			return 2;
 		}
 		dup2(2, 1);
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	}
 
 	memset(&gzState, 0, sizeof(gzState));
