@@ -13,6 +13,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { loadBoard } from "../../manifests/load.js";
 import { repoRoot } from "../../tools/xs/build.js";
 import type { Frame } from "../node/frame-log.js";
 import type { KindReport, PhaseName } from "./inside/probe.js";
@@ -37,7 +38,9 @@ export interface DeviceProfile {
   kinds: (KindReport & { phase: PhaseName })[];
   /** Device work over the whole run, metering units. */
   totalUnits: number;
-  heap: { slotBytes: number; startup: HeapFigure; peak: HeapFigure; live: HeapFigure; checkpoints: number };
+  heap: { slotBytes: number; startup: HeapFigure; peak: HeapFigure; peakKind: string; live: HeapFigure; checkpoints: number };
+  /** The board's XS budget (its manifest's memory.creation): chunk bytes and heap slots on the MCU. */
+  budget?: { chunk: number; heap: number };
   wallSeconds: number;
   /** The run's uplink frames (the identity test compares them with V8's). */
   frames: Frame[];
@@ -45,6 +48,15 @@ export interface DeviceProfile {
 }
 
 export const PROFILE_DEFAULTS = { board: "esp32-devkitc", hours: 24, seed: 1 } as const;
+
+function boardBudget(board: string): { budget?: { chunk: number; heap: number } } {
+  try {
+    const c = loadBoard(board).manifest.memory.creation;
+    return { budget: { chunk: c.chunk, heap: c.heap } };
+  } catch {
+    return {};
+  }
+}
 
 export async function profileDevice(
   device: string,
@@ -62,7 +74,8 @@ export async function profileDevice(
     seed,
     kinds: r.profile.kinds,
     totalUnits: r.profile.total,
-    heap: { slotBytes: heap.slotBytes, startup: heap.startup, peak: heap.peak, live: heap.live, checkpoints: heap.checkpoints },
+    heap: { slotBytes: heap.slotBytes, startup: heap.startup, peak: heap.peak, peakKind: heap.peakKind, live: heap.live, checkpoints: heap.checkpoints },
+    ...boardBudget(board),
     wallSeconds: r.summary.wallSeconds,
     frames: r.frames,
     crashes: r.summary.crashes.length,
@@ -195,9 +208,12 @@ export function formatProfile(p: DeviceProfile, findings?: BaselineFinding[], to
   }
   lines.push(`  all device work ${int(p.totalUnits)} units (${int((p.totalUnits / p.hours) * 24)} per day)`);
   const h = p.heap;
+  const fig = (f: HeapFigure) => `${int(f.chunks)} B of chunks, ${int(f.slots)} slots`;
+  lines.push(`  heap, live       after start-up ${fig(h.startup)}; largest at a checkpoint ${fig(h.live)}`);
+  lines.push(`  heap, peak       ${fig(h.peak)} (live + the most one callback allocated, set by ${h.peakKind})`);
   lines.push(
-    `  heap             after start-up ${int(h.startup.chunks)} B of chunks, ${int(h.startup.slots)} slots; peak ${int(h.peak.chunks)} B of chunks, ${int(h.peak.slots)} slots` +
-      ` (host runner: ${h.slotBytes} B per slot; an MCU has 16)`,
+    `                   host runner: ${h.slotBytes} B per slot (16 on an MCU, where chunks holding slots are half the size)` +
+      (p.budget ? `; ${p.board}'s XS budget: ${int(p.budget.chunk)} B of chunks, ${int(p.budget.heap)} slots` : ""),
   );
   if (p.crashes > 0) lines.push(`  crashes          ${p.crashes}`);
   if (findings) {

@@ -149,7 +149,7 @@ describe("baseline file", () => {
         { name: "report", phase: "report", cycles: 144, median: 1000, max: reportMax, total: 0, transientChunks: 0, transientSlots: 0 },
       ],
       totalUnits: 0,
-      heap: { slotBytes: 32, startup: { chunks: 100, slots: 10 }, peak: { chunks: peakChunks, slots: 100 }, live: { chunks: 0, slots: 0 }, checkpoints: 0 },
+      heap: { slotBytes: 32, startup: { chunks: 100, slots: 10 }, peak: { chunks: peakChunks, slots: 100 }, peakKind: "report", live: { chunks: 0, slots: 0 }, checkpoints: 0 },
       wallSeconds: 0,
       frames: [],
       crashes: 0,

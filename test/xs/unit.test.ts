@@ -17,6 +17,7 @@ const FILES = [
   "test/runtime/cbor.test.ts",
   "test/runtime/senml.test.ts",
   "test/xs/mqtt-codec.test.ts",
+  "test/xs/probe.test.ts",
   "test/runtime/filters.test.ts",
   "test/runtime/scheduler.test.ts",
   "test/runtime/sampler.test.ts",

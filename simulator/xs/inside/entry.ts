@@ -190,7 +190,6 @@ class XsWorld {
       engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => {
         const measure = first;
         first = false;
-        if (measure) this.probe.baseline();
         node.boot("power-on");
         if (measure) this.probe.afterStartup();
       });

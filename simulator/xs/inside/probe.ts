@@ -17,7 +17,8 @@
  * between `$xs.pause()` and `$xs.resume()`. Each outermost device callback runs under a metering budget: a loop that
  * never ends aborts the run with the phase it was in. Heap: with tracking on, each device callback's transient
  * allocation is measured (peak over the callback's start), and the live heap after a garbage collection at the end of
- * every sample and report cycle; the node's heap is what it holds over the simulator's own (measured before boot).
+ * every sample and report cycle; the node's heap is what it holds over the simulator's and its host provider's
+ * (measured when main is called).
  */
 import type { DeviceMain, Host, NodeApp, TimerHandle, Timers } from "../../../hal/host.js";
 import type { IOClasses, SerialBus } from "../../../hal/io.js";
@@ -55,29 +56,69 @@ export function kindsFor(reportingS: number, sampling: Readonly<Record<string, {
   return kinds;
 }
 
-/** Exact histogram of costs (device code is deterministic: few distinct values), with count, total and max. */
+/**
+ * Exact histogram of costs (device code is deterministic: few distinct values), with count, total and max. Its
+ * table is allocated up front (open addressing in typed arrays), so recording a cost never grows the heap the
+ * probe is measuring; past `capacity` distinct values, further new values count in total and max only.
+ */
 export class CostHistogram {
-  readonly values = new Map<number, number>();
+  readonly #keys: Float64Array;
+  readonly #counts: Float64Array;
+  readonly #capacity: number;
+  #distinct = 0;
+  /** Costs not in the table (it was full): they count in count, total and max, not in the median. */
+  overflow = 0;
   count = 0;
   total = 0;
   max = 0;
+
+  constructor(capacity = 2048) {
+    this.#capacity = capacity;
+    this.#keys = new Float64Array(capacity * 2).fill(-1);
+    this.#counts = new Float64Array(capacity * 2);
+  }
+
   add(cost: number): void {
-    this.values.set(cost, (this.values.get(cost) ?? 0) + 1);
     this.count++;
     this.total += cost;
     if (cost > this.max) this.max = cost;
+    const keys = this.#keys;
+    const size = keys.length;
+    let i = (Math.imul(cost | 0, 0x9e3779b1) >>> 0) % size;
+    for (;;) {
+      const k = keys[i]!;
+      if (k === cost) {
+        this.#counts[i]!++;
+        return;
+      }
+      if (k === -1) {
+        if (this.#distinct >= this.#capacity) {
+          this.overflow++;
+          return;
+        }
+        keys[i] = cost;
+        this.#counts[i] = 1;
+        this.#distinct++;
+        return;
+      }
+      i = i + 1 === size ? 0 : i + 1;
+    }
   }
-  /** Lower median. */
+
+  /** Lower median of the costs in the table. */
   median(): number {
-    if (this.count === 0) return 0;
-    const keys = [...this.values.keys()].sort((a, b) => a - b);
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < this.#keys.length; i++) if (this.#keys[i] !== -1) pairs.push([this.#keys[i]!, this.#counts[i]!]);
+    if (pairs.length === 0) return 0;
+    pairs.sort((a, b) => a[0] - b[0]);
+    const n = this.count - this.overflow;
+    const half = Math.floor((n - 1) / 2);
     let seen = 0;
-    const half = Math.floor((this.count - 1) / 2);
-    for (const k of keys) {
-      seen += this.values.get(k)!;
+    for (const [k, c] of pairs) {
+      seen += c;
       if (seen > half) return k;
     }
-    return keys[keys.length - 1]!;
+    return pairs[pairs.length - 1]![0];
   }
 }
 
@@ -100,8 +141,13 @@ export interface HeapReport {
   startup: { chunks: number; slots: number };
   /** Largest live heap seen at a checkpoint (after a collection). */
   live: { chunks: number; slots: number };
-  /** Largest live-at-last-checkpoint + transient allocation of one callback. */
+  /**
+   * Upper bound of the heap in use: the live heap at the latest checkpoint plus the most one callback allocated on
+   * top of it (as if nothing were collected inside a callback).
+   */
   peak: { chunks: number; slots: number };
+  /** The kind of work whose callback set the chunk peak ("checkpoint" when a live heap did). */
+  peakKind: string;
   checkpoints: number;
 }
 
@@ -184,7 +230,9 @@ export class Probe {
   #lastLive = { chunks: 0, slots: 0 };
   #maxLive = { chunks: 0, slots: 0 };
   #peak = { chunks: 0, slots: 0 };
+  #peakKind = "";
   #checkpoints = 0;
+  #baselined = false;
   /** The latest exception that left a device callback (the crash that follows names this phase). */
   lastThrow: LastThrow | undefined;
 
@@ -250,16 +298,19 @@ export class Probe {
       const t = this.#transient[frame.act.kind]!;
       if (chunks > t.chunks) t.chunks = chunks;
       if (slots > t.slots) t.slots = slots;
-      this.#peakWith(chunks, slots);
+      this.#peakWith(chunks, slots, frame.act.kind);
     }
     this.#release(frame.act);
     xs.resume();
   }
 
-  #peakWith(chunks: number, slots: number): void {
+  #peakWith(chunks: number, slots: number, kind = -1): void {
     const c = this.#lastLive.chunks + chunks;
     const s = this.#lastLive.slots + slots;
-    if (c > this.#peak.chunks) this.#peak.chunks = c;
+    if (c > this.#peak.chunks) {
+      this.#peak.chunks = c;
+      this.#peakKind = kind >= 0 ? this.#o.kinds[kind]!.name : "checkpoint";
+    }
     if (s > this.#peak.slots) this.#peak.slots = s;
   }
 
@@ -321,11 +372,20 @@ export class Probe {
 
   // ------------------------------------------------------------------------------------------- host
 
-  /** `main` as a start-up activation. */
+  /**
+   * `main` as a start-up activation. The node's heap is measured over what exists when main is called (the
+   * simulator, and the host provider the node built for this boot: on a board, those IO classes are preloaded in
+   * flash), so its figures are the firmware's own.
+   */
   wrapMain(main: DeviceMain, node: number): (host: Host) => NodeApp {
     return (host: Host) => {
+      const wrapped = this.wrapHost(host, node);
+      if (!this.#baselined) {
+        this.#baselined = true;
+        this.baseline();
+      }
       const act = this.#activation(this.#startup, main);
-      return this.#call(act, main, undefined, [this.wrapHost(host, node)], node, this.#o.startupBudget);
+      return this.#call(act, main, undefined, [wrapped], node, this.#o.startupBudget);
     };
   }
 
@@ -456,7 +516,7 @@ export class Probe {
 
   // ------------------------------------------------------------------------------------------- heap
 
-  /** Before the first boot: the simulator's own live heap, which the node's figures are measured over. */
+  /** At the first main(): the simulator's and the host provider's live heap, which the node's figures are over. */
   baseline(): void {
     if (!this.#o.heap) return;
     const xs = this.#xs;
@@ -514,6 +574,7 @@ export class Probe {
         startup: { ...this.#startupHeap },
         live: { ...this.#maxLive },
         peak: { ...this.#peak },
+        peakKind: this.#peakKind,
         checkpoints: this.#checkpoints,
       };
     }
