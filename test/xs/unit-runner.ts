@@ -61,7 +61,7 @@ export async function runTestsOnXs(bundle: string): Promise<EngineRun> {
 export async function runTestsOnV8(bundle: string): Promise<EngineRun> {
   const dir = path.join(root, "out", "xs");
   mkdirSync(dir, { recursive: true });
-  const launcher = path.join(dir, "v8-launcher.mjs");
+  const launcher = path.join(dir, `v8-launcher-${process.pid}.mjs`);
   writeFileSync(
     launcher,
     [
