@@ -56,16 +56,17 @@
 	 * emulator/firmware/xs_glue.c supplies an fxParseScript that throws, and the linker drops XS's parser. */
 	#define mxUseDefaultParseScript 1
 #endif
-#define mxUseDefaultFindModule 1
-#define mxUseDefaultLoadModule 1
 #define mxUseDefaultDebug 1
 
 #if GANZHI_BARE_METAL
 	/* The C stack limit, the abort policy and the promise queue are the image's own (emulator/firmware/xs_glue.c). */
 	#define mxUseDefaultCStackLimit 0
+	/* Modules come from the program's table in flash (emulator/firmware/modules.c). */
 	#define C_PATH_MAX 128
 	#define mxSeparator '/'
 #else
+	#define mxUseDefaultFindModule 1
+	#define mxUseDefaultLoadModule 1
 	#define mxUseDefaultAbort 1
 	#define mxUseDefaultQueuePromiseJobs 1
 #endif

@@ -12,6 +12,9 @@ extern void natives_install(txMachine* the);
 extern void replay_install(txMachine* the);
 extern int loop_run(txMachine* the);
 extern uint64_t gEpochMs;
+extern void xs_stack_paint(txMachine* the);
+extern size_t xs_stack_peak(txMachine* the);
+extern size_t xs_stack_size(txMachine* the);
 
 #ifndef XS_CHUNK_INITIAL
 	#define XS_CHUNK_INITIAL (32 * 1024)
@@ -64,6 +67,7 @@ int main(void)
 	}
 	uint64_t t1 = clock_ticks();
 	console_printf("#boot machine ticks=%lu heap=%lu keys=%d\n", (unsigned long)(t1 - t0), (unsigned long)heap_used(), (int)the->keyIndex);
+	xs_stack_paint(the);
 	int code = program_prepare(the);
 	if (code == EXIT_OK) {
 		xsBeginHost(the);
@@ -77,7 +81,18 @@ int main(void)
 		xsEndHost(the);
 	}
 	if (code == EXIT_OK) code = loop_run(the);
-	console_printf("#end heap=%lu peak=%lu stack=%lu/%lu\n", (unsigned long)heap_used(), (unsigned long)heap_peak(),
-		(unsigned long)stack_peak(), (unsigned long)stack_size());
+	char total[24], idle[24];
+	*format_u64(total, clock_ticks()) = 0;
+	*format_u64(idle, clock_idle_ticks()) = 0;
+	{
+		typedef struct { double time; double duration; long count; char* label; } Sample;
+		extern Sample gxMarkTime, gxSweepChunkTime, gxSweepSlotTime, gxCompactChunkTime;
+		console_printf("#gc mark=%lu/%ld sweep-chunk=%lu/%ld sweep-slot=%lu/%ld compact=%lu/%ld (us/count)\n",
+			(unsigned long)gxMarkTime.duration, gxMarkTime.count, (unsigned long)gxSweepChunkTime.duration, gxSweepChunkTime.count,
+			(unsigned long)gxSweepSlotTime.duration, gxSweepSlotTime.count, (unsigned long)gxCompactChunkTime.duration, gxCompactChunkTime.count);
+	}
+	console_printf("#end heap=%lu peak=%lu stack=%lu/%lu ticks=%s idle=%s skips=%lu js-stack=%lu/%lu\n", (unsigned long)heap_used(),
+		(unsigned long)heap_peak(), (unsigned long)stack_peak(), (unsigned long)stack_size(), total, idle, (unsigned long)clock_wakeups(),
+		(unsigned long)xs_stack_peak(the), (unsigned long)xs_stack_size(the));
 	return code;
 }

@@ -9,8 +9,37 @@
 
 extern size_t xs_chunks_peak(xsMachine* the);
 extern size_t xs_slots_peak(xsMachine* the);
+extern size_t xs_stack_peak(xsMachine* the);
+extern size_t xs_stack_size(xsMachine* the);
 
 static uint64_t gBeginTicks;
+static double gBeginGc;
+static long gBeginCollections;
+static long gBeginSlots;
+static long gBeginChunks;
+
+extern long xs_heap_count(xsMachine* the);
+extern long xs_chunks_size(xsMachine* the);
+
+/* XS's collector timings (xsMemory.c keeps them when built with mxNever, as the image's XS is). */
+typedef struct {
+	double time;
+	double duration;
+	long count;
+	char* label;
+} GcSample;
+extern GcSample gxMarkTime, gxSweepChunkTime, gxSweepSlotTime, gxCompactChunkTime;
+
+/* µs spent collecting since reset (mark, sweep, compact). */
+double gc_us(void)
+{
+	return gxMarkTime.duration + gxSweepChunkTime.duration + gxSweepSlotTime.duration + gxCompactChunkTime.duration;
+}
+
+long gc_count(void)
+{
+	return gxMarkTime.count;
+}
 
 static void x_print(xsMachine* the)
 {
@@ -43,22 +72,84 @@ static void x_now(xsMachine* the)
 /* native.begin(): remember the start of a dispatched event. */
 static void x_begin(xsMachine* the)
 {
+	gBeginGc = gc_us();
+	gBeginCollections = gc_count();
+	gBeginSlots = xs_heap_count(the);
+	gBeginChunks = xs_chunks_size(the);
 	gBeginTicks = clock_ticks();
 }
 
 /*
  * native.end(stream, dueUs): one event record on the console:
- *   E <stream> <due µs> <start ticks> <end ticks>
+ *   E <stream> <due µs> <start ticks> <end ticks> <µs of it collecting garbage> <slots allocated> <chunk bytes allocated>
+ * (the allocations are -1 when a collection ran in the event: live counts then say nothing about allocation)
  * (ticks are 25 MHz since reset; the host turns them into lateness, busy time and instructions).
  */
 static void x_end(xsMachine* the)
 {
 	uint64_t end = clock_ticks();
-	long stream = (long)xsToInteger(xsArg(0));
-	long long due = (long long)xsToNumber(xsArg(1));
+	int64_t stream = (int64_t)xsToInteger(xsArg(0));
+	int64_t due = (int64_t)xsToNumber(xsArg(1));
 	char line[96];
-	int n = snprintf(line, sizeof(line), "E %ld %lld %llu %llu\n", stream, due, (unsigned long long)gBeginTicks, (unsigned long long)end);
-	console_write(line, (size_t)n);
+	char* p = line;
+	*p++ = 'E';
+	*p++ = ' ';
+	p = format_i64(p, stream);
+	*p++ = ' ';
+	p = format_i64(p, due);
+	*p++ = ' ';
+	p = format_u64(p, gBeginTicks);
+	*p++ = ' ';
+	p = format_u64(p, end);
+	*p++ = ' ';
+	p = format_u64(p, (uint64_t)(gc_us() - gBeginGc));
+	*p++ = ' ';
+	int collected = gc_count() != gBeginCollections;
+	p = format_i64(p, collected ? -1 : (int64_t)(xs_heap_count(the) - gBeginSlots));
+	*p++ = ' ';
+	p = format_i64(p, collected ? -1 : (int64_t)(xs_chunks_size(the) - gBeginChunks));
+	*p++ = '\n';
+	console_write(line, (size_t)(p - line));
+}
+
+/*
+ * native.wire(kind, conn, atUs, bytes): one line of network traffic, `T conn at now hex` (kind "T", with the real
+ * µs now) or `R conn at hex`, formatted here so that logging the uplink allocates nothing in the device's heap.
+ */
+static void x_wire(xsMachine* the)
+{
+	static const char digits[] = "0123456789abcdef";
+	char head[64];
+	char* p = head;
+	const char* kind = xsToString(xsArg(0));
+	*p++ = kind[0];
+	*p++ = ' ';
+	p = format_i64(p, (int64_t)xsToInteger(xsArg(1)));
+	*p++ = ' ';
+	p = format_i64(p, (int64_t)xsToNumber(xsArg(2)));
+	*p++ = ' ';
+	if (kind[0] == 'T') {
+		uint64_t ticks = clock_ticks();
+		p = format_u64(p, ticks / (CLOCK_HZ / 1000000u));
+		*p++ = '.';
+		*p++ = (char)('0' + (int)((ticks % 25u) * 4u / 10u));
+		*p++ = (char)('0' + (int)((ticks % 25u) * 4u % 10u));
+		*p++ = ' ';
+	}
+	console_write(head, (size_t)(p - head));
+	xsIntegerValue length = 0;
+	uint8_t* bytes = NULL;
+	if (xsIsInstanceOf(xsArg(3), xsArrayBufferPrototype)) {
+		length = xsGetArrayBufferLength(xsArg(3));
+		bytes = (uint8_t*)xsToArrayBuffer(xsArg(3));
+	}
+	char pair[2];
+	for (xsIntegerValue i = 0; i < length; i++) {
+		pair[0] = digits[bytes[i] >> 4];
+		pair[1] = digits[bytes[i] & 15];
+		console_write(pair, 2);
+	}
+	console_write("\n", 1);
 }
 
 /* native.exit(code) */
@@ -67,12 +158,14 @@ static void x_exit(xsMachine* the)
 	semihost_exit(xsToInteger(xsArg(0)));
 }
 
-/* native.memory(): [heap used, heap peak, heap size, stack peak, stack size, XS chunks peak, XS slots peak bytes] */
+/* native.memory(): [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes,
+ * JS stack peak slots, JS stack slots, collections, µs collecting] */
 static void x_memory(xsMachine* the)
 {
 	double values[] = {
 		(double)heap_used(), (double)heap_peak(), (double)heap_size(), (double)stack_peak(), (double)stack_size(),
-		(double)xs_chunks_peak(the), (double)xs_slots_peak(the),
+		(double)xs_chunks_peak(the), (double)xs_slots_peak(the), (double)xs_stack_peak(the), (double)xs_stack_size(the),
+		(double)gc_count(), gc_us(),
 	};
 	xsResult = xsNewArray(0);
 	for (int i = 0; i < (int)(sizeof(values) / sizeof(values[0])); i++) xsSetAt(xsResult, xsInteger(i), xsNumber(values[i]));
@@ -95,6 +188,7 @@ void natives_install(xsMachine* the)
 	xsDefine(xsVar(0), xsID("begin"), xsNewHostFunction(x_begin, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("end"), xsNewHostFunction(x_end, 2), xsDontEnum);
 	xsDefine(xsVar(0), xsID("exit"), xsNewHostFunction(x_exit, 1), xsDontEnum);
+	xsDefine(xsVar(0), xsID("wire"), xsNewHostFunction(x_wire, 4), xsDontEnum);
 	xsDefine(xsVar(0), xsID("memory"), xsNewHostFunction(x_memory, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("gc"), xsNewHostFunction(x_gc, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("programBytes"), xsNumber((double)program_size()), xsDontEnum);

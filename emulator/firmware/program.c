@@ -1,5 +1,6 @@
 /* Loads the JS program from flash: XS bytecode in place, or source parsed on the device (fallback). */
 #include "xsAll.h"
+#include "xs.h"
 #include "platform.h"
 #include "program.h"
 #include "semihost.h"
@@ -15,7 +16,33 @@ uint32_t program_size(void)
 const char* program_kind(void)
 {
 	const ProgramHeader* h = (const ProgramHeader*)gProgram;
-	return h->kind == PROGRAM_BYTECODE ? "bytecode" : "source";
+	switch (h->kind) {
+	case PROGRAM_BYTECODE: return "bytecode";
+	case PROGRAM_SOURCE: return "source";
+	case PROGRAM_MODULES: return "modules";
+	case PROGRAM_MODULE_SOURCES: return "module-sources";
+	default: return "unknown";
+	}
+}
+
+const uint8_t* program_base(void)
+{
+	return gProgram;
+}
+
+const ProgramModule* program_modules(uint32_t* count)
+{
+	const ProgramHeader* h = (const ProgramHeader*)gProgram;
+	if (h->kind == PROGRAM_MODULES) {
+		*count = h->u.modules.moduleCount;
+		return (const ProgramModule*)(gProgram + h->u.modules.modulesOffset);
+	}
+	if (h->kind == PROGRAM_MODULE_SOURCES) {
+		*count = h->u.sources.moduleCount;
+		return (const ProgramModule*)(gProgram + h->u.sources.modulesOffset);
+	}
+	*count = 0;
+	return NULL;
 }
 
 static void report_exception(txMachine* the, const char* phase)
@@ -60,7 +87,8 @@ int program_prepare(txMachine* the)
 		console_puts("#abort no program in flash\n");
 		return EXIT_BAD_PROGRAM;
 	}
-	if (h->kind != PROGRAM_BYTECODE) return EXIT_OK;
+	if (h->kind != PROGRAM_BYTECODE && h->kind != PROGRAM_MODULES) return EXIT_OK;
+	/* The module layout starts like the script's: keys, symbol count, symbols, IDs. */
 	if ((uint32_t)the->keyIndex != h->u.bytecode.keysAfterCreation) {
 		console_printf("#abort bytecode was compiled for %lu built-in keys, this engine has %d\n",
 			(unsigned long)h->u.bytecode.keysAfterCreation, (int)the->keyIndex);
@@ -99,6 +127,26 @@ int program_run(txMachine* the)
 		console_puts("#abort this image has no parser; build it with bytecode\n");
 		return EXIT_BAD_PROGRAM;
 #endif
+	}
+	if (h->kind == PROGRAM_MODULES || h->kind == PROGRAM_MODULE_SOURCES) {
+		if (h->kind == PROGRAM_MODULES && !gPrepared) return EXIT_BAD_PROGRAM;
+		uint32_t count;
+		const ProgramModule* modules = program_modules(&count);
+		if (count == 0) return EXIT_BAD_PROGRAM;
+		int code = EXIT_OK;
+		/* Import the entry synchronously, as Moddable's main does: link and run the whole module graph now. */
+		mxTry(the) {
+			xsAwaitImport((const char*)(gProgram + modules[0].path), XS_IMPORT_NAMESPACE);
+			while (the->promiseJobs) {
+				the->promiseJobs = 0;
+				fxRunPromiseJobs(the);
+			}
+		}
+		mxCatch(the) {
+			report_exception(the, "module");
+			code = EXIT_JS_ERROR;
+		}
+		return code;
 	}
 	if (h->kind != PROGRAM_BYTECODE || !gPrepared) return EXIT_BAD_PROGRAM;
 	static txScript script;

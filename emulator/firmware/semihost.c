@@ -59,6 +59,27 @@ void console_printf(const char* format, ...)
 	console_write(line, (size_t)n);
 }
 
+char* format_u64(char* out, uint64_t value)
+{
+	char digits[20];
+	int n = 0;
+	do {
+		digits[n++] = (char)('0' + (int)(value % 10u));
+		value /= 10u;
+	} while (value);
+	while (n) *out++ = digits[--n];
+	return out;
+}
+
+char* format_i64(char* out, int64_t value)
+{
+	if (value < 0) {
+		*out++ = '-';
+		return format_u64(out, (uint64_t)(-(value + 1)) + 1u);
+	}
+	return format_u64(out, (uint64_t)value);
+}
+
 void semihost_exit(int code)
 {
 	console_flush();

@@ -100,3 +100,45 @@ txScript* fxParseScript(txMachine* the, void* stream, txGetter getter, txUnsigne
 	return C_NULL;
 }
 #endif
+
+/* ---- XS's JS stack: painted below the live top at boot, so the deepest use can be read back */
+#define JS_STACK_PAINT 0xA5
+
+void xs_stack_paint(txMachine* the)
+{
+	c_memset(the->stackBottom, JS_STACK_PAINT, (size_t)((char*)the->stack - (char*)the->stackBottom));
+}
+
+/*
+ * Slots of XS's JS stack ever used (of stackTop - stackBottom). The stack grows down from the top one slot after
+ * another, so the used part is every slot from the top down to the first one still wholly painted. (XS's dtoa
+ * borrows the free end at the bottom as scratch: scanning from the top is not fooled by it.)
+ */
+size_t xs_stack_peak(txMachine* the)
+{
+	txSlot* slot = the->stackTop;
+	while (slot > the->stackBottom) {
+		const uint8_t* p = (const uint8_t*)(slot - 1);
+		size_t i = 0;
+		while (i < sizeof(txSlot) && p[i] == JS_STACK_PAINT) i++;
+		if (i == sizeof(txSlot)) break;
+		slot--;
+	}
+	return (size_t)(the->stackTop - slot);
+}
+
+size_t xs_stack_size(txMachine* the)
+{
+	return (size_t)(the->stackTop - the->stackBottom);
+}
+
+/* Live slots and chunk bytes right now (between collections, their growth is what was allocated). */
+long xs_heap_count(txMachine* the)
+{
+	return (long)the->currentHeapCount;
+}
+
+long xs_chunks_size(txMachine* the)
+{
+	return (long)the->currentChunksSize;
+}

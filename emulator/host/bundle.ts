@@ -1,6 +1,6 @@
 /**
- * The image's JS program: the in-image provider (emulator/image) and the device's main, bundled by rollup into one
- * strict script (XS runs it as a program; its top level calls `start(main)`), TypeScript transpiled on the way.
+ * The image's JS program: the in-image provider (emulator/image) and the device's main, bundled by rollup as ES
+ * modules (TypeScript transpiled on the way) under a generated entry whose top level calls `start(main)`.
  * Device code is the same code `ganzhi build` bundles for Moddable and the simulator runs.
  */
 import { existsSync } from "node:fs";
@@ -11,10 +11,16 @@ import { IMAGE_DIR } from "./paths.js";
 
 const ENTRY = "\0ganzhi:image";
 
-export interface ImageBundle {
+export interface ImageModule {
+  /** Module path as XS knows it, e.g. "runtime/scheduler.js"; the entry is "entry.js". */
+  path: string;
   code: string;
-  /** Source modules in the bundle, relative to the checkout. */
-  modules: string[];
+}
+
+export interface ImageBundle {
+  /** One ES module per source module (as Moddable has them), the entry first. */
+  modules: ImageModule[];
+  bytes: number;
 }
 
 function tsFile(importer: string, source: string): string | undefined {
@@ -65,12 +71,27 @@ export async function bundleImage(root: string, deviceMain: string): Promise<Ima
       return { code: out.outputText, map: null };
     },
   };
-  const build = await rollup({ input: ENTRY, plugins: [plugin], treeshake: { moduleSideEffects: true }, onLog() {} });
+  const build = await rollup({ input: { entry: ENTRY }, plugins: [plugin], treeshake: { moduleSideEffects: true }, onLog() {} });
   try {
-    const { output } = await build.generate({ format: "iife", strict: true, generatedCode: { constBindings: true, objectShorthand: true } });
-    const chunk = output.find((o) => o.type === "chunk");
-    if (!chunk || chunk.type !== "chunk") throw new Error("rollup produced no bundle");
-    return { code: chunk.code, modules: Object.keys(chunk.modules).filter((m) => m !== ENTRY).map((m) => path.relative(root, m)) };
+    // One module per source module, not one merged scope: XS runs each module body in its own frame, as on
+    // Moddable, so a module's top-level bindings need stack only while its body runs (one merged scope would
+    // need a JS stack the size of the whole program's top level).
+    const { output } = await build.generate({
+      format: "es",
+      preserveModules: true,
+      preserveModulesRoot: root,
+      entryFileNames: (chunk) => (chunk.facadeModuleId === ENTRY ? "entry.js" : "[name].js"),
+      generatedCode: { constBindings: true, objectShorthand: true },
+    });
+    const modules: ImageModule[] = [];
+    for (const o of output) {
+      if (o.type !== "chunk") continue;
+      const m = { path: o.fileName, code: o.code };
+      if (o.facadeModuleId === ENTRY) modules.unshift(m);
+      else modules.push(m);
+    }
+    if (modules[0]?.path !== "entry.js") throw new Error("rollup produced no entry module");
+    return { modules, bytes: modules.reduce((a, m) => a + Buffer.byteLength(m.code), 0) };
   } finally {
     await build.close();
   }

@@ -3,7 +3,7 @@
  * include, the compiler or the flags change. Jobs run in parallel, one per CPU.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -52,10 +52,44 @@ export async function compileAll(cc: string, flags: readonly string[], jobs: rea
   });
   const todo = jobs.map((job, i) => ({ job, object: objects[i]! })).filter((j) => !existsSync(j.object));
   await pool(todo, os.availableParallelism(), async ({ job, object }) => {
-    const tmp = `${object}.${process.pid}.tmp`;
-    const r = await execa(cc, [...flags, ...(job.args ?? []), "-c", job.source, "-o", tmp], { reject: false });
-    if (r.exitCode !== 0) throw new CompileError(`${path.basename(cc)} failed on ${job.source}:\n${r.stderr}`);
-    renameSync(tmp, object);
+    // Several test processes may want the same object at once: one compiles it, the others wait for it.
+    const lock = `${object}.lock`;
+    if (!takeLock(lock)) {
+      await waitFor(object, lock);
+      if (existsSync(object)) return;
+      if (!takeLock(lock)) return waitFor(object, lock);
+    }
+    try {
+      const tmp = `${object}.${process.pid}.tmp`;
+      const r = await execa(cc, [...flags, ...(job.args ?? []), "-c", job.source, "-o", tmp], { reject: false });
+      if (r.exitCode !== 0) throw new CompileError(`${path.basename(cc)} failed on ${job.source}:\n${r.stderr}`);
+      renameSync(tmp, object);
+    } finally {
+      rmdirSync(lock);
+    }
   });
   return objects;
+}
+
+/** An atomic lock directory; a lock older than two minutes is a dead process's and is taken over. */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > 120_000) {
+        rmdirSync(lock);
+        mkdirSync(lock);
+        return true;
+      }
+    } catch {
+      // raced with its owner: wait
+    }
+    return false;
+  }
+}
+
+async function waitFor(object: string, lock: string): Promise<void> {
+  while (!existsSync(object) && existsSync(lock)) await new Promise((r) => setTimeout(r, 100));
 }

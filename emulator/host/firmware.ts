@@ -2,7 +2,7 @@
  * The firmware image: XS compiled for the Cortex-M4F, the project's bare-metal platform layer
  * (emulator/firmware), and a program blob in flash, linked for one memory profile.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { compileAll, headersHash, sha256 } from "./compile.js";
@@ -63,7 +63,7 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
   const xs = xsDir();
   const salt = headersHash(xsHeaderDirs());
   const common = [...CPU_FLAGS, "-Os", "-ffunction-sections", "-fdata-sections", "-fno-common", "-Wno-misleading-indentation", "-Wno-implicit-fallthrough"];
-  const flags = [...common, ...xsDefines(o.parser), ...xsIncludes()];
+  const flags = [...common, ...xsDefines(o.parser, "arm"), ...xsIncludes()];
   const variant = o.parser ? "arm-parse" : "arm";
   const xsObjects = await compileAll(tools.gcc, [...flags, "-w"], XS_SOURCES.map((s) => ({ source: path.join(xs, "sources", `${s}.c`) })), path.join(BUILD_DIR, "obj", variant), salt);
   const c = o.creation;
@@ -72,6 +72,8 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
     `-DXS_HEAP_INITIAL=${c.heap}`,
     `-DXS_STACK_SLOTS=${c.stack}`,
     ...(c.keys ? [`-DXS_KEYS_INCREMENT=${c.keys}`] : []),
+    ...(c.chunkIncrement ? [`-DXS_CHUNK_INCREMENT=${c.chunkIncrement}`] : []),
+    ...(c.heapIncrement ? [`-DXS_HEAP_INCREMENT=${c.heapIncrement}`] : []),
   ];
   const fwObjects = await compileAll(
     tools.gcc,
@@ -85,41 +87,49 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
   const elf = path.join(dir, "firmware.elf");
   if (!existsSync(elf)) {
     mkdirSync(dir, { recursive: true });
-    const blob = path.join(dir, "program.bin");
-    writeFileSync(blob, o.program);
-    const programObject = path.join(dir, "program.o");
-    await execa(tools.gcc, [...CPU_FLAGS, `-DPROGRAM_FILE="${blob}"`, "-c", path.join(FIRMWARE_DIR, "program.S"), "-o", programObject]);
-    const tmp = `${elf}.${process.pid}.tmp`;
-    const link = await execa(
-      tools.gcc,
-      [
-        ...CPU_FLAGS,
-        "-nostartfiles",
-        "--specs=nano.specs",
-        "-Wl,--gc-sections",
-        "-T",
-        path.join(FIRMWARE_DIR, "link.ld"),
-        `-Wl,--defsym=FLASH_LEN=${o.profile.flashBytes}`,
-        `-Wl,--defsym=RAM_LEN=${o.profile.ramBytes}`,
-        `-Wl,--defsym=STACK_LEN=${o.profile.stackBytes}`,
-        `-Wl,-Map=${path.join(dir, "firmware.map")}`,
-        "-o",
-        tmp,
-        ...fwObjects,
-        programObject,
-        ...xsObjects,
-        "-lm",
-      ],
-      { reject: false },
-    );
-    if (link.exitCode !== 0) {
-      const overflow = /region `(FLASH|RAM)' overflowed by (\d+) bytes/.exec(link.stderr);
-      if (overflow) {
-        throw new FirmwareError(`the image does not fit the ${o.profile.name} profile: ${overflow[1]} overflowed by ${overflow[2]} bytes`);
+    // Builds of the same image may run at once (tests in parallel): each works in its own directory, and the
+    // first to finish puts its ELF in place.
+    const work = mkdtempSync(path.join(dir, "build-"));
+    try {
+      const blob = path.join(work, "program.bin");
+      writeFileSync(blob, o.program);
+      const programObject = path.join(work, "program.o");
+      await execa(tools.gcc, [...CPU_FLAGS, `-DPROGRAM_FILE="${blob}"`, "-c", path.join(FIRMWARE_DIR, "program.S"), "-o", programObject]);
+      const tmp = path.join(work, "firmware.elf");
+      const link = await execa(
+        tools.gcc,
+        [
+          ...CPU_FLAGS,
+          "-nostartfiles",
+          "--specs=nano.specs",
+          "-Wl,--gc-sections",
+          "-T",
+          path.join(FIRMWARE_DIR, "link.ld"),
+          `-Wl,--defsym=FLASH_LEN=${o.profile.flashBytes}`,
+          `-Wl,--defsym=RAM_LEN=${o.profile.ramBytes}`,
+          `-Wl,--defsym=STACK_LEN=${o.profile.stackBytes}`,
+          `-Wl,-Map=${path.join(work, "firmware.map")}`,
+          "-o",
+          tmp,
+          ...fwObjects,
+          programObject,
+          ...xsObjects,
+          "-lm",
+        ],
+        { reject: false },
+      );
+      if (link.exitCode !== 0) {
+        const overflow = /region `(FLASH|RAM)' overflowed by (\d+) bytes/.exec(link.stderr);
+        if (overflow) {
+          throw new FirmwareError(`the image does not fit the ${o.profile.name} profile: ${overflow[1]} overflowed by ${overflow[2]} bytes`);
+        }
+        throw new FirmwareError(`linking the image failed:\n${link.stderr}`);
       }
-      throw new FirmwareError(`linking the image failed:\n${link.stderr}`);
+      renameSync(path.join(work, "firmware.map"), path.join(dir, "firmware.map"));
+      renameSync(tmp, elf);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
-    renameSync(tmp, elf);
   }
   const s = await sections(tools.size, elf);
   const flashBytes = s.text + s.program + s.data;

@@ -48,4 +48,8 @@ export interface XsCreation {
   keys?: number;
   /** Moddable's single static block for the VM, 0 when chunks and slots are separate allocations. */
   static: number;
+  /** Bytes of chunk heap XS adds when it runs out (the image's default: 8 KB). */
+  chunkIncrement?: number;
+  /** Slots XS adds when it runs out (the image's default: 512, 8 KB). */
+  heapIncrement?: number;
 }

@@ -12,6 +12,8 @@ import { BUILD_DIR, FIRMWARE_DIR, XS_SOURCES, XSBC_SOURCE, xsDir } from "./paths
 import { hostCc } from "./toolchain.js";
 
 export interface BytecodeFigures {
+  /** Modules compiled (absent for a single script). */
+  modules?: number;
   sourceBytes: number;
   bytecodeBytes: number;
   codeBytes: number;
@@ -22,7 +24,7 @@ export interface BytecodeFigures {
   strings: number;
 }
 
-export function xsDefines(parser: boolean): string[] {
+export function xsDefines(parser: boolean, target: "arm" | "host" = "host"): string[] {
   return [
     "-DINCLUDE_XSPLATFORM",
     '-DXSPLATFORM="ganzhi_xs.h"',
@@ -30,6 +32,8 @@ export function xsDefines(parser: boolean): string[] {
     ...(parser ? ["-DmxParse=1"] : []),
     "-DmxSloppy=1",
     "-DmxBoundsCheck=1",
+    // On the image, xsMemory.c times its collections (mark, sweep, compact) with gettimeofday; they are reported.
+    ...(target === "arm" ? ["-DmxNever=1"] : []),
   ];
 }
 
@@ -57,7 +61,7 @@ export function buildXsbc(): Promise<string> {
     const exe = path.join(BUILD_DIR, "bin", `xsbc-${sha256(objects.join("\n")).slice(0, 12)}`);
     if (!existsSync(exe)) {
       mkdirSync(path.dirname(exe), { recursive: true });
-      const tmp = `${exe}.${process.pid}.tmp`;
+      const tmp = `${exe}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       await execa(cc, ["-o", tmp, ...objects, "-lm", "-lpthread"]);
       renameSync(tmp, exe);
     }
@@ -76,5 +80,13 @@ export async function compileBytecode(source: string, out: string): Promise<Byte
   const xsbc = await buildXsbc();
   const r = await execa(xsbc, [source, out], { reject: false });
   if (r.exitCode !== 0) throw new BytecodeError(`xsbc could not compile ${source}:\n${r.stderr || r.stdout}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as BytecodeFigures;
+}
+
+/** Compile ES modules (`path=file` arguments, the entry first) to the program blob at `out`. */
+export async function compileModules(out: string, modules: readonly string[]): Promise<BytecodeFigures> {
+  const xsbc = await buildXsbc();
+  const r = await execa(xsbc, ["--modules", out, ...modules], { reject: false });
+  if (r.exitCode !== 0) throw new BytecodeError(`xsbc could not compile the modules:\n${r.stderr || r.stdout}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as BytecodeFigures;
 }

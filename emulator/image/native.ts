@@ -13,7 +13,9 @@ export interface Native {
   /** Write `E <stream> <due> <start ticks> <end ticks>` for the event begun last. */
   end(stream: number, dueUs: number): void;
   exit(code: number): never;
-  /** [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes] */
+  /** `T conn at now hex` ("T", with real µs) or `R conn at hex` ("R") for an ArrayBuffer, formatted in C. */
+  wire(kind: "T" | "R", conn: number, atUs: number, bytes: ArrayBuffer): void;
+  /** [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes, JS stack peak slots, JS stack slots, collections, µs collecting] */
   memory(): number[];
   gc(): void;
   readonly programBytes: number;

@@ -34,6 +34,7 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: "measure a device on XS: metering per sampling cycle and report, heap at start-up and peak, vs the baseline",
     load: async () => (await import("../commands/profile.js")).profileCommand,
   },
+  { name: "emulate", summary: "run a device's firmware on XS on an emulated Cortex-M4 (QEMU), replaying the simulator's inputs", load: async () => (await import("../commands/emulate.js")).emulateCommand },
 ];
 
 export function usage(): string {

@@ -53,7 +53,7 @@ interface XsRunArgs {
 
 /** `--engine xs`: device code and the simulator core on the XS runner (simulator/xs), the shell here. */
 async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  for (const o of ["report"]) if (args.options[o] !== undefined) throw new UsageError(`--${o} needs --engine v8`);
+  for (const o of ["report", "record"]) if (args.options[o] !== undefined) throw new UsageError(`--${o} needs --engine v8`);
   const { runSimXs, XsRunError } = await import("../../simulator/xs/session.js");
   try {
     const result = await runSimXs({
@@ -108,6 +108,7 @@ export const simCommand: Command = {
     { name: "engine", kind: "string", value: "v8|xs", help: "run device code and simulator core on V8 (fast) or on Moddable's XS", default: "v8" },
     { name: "out", kind: "string", value: "file.jsonl", help: "write every uplink frame (hex and decoded) as JSON lines" },
     { name: "report", kind: "string", value: "file.html", help: "write a page: reported values against the simulated world, as charts" },
+    { name: "record", kind: "string", value: "file.json", help: "record what reached the device, for `ganzhi emulate --replay` (one node)" },
     { name: "json", kind: "boolean", help: "print the summary as JSON" },
     { name: "quiet", kind: "boolean", short: "q", help: "no progress bar" },
   ],
@@ -133,7 +134,7 @@ export const simCommand: Command = {
     const progress = args.options.quiet ? undefined : new Progress(ctx.io, `${device} ${hours} h`);
     if (engine === "xs") return runOnXs({ device, board, hours, seed, nodes, broker, outPath, json: Boolean(args.options.json), progress }, ctx, args);
     try {
-      const result = await runSim({
+      const result = await (args.options.record ? (await import("../../simulator/node/record.js")).recordSimTo(resolve(ctx.cwd, args.options.record as string)) : runSim)({
         device,
         board,
         hours,

@@ -1,0 +1,42 @@
+/**
+ * The device manifest's budgets (manifests/schema/device.ts `budgets`: jitterMs, cpuPercent, heapBytes, and any
+ * further numeric key, of which the emulator knows latencyMs) held against an emulated run's figures, plus the
+ * checks every run must pass whatever the manifest says: no missed sample, no crash, the simulator's frames.
+ */
+import type { EmulateFigures } from "./emulate.js";
+
+export interface BudgetCheck {
+  name: string;
+  what: string;
+  limit: number | undefined;
+  value: number;
+  unit: string;
+  ok: boolean;
+}
+
+export function checkBudgets(budgets: Readonly<Record<string, number | undefined>> | undefined, f: EmulateFigures): BudgetCheck[] {
+  const checks: BudgetCheck[] = [];
+  const b = budgets ?? {};
+  const sampling = f.groups.filter((g) => g.group !== "report");
+  const jitterMs = sampling.reduce((a, g) => Math.max(a, g.jitterMaxUs), 0) / 1000;
+  if (b.jitterMs !== undefined) {
+    checks.push({ name: "jitterMs", what: "sampling jitter, worst |start − due| after boot", limit: b.jitterMs, value: jitterMs, unit: "ms", ok: jitterMs <= b.jitterMs });
+  }
+  if (b.cpuPercent !== undefined) {
+    checks.push({ name: "cpuPercent", what: "CPU busy over the run", limit: b.cpuPercent, value: f.cpuBusyPercent, unit: "%", ok: f.cpuBusyPercent <= b.cpuPercent });
+  }
+  if (b.heapBytes !== undefined) {
+    // What the device's objects need at run time. The modules' own objects are left out: Moddable preloads them
+    // into flash, and this image cannot (the figures show them as heapModulesBytes).
+    checks.push({ name: "heapBytes", what: "run-phase heap (peak less the loaded modules)", limit: b.heapBytes, value: f.heapRunBytes, unit: "B", ok: f.heapRunBytes <= b.heapBytes });
+  }
+  if (b.latencyMs !== undefined) {
+    checks.push({ name: "latencyMs", what: "sample-to-uplink latency, worst", limit: b.latencyMs, value: f.latencyMsMax, unit: "ms", ok: f.latencyMsMax <= b.latencyMs });
+  }
+  const missed = sampling.reduce((a, g) => a + g.missed, 0);
+  checks.push({ name: "missed", what: "sampling slots missed after boot", limit: 0, value: missed, unit: "", ok: missed === 0 });
+  checks.push({ name: "crashes", what: "device crashes", limit: 0, value: f.crashes, unit: "", ok: f.crashes === 0 });
+  checks.push({ name: "divergences", what: "times the device left the recording", limit: 0, value: f.divergences, unit: "", ok: f.divergences === 0 });
+  checks.push({ name: "frames", what: "uplink frames byte-identical to the simulator's", limit: undefined, value: f.frames, unit: "", ok: f.framesIdentical });
+  return checks;
+}

@@ -1,0 +1,156 @@
+/** Parsing what the image wrote on its console (record kinds: emulator/image/out.ts). */
+
+export interface Dispatch {
+  stream: number;
+  /** Due time, µs since reset. */
+  dueUs: number;
+  /** SysTick (25 MHz) at start and end. */
+  start: number;
+  end: number;
+  /** µs of the event spent in XS's garbage collector. */
+  gcUs: number;
+  /** Slots and chunk bytes the event allocated; -1 when a collection ran during it (then unknown). */
+  slots: number;
+  chunkBytes: number;
+}
+
+export interface TxRecord {
+  conn: number;
+  /** Virtual µs (the device's time). */
+  at: number;
+  /** Real µs since reset when the bytes were handed over. */
+  realUs: number;
+  bytes: Uint8Array;
+}
+
+export interface RxRecord {
+  conn: number;
+  at: number;
+  bytes: Uint8Array | undefined;
+  closed?: string;
+}
+
+export interface WireRecord {
+  dir: "tx" | "rx";
+  conn: number;
+  at: number;
+  bytes: Uint8Array;
+}
+
+export interface ImageConsole {
+  streams: Map<number, string>;
+  /** Bytes on every connection, both ways, in the order they passed. */
+  wire: WireRecord[];
+  dispatches: Dispatch[];
+  tx: TxRecord[];
+  rx: RxRecord[];
+  opens: { conn: number; at: number; target: string }[];
+  logs: { at: number; level: string; message: string }[];
+  crashes: { at: number; phase: string; message: string }[];
+  divergences: string[];
+  boot: Record<string, unknown> | undefined;
+  summary: Record<string, unknown> | undefined;
+  /** Lines from the C layer (`#boot`, `#end`, `#oom`, `#fault`, …). */
+  platform: string[];
+  /** `#end` figures, when the image got there. */
+  end: { heap: number; peak: number; stackPeak: number; stackSize: number; ticks: number; idleTicks: number } | undefined;
+  other: string[];
+}
+
+const unescape = (s: string): string => s.replace(/\\(n|r|\\)/g, (_, c: string) => (c === "n" ? "\n" : c === "r" ? "\r" : "\\"));
+
+export function parseConsole(text: string): ImageConsole {
+  const c: ImageConsole = {
+    streams: new Map(),
+    dispatches: [],
+    wire: [],
+    tx: [],
+    rx: [],
+    opens: [],
+    logs: [],
+    crashes: [],
+    divergences: [],
+    boot: undefined,
+    summary: undefined,
+    platform: [],
+    end: undefined,
+    other: [],
+  };
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const kind = line[0];
+    const rest = line.slice(2);
+    switch (kind) {
+      case "E": {
+        const [s, due, start, end, gc, slots, chunks] = rest.split(" ");
+        c.dispatches.push({
+          stream: Number(s),
+          dueUs: Number(due),
+          start: Number(start),
+          end: Number(end),
+          gcUs: Number(gc ?? 0),
+          slots: Number(slots ?? -1),
+          chunkBytes: Number(chunks ?? -1),
+        });
+        break;
+      }
+      case "N": {
+        const i = rest.indexOf(" ");
+        c.streams.set(Number(rest.slice(0, i)), rest.slice(i + 1));
+        break;
+      }
+      case "T": {
+        const [conn, at, real, hex] = rest.split(" ");
+        const t = { conn: Number(conn), at: Number(at), realUs: Number(real), bytes: new Uint8Array(Buffer.from(hex ?? "", "hex")) };
+        c.tx.push(t);
+        c.wire.push({ dir: "tx", conn: t.conn, at: t.at, bytes: t.bytes });
+        break;
+      }
+      case "R": {
+        const [conn, at, what, ...more] = rest.split(" ");
+        if (what === "closed") c.rx.push({ conn: Number(conn), at: Number(at), bytes: undefined, closed: unescape(more.join(" ")) });
+        else {
+          const bytes = new Uint8Array(Buffer.from(what ?? "", "hex"));
+          c.rx.push({ conn: Number(conn), at: Number(at), bytes });
+          c.wire.push({ dir: "rx", conn: Number(conn), at: Number(at), bytes });
+        }
+        break;
+      }
+      case "O": {
+        const [conn, at, target] = rest.split(" ");
+        c.opens.push({ conn: Number(conn), at: Number(at), target: target ?? "" });
+        break;
+      }
+      case "X":
+        break;
+      case "L": {
+        const [at, level, ...m] = rest.split(" ");
+        c.logs.push({ at: Number(at), level: level ?? "", message: unescape(m.join(" ")) });
+        break;
+      }
+      case "C": {
+        const [at, phase, ...m] = rest.split(" ");
+        c.crashes.push({ at: Number(at), phase: phase ?? "", message: unescape(m.join(" ")) });
+        break;
+      }
+      case "D":
+        c.divergences.push(unescape(rest));
+        break;
+      case "B":
+        c.boot = JSON.parse(rest) as Record<string, unknown>;
+        break;
+      case "S":
+        c.summary = JSON.parse(rest) as Record<string, unknown>;
+        break;
+      case "#": {
+        c.platform.push(line);
+        const m = /^#end heap=(\d+) peak=(\d+) stack=(\d+)\/(\d+) ticks=(\d+) idle=(\d+)/.exec(line);
+        if (m) c.end = { heap: +m[1]!, peak: +m[2]!, stackPeak: +m[3]!, stackSize: +m[4]!, ticks: +m[5]!, idleTicks: +m[6]! };
+        break;
+      }
+      default:
+        c.other.push(line);
+    }
+  }
+  return c;
+}

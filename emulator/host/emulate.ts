@@ -1,0 +1,273 @@
+/**
+ * An emulated run, end to end: simulate the device for the same seed and hours while recording what reached it
+ * (simulator/node/record.ts), build its image for the board and memory profile, run it in QEMU with the recording
+ * replayed, then read the console: the uplink frames (compared with the simulator's, byte for byte) and the
+ * timing, CPU and memory figures.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
+import { FrameLog } from "../../simulator/node/frame-log.js";
+import type { Frame } from "../../simulator/node/frame-log.js";
+import { MqttTap } from "../../simulator/node/mqtt-tap.js";
+import { recordSim } from "../../simulator/node/record.js";
+import type { Recording } from "../../simulator/node/record.js";
+import { analyze } from "./analyze.js";
+import type { Analysis } from "./analyze.js";
+import { parseConsole } from "./console.js";
+import type { ImageConsole } from "./console.js";
+import { buildDeviceImage } from "./image.js";
+import type { DeviceImage } from "./image.js";
+import type { ProgramKind } from "./program.js";
+import type { XsCreation } from "./profiles.js";
+import { runQemu } from "./qemu.js";
+import { replayBlob } from "./replay-file.js";
+import type { ReplayFigures } from "./replay-file.js";
+
+export interface EmulateOptions {
+  device: string;
+  board: string;
+  profile: string;
+  hours: number;
+  seed: number;
+  program?: ProgramKind;
+  /** Override the board's XS creation. */
+  creation?: Partial<XsCreation>;
+  /** External broker for the recording run (default: the embedded one). */
+  broker?: string;
+  /** Replay this recording instead of simulating now (its device, board, seed and hours win). */
+  recording?: Recording;
+  /** Frames the recording's run sent, to compare with (given with `recording`, or from the simulation here). */
+  simFrames?: Frame[];
+  timeoutMs?: number;
+  onStage?: (stage: string) => void;
+}
+
+export interface FrameComparison {
+  simFrames: number;
+  imageFrames: number;
+  /** Every frame's payload bytes (and topic, QoS, flags, packet id) equal, in order. */
+  identical: boolean;
+  firstDifference: string | undefined;
+}
+
+export interface GroupRow {
+  group: string;
+  periodMs: number;
+  slots: number;
+  /** Run phase (after the first 10 s). */
+  jitterP99Us: number;
+  jitterMaxUs: number;
+  bootLatenessMaxUs: number;
+  missed: number;
+  bootMissed: number;
+  instructionsPerCycleMean: number;
+  instructionsPerCycleMax: number;
+}
+
+export interface EmulateFigures {
+  device: string;
+  board: string;
+  profile: string;
+  seed: number;
+  hours: number;
+  program: ProgramKind;
+  flashBytes: number;
+  programBytes: number;
+  ramBytes: number;
+  /** RAM left for the heap after the C stack, .data and .bss. */
+  heapCapacityBytes: number;
+  /** Heap in use once every module was loaded, before the device's main: XS, the built-ins and the modules' objects,
+   * all of which Moddable preloads into flash on a real board (this image cannot: xsl is not on npm). */
+  heapModulesBytes: number;
+  /** Heap in use once the device's main returned. */
+  heapBootBytes: number;
+  /** Run-phase heap: the peak less what the modules took, i.e. what the device's own objects need at run time. */
+  heapRunBytes: number;
+  /** Heap high-water mark over the run (the break never moves down, so it is the run-phase peak). */
+  heapPeakBytes: number;
+  xsChunksPeakBytes: number;
+  xsSlotsPeakBytes: number;
+  cStackPeakBytes: number;
+  cStackBytes: number;
+  /** JS stack slots used at the deepest, of the image's, against the board manifest's creation.stack. */
+  jsStackPeakSlots: number;
+  jsStackSlots: number;
+  jsStackBoardSlots: number;
+  /** The board's XS static block (Moddable `creation.static`), 0 when it has none. */
+  boardStaticBytes: number;
+  cpuBusyPercent: number;
+  /** XS garbage collections over the run, their share of busy time, and the longest one inside a single event. */
+  gcCollections: number;
+  gcPercentOfBusy: number;
+  gcMaxMs: number;
+  groups: GroupRow[];
+  /** Sample-to-uplink: report slot due → PUBLISH handed to the socket, ms. */
+  latencyMsP99: number;
+  latencyMsMax: number;
+  reportInstructionsMax: number;
+  frames: number;
+  framesIdentical: boolean;
+  divergences: number;
+  crashes: number;
+  /** Reset to the device's main: XS machine, program, provider, µs. */
+  bootUs: number;
+  wallSeconds: { simulate: number; build: number; emulate: number };
+}
+
+export interface EmulateResult {
+  figures: EmulateFigures;
+  analysis: Analysis;
+  console: ImageConsole;
+  frames: Frame[];
+  simFrames: Frame[];
+  comparison: FrameComparison;
+  image: DeviceImage;
+  recording: Recording;
+  replay: ReplayFigures;
+  qemu: { exitCode: number; wallMs: number; timedOut: boolean };
+}
+
+export class EmulationError extends Error {
+  readonly console: string;
+  constructor(message: string, consoleText: string) {
+    super(message);
+    this.console = consoleText;
+  }
+}
+
+const TELEMETRY = /\/senml$/;
+
+/** The image's uplink as the frame log `ganzhi sim --out` writes, decoded by the same independent parsers. */
+export function framesFromConsole(c: ImageConsole, node: string): Frame[] {
+  const mqtt = new MqttTap();
+  const log = new FrameLog(mqtt, (topic) => TELEMETRY.test(topic));
+  for (const w of c.wire) mqtt.tap({ node, connection: w.conn + 1, dir: w.dir, bytes: w.bytes, at: w.at });
+  return log.frames;
+}
+
+export function compareFrames(sim: readonly Frame[], image: readonly Frame[]): FrameComparison {
+  let firstDifference: string | undefined;
+  const n = Math.max(sim.length, image.length);
+  for (let i = 0; i < n && !firstDifference; i++) {
+    const a = sim[i];
+    const b = image[i];
+    if (!a || !b) firstDifference = `frame ${i}: only the ${a ? "simulator" : "image"} sent it`;
+    else if (a.topic !== b.topic || a.qos !== b.qos || a.dup !== b.dup || a.retain !== b.retain || a.id !== b.id) {
+      firstDifference = `frame ${i}: ${a.topic} q${a.qos} id ${a.id} in the simulator, ${b.topic} q${b.qos} id ${b.id} in the image`;
+    } else if (a.hex !== b.hex) firstDifference = `frame ${i} (${a.topic}): payload ${a.hex} in the simulator, ${b.hex} in the image`;
+  }
+  return { simFrames: sim.length, imageFrames: image.length, identical: firstDifference === undefined, firstDifference };
+}
+
+export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
+  const t0 = performance.now();
+  let recording = o.recording;
+  let simFrames = o.simFrames ?? recording?.frames ?? [];
+  if (!recording) {
+    o.onStage?.("simulating and recording");
+    const r = await recordSim({ device: o.device, board: o.board, hours: o.hours, seed: o.seed, ...(o.broker ? { broker: o.broker } : {}) });
+    recording = r.recording;
+    simFrames = r.result.frames;
+  }
+  const t1 = performance.now();
+  o.onStage?.("building the image");
+  const image = await buildDeviceImage({
+    device: recording.device,
+    board: recording.board,
+    profile: o.profile,
+    ...(o.program ? { program: o.program } : {}),
+    ...(o.creation ? { creation: o.creation } : {}),
+  });
+  const { blob, figures: replay } = replayBlob(recording);
+  const t2 = performance.now();
+  o.onStage?.("running in QEMU");
+  const dir = mkdtempSync(path.join(tmpdir(), "ganzhi-emulate-"));
+  let q;
+  try {
+    const file = path.join(dir, "replay.bin");
+    writeFileSync(file, blob);
+    q = await runQemu(image.firmware.elf, { replay: file, timeoutMs: o.timeoutMs ?? 60_000 + recording.hours * 120_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const t3 = performance.now();
+  const c = parseConsole(q.console);
+  if (q.timedOut) throw new EmulationError(`QEMU did not finish within ${Math.round(q.wallMs / 1000)} s`, q.console);
+  if (!c.summary) {
+    const why = c.platform.find((l) => /^#(abort|fault)/.test(l)) ?? c.other.slice(-3).join(" | ") ?? "";
+    throw new EmulationError(`the image stopped before the end of the run (exit code ${q.exitCode})${why ? `: ${why}` : ""}`, q.console);
+  }
+
+  const device = resolveNode(loadDevice(recording.device), loadBoard(recording.board)).config;
+  const sampling: Record<string, number> = {};
+  for (const [name, g] of Object.entries(device.sampling)) sampling[name] = g.intervalMs;
+  const analysis = analyze(c, { sampling, reportIntervalS: device.reporting.intervalS, endUs: recording.endUs, isTelemetry: (t) => TELEMETRY.test(t) });
+  const frames = framesFromConsole(c, recording.id);
+  const comparison = compareFrames(simFrames, frames);
+  const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number };
+  const end = s.memory.atEnd;
+  const modulesHeap = Number((c.boot?.memory as number[] | undefined)?.[0] ?? 0);
+  const figures: EmulateFigures = {
+    device: recording.device,
+    board: recording.board,
+    profile: image.profile.name,
+    seed: recording.seed,
+    hours: recording.hours,
+    program: image.program.kind,
+    flashBytes: image.firmware.flashBytes,
+    programBytes: image.firmware.sections.program,
+    ramBytes: image.profile.ramBytes,
+    heapCapacityBytes: image.firmware.heapBytes,
+    heapModulesBytes: modulesHeap,
+    heapBootBytes: s.memory.atBoot[0] ?? 0,
+    heapRunBytes: (end[1] ?? 0) - modulesHeap,
+    heapPeakBytes: end[1] ?? 0,
+    xsChunksPeakBytes: end[5] ?? 0,
+    xsSlotsPeakBytes: end[6] ?? 0,
+    cStackPeakBytes: c.end?.stackPeak ?? end[3] ?? 0,
+    cStackBytes: end[4] ?? 0,
+    jsStackPeakSlots: end[7] ?? 0,
+    jsStackSlots: end[8] ?? 0,
+    jsStackBoardSlots: image.boardCreation.stack,
+    boardStaticBytes: image.boardCreation.static,
+    cpuBusyPercent: analysis.cpuBusyPercent,
+    gcCollections: end[9] ?? 0,
+    gcPercentOfBusy: analysis.gcPercentOfBusy,
+    gcMaxMs: analysis.gcMaxUs / 1000,
+    groups: analysis.groups.map((g) => ({
+      group: g.group,
+      periodMs: g.periodMs,
+      slots: g.slots,
+      jitterP99Us: g.jitterUs.p99,
+      jitterMaxUs: g.jitterUs.max,
+      bootLatenessMaxUs: g.bootLatenessMaxUs,
+      missed: g.missed,
+      bootMissed: g.bootMissed,
+      instructionsPerCycleMean: g.instructionsPerCycle.mean,
+      instructionsPerCycleMax: g.instructionsPerCycle.max,
+    })),
+    latencyMsP99: analysis.latencyMs.p99,
+    latencyMsMax: analysis.latencyMs.max,
+    reportInstructionsMax: analysis.reportInstructions.max,
+    frames: frames.length,
+    framesIdentical: comparison.identical,
+    divergences: s.divergences,
+    crashes: s.crashes,
+    bootUs: s.bootUs,
+    wallSeconds: { simulate: (t1 - t0) / 1000, build: (t2 - t1) / 1000, emulate: (t3 - t2) / 1000 },
+  };
+  return {
+    figures,
+    analysis,
+    console: c,
+    frames,
+    simFrames,
+    comparison,
+    image,
+    recording,
+    replay,
+    qemu: { exitCode: q.exitCode, wallMs: q.wallMs, timedOut: q.timedOut },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * A device's firmware image for one board and memory profile: the device program and the in-image provider
+ * bundled (bundle.ts), compiled to XS bytecode on the host (xsbc.ts) or kept as source for the parser fallback,
+ * linked with XS and the platform layer (firmware.ts).
+ */
+import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
+import { bundleImage } from "./bundle.js";
+import { buildFirmware } from "./firmware.js";
+import type { Firmware } from "./firmware.js";
+import { ROOT } from "./paths.js";
+import { modulesProgram } from "./program.js";
+import type { Program, ProgramKind } from "./program.js";
+import { profile as getProfile } from "./profiles.js";
+import type { MemoryProfile, XsCreation } from "./profiles.js";
+
+/** JS stack slots the image gives XS at least (the board's own figure is kept as the budget). */
+export const IMAGE_MIN_JS_STACK = 1024;
+
+export interface DeviceImage {
+  /** The board's XS creation, as its manifest gives it. */
+  boardCreation: XsCreation;
+  device: string;
+  board: string;
+  profile: MemoryProfile;
+  creation: XsCreation;
+  program: Program;
+  bundleBytes: number;
+  modules: string[];
+  firmware: Firmware;
+}
+
+export interface ImageOptions {
+  device: string;
+  board: string;
+  profile: string;
+  program?: ProgramKind;
+  /** Override the board's XS creation (tests, experiments). */
+  creation?: Partial<XsCreation>;
+}
+
+export async function buildDeviceImage(o: ImageOptions): Promise<DeviceImage> {
+  const profile = getProfile(o.profile);
+  const board = loadBoard(o.board);
+  const config = resolveNode(loadDevice(o.device), board).config;
+  const c = (board.manifest as { memory: { creation: XsCreation } }).memory.creation;
+  // The board's creation, with two changes (both reported): XS grows its heaps by 8 KB at a time (small increments
+  // make it collect after every few allocations: a 2 h run spent most of its boot in the collector), and the JS
+  // stack is at least IMAGE_MIN_JS_STACK slots, because the image's provider (the simulator's IO classes) calls a
+  // few frames deeper than a board's; the figures give the JS stack the device really used against the board's.
+  const creation: XsCreation = {
+    chunk: c.chunk,
+    heap: c.heap,
+    stack: Math.max(c.stack, IMAGE_MIN_JS_STACK),
+    static: c.static,
+    ...(c.keys ? { keys: c.keys } : {}),
+    chunkIncrement: 8192,
+    heapIncrement: 512,
+    ...o.creation,
+  };
+  const bundle = await bundleImage(ROOT, config.main);
+  const kind = o.program ?? "bytecode";
+  const program = await modulesProgram(bundle.modules, kind);
+  const firmware = await buildFirmware({ profile, creation, program: program.blob, parser: kind === "source" });
+  return { device: o.device, board: o.board, boardCreation: { ...c }, profile, creation, program, bundleBytes: bundle.bytes, modules: bundle.modules.map((m) => m.path), firmware };
+}

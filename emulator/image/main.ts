@@ -1,0 +1,317 @@
+/**
+ * The image's host side, in JS on the emulated MCU: builds the device's host provider over the replay world,
+ * boots the device the way the simulator's node does, and drives the event loop the firmware's C main loop calls
+ * (`__ganzhi.dispatch(nowUs)`).
+ *
+ * Two clocks. Device code reads virtual time: inside a callback, `host.clock` says the time the event was
+ * scheduled for, exactly as in the simulator, so the device computes the same values and sends the same bytes.
+ * The event loop runs on real time: an event is dispatched once SysTick reaches its due time, and every dispatch
+ * is recorded with its due time and SysTick at start and end (`E` lines). Lateness, jitter, busy time and
+ * instructions per callback come from those records; they are what this emulation measures.
+ *
+ * The provider is the simulator's own (simulator/core/provider.ts: ECMA-419 IO classes, engine timers, clock),
+ * so validation, errors and callback order are the simulator's by construction; only the world behind the pins
+ * differs (emulator/image/world.ts).
+ */
+import type { DeviceConfig, DeviceMain, LogLevel, NodeApp, ResetReason } from "../../hal/host.js";
+import { I2CBusSim } from "../../simulator/core/buses/i2c.js";
+import { SPIBusSim } from "../../simulator/core/buses/spi.js";
+import { UARTLink } from "../../simulator/core/buses/uart.js";
+import type { SimBoardSpec } from "../../simulator/core/board.js";
+import { Engine } from "../../simulator/core/engine.js";
+import { RetainedWords } from "../../simulator/core/flash.js";
+import type { SimFlash } from "../../simulator/core/flash.js";
+import { PinWorld } from "../../simulator/core/io/lines.js";
+import { createSimProvider } from "../../simulator/core/provider.js";
+import type { SimProvider } from "../../simulator/core/provider.js";
+import { LazyFlash } from "./flash.js";
+import { getNative } from "./native.js";
+import type { Native } from "./native.js";
+import { oneLine, Out } from "./out.js";
+import { Replay } from "./replay.js";
+import { ReplayWorld } from "./world.js";
+import type { StreamTags } from "./world.js";
+
+/** Event streams every run has; timers, edges and connections get theirs as they first appear. */
+const STREAM_HOST = 0; // an event that ran no device code
+const STREAM_IO = 1; // an IO callback the dispatcher could not attribute further
+const STREAM_BOOT = 2; // main(host)
+
+class DeepSleepRequest {
+  readonly ms: number;
+  constructor(ms: number) {
+    this.ms = ms;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const k of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[k]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Event streams: what each dispatched event is charged to. A timer callback keeps the stream it got when first
+ * armed; a callback made fresh for each arming (a driver's conversion wait) is charged to "what armed it, after
+ * how long", so every cycle's conversion lands in the same stream. Callbacks are held weakly: the bookkeeping must
+ * not keep the device's garbage alive (its heap is what is being measured).
+ */
+class Streams implements StreamTags {
+  readonly #out: Out;
+  readonly #timers = new WeakMap<() => void, number>();
+  readonly #named = new Map<string, number>();
+  readonly #labels: string[] = [];
+  #next = 3;
+  current = STREAM_HOST;
+
+  constructor(out: Out) {
+    this.#out = out;
+    this.#labels[STREAM_HOST] = "host";
+    this.#labels[STREAM_IO] = "io";
+    this.#labels[STREAM_BOOT] = "boot";
+    out.line(`N ${STREAM_HOST} host`);
+    out.line(`N ${STREAM_IO} io`);
+    out.line(`N ${STREAM_BOOT} boot`);
+  }
+
+  #byName(label: string): number {
+    let id = this.#named.get(label);
+    if (id === undefined) {
+      id = this.#next++;
+      this.#named.set(label, id);
+      this.#labels[id] = label;
+      this.#out.line(`N ${id} ${label}`);
+    }
+    return id;
+  }
+
+  /** A timer is being armed from the current event. */
+  armed(callback: () => void, delayMs: number): void {
+    if (this.#timers.has(callback)) return;
+    this.#timers.set(callback, this.#byName(`timer(${this.#labels[this.current]}+${delayMs}ms)`));
+  }
+
+  timer(callback: () => void): number {
+    return this.#timers.get(callback) ?? this.#byName("timer(?)");
+  }
+
+  edge(pin: number): number {
+    return this.#byName(`edge:${pin}`);
+  }
+
+  net(conn: number, what: string): number {
+    return this.#byName(`net:${conn}:${what}`);
+  }
+
+  set(stream: number): void {
+    this.current = stream;
+  }
+}
+
+/** One node on the image: boots, crashes, sleeps and reboots as simulator/core/node.ts's SimNode does. */
+class ImageNode {
+  readonly #o: ImageNodeOptions;
+  readonly pins = new PinWorld();
+  readonly i2c: Record<string, I2CBusSim> = {};
+  readonly spi: Record<string, SPIBusSim> = {};
+  readonly uart: Record<string, UARTLink> = {};
+  readonly flash: LazyFlash;
+  readonly retained = new RetainedWords(32);
+  readonly crashes: { at: number; phase: string; error: string }[] = [];
+  boots = 0;
+  /** Device callbacks run so far (the simulator's recording counts the same ones). */
+  callbacks = 0;
+  app: NodeApp | undefined;
+  #provider: SimProvider | undefined;
+  #phase = "boot";
+  #running = false;
+
+  constructor(o: ImageNodeOptions) {
+    this.#o = o;
+    const now = () => o.engine.now;
+    for (const name of Object.keys(o.spec.i2c)) this.i2c[name] = new I2CBusSim(`${o.id}/${name}`, now);
+    for (const name of Object.keys(o.spec.spi)) this.spi[name] = new SPIBusSim(`${o.id}/${name}`, now);
+    for (const name of Object.keys(o.spec.serial)) this.uart[name] = new UARTLink(`${o.id}/${name}`, o.engine);
+    this.flash = new LazyFlash(o.spec.flash);
+  }
+
+  boot(reason: ResetReason): void {
+    this.#provider?.shutdown();
+    this.boots++;
+    const o = this.#o;
+    const streams = o.streams;
+    const provider = createSimProvider({
+      id: o.id,
+      board: o.spec,
+      config: o.config,
+      rolePins: o.rolePins,
+      engine: o.engine,
+      world: this.pins,
+      i2c: this.i2c,
+      spi: this.spi,
+      uart: this.uart,
+      network: o.world,
+      flash: this.flash as unknown as SimFlash,
+      retained: this.retained,
+      epochMs: o.epochMs,
+      resetReason: reason,
+      random: () => o.world.random(),
+      wrap: (fn) => {
+        if (streams.current === STREAM_HOST) streams.current = STREAM_IO;
+        this.#guard("callback", fn);
+      },
+      log: (level: LogLevel, message: string) => o.out.line(`L ${o.engine.now} ${level} ${oneLine(message)}`),
+      deepSleep: (ms) => {
+        throw new DeepSleepRequest(ms);
+      },
+    });
+    const timers = provider.timers;
+    const arm = timers.set.bind(timers);
+    timers.set = (callback, delay, repeat) => {
+      streams.armed(callback, delay);
+      return arm(callback, delay, repeat);
+    };
+    timers.wrap = (fn) => {
+      streams.current = streams.timer(fn);
+      this.#guard("callback", fn);
+    };
+    this.#provider = provider;
+    this.#running = true;
+    streams.current = STREAM_BOOT;
+    this.#guard(
+      "start-up",
+      () => {
+        this.app = o.main(provider.host);
+      },
+      false,
+    );
+  }
+
+  halt(): void {
+    this.#provider?.shutdown();
+    this.#running = false;
+  }
+
+  #guard(phase: string, fn: () => void, counted = true): void {
+    if (!this.#running) return;
+    if (counted) this.callbacks++;
+    const previous = this.#phase;
+    this.#phase = phase;
+    try {
+      fn();
+    } catch (error) {
+      this.#fault(error);
+    } finally {
+      this.#phase = previous;
+    }
+  }
+
+  #fault(error: unknown): void {
+    const o = this.#o;
+    const engine = o.engine;
+    this.#provider?.shutdown();
+    this.#running = false;
+    if (error instanceof DeepSleepRequest) {
+      engine.after(Math.round(error.ms * 1000), () => this.boot("deep-sleep"));
+      return;
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.crashes.push({ at: engine.now, phase: this.#phase, error: message });
+    o.out.line(`C ${engine.now} ${this.#phase} ${oneLine(message)}`);
+    engine.after(o.watchdogMs * 1000, () => this.boot("watchdog"));
+  }
+}
+
+interface ImageNodeOptions {
+  id: string;
+  spec: SimBoardSpec;
+  config: DeviceConfig;
+  rolePins: Readonly<Record<string, number>>;
+  main: DeviceMain;
+  engine: Engine;
+  world: ReplayWorld;
+  epochMs: number;
+  watchdogMs: number;
+  out: Out;
+  streams: Streams;
+}
+
+function summary(native: Native, node: ImageNode, out: Out, world: ReplayWorld, engine: Engine, bootUs: number, bootMemory: number[]): string {
+  const memory = native.memory();
+  let stats: Record<string, number> = {};
+  try {
+    stats = { ...(node.app?.stats() ?? {}) };
+  } catch (e) {
+    out.line(`L ${engine.now} error stats() threw: ${oneLine(String(e))}`);
+  }
+  for (const left of world.leftovers()) out.diverge(left);
+  return JSON.stringify({
+    virtualUs: engine.now,
+    events: engine.executed,
+    callbacks: node.callbacks,
+    boots: node.boots,
+    crashes: node.crashes.length,
+    divergences: out.divergences,
+    bootUs,
+    memory: { atBoot: bootMemory, atEnd: memory },
+    deviceStats: stats,
+  });
+}
+
+/** Entry point of the image bundle: called with the device's main once the program's top level runs. */
+export function start(main: DeviceMain): void {
+  const native = getNative();
+  const out = new Out(native);
+  const replay = new Replay(native);
+  const meta = replay.meta;
+  const engine = new Engine();
+  const streams = new Streams(out);
+  const world = new ReplayWorld(replay, native, out, engine, streams);
+  const node = new ImageNode({
+    id: meta.id,
+    spec: meta.spec as unknown as SimBoardSpec,
+    config: deepFreeze(meta.config) as DeviceConfig,
+    rolePins: meta.rolePins,
+    main,
+    engine,
+    world,
+    epochMs: meta.epochMs,
+    watchdogMs: meta.watchdogMs,
+    out,
+    streams,
+  });
+  world.attach(node.pins, node.i2c);
+  // Virtual time 0 is now: the node powers up as the simulator's does, by an event at time 0.
+  const origin = native.now();
+  let bootMemory: number[] = [];
+  engine.at(0, () => {
+    node.boot("power-on");
+    bootMemory = native.memory();
+  });
+  out.line(`B ${JSON.stringify({ program: native.programKind, programBytes: native.programBytes, originUs: origin, memory: native.memory(), device: meta.device, board: meta.board, id: meta.id, endUs: meta.endUs })}`);
+  const end = meta.endUs;
+  let finished = false;
+  const dispatch = (): number => {
+    if (finished) return -1;
+    for (;;) {
+      world.inject(node.callbacks);
+      const next = engine.peek();
+      if (next > end) {
+        finished = true;
+        node.halt();
+        out.line(`S ${summary(native, node, out, world, engine, origin, bootMemory)}`);
+        native.flush();
+        return -1;
+      }
+      const due = origin + next;
+      if (due > native.now()) return due;
+      streams.current = STREAM_HOST;
+      native.begin();
+      engine.step();
+      native.end(streams.current, due);
+    }
+  };
+  (globalThis as unknown as { __ganzhi: unknown }).__ganzhi = { dispatch };
+}

@@ -1,0 +1,53 @@
+/**
+ * Lines the image writes for the host (emulator/host/console.ts parses them). One record per line, first token
+ * its kind:
+ *   E stream due start end   an event ran (written by the firmware: µs due, 25 MHz ticks at start and end)
+ *   N stream label           a new event stream (a timer callback, an edge pin, a connection)
+ *   T conn at now hex        the device sent bytes (virtual µs, real µs)
+ *   R conn at hex            bytes reached the device's socket layer
+ *   L at level message       host.log
+ *   C at phase message       the device crashed (the node reboots as the simulator's does)
+ *   D message                the device left the recording (it did something the simulated device did not)
+ *   B json / S json          boot figures / the summary at the end
+ */
+import type { Native } from "./native.js";
+
+const HEX = "0123456789abcdef";
+
+export function hex(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    s += HEX[b >> 4]! + HEX[b & 15]!;
+  }
+  return s;
+}
+
+/** Text on one line: newlines and carriage returns escaped. */
+export function oneLine(text: string): string {
+  return text.split("\\").join("\\\\").split("\n").join("\\n").split("\r").join("\\r");
+}
+
+export class Out {
+  readonly #native: Native;
+  #divergences = 0;
+  /** Divergences reported in full; later ones are only counted. */
+  static readonly MAX_DIVERGENCES = 20;
+
+  constructor(native: Native) {
+    this.#native = native;
+  }
+
+  get divergences(): number {
+    return this.#divergences;
+  }
+
+  line(text: string): void {
+    this.#native.write(text + "\n");
+  }
+
+  diverge(message: string): void {
+    this.#divergences++;
+    if (this.#divergences <= Out.MAX_DIVERGENCES) this.line(`D ${oneLine(message)}`);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Reading the replay blob in the image, in place: a DataView over the host buffer `native.replay`, cursors that
+ * walk each stream and the event table. Nothing is copied until device code gets its bytes.
+ */
+import { EventKind, REPLAY_EVENT_HEADER_BYTES, REPLAY_HEADER_BYTES, REPLAY_MAGIC, REPLAY_STREAM_ENTRY_BYTES, REPLAY_VERSION } from "./format.js";
+import type { ReplayMeta } from "./format.js";
+import type { Native } from "./native.js";
+
+export interface I2CRecord {
+  op: number;
+  ack: boolean;
+  /** A view into the replay region: copy before handing it on. */
+  bytes: Uint8Array;
+}
+
+/** Values of one stream, in the order the simulator produced them. */
+export class StreamCursor {
+  readonly #view: DataView;
+  readonly #bytes: Uint8Array;
+  #at: number;
+  readonly #end: number;
+  /** Values read so far. */
+  taken = 0;
+
+  constructor(view: DataView, bytes: Uint8Array, offset: number, length: number) {
+    this.#view = view;
+    this.#bytes = bytes;
+    this.#at = offset;
+    this.#end = offset + length;
+  }
+
+  get done(): boolean {
+    return this.#at >= this.#end;
+  }
+
+  /** Next f64, or undefined past the end. */
+  f64(): number | undefined {
+    if (this.#at + 8 > this.#end) return undefined;
+    const v = this.#view.getFloat64(this.#at, true);
+    this.#at += 8;
+    this.taken++;
+    return v;
+  }
+
+  /** Next I2C transaction, or undefined past the end. */
+  i2c(): I2CRecord | undefined {
+    if (this.#at + 4 > this.#end) return undefined;
+    const op = this.#bytes[this.#at]!;
+    const ack = this.#bytes[this.#at + 1]! !== 0;
+    const length = this.#view.getUint16(this.#at + 2, true);
+    const start = this.#at + 4;
+    this.#at = start + length;
+    this.taken++;
+    return { op, ack, bytes: this.#bytes.subarray(start, start + length) };
+  }
+
+  /** The next `n` bytes (a view), or fewer at the end. */
+  bytes(n: number): Uint8Array {
+    const start = this.#at;
+    const end = Math.min(this.#end, start + n);
+    this.#at = end;
+    this.taken += end - start;
+    return this.#bytes.subarray(start, end);
+  }
+}
+
+export interface ReplayEvent {
+  at: number;
+  /** Device callbacks run before the simulator posted it; -1 when it is placed by time alone. */
+  after: number;
+  kind: number;
+  key: number;
+  payload: Uint8Array;
+}
+
+/** Walks the event table, yielding only the kinds it was made for. */
+export class EventCursor {
+  readonly #replay: Replay;
+  readonly #accept: (kind: number) => boolean;
+  #offset: number;
+  #index = 0;
+  #peeked: ReplayEvent | undefined;
+
+  constructor(replay: Replay, accept: (kind: number) => boolean) {
+    this.#replay = replay;
+    this.#accept = accept;
+    this.#offset = replay.eventsOffset;
+  }
+
+  peek(): ReplayEvent | undefined {
+    if (this.#peeked) return this.#peeked;
+    const r = this.#replay;
+    while (this.#index < r.eventCount) {
+      const view = r.view;
+      const o = this.#offset;
+      const at = view.getFloat64(o, true);
+      const after = view.getFloat64(o + 8, true);
+      const kind = view.getUint16(o + 16, true);
+      const key = view.getUint16(o + 18, true);
+      const length = view.getUint32(o + 20, true);
+      const start = o + REPLAY_EVENT_HEADER_BYTES;
+      this.#offset = start + ((length + 3) & ~3);
+      this.#index++;
+      if (this.#accept(kind)) {
+        this.#peeked = { at, after, kind, key, payload: r.bytes.subarray(start, start + length) };
+        return this.#peeked;
+      }
+    }
+    return undefined;
+  }
+
+  next(): ReplayEvent | undefined {
+    const e = this.peek();
+    this.#peeked = undefined;
+    return e;
+  }
+}
+
+export class Replay {
+  readonly meta: ReplayMeta;
+  readonly view: DataView;
+  readonly bytes: Uint8Array;
+  readonly eventsOffset: number;
+  readonly eventCount: number;
+  readonly #streams = new Map<string, { offset: number; length: number }>();
+
+  constructor(native: Native) {
+    const buffer = native.replay;
+    if (!buffer) throw new Error("no replay data: run the image with its replay blob loaded");
+    const view = new DataView(buffer);
+    if (view.byteLength < REPLAY_HEADER_BYTES || view.getUint32(0, true) !== REPLAY_MAGIC) throw new Error("replay data: bad magic");
+    if (view.getUint32(4, true) !== REPLAY_VERSION) throw new Error(`replay data: version ${view.getUint32(4, true)}, image reads ${REPLAY_VERSION}`);
+    this.view = view;
+    this.bytes = new Uint8Array(buffer);
+    const metaOffset = view.getUint32(12, true);
+    const metaLength = view.getUint32(16, true);
+    this.meta = JSON.parse(native.string(metaOffset, metaLength)) as ReplayMeta;
+    const streamsOffset = view.getUint32(20, true);
+    const streams = view.getUint32(24, true);
+    for (let i = 0; i < streams; i++) {
+      const o = streamsOffset + i * REPLAY_STREAM_ENTRY_BYTES;
+      const kind = view.getUint32(o, true);
+      const key = view.getUint32(o + 4, true);
+      this.#streams.set(`${kind}:${key}`, { offset: view.getUint32(o + 8, true), length: view.getUint32(o + 12, true) });
+    }
+    this.eventsOffset = view.getUint32(28, true);
+    this.eventCount = view.getUint32(32, true);
+  }
+
+  /** A fresh cursor over one stream (an empty one when the recording has none). */
+  stream(kind: number, key: number): StreamCursor {
+    const s = this.#streams.get(`${kind}:${key}`);
+    return new StreamCursor(this.view, this.bytes, s ? s.offset : 0, s ? s.length : 0);
+  }
+
+  lineEvents(): EventCursor {
+    return new EventCursor(this, (k) => k === EventKind.Line);
+  }
+
+  netEvents(): EventCursor {
+    return new EventCursor(this, (k) => k === EventKind.TcpConnected || k === EventKind.TcpData || k === EventKind.TcpClosed);
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The replay world: what the simulator's part models and broker did, fed back to the same portable IO classes
+ * the simulator uses (simulator/core/io/*), so the device sees exactly the bytes, volts, counts, edges and
+ * network traffic it saw in the simulation, while its code runs on the emulated MCU.
+ *
+ * - I2C: a replay target at each recorded address answers each transaction with the recorded one (ack, bytes) and
+ *   checks that the device wrote what the simulated device wrote.
+ * - ADC and pulse inputs: sources that return the recorded values in order.
+ * - Digital lines: the recorded levels at boot, then each recorded change at its virtual time.
+ * - Network: a stand-in for the TCP bridge. What the device sends is checked against the recording and written
+ *   to the console (the uplink frames); what the broker sent is delivered where the simulator delivered it: at its
+ *   virtual time, after the same number of device callbacks (so even ties at one instant keep their order).
+ * Anything the device does that the recording does not have is a divergence, reported on the console.
+ */
+import type { I2CBusSim, I2CTarget } from "../../simulator/core/buses/i2c.js";
+import type { Engine } from "../../simulator/core/engine.js";
+import type { PinWorld } from "../../simulator/core/io/lines.js";
+import type { NetSocket, NetSocketEvents, Network } from "../../simulator/core/network.js";
+import { EventKind, StreamKind } from "./format.js";
+import type { Native } from "./native.js";
+import { hex, oneLine } from "./out.js";
+import type { Out } from "./out.js";
+import type { EventCursor, Replay, StreamCursor } from "./replay.js";
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+class ReplayTarget implements I2CTarget {
+  readonly #cursor: StreamCursor;
+  readonly #label: string;
+  readonly #out: Out;
+
+  constructor(cursor: StreamCursor, label: string, out: Out) {
+    this.#cursor = cursor;
+    this.#label = label;
+    this.#out = out;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    const t = this.#cursor.i2c();
+    if (!t) {
+      this.#out.diverge(`${this.#label}: write of ${hex(bytes)} after the recording ends`);
+      return false;
+    }
+    if (t.op !== 0 || !same(t.bytes, bytes)) {
+      this.#out.diverge(`${this.#label} transaction ${this.#cursor.taken}: device wrote ${hex(bytes)}, the simulated device ${t.op === 0 ? "wrote " + hex(t.bytes) : "read " + t.bytes.length}`);
+    }
+    return t.ack;
+  }
+
+  read(count: number): Uint8Array | null {
+    const t = this.#cursor.i2c();
+    if (!t) {
+      this.#out.diverge(`${this.#label}: read of ${count} after the recording ends`);
+      return null;
+    }
+    if (t.op !== 1 || (t.ack && t.bytes.length !== count)) {
+      this.#out.diverge(`${this.#label} transaction ${this.#cursor.taken}: device read ${count}, the simulated device ${t.op === 1 ? "read " + t.bytes.length : "wrote " + hex(t.bytes)}`);
+      return null;
+    }
+    return t.ack ? t.bytes.slice() : null;
+  }
+}
+
+interface Connection {
+  index: number;
+  events: NetSocketEvents;
+  tx: StreamCursor;
+  sent: number;
+}
+
+/** Streams the dispatcher attributes each event's cost to. */
+export interface StreamTags {
+  edge(pin: number): number;
+  net(conn: number, what: string): number;
+  set(stream: number): void;
+}
+
+export class ReplayWorld implements Network {
+  readonly #replay: Replay;
+  readonly #native: Native;
+  readonly #out: Out;
+  readonly #engine: Engine;
+  readonly #lines: EventCursor;
+  readonly #net: EventCursor;
+  readonly #connections: Connection[] = [];
+  readonly #random: StreamCursor;
+  readonly #tags: StreamTags;
+  #world: PinWorld | undefined;
+
+  constructor(replay: Replay, native: Native, out: Out, engine: Engine, tags: StreamTags) {
+    this.#replay = replay;
+    this.#native = native;
+    this.#out = out;
+    this.#engine = engine;
+    this.#tags = tags;
+    this.#lines = replay.lineEvents();
+    this.#net = replay.netEvents();
+    this.#random = replay.stream(StreamKind.Random, 0);
+  }
+
+  /** Put the recording where the models were: I2C targets, ADC and pulse sources, line levels and changes. */
+  attach(world: PinWorld, buses: Readonly<Record<string, I2CBusSim>>): void {
+    this.#world = world;
+    const meta = this.#replay.meta;
+    meta.i2c.forEach((t, i) => {
+      const bus = buses[t.bus];
+      if (!bus) {
+        this.#out.diverge(`the recording has I2C bus "${t.bus}", this board has ${Object.keys(buses).join(", ") || "none"}`);
+        return;
+      }
+      const label = `I2C ${t.bus} 0x${t.address.toString(16)}`;
+      bus.attach(t.address, new ReplayTarget(this.#replay.stream(StreamKind.I2C, i), label, this.#out));
+    });
+    for (const pin of meta.analogPins) {
+      const cursor = this.#replay.stream(StreamKind.AnalogVolts, pin);
+      world.analog.set(pin, () => {
+        const v = cursor.f64();
+        if (v === undefined) {
+          this.#out.diverge(`ADC pin ${pin}: read ${cursor.taken + 1} after the recording ends`);
+          return 0;
+        }
+        return v;
+      });
+    }
+    for (const pin of meta.pulsePins) {
+      const counts = this.#replay.stream(StreamKind.PulseCount, pin);
+      const nexts = this.#replay.stream(StreamKind.PulseNext, pin);
+      world.pulse.set(pin, {
+        count: () => {
+          const v = counts.f64();
+          if (v === undefined) {
+            this.#out.diverge(`pulse input ${pin}: count read after the recording ends`);
+            return 0;
+          }
+          return v;
+        },
+        nextAfter: () => {
+          const v = nexts.f64();
+          if (v === undefined) {
+            this.#out.diverge(`pulse input ${pin}: next-pulse query after the recording ends`);
+            return Infinity;
+          }
+          return v;
+        },
+      });
+    }
+    for (const l of meta.lines) {
+      const line = world.line(l.pin);
+      line.set(l.level);
+      line.driven = l.driven;
+    }
+    this.#scheduleNextLine();
+  }
+
+  #scheduleNextLine(): void {
+    const ev = this.#lines.next();
+    if (!ev) return;
+    const pin = ev.key;
+    const level = ev.payload[0]!;
+    this.#engine.at(ev.at, () => {
+      this.#tags.set(this.#tags.edge(pin));
+      this.#scheduleNextLine();
+      this.#world!.line(pin).set(level);
+    });
+  }
+
+  random(): number {
+    const v = this.#random.f64();
+    if (v === undefined) {
+      this.#out.diverge(`host.random() called more often than in the recording`);
+      return 0.5;
+    }
+    return v;
+  }
+
+  connect(_node: string, address: string, port: number, events: NetSocketEvents): NetSocket {
+    const index = this.#connections.length;
+    const expected = this.#replay.meta.connections[index];
+    if (!expected) this.#out.diverge(`connection ${index} to ${address}:${port}: the simulated device opened only ${index}`);
+    else if (expected.address !== address || expected.port !== port) {
+      this.#out.diverge(`connection ${index}: device dialled ${address}:${port}, the simulated device ${expected.address}:${expected.port}`);
+    }
+    const conn: Connection = { index, events, tx: this.#replay.stream(StreamKind.TcpTx, index), sent: 0 };
+    this.#connections.push(conn);
+    this.#out.line(`O ${index} ${this.#engine.now} ${address}:${port}`);
+    const native = this.#native;
+    const out = this.#out;
+    const engine = this.#engine;
+    return {
+      write(bytes: Uint8Array): void {
+        const expect = conn.tx.bytes(bytes.length);
+        if (!same(expect, bytes)) {
+          out.diverge(`connection ${index}: device sent ${hex(bytes)} at byte ${conn.sent}, the simulated device ${hex(expect)}`);
+        }
+        conn.sent += bytes.length;
+        native.wire("T", index, engine.now, bytes.buffer.byteLength === bytes.length && bytes.byteOffset === 0 ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer));
+      },
+      close(): void {
+        out.line(`X ${index} ${engine.now}`);
+      },
+    };
+  }
+
+  /** Post the network events the simulator had posted by the time `callbacks` device callbacks had run. */
+  inject(callbacks: number): void {
+    for (;;) {
+      const ev = this.#net.peek();
+      if (!ev || ev.after > callbacks) return;
+      const conn = this.#connections[ev.key];
+      if (!conn) return; // the device has not opened it yet: wait (a divergence if it never does)
+      this.#net.next();
+      const engine = this.#engine;
+      const at = ev.at > engine.now ? ev.at : engine.now;
+      const tags = this.#tags;
+      const out = this.#out;
+      const native = this.#native;
+      if (ev.kind === EventKind.TcpConnected) {
+        engine.at(at, () => {
+          tags.set(tags.net(ev.key, "connected"));
+          conn.events.connected();
+        });
+      } else if (ev.kind === EventKind.TcpData) {
+        const bytes = ev.payload.slice();
+        engine.at(at, () => {
+          tags.set(tags.net(ev.key, "data"));
+          native.wire("R", ev.key, engine.now, bytes.buffer as ArrayBuffer);
+          conn.events.data(bytes);
+        });
+      } else if (ev.kind === EventKind.TcpClosed) {
+        const message = ev.payload.length > 0 ? this.#native.string(ev.payload.byteOffset, ev.payload.length) : "";
+        engine.at(at, () => {
+          tags.set(tags.net(ev.key, "closed"));
+          out.line(`R ${ev.key} ${engine.now} closed ${oneLine(message)}`);
+          conn.events.closed(message ? new Error(message) : undefined);
+        });
+      }
+    }
+  }
+
+  /** What the recording still had when the run ended (the device did less than the simulated one). */
+  leftovers(): string[] {
+    const left: string[] = [];
+    const ev = this.#net.peek();
+    if (ev && ev.at <= this.#replay.meta.endUs) left.push(`network event at ${ev.at} µs never delivered (after ${ev.after} callbacks)`);
+    this.#connections.forEach((c) => {
+      if (!c.tx.done) left.push(`connection ${c.index}: the simulated device sent more bytes than this one (${c.sent} sent)`);
+    });
+    return left;
+  }
+}

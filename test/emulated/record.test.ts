@@ -1,0 +1,75 @@
+/**
+ * The simulator's recording of what reached a device (simulator/node/record.ts): transparent to the run, complete
+ * enough to replay, and checked against the parts' datasheets rather than read back from itself.
+ */
+import { describe, expect, it } from "vitest";
+import { recordSim } from "../../simulator/node/record.js";
+import { runSim } from "../../simulator/node/session.js";
+import { replayBlob } from "../../emulator/host/replay-file.js";
+
+/** Sensirion CRC-8 (poly 0x31, init 0xFF), from the SHT3x datasheet §4.12, written out here independently. */
+function sensirionCrc(a: number, b: number): number {
+  let crc = 0xff;
+  for (const byte of [a, b]) {
+    crc ^= byte;
+    for (let i = 0; i < 8; i++) crc = crc & 0x80 ? ((crc << 1) ^ 0x31) & 0xff : (crc << 1) & 0xff;
+  }
+  return crc;
+}
+
+describe("recording a simulated device", () => {
+  it("changes nothing: the same frames, at the same virtual times, as a plain run", async () => {
+    const opts = { device: "weather-station", board: "esp32-devkitc", hours: 1, seed: 5 };
+    const plain = await runSim(opts);
+    const { result } = await recordSim(opts);
+    expect(result.frames.map((f) => [f.t, f.topic, f.hex, f.acked])).toEqual(plain.frames.map((f) => [f.t, f.topic, f.hex, f.acked]));
+  });
+
+  it("holds the device's I2C traffic as the datasheets describe it, its ADC and counter readings, and the broker's side", async () => {
+    const { recording } = await recordSim({ device: "weather-station", board: "esp32-devkitc", hours: 0.5, seed: 2 });
+    const sht = recording.i2c.find((t) => t.address === 0x44)!;
+    // Commands from the datasheet only (table 9: single shot without clock stretching 0x2400/0x240B/0x2416;
+    // 0x30A2 soft reset; 0x3066/0x306D heater off/on), a single shot per air slot, each read answering with
+    // 6 bytes whose two words carry valid CRCs.
+    const writes = sht.transactions.filter((t) => t.op === "write" && t.ack).map((t) => t.hex);
+    expect(writes.every((h) => /^(24(00|0b|16)|30a2|306[6d])$/.test(h))).toBe(true);
+    expect(writes.filter((h) => h.startsWith("24")).length).toBe(30);
+    const reads = sht.transactions.filter((t) => t.op === "read" && t.ack).map((t) => Buffer.from(t.hex, "hex"));
+    expect(reads.length).toBeGreaterThanOrEqual(30);
+    for (const r of reads) {
+      expect(r.length).toBe(6);
+      expect(r[2]).toBe(sensirionCrc(r[0]!, r[1]!));
+      expect(r[5]).toBe(sensirionCrc(r[3]!, r[4]!));
+    }
+    // BME280: the chip-id read of register 0xD0 answers 0x60 (datasheet §5.4.1).
+    const bme = recording.i2c.find((t) => t.address === 0x76)!;
+    const idAt = bme.transactions.findIndex((t) => t.op === "write" && t.hex === "d0");
+    expect(idAt).toBeGreaterThanOrEqual(0);
+    expect(bme.transactions[idAt + 1]).toMatchObject({ op: "read", ack: true, hex: "60" });
+    // The vane's ADC: one reading per 250 ms wind slot, all within the supply.
+    const vane = recording.analog[0]!;
+    expect(vane.volts).toHaveLength(7201);
+    expect(vane.volts.every((v) => v >= 0 && v <= 3.3)).toBe(true);
+    // The anemometer's counter never runs backwards.
+    const counts = recording.pulse[0]!.counts;
+    expect(counts.every((c, i) => i === 0 || c >= counts[i - 1]!)).toBe(true);
+    // The broker: connected once, answered the device's CONNECT with a CONNACK (0x20 0x02 …) first.
+    expect(recording.connections).toHaveLength(1);
+    expect(recording.connections[0]!.txHex.slice(0, 2)).toBe("10");
+    const firstData = recording.net.find((e) => e.kind === "data")!;
+    expect(firstData.hex!.slice(0, 4)).toBe("2002");
+    expect(recording.net[0]!.kind).toBe("connected");
+    // Posted after the device's callbacks that came before them: the counts never go down.
+    expect(recording.net.every((e, i) => i === 0 || e.after >= recording.net[i - 1]!.after)).toBe(true);
+  });
+
+  it("becomes a replay blob the image reads in place", async () => {
+    const { recording } = await recordSim({ device: "weather-station", board: "nrf52840-dk", hours: 0.1, seed: 2 });
+    const { blob, figures } = replayBlob(recording);
+    expect(Buffer.from(blob.subarray(0, 4)).toString("latin1")).toBe("GZRP");
+    expect(new DataView(blob.buffer, blob.byteOffset).getUint32(8, true)).toBe(blob.length);
+    // On the nRF52840-DK the anemometer is counted by edge interrupts: its line changes are in the recording.
+    expect(figures.lineChanges).toBe(recording.lineChanges.length);
+    expect(figures.lineChanges).toBeGreaterThan(100);
+  });
+});
