@@ -81,33 +81,47 @@ static void x_begin(xsMachine* the)
 
 /*
  * native.end(stream, dueUs): one event record on the console:
- *   E <stream> <due µs> <start ticks> <end ticks> <µs of it collecting garbage> <slots allocated> <chunk bytes allocated>
- * (the allocations are -1 when a collection ran in the event: live counts then say nothing about allocation)
+ *   E <stream> <due ticks> <start ticks> <end ticks> <µs of it collecting garbage> <slots allocated> <chunk bytes allocated>
+ * all in hexadecimal (the allocations are "-" when a collection ran in the event, then live counts say nothing
+ * about allocation; a "~" prefix is a negative count)
  * (ticks are 25 MHz since reset; the host turns them into lateness, busy time and instructions).
  */
 static void x_end(xsMachine* the)
 {
 	uint64_t end = clock_ticks();
 	int64_t stream = (int64_t)xsToInteger(xsArg(0));
-	int64_t due = (int64_t)xsToNumber(xsArg(1));
+	double dueUs = xsToNumber(xsArg(1));
+	uint64_t due = dueUs > 0 ? (uint64_t)(dueUs * (CLOCK_HZ / 1000000u) + 0.5) : 0; /* in ticks, like start and end */
+	/* Hexadecimal: formatting must cost next to nothing, it runs after every event. */
 	char line[96];
 	char* p = line;
 	*p++ = 'E';
 	*p++ = ' ';
-	p = format_i64(p, stream);
+	p = format_hex(p, (uint64_t)stream);
 	*p++ = ' ';
-	p = format_i64(p, due);
+	p = format_hex(p, due);
 	*p++ = ' ';
-	p = format_u64(p, gBeginTicks);
+	p = format_hex(p, gBeginTicks);
 	*p++ = ' ';
-	p = format_u64(p, end);
+	p = format_hex(p, end);
 	*p++ = ' ';
-	p = format_u64(p, (uint64_t)(gc_us() - gBeginGc));
+	p = format_hex(p, (uint64_t)(gc_us() - gBeginGc));
 	*p++ = ' ';
 	int collected = gc_count() != gBeginCollections;
-	p = format_i64(p, collected ? -1 : (int64_t)(xs_heap_count(the) - gBeginSlots));
-	*p++ = ' ';
-	p = format_i64(p, collected ? -1 : (int64_t)(xs_chunks_size(the) - gBeginChunks));
+	if (collected) {
+		*p++ = '-';
+		*p++ = ' ';
+		*p++ = '-';
+	}
+	else {
+		long slots = xs_heap_count(the) - gBeginSlots;
+		long chunks = xs_chunks_size(the) - gBeginChunks;
+		if (slots < 0) *p++ = '~', slots = -slots;
+		p = format_hex(p, (uint64_t)slots);
+		*p++ = ' ';
+		if (chunks < 0) *p++ = '~', chunks = -chunks;
+		p = format_hex(p, (uint64_t)chunks);
+	}
 	*p++ = '\n';
 	console_write(line, (size_t)(p - line));
 }

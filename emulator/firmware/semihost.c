@@ -80,6 +80,15 @@ char* format_i64(char* out, int64_t value)
 	return format_u64(out, (uint64_t)value);
 }
 
+char* format_hex(char* out, uint64_t value)
+{
+	static const char digits[] = "0123456789abcdef";
+	int shift = 60;
+	while (shift > 0 && ((value >> shift) & 15u) == 0) shift -= 4;
+	for (; shift >= 0; shift -= 4) *out++ = digits[(value >> shift) & 15u];
+	return out;
+}
+
 void semihost_exit(int code)
 {
 	console_flush();

@@ -14,6 +14,8 @@ void console_printf(const char* format, ...) __attribute__((format(printf, 1, 2)
 /* Decimal 64-bit integers (newlib-nano's printf has no %llu); return the end of what was written, no NUL. */
 char* format_u64(char* out, uint64_t value);
 char* format_i64(char* out, int64_t value);
+/* Lower-case hexadecimal, no prefix: cheap (no division), for the high-volume event records. */
+char* format_hex(char* out, uint64_t value);
 
 /* End the emulation with an exit code QEMU returns to the host (SYS_EXIT_EXTENDED). Flushes the console. */
 void semihost_exit(int code) __attribute__((noreturn));

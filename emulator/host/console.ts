@@ -2,7 +2,7 @@
 
 export interface Dispatch {
   stream: number;
-  /** Due time, µs since reset. */
+  /** Due time, µs since reset (recorded in 25 MHz ticks). */
   dueUs: number;
   /** SysTick (25 MHz) at start and end. */
   start: number;
@@ -82,15 +82,17 @@ export function parseConsole(text: string): ImageConsole {
     const rest = line.slice(2);
     switch (kind) {
       case "E": {
+        // All hexadecimal (cheap to format on the MCU); "-" for an allocation count a collection made unknowable.
         const [s, due, start, end, gc, slots, chunks] = rest.split(" ");
+        const hex = (x: string | undefined): number => (x === undefined || x === "-" ? -1 : x.startsWith("~") ? -parseInt(x.slice(1), 16) : parseInt(x, 16));
         c.dispatches.push({
-          stream: Number(s),
-          dueUs: Number(due),
-          start: Number(start),
-          end: Number(end),
-          gcUs: Number(gc ?? 0),
-          slots: Number(slots ?? -1),
-          chunkBytes: Number(chunks ?? -1),
+          stream: hex(s),
+          dueUs: hex(due) / 25,
+          start: hex(start),
+          end: hex(end),
+          gcUs: hex(gc),
+          slots: hex(slots),
+          chunkBytes: hex(chunks),
         });
         break;
       }

@@ -143,25 +143,29 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
     w.u32(s.length);
   }
 
-  const events: TimedEvent[] = [];
-  rec.lineChanges.forEach(([pin, at, level], order) => events.push({ at, after: -1, kind: EventKind.Line, key: pin, payload: Uint8Array.of(level), order }));
-  rec.net.forEach((e, i) => {
+  const lines: TimedEvent[] = rec.lineChanges.map(([pin, at, level], order) => ({ at, after: -1, kind: EventKind.Line, key: pin, payload: Uint8Array.of(level), order }));
+  const net: TimedEvent[] = rec.net.map((e, order) => {
     const kind = e.kind === "connected" ? EventKind.TcpConnected : e.kind === "data" ? EventKind.TcpData : EventKind.TcpClosed;
     const payload = e.kind === "data" ? fromHex(e.hex ?? "") : e.kind === "closed" && e.error ? Buffer.from(e.error, "utf8") : new Uint8Array(0);
-    events.push({ at: e.at, after: e.after, kind, key: e.conn, payload, order: rec.lineChanges.length + i });
+    return { at: e.at, after: e.after, kind, key: e.conn, payload, order };
   });
-  // One table in time order (ties keep recorded order); the image walks it with one cursor per kind.
-  events.sort((a, b) => a.at - b.at || a.order - b.order);
-  const eventsOffset = w.length;
-  for (const e of events) {
-    w.f64(e.at);
-    w.f64(e.after);
-    w.u16(e.kind);
-    w.u16(e.key);
-    w.u32(e.payload.length);
-    w.bytes(e.payload);
-    w.align4();
-  }
+  const table = (events: TimedEvent[]): number => {
+    // Time order, ties in recorded order.
+    events.sort((a, b) => a.at - b.at || a.order - b.order);
+    const offset = w.length;
+    for (const e of events) {
+      w.f64(e.at);
+      w.f64(e.after);
+      w.u16(e.kind);
+      w.u16(e.key);
+      w.u32(e.payload.length);
+      w.bytes(e.payload);
+      w.align4();
+    }
+    return offset;
+  };
+  const linesOffset = table(lines);
+  const netOffset = table(net);
   void REPLAY_EVENT_HEADER_BYTES;
 
   w.patch32(0, REPLAY_MAGIC);
@@ -171,8 +175,10 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
   w.patch32(16, metaBytes.length);
   w.patch32(20, streamsOffset);
   w.patch32(24, streams.length);
-  w.patch32(28, eventsOffset);
-  w.patch32(32, events.length);
+  w.patch32(28, linesOffset);
+  w.patch32(32, lines.length);
+  w.patch32(36, netOffset);
+  w.patch32(40, net.length);
   const blob = w.done();
   if (blob.length > REPLAY_MAX_BYTES) {
     throw new Error(`the recording needs ${blob.length} bytes of replay data, more than the ${REPLAY_MAX_BYTES} the emulator's PSRAM holds: run fewer hours`);

@@ -7,15 +7,17 @@
  *     0 u32 magic "GZRP"   4 u32 version   8 u32 total bytes
  *    12 u32 meta offset   16 u32 meta length      (UTF-8 JSON, `ReplayMeta`)
  *    20 u32 streams offset 24 u32 stream count   (16-byte entries: u32 kind, u32 key, u32 offset, u32 length)
- *    28 u32 events offset  32 u32 event count
+ *    28 u32 line events offset  32 u32 line event count
+ *    36 u32 net events offset   40 u32 net event count
  *   streams: values the device reads, consumed in order (see StreamKind)
- *   events: what reaches the board by itself, in recorded order; each is
+ *   events (two tables, so that each cursor walks only its own): what reaches the board by itself, in recorded
+ *   order; each is
  *     f64 at (µs), f64 after (device callbacks run before it was posted, or -1 when it is placed by time alone),
  *     u16 kind, u16 key, u32 payload length, payload, padding to 4 bytes
  */
 
 export const REPLAY_MAGIC = 0x50525a47; // "GZRP"
-export const REPLAY_VERSION = 1;
+export const REPLAY_VERSION = 2;
 export const REPLAY_HEADER_BYTES = 64;
 export const REPLAY_STREAM_ENTRY_BYTES = 16;
 export const REPLAY_EVENT_HEADER_BYTES = 24;

@@ -1,7 +1,8 @@
 /**
  * Lines the image writes for the host (emulator/host/console.ts parses them). One record per line, first token
  * its kind:
- *   E stream due start end   an event ran (written by the firmware: µs due, 25 MHz ticks at start and end)
+ *   E stream due start end gc slots chunks   an event ran (written by the firmware, hexadecimal: due, start and end
+ *                            in 25 MHz ticks, µs collecting, slots and chunk bytes allocated)
  *   N stream label           a new event stream (a timer callback, an edge pin, a connection)
  *   T conn at now hex        the device sent bytes (virtual µs, real µs)
  *   R conn at hex            bytes reached the device's socket layer

@@ -2,7 +2,7 @@
  * Reading the replay blob in the image, in place: a DataView over the host buffer `native.replay`, cursors that
  * walk each stream and the event table. Nothing is copied until device code gets its bytes.
  */
-import { EventKind, REPLAY_EVENT_HEADER_BYTES, REPLAY_HEADER_BYTES, REPLAY_MAGIC, REPLAY_STREAM_ENTRY_BYTES, REPLAY_VERSION } from "./format.js";
+import { REPLAY_EVENT_HEADER_BYTES, REPLAY_HEADER_BYTES, REPLAY_MAGIC, REPLAY_STREAM_ENTRY_BYTES, REPLAY_VERSION } from "./format.js";
 import type { ReplayMeta } from "./format.js";
 import type { Native } from "./native.js";
 
@@ -73,24 +73,24 @@ export interface ReplayEvent {
   payload: Uint8Array;
 }
 
-/** Walks the event table, yielding only the kinds it was made for. */
+/** Walks one event table in order. */
 export class EventCursor {
   readonly #replay: Replay;
-  readonly #accept: (kind: number) => boolean;
+  readonly #count: number;
   #offset: number;
   #index = 0;
   #peeked: ReplayEvent | undefined;
 
-  constructor(replay: Replay, accept: (kind: number) => boolean) {
+  constructor(replay: Replay, offset: number, count: number) {
     this.#replay = replay;
-    this.#accept = accept;
-    this.#offset = replay.eventsOffset;
+    this.#offset = offset;
+    this.#count = count;
   }
 
   peek(): ReplayEvent | undefined {
     if (this.#peeked) return this.#peeked;
     const r = this.#replay;
-    while (this.#index < r.eventCount) {
+    while (this.#index < this.#count) {
       const view = r.view;
       const o = this.#offset;
       const at = view.getFloat64(o, true);
@@ -101,10 +101,8 @@ export class EventCursor {
       const start = o + REPLAY_EVENT_HEADER_BYTES;
       this.#offset = start + ((length + 3) & ~3);
       this.#index++;
-      if (this.#accept(kind)) {
-        this.#peeked = { at, after, kind, key, payload: r.bytes.subarray(start, start + length) };
-        return this.#peeked;
-      }
+      this.#peeked = { at, after, kind, key, payload: r.bytes.subarray(start, start + length) };
+      return this.#peeked;
     }
     return undefined;
   }
@@ -120,8 +118,8 @@ export class Replay {
   readonly meta: ReplayMeta;
   readonly view: DataView;
   readonly bytes: Uint8Array;
-  readonly eventsOffset: number;
-  readonly eventCount: number;
+  readonly #lines: { offset: number; count: number };
+  readonly #net: { offset: number; count: number };
   readonly #streams = new Map<string, { offset: number; length: number }>();
 
   constructor(native: Native) {
@@ -143,8 +141,8 @@ export class Replay {
       const key = view.getUint32(o + 4, true);
       this.#streams.set(`${kind}:${key}`, { offset: view.getUint32(o + 8, true), length: view.getUint32(o + 12, true) });
     }
-    this.eventsOffset = view.getUint32(28, true);
-    this.eventCount = view.getUint32(32, true);
+    this.#lines = { offset: view.getUint32(28, true), count: view.getUint32(32, true) };
+    this.#net = { offset: view.getUint32(36, true), count: view.getUint32(40, true) };
   }
 
   /** A fresh cursor over one stream (an empty one when the recording has none). */
@@ -154,10 +152,10 @@ export class Replay {
   }
 
   lineEvents(): EventCursor {
-    return new EventCursor(this, (k) => k === EventKind.Line);
+    return new EventCursor(this, this.#lines.offset, this.#lines.count);
   }
 
   netEvents(): EventCursor {
-    return new EventCursor(this, (k) => k === EventKind.TcpConnected || k === EventKind.TcpData || k === EventKind.TcpClosed);
+    return new EventCursor(this, this.#net.offset, this.#net.count);
   }
 }

@@ -20,7 +20,7 @@ import { EventKind, StreamKind } from "./format.js";
 import type { Native } from "./native.js";
 import { hex, oneLine } from "./out.js";
 import type { Out } from "./out.js";
-import type { EventCursor, Replay, StreamCursor } from "./replay.js";
+import type { EventCursor, Replay, ReplayEvent, StreamCursor } from "./replay.js";
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -205,7 +205,11 @@ export class ReplayWorld implements Network {
     };
   }
 
-  /** Post the network events the simulator had posted by the time `callbacks` device callbacks had run. */
+  /**
+   * Post the network events the simulator had posted by the time `callbacks` device callbacks had run. Called before
+   * every dispatch, so the usual path (nothing due) must allocate nothing: XS makes the closure cells of a block's
+   * captured variables when the block is entered, so the posting, with its closures, is a method of its own.
+   */
   inject(callbacks: number): void {
     for (;;) {
       const ev = this.#net.peek();
@@ -213,31 +217,35 @@ export class ReplayWorld implements Network {
       const conn = this.#connections[ev.key];
       if (!conn) return; // the device has not opened it yet: wait (a divergence if it never does)
       this.#net.next();
-      const engine = this.#engine;
-      const at = ev.at > engine.now ? ev.at : engine.now;
-      const tags = this.#tags;
+      this.#post(ev, conn);
+    }
+  }
+
+  #post(ev: ReplayEvent, conn: Connection): void {
+    const engine = this.#engine;
+    const at = ev.at > engine.now ? ev.at : engine.now;
+    const tags = this.#tags;
+    const native = this.#native;
+    if (ev.kind === EventKind.TcpConnected) {
+      engine.at(at, () => {
+        tags.set(tags.net(ev.key, "connected"));
+        conn.events.connected();
+      });
+    } else if (ev.kind === EventKind.TcpData) {
+      const bytes = ev.payload.slice();
+      engine.at(at, () => {
+        tags.set(tags.net(ev.key, "data"));
+        native.wire("R", ev.key, engine.now, bytes.buffer as ArrayBuffer);
+        conn.events.data(bytes);
+      });
+    } else if (ev.kind === EventKind.TcpClosed) {
+      const message = ev.payload.length > 0 ? native.string(ev.payload.byteOffset, ev.payload.length) : "";
       const out = this.#out;
-      const native = this.#native;
-      if (ev.kind === EventKind.TcpConnected) {
-        engine.at(at, () => {
-          tags.set(tags.net(ev.key, "connected"));
-          conn.events.connected();
-        });
-      } else if (ev.kind === EventKind.TcpData) {
-        const bytes = ev.payload.slice();
-        engine.at(at, () => {
-          tags.set(tags.net(ev.key, "data"));
-          native.wire("R", ev.key, engine.now, bytes.buffer as ArrayBuffer);
-          conn.events.data(bytes);
-        });
-      } else if (ev.kind === EventKind.TcpClosed) {
-        const message = ev.payload.length > 0 ? this.#native.string(ev.payload.byteOffset, ev.payload.length) : "";
-        engine.at(at, () => {
-          tags.set(tags.net(ev.key, "closed"));
-          out.line(`R ${ev.key} ${engine.now} closed ${oneLine(message)}`);
-          conn.events.closed(message ? new Error(message) : undefined);
-        });
-      }
+      engine.at(at, () => {
+        tags.set(tags.net(ev.key, "closed"));
+        out.line(`R ${ev.key} ${engine.now} closed ${oneLine(message)}`);
+        conn.events.closed(message ? new Error(message) : undefined);
+      });
     }
   }
 
