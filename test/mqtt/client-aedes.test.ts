@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MqttClient, type MqttClientOptions } from "../../runtime/mqtt/client.js";
 import { createRealtimeHost, type RealtimeHost } from "../helpers/realtime-host.js";
-import { AedesBroker, observer, sleep, waitFor } from "./support.js";
+import { AedesBroker, observer, sleep, waitFor, deviceClient } from "./support.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,22 +24,7 @@ function payloadFor(i: number): Uint8Array {
 }
 
 function device(host: RealtimeHost, port: number, extra: Partial<MqttClientOptions> = {}): { client: MqttClient; errors: Error[] } {
-  const errors: Error[] = [];
-  const client = new MqttClient({
-    host,
-    address: "127.0.0.1",
-    port,
-    clientId: "ws-0001",
-    keepAlive: 30,
-    backoff: { min: 40, max: 300, factor: 2, jitter: 0.25 },
-    onError: (e) => errors.push(e),
-    ...extra,
-  });
-  cleanups.push(() => {
-    client.close();
-    host.dispose();
-  });
-  return { client, errors };
+  return deviceClient(host, port, cleanups, extra);
 }
 
 describe("MQTT client against aedes", () => {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MqttClient, type MqttClientOptions } from "../../runtime/mqtt/client.js";
 import { MOSQUITTO_MISSING, Mosquitto, mosquittoBinary } from "../helpers/mosquitto.js";
 import { createRealtimeHost, type RealtimeHost } from "../helpers/realtime-host.js";
-import { observer, sleep, waitFor } from "./support.js";
+import { observer, sleep, waitFor, deviceClient } from "./support.js";
 
 const skip = process.env.GANZHI_SKIP_MOSQUITTO === "1";
 
@@ -32,22 +32,7 @@ function payloadFor(i: number): Uint8Array {
 }
 
 function device(host: RealtimeHost, port: number, extra: Partial<MqttClientOptions> = {}): { client: MqttClient; errors: Error[] } {
-  const errors: Error[] = [];
-  const client = new MqttClient({
-    host,
-    address: "127.0.0.1",
-    port,
-    clientId: "ws-0001",
-    keepAlive: 30,
-    backoff: { min: 40, max: 300, factor: 2, jitter: 0.25 },
-    onError: (e) => errors.push(e),
-    ...extra,
-  });
-  cleanups.push(() => {
-    client.close();
-    host.dispose();
-  });
-  return { client, errors };
+  return deviceClient(host, port, cleanups, extra);
 }
 
 describe.skipIf(skip)("MQTT client against Mosquitto", () => {

@@ -7,7 +7,7 @@ import mqttPacket from "mqtt-packet";
 import { afterEach, describe, expect, it } from "vitest";
 import { MqttClient, MqttConnackError, MqttProtocolError, type MqttClientOptions } from "../../runtime/mqtt/client.js";
 import { createRealtimeHost, type RealtimeHost, type RealtimeHostOptions } from "../helpers/realtime-host.js";
-import { RawPeer, sleep, waitFor, type PeerConnection } from "./support.js";
+import { deviceClient, RawPeer, sleep, waitFor, type PeerConnection } from "./support.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -26,21 +26,7 @@ function device(
   hostOptions: RealtimeHostOptions = {},
 ): { client: MqttClient; host: RealtimeHost; errors: Error[] } {
   const host = createRealtimeHost(hostOptions);
-  const errors: Error[] = [];
-  const client = new MqttClient({
-    host,
-    address: "127.0.0.1",
-    port,
-    clientId: "ws-0001",
-    keepAlive: 30,
-    backoff: { min: 30, max: 200, factor: 2, jitter: 0 },
-    onError: (e) => errors.push(e),
-    ...extra,
-  });
-  cleanups.push(() => {
-    client.close();
-    host.dispose();
-  });
+  const { client, errors } = deviceClient(host, port, cleanups, { backoff: { min: 30, max: 200, factor: 2, jitter: 0 }, ...extra });
   return { client, host, errors };
 }
 

@@ -6,6 +6,38 @@ import { Aedes } from "aedes";
 import { connectAsync, type IClientOptions, type MqttClient as MqttJsClient } from "mqtt";
 import mqttPacket from "mqtt-packet";
 import net from "node:net";
+import { MqttClient, type MqttClientOptions } from "../../runtime/mqtt/client.js";
+import type { RealtimeHost } from "../helpers/realtime-host.js";
+
+export type Cleanup = () => Promise<void> | void;
+
+/**
+ * The device's MQTT client on a real-time host, dialling 127.0.0.1:`port` as node "ws-0001", with fast backoff for
+ * tests; errors collected; closed (with its host) by `cleanups`.
+ */
+export function deviceClient(
+  host: RealtimeHost,
+  port: number,
+  cleanups: Cleanup[],
+  extra: Partial<MqttClientOptions> = {},
+): { client: MqttClient; errors: Error[] } {
+  const errors: Error[] = [];
+  const client = new MqttClient({
+    host,
+    address: "127.0.0.1",
+    port,
+    clientId: "ws-0001",
+    keepAlive: 30,
+    backoff: { min: 40, max: 300, factor: 2, jitter: 0.25 },
+    onError: (e) => errors.push(e),
+    ...extra,
+  });
+  cleanups.push(() => {
+    client.close();
+    host.dispose();
+  });
+  return { client, errors };
+}
 
 export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
