@@ -5,6 +5,7 @@
 #include "xsAll.h"
 #include "xs.h"
 #include "platform.h"
+#include "prepared.h"
 #include "program.h"
 #include "semihost.h"
 
@@ -34,6 +35,12 @@ extern size_t xs_stack_size(txMachine* the);
 #ifndef XS_KEYS_INITIAL
 	#define XS_KEYS_INITIAL 1024
 #endif
+/* Keys a machine prepared ahead of time can add at run time (the program's are in flash already). */
+#ifndef XS_PREPARED_KEYS_INITIAL
+	#define XS_PREPARED_KEYS_INITIAL 128
+#endif
+
+extern const uint8_t gPreparation[];
 #ifndef XS_KEYS_INCREMENT
 	#define XS_KEYS_INCREMENT 256
 #endif
@@ -41,9 +48,19 @@ extern size_t xs_stack_size(txMachine* the);
 int main(void)
 {
 	stack_paint();
+	/* newlib sets stdio up (FILE structures from malloc) on first use, and XS's reports use it: the first use used to
+	 * be the "# Slot allocation: failed" report of an out-of-memory, when malloc fails, and newlib then wrote through
+	 * a NULL FILE (into the vector table at 0xC, until flash became read-only). Set it up now, unbuffered. */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	clock_init();
 	const char* cmdline = semihost_cmdline();
-	(void)cmdline;
+	/* The preparation pass (emulator/firmware/prepare.c), run by the build on this very firmware. QEMU's command
+	 * line is the kernel's path, then what -append gave. */
+	const char* args = strchr(cmdline, ' ');
+	if (args && !strncmp(args + 1, "prepare ", 8)) return prepare_main(args + 9);
+	/* Test bench: flash is read-only (startup.c), so this must end in a fault report. */
+	if (args && !strcmp(args + 1, "write-flash")) *(volatile uint32_t*)0x100 = 0;
+	const PreparedInfo* prepared = prepared_info();
 
 	txCreation creation = {
 		XS_CHUNK_INITIAL,   /* initialChunkSize */
@@ -60,13 +77,28 @@ int main(void)
 		0,                  /* staticSize */
 	};
 	uint64_t t0 = clock_ticks();
-	txMachine* the = xsCreateMachine(&creation, "ganzhi", NULL);
+	txMachine* the;
+	if (prepared) {
+		/* Built-ins and every module are in flash: clone them. Only what is written gets a copy in RAM. */
+		const PreparedHeader* p = (const PreparedHeader*)prepared;
+		if (prepared->base != (uint32_t)(uintptr_t)gPreparation || p->preparation.nameModulo != creation.nameModulo ||
+			p->preparation.symbolModulo != creation.symbolModulo) {
+			console_puts("#abort the preparation in flash was made for another image\n");
+			return EXIT_BAD_PROGRAM;
+		}
+		creation.initialKeyCount = XS_PREPARED_KEYS_INITIAL;
+		the = fxPrepareMachine(&creation, (txPreparation*)&p->preparation, "ganzhi", NULL, NULL);
+	}
+	else
+		the = xsCreateMachine(&creation, "ganzhi", NULL);
 	if (!the) {
 		console_puts("#abort cannot create the XS machine\n");
 		return EXIT_OUT_OF_MEMORY;
 	}
 	uint64_t t1 = clock_ticks();
-	console_printf("#boot machine ticks=%lu heap=%lu keys=%d\n", (unsigned long)(t1 - t0), (unsigned long)heap_used(), (int)the->keyIndex);
+	console_printf("#boot machine ticks=%lu heap=%lu keys=%d prepared=%lu aliases=%lu slots=%ld chunks=%ld\n", (unsigned long)(t1 - t0),
+		(unsigned long)heap_used(), (int)the->keyIndex, (unsigned long)(prepared ? prepared->size : 0),
+		(unsigned long)(prepared ? prepared->aliases : 0), (long)the->currentHeapCount, (long)the->currentChunksSize);
 	xs_stack_paint(the);
 	int code = program_prepare(the);
 	if (code == EXIT_OK) {
@@ -91,8 +123,12 @@ int main(void)
 			(unsigned long)gxMarkTime.duration, gxMarkTime.count, (unsigned long)gxSweepChunkTime.duration, gxSweepChunkTime.count,
 			(unsigned long)gxSweepSlotTime.duration, gxSweepSlotTime.count, (unsigned long)gxCompactChunkTime.duration, gxCompactChunkTime.count);
 	}
-	console_printf("#end heap=%lu peak=%lu stack=%lu/%lu ticks=%s idle=%s skips=%lu js-stack=%lu/%lu\n", (unsigned long)heap_used(),
+	/* Preloaded objects and bindings the run wrote, and so copied to RAM (XS aliasing), of those that could be. */
+	unsigned long aliased = 0;
+	for (txID i = 0; i < the->aliasCount; i++)
+		if (the->aliasArray[i]) aliased++;
+	console_printf("#end heap=%lu peak=%lu stack=%lu/%lu ticks=%s idle=%s skips=%lu js-stack=%lu/%lu aliased=%lu/%lu\n", (unsigned long)heap_used(),
 		(unsigned long)heap_peak(), (unsigned long)stack_peak(), (unsigned long)stack_size(), total, idle, (unsigned long)clock_wakeups(),
-		(unsigned long)xs_stack_peak(the), (unsigned long)xs_stack_size(the));
+		(unsigned long)xs_stack_peak(the), (unsigned long)xs_stack_size(the), aliased, (unsigned long)the->aliasCount);
 	return code;
 }

@@ -35,6 +35,10 @@ size_t heap_phase_base(void);
 int heap_reserve_release(void); /* 1 if it was still held */
 int heap_reserve_rearm(void);   /* 1 if it could be put back */
 int heap_reserve_held(void);
+/* Move the end of the heap up to `end` (the preparation pass uses all of QEMU's RAM, not the profile's). */
+void heap_extend(char* end);
+/* The end of the machine's RAM (mps2-an386: 4 MB at 0x20000000), whatever the profile. */
+#define MACHINE_RAM_END ((char*)0x20400000)
 
 /* ---- C stack */
 char* stack_limit(void);   /* lowest usable address, with the margin XS needs to unwind */

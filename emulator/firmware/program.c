@@ -2,6 +2,7 @@
 #include "xsAll.h"
 #include "xs.h"
 #include "platform.h"
+#include "prepared.h"
 #include "program.h"
 #include "semihost.h"
 
@@ -79,7 +80,8 @@ static int run_script(txMachine* the, txScript* script)
 
 static int gPrepared = 0;
 
-/* Bytecode: register the program's symbols, in order, before anything else makes a key; check their IDs. */
+/* Bytecode: register the program's symbols, in order, before anything else makes a key; check their IDs. A machine
+ * prepared ahead of time (prepared.h) has them already: it must have been prepared from this very program. */
 int program_prepare(txMachine* the)
 {
 	const ProgramHeader* h = (const ProgramHeader*)gProgram;
@@ -88,6 +90,16 @@ int program_prepare(txMachine* the)
 		return EXIT_BAD_PROGRAM;
 	}
 	if (h->kind != PROGRAM_BYTECODE && h->kind != PROGRAM_MODULES) return EXIT_OK;
+	const PreparedInfo* prepared = prepared_info();
+	if (prepared && !the->sharedMachine) prepared = NULL; /* the preparation pass itself */
+	if (prepared) {
+		if (prepared->programAddress != (uint32_t)(uintptr_t)gProgram || prepared->programSize != h->size) {
+			console_puts("#abort the preparation in flash was made from another program\n");
+			return EXIT_BAD_PROGRAM;
+		}
+		gPrepared = 1;
+		return EXIT_OK;
+	}
 	/* The module layout starts like the script's: keys, symbol count, symbols, IDs. */
 	if ((uint32_t)the->keyIndex != h->u.bytecode.keysAfterCreation) {
 		console_printf("#abort bytecode was compiled for %lu built-in keys, this engine has %d\n",
@@ -106,6 +118,45 @@ int program_prepare(txMachine* the)
 	}
 	gPrepared = 1;
 	return EXIT_OK;
+}
+
+/*
+ * ES modules: import the entry synchronously, as Moddable's main does, which loads, links and runs the body of
+ * every module of the program; then, if `start`, call the entry's default export (the entry only exports a
+ * function, so that loading it starts nothing: the preparation pass loads without starting). With a machine
+ * prepared ahead of time, every module is there already, evaluated, and the import only finds it.
+ */
+int program_load(txMachine* the, int start)
+{
+	const ProgramHeader* h = (const ProgramHeader*)gProgram;
+	if (h->kind == PROGRAM_MODULES && !gPrepared) return EXIT_BAD_PROGRAM;
+	uint32_t count;
+	const ProgramModule* modules = program_modules(&count);
+	if (count == 0) return EXIT_BAD_PROGRAM;
+	int code = EXIT_OK;
+	mxTry(the) {
+		mxPushStringX((txString)(gProgram + modules[0].path));
+		fxAwaitImport(the, start ? XS_IMPORT_DEFAULT : XS_IMPORT_NAMESPACE);
+		if (start) {
+			txSlot* entry = the->stack;
+			if (!mxIsReference(entry) || !mxIsFunction(entry->value.reference)) mxTypeError("the entry module has no default function");
+			mxPushUndefined();
+			mxPushSlot(entry);
+			mxCall();
+			mxRunCount(0);
+			mxPop();
+		}
+		mxPop();
+		while (the->promiseJobs) {
+			the->promiseJobs = 0;
+			fxRunPromiseJobs(the);
+		}
+	}
+	mxCatch(the) {
+		report_exception(the, start ? "module" : "preload");
+		code = EXIT_JS_ERROR;
+	}
+	return code;
 }
 
 int program_run(txMachine* the)
@@ -128,26 +179,7 @@ int program_run(txMachine* the)
 		return EXIT_BAD_PROGRAM;
 #endif
 	}
-	if (h->kind == PROGRAM_MODULES || h->kind == PROGRAM_MODULE_SOURCES) {
-		if (h->kind == PROGRAM_MODULES && !gPrepared) return EXIT_BAD_PROGRAM;
-		uint32_t count;
-		const ProgramModule* modules = program_modules(&count);
-		if (count == 0) return EXIT_BAD_PROGRAM;
-		int code = EXIT_OK;
-		/* Import the entry synchronously, as Moddable's main does: link and run the whole module graph now. */
-		mxTry(the) {
-			xsAwaitImport((const char*)(gProgram + modules[0].path), XS_IMPORT_NAMESPACE);
-			while (the->promiseJobs) {
-				the->promiseJobs = 0;
-				fxRunPromiseJobs(the);
-			}
-		}
-		mxCatch(the) {
-			report_exception(the, "module");
-			code = EXIT_JS_ERROR;
-		}
-		return code;
-	}
+	if (h->kind == PROGRAM_MODULES || h->kind == PROGRAM_MODULE_SOURCES) return program_load(the, 1);
 	if (h->kind != PROGRAM_BYTECODE || !gPrepared) return EXIT_BAD_PROGRAM;
 	static txScript script;
 	script.callback = NULL;

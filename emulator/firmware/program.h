@@ -68,6 +68,8 @@ struct sxMachine;
 int program_prepare(struct sxMachine* the);
 /* Run the program's top level. Returns an EXIT_* code. */
 int program_run(struct sxMachine* the);
+/* ES modules: import the entry (every module loads and runs its body); call its default export if `start`. */
+int program_load(struct sxMachine* the, int start);
 /* Bytes of the program in flash, and how it was loaded ("bytecode", "source", "modules", "module-sources"). */
 uint32_t program_size(void);
 const char* program_kind(void);

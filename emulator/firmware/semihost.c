@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#define SYS_OPEN 0x01
+#define SYS_CLOSE 0x02
 #define SYS_WRITE0 0x04
+#define SYS_WRITE 0x05
 #define SYS_GET_CMDLINE 0x15
 #define SYS_EXIT_EXTENDED 0x20
 #define ADP_Stopped_ApplicationExit 0x20026
@@ -95,6 +98,28 @@ void semihost_exit(int code)
 	uint32_t block[2] = { ADP_Stopped_ApplicationExit, (uint32_t)code };
 	semihost_call(SYS_EXIT_EXTENDED, block);
 	for (;;) __asm__ volatile("wfi");
+}
+
+int semihost_write_file(const char* path, const void* data, size_t size)
+{
+	struct { const char* name; uint32_t mode; uint32_t length; } open = { path, 5 /* "wb" */, (uint32_t)strlen(path) };
+	intptr_t handle = (intptr_t)semihost_call(SYS_OPEN, &open);
+	if (handle == -1) return -1;
+	int status = 0;
+	const uint8_t* p = data;
+	while (size) {
+		uint32_t n = size > 65536 ? 65536 : (uint32_t)size;
+		struct { uint32_t handle; const void* data; uint32_t length; } write = { (uint32_t)handle, p, n };
+		if (semihost_call(SYS_WRITE, &write) != 0) {
+			status = -1;
+			break;
+		}
+		p += n;
+		size -= n;
+	}
+	struct { uint32_t handle; } close = { (uint32_t)handle };
+	if (semihost_call(SYS_CLOSE, &close) != 0) status = -1;
+	return status;
 }
 
 const char* semihost_cmdline(void)

@@ -20,6 +20,9 @@ char* format_hex(char* out, uint64_t value);
 /* End the emulation with an exit code QEMU returns to the host (SYS_EXIT_EXTENDED). Flushes the console. */
 void semihost_exit(int code) __attribute__((noreturn));
 
+/* Write a whole file on the host (SYS_OPEN "wb", SYS_WRITE, SYS_CLOSE): the preparation pass's output. 0 when done. */
+int semihost_write_file(const char* path, const void* data, size_t size);
+
 /* The `-append` string, or "" (SYS_GET_CMDLINE). */
 const char* semihost_cmdline(void);
 #endif

@@ -1,6 +1,6 @@
 /*
- * Reset and exception vectors for the Cortex-M4F in QEMU mps2-an386: FPU on, .data copied from flash, .bss
- * cleared, C stack limit recorded, then main(). A fault prints the stacked registers over semihosting and ends
+ * Reset and exception vectors for the Cortex-M4F in QEMU mps2-an386: FPU on, flash read-only (MPU), .data copied
+ * from flash, .bss cleared, C stack limit recorded, then main(). A fault prints the stacked registers over semihosting and ends
  * the run with exit code 70 (the host runner reports it as a crash of the image).
  */
 #include <stdint.h>
@@ -38,6 +38,10 @@ __attribute__((section(".vectors"), used)) void (*const gVectors[16 + 32])(void)
 	Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
 };
 
+#define MPU_CTRL (*(volatile uint32_t*)0xE000ED94)
+#define MPU_RNR (*(volatile uint32_t*)0xE000ED98)
+#define MPU_RBAR (*(volatile uint32_t*)0xE000ED9C)
+#define MPU_RASR (*(volatile uint32_t*)0xE000EDA0)
 #define SCB_CPACR (*(volatile uint32_t*)0xE000ED88)
 #define SCB_SHCSR (*(volatile uint32_t*)0xE000ED24)
 #define SCB_CFSR (*(volatile uint32_t*)0xE000ED28)
@@ -49,6 +53,21 @@ __attribute__((section(".vectors"), used)) void (*const gVectors[16 + 32])(void)
 void _init(void) {}
 void _fini(void) {}
 
+/*
+ * Flash is read-only, as on a board: QEMU's mps2-an386 maps SSRAM1 at 0x0 and would let a write to "flash" pass
+ * silently. MPU region 0 covers the 4 MB at 0x0, privileged and unprivileged read-only, executable; the default
+ * map stays for everything else (PRIVDEFENA). A write into flash (a preloaded object written in place instead of
+ * through its RAM alias, say) is a MemManage fault, reported like a HardFault.
+ */
+static void flash_read_only(void)
+{
+	MPU_RNR = 0;
+	MPU_RBAR = 0x00000000u;
+	MPU_RASR = (6u << 24) /* AP: read-only */ | (1u << 17) /* C */ | (21u << 1) /* 2^22 bytes */ | 1u /* enable */;
+	MPU_CTRL = (1u << 2) /* PRIVDEFENA */ | 1u /* enable */;
+	__asm__ volatile("dsb\n isb");
+}
+
 void Reset_Handler(void)
 {
 	/* CP10/CP11 full access: the M4F's single-precision FPU (doubles stay soft-float). */
@@ -56,6 +75,7 @@ void Reset_Handler(void)
 	__asm__ volatile("dsb\n isb");
 	/* Separate MemManage, BusFault and UsageFault handlers (all report like a HardFault). */
 	SCB_SHCSR |= (7u << 16);
+	flash_read_only();
 	memcpy(&_sdata, &_sidata, (size_t)((char*)&_edata - (char*)&_sdata));
 	memset(&_sbss, 0, (size_t)((char*)&_ebss - (char*)&_sbss));
 	__libc_init_array();

@@ -12,17 +12,28 @@
 
 extern char _heap_start[], _heap_end[], _stack_limit[], _stack_top[];
 
-/* Held back from the heap until an out-of-memory inside XS needs room to build its RangeError. */
+/* Held back from the heap until an out-of-memory inside XS needs room to build its RangeError. Once part of it
+ * has been used, what is left is held back again if it is at least RESERVE_MIN (enough for XS to grow its slots
+ * and chunks once more to build the next RangeError). */
 #define RESERVE_BYTES (12 * 1024)
+#define RESERVE_MIN (8 * 1024)
 
 static char* gBreak = _heap_start;
 static char* gPeak = _heap_start;
 static char* gPhaseBase = _heap_start;
 static int gReserveHeld = 1;
+static size_t gReserve = RESERVE_BYTES;
+/* The end of the heap: the profile's RAM, or all of the machine's RAM for the preparation pass (heap_extend). */
+static char* gHeapEnd = _heap_end;
 
 static char* heap_limit(void)
 {
-	return gReserveHeld ? (char*)((uintptr_t)_heap_end - RESERVE_BYTES) : _heap_end;
+	return gReserveHeld ? (char*)((uintptr_t)gHeapEnd - gReserve) : gHeapEnd;
+}
+
+void heap_extend(char* end)
+{
+	if (end > gHeapEnd) gHeapEnd = end;
 }
 
 void* _sbrk(ptrdiff_t increment)
@@ -37,17 +48,17 @@ void* _sbrk(ptrdiff_t increment)
 	return previous;
 }
 
-size_t heap_size(void) { return (size_t)(_heap_end - _heap_start); }
+size_t heap_size(void) { return (size_t)(gHeapEnd - _heap_start); }
 size_t heap_used(void) { return (size_t)(gBreak - _heap_start); }
 size_t heap_peak(void) { return (size_t)(gPeak - _heap_start); }
 void heap_mark_phase(void) { gPhaseBase = gBreak; }
 size_t heap_phase_base(void) { return (size_t)(gPhaseBase - _heap_start); }
 int heap_reserve_held(void) { return gReserveHeld; }
 
-/* Lift the limit; 1 when the whole reserve is there to use (it was held, or the break is still below it). */
+/* Lift the limit; 1 when a reserve is there to use (it was held, or at least RESERVE_MIN is left above the break). */
 int heap_reserve_release(void)
 {
-	int intact = (uintptr_t)gBreak <= (uintptr_t)_heap_end - RESERVE_BYTES;
+	int intact = gReserveHeld || (size_t)(gHeapEnd - gBreak) >= RESERVE_MIN;
 	gReserveHeld = 0;
 	return intact;
 }
@@ -55,7 +66,9 @@ int heap_reserve_release(void)
 int heap_reserve_rearm(void)
 {
 	if (gReserveHeld) return 1;
-	if ((uintptr_t)gBreak > (uintptr_t)_heap_end - RESERVE_BYTES) return 0;
+	size_t room = (size_t)(gHeapEnd - gBreak);
+	if (room < RESERVE_MIN) return 0;
+	gReserve = room < RESERVE_BYTES ? room : RESERVE_BYTES;
 	gReserveHeld = 1;
 	return 1;
 }

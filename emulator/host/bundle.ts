@@ -1,6 +1,6 @@
 /**
  * The image's JS program: the in-image provider (emulator/image) and the device's main, bundled by rollup as ES
- * modules (TypeScript transpiled on the way) under a generated entry whose top level calls `start(main)`.
+ * modules (TypeScript transpiled on the way) under a generated entry whose default export calls `start(main)`.
  * Device code is the same code `ganzhi build` bundles for Moddable and the simulator runs.
  */
 import { existsSync } from "node:fs";
@@ -47,10 +47,13 @@ export async function bundleImage(root: string, deviceMain: string): Promise<Ima
     },
     load(id) {
       if (id === ENTRY) {
+        // The entry only exports a function, which the firmware calls once every module is loaded (Moddable's
+        // `export default function main()` convention): loading the program starts nothing, so the preparation pass
+        // can load every module ahead of time, as Moddable's preload does on the build host.
         return [
           `import main from ${JSON.stringify(entry)};`,
           `import { start } from ${JSON.stringify(path.join(IMAGE_DIR, "main.ts"))};`,
-          `start(main);`,
+          `export default function ganzhi() { start(main); }`,
         ].join("\n");
       }
       return null;

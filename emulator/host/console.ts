@@ -53,7 +53,7 @@ export interface ImageConsole {
   /** Lines from the C layer (`#boot`, `#end`, `#oom`, `#fault`, …). */
   platform: string[];
   /** `#end` figures, when the image got there. */
-  end: { heap: number; peak: number; stackPeak: number; stackSize: number; ticks: number; idleTicks: number } | undefined;
+  end: { heap: number; peak: number; stackPeak: number; stackSize: number; ticks: number; idleTicks: number; aliased: number } | undefined;
   other: string[];
 }
 
@@ -147,7 +147,10 @@ export function parseConsole(text: string): ImageConsole {
       case "#": {
         c.platform.push(line);
         const m = /^#end heap=(\d+) peak=(\d+) stack=(\d+)\/(\d+) ticks=(\d+) idle=(\d+)/.exec(line);
-        if (m) c.end = { heap: +m[1]!, peak: +m[2]!, stackPeak: +m[3]!, stackSize: +m[4]!, ticks: +m[5]!, idleTicks: +m[6]! };
+        if (m) {
+          const a = / aliased=(\d+)\/(\d+)/.exec(line);
+          c.end = { heap: +m[1]!, peak: +m[2]!, stackPeak: +m[3]!, stackSize: +m[4]!, ticks: +m[5]!, idleTicks: +m[6]!, aliased: a ? +a[1]! : 0 };
+        }
         break;
       }
       default:

@@ -32,6 +32,8 @@ export interface EmulateOptions {
   hours: number;
   seed: number;
   program?: ProgramKind;
+  /** Preload XS's built-ins and every module into flash (default: yes for bytecode; emulator/host/prepare.ts). */
+  preload?: boolean;
   /** Override the board's XS creation. */
   creation?: Partial<XsCreation>;
   /** External broker for the recording run (default: the embedded one). */
@@ -73,13 +75,23 @@ export interface EmulateFigures {
   seed: number;
   hours: number;
   program: ProgramKind;
+  /** XS's built-ins and every module prepared ahead of time, in flash (Moddable's preload), or loaded at boot. */
+  preload: boolean;
   flashBytes: number;
   programBytes: number;
+  /** Flash the preparation takes (0 without preload). */
+  preparationBytes: number;
+  /** Objects and `let` bindings of the preparation that get a copy in RAM when written (XS aliasing); the alias
+   * table is this many pointers of RAM. 0 without preload. */
+  aliases: number;
+  /** Of those, how many the run wrote and so copied to RAM (at the end of the run). */
+  aliased: number;
   ramBytes: number;
   /** RAM left for the heap after the C stack, .data and .bss. */
   heapCapacityBytes: number;
-  /** Heap in use once every module was loaded, before the device's main: XS, the built-ins and the modules' objects,
-   * all of which Moddable preloads into flash on a real board (this image cannot: xsl is not on npm). */
+  /** Heap in use once every module was loaded, before the device's main. With preload: the XS machine cloned from
+   * the preparation in flash (its stack, first heap blocks, alias table); without: XS, the built-ins and every
+   * module's objects, all in RAM. */
   heapModulesBytes: number;
   /** Heap in use once the device's main returned. */
   heapBootBytes: number;
@@ -178,6 +190,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     board: recording.board,
     profile: o.profile,
     ...(o.program ? { program: o.program } : {}),
+    ...(o.preload !== undefined ? { preload: o.preload } : {}),
     ...(o.creation ? { creation: o.creation } : {}),
   });
   const { blob, figures: replay } = replayBlob(recording);
@@ -216,8 +229,12 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     seed: recording.seed,
     hours: recording.hours,
     program: image.program.kind,
+    preload: image.preparation !== undefined,
     flashBytes: image.firmware.flashBytes,
     programBytes: image.firmware.sections.program,
+    preparationBytes: image.preparation ? image.firmware.sections.preparation : 0,
+    aliases: image.preparation?.aliases ?? 0,
+    aliased: c.end?.aliased ?? 0,
     ramBytes: image.profile.ramBytes,
     heapCapacityBytes: image.firmware.heapBytes,
     heapModulesBytes: modulesHeap,

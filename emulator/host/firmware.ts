@@ -2,7 +2,7 @@
  * The firmware image: XS compiled for the Cortex-M4F, the project's bare-metal platform layer
  * (emulator/firmware), and a program blob in flash, linked for one memory profile.
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { compileAll, headersHash, sha256 } from "./compile.js";
@@ -20,7 +20,13 @@ export interface FirmwareOptions {
   program: Uint8Array;
   /** Compile XS's parser in (needed for a source program, the fallback). */
   parser: boolean;
+  /** The preparation blob (emulator/firmware/prepared.h), last in flash; without it, a placeholder (the program is
+   * loaded at boot). */
+  preparation?: Uint8Array;
 }
+
+/** "GZX0": the placeholder the .preparation section holds in an image without a preparation. */
+export const PREPARATION_PLACEHOLDER = new Uint8Array([0x47, 0x5a, 0x58, 0x30, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 export interface SectionSizes {
   /** Code and constants: XS, newlib, the platform layer. */
@@ -29,6 +35,8 @@ export interface SectionSizes {
   program: number;
   /** Initialised data (in flash, copied to RAM at reset). */
   data: number;
+  /** The preparation (built-ins and modules prepared ahead of time), or its 16-byte placeholder. */
+  preparation: number;
   bss: number;
   stack: number;
 }
@@ -37,7 +45,7 @@ export interface Firmware {
   elf: string;
   profile: string;
   sections: SectionSizes;
-  /** Flash the image occupies: text + program + data. */
+  /** Flash the image occupies: text + program + data + preparation. */
   flashBytes: number;
   /** RAM taken before the heap: C stack + data + bss. */
   ramStaticBytes: number;
@@ -55,7 +63,7 @@ async function sections(sizeTool: string, elf: string): Promise<SectionSizes> {
     if (m) s[m[1]!] = Number(m[2]);
   }
   const flashCode = [".text", ".ARM.extab", ".ARM.exidx", ".preinit_array", ".init_array", ".fini_array"].reduce((a, k) => a + (s[k] ?? 0), 0);
-  return { text: flashCode, program: s[".program"] ?? 0, data: s[".data"] ?? 0, bss: s[".bss"] ?? 0, stack: s[".stack"] ?? 0 };
+  return { text: flashCode, program: s[".program"] ?? 0, data: s[".data"] ?? 0, preparation: s[".preparation"] ?? 0, bss: s[".bss"] ?? 0, stack: s[".stack"] ?? 0 };
 }
 
 export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
@@ -82,7 +90,20 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
     path.join(BUILD_DIR, "obj", `${variant}-fw`),
     salt,
   );
-  const key = sha256(o.profile.name, String(o.profile.stackBytes), xsObjects.join(), fwObjects.join(), o.program, path.join(FIRMWARE_DIR, "link.ld")).slice(0, 16);
+  const preparation = o.preparation ?? PREPARATION_PLACEHOLDER;
+  const linkScript = path.join(FIRMWARE_DIR, "link.ld");
+  const key = sha256(
+    o.profile.name,
+    String(o.profile.stackBytes),
+    xsObjects.join(),
+    fwObjects.join(),
+    o.program,
+    "\0preparation\0",
+    preparation,
+    readFileSync(linkScript),
+    readFileSync(path.join(FIRMWARE_DIR, "program.S")),
+    readFileSync(path.join(FIRMWARE_DIR, "preparation.S")),
+  ).slice(0, 16);
   const dir = path.join(BUILD_DIR, "images", key);
   const elf = path.join(dir, "firmware.elf");
   if (!existsSync(elf)) {
@@ -95,6 +116,10 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
       writeFileSync(blob, o.program);
       const programObject = path.join(work, "program.o");
       await execa(tools.gcc, [...CPU_FLAGS, `-DPROGRAM_FILE="${blob}"`, "-c", path.join(FIRMWARE_DIR, "program.S"), "-o", programObject]);
+      const preparationBlob = path.join(work, "preparation.bin");
+      writeFileSync(preparationBlob, preparation);
+      const preparationObject = path.join(work, "preparation.o");
+      await execa(tools.gcc, [...CPU_FLAGS, `-DPREPARATION_FILE="${preparationBlob}"`, "-c", path.join(FIRMWARE_DIR, "preparation.S"), "-o", preparationObject]);
       const tmp = path.join(work, "firmware.elf");
       const link = await execa(
         tools.gcc,
@@ -104,7 +129,7 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
           "--specs=nano.specs",
           "-Wl,--gc-sections",
           "-T",
-          path.join(FIRMWARE_DIR, "link.ld"),
+          linkScript,
           `-Wl,--defsym=FLASH_LEN=${o.profile.flashBytes}`,
           `-Wl,--defsym=RAM_LEN=${o.profile.ramBytes}`,
           `-Wl,--defsym=STACK_LEN=${o.profile.stackBytes}`,
@@ -113,6 +138,7 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
           tmp,
           ...fwObjects,
           programObject,
+          preparationObject,
           ...xsObjects,
           "-lm",
         ],
@@ -132,7 +158,7 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
     }
   }
   const s = await sections(tools.size, elf);
-  const flashBytes = s.text + s.program + s.data;
+  const flashBytes = s.text + s.program + s.data + s.preparation;
   const ramStaticBytes = s.stack + s.data + s.bss;
   return { elf, profile: o.profile.name, sections: s, flashBytes, ramStaticBytes, heapBytes: o.profile.ramBytes - ramStaticBytes };
 }

@@ -49,4 +49,4 @@ export const XS_SOURCES = [
 ] as const;
 
 /** The image's own C sources (emulator/firmware). */
-export const FIRMWARE_SOURCES = ["startup", "semihost", "syscalls", "clock", "xs_glue", "main", "program", "natives", "loop", "replay", "modules"] as const;
+export const FIRMWARE_SOURCES = ["startup", "semihost", "syscalls", "clock", "xs_glue", "main", "program", "natives", "loop", "replay", "modules", "prepare"] as const;

@@ -1,21 +1,31 @@
 /**
- * Memory profiles and the other paths an emulated run can take: the nRF52840 profile's 256 KB, the edge-counted
- * anemometer of the nRF52840-DK (line changes replayed at their virtual times), and the parse-on-device fallback.
+ * Memory profiles and the other paths an emulated run can take: the nRF52840 profile's 256 KB (which the weather
+ * station fits once XS's built-ins and its modules are preloaded into flash, and does not without), the
+ * edge-counted anemometer of the nRF52840-DK (line changes replayed at their virtual times), and the
+ * parse-on-device fallback.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { emulate, EmulationError } from "../../emulator/host/emulate.js";
 import type { EmulateResult } from "../../emulator/host/emulate.js";
 import { PROFILES } from "../../emulator/host/profiles.js";
 
+let unprepared: EmulateResult | EmulationError;
 let nrf: EmulateResult | EmulationError;
+let nrfAgain: EmulateResult | EmulationError;
 let edges: EmulateResult;
 let source: EmulateResult;
 let bytecode: EmulateResult;
 
+// 12 minutes of virtual time: the first report (at 10 min), 2,880 wind slots and the anemometer's edges.
+const NRF_HOURS = 0.2;
+
 beforeAll(async () => {
   const settle = (p: Promise<EmulateResult>) => p.catch((e: unknown) => (e instanceof EmulationError ? e : Promise.reject(e)));
-  [nrf, edges, source, bytecode] = await Promise.all([
-    settle(emulate({ device: "weather-station", board: "nrf52840-dk", profile: "nrf52840", hours: 0.05, seed: 1 })),
+  const nrfRun = () => settle(emulate({ device: "weather-station", board: "nrf52840-dk", profile: "nrf52840", hours: NRF_HOURS, seed: 1 }));
+  [unprepared, nrf, nrfAgain, edges, source, bytecode] = await Promise.all([
+    settle(emulate({ device: "weather-station", board: "nrf52840-dk", profile: "nrf52840", hours: 0.05, seed: 1, preload: false })),
+    nrfRun(),
+    nrfRun(),
     emulate({ device: "weather-station", board: "nrf52840-dk", profile: "mps2-4m", hours: 0.18, seed: 3 }),
     emulate({ device: "weather-station", board: "esp32-devkitc", profile: "mps2-4m", hours: 0.1, seed: 4, program: "source" }),
     emulate({ device: "weather-station", board: "esp32-devkitc", profile: "mps2-4m", hours: 0.1, seed: 4 }),
@@ -23,9 +33,9 @@ beforeAll(async () => {
 }, 240_000);
 
 describe("memory profiles", () => {
-  it("nRF52840: 1 MB flash holds the image; 256 KB RAM is enforced, and running out is a clean JS RangeError, not a fault", () => {
-    expect(nrf).toBeInstanceOf(EmulationError);
-    const error = nrf as EmulationError;
+  it("nRF52840 without preloading: 256 KB RAM is enforced, and running out is a clean JS RangeError, not a fault", () => {
+    expect(unprepared).toBeInstanceOf(EmulationError);
+    const error = unprepared as EmulationError;
     expect(error.console).toMatch(/^#oom heap=(\d+)/m);
     expect(error.console).toMatch(/^#error module: RangeError: heap overflow$/m);
     expect(error.console).not.toMatch(/^#fault/m);
@@ -35,12 +45,39 @@ describe("memory profiles", () => {
     expect(heap).toBeLessThan(PROFILES.nrf52840.ramBytes);
   });
 
-  // Known to fail (emulator/README.md, "Findings"): without Moddable's preload (xsl, not on npm) XS's built-ins
-  // and every module's functions and classes live in RAM, about 290 KB before the device's main runs. Remove
-  // `.fails` when the image can preload, or when the device and its runtime get small enough.
-  it.fails("weather-station runs in the nRF52840 profile its manifest wires it for", () => {
+  // This failed until the image could preload (emulator/README.md, "Preparation"): loaded at boot, XS's built-ins
+  // and every module's functions and classes took about 290 KB of RAM before the device's main ran.
+  it("weather-station runs in the nRF52840 profile its manifest wires it for", () => {
     expect(nrf).not.toBeInstanceOf(EmulationError);
-    expect((nrf as EmulateResult).comparison.identical).toBe(true);
+    const r = nrf as EmulateResult;
+    expect(r.comparison.firstDifference).toBeUndefined();
+    expect(r.comparison.identical).toBe(true);
+    expect(r.frames.filter((f) => f.topic.endsWith("/senml"))).toHaveLength(1);
+    expect(r.console.divergences).toEqual([]);
+    expect(r.console.crashes).toEqual([]);
+    const f = r.figures;
+    expect(f.preload).toBe(true);
+    expect(f.flashBytes).toBeLessThan(PROFILES.nrf52840.flashBytes);
+    expect(f.preparationBytes).toBeGreaterThan(100_000);
+    expect(f.heapPeakBytes).toBeLessThan(f.heapCapacityBytes);
+    // What the image needs before the device's main (the XS machine cloned from flash) is under half of what the
+    // unprepared image had taken when it ran out, still loading modules.
+    const ranOut = Number(/^#oom heap=(\d+)/m.exec((unprepared as EmulationError).console)![1]);
+    expect(f.heapModulesBytes).toBeLessThan(ranOut / 2);
+    // Only what the run wrote is copied to RAM: the device keeps its state in objects its main makes, so next to
+    // none of the preloaded objects that could be aliased are (the aliasing itself is tested in preload.test.ts).
+    expect(f.aliases).toBeGreaterThan(1000);
+    expect(f.aliased).toBeLessThan(f.aliases / 20);
+    // Every module, and XS's built-ins, are in flash: nothing is loaded at boot.
+    expect(r.console.platform.find((l) => l.startsWith("#boot machine"))).toMatch(/ slots=\d{1,3} chunks=\d+$/);
+  });
+
+  it("is deterministic in the nRF52840 profile too: a second run gives the same console records and figures", () => {
+    const [a, b] = [nrf as EmulateResult, nrfAgain as EmulateResult];
+    expect(b.image.firmware.elf).toBe(a.image.firmware.elf);
+    expect(b.console.dispatches).toEqual(a.console.dispatches);
+    const strip = (r: EmulateResult) => ({ ...r.figures, wallSeconds: undefined });
+    expect(strip(b)).toEqual(strip(a));
   });
 });
 
