@@ -26,8 +26,8 @@ export function checkBudgets(budgets: Readonly<Record<string, number | undefined
     checks.push({ name: "cpuPercent", what: "CPU busy over the run", limit: b.cpuPercent, value: f.cpuBusyPercent, unit: "%", ok: f.cpuBusyPercent <= b.cpuPercent });
   }
   if (b.heapBytes !== undefined) {
-    // What the device's objects need at run time. The modules' own objects are left out: Moddable preloads them
-    // into flash, and this image cannot (the figures show them as heapModulesBytes).
+    // What the device's objects need at run time. What the image holds before the device's main is left out: with
+    // the preload that is the XS machine cloned from flash, without it every module's objects (heapModulesBytes).
     checks.push({ name: "heapBytes", what: "run-phase heap (peak less the loaded modules)", limit: b.heapBytes, value: f.heapRunBytes, unit: "B", ok: f.heapRunBytes <= b.heapBytes });
   }
   if (b.latencyMs !== undefined) {

@@ -62,6 +62,7 @@ class Streams implements StreamTags {
   readonly #out: Out;
   readonly #timers = new WeakMap<() => void, number>();
   readonly #named = new Map<string, number>();
+  readonly #edges = new Map<number, number>();
   readonly #labels: string[] = [];
   #next = 3;
   current = STREAM_HOST;
@@ -98,7 +99,13 @@ class Streams implements StreamTags {
   }
 
   edge(pin: number): number {
-    return this.#byName(`edge:${pin}`);
+    // Every edge asks: answer from a number-keyed map, not by building the label each time (garbage per edge).
+    let id = this.#edges.get(pin);
+    if (id === undefined) {
+      id = this.#byName(`edge:${pin}`);
+      this.#edges.set(pin, id);
+    }
+    return id;
   }
 
   net(conn: number, what: string): number {

@@ -73,13 +73,25 @@ export interface ReplayEvent {
   payload: Uint8Array;
 }
 
-/** Walks one event table in order. */
+/**
+ * Walks one event table in order. `load()` reads the next event's header into the cursor's own fields without
+ * allocating (the line-change table is walked once per edge, a hot path on the device's heap); `peek()` and
+ * `next()` hand the event out as an object for the paths that keep it.
+ */
 export class EventCursor {
   readonly #replay: Replay;
   readonly #count: number;
   #offset: number;
   #index = 0;
+  #loaded = false;
   #peeked: ReplayEvent | undefined;
+  /** The loaded event (valid while `load()` last returned true): see ReplayEvent. */
+  at = 0;
+  after = 0;
+  kind = 0;
+  key = 0;
+  payloadOffset = 0;
+  payloadLength = 0;
 
   constructor(replay: Replay, offset: number, count: number) {
     this.#replay = replay;
@@ -87,29 +99,41 @@ export class EventCursor {
     this.#count = count;
   }
 
+  /** Read the next event's header into the fields (once: until `consume()`); false past the end. */
+  load(): boolean {
+    if (this.#loaded) return true;
+    if (this.#index >= this.#count) return false;
+    const view = this.#replay.view;
+    const o = this.#offset;
+    this.at = view.getFloat64(o, true);
+    this.after = view.getFloat64(o + 8, true);
+    this.kind = view.getUint16(o + 16, true);
+    this.key = view.getUint16(o + 18, true);
+    this.payloadLength = view.getUint32(o + 20, true);
+    this.payloadOffset = o + REPLAY_EVENT_HEADER_BYTES;
+    this.#offset = this.payloadOffset + ((this.payloadLength + 3) & ~3);
+    this.#index++;
+    this.#loaded = true;
+    return true;
+  }
+
+  /** Done with the loaded event. */
+  consume(): void {
+    this.#loaded = false;
+    this.#peeked = undefined;
+  }
+
   peek(): ReplayEvent | undefined {
     if (this.#peeked) return this.#peeked;
-    const r = this.#replay;
-    while (this.#index < this.#count) {
-      const view = r.view;
-      const o = this.#offset;
-      const at = view.getFloat64(o, true);
-      const after = view.getFloat64(o + 8, true);
-      const kind = view.getUint16(o + 16, true);
-      const key = view.getUint16(o + 18, true);
-      const length = view.getUint32(o + 20, true);
-      const start = o + REPLAY_EVENT_HEADER_BYTES;
-      this.#offset = start + ((length + 3) & ~3);
-      this.#index++;
-      this.#peeked = { at, after, kind, key, payload: r.bytes.subarray(start, start + length) };
-      return this.#peeked;
-    }
-    return undefined;
+    if (!this.load()) return undefined;
+    const start = this.payloadOffset;
+    this.#peeked = { at: this.at, after: this.after, kind: this.kind, key: this.key, payload: this.#replay.bytes.subarray(start, start + this.payloadLength) };
+    return this.#peeked;
   }
 
   next(): ReplayEvent | undefined {
     const e = this.peek();
-    this.#peeked = undefined;
+    this.consume();
     return e;
   }
 }

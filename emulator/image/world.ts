@@ -13,6 +13,7 @@
  * Anything the device does that the recording does not have is a divergence, reported on the console.
  */
 import type { I2CBusSim, I2CTarget } from "../../simulator/core/buses/i2c.js";
+import { Scheduled } from "../../simulator/core/engine.js";
 import type { Engine } from "../../simulator/core/engine.js";
 import type { PinWorld } from "../../simulator/core/io/lines.js";
 import type { NetSocket, NetSocketEvents, Network } from "../../simulator/core/network.js";
@@ -79,6 +80,44 @@ export interface StreamTags {
   set(stream: number): void;
 }
 
+/**
+ * The recorded line changes, each at its virtual time: one engine event that reschedules itself, reading the table
+ * in place, so an edge costs the device's heap nothing beyond what its own callback allocates (on the nRF52840-DK
+ * the anemometer is counted by edge interrupts, tens a second; garbage made here set off collections inside them
+ * that delayed the next wind sample by milliseconds).
+ */
+class LineChanges extends Scheduled {
+  readonly #cursor: EventCursor;
+  readonly #bytes: Uint8Array;
+  readonly #world: PinWorld;
+  readonly #tags: StreamTags;
+  readonly #engine: Engine;
+
+  constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine) {
+    super();
+    this.#cursor = cursor;
+    this.#bytes = bytes;
+    this.#world = world;
+    this.#tags = tags;
+    this.#engine = engine;
+  }
+
+  /** Wait for the next change in the table (or stop: the table is done). Not while scheduled: once at the start, then from run(). */
+  next(): void {
+    if (this.#cursor.load()) this.#engine.schedule(this, this.#cursor.at);
+  }
+
+  run(): void {
+    const c = this.#cursor;
+    const pin = c.key;
+    const level = this.#bytes[c.payloadOffset]!;
+    c.consume();
+    this.#tags.set(this.#tags.edge(pin));
+    this.next();
+    this.#world.line(pin).set(level);
+  }
+}
+
 export class ReplayWorld implements Network {
   readonly #replay: Replay;
   readonly #native: Native;
@@ -89,7 +128,6 @@ export class ReplayWorld implements Network {
   readonly #connections: Connection[] = [];
   readonly #random: StreamCursor;
   readonly #tags: StreamTags;
-  #world: PinWorld | undefined;
 
   constructor(replay: Replay, native: Native, out: Out, engine: Engine, tags: StreamTags) {
     this.#replay = replay;
@@ -104,7 +142,6 @@ export class ReplayWorld implements Network {
 
   /** Put the recording where the models were: I2C targets, ADC and pulse sources, line levels and changes. */
   attach(world: PinWorld, buses: Readonly<Record<string, I2CBusSim>>): void {
-    this.#world = world;
     const meta = this.#replay.meta;
     meta.i2c.forEach((t, i) => {
       const bus = buses[t.bus];
@@ -153,19 +190,7 @@ export class ReplayWorld implements Network {
       line.set(l.level);
       line.driven = l.driven;
     }
-    this.#scheduleNextLine();
-  }
-
-  #scheduleNextLine(): void {
-    const ev = this.#lines.next();
-    if (!ev) return;
-    const pin = ev.key;
-    const level = ev.payload[0]!;
-    this.#engine.at(ev.at, () => {
-      this.#tags.set(this.#tags.edge(pin));
-      this.#scheduleNextLine();
-      this.#world!.line(pin).set(level);
-    });
+    new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine).next();
   }
 
   random(): number {

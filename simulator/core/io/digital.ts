@@ -56,9 +56,10 @@ export function makeDigitalClass(world: PinWorld, pins: PinRegistry, wrap: (fn: 
         else if (mode === InputPullUp) line.set(1);
       }
       if (onReadable && edge !== undefined) {
+        const readable = () => onReadable.call(this); // made once: an edge allocates nothing here
         this.#unlisten = line.listen((level) => {
           if (this.#closed) return;
-          if ((level === 1 && edge & Rising) || (level === 0 && edge & Falling)) wrap(() => onReadable.call(this));
+          if ((level === 1 && edge & Rising) || (level === 0 && edge & Falling)) wrap(readable);
         });
       }
     }

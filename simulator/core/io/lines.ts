@@ -13,7 +13,8 @@ export class DigitalLine {
   #level: number;
   /** Whether something outside the MCU drives the line (a model), or it floats at its pull. */
   driven = false;
-  readonly #listeners = new Set<EdgeListener>();
+  /** Replaced, never changed in place, so `set` can walk it while a listener unlistens, without copying it per edge. */
+  #listeners: readonly EdgeListener[] = [];
   constructor(pin: number, idle = 1) {
     this.pin = pin;
     this.#level = idle;
@@ -26,11 +27,14 @@ export class DigitalLine {
     const v = level ? 1 : 0;
     if (v === this.#level) return;
     this.#level = v;
-    for (const l of [...this.#listeners]) l(v);
+    const listeners = this.#listeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(v);
   }
   listen(fn: EdgeListener): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+    this.#listeners = [...this.#listeners, fn];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== fn);
+    };
   }
 }
 
