@@ -116,9 +116,13 @@ export const emulateCommand: Command = {
               `  ${g.group.padEnd(15)}  ${`${g.periodMs} ms`.padEnd(8)}  ${String(g.slots).padStart(5)}   ${`${ms(g.jitterP99Us)} / ${ms(g.jitterMaxUs)} ms`.padEnd(30)}  ${`${ms(g.bootLatenessMaxUs)} ms`.padEnd(14)}  ${String(g.missed).padStart(6)}   ${Math.round(g.instructionsPerCycleMean).toLocaleString("en-US")} / ${Math.round(g.instructionsPerCycleMax).toLocaleString("en-US")}`,
           ),
           "",
-          `  flash            ${kb(f.flashBytes)} of ${kb(r.image.profile.flashBytes)} (program ${kb(f.programBytes)}: ${r.image.modules.length} modules as ${f.program})`,
-          `  RAM              heap ${kb(f.heapModulesBytes)} with the modules loaded, ${kb(f.heapBootBytes)} after main, ${kb(f.heapPeakBytes)} peak, of ${kb(f.heapCapacityBytes)}; run phase ${kb(f.heapRunBytes)}`,
-          `                   XS chunks ${kb(f.xsChunksPeakBytes)}, slots ${kb(f.xsSlotsPeakBytes)} peak (no preload: built-ins and module objects are in RAM)`,
+          `  flash            ${kb(f.flashBytes)} of ${kb(r.image.profile.flashBytes)} (program ${kb(f.programBytes)}: ${r.image.modules.length} modules as ${f.program}${f.preload ? `; preloaded machine ${kb(f.preparationBytes)}` : ""})`,
+          `  RAM              heap ${kb(f.heapModulesBytes)} ${f.preload ? "with the preloaded machine cloned" : "with the modules loaded"}, ${kb(f.heapBootBytes)} after main, ${kb(f.heapPeakBytes)} peak, of ${kb(f.heapCapacityBytes)}; run phase ${kb(f.heapRunBytes)}`,
+          `                   XS chunks ${kb(f.xsChunksPeakBytes)}, slots ${kb(f.xsSlotsPeakBytes)} peak ${
+            f.preload
+              ? `(preloaded: built-ins and modules in flash; ${f.aliased} of ${f.aliases} preloaded objects written, so copied to RAM)`
+              : "(no preload: built-ins and module objects are in RAM)"
+          }`,
           `  stacks           C ${kb(f.cStackPeakBytes)} of ${kb(f.cStackBytes)}; JS ${f.jsStackPeakSlots} slots of ${f.jsStackSlots} (board creation.stack ${f.jsStackBoardSlots})`,
           `  boot             ${(f.bootUs / 1000).toFixed(1)} ms from reset to the device's main`,
           `  GC               ${f.gcCollections} collections, ${f.gcPercentOfBusy.toFixed(0)} % of busy time, longest ${f.gcMaxMs.toFixed(1)} ms within one event`,
