@@ -35,6 +35,12 @@ export function checkBudgets(budgets: Readonly<Record<string, number | undefined
   }
   const missed = sampling.reduce((a, g) => a + g.missed, 0);
   checks.push({ name: "missed", what: "sampling slots missed after boot", limit: 0, value: missed, unit: "", ok: missed === 0 });
+  // The board's XS stack is what the device gets on the board: deeper, and it dies there with a stack overflow
+  // the image (which gives XS more, to measure) would not show. The peak includes a few frames of the image's
+  // event loop that a Moddable timer callback does not have, so it errs on the safe side.
+  if (f.jsStackBoardSlots > 0) {
+    checks.push({ name: "jsStack", what: "JS stack peak, slots, within the board's creation.stack", limit: f.jsStackBoardSlots, value: f.jsStackPeakSlots, unit: "", ok: f.jsStackPeakSlots <= f.jsStackBoardSlots });
+  }
   checks.push({ name: "crashes", what: "device crashes", limit: 0, value: f.crashes, unit: "", ok: f.crashes === 0 });
   checks.push({ name: "divergences", what: "times the device left the recording", limit: 0, value: f.divergences, unit: "", ok: f.divergences === 0 });
   checks.push({ name: "frames", what: "uplink frames byte-identical to the simulator's", limit: undefined, value: f.frames, unit: "", ok: f.framesIdentical });

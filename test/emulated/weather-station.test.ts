@@ -9,6 +9,7 @@
 import { decode } from "cborg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadDevice } from "../../manifests/load.js";
+import { checkBudgets } from "../../emulator/host/budgets.js";
 import { emulate } from "../../emulator/host/emulate.js";
 import type { EmulateResult } from "../../emulator/host/emulate.js";
 import { TICKS_PER_US } from "../../emulator/host/analyze.js";
@@ -110,6 +111,10 @@ describe("weather-station on the emulated Cortex-M4 (mps2-4m, 1 h, seed 1)", () 
     expect(f.heapPeakBytes).toBeGreaterThanOrEqual(f.heapBootBytes);
     expect(f.cStackPeakBytes).toBeLessThan(f.cStackBytes);
     expect(f.jsStackPeakSlots).toBeLessThan(f.jsStackSlots);
+    // ...and within the XS stack the board gives it (esp32-devkitc: 512 slots; Moddable's bare default of 384
+    // would overflow on the board, where the image, which gives XS more, would not show it).
+    expect(f.jsStackPeakSlots).toBeLessThanOrEqual(f.jsStackBoardSlots);
+    expect(checkBudgets(budgets, f).find((c) => c.name === "jsStack")?.ok).toBe(true);
     expect(f.flashBytes).toBeLessThan(a.image.profile.flashBytes);
     expect(f.programBytes).toBeGreaterThan(50_000);
   });
