@@ -13,16 +13,11 @@
  * so validation, errors and callback order are the simulator's by construction; only the world behind the pins
  * differs (emulator/image/world.ts).
  */
-import type { DeviceConfig, DeviceMain, LogLevel, NodeApp, ResetReason } from "../../hal/host.js";
-import { I2CBusSim } from "../../simulator/core/buses/i2c.js";
-import { SPIBusSim } from "../../simulator/core/buses/spi.js";
-import { UARTLink } from "../../simulator/core/buses/uart.js";
+import type { DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
+import { BoardNode } from "../../simulator/core/board-node.js";
+import type { NodeCrash } from "../../simulator/core/board-node.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
-import { RetainedWords } from "../../simulator/core/flash.js";
-import type { SimFlash } from "../../simulator/core/flash.js";
-import { PinWorld } from "../../simulator/core/io/lines.js";
-import { createSimProvider } from "../../simulator/core/provider.js";
 import type { SimProvider } from "../../simulator/core/provider.js";
 import { LazyFlash } from "./flash.js";
 import { getNative } from "./native.js";
@@ -36,13 +31,6 @@ import type { StreamTags } from "./world.js";
 const STREAM_HOST = 0; // an event that ran no device code
 const STREAM_IO = 1; // an IO callback the dispatcher could not attribute further
 const STREAM_BOOT = 2; // main(host)
-
-class DeepSleepRequest {
-  readonly ms: number;
-  constructor(ms: number) {
-    this.ms = ms;
-  }
-}
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -117,63 +105,33 @@ class Streams implements StreamTags {
   }
 }
 
-/** One node on the image: boots, crashes, sleeps and reboots as simulator/core/node.ts's SimNode does. */
-class ImageNode {
-  readonly #o: ImageNodeOptions;
-  readonly pins = new PinWorld();
-  readonly i2c: Record<string, I2CBusSim> = {};
-  readonly spi: Record<string, SPIBusSim> = {};
-  readonly uart: Record<string, UARTLink> = {};
+/**
+ * One node on the image: boots, crashes, sleeps and reboots as the simulator's node does (both are a BoardNode);
+ * the flash allocates blocks as they are written, logs and crashes are console records, and every callback is
+ * charged to the event stream it belongs to.
+ */
+class ImageNode extends BoardNode {
   readonly flash: LazyFlash;
-  readonly retained = new RetainedWords(32);
-  readonly crashes: { at: number; phase: string; error: string }[] = [];
-  boots = 0;
-  /** Device callbacks run so far (the simulator's recording counts the same ones). */
-  callbacks = 0;
-  app: NodeApp | undefined;
-  #provider: SimProvider | undefined;
-  #phase = "boot";
-  #running = false;
+  readonly #out: Out;
+  readonly #streams: Streams;
 
   constructor(o: ImageNodeOptions) {
-    this.#o = o;
-    const now = () => o.engine.now;
-    for (const name of Object.keys(o.spec.i2c)) this.i2c[name] = new I2CBusSim(`${o.id}/${name}`, now);
-    for (const name of Object.keys(o.spec.spi)) this.spi[name] = new SPIBusSim(`${o.id}/${name}`, now);
-    for (const name of Object.keys(o.spec.serial)) this.uart[name] = new UARTLink(`${o.id}/${name}`, o.engine);
+    super({ ...o, board: o.spec, network: o.world, random: () => o.world.random() });
     this.flash = new LazyFlash(o.spec.flash);
+    this.#out = o.out;
+    this.#streams = o.streams;
   }
 
-  boot(reason: ResetReason): void {
-    this.#provider?.shutdown();
-    this.boots++;
-    const o = this.#o;
-    const streams = o.streams;
-    const provider = createSimProvider({
-      id: o.id,
-      board: o.spec,
-      config: o.config,
-      rolePins: o.rolePins,
-      engine: o.engine,
-      world: this.pins,
-      i2c: this.i2c,
-      spi: this.spi,
-      uart: this.uart,
-      network: o.world,
-      flash: this.flash as unknown as SimFlash,
-      retained: this.retained,
-      epochMs: o.epochMs,
-      resetReason: reason,
-      random: () => o.world.random(),
-      wrap: (fn) => {
-        if (streams.current === STREAM_HOST) streams.current = STREAM_IO;
-        this.#guard("callback", fn);
-      },
-      log: (level: LogLevel, message: string) => o.out.line(`L ${o.engine.now} ${level} ${oneLine(message)}`),
-      deepSleep: (ms) => {
-        throw new DeepSleepRequest(ms);
-      },
-    });
+  protected log(level: LogLevel, message: string): void {
+    this.#out.line(`L ${this.engine.now} ${level} ${oneLine(message)}`);
+  }
+
+  protected override crashed(crash: NodeCrash): void {
+    this.#out.line(`C ${crash.at} ${crash.phase} ${oneLine(crash.error)}`);
+  }
+
+  protected override adapt(provider: SimProvider): void {
+    const streams = this.#streams;
     const timers = provider.timers;
     const arm = timers.set.bind(timers);
     timers.set = (callback, delay, repeat) => {
@@ -182,52 +140,14 @@ class ImageNode {
     };
     timers.wrap = (fn) => {
       streams.current = streams.timer(fn);
-      this.#guard("callback", fn);
+      this.guard("callback", fn);
     };
-    this.#provider = provider;
-    this.#running = true;
     streams.current = STREAM_BOOT;
-    this.#guard(
-      "start-up",
-      () => {
-        this.app = o.main(provider.host);
-      },
-      false,
-    );
   }
 
-  halt(): void {
-    this.#provider?.shutdown();
-    this.#running = false;
-  }
-
-  #guard(phase: string, fn: () => void, counted = true): void {
-    if (!this.#running) return;
-    if (counted) this.callbacks++;
-    const previous = this.#phase;
-    this.#phase = phase;
-    try {
-      fn();
-    } catch (error) {
-      this.#fault(error);
-    } finally {
-      this.#phase = previous;
-    }
-  }
-
-  #fault(error: unknown): void {
-    const o = this.#o;
-    const engine = o.engine;
-    this.#provider?.shutdown();
-    this.#running = false;
-    if (error instanceof DeepSleepRequest) {
-      engine.after(Math.round(error.ms * 1000), () => this.boot("deep-sleep"));
-      return;
-    }
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.crashes.push({ at: engine.now, phase: this.#phase, error: message });
-    o.out.line(`C ${engine.now} ${this.#phase} ${oneLine(message)}`);
-    engine.after(o.watchdogMs * 1000, () => this.boot("watchdog"));
+  protected override callback(fn: () => void): void {
+    if (this.#streams.current === STREAM_HOST) this.#streams.current = STREAM_IO;
+    super.callback(fn);
   }
 }
 
@@ -289,7 +209,7 @@ export function start(main: DeviceMain): void {
     out,
     streams,
   });
-  world.attach(node.pins, node.i2c);
+  world.attach(node.world, node.i2c);
   // Virtual time 0 is now: the node powers up as the simulator's does, by an event at time 0.
   const origin = native.now();
   let bootMemory: number[] = [];

@@ -3,14 +3,14 @@
  * simulated board in virtual time. A fresh provider is made at every boot; what survives a reboot (flash,
  * retained memory) is owned by the node and handed in.
  */
-import type { DeviceConfig, Host, LogLevel, Power, ResetReason } from "../../hal/host.js";
+import type { DeviceConfig, FlashStore, Host, LogLevel, Power, ResetReason } from "../../hal/host.js";
 import type { I2CBus, IOClasses, SerialBus, SPIBus } from "../../hal/io.js";
 import type { I2CBusSim } from "./buses/i2c.js";
 import type { SPIBusSim } from "./buses/spi.js";
 import type { UARTLink } from "./buses/uart.js";
 import type { SimBoardSpec } from "./board.js";
 import type { Engine } from "./engine.js";
-import type { RetainedWords, SimFlash } from "./flash.js";
+import type { RetainedWords } from "./flash.js";
 import { makeAnalogClass } from "./io/analog.js";
 import { makeDigitalClass } from "./io/digital.js";
 import { makeI2CClass } from "./io/i2c.js";
@@ -34,7 +34,7 @@ export interface ProviderContext {
   spi: Readonly<Record<string, SPIBusSim>>;
   uart: Readonly<Record<string, UARTLink>>;
   network: Network;
-  flash: SimFlash;
+  flash: FlashStore;
   retained: RetainedWords;
   epochMs: number;
   resetReason: ResetReason;
