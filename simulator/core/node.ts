@@ -4,12 +4,11 @@
  * BoardNode's (board-node.ts), shared with the emulator's image; here the flash is the simulator's SimFlash (power
  * cuts mid-write included) and logs go to the session.
  */
-import type { DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
+import type { LogLevel } from "../../hal/host.js";
 import { BoardNode } from "./board-node.js";
-import type { SimBoardSpec } from "./board.js";
-import type { Engine, Micros } from "./engine.js";
+import type { BoardNodeOptions } from "./board-node.js";
+import type { Micros } from "./engine.js";
 import { SimFlash } from "./flash.js";
-import type { Network } from "./network.js";
 
 export type { NodeCrash } from "./board-node.js";
 
@@ -20,17 +19,7 @@ export interface NodeLogEntry {
   message: string;
 }
 
-export interface SimNodeOptions {
-  id: string;
-  board: SimBoardSpec;
-  config: DeviceConfig;
-  rolePins: Readonly<Record<string, number>>;
-  main: DeviceMain;
-  engine: Engine;
-  network: Network;
-  epochMs: number;
-  /** Uniform [0,1) source for this node's `host.random()`. */
-  random: () => number;
+export interface SimNodeOptions extends Omit<BoardNodeOptions, "watchdogMs"> {
   log?: (entry: NodeLogEntry) => void;
   /** How long a crashed node stays down before its watchdog reboots it (default 1000). */
   watchdogMs?: number;
