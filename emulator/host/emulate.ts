@@ -17,6 +17,8 @@ import { analyze } from "./analyze.js";
 import type { Analysis } from "./analyze.js";
 import { parseConsole } from "./console.js";
 import type { ImageConsole } from "./console.js";
+import { estimateEnergy } from "./energy.js";
+import type { EnergyEstimate } from "./energy.js";
 import { buildDeviceImage } from "./image.js";
 import type { DeviceImage } from "./image.js";
 import type { ProgramKind } from "./program.js";
@@ -125,6 +127,8 @@ export interface EmulateFigures {
   crashes: number;
   /** Reset to the device's main: XS machine, program, provider, µs. */
   bootUs: number;
+  /** Supply current and energy from the time in each power state and the board's currents (energy.ts). */
+  energy: EnergyEstimate;
   wallSeconds: { simulate: number; build: number; emulate: number };
 }
 
@@ -213,13 +217,24 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     throw new EmulationError(`the image stopped before the end of the run (exit code ${q.exitCode})${why ? `: ${why}` : ""}`, q.console);
   }
 
-  const device = resolveNode(loadDevice(recording.device), loadBoard(recording.board)).config;
+  const loadedBoard = loadBoard(recording.board);
+  const board = loadedBoard.manifest;
+  const device = resolveNode(loadDevice(recording.device), loadedBoard).config;
   const sampling: Record<string, number> = {};
   for (const [name, g] of Object.entries(device.sampling)) sampling[name] = g.intervalMs;
   const analysis = analyze(c, { sampling, reportIntervalS: device.reporting.intervalS, endUs: recording.endUs, isTelemetry: (t) => TELEMETRY.test(t) });
   const frames = framesFromConsole(c, recording.id);
   const comparison = compareFrames(simFrames, frames);
-  const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number };
+  const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number; sleptUs?: number };
+  // The firmware's own busy time (dispatches, its loop and bookkeeping) when it reported it, else the dispatches'.
+  const busyPercent = analysis.loopBusyPercent ?? analysis.cpuBusyPercent;
+  const energy = estimateEnergy(board.power, board.network, {
+    runUs: recording.endUs,
+    busyUs: (busyPercent / 100) * recording.endUs,
+    deepSleepUs: s.sleptUs ?? 0,
+    txPackets: c.tx.map((t) => t.bytes.length),
+    rxPackets: c.rx.flatMap((r) => (r.bytes ? [r.bytes.length] : [])),
+  });
   const end = s.memory.atEnd;
   const modulesHeap = Number((c.boot?.memory as number[] | undefined)?.[0] ?? 0);
   const figures: EmulateFigures = {
@@ -273,6 +288,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     divergences: s.divergences,
     crashes: s.crashes,
     bootUs: s.bootUs,
+    energy,
     wallSeconds: { simulate: (t1 - t0) / 1000, build: (t2 - t1) / 1000, emulate: (t3 - t2) / 1000 },
   };
   return {

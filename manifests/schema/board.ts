@@ -176,6 +176,22 @@ export const BoardSchema = s.object(
       {
         supplyVolts: s.number({ description: "Supply voltage the currents are given at, V.", exclusiveMinimum: 0 }),
         currentsMa: currents,
+        idleState: s.enumOf(["cpuActive", "lightSleep"], {
+          description:
+            "Which of `currentsMa` the board draws between events when the device does not deep-sleep: `lightSleep` where the platform sleeps the CPU on its own (nRF52: System ON idle), `cpuActive` where the clock keeps running (ESP32 without ESP-IDF power management, Moddable's default).",
+        }),
+        radio: s.optional(
+          s.object(
+            {
+              bitsPerSecond: s.number({ description: "PHY rate the radioTx/radioRx currents are given at, bit/s.", exclusiveMinimum: 0 }),
+              overheadBytesPerPacket: s.integer({
+                description: "Bytes on air besides the payload of one packet (IP, TCP, MAC headers, preamble as bytes at that rate).",
+                minimum: 0,
+              }),
+            },
+            { description: "The network interface's radio, for air time: one packet per socket write or delivery." },
+          ),
+        ),
         source: s.string({ description: "Where each figure comes from (datasheet tables, measurements).", minLength: 1 }),
       },
       { description: "Power figures for energy estimates." },

@@ -72,6 +72,11 @@ describe("memory profiles", () => {
     // none of the preloaded objects that could be aliased are (the aliasing itself is tested in preload.test.ts).
     expect(f.aliases).toBeGreaterThan(1000);
     expect(f.aliased).toBeLessThan(f.aliases / 20);
+    // Energy: the nRF52840 sleeps between events (System ON idle, 3 µA), so the CPU's busy time is most of it.
+    const cpu = f.energy.shares.find((s) => s.state === "cpu")!;
+    expect(cpu.milliampSeconds / f.energy.shares.reduce((t, s) => t + s.milliampSeconds, 0)).toBeGreaterThan(0.5);
+    expect(f.energy.averageMilliamps).toBeLessThan(0.2);
+    expect(f.energy.radio).toBe(false);
     // Within every budget of the manifest in 256 KB too (jitter included: see the edge test below).
     expect(checkBudgets(budgets, f).filter((c) => !c.ok)).toEqual([]);
     // Every module, and XS's built-ins, are in flash: nothing is loaded at boot.

@@ -103,6 +103,17 @@ describe("weather-station on the emulated Cortex-M4 (mps2-4m, 1 h, seed 1)", () 
     expect(wind.instructionsPerCycleMean).toBeLessThan(2_000_000);
   });
 
+  it("estimates energy from the measured time in each state: an ESP32 on Wi-Fi draws its modem-sleep current throughout", () => {
+    const e = a.figures.energy;
+    expect(e.radio).toBe(true);
+    expect(e.shares.find((s) => s.state === "radioTx")!.seconds).toBeGreaterThan(0);
+    // Without ESP-IDF's power management the CPU clock never stops: the CPU load hardly moves the mean.
+    expect(e.averageMilliamps).toBeGreaterThanOrEqual(40);
+    expect(e.averageMilliamps).toBeLessThan(40.1);
+    const seconds = e.shares.reduce((t, s) => t + s.seconds, 0);
+    expect(seconds).toBeCloseTo(HOURS * 3600, 6);
+  });
+
   it("fits its memory: run-phase heap within budget, heap peak within the profile, stacks within their limits", () => {
     const f = a.figures;
     expect(f.heapRunBytes).toBeGreaterThan(0);

@@ -167,6 +167,13 @@ describe("board manifests and overlays", () => {
     ]);
   });
 
+  it("checks the power figures the energy estimate uses: the idle state names a current, the radio has a rate", () => {
+    expect(errorsOf(board("power-idle-state"))).toEqual([
+      `${F}/power-idle-state.json:5:14: /power/idleState: expected one of "cpuActive", "lightSleep", got string "modemSleep"`,
+      `${F}/power-idle-state.json:5:52: /power/radio/bitsPerSecond: expected number > 0, got integer 0`,
+    ]);
+  });
+
   it("rejects overlapping partitions, at the overlay value that caused it", () => {
     expect(errorsOf(board("partition-overlap"))).toEqual([
       `${F}/partition-overlap.json:7:20: /flash/partitions/storage/size: partition "storage" [0x380000, 0x3e0000) overlaps partition "xs" [0x3d0000, 0x3e0000)`,

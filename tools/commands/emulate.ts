@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { EnergyEstimate } from "../../emulator/host/energy.js";
 import { listBoards, listDevices, loadDevice, ManifestError } from "../../manifests/load.js";
 import { UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
@@ -125,6 +126,7 @@ export const emulateCommand: Command = {
           }`,
           `  stacks           C ${kb(f.cStackPeakBytes)} of ${kb(f.cStackBytes)}; JS ${f.jsStackPeakSlots} slots of ${f.jsStackSlots} (board creation.stack ${f.jsStackBoardSlots})`,
           `  boot             ${(f.bootUs / 1000).toFixed(1)} ms from reset to the device's main`,
+          ...energyLines(f.energy),
           `  GC               ${f.gcCollections} collections, ${f.gcPercentOfBusy.toFixed(0)} % of busy time, longest ${f.gcMaxMs.toFixed(1)} ms within one event`,
           `  uplink           ${f.frames} frames, ${f.framesIdentical ? "byte-identical to the simulator's" : `DIFFERENT from the simulator's: ${r.comparison.firstDifference}`}; report dispatch ${Math.round(f.reportInstructionsMax).toLocaleString("en-US")} instructions`,
           ...checks.map((c) => `  ${c.ok ? "ok  " : "FAIL"}             ${c.what}: ${Number.isInteger(c.value) ? c.value : c.value.toFixed(2)}${c.unit ? " " + c.unit : ""}${c.limit !== undefined ? ` (budget ${c.limit}${c.unit ? " " + c.unit : ""})` : ""}`),
@@ -151,3 +153,26 @@ export const emulateCommand: Command = {
     }
   },
 };
+
+/** Current as people read it: mA from 1 mA up, µA below. */
+function current(mA: number): string {
+  return mA >= 1 ? `${mA.toFixed(mA >= 10 ? 1 : 2)} mA` : `${(mA * 1000).toFixed(mA >= 0.01 ? 1 : 2)} µA`;
+}
+
+function energyLines(e: EnergyEstimate): string[] {
+  const total = e.shares.reduce((a, s) => a + s.milliampSeconds, 0);
+  const run = e.shares.reduce((a, s) => a + s.seconds, 0);
+  const named: Record<string, string> = { cpu: "CPU busy", radioTx: "radio TX", radioRx: "radio RX", idle: "waiting", deepSleep: "deep sleep" };
+  const parts = e.shares.map((s) => {
+    const mean = run > 0 ? s.milliampSeconds / run : 0;
+    const state = s.state === "idle" ? `waiting (${s.current})` : named[s.state]!;
+    return `${state} ${current(mean)} (${total > 0 ? Math.round((100 * s.milliampSeconds) / total) : 0} %)`;
+  });
+  const days = e.daysPer1000mAh;
+  return [
+    `  energy           ${current(e.averageMilliamps)} average at ${e.supplyVolts} V: ${e.milliwattHoursPerDay.toFixed(e.milliwattHoursPerDay >= 100 ? 0 : 2)} mWh a day, ${days >= 10 ? Math.round(days).toLocaleString("en-US") : days.toFixed(1)} days per 1,000 mAh`,
+    `                   ${parts.join(", ")}${e.radio ? "" : "; no radio (the board has no network interface)"}`,
+    "                   not counted: sensors and pull-ups, regulator, debug/USB interface, Wi-Fi beacons and retries",
+  ];
+}
+
