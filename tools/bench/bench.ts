@@ -2,7 +2,8 @@
  * `npm run bench`: figures, not assertions. For each device, a 7-day simulation against the embedded broker
  * (simulated seconds per wall second, events per second) and the size of what it sends (bytes per report); then
  * the same simulated day of each device on V8 and on XS (the host runner), one after the other in this run, for the
- * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it).
+ * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it); then each device on the emulated Cortex-M4
+ * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips).
  */
 import { listDevices } from "../../manifests/load.js";
 import { runSim } from "../../simulator/node/session.js";
@@ -106,4 +107,66 @@ if (xsDays > 0) {
   console.log(line2(h2));
   for (const row of t2) console.log(line2(row));
 }
-if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, engines: engineRows }, null, 2));
+interface EmulatedRow {
+  device: string;
+  board: string;
+  profile: string;
+  hours: number;
+  cpuBusyPercent: number;
+  averageMilliamps: number;
+  milliwattHoursPerDay: number;
+  daysPer1000mAh: number;
+  qemuWallPerVirtualHourS: number;
+}
+
+// Energy and CPU on the emulated Cortex-M4 (emulator/, QEMU): each device on each board's memory profile.
+const emulateHours = Number(process.env.GANZHI_BENCH_EMULATE_HOURS ?? 1);
+const emulatedRows: EmulatedRow[] = [];
+if (emulateHours > 0) {
+  const { emulate } = await import("../../emulator/host/emulate.js");
+  const { MissingToolError } = await import("../../emulator/host/toolchain.js");
+  const targets = [
+    { board: "esp32-devkitc", profile: "mps2-4m" as const },
+    { board: "nrf52840-dk", profile: "nrf52840" as const },
+  ];
+  console.log("");
+  try {
+    for (const device of listDevices()) {
+      for (const t of targets) {
+        const r = await emulate({ device, board: t.board, profile: t.profile, hours: emulateHours, seed: 1 });
+        const f = r.figures;
+        emulatedRows.push({
+          device,
+          board: t.board,
+          profile: t.profile,
+          hours: emulateHours,
+          cpuBusyPercent: f.cpuBusyPercent,
+          averageMilliamps: f.energy.averageMilliamps,
+          milliwattHoursPerDay: f.energy.milliwattHoursPerDay,
+          daysPer1000mAh: f.energy.daysPer1000mAh,
+          qemuWallPerVirtualHourS: f.wallSeconds.emulate / emulateHours,
+        });
+      }
+    }
+    const h3 = ["device", "board", "profile", "CPU busy", "mean current", "mWh/day", "days per 1,000 mAh", "QEMU wall s per virtual h"];
+    const t3 = emulatedRows.map((r) => [
+      r.device,
+      r.board,
+      r.profile,
+      `${r.cpuBusyPercent.toFixed(2)} %`,
+      r.averageMilliamps >= 1 ? `${r.averageMilliamps.toFixed(2)} mA` : `${(r.averageMilliamps * 1000).toFixed(1)} µA`,
+      r.milliwattHoursPerDay.toFixed(1),
+      r.daysPer1000mAh.toFixed(1),
+      r.qemuWallPerVirtualHourS.toFixed(1),
+    ]);
+    const w3 = h3.map((h, i) => Math.max(h.length, ...t3.map((row) => row[i]!.length)));
+    const line3 = (cells: string[]) => cells.map((c, i) => c.padEnd(w3[i]!)).join("  ");
+    console.log(`Emulated Cortex-M4 (QEMU, 62.5 MIPS): ${emulateHours} h per device and board, seed 1; energy from the board manifests' currents`);
+    console.log(line3(h3));
+    for (const row of t3) console.log(line3(row));
+  } catch (e) {
+    if (!(e instanceof MissingToolError)) throw e;
+    console.log(`Emulated Cortex-M4: skipped (${e.message})`);
+  }
+}
+if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, engines: engineRows, emulated: emulatedRows }, null, 2));
