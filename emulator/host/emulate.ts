@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
+import type { NodeConfig } from "../../manifests/schema/config.js";
+import { getPart } from "../../manifests/schema/parts.js";
 import { FrameLog } from "../../simulator/node/frame-log.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
 import { MqttTap } from "../../simulator/node/mqtt-tap.js";
@@ -177,6 +179,21 @@ export function compareFrames(sim: readonly Frame[], image: readonly Frame[]): F
   return { simFrames: sim.length, imageFrames: image.length, identical: firstDifference === undefined, firstDifference };
 }
 
+/** What the device's analog parts drew from the supply, from the volts their pins read in the recording. */
+export function partLoads(config: NodeConfig, recording: Recording): { name: string; milliamps: number }[] {
+  const loads: { name: string; milliamps: number }[] = [];
+  for (const [role, p] of Object.entries(config.parts)) {
+    const part = getPart(p.part);
+    if (p.io !== "analog" || !part?.analogDrawMilliamps) continue;
+    const volts = recording.analog.find((a) => a.pin === p.pin)?.volts ?? [];
+    if (volts.length === 0) continue;
+    // The pin is read on a fixed period, so the mean over the readings is the mean over time.
+    const total = volts.reduce((a, v) => a + part.analogDrawMilliamps!(p.options, v), 0);
+    loads.push({ name: `${role} (${p.part})`, milliamps: total / volts.length });
+  }
+  return loads;
+}
+
 export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const t0 = performance.now();
   let recording = o.recording;
@@ -234,6 +251,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     deepSleepUs: s.sleptUs ?? 0,
     txPackets: c.tx.map((t) => t.bytes.length),
     rxPackets: c.rx.flatMap((r) => (r.bytes ? [r.bytes.length] : [])),
+    loads: partLoads(device, recording),
   });
   const end = s.memory.atEnd;
   const modulesHeap = Number((c.boot?.memory as number[] | undefined)?.[0] ?? 0);

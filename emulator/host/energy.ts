@@ -9,8 +9,11 @@
  *   network interface have no radio to charge.
  * - The rest of the time in the board's `idleState` (the state it waits for the next event in when the device does
  *   not deep-sleep), or in `deepSleep` while the device slept.
- * Not counted, and said so with the figures: the sensors and their pull-ups, the board's regulator and debug or
- * USB interface, Wi-Fi beacon reception and retries, TCP acknowledgements.
+ * - Parts outside the MCU that declare their draw (`analogDrawMilliamps`: a wind vane's divider), as the mean over
+ *   what their pins read, beside the MCU's states for the whole run.
+ * Not counted, and said so with the figures: the I2C sensors (µA-level in the datasheets), switch contacts held
+ * closed against a pull-up, the board's regulator and debug or USB interface, Wi-Fi beacon reception and retries,
+ * TCP acknowledgements.
  */
 import type { Board } from "../../manifests/schema/board.js";
 
@@ -24,14 +27,16 @@ export interface EnergyInput {
   /** Payload bytes of each socket write the device made, and of each delivery it received. */
   txPackets: readonly number[];
   rxPackets: readonly number[];
+  /** What parts outside the MCU draw from the supply, mean mA over the run (a vane's divider, say). */
+  loads?: readonly { name: string; milliamps: number }[];
 }
 
-export type PowerState = "cpu" | "radioTx" | "radioRx" | "idle" | "deepSleep";
+export type PowerState = "cpu" | "radioTx" | "radioRx" | "idle" | "deepSleep" | "load";
 
 export interface EnergyShare {
   state: PowerState;
-  /** The manifest's name for the current used (`idle` rests in `cpuActive` or `lightSleep`). */
-  current: keyof Board["power"]["currentsMa"];
+  /** The manifest's name for the current used (`idle` rests in `cpuActive` or `lightSleep`); a load's name. */
+  current: keyof Board["power"]["currentsMa"] | string;
   seconds: number;
   milliamps: number;
   /** Charge drawn in this state over the run, mA·s. */
@@ -80,6 +85,8 @@ export function estimateEnergy(power: Board["power"], network: readonly string[]
     ...(radio ? [share("radioTx", "radioTx", tx), share("radioRx", "radioRx", rx)] : []),
     share("idle", power.idleState, idle),
     ...(sleep > 0 ? [share("deepSleep", "deepSleep", sleep)] : []),
+    // A part's draw runs beside the MCU's states, over the whole run.
+    ...(input.loads ?? []).map((l): EnergyShare => ({ state: "load", current: l.name, seconds: run, milliamps: l.milliamps, milliampSeconds: l.milliamps * run })),
   ];
   const charge = shares.reduce((a, s) => a + s.milliampSeconds, 0);
   const averageMilliamps = run > 0 ? charge / run : 0;

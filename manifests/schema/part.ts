@@ -51,6 +51,12 @@ export interface PartDefinition<P extends Shape = Shape> {
   readonly defaults: Required<Static<ObjectSchema<P>>>;
   /** Where the connection facts and defaults come from. */
   readonly source: string;
+  /**
+   * For energy estimates: what an analog part draws from the supply while its pin reads `volts`, mA (a divider's
+   * current, say). Absent: the part's draw is not counted.
+   */
+  // A method, so a part's own option type fits the catalogue's (method parameters are bivariant).
+  analogDrawMilliamps?(options: Required<Static<ObjectSchema<P>>>, volts: number): number;
 }
 
 export function definePart<const P extends Shape>(def: PartDefinition<P>): PartDefinition<P> {

@@ -47,5 +47,9 @@ describe("energy estimate", () => {
     expect(e.averageMilliamps).toBeCloseTo(0.104, 12);
     expect(e.radio).toBe(false);
     expect(e.shares.find((s) => s.state === "deepSleep")!.seconds).toBe(90);
+    // A part's draw adds its mean over the whole run, beside the MCU's states.
+    const withLoad = estimateEnergy(power, ["wifi"], { runUs: 100 * S, busyUs: 1 * S, deepSleepUs: 90 * S, txPackets: [], rxPackets: [], loads: [{ name: "vane", milliamps: 0.25 }] });
+    expect(withLoad.averageMilliamps).toBeCloseTo(0.354, 12);
+    expect(withLoad.shares.at(-1)).toEqual({ state: "load", current: "vane", seconds: 100, milliamps: 0.25, milliampSeconds: 25 });
   });
 });

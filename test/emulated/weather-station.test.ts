@@ -107,10 +107,13 @@ describe("weather-station on the emulated Cortex-M4 (mps2-4m, 1 h, seed 1)", () 
     const e = a.figures.energy;
     expect(e.radio).toBe(true);
     expect(e.shares.find((s) => s.state === "radioTx")!.seconds).toBeGreaterThan(0);
-    // Without ESP-IDF's power management the CPU clock never stops: the CPU load hardly moves the mean.
-    expect(e.averageMilliamps).toBeGreaterThanOrEqual(40);
-    expect(e.averageMilliamps).toBeLessThan(40.1);
-    const seconds = e.shares.reduce((t, s) => t + s.seconds, 0);
+    // Without ESP-IDF's power management the CPU clock never stops: the MCU draws 40 mA whatever the load, and
+    // the radio's air time and the vane's divider (a quarter of a milliamp) hardly move the mean.
+    const mcu = e.shares.filter((s) => s.state !== "load").reduce((t, s) => t + s.milliampSeconds, 0) / (HOURS * 3600);
+    expect(mcu).toBeGreaterThanOrEqual(40);
+    expect(mcu).toBeLessThan(40.1);
+    expect(e.averageMilliamps).toBeLessThan(40.5);
+    const seconds = e.shares.reduce((t, s) => t + (s.state === "load" ? 0 : s.seconds), 0);
     expect(seconds).toBeCloseTo(HOURS * 3600, 6);
   });
 

@@ -13,6 +13,7 @@ import { makePulseCountClass } from "../../simulator/core/io/pulsecount.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
 import { WindVane } from "../../parts/wind-vane/driver.js";
 import { vaneResistance, windVaneVoltage } from "../../parts/wind-vane/model.js";
+import { part as windVanePart } from "../../parts/wind-vane/part.js";
 import { CupAnemometer } from "../../parts/cup-anemometer/driver.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
 import { TippingBucket } from "../../parts/tipping-bucket/driver.js";
@@ -57,6 +58,15 @@ describe("wind vane (Argent 80422)", () => {
     // Between detents the vane settles on the nearest one.
     expect(vaneResistance(10)).toBe(vaneResistance(0));
     expect(vaneResistance(12)).toBe(vaneResistance(22.5));
+  });
+
+  it("draws the divider's current from the supply: Vs / (R + Rpullup) at each of the datasheet's voltages", () => {
+    // From the datasheet table's own numbers (5 V, 10 kΩ): the pull-up carries (5 − V) / 10 kΩ.
+    const o = { ...windVanePart.defaults, supplyVolts: 5 };
+    DATASHEET_5V.forEach((v) => expect(windVanePart.analogDrawMilliamps!(o, v)).toBeCloseTo((5 - v) / 10, 12));
+    // And from the resistors: 33 kΩ (north) against 10 kΩ at 3.3 V is 3.3 V / 43 kΩ = 76.7 µA.
+    const north = windVaneVoltage({ direction: () => 0, pullupOhms: 10_000, supplyVolts: 3.3 })(0);
+    expect(windVanePart.analogDrawMilliamps!(windVanePart.defaults, north)).toBeCloseTo(3.3 / 43, 12);
   });
 
   it("driver recovers all 16 directions through a 12-bit ADC at 3.3 V", () => {
