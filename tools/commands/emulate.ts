@@ -23,8 +23,9 @@ export const emulateCommand: Command = {
     "pulse counts, edges, broker traffic), builds a firmware image (XS for Cortex-M4F, the bytecode compiled on the",
     "host, the project's bare-metal platform layer) for the memory profile, runs it in qemu-system-arm -M mps2-an386",
     "with -icount shift=4,sleep=off (16 ns per instruction, deterministic), replaying the recording, and prints:",
-    "flash, heap peak, CPU busy, sampling jitter (p99/max after the first 10 s), sample-to-uplink latency. The",
-    "uplink frames must be byte-identical to the simulator's; --out writes them as `ganzhi sim --out` does.",
+    "flash, heap peak, CPU busy, sampling jitter (p99/max after the first 10 s), sample-to-uplink latency, and an",
+    "energy estimate (time in each power state × the board manifest's currents, plus what parts draw). The uplink",
+    "frames must be byte-identical to the simulator's; --out writes them as `ganzhi sim --out` does.",
     "Needs Debian's qemu-system-arm, gcc-arm-none-eabi and libnewlib-arm-none-eabi.",
   ].join("\n"),
   options: [
