@@ -635,7 +635,7 @@ function checkBroker({ device, sink }: DeviceContext): void {
 /** Wiring for boards that do not exist, and pin names no part uses, are likely typos. */
 function checkWiringNames({ device, sink, root }: DeviceContext): void {
   const boards = listJson(join(root, "manifests", "boards"));
-  const used = new Set(Object.values(device.parts).map((p) => p.pin).filter((p): p is string => typeof p === "string"));
+  const used = new Set(Object.values(device.parts).flatMap((p) => [p.pin, p.powerPin]).filter((p): p is string => typeof p === "string"));
   for (const [boardName, wiring] of Object.entries(device.wiring)) {
     if (!boards.includes(boardName)) {
       sink.warn(ptr("/wiring", boardName), `no board named ${JSON.stringify(boardName)}${orList(boardName, boards, "boards")}`);
@@ -756,12 +756,21 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
     if (!kind) continue;
     if (!checkPartPin(ctx, role, source, def, kind)) continue;
     if (source.name !== undefined) pins[source.name] = source.pin;
+    if (entry.powerPin !== undefined && kind !== "analog") {
+      sink.error(ptr("/parts", role, "powerPin"), `powerPin is for analog parts (a switched divider supply); part "${role}" is ${kind}`);
+      continue;
+    }
+    const power = entry.powerPin !== undefined ? pinSource(ctx, role, entry, wiringKey, "powerPin") : undefined;
+    if (power && !checkPowerPin(ctx, role, power)) continue;
+    if (power?.name !== undefined) pins[power.name] = power.pin;
     if (kind === "analog") {
       parts[role] = stripUndefined({
         part: def.name,
         io: "analog",
         pin: source.pin,
         pinName: source.name,
+        powerPin: power?.pin,
+        powerPinName: power?.name,
         channel: B.analog.channels[String(source.pin)]!,
         resolutionBits: B.analog.resolutionBits,
         fullScaleVolts: B.analog.fullScaleVolts,
@@ -877,10 +886,10 @@ function resolveI2CPart(
 }
 
 /** The pin a pin-connected part uses on this board, and where the number came from. */
-function pinSource(ctx: ResolveContext, role: string, entry: PartEntry, wiringKey: string | undefined): PinSource | undefined {
+function pinSource(ctx: ResolveContext, role: string, entry: PartEntry, wiringKey: string | undefined, field: "pin" | "powerPin" = "pin"): PinSource | undefined {
   const { board, device, loadedDevice, sink } = ctx;
-  const pinPointer = ptr("/parts", role, "pin");
-  const ref = entry.pin!;
+  const pinPointer = ptr("/parts", role, field);
+  const ref = entry[field]!;
   if (typeof ref === "number") {
     const raw = locate(loadedDevice.tree, pinPointer).node;
     return { pin: ref, pointer: pinPointer, portName: raw?.type === "string" };
@@ -922,20 +931,52 @@ function chooseKind(ctx: ResolveContext, role: string, entry: PartEntry, def: Pa
   return undefined;
 }
 
+/** A pin as written can be used at all: named as the board names pins, not reserved or missing. */
+function pinUsable(ctx: ResolveContext, src: PinSource): boolean {
+  const { board, sink } = ctx;
+  if (src.portName && !board.gpio.ports) {
+    sink.error(src.pointer, `${board.name} numbers pins as GPIOs, not by port: write ${src.pin} if GPIO${src.pin} is meant`);
+    return false;
+  }
+  const problem = pinUnusable(board, src.pin);
+  if (problem) {
+    sink.error(src.pointer, problem);
+    return false;
+  }
+  return true;
+}
+
+/** Take a pin for `owner` (warning on strapping pins); an error naming who has it when it is taken. */
+function claimPin(ctx: ResolveContext, src: PinSource, owner: string, use: string): boolean {
+  const { board, sink, claims } = ctx;
+  const label = pinLabel(board, src.pin);
+  const strap = board.gpio.strapping[String(src.pin)];
+  if (strap !== undefined) sink.warn(src.pointer, `${label} is a strapping pin on ${board.name}: ${strap}`);
+  const held = claims.get(src.pin);
+  if (held && !(src.boardPin !== undefined && held.boardPin === src.boardPin)) {
+    sink.error(src.pointer, `${label} ${use} is already used by ${held.owner}`);
+    return false;
+  }
+  if (!held) claims.set(src.pin, { owner });
+  return true;
+}
+
+/** Checks for the output that powers a part: usable, can drive, free. */
+function checkPowerPin(ctx: ResolveContext, role: string, src: PinSource): boolean {
+  if (!pinUsable(ctx, src)) return false;
+  if (ctx.board.gpio.inputOnly.includes(src.pin)) {
+    ctx.sink.error(src.pointer, `${pinLabel(ctx.board, src.pin)} is input-only on ${ctx.board.name}: it cannot power part "${role}"`);
+    return false;
+  }
+  return claimPin(ctx, src, `part "${role}" (its power pin)`, `to power part "${role}"`);
+}
+
 /** Pin checks for a part: exists, not reserved, written as the board names pins, analog-capable, free. */
 function checkPartPin(ctx: ResolveContext, role: string, src: PinSource, def: PartDefinition, kind: ConnectionKind): boolean {
-  const { board, sink, claims, iface } = ctx;
+  const { board, sink, iface } = ctx;
   const { pin, pointer } = src;
   const label = pinLabel(board, pin);
-  if (src.portName && !board.gpio.ports) {
-    sink.error(pointer, `${board.name} numbers pins as GPIOs, not by port: write ${pin} if GPIO${pin} is meant`);
-    return false;
-  }
-  const problem = pinUnusable(board, pin);
-  if (problem) {
-    sink.error(pointer, problem);
-    return false;
-  }
+  if (!pinUsable(ctx, src)) return false;
   let ok = true;
   if (kind === "analog") {
     const channel = board.analog.channels[String(pin)];
@@ -963,14 +1004,5 @@ function checkPartPin(ctx: ResolveContext, role: string, src: PinSource, def: Pa
       sink.warn(pointer, `${label} has no internal pull-${c.pull} on ${board.name}: ${def.name} on "${role}" needs an external pull-${c.pull} resistor`);
     }
   }
-  const strap = board.gpio.strapping[String(pin)];
-  if (strap !== undefined) sink.warn(pointer, `${label} is a strapping pin on ${board.name}: ${strap}`);
-  const held = claims.get(pin);
-  if (held && !(src.boardPin !== undefined && held.boardPin === src.boardPin)) {
-    sink.error(pointer, `${label} for part "${role}" is already used by ${held.owner}`);
-    ok = false;
-  } else if (!held) {
-    claims.set(pin, { owner: `part "${role}"` });
-  }
-  return ok;
+  return claimPin(ctx, src, `part "${role}"`, `for part "${role}"`) && ok;
 }

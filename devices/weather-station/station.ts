@@ -109,6 +109,7 @@ export class WeatherStation implements NodeApp {
     this.#rain = new TippingBucket({ sensor: { io: host.io.Digital, pin: cfg.raingauge.pin }, clock: host.clock, mmPerTip: cfg.mmPerTip });
     this.#vane = new WindVane({
       sensor: { io: host.io.Analog, pin: cfg.vane.pin },
+      power: cfg.vane.powerPin !== undefined ? { io: host.io.Digital, pin: cfg.vane.powerPin } : undefined,
       timer: host.timer,
       pullupOhms: cfg.vaneOptions.pullupOhms,
       supplyVolts: cfg.vaneOptions.supplyVolts,

@@ -184,7 +184,8 @@ export function partLoads(config: NodeConfig, recording: Recording): { name: str
   const loads: { name: string; milliamps: number }[] = [];
   for (const [role, p] of Object.entries(config.parts)) {
     const part = getPart(p.part);
-    if (p.io !== "analog" || !part?.analogDrawMilliamps) continue;
+    // A part on a switched supply is powered only for the microseconds of a reading: nothing worth counting.
+    if (p.io !== "analog" || p.powerPin !== undefined || !part?.analogDrawMilliamps) continue;
     const volts = recording.analog.find((a) => a.pin === p.pin)?.volts ?? [];
     if (volts.length === 0) continue;
     // The pin is read on a fixed period, so the mean over the readings is the mean over time.

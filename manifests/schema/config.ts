@@ -39,6 +39,9 @@ export interface ResolvedAnalogPart extends ResolvedPartBase {
   readonly io: "analog";
   readonly pin: number;
   readonly pinName?: string;
+  /** A Digital output that powers the part's circuit only while it is read (absent: powered all the time). */
+  readonly powerPin?: number;
+  readonly powerPinName?: string;
   /** ADC channel name on the board, e.g. "ADC1_CH6" or "AIN1". */
   readonly channel: string;
   /** Raw readings are 0 … 2^resolutionBits − 1 … */

@@ -22,6 +22,12 @@ export const PartEntrySchema = s.object(
         description: "Pin for pin-connected parts: a name looked up in `wiring.<board>` (then the board's own pins), or a literal pin.",
       }),
     ),
+    powerPin: s.optional(
+      s.union([ident("Pin name, resolved per board through `wiring`."), pinRef()], {
+        description:
+          "Analog parts: a GPIO output that powers the part's circuit (a vane's divider) only while it is read, so it draws nothing between readings. Looked up like `pin`.",
+      }),
+    ),
     io: s.optional(
       s.enumOf(["i2c", "pulse-count", "digital-edge", "analog"], {
         description: "Force a connection kind when the part allows more than one (cup-anemometer: pulse-count or digital-edge).",

@@ -25,11 +25,14 @@ export interface WindVaneModelOptions {
   supplyVolts: number;
   /** A broken cable: the input reads as pulled fully up. */
   fault?: "open" | undefined;
+  /** Whether the divider's supply is on (a switched supply); absent: always on. Off, the pin reads 0 V. */
+  powered?: (() => boolean) | undefined;
 }
 
 /** Voltage at the ADC pin: the vane to ground, a pull-up to the supply. */
 export function windVaneVoltage(options: WindVaneModelOptions): (t: Micros) => number {
   return (t) => {
+    if (options.powered && !options.powered()) return 0;
     if (options.fault === "open") return options.supplyVolts;
     const r = vaneResistance(options.direction(t));
     return (options.supplyVolts * r) / (r + options.pullupOhms);

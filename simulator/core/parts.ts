@@ -82,6 +82,11 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       pullupOhms: num(part, "pullupOhms"),
       supplyVolts: num(part, "supplyVolts"),
     };
+    const powerPin = part.io === "analog" ? part.powerPin : undefined;
+    if (powerPin !== undefined) {
+      const supply = ctx.node.world.line(powerPin);
+      options.powered = () => supply.level === 1;
+    }
     ctx.node.world.analog.set(pinOf(part), windVaneVoltage(options));
     return options; // fault injection flips options.fault
   },

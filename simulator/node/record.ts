@@ -226,7 +226,9 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
     }
     for (const [pin, line] of [...node.world.digital]) {
       lines.push({ pin, level: line.level, driven: line.driven });
-      line.listen((level) => lineChanges.push([pin, engine.now, level]));
+      // Only what the world does to a line: the device's own outputs (a switched supply, say) happen in the replay
+      // too, by the device's own writes.
+      if (line.driven) line.listen((level) => lineChanges.push([pin, engine.now, level]));
     }
 
     // Network events are posted by the bridge between engine steps, from Node's I/O callbacks: mark those posts

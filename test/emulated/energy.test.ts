@@ -4,6 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { airSeconds, estimateEnergy } from "../../emulator/host/energy.js";
+import { partLoads } from "../../emulator/host/emulate.js";
+import type { NodeConfig } from "../../manifests/schema/config.js";
+import type { Recording } from "../../simulator/node/record.js";
 import type { Board } from "../../manifests/schema/board.js";
 import { loadBoard } from "../../manifests/load.js";
 
@@ -51,5 +54,17 @@ describe("energy estimate", () => {
     const withLoad = estimateEnergy(power, ["wifi"], { runUs: 100 * S, busyUs: 1 * S, deepSleepUs: 90 * S, txPackets: [], rxPackets: [], loads: [{ name: "vane", milliamps: 0.25 }] });
     expect(withLoad.averageMilliamps).toBeCloseTo(0.354, 12);
     expect(withLoad.shares.at(-1)).toEqual({ state: "load", current: "vane", seconds: 100, milliamps: 0.25, milliampSeconds: 25 });
+  });
+
+  it("counts what an always-powered vane divider draws from the volts it read, and nothing for a switched one", () => {
+    const vane = { part: "wind-vane", io: "analog", pin: 34, channel: "ADC1_CH6", resolutionBits: 12, fullScaleVolts: 3.3, options: { pullupOhms: 10_000, supplyVolts: 3.3, northOffset: 0 } };
+    const config = { parts: { vane } } as unknown as NodeConfig;
+    // Two readings, north (33 kΩ) and east (1 kΩ): the pull-up carries (3.3 − V) / 10 kΩ at each.
+    const volts = [(3.3 * 33_000) / 43_000, (3.3 * 1_000) / 11_000];
+    const recording = { analog: [{ pin: 34, volts }] } as unknown as Recording;
+    const expected = ((3.3 - volts[0]!) / 10 + (3.3 - volts[1]!) / 10) / 2;
+    expect(partLoads(config, recording)).toEqual([{ name: "vane (wind-vane)", milliamps: expect.closeTo(expected, 12) as unknown as number }]);
+    const switched = { parts: { vane: { ...vane, powerPin: 25 } } } as unknown as NodeConfig;
+    expect(partLoads(switched, recording)).toEqual([]);
   });
 });

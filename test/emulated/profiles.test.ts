@@ -72,17 +72,12 @@ describe("memory profiles", () => {
     // none of the preloaded objects that could be aliased are (the aliasing itself is tested in preload.test.ts).
     expect(f.aliases).toBeGreaterThan(1000);
     expect(f.aliased).toBeLessThan(f.aliases / 20);
-    // Energy: the nRF52840 sleeps between events (System ON idle, 3 µA), so of the MCU's charge the CPU's busy time
-    // is most; the wind vane's divider, powered all the time, draws more than the MCU does.
+    // Energy: the nRF52840 sleeps between events (System ON idle, 3 µA) and the vane's divider is powered only for
+    // its readings (it drew 245 µA, three quarters of the node, while always on), so the CPU's busy time is most of it.
     const share = (state: string) => f.energy.shares.filter((s) => s.state === state).reduce((t, s) => t + s.milliampSeconds, 0);
+    expect(share("load")).toBe(0);
     expect(share("cpu") / (share("cpu") + share("idle"))).toBeGreaterThan(0.5);
-    const vane = f.energy.shares.find((s) => s.state === "load")!;
-    expect(vane.current).toBe("vane (wind-vane)");
-    // Within what the datasheet's resistances allow: 3.3 V over 10 kΩ + (688 Ω … 120 kΩ).
-    expect(vane.milliamps).toBeGreaterThan(3.3 / 130);
-    expect(vane.milliamps).toBeLessThan(3.3 / 10.688);
-    expect(share("load")).toBeGreaterThan(share("cpu") + share("idle"));
-    expect(f.energy.averageMilliamps).toBeLessThan(0.5);
+    expect(f.energy.averageMilliamps).toBeLessThan(0.15);
     expect(f.energy.radio).toBe(false);
     // Within every budget of the manifest in 256 KB too (jitter included: see the edge test below).
     expect(checkBudgets(budgets, f).filter((c) => !c.ok)).toEqual([]);

@@ -99,6 +99,17 @@ describe("device on a board: pins, buses, addresses", () => {
     ]);
   });
 
+  it("checks a part's power pin: analog parts only, an output-capable pin, not one another part has", () => {
+    expect(errorsOf(onBoard("power-pin", "esp32-devkitc"))).toEqual([
+      `${F}/power-pin.json:8:62: /parts/anemometer/powerPin: powerPin is for analog parts (a switched divider supply); part "anemometer" is pulse-count`,
+      `${F}/power-pin.json:13:60: /wiring/esp32-devkitc/vanePower: GPIO35 is input-only on esp32-devkitc: it cannot power part "vane"`,
+    ]);
+    expect(errorsOf(onBoard("power-pin", "nrf52840-dk"))).toEqual([
+      `${F}/power-pin.json:8:62: /parts/anemometer/powerPin: powerPin is for analog parts (a switched divider supply); part "anemometer" is digital-edge`,
+      `${F}/power-pin.json:14:73: /wiring/nrf52840-dk/vanePower: P1.05 (pin 37) to power part "vane" is already used by part "raingauge"`,
+    ]);
+  });
+
   it("rejects two parts at one address on one bus", () => {
     expect(errorsOf(onBoard("i2c-address-conflict", "esp32-devkitc"))).toEqual([
       `${F}/i2c-address-conflict.json:8:39: /parts/barometer2/address: address 0x76 on I2C bus "default" is already taken by part "barometer"`,

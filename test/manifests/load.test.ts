@@ -110,13 +110,15 @@ describe("weather-station", () => {
       io: "analog",
       pin: 34,
       pinName: "vane",
+      powerPin: 25,
+      powerPinName: "vanePower",
       channel: "ADC1_CH6",
       resolutionBits: 10,
       fullScaleVolts: 3.3,
       options: { pullupOhms: 10_000, supplyVolts: 3.3, northOffset: 0 },
     });
     expect(config.buses).toEqual({ i2c: { default: { data: 21, clock: 22, hz: 100_000, port: 0 } } });
-    expect(pins).toEqual({ button: 0, wind: 27, rain: 26, vane: 34 });
+    expect(pins).toEqual({ button: 0, wind: 27, rain: 26, vane: 34, vanePower: 25 });
     expect(config.sampling).toEqual({
       air: { intervalMs: 60_000, roles: ["thermohygrometer", "barometer"] },
       wind: { intervalMs: 250, roles: ["anemometer", "vane"] },
@@ -149,7 +151,7 @@ describe("weather-station", () => {
     const { config, pins } = resolveNode("weather-station", "kunming-ws-v1");
     expect(config.board).toBe("kunming-ws-v1");
     expect(config.buses.i2c["default"]).toEqual({ data: 18, clock: 19, hz: 100_000, port: 0 });
-    expect(pins).toEqual({ button: 0, led: 2, wind: 27, rain: 26, vane: 34 });
+    expect(pins).toEqual({ button: 0, led: 2, wind: 27, rain: 26, vane: 34, vanePower: 25 });
     expect(config.storage.size).toBe(0x200000);
   });
 

@@ -69,6 +69,24 @@ describe("wind vane (Argent 80422)", () => {
     expect(windVanePart.analogDrawMilliamps!(windVanePart.defaults, north)).toBeCloseTo(3.3 / 43, 12);
   });
 
+  it("with a power pin, feeds the divider only for the reading: high while read, low otherwise", () => {
+    const b = board();
+    const supply = b.world.line(25);
+    const seen: number[] = [];
+    supply.listen((v) => seen.push(v));
+    const model = { direction: () => 90, pullupOhms: 10_000, supplyVolts: 3.3, powered: () => supply.level === 1 };
+    b.world.analog.set(34, windVaneVoltage(model));
+    const vane = new WindVane({ sensor: { io: b.Analog, pin: 34 }, power: { io: b.Digital, pin: 25 }, timer: b.timers, pullupOhms: 10_000, supplyVolts: 3.3, fullScaleVolts: 3.3 });
+    expect(supply.level).toBe(0);
+    expect(vane.sample()!.direction).toBe(90);
+    expect(vane.sample()!.direction).toBe(90);
+    expect(supply.level).toBe(0);
+    expect(seen).toEqual([0, 1, 0, 1, 0]); // off at start, then on and off around each reading
+    // Unpowered, the divider reads 0 V: no vane position has that, so it is a range error, not a direction.
+    expect(windVaneVoltage(model)(0)).toBe(0);
+    vane.close();
+  });
+
   it("driver recovers all 16 directions through a 12-bit ADC at 3.3 V", () => {
     const b = board();
     let direction = 0;
