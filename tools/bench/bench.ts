@@ -9,6 +9,15 @@ import { listDevices } from "../../manifests/load.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 
+/** A title line, then the header and rows in columns as wide as their widest cell. */
+function printTable(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  console.log(title);
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
+
 interface Row {
   device: string;
   board: string;
@@ -58,11 +67,7 @@ const table = rows.map((r) => [
   `${r.bytesPerReportMean.toFixed(1)}, ${r.bytesPerReportMax}`,
   r.bytesOnAirPerDay.toLocaleString("en-US"),
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
-console.log(`ganzhi bench: ${days}-day simulation per device, seed 1, embedded broker, node ${process.version}`);
-console.log(line(header));
-for (const row of table) console.log(line(row));
+printTable(`ganzhi bench: ${days}-day simulation per device, seed 1, embedded broker, node ${process.version}`, header, table);
 
 interface EngineRow {
   device: string;
@@ -100,12 +105,8 @@ if (xsDays > 0) {
     r.identical ? "yes" : "NO",
     r.xsUnitsPerDay.toLocaleString("en-US"),
   ]);
-  const w2 = h2.map((h, i) => Math.max(h.length, ...t2.map((row) => row[i]!.length)));
-  const line2 = (cells: string[]) => cells.map((c, i) => c.padEnd(w2[i]!)).join("  ");
   console.log("");
-  console.log(`V8 against XS (host runner, tools/xs): ${xsDays}-day simulation per device, same seed, measured in this run`);
-  console.log(line2(h2));
-  for (const row of t2) console.log(line2(row));
+  printTable(`V8 against XS (host runner, tools/xs): ${xsDays}-day simulation per device, same seed, measured in this run`, h2, t2);
 }
 interface EmulatedRow {
   device: string;
@@ -159,11 +160,7 @@ if (emulateHours > 0) {
       r.daysPer1000mAh.toFixed(1),
       r.qemuWallPerVirtualHourS.toFixed(1),
     ]);
-    const w3 = h3.map((h, i) => Math.max(h.length, ...t3.map((row) => row[i]!.length)));
-    const line3 = (cells: string[]) => cells.map((c, i) => c.padEnd(w3[i]!)).join("  ");
-    console.log(`Emulated Cortex-M4 (QEMU, 62.5 MIPS): ${emulateHours} h per device and board, seed 1; energy from the board manifests' currents`);
-    console.log(line3(h3));
-    for (const row of t3) console.log(line3(row));
+    printTable(`Emulated Cortex-M4 (QEMU, 62.5 MIPS): ${emulateHours} h per device and board, seed 1; energy from the board manifests' currents`, h3, t3);
   } catch (e) {
     if (!(e instanceof MissingToolError)) throw e;
     console.log(`Emulated Cortex-M4: skipped (${e.message})`);
