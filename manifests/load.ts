@@ -716,7 +716,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
   for (const [name, pin] of Object.entries(B.pins)) ctx.claims.set(pin, { owner: `the board's pin "${name}"`, boardPin: name });
 
   const wiringKey = loadedBoard.lineage.find((n) => D.wiring[n] !== undefined);
-  const needsWiring = Object.values(D.parts).some((p) => typeof p.pin === "string");
+  const needsWiring = Object.values(D.parts).some((p) => typeof p.pin === "string" || typeof p.powerPin === "string");
   if (wiringKey === undefined && needsWiring) {
     const via = loadedBoard.lineage.length > 1 ? ` (nor for its base${loadedBoard.lineage.length > 2 ? "s" : ""} ${loadedBoard.lineage.slice(1).map((n) => JSON.stringify(n)).join(", ")})` : "";
     sink.error("/wiring", `no wiring for board ${JSON.stringify(B.name)}${via}; wiring has: ${Object.keys(D.wiring).join(", ") || "nothing"}`);
@@ -743,6 +743,10 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
     const def = getPart(entry.part)!;
     const options = { ...def.defaults, ...(validate(def.options, entry.options ?? {}).value as object) } as Record<string, string | number | boolean>;
     if (def.connection.kind === "i2c") {
+      if (entry.powerPin !== undefined) {
+        sink.error(ptr("/parts", role, "powerPin"), `powerPin is for analog parts (a switched divider supply); part "${role}" is i2c`);
+        continue;
+      }
       const resolved = resolveI2CPart(ctx, role, entry, def, i2cAddresses);
       if (resolved) {
         buses[resolved.bus] = stripUndefined({ data: resolved.data, clock: resolved.clock, hz: resolved.hz, port: resolved.port });

@@ -52,8 +52,12 @@ export interface EnergyEstimate {
   /** Days a battery of 1,000 mAh lasts at that mean (no self-discharge, no regulator losses). */
   daysPer1000mAh: number;
   shares: EnergyShare[];
+  /** Length of the run, s (the states' times add up to it, loads run beside them). */
+  runSeconds: number;
   /** Whether the board has a radio that was charged for air time. */
   radio: boolean;
+  /** Why no radio was charged, when none was. */
+  noRadio?: string;
 }
 
 /** Air time of packets with these payloads, s. */
@@ -71,7 +75,8 @@ export function estimateEnergy(power: Board["power"], network: readonly string[]
   const sleep = input.deepSleepUs / 1e6;
   const tx = radio ? airSeconds(input.txPackets, radio) : 0;
   const rx = radio ? airSeconds(input.rxPackets, radio) : 0;
-  // Radio time is carved out of the waiting time: the CPU hands a packet to the radio and waits.
+  // Radio time is carved out of the waiting time: the CPU hands a packet to the radio and waits. Busy time cannot
+  // exceed the run (the emulation measures both), but a recording's air time is a model: never let idle go negative.
   const idle = Math.max(0, run - cpu - sleep - tx - rx);
   const share = (state: PowerState, current: keyof typeof c, seconds: number): EnergyShare => ({
     state,
@@ -96,6 +101,8 @@ export function estimateEnergy(power: Board["power"], network: readonly string[]
     milliwattHoursPerDay: averageMilliamps * power.supplyVolts * 24,
     daysPer1000mAh: averageMilliamps > 0 ? 1000 / (averageMilliamps * 24) : Infinity,
     shares,
+    runSeconds: run,
     radio: radio !== undefined,
+    ...(radio ? {} : { noRadio: network.length === 0 ? "the board has no network interface" : "the board manifest gives no radio figures (power.radio)" }),
   };
 }

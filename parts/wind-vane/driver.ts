@@ -8,7 +8,9 @@
  *
  * Powered all the time, the divider draws Vs/(R + Rpullup) whichever way the vane points: a quarter of a milliamp
  * on average, more than a sleeping nRF52840 node's MCU. With `power`, a GPIO output feeds the divider only for the
- * reading (the divider settles in well under a microsecond against the ADC's sampling capacitor).
+ * reading: through about 10 kΩ into the ADC's sampling capacitor it settles in microseconds, less than the
+ * driver's own instructions between the write and the conversion (a filter capacitor on the pin would need a
+ * settling wait).
  */
 import type { Timers } from "../../hal/host.js";
 import type { Analog, AnalogClass, Digital, DigitalClass, PinSpecifier } from "../../hal/io.js";
@@ -80,9 +82,13 @@ export class WindVane implements Sensor<WindVaneSample> {
   /** Read the vane now (an ADC conversion is microseconds: no conversion wait needed). */
   sample(): WindVaneSample | undefined {
     const power = this.#power;
+    let raw: number;
     power?.write(1);
-    const raw = this.#adc.read();
-    power?.write(0);
+    try {
+      raw = this.#adc.read();
+    } finally {
+      power?.write(0);
+    }
     let best = -1;
     let bestD = Infinity;
     for (let i = 0; i < 16; i++) {

@@ -69,6 +69,8 @@ export abstract class BoardNode {
   sleptUs = 0;
   app: NodeApp | undefined;
   #provider: SimProvider | undefined;
+  /** When the current deep sleep began (undefined: awake). */
+  #sleepingSince: Micros | undefined;
   #phase = "boot";
   #running = false;
   readonly #options: BoardNodeOptions;
@@ -131,10 +133,14 @@ export abstract class BoardNode {
     );
   }
 
-  /** Stop the firmware without a reboot (end of run). */
+  /** Stop the firmware without a reboot (end of run); a deep sleep still going counts up to now. */
   halt(): void {
     this.#provider?.shutdown();
     this.#running = false;
+    if (this.#sleepingSince !== undefined) {
+      this.sleptUs += this.engine.now - this.#sleepingSince;
+      this.#sleepingSince = undefined;
+    }
   }
 
   /** Where the device's `host.log` goes. */
@@ -173,9 +179,11 @@ export abstract class BoardNode {
     this.#provider?.shutdown();
     this.#running = false;
     if (error instanceof DeepSleepRequest) {
-      const start = engine.now;
+      this.#sleepingSince = engine.now;
       engine.after(Math.round(error.ms * 1000), () => {
-        this.sleptUs += engine.now - start;
+        if (this.#sleepingSince === undefined) return; // halted meanwhile
+        this.sleptUs += engine.now - this.#sleepingSince;
+        this.#sleepingSince = undefined;
         this.boot("deep-sleep");
       });
       return;

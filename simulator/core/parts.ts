@@ -85,6 +85,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     const powerPin = part.io === "analog" ? part.powerPin : undefined;
     if (powerPin !== undefined) {
       const supply = ctx.node.world.line(powerPin);
+      supply.set(0); // a GPIO is not driving until the firmware makes it an output
       options.powered = () => supply.level === 1;
     }
     ctx.node.world.analog.set(pinOf(part), windVaneVoltage(options));

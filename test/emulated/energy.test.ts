@@ -21,6 +21,8 @@ describe("energy estimate", () => {
     expect(e.milliwattHoursPerDay).toBeCloseTo((130.06224 / 3600) * 3.0 * 24, 9);
     expect(e.daysPer1000mAh).toBeCloseTo(1000 / ((130.06224 / 3600) * 24), 6);
     expect(e.radio).toBe(false);
+    expect(e.noRadio).toBe("the board has no network interface");
+    expect(e.runSeconds).toBe(3600);
     expect(e.shares.map((s) => [s.state, s.current])).toEqual([
       ["cpu", "cpuActive"],
       ["idle", "lightSleep"],
@@ -49,6 +51,7 @@ describe("energy estimate", () => {
     // 1 s × 5 + 9 s × 0.5 + 90 s × 0.01 = 10.4 mA·s over 100 s.
     expect(e.averageMilliamps).toBeCloseTo(0.104, 12);
     expect(e.radio).toBe(false);
+    expect(e.noRadio).toBe("the board manifest gives no radio figures (power.radio)");
     expect(e.shares.find((s) => s.state === "deepSleep")!.seconds).toBe(90);
     // A part's draw adds its mean over the whole run, beside the MCU's states.
     const withLoad = estimateEnergy(power, ["wifi"], { runUs: 100 * S, busyUs: 1 * S, deepSleepUs: 90 * S, txPackets: [], rxPackets: [], loads: [{ name: "vane", milliamps: 0.25 }] });

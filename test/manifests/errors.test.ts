@@ -101,12 +101,18 @@ describe("device on a board: pins, buses, addresses", () => {
 
   it("checks a part's power pin: analog parts only, an output-capable pin, not one another part has", () => {
     expect(errorsOf(onBoard("power-pin", "esp32-devkitc"))).toEqual([
+      `${F}/power-pin.json:7:75: /parts/barometer/powerPin: powerPin is for analog parts (a switched divider supply); part "barometer" is i2c`,
       `${F}/power-pin.json:8:62: /parts/anemometer/powerPin: powerPin is for analog parts (a switched divider supply); part "anemometer" is pulse-count`,
       `${F}/power-pin.json:13:60: /wiring/esp32-devkitc/vanePower: GPIO35 is input-only on esp32-devkitc: it cannot power part "vane"`,
     ]);
     expect(errorsOf(onBoard("power-pin", "nrf52840-dk"))).toEqual([
+      `${F}/power-pin.json:7:75: /parts/barometer/powerPin: powerPin is for analog parts (a switched divider supply); part "barometer" is i2c`,
       `${F}/power-pin.json:8:62: /parts/anemometer/powerPin: powerPin is for analog parts (a switched divider supply); part "anemometer" is digital-edge`,
       `${F}/power-pin.json:14:73: /wiring/nrf52840-dk/vanePower: P1.05 (pin 37) to power part "vane" is already used by part "raingauge"`,
+    ]);
+    // A power pin named, with every other pin literal, still needs the board's wiring (it was once dropped silently).
+    expect(errorsOf(onBoard("power-pin-unwired", "esp32-devkitc"))).toEqual([
+      `${F}/power-pin-unwired.json:12:3: /wiring: no wiring for board "esp32-devkitc"; wiring has: nothing`,
     ]);
   });
 

@@ -162,17 +162,19 @@ function current(mA: number): string {
 
 function energyLines(e: EnergyEstimate): string[] {
   const total = e.shares.reduce((a, s) => a + s.milliampSeconds, 0);
-  const run = e.shares.reduce((a, s) => a + (s.state === "load" ? 0 : s.seconds), 0);
+  const run = e.runSeconds;
   const named: Record<string, string> = { cpu: "CPU busy", radioTx: "radio TX", radioRx: "radio RX", idle: "waiting", deepSleep: "deep sleep" };
   const parts = e.shares.map((s) => {
     const mean = run > 0 ? s.milliampSeconds / run : 0;
     const state = s.state === "idle" ? `waiting (${s.current})` : s.state === "load" ? s.current : named[s.state]!;
-    return `${state} ${current(mean)} (${total > 0 ? Math.round((100 * s.milliampSeconds) / total) : 0} %)`;
+    // The CPU's time is the firmware's own count (its event loop included), a little more than the dispatches'.
+    const time = s.state === "cpu" && run > 0 ? `, ${((100 * s.seconds) / run).toFixed(2)} % of the time` : "";
+    return `${state} ${current(mean)} (${total > 0 ? Math.round((100 * s.milliampSeconds) / total) : 0} %${time})`;
   });
   const days = e.daysPer1000mAh;
   return [
     `  energy           ${current(e.averageMilliamps)} average at ${e.supplyVolts} V: ${e.milliwattHoursPerDay.toFixed(e.milliwattHoursPerDay >= 100 ? 0 : 2)} mWh a day, ${days >= 10 ? Math.round(days).toLocaleString("en-US") : days.toFixed(1)} days per 1,000 mAh`,
-    `                   ${parts.join(", ")}${e.radio ? "" : "; no radio (the board has no network interface)"}`,
+    `                   ${parts.join(", ")}${e.noRadio ? `; no radio (${e.noRadio})` : ""}`,
     "                   not counted: I2C sensors, contacts closed against pull-ups, regulator, debug/USB interface, Wi-Fi beacons and retries",
   ];
 }
