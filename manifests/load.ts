@@ -632,10 +632,15 @@ function checkBroker({ device, sink }: DeviceContext): void {
   }
 }
 
-/** Wiring for boards that do not exist, and pin names no part uses, are likely typos. */
+/** Wiring or energy budgets for boards that do not exist, and pin names no part uses, are likely typos. */
 function checkWiringNames({ device, sink, root }: DeviceContext): void {
   const boards = listJson(join(root, "manifests", "boards"));
   const used = new Set(Object.values(device.parts).flatMap((p) => [p.pin, p.powerPin]).filter((p): p is string => typeof p === "string"));
+  for (const boardName of Object.keys(device.budgets?.averageMicroamps ?? {})) {
+    if (!boards.includes(boardName)) {
+      sink.warn(ptr("/budgets/averageMicroamps", boardName), `no board named ${JSON.stringify(boardName)}${orList(boardName, boards, "boards")}`);
+    }
+  }
   for (const [boardName, wiring] of Object.entries(device.wiring)) {
     if (!boards.includes(boardName)) {
       sink.warn(ptr("/wiring", boardName), `no board named ${JSON.stringify(boardName)}${orList(boardName, boards, "boards")}`);

@@ -1,8 +1,9 @@
 /**
- * The device manifest's budgets (manifests/schema/device.ts `budgets`: jitterMs, cpuPercent, heapBytes, and any
- * further numeric key, of which the emulator knows latencyMs) held against an emulated run's figures, plus the
- * checks every run must pass whatever the manifest says: no missed sample, no crash, the simulator's frames.
+ * The device manifest's budgets (manifests/schema/device.ts `budgets`: jitterMs, cpuPercent, heapBytes, latencyMs,
+ * and per board averageMicroamps) held against an emulated run's figures, plus the checks every run must pass
+ * whatever the manifest says: no missed sample, the board's JS stack, no crash, the simulator's frames.
  */
+import type { Device } from "../../manifests/schema/device.js";
 import type { EmulateFigures } from "./emulate.js";
 
 export interface BudgetCheck {
@@ -14,7 +15,7 @@ export interface BudgetCheck {
   ok: boolean;
 }
 
-export function checkBudgets(budgets: Readonly<Record<string, number | undefined>> | undefined, f: EmulateFigures): BudgetCheck[] {
+export function checkBudgets(budgets: Device["budgets"], f: EmulateFigures): BudgetCheck[] {
   const checks: BudgetCheck[] = [];
   const b = budgets ?? {};
   const sampling = f.groups.filter((g) => g.group !== "report");
@@ -29,6 +30,11 @@ export function checkBudgets(budgets: Readonly<Record<string, number | undefined
     // What the device's objects need at run time. What the image holds before the device's main is left out: with
     // the preload that is the XS machine cloned from flash, without it every module's objects (heapModulesBytes).
     checks.push({ name: "heapBytes", what: "run-phase heap (peak less the loaded modules)", limit: b.heapBytes, value: f.heapRunBytes, unit: "B", ok: f.heapRunBytes <= b.heapBytes });
+  }
+  const microamps = b.averageMicroamps?.[f.board];
+  if (microamps !== undefined) {
+    const value = f.energy.averageMilliamps * 1000;
+    checks.push({ name: "averageMicroamps", what: `mean supply current on ${f.board} (energy estimate)`, limit: microamps, value, unit: "µA", ok: value <= microamps });
   }
   if (b.latencyMs !== undefined) {
     checks.push({ name: "latencyMs", what: "sample-to-uplink latency, worst", limit: b.latencyMs, value: f.latencyMsMax, unit: "ms", ok: f.latencyMsMax <= b.latencyMs });

@@ -120,6 +120,15 @@ export const DeviceSchema = s.object(
           jitterMs: s.optional(s.number({ description: "Largest allowed sampling jitter, ms.", minimum: 0 })),
           cpuPercent: s.optional(s.number({ description: "Largest average CPU load, %.", minimum: 0, maximum: 100 })),
           heapBytes: s.optional(s.integer({ description: "Largest XS heap use, bytes.", minimum: 0 })),
+          latencyMs: s.optional(s.number({ description: "Largest sample-to-uplink latency (report slot to PUBLISH on the socket), ms.", minimum: 0 })),
+          averageMicroamps: s.optional(
+            s.record(s.number({ description: "Largest mean supply current, µA.", exclusiveMinimum: 0 }), {
+              description:
+                "Per board: the largest mean supply current an emulated run's energy estimate may show, µA (boards not named have no energy budget).",
+              keyPattern: NAME_PATTERN,
+              keyHint: 'a board name such as "nrf52840-dk"',
+            }),
+          ),
         },
         { description: "Budgets CI enforces (open: further numeric budgets may be added).", additional: s.number() },
       ),

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { airSeconds, estimateEnergy } from "../../emulator/host/energy.js";
+import { checkBudgets } from "../../emulator/host/budgets.js";
 import { partLoads } from "../../emulator/host/emulate.js";
+import type { EmulateFigures } from "../../emulator/host/emulate.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Recording } from "../../simulator/node/record.js";
 import type { Board } from "../../manifests/schema/board.js";
@@ -69,5 +71,15 @@ describe("energy estimate", () => {
     expect(partLoads(config, recording)).toEqual([{ name: "vane (wind-vane)", milliamps: expect.closeTo(expected, 12) as unknown as number }]);
     const switched = { parts: { vane: { ...vane, powerPin: 25 } } } as unknown as NodeConfig;
     expect(partLoads(switched, recording)).toEqual([]);
+  });
+
+  it("holds the mean current against the device's per-board energy budget, and only on the boards it names", () => {
+    const figures = (board: string, mA: number) =>
+      ({ board, energy: { averageMilliamps: mA }, groups: [], cpuBusyPercent: 1, crashes: 0, divergences: 0, framesIdentical: true, frames: 1, jsStackBoardSlots: 0 }) as unknown as EmulateFigures;
+    const budgets = { averageMicroamps: { "nrf52840-dk": 100 } };
+    // The always-powered vane divider took the node to 318 µA: over the budget.
+    expect(checkBudgets(budgets, figures("nrf52840-dk", 0.318)).find((c) => c.name === "averageMicroamps")).toMatchObject({ ok: false, limit: 100, unit: "µA" });
+    expect(checkBudgets(budgets, figures("nrf52840-dk", 0.0745)).find((c) => c.name === "averageMicroamps")!.ok).toBe(true);
+    expect(checkBudgets(budgets, figures("esp32-devkitc", 40)).find((c) => c.name === "averageMicroamps")).toBeUndefined();
   });
 });

@@ -15,7 +15,7 @@ import type { EmulateResult } from "../../emulator/host/emulate.js";
 import { TICKS_PER_US } from "../../emulator/host/analyze.js";
 
 const HOURS = 1;
-const budgets = (loadDevice("weather-station").manifest as { budgets: Record<string, number> }).budgets;
+const budgets = loadDevice("weather-station").manifest.budgets!;
 
 let a: EmulateResult;
 let b: EmulateResult;

@@ -164,6 +164,12 @@ describe("device on a board: pins, buses, addresses", () => {
     ]);
   });
 
+  it("warns about an energy budget for a board that does not exist, with the likely one", () => {
+    expect(loadDevice(`${F}/energy-budget.json`).warnings.map(formatDiagnostic)).toEqual([
+      `${F}/energy-budget.json:28:38: /budgets/averageMicroamps/nrf52840-dkk: warning: no board named "nrf52840-dkk" (did you mean "nrf52840-dk"?)`,
+    ]);
+  });
+
   it("warns about a strapping pin and still resolves", () => {
     const r = resolveNode(loadDevice(`${F}/strapping-pin.json`), "esp32-devkitc");
     expect(r.warnings.map(formatDiagnostic)).toEqual([

@@ -86,7 +86,7 @@ export const emulateCommand: Command = {
         },
       });
       const f = r.figures;
-      const budgets = (loadDevice(f.device).manifest as { budgets?: Record<string, number> }).budgets;
+      const budgets = loadDevice(f.device).manifest.budgets;
       const checks = checkBudgets(budgets, f);
       if (outPath) writeFileSync(outPath, r.frames.map((x) => JSON.stringify(x)).join("\n") + (r.frames.length ? "\n" : ""));
       if (args.options.json) {
