@@ -18,8 +18,8 @@ import { BoardNode } from "../../simulator/core/board-node.js";
 import type { NodeCrash } from "../../simulator/core/board-node.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
+import { SimFlash } from "../../simulator/core/flash.js";
 import type { SimProvider } from "../../simulator/core/provider.js";
-import { LazyFlash } from "./flash.js";
 import { getNative } from "./native.js";
 import type { Native } from "./native.js";
 import { oneLine, Out } from "./out.js";
@@ -106,18 +106,18 @@ class Streams implements StreamTags {
 }
 
 /**
- * One node on the image: boots, crashes, sleeps and reboots as the simulator's node does (both are a BoardNode);
- * the flash allocates blocks as they are written, logs and crashes are console records, and every callback is
- * charged to the event stream it belongs to.
+ * One node on the image: boots, crashes, sleeps and reboots as the simulator's node does (both are a BoardNode,
+ * with the same SimFlash); logs and crashes are console records, and every callback is charged to the event stream
+ * it belongs to.
  */
 class ImageNode extends BoardNode {
-  readonly flash: LazyFlash;
+  readonly flash: SimFlash;
   readonly #out: Out;
   readonly #streams: Streams;
 
   constructor(o: ImageNodeOptions) {
     super({ ...o, board: o.spec, network: o.world, random: () => o.world.random() });
-    this.flash = new LazyFlash(o.spec.flash);
+    this.flash = new SimFlash(o.spec.flash);
     this.#out = o.out;
     this.#streams = o.streams;
   }

@@ -26,10 +26,16 @@ export class PowerCut extends Error {
   }
 }
 
+/**
+ * Blocks are allocated when first programmed (an erased block reads 0xFF without one), so a board's
+ * multi-megabyte layout costs memory only for what the device writes: the same class serves the simulator and
+ * the emulated MCU's image, where RAM is the board's.
+ */
 export class SimFlash implements FlashStore {
   readonly layout: FlashLayout;
-  readonly bytes: Uint8Array;
-  readonly eraseCounts: Uint32Array;
+  readonly #blocks = new Map<number, Uint8Array>();
+  /** Completed erases per block (absent: never erased). */
+  readonly eraseCounts = new Map<number, number>();
   /** Programs that tried to set a bit back to 1 (a firmware bug on real NOR: the result is the AND). */
   overprograms = 0;
   writes = 0;
@@ -42,8 +48,40 @@ export class SimFlash implements FlashStore {
 
   constructor(layout: FlashLayout) {
     this.layout = layout;
-    this.bytes = new Uint8Array(layout.size).fill(0xff);
-    this.eraseCounts = new Uint32Array(Math.ceil(layout.size / layout.blockLength));
+  }
+
+  /** The byte at absolute address `at`. */
+  byte(at: number): number {
+    const b = this.layout.blockLength;
+    const block = this.#blocks.get(Math.floor(at / b));
+    return block ? block[at % b]! : 0xff;
+  }
+
+  /** Program the byte at `at` (NOR: bits can only be cleared, so the result is the AND). */
+  program(at: number, value: number): number {
+    const b = this.layout.blockLength;
+    const index = Math.floor(at / b);
+    let block = this.#blocks.get(index);
+    if (!block) {
+      block = new Uint8Array(b).fill(0xff);
+      this.#blocks.set(index, block);
+    }
+    const next = block[at % b]! & value;
+    block[at % b] = next;
+    return next;
+  }
+
+  /** Erase (set to 0xFF) the absolute range [start, end). */
+  erase(start: number, end: number): void {
+    const b = this.layout.blockLength;
+    for (let i = Math.floor(start / b); i * b < end; i++) {
+      const block = this.#blocks.get(i);
+      if (!block) continue;
+      const from = Math.max(start, i * b) - i * b;
+      const to = Math.min(end, (i + 1) * b) - i * b;
+      if (from === 0 && to === b) this.#blocks.delete(i);
+      else block.fill(0xff, from, to);
+    }
   }
 
   open(name: string): FlashPartition {
@@ -85,7 +123,9 @@ class SimPartition implements FlashPartition {
   read(offset: number, byteLength: number): Uint8Array {
     this.#check(offset, byteLength, "read");
     const start = this.#offset + offset;
-    return this.#flash.bytes.slice(start, start + byteLength);
+    const out = new Uint8Array(byteLength);
+    for (let i = 0; i < byteLength; i++) out[i] = this.#flash.byte(start + i);
+    return out;
   }
 
   write(offset: number, bytes: Uint8Array): void {
@@ -98,12 +138,7 @@ class SimPartition implements FlashPartition {
     const cut = flash.beforeOperation?.({ kind: "write", partition: this.#name, offset, length: bytes.length });
     const n = cut === undefined ? bytes.length : Math.max(0, Math.min(cut, bytes.length));
     const base = this.#offset + offset;
-    for (let i = 0; i < n; i++) {
-      const old = flash.bytes[base + i]!;
-      const next = old & bytes[i]!;
-      if (next !== bytes[i]) flash.overprograms++;
-      flash.bytes[base + i] = next;
-    }
+    for (let i = 0; i < n; i++) if (flash.program(base + i, bytes[i]!) !== bytes[i]) flash.overprograms++;
     flash.writes++;
     if (cut !== undefined) throw new PowerCut({ kind: "write", partition: this.#name, offset, length: bytes.length });
   }
@@ -117,11 +152,12 @@ class SimPartition implements FlashPartition {
     const cut = flash.beforeOperation?.({ kind: "erase", partition: this.#name, block });
     if (cut !== undefined) {
       // An interrupted erase leaves the block in an undefined state: model it as the first part erased.
-      flash.bytes.fill(0xff, start, start + Math.floor(this.blockLength / 2));
+      flash.erase(start, start + Math.floor(this.blockLength / 2));
       throw new PowerCut({ kind: "erase", partition: this.#name, block });
     }
-    flash.bytes.fill(0xff, start, start + this.blockLength);
-    flash.eraseCounts[Math.floor(start / this.blockLength)]!++;
+    flash.erase(start, start + this.blockLength);
+    const index = Math.floor(start / this.blockLength);
+    flash.eraseCounts.set(index, (flash.eraseCounts.get(index) ?? 0) + 1);
     flash.erases++;
   }
 }
