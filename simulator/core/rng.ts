@@ -159,15 +159,18 @@ export function valueNoise(seed: number, x: number): number {
  */
 export function splineNoise(seed: number, x: number): number {
   const i = Math.floor(x);
-  const t = x - i;
+  return splineBlend(x - i, hashNoise(seed, i - 1), hashNoise(seed, i), hashNoise(seed, i + 1), hashNoise(seed, i + 2));
+}
+
+/** The cubic B-spline at `t` in [0, 1) through four lattice values, centred and scaled as `splineNoise` says. */
+function splineBlend(t: number, h0: number, h1: number, h2: number, h3: number): number {
   const t2 = t * t;
   const t3 = t2 * t;
   const u = 1 - t;
   const w0 = u * u * u;
   const w1 = 3 * t3 - 6 * t2 + 4;
   const w2 = -3 * t3 + 3 * t2 + 3 * t + 1;
-  const v =
-    w0 * hashNoise(seed, i - 1) + w1 * hashNoise(seed, i) + w2 * hashNoise(seed, i + 1) + t3 * hashNoise(seed, i + 2);
+  const v = w0 * h0 + w1 * h1 + w2 * h2 + t3 * h3;
   return (v / 6 - 0.5) * 5;
 }
 
@@ -203,15 +206,7 @@ export class SplineNoise {
       }
       this.#i = i;
     }
-    const t = x - i;
-    const t2 = t * t;
-    const t3 = t2 * t;
-    const u = 1 - t;
-    const w0 = u * u * u;
-    const w1 = 3 * t3 - 6 * t2 + 4;
-    const w2 = -3 * t3 + 3 * t2 + 3 * t + 1;
-    const v = w0 * this.#h0 + w1 * this.#h1 + w2 * this.#h2 + t3 * this.#h3;
-    return (v / 6 - 0.5) * 5;
+    return splineBlend(x - i, this.#h0, this.#h1, this.#h2, this.#h3);
   }
 }
 
