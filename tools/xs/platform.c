@@ -51,6 +51,18 @@ void gzFatal(const char* kind, const char* message, int status)
 	_exit(status);
 }
 
+/* The pending exception as a string, or `fallback` when converting it throws. */
+static txString exceptionText(txMachine* the, txString fallback)
+{
+	txString message = fallback;
+	mxTry(the) {
+		message = fxToString(the, &mxException);
+	}
+	mxCatch(the) {
+	}
+	return message;
+}
+
 void fxAbort(txMachine* the, int status)
 {
 	char buffer[1024];
@@ -70,25 +82,12 @@ void fxAbort(txMachine* the, int status)
 		snprintf(buffer, sizeof(buffer), "too much computation (metering limit %llu reached)", (unsigned long long)gzState.meterLimit);
 		gzFatal("meter", buffer, 72);
 		break;
-	case XS_UNHANDLED_EXCEPTION_EXIT: {
-		txString message = "unhandled exception";
-		mxTry(the) {
-			message = fxToString(the, &mxException);
-		}
-		mxCatch(the) {
-		}
-		gzFatal("exception", message, 75);
+	case XS_UNHANDLED_EXCEPTION_EXIT:
+		gzFatal("exception", exceptionText(the, "unhandled exception"), 75);
 		break;
-	}
 	case XS_UNHANDLED_REJECTION_EXIT: {
 		/* A rejected promise nobody handled: report and go on, as XS hosts do. */
-		txString message = "unhandled rejection";
-		mxTry(the) {
-			message = fxToString(the, &mxException);
-		}
-		mxCatch(the) {
-		}
-		fprintf(stderr, "ganzhi-xs: unhandled rejection: %s\n", message);
+		fprintf(stderr, "ganzhi-xs: unhandled rejection: %s\n", exceptionText(the, "unhandled rejection"));
 		mxException = mxUndefined;
 		break;
 	}
