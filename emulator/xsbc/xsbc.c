@@ -20,6 +20,11 @@
 #include "xsAll.h"
 #include "xs.h"
 
+/* Same creation as emulator/firmware/main.c (only the key assignment has to match). */
+static txCreation gCreation = {
+	32 * 1024, 4 * 1024, 2048, 128, 512, 1024, 256, 127, 127, 256 * 1024, 127, 0,
+};
+
 extern void fxRemapIDs(txMachine* the, txByte* codeBuffer, txSize codeSize, txID* theIDs);
 
 #define PROGRAM_MAGIC 0x31505A47u
@@ -129,12 +134,9 @@ static int modules_main(int argc, char** argv)
 	const char* out = argv[2];
 	int count = argc - 3;
 	Module* modules = calloc((size_t)count, sizeof(Module));
-	txCreation creation = {
-		32 * 1024, 4 * 1024, 2048, 128, 512, 1024, 256, 127, 127, 256 * 1024, 127, 0,
-	};
-	txMachine* machine = xsCreateMachine(&creation, "xsbc", NULL);
+	txMachine* machine = xsCreateMachine(&gCreation, "xsbc", NULL);
 	/* A second, untouched machine assigns the key IDs: parsing may make keys of its own in the first. */
-	txMachine* keys = xsCreateMachine(&creation, "xsbc-keys", NULL);
+	txMachine* keys = xsCreateMachine(&gCreation, "xsbc-keys", NULL);
 	if (!machine || !keys) {
 		fprintf(stderr, "xsbc: cannot create an XS machine\n");
 		return 2;
@@ -262,11 +264,7 @@ int main(int argc, char** argv)
 		fprintf(stderr, "xsbc: cannot read %s\n", argv[1]);
 		return 2;
 	}
-	/* Same creation as emulator/firmware/main.c (only the key assignment has to match). */
-	txCreation creation = {
-		32 * 1024, 4 * 1024, 2048, 128, 512, 1024, 256, 127, 127, 256 * 1024, 127, 0,
-	};
-	txMachine* machine = xsCreateMachine(&creation, "xsbc", NULL);
+	txMachine* machine = xsCreateMachine(&gCreation, "xsbc", NULL);
 	if (!machine) {
 		fprintf(stderr, "xsbc: cannot create an XS machine\n");
 		return 2;
