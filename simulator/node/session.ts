@@ -28,7 +28,8 @@ import type { LoopProgress } from "./loop.js";
 import { TcpBridge } from "./tcp-bridge.js";
 import { MqttTap } from "./mqtt-tap.js";
 
-export interface SimOptions {
+/** What a run is, on any engine (V8 here, XS in simulator/xs/session.ts). */
+export interface RunOptions {
   device: string;
   board: string;
   hours: number;
@@ -38,10 +39,13 @@ export interface SimOptions {
   broker?: string;
   /** Unix ms of virtual time 0 (default: the atmosphere's own, 2026-06-01 00:00 Kunming time). */
   epochMs?: number;
-  /** Device entry point, when the caller already has it (tests); default: devices/<device>/main. */
-  main?: DeviceMain;
   onProgress?: (p: LoopProgress) => void;
   onLog?: (entry: NodeLogEntry) => void;
+}
+
+export interface SimOptions extends RunOptions {
+  /** Device entry point, when the caller already has it (tests); default: devices/<device>/main. */
+  main?: DeviceMain;
   /** Called once the world is built and before time starts (tests inject faults here). */
   beforeStart?: (world: SimWorld) => void | Promise<void>;
   /** Called at each whole virtual hour (tests stop and start the broker here). */

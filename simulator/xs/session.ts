@@ -16,12 +16,11 @@ import path from "node:path";
 import type { Engine } from "../core/engine.js";
 import { HOUR, type Micros } from "../core/engine.js";
 import type { NetSocket } from "../core/network.js";
-import type { NodeCrash, NodeLogEntry } from "../core/node.js";
+import type { NodeCrash } from "../core/node.js";
 import type { EmbeddedBroker } from "../node/broker.js";
 import type { Frame, FrameLog } from "../node/frame-log.js";
-import type { LoopProgress } from "../node/loop.js";
 import type { MqttTap } from "../node/mqtt-tap.js";
-import { createFrameTap, setupSim, summarize, type SimSummary } from "../node/session.js";
+import { createFrameTap, setupSim, summarize, type RunOptions, type SimSummary } from "../node/session.js";
 import { TcpBridge } from "../node/tcp-bridge.js";
 import { repoRoot } from "../../tools/xs/build.js";
 import { bundleForXs } from "../../tools/xs/bundle.js";
@@ -30,14 +29,7 @@ import type { CrashRecord, Delivery, FromXs, NetOp } from "./inside/protocol.js"
 import type { KindSpec, ProbeReport } from "./inside/probe.js";
 import { fromHex, toHex } from "./inside/xs-host.js";
 
-export interface XsSimOptions {
-  device: string;
-  board: string;
-  hours: number;
-  seed: number;
-  nodes?: number;
-  broker?: string;
-  epochMs?: number;
+export interface XsSimOptions extends RunOptions {
   /** Device main module (repository-relative or absolute) instead of the manifest's: tests run broken firmware. */
   mainPath?: string;
   /** Measure the heap (a garbage collection at the end of every sample and report cycle). */
@@ -49,8 +41,6 @@ export interface XsSimOptions {
   heapLimit?: number;
   /** Events per slice between looks at the shell (default 20 000). */
   slice?: number;
-  onProgress?: (p: LoopProgress) => void;
-  onLog?: (entry: NodeLogEntry) => void;
   onHour?: (hour: number, world: XsRunWorld) => void | Promise<void>;
 }
 
