@@ -12,3 +12,15 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Random topic text mixing ASCII, 2-, 3- and 4-byte UTF-8 (no wildcards, no U+0000). */
+export function randomTopic(r: () => number, maxChars: number): string {
+  const pools = ["abcxyz/-_0129", "äöüßéñ", "感知水质传感器", "😀🚲🌊"];
+  let s = "";
+  const n = 1 + Math.floor(r() * maxChars);
+  for (let i = 0; i < n; i++) {
+    const pool = Array.from(pools[Math.floor(r() * pools.length)]!);
+    s += pool[Math.floor(r() * pool.length)];
+  }
+  return s;
+}

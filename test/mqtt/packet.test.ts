@@ -31,7 +31,7 @@ import {
   type MqttPacket,
 } from "../../runtime/mqtt/packet.js";
 import { utf8Decode, utf8Encode, utf8StrictLength as utf8Length } from "../../runtime/utf8.js";
-import { mulberry32 } from "../helpers/random.js";
+import { mulberry32, randomTopic } from "../helpers/random.js";
 
 // ------------------------------------------------------------------------------------------------ helpers
 
@@ -156,17 +156,6 @@ function norm(p: MqttPacket): unknown {
 
 const rng = mulberry32;
 
-/** Random topic text mixing ASCII, 2-, 3- and 4-byte UTF-8 (no wildcards, no U+0000). */
-function randomTopic(r: () => number, maxChars: number): string {
-  const pools = ["abcxyz/-_0129", "äöüßéñ", "感知水质传感器", "😀🚲🌊"];
-  let s = "";
-  const n = 1 + Math.floor(r() * maxChars);
-  for (let i = 0; i < n; i++) {
-    const pool = Array.from(pools[Math.floor(r() * pools.length)]!);
-    s += pool[Math.floor(r() * pool.length)];
-  }
-  return s;
-}
 
 function randomBytes(r: () => number, n: number): Uint8Array {
   const b = new Uint8Array(n);

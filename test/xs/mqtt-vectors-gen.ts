@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import mqttPacket from "mqtt-packet";
-import { mulberry32 } from "../helpers/random.js";
+import { mulberry32, randomTopic } from "../helpers/random.js";
 import type { JsonPacket, MqttVector } from "./mqtt-vector-types.js";
 
 const MQTT_PACKET_VERSION = (createRequire(import.meta.url)("mqtt-packet/package.json") as { version: string }).version;
@@ -61,17 +61,6 @@ function theirs(p: JsonPacket): mqttPacket.Packet {
     case 14:
       return { cmd: "disconnect" };
   }
-}
-
-function randomTopic(r: () => number, maxChars: number): string {
-  const pools = ["abcxyz/-_0129", "äöüßéñ", "感知水质传感器", "😀🚲🌊"];
-  let s = "";
-  const n = 1 + Math.floor(r() * maxChars);
-  for (let i = 0; i < n; i++) {
-    const pool = Array.from(pools[Math.floor(r() * pools.length)]!);
-    s += pool[Math.floor(r() * pool.length)];
-  }
-  return s;
 }
 
 function randomHex(r: () => number, n: number): string {
