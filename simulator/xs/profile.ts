@@ -11,6 +11,7 @@
  * baseline fails the test suite (test/xs/devices.test.ts) unless the baseline is updated, with a reason, in the
  * same commit: `ganzhi profile <device> --update-baseline --reason "…"`.
  */
+import { int } from "../node/figures.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadBoard } from "../../manifests/load.js";
@@ -185,7 +186,6 @@ export function updateBaseline(p: DeviceProfile, reason: string, file = baseline
 
 // ------------------------------------------------------------------------------------------------ text
 
-const int = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 function periodText(ms: number | undefined): string {
   if (ms === undefined) return "";

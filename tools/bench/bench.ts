@@ -5,6 +5,7 @@
  * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it); then each device on the emulated Cortex-M4
  * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips).
  */
+import { int } from "../../simulator/node/figures.js";
 import { listDevices } from "../../manifests/load.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
@@ -60,12 +61,12 @@ const header = ["device", "board", "sim s / wall s", "wall s per sim day", "even
 const table = rows.map((r) => [
   r.device,
   r.board,
-  r.simSecondsPerWallSecond.toLocaleString("en-US"),
+  int(r.simSecondsPerWallSecond),
   r.wallPerSimDayS.toFixed(3),
-  r.eventsPerWallS.toLocaleString("en-US"),
+  int(r.eventsPerWallS),
   String(r.reports),
   `${r.bytesPerReportMean.toFixed(1)}, ${r.bytesPerReportMax}`,
-  r.bytesOnAirPerDay.toLocaleString("en-US"),
+  int(r.bytesOnAirPerDay),
 ]);
 printTable(`ganzhi bench: ${days}-day simulation per device, seed 1, embedded broker, node ${process.version}`, header, table);
 
@@ -103,7 +104,7 @@ if (xsDays > 0) {
     r.xsWallPerDayS.toFixed(2),
     `${r.ratio.toFixed(1)}×`,
     r.identical ? "yes" : "NO",
-    r.xsUnitsPerDay.toLocaleString("en-US"),
+    int(r.xsUnitsPerDay),
   ]);
   console.log("");
   printTable(`V8 against XS (host runner, tools/xs): ${xsDays}-day simulation per device, same seed, measured in this run`, h2, t2);

@@ -3,6 +3,7 @@
  * fed the inputs the simulator recorded for the same seed, with deterministic time; prints timing, CPU and memory
  * figures and checks the uplink frames against the simulator's.
  */
+import { int } from "../../simulator/node/figures.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { EnergyEstimate } from "../../emulator/host/energy.js";
@@ -115,7 +116,7 @@ export const emulateCommand: Command = {
           "  sampling         period    slots   jitter p99 / max (after 10 s)   boot lateness   missed   instructions per cycle (mean / max)",
           ...f.groups.map(
             (g) =>
-              `  ${g.group.padEnd(15)}  ${`${g.periodMs} ms`.padEnd(8)}  ${String(g.slots).padStart(5)}   ${`${ms(g.jitterP99Us)} / ${ms(g.jitterMaxUs)} ms`.padEnd(30)}  ${`${ms(g.bootLatenessMaxUs)} ms`.padEnd(14)}  ${String(g.missed).padStart(6)}   ${Math.round(g.instructionsPerCycleMean).toLocaleString("en-US")} / ${Math.round(g.instructionsPerCycleMax).toLocaleString("en-US")}`,
+              `  ${g.group.padEnd(15)}  ${`${g.periodMs} ms`.padEnd(8)}  ${String(g.slots).padStart(5)}   ${`${ms(g.jitterP99Us)} / ${ms(g.jitterMaxUs)} ms`.padEnd(30)}  ${`${ms(g.bootLatenessMaxUs)} ms`.padEnd(14)}  ${String(g.missed).padStart(6)}   ${int(g.instructionsPerCycleMean)} / ${int(g.instructionsPerCycleMax)}`,
           ),
           "",
           `  flash            ${kb(f.flashBytes)} of ${kb(r.image.profile.flashBytes)} (program ${kb(f.programBytes)}: ${r.image.modules.length} modules as ${f.program}${f.preload ? `; preloaded machine ${kb(f.preparationBytes)}` : ""})`,
@@ -129,7 +130,7 @@ export const emulateCommand: Command = {
           `  boot             ${(f.bootUs / 1000).toFixed(1)} ms from reset to the device's main`,
           ...energyLines(f.energy),
           `  GC               ${f.gcCollections} collections, ${f.gcPercentOfBusy.toFixed(0)} % of busy time, longest ${f.gcMaxMs.toFixed(1)} ms within one event`,
-          `  uplink           ${f.frames} frames, ${f.framesIdentical ? "byte-identical to the simulator's" : `DIFFERENT from the simulator's: ${r.comparison.firstDifference}`}; report dispatch ${Math.round(f.reportInstructionsMax).toLocaleString("en-US")} instructions`,
+          `  uplink           ${f.frames} frames, ${f.framesIdentical ? "byte-identical to the simulator's" : `DIFFERENT from the simulator's: ${r.comparison.firstDifference}`}; report dispatch ${int(f.reportInstructionsMax)} instructions`,
           ...checks.map((c) => `  ${c.ok ? "ok  " : "FAIL"}             ${c.what}: ${Number.isInteger(c.value) ? c.value : c.value.toFixed(2)}${c.unit ? " " + c.unit : ""}${c.limit !== undefined ? ` (budget ${c.limit}${c.unit ? " " + c.unit : ""})` : ""}`),
           ...(outPath ? [`  frame log        ${outPath}`] : []),
         ];
@@ -173,7 +174,7 @@ function energyLines(e: EnergyEstimate): string[] {
   });
   const days = e.daysPer1000mAh;
   return [
-    `  energy           ${current(e.averageMilliamps)} average at ${e.supplyVolts} V: ${e.milliwattHoursPerDay.toFixed(e.milliwattHoursPerDay >= 100 ? 0 : 2)} mWh a day, ${days >= 10 ? Math.round(days).toLocaleString("en-US") : days.toFixed(1)} days per 1,000 mAh`,
+    `  energy           ${current(e.averageMilliamps)} average at ${e.supplyVolts} V: ${e.milliwattHoursPerDay.toFixed(e.milliwattHoursPerDay >= 100 ? 0 : 2)} mWh a day, ${days >= 10 ? int(days) : days.toFixed(1)} days per 1,000 mAh`,
     `                   ${parts.join(", ")}${e.noRadio ? `; no radio (${e.noRadio})` : ""}`,
     "                   not counted: I2C sensors, contacts closed against pull-ups, regulator, debug/USB interface, Wi-Fi beacons and retries",
   ];

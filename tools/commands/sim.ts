@@ -1,6 +1,7 @@
 /**
  * `ganzhi sim <device>`: run a simulated node (or fleet) in virtual time against a real MQTT broker.
  */
+import { int } from "../../simulator/node/figures.js";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { listBoards, listDevices, ManifestError } from "../../manifests/load.js";
@@ -19,19 +20,16 @@ export function checkName(kind: "device" | "board", name: string | undefined, kn
   return name;
 }
 
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
 
 export function formatSummary(s: SimSummary, out?: string): string {
   const d = s.deviceStats;
   const lines = [
     `${s.device} on ${s.board}, seed ${s.seed}, ${s.nodes} node${s.nodes > 1 ? "s" : ""}, broker ${s.broker}`,
-    `  virtual time     ${s.virtualHours} h  in ${s.wallSeconds.toFixed(2)} s wall  (${fmtInt(s.speedup)}× real time, ${fmtInt(s.events)} events)`,
-    `  samples taken    ${fmtInt((d.airSamples ?? 0) + (d.windSamples ?? 0))}  (air ${fmtInt(d.airSamples ?? 0)}, wind ${fmtInt(d.windSamples ?? 0)}, rain tips ${fmtInt(d.rainTips ?? 0)})`,
-    `  frames           ${fmtInt(s.framesSent)} sent, ${fmtInt(s.framesAcked)} acknowledged, ${fmtInt(s.framesDup)} retransmitted`,
-    `  bytes on air     ${fmtInt(s.bytesOnAir)} (TCP payload, both ways; ${fmtInt(s.payloadBytes)} B of SenML, ${s.framesSent ? (s.payloadBytes / Math.max(1, s.framesSent + s.framesDup)).toFixed(1) : "0"} B per report)`,
-    `  sensor errors    ${fmtInt(d.sensorErrors ?? 0)}   crashes ${s.crashes.length}`,
+    `  virtual time     ${s.virtualHours} h  in ${s.wallSeconds.toFixed(2)} s wall  (${int(s.speedup)}× real time, ${int(s.events)} events)`,
+    `  samples taken    ${int((d.airSamples ?? 0) + (d.windSamples ?? 0))}  (air ${int(d.airSamples ?? 0)}, wind ${int(d.windSamples ?? 0)}, rain tips ${int(d.rainTips ?? 0)})`,
+    `  frames           ${int(s.framesSent)} sent, ${int(s.framesAcked)} acknowledged, ${int(s.framesDup)} retransmitted`,
+    `  bytes on air     ${int(s.bytesOnAir)} (TCP payload, both ways; ${int(s.payloadBytes)} B of SenML, ${s.framesSent ? (s.payloadBytes / Math.max(1, s.framesSent + s.framesDup)).toFixed(1) : "0"} B per report)`,
+    `  sensor errors    ${int(d.sensorErrors ?? 0)}   crashes ${s.crashes.length}`,
   ];
   for (const c of s.crashes.slice(0, 5)) lines.push(`  crash: ${c.node} at ${(c.at / 3.6e9).toFixed(3)} h in ${c.phase}: ${c.error}`);
   for (const w of s.warnings.slice(0, 5)) lines.push(`  ${w.includes("warning:") ? w : `warning: ${w}`}`);
@@ -73,7 +71,7 @@ async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Pro
     if (a.json) ctx.io.out(JSON.stringify({ ...result.summary, engine: "xs", profile: result.profile }, null, 2) + "\n");
     else {
       const units = result.profile.total / a.hours;
-      ctx.io.out(formatSummary(result.summary, a.outPath) + `\n  engine           XS (host runner), device work ${Math.round(units).toLocaleString("en-US")} metering units per virtual hour\n`);
+      ctx.io.out(formatSummary(result.summary, a.outPath) + `\n  engine           XS (host runner), device work ${int(units)} metering units per virtual hour\n`);
     }
     return result.summary.crashes.length > 0 ? 1 : 0;
   } catch (e) {
