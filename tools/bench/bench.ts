@@ -5,10 +5,10 @@
  * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it); then each device on the emulated Cortex-M4
  * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips).
  */
-import { int } from "../../simulator/node/figures.js";
 import { listDevices } from "../../manifests/load.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
+import { int } from "../../simulator/node/figures.js";
 
 /** A title line, then the header and rows in columns as wide as their widest cell. */
 function printTable(title: string, header: string[], rows: string[][]): void {

@@ -3,7 +3,6 @@
  * fed the inputs the simulator recorded for the same seed, with deterministic time; prints timing, CPU and memory
  * figures and checks the uplink frames against the simulator's.
  */
-import { int } from "../../simulator/node/figures.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { EnergyEstimate } from "../../emulator/host/energy.js";
@@ -11,6 +10,7 @@ import { listBoards, listDevices, loadDevice, ManifestError } from "../../manife
 import { UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
 import { checkName } from "./sim.js";
+import { int } from "../../simulator/node/figures.js";
 
 const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MB` : `${(n / 1024).toFixed(0)} KB`);
 const ms = (us: number): string => (us >= 100_000 ? `${(us / 1000).toFixed(0)}` : (us / 1000).toFixed(2));

@@ -1,7 +1,6 @@
 /**
  * `ganzhi sim <device>`: run a simulated node (or fleet) in virtual time against a real MQTT broker.
  */
-import { int } from "../../simulator/node/figures.js";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { listBoards, listDevices, ManifestError } from "../../manifests/load.js";
@@ -10,6 +9,7 @@ import { closest, UsageError } from "../cli/args.js";
 import type { ParsedArgs } from "../cli/args.js";
 import type { Command, CommandContext } from "../cli/command.js";
 import { Progress } from "../cli/progress.js";
+import { int } from "../../simulator/node/figures.js";
 
 export function checkName(kind: "device" | "board", name: string | undefined, known: readonly string[]): string {
   if (!name) throw new UsageError(`missing <${kind}>; ${kind}s: ${known.join(", ")}`);
@@ -19,7 +19,6 @@ export function checkName(kind: "device" | "board", name: string | undefined, kn
   }
   return name;
 }
-
 
 export function formatSummary(s: SimSummary, out?: string): string {
   const d = s.deviceStats;
