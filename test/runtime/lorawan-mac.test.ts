@@ -7,11 +7,15 @@
  * TS001-1.0.4 here, not taken from the module.
  */
 import { describe, expect, it } from "vitest";
-import loraPacket from "lora-packet";
+import loraPacketModule from "lora-packet";
 import { Engine, SECOND } from "../../simulator/core/engine.js";
 import { LorawanMac, type LorawanMacOptions } from "../../runtime/link/lorawan/mac.js";
 import { RetainedLorawanStore } from "../../runtime/link/lorawan/store.js";
 import { ScriptedRadio, Words, symbolUs, type Transmission } from "./lorawan-radio.js";
+
+// lora-packet is CommonJS with `exports.default`: Node's ESM loader hands over module.exports, vitest the default.
+const loraPacket =
+  (loraPacketModule as { default?: typeof loraPacketModule.default }).default ?? (loraPacketModule as unknown as typeof loraPacketModule.default);
 
 const APP_KEY = Buffer.from("2b7e151628aed2a6abf7158809cf4f3c", "hex");
 const DEV_EUI = Buffer.from("70b3d57ed0001234", "hex");
