@@ -12,6 +12,7 @@ import { Engine, SECOND } from "../../simulator/core/engine.js";
 import { LorawanMac, type LorawanMacOptions } from "../../runtime/link/lorawan/mac.js";
 import { RetainedLorawanStore } from "../../runtime/link/lorawan/store.js";
 import { ScriptedRadio, Words, symbolUs, type Transmission } from "./lorawan-radio.js";
+import { VECTORS as V } from "./lorawan-vectors.js";
 
 // lora-packet is CommonJS with `exports.default`: Node's ESM loader hands over module.exports, vitest the default.
 const loraPacket =
@@ -656,5 +657,54 @@ describe("ABP and session persistence", () => {
     const up = readUplink(b.radio.sent[0]!, keys);
     expect(up.micOk).toBe(true);
     expect(up.fCnt).toBe(1);
+  });
+});
+
+describe("the hex vectors of the portable frame test are lora-packet's output", () => {
+  const hex = (b: Buffer | void) => (b as Buffer).toString("hex");
+  const appKey = Buffer.from(V.appKey, "hex");
+  const le16 = (v: number) => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16LE((v >>> 16) & 0xffff);
+    return b;
+  };
+  const keys = loraPacket.generateSessionKeys(appKey, Buffer.from(V.netId, "hex"), Buffer.from(V.appNonce, "hex"), Buffer.from("1234", "hex"));
+  const devAddr = be32(V.devAddr);
+
+  it("Join-Request, Join-Accept and session keys", () => {
+    const jr = loraPacket.fromFields({ MType: "Join Request", AppEUI: Buffer.from(V.joinEui, "hex"), DevEUI: Buffer.from(V.devEui, "hex"), DevNonce: Buffer.from("1234", "hex") }, undefined, undefined, appKey);
+    expect(hex(jr.getPHYPayload())).toBe(V.joinRequest);
+    const cf = Buffer.alloc(16);
+    V.cfListMasks.forEach((m, i) => cf.writeUInt16LE(m, 2 * i));
+    cf[15] = 1;
+    const ja = loraPacket.fromFields(
+      { MType: "Join Accept", AppNonce: Buffer.from(V.appNonce, "hex"), NetID: Buffer.from(V.netId, "hex"), DevAddr: devAddr, DLSettings: Buffer.from([0x23]), RxDelay: Buffer.from([2]), CFList: cf },
+      undefined,
+      undefined,
+      appKey,
+    );
+    expect(hex(ja.getPHYPayload())).toBe(V.joinAccept);
+    expect([hex(keys.NwkSKey), hex(keys.AppSKey)]).toEqual([V.nwkSKey, V.appSKey]);
+  });
+
+  it("uplinks and the downlink", () => {
+    const up = loraPacket.fromFields(
+      { MType: "Confirmed Data Up", DevAddr: devAddr, FCtrl: { ADR: true, ACK: true }, FCnt: V.uplinkFCnt & 0xffff, FOpts: Buffer.from("0307", "hex"), FPort: 42, payload: Buffer.from(V.uplinkPayload) },
+      keys.AppSKey,
+      keys.NwkSKey,
+      undefined,
+      le16(V.uplinkFCnt),
+    );
+    expect(hex(up.getPHYPayload())).toBe(V.uplink);
+    const up0 = loraPacket.fromFields({ MType: "Unconfirmed Data Up", DevAddr: devAddr, FCnt: 7, FPort: 0, payload: Buffer.from("0307", "hex") }, keys.AppSKey, keys.NwkSKey, undefined, le16(7));
+    expect(hex(up0.getPHYPayload())).toBe(V.uplinkPort0);
+    const dn = loraPacket.fromFields(
+      { MType: "Confirmed Data Down", DevAddr: devAddr, FCtrl: { ACK: true, FPending: true }, FCnt: V.downlinkFCnt & 0xffff, FOpts: Buffer.from("020c03", "hex"), FPort: 9, payload: Buffer.from(V.downlinkPayload, "hex") },
+      keys.AppSKey,
+      keys.NwkSKey,
+      undefined,
+      le16(V.downlinkFCnt),
+    );
+    expect(hex(dn.getPHYPayload())).toBe(V.downlink);
   });
 });

@@ -17,6 +17,7 @@ const FILES = [
   "test/runtime/cbor.test.ts",
   "test/runtime/aes128.test.ts",
   "test/runtime/cmac.test.ts",
+  "test/runtime/lorawan-frame.test.ts",
   "test/runtime/senml.test.ts",
   "test/xs/mqtt-codec.test.ts",
   "test/xs/probe.test.ts",
