@@ -18,6 +18,7 @@ const FILES = [
   "test/runtime/aes128.test.ts",
   "test/runtime/cmac.test.ts",
   "test/runtime/lorawan-frame.test.ts",
+  "test/runtime/lorawan-store.test.ts",
   "test/runtime/senml.test.ts",
   "test/xs/mqtt-codec.test.ts",
   "test/xs/probe.test.ts",
