@@ -707,4 +707,17 @@ describe("the hex vectors of the portable frame test are lora-packet's output", 
     );
     expect(hex(dn.getPHYPayload())).toBe(V.downlink);
   });
+
+  it("the session of the cross-engine MAC test", () => {
+    const up = (fCnt: number, fOpts: string, payload: string) =>
+      hex(loraPacket.fromFields({ MType: "Unconfirmed Data Up", DevAddr: devAddr, FCtrl: { ADR: true }, FCnt: fCnt, FOpts: Buffer.from(fOpts, "hex"), FPort: 1, payload: Buffer.from(payload, "hex") }, keys.AppSKey, keys.NwkSKey).getPHYPayload());
+    expect(up(0, "", "010203")).toBe(V.sessionUplink);
+    expect(up(1, "06ff05", "04")).toBe(V.sessionUplink2);
+    const dn = loraPacket.fromFields(
+      { MType: "Unconfirmed Data Down", DevAddr: devAddr, FCnt: 0, FOpts: Buffer.from("06", "hex"), FPort: 9, payload: Buffer.from(V.downlinkPayload, "hex") },
+      keys.AppSKey,
+      keys.NwkSKey,
+    );
+    expect(hex(dn.getPHYPayload())).toBe(V.sessionDownlink);
+  });
 });

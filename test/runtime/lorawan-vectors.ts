@@ -28,4 +28,10 @@ export const VECTORS = Object.freeze({
   downlink: "a0da1b0126330200020c030947a0cf2ee8aa6e4dc77736e961628a9db570",
   downlinkFCnt: 0x30002,
   downlinkPayload: "48656c6c6f2c206b756e6d696e67",
+  /** The session the MAC test on both engines runs (joined with the Join-Accept above): first uplink, ADR, port 1. */
+  sessionUplink: "40da1b012680000001a478742e906d02",
+  /** Its answer: unconfirmed down, FCnt 0, FOpts DevStatusReq, port 9, "Hello, kunming". */
+  sessionDownlink: "60da1b01260100000609f8d05afbd9ed0da0bac73f83328cea31658e",
+  /** The next uplink: FCnt 1, FOpts DevStatusAns (battery 255, margin 5 dB), port 1, payload 04. */
+  sessionUplink2: "40da1b012683010006ff0501c80d16f6d7",
 });

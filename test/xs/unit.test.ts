@@ -19,6 +19,7 @@ const FILES = [
   "test/runtime/cmac.test.ts",
   "test/runtime/lorawan-frame.test.ts",
   "test/runtime/lorawan-store.test.ts",
+  "test/runtime/lorawan-session.test.ts",
   "test/runtime/senml.test.ts",
   "test/xs/mqtt-codec.test.ts",
   "test/xs/probe.test.ts",
