@@ -313,6 +313,21 @@ describe("join (OTAA, TS001-1.0.4 §6.2)", () => {
 });
 
 describe("uplinks and receive windows (TS001-1.0.4 §3.3, §4)", () => {
+  it("a transmit the radio reports as failed is counted and reported; the uplink fails with retry and the MAC carries on", () => {
+    const r = rig({ dataRate: 5 });
+    const keys = joined(r);
+    r.radio.failNextTransmit = { kind: "bus", message: "SPI timeout" };
+    const s = send(r, [1]);
+    r.run(1);
+    expect(s.failure).toEqual({ reason: "LoRaWAN: transmit failed (bus: SPI timeout)", retry: true });
+    expect(r.mac.stats.radioErrors).toBe(1);
+    expect(r.errors).toEqual(["LoRaWAN: transmit failed (bus: SPI timeout)"]);
+    send(r, [2]);
+    r.run(10);
+    const up = readUplink(r.radio.sent.at(-1)!, keys);
+    expect([up.micOk, up.fCnt]).toEqual([true, 1]); // the failed frame's FCnt is never reused
+  });
+
   it("opens RX1 at txEnd + 1 s − rxSetupUs and RX2 at txEnd + 2 s − rxSetupUs, and lora-packet reads every frame", () => {
     const r = rig({ dataRate: 5 });
     const keys = joined(r);

@@ -603,6 +603,9 @@ export class LorawanMac {
       const reason = `LoRaWAN: transmit failed (${error ? `${error.kind}: ${error.message}` : "no result"})`;
       this.#error(new Error(reason));
       this.#o.radio.sleep();
+      // Nothing went on the air: the join back-off then only waits its random 1–3 s.
+      this.#txEndUs = this.#o.clock.microseconds();
+      this.#lastAirtimeUs = 0;
       if (this.#uplink) this.#finishUplink({ reason, retry: true });
       else this.#joinFailed();
       return;
@@ -812,8 +815,10 @@ export class LorawanMac {
 
   // ───────────────────────────────────────────── session persistence
 
+  readonly #session = new Uint8Array(SESSION_BYTES);
+
   #saveSession(): void {
-    const s = new Uint8Array(SESSION_BYTES);
+    const s = this.#session;
     let at = 0;
     s[at++] = SESSION_VERSION;
     s[at++] = this.#o.abp ? 1 : 0;

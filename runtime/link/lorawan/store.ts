@@ -19,6 +19,7 @@ export interface LorawanStore extends DevNonceCounter {
   takeDevNonce(): number;
   /** The session bytes last saved, or undefined when there are none or they were damaged. */
   loadSession(): Uint8Array | undefined;
+  /** Keep a copy of `bytes` (the caller reuses its buffer). */
   saveSession(bytes: Uint8Array): void;
   clearSession(): void;
 }
