@@ -205,6 +205,9 @@ export class LorawanMac {
   // Join state.
   #devNonce = 0;
   #joinStartUs = 0;
+  /** §7 back-off period of the last Join-Request (−1: none yet) and the airtime spent in it. */
+  #joinPeriod = -1;
+  #joinPeriodAirUs = 0;
 
   // The transaction in progress.
   #uplink: Uplink | undefined;
@@ -409,18 +412,33 @@ export class LorawanMac {
 
   #joinFailed(): void {
     // §7 retransmission back-off: the aggregated Join-Request airtime may be at most 36 s in the first hour after
-    // start, 36 s in the next 10 hours and 8.7 s per 24 h after that, i.e. duty cycles of 1 %, 0.1 % and 0.01 %.
-    // Holding each attempt to that duty cycle keeps every aggregate under its limit; a random 1–3 s on top gives
-    // every device its own sequence, as §7 requires.
+    // start, 36 s in the next 10 hours and 8.7 s per 24 h after that. Each attempt is held to the matching duty
+    // cycle (1 %, 0.1 %, 0.01 %) so attempts spread over the period, a period's budget is checked before it is
+    // spent, and a random 1–3 s on top gives every device its own sequence, as §7 requires.
     const now = this.#o.clock.microseconds();
-    const since = now - this.#joinStartUs;
-    const factor = since < US_PER_HOUR ? 100 : since < 11 * US_PER_HOUR ? 1000 : 10000;
+    const start = this.#joinStartUs;
     const airtime = this.#lastAirtimeUs;
     const txStart = this.#txEndUs - airtime;
-    const dutyReady = txStart + airtime * factor;
-    const jitterReady = now + this.#retransmitDelayMs() * 1000;
-    const at = dutyReady > jitterReady ? dutyReady : jitterReady;
+    const dutyReady = txStart + airtime * joinPeriod(txStart - start).dutyDivisor;
+    let at = now + this.#retransmitDelayMs() * 1000;
+    if (dutyReady > at) at = dutyReady;
+    for (let tries = 0; tries < 3; tries++) {
+      const p = joinPeriod(at - start);
+      const used = p.index === this.#joinPeriod ? this.#joinPeriodAirUs : 0;
+      if (used + airtime <= p.budgetUs) break;
+      at = start + p.endUs + this.#retransmitDelayMs() * 1000;
+    }
     this.#after(at - now, () => this.#joinAttempt());
+  }
+
+  /** Count a Join-Request's airtime against the §7 period it started in. */
+  #countJoinAirtime(txStartUs: number, airtimeUs: number): void {
+    const p = joinPeriod(txStartUs - this.#joinStartUs);
+    if (p.index !== this.#joinPeriod) {
+      this.#joinPeriod = p.index;
+      this.#joinPeriodAirUs = 0;
+    }
+    this.#joinPeriodAirUs += airtimeUs;
   }
 
   // ───────────────────────────────────────────── uplinks (L2 1.0.4 §4)
@@ -613,6 +631,7 @@ export class LorawanMac {
     this.#txEndUs = result.txEndUs;
     this.#lastAirtimeUs = result.airtimeUs;
     this.stats.airtimeUs += result.airtimeUs;
+    if (!this.#uplink) this.#countJoinAirtime(result.txEndUs - result.airtimeUs, result.airtimeUs);
     if (this.#maxDutyCycle > 0) this.#nextTxAllowedUs = result.txEndUs + result.airtimeUs * ((1 << this.#maxDutyCycle) - 1);
     this.#o.radio.sleep();
     this.#scheduleWindow(1);
@@ -884,6 +903,14 @@ export class LorawanMac {
     this.#crypto.setSession({ devAddr: this.#devAddr, nwkSKey: this.#nwkSKey, appSKey: this.#appSKey });
     return true;
   }
+}
+
+/** TS001-1.0.4 §7 back-off periods, counted from the start of joining. */
+function joinPeriod(sinceUs: number): { index: number; endUs: number; budgetUs: number; dutyDivisor: number } {
+  if (sinceUs < US_PER_HOUR) return { index: 0, endUs: US_PER_HOUR, budgetUs: 36_000_000, dutyDivisor: 100 };
+  if (sinceUs < 11 * US_PER_HOUR) return { index: 1, endUs: 11 * US_PER_HOUR, budgetUs: 36_000_000, dutyDivisor: 1000 };
+  const day = Math.floor((sinceUs - 11 * US_PER_HOUR) / (24 * US_PER_HOUR));
+  return { index: 2 + day, endUs: (11 + 24 * (day + 1)) * US_PER_HOUR, budgetUs: 8_700_000, dutyDivisor: 10_000 };
 }
 
 function hex32(v: number): string {
