@@ -7,6 +7,7 @@
  */
 import { Engine } from "../../simulator/core/engine.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
+export { RetainedWords as Words } from "../../simulator/core/flash.js";
 import type { LoraModulation, LoraRadio, LoraRadioError, LoraRxParams, LoraRxResult, LoraTxParams, LoraTxResult } from "../../runtime/link/lorawan/radio.js";
 
 export function symbolUs(m: Pick<LoraModulation, "sf" | "bandwidthHz">): number {
@@ -109,17 +110,5 @@ export class ScriptedRadio implements LoraRadio {
 
   sleep(): void {
     this.sleeps++;
-  }
-}
-
-/** 32 retained words, as a board has. */
-export class Words {
-  readonly words = new Uint32Array(32);
-  readonly length = 32;
-  get(i: number): number {
-    return this.words[i]!;
-  }
-  set(i: number, v: number): void {
-    this.words[i] = v >>> 0;
   }
 }

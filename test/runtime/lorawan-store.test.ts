@@ -4,19 +4,8 @@
  * flash model), and a saved session comes back whole or not at all. Portable: runs on V8 and XS.
  */
 import { describe, expect, it } from "vitest";
-import { PowerCut, SimFlash } from "../../simulator/core/flash.js";
+import { PowerCut, RetainedWords as Words, SimFlash } from "../../simulator/core/flash.js";
 import { FlashDevNonceCounter, RetainedLorawanStore } from "../../runtime/link/lorawan/store.js";
-
-class Words {
-  readonly words = new Uint32Array(32);
-  readonly length = 32;
-  get(i: number): number {
-    return this.words[i]!;
-  }
-  set(i: number, v: number): void {
-    this.words[i] = v >>> 0;
-  }
-}
 
 const layout = (writeAlign = 4) => ({ size: 1024, blockLength: 256, writeAlign, partitions: { lorawan: { offset: 256, size: 768 } } });
 
