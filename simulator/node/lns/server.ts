@@ -423,16 +423,24 @@ export class EmbeddedLns {
       this.#warn(`uplink from unknown DevAddr ${devAddr}`);
       return;
     }
-    // The 32-bit counter from its 16 transmitted bits: the nearest value at or above the last one seen.
+    // The 32-bit counter from its 16 transmitted bits: in the last one's epoch, or the next after a wrap. The MIC
+    // decides which (it covers all 32 bits), so a replayed old frame is told apart from a counter that wrapped.
     const f16 = packet.getFCnt()!;
     const base = s.lastFCntUp < 0 ? 0 : s.lastFCntUp;
-    let fcnt = (base & 0xffff0000) | f16;
-    if (fcnt < base) fcnt += 0x10000;
-    const msb = Buffer.from([(fcnt >>> 16) & 0xff, (fcnt >>> 24) & 0xff]);
-    if (!loraPacket.verifyMIC(packet, s.nwkSKey, undefined, msb)) {
-      // Maybe an old counter replayed from before a wrap we assumed: try the previous epoch only to classify it.
+    const sameEpoch = ((base & 0xffff0000) | f16) >>> 0;
+    let fcnt = -1;
+    let msb = Buffer.alloc(2);
+    for (const candidate of [sameEpoch, sameEpoch + 0x10000]) {
+      const m = Buffer.from([(candidate >>> 16) & 0xff, (candidate >>> 24) & 0xff]);
+      if (loraPacket.verifyMIC(packet, s.nwkSKey, undefined, m)) {
+        fcnt = candidate;
+        msb = m;
+        break;
+      }
+    }
+    if (fcnt < 0) {
       this.stats.micErrors++;
-      this.#logEvent(s.device, "UPLINK_MIC", `MIC of FCnt ${f16} (as ${fcnt}) does not verify`);
+      this.#logEvent(s.device, "UPLINK_MIC", `MIC of FCnt ${f16} does not verify`);
       return;
     }
     const best = receptions[0]!;
