@@ -139,6 +139,7 @@ export class EmbeddedLns {
   readonly #buckets = new Map<string, Reception[]>();
   readonly #pendingTx = new Map<number, PendingTx>();
   #nextNwkAddr = 1;
+  #onDatagram: (() => void) | undefined;
   #token = 0;
   #port = 0;
   /** Warnings for the run summary (malformed datagrams and the like), first occurrence with a count. */
@@ -190,6 +191,11 @@ export class EmbeddedLns {
     s.queue.push(command);
   }
 
+  /** Called after each datagram the server receives (the simulator's I/O gate re-checks what is owed). */
+  set onDatagram(fn: (() => void) | undefined) {
+    this.#onDatagram = fn;
+  }
+
   /** Receptions not yet processed (the simulator calls `flush` once every gateway has reported). */
   get pending(): number {
     return this.#buckets.size;
@@ -213,11 +219,22 @@ export class EmbeddedLns {
     this.warnings.set(message, (this.warnings.get(message) ?? 0) + 1);
   }
 
+  /** Datagrams received and sent, so the simulator can tell when every exchange in flight has landed. */
+  datagramsIn = 0;
+  datagramsOut = 0;
+
   #send(bytes: Uint8Array, route: GatewayRoute): void {
+    this.datagramsOut++;
     this.#socket.send(bytes, route.port, route.address);
   }
 
   #datagram(bytes: Uint8Array, address: string, port: number): void {
+    this.datagramsIn++;
+    this.#handle(bytes, address, port);
+    this.#onDatagram?.();
+  }
+
+  #handle(bytes: Uint8Array, address: string, port: number): void {
     let p;
     try {
       p = decodeGwmp(bytes);
