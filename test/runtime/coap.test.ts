@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Timers, TimerHandle } from "../../hal/host.js";
 import { CoapClient } from "../../runtime/coap/client.js";
 import { ACK, CHANGED, CON, CoapFormatError, decodeCoap, encodeCoap, FORMAT_SENML_CBOR, GET, OPTION_CONTENT_FORMAT, POST, RST, uintOption, uriPathOptions } from "../../runtime/coap/message.js";
+import type { CoapMessage } from "../../runtime/coap/message.js";
 import { Engine } from "../../simulator/core/engine.js";
 import { EngineTimers } from "../../simulator/core/timers.js";
 
@@ -23,7 +24,7 @@ describe("CoAP messages", () => {
 
   it("agrees with coap-packet both ways, including extended option deltas and lengths", () => {
     const longValue = new Uint8Array(300).fill(7);
-    const msg = {
+    const msg: CoapMessage = {
       type: CON,
       code: POST,
       messageId: 4242,
