@@ -1,26 +1,21 @@
 /**
  * A scripted LoRa transceiver for the MAC's tests: it implements LoraRadio on the simulator's engine and host
- * timers, keeps time on air by Semtech's LoRa formula (preamble + 4.25 symbols, then 8 + ceil((8·PL − 4·SF + 28 +
- * 16·CRC − 20·IH) / (4·(SF − 2·DE)))·(CR + 4) symbols, DE at SF11/12 on 125 kHz), and delivers a downlink only
+ * timers, keeps time on air with runtime/link/lorawan/airtime.ts (Semtech's formula), and delivers a downlink only
  * when a receive window is actually listening when the downlink's preamble goes by. It stands in for the SX1262
  * driver and model being written in parallel; the network side of each test builds frames with lora-packet.
  */
 import { Engine } from "../../simulator/core/engine.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
 export { RetainedWords as Words } from "../../simulator/core/flash.js";
+import { airtimeMicros, symbolMicros } from "../../runtime/link/lorawan/airtime.js";
 import type { LoraModulation, LoraRadio, LoraRadioError, LoraRxParams, LoraRxResult, LoraTxParams, LoraTxResult } from "../../runtime/link/lorawan/radio.js";
 
 export function symbolUs(m: Pick<LoraModulation, "sf" | "bandwidthHz">): number {
-  return ((1 << m.sf) * 1e6) / m.bandwidthHz;
+  return symbolMicros(m.sf, m.bandwidthHz);
 }
 
 export function airtimeUs(m: LoraModulation, bytes: number): number {
-  const t = symbolUs(m);
-  const de = m.sf >= 11 && m.bandwidthHz === 125_000 ? 1 : 0;
-  const cr = m.codingRate - 4;
-  const n = Math.ceil((8 * bytes - 4 * m.sf + 28 + 16 * (m.crc ? 1 : 0)) / (4 * (m.sf - 2 * de)));
-  const payloadSymbols = 8 + Math.max(n * (cr + 4), 0);
-  return Math.round((m.preamble + 4.25 + payloadSymbols) * t);
+  return airtimeMicros({ ...m, payloadBytes: bytes, explicitHeader: true });
 }
 
 export interface Transmission {

@@ -25,11 +25,11 @@ import {
   isValidRxFrequency,
   rx1DataRate,
   rx1FrequencyHz,
-  symbolTimeUs,
   txPowerDbm,
   uplinkFrequencyHz,
 } from "./region-cn470.js";
 import type { LorawanStore } from "./store.js";
+import { symbolMicros } from "./airtime.js";
 
 /**
  * Preamble symbols the receiver needs to lock (Semtech's LoRaMac-node uses 6 as its default minimum): the window
@@ -655,7 +655,7 @@ export class LorawanMac {
     const w = this.#windows!;
     const dr = which === 1 ? w.rx1DataRate : w.rx2DataRate;
     const rate = CN470_DATA_RATES[dr]!;
-    let symbols = MIN_RX_SYMBOLS + Math.ceil((2 * this.#timingErrorUs) / symbolTimeUs(rate));
+    let symbols = MIN_RX_SYMBOLS + Math.ceil((2 * this.#timingErrorUs) / symbolMicros(rate.sf, rate.bandwidthHz));
     if (symbols > MAX_RX_SYMBOLS) symbols = MAX_RX_SYMBOLS;
     const params: LoraRxParams = {
       frequencyHz: which === 1 ? w.rx1FrequencyHz : w.rx2FrequencyHz,

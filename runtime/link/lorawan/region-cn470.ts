@@ -170,8 +170,3 @@ export class ChannelMask {
     return true;
   }
 }
-
-/** Symbol time in µs: 2^SF / BW. */
-export function symbolTimeUs(rate: DataRate): number {
-  return ((1 << rate.sf) * 1_000_000) / rate.bandwidthHz;
-}
