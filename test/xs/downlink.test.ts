@@ -3,9 +3,10 @@
  * text (runtime/settings.ts), so the ack frames are byte-identical on both engines, and equal to the documented
  * answers (docs/downlinks.md). The emulated MCU runs the same cases in test/emulated/downlink.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Frame } from "../../simulator/node/frame-log.js";
 import { runSim } from "../../simulator/node/session.js";
@@ -44,6 +45,11 @@ describe("configuration downlinks on V8 and XS", () => {
 
   it("the accepted one takes effect: reports every 5 minutes from the hour on", () => {
     expect(reportTimes(v8)).toEqual([600, 1200, 1800, 2400, 3000, 3600, 3900, 4200, 4500]);
+  });
+
+  it("docs/downlinks.md shows each of these acknowledgements as sent", () => {
+    const doc = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "downlinks.md"), "utf8");
+    for (const c of CONFIG_DOWNLINKS) expect(doc, c.what).toContain(`| \`${c.ack}\` |`);
   });
 });
 
