@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decode } from "cborg";
-import { Mosquitto, MOSQUITTO_MISSING, mosquittoBinary } from "../helpers/mosquitto.js";
+import { Mosquitto, skipMosquitto } from "../helpers/mosquitto.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const ganzhi = (args: string[]) => execa("node", [join(root, "bin", "ganzhi.js"), ...args], { reject: false, cwd: root, env: { FORCE_COLOR: "0" } });
@@ -52,12 +52,8 @@ describe("ganzhi sim against Mosquitto", () => {
   const dir = mkdtempSync(join(tmpdir(), "ganzhi-cli-"));
 
   beforeAll(async () => {
-    if (url) return;
-    if (!mosquittoBinary()) {
-      if (process.env.GANZHI_SKIP_MOSQUITTO) return;
-      throw new Error(MOSQUITTO_MISSING);
-    }
-    broker = await Mosquitto.start({ persistence: false });
+    if (url || skipMosquitto()) return;
+    broker = await Mosquitto.start({ persistence: false }); // fails with the install hint when the binary is missing
     url = `mqtt://127.0.0.1:${broker.port}`;
   });
   afterAll(async () => {

@@ -52,6 +52,7 @@ interface XsRunArgs {
 async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Promise<number> {
   for (const o of ["report", "record"]) if (args.options[o] !== undefined) throw new UsageError(`--${o} needs --engine v8`);
   const { runSimXs, XsRunError } = await import("../../simulator/xs/session.js");
+  await (await import("./xs-runner.js")).prepareXsRunner(ctx.io);
   try {
     const result = await runSimXs({
       device: a.device,
