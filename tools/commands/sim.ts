@@ -119,7 +119,7 @@ export function verdict(s: SimSummary, allowLoss: boolean): Verdict {
 }
 
 /** Live log lines on stderr: each distinct error once (the summary counts the repeats); none with --quiet. */
-function liveLog(ctx: CommandContext, quiet: boolean): (e: NodeLogEntry, seen: number) => void {
+export function liveLog(ctx: CommandContext, quiet: boolean): (e: NodeLogEntry, seen: number) => void {
   let toldRepeats = false;
   return (e, seen) => {
     if (quiet || e.level !== "error") return;
