@@ -161,41 +161,61 @@ describe("ganzhi sim: Ctrl-C", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("SIGINT writes the frame log, the report page and the recording of what ran, prints the summary and exits 130", async (ctx) => {
-    if (!broker) ctx.skip();
+  /** Run `ganzhi sim` in a process group of its own against the private broker, and Ctrl-C it (SIGINT to the whole
+   * group, as a terminal does) once the broker has passed on three reports: well under way, whatever the machine. */
+  async function interrupted(extra: string[]): Promise<{ r: { exitCode?: number; stdout: string; stderr: string }; seen: Set<string> }> {
     const url = `mqtt://127.0.0.1:${broker!.port}`;
     const seen = new Set<string>();
     const sub = await mqtt.connectAsync(url, { clientId: "cli-int-ingest" });
     await sub.subscribeAsync("kunming/weather/+/senml", { qos: 1 });
-    const [out, report, record] = ["run.jsonl", "run.html", "run.rec.json"].map((f) => join(dir, f));
-    const child = execa("node", [join(root, "bin", "ganzhi.js"), "sim", "weather-station", "--hours", "5000", "--broker", url, "--out", out!, "--report", report!, "--record", record!, "-q"], {
+    const child = execa("node", [join(root, "bin", "ganzhi.js"), "sim", "weather-station", "--hours", "5000", "--broker", url, "-q", ...extra], {
       reject: false,
       cwd: root,
       env: { FORCE_COLOR: "0" },
+      detached: true,
     });
-    // Interrupt once the broker has passed on three reports: the run is well under way, whatever the machine's speed.
     await new Promise<void>((resolve) => {
       sub.on("message", (_topic, payload) => {
         seen.add(payload.toString("hex"));
         if (seen.size === 3) resolve();
       });
     });
-    child.kill("SIGINT");
+    process.kill(-child.pid!, "SIGINT");
     const r = await child;
     await sub.endAsync();
     expect(r.exitCode).toBe(130);
     expect(r.stdout).toMatch(/\n {2}stopped {10}at \d+\.\d{3} h of 5000 h: interrupted \(Ctrl-C\)\n/);
     expect(r.stdout).toMatch(/\n {2}reports {10}\d+ made: \d+ delivered/);
     expect(r.stderr).toMatch(/ganzhi sim: interrupted at \d+\.\d{3} h virtual; wrote what ran so far$/);
-    // Every report the subscriber got is in the frame log, acknowledged.
-    const frames = readFileSync(out!, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { topic: string; hex: string; acked: number | null });
+    return { r, seen };
+  }
+
+  /** The frame log holds every report the subscriber got, acknowledged. */
+  function frameLogHolds(out: string, seen: Set<string>): unknown[] {
+    const frames = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { topic: string; hex: string; acked: number | null });
     const logged = new Set(frames.filter((f) => f.topic.endsWith("/senml") && f.acked !== null).map((f) => f.hex));
     for (const hex of seen) expect(logged.has(hex)).toBe(true);
-    expect(readFileSync(report!, "utf8")).toMatch(/^<!doctype html>/i);
-    const rec = JSON.parse(readFileSync(record!, "utf8")) as { format: string; hours: number; endUs: number; frames: unknown[] };
+    return frames;
+  }
+
+  it("Ctrl-C writes the frame log, the report page and the recording of what ran, prints the summary and exits 130", async (ctx) => {
+    if (!broker) ctx.skip();
+    const [out, report, record] = ["run.jsonl", "run.html", "run.rec.json"].map((f) => join(dir, f)) as [string, string, string];
+    const { seen } = await interrupted(["--out", out, "--report", report, "--record", record]);
+    const frames = frameLogHolds(out, seen);
+    expect(readFileSync(report, "utf8")).toMatch(/^<!doctype html>/i);
+    const rec = JSON.parse(readFileSync(record, "utf8")) as { format: string; hours: number; endUs: number; frames: unknown[] };
     expect(rec.format).toBe("ganzhi-recording");
     expect(rec.hours).toBeLessThan(5000);
     expect(rec.endUs).toBe(Math.round(rec.hours * 3.6e9));
     expect(rec.frames.length).toBe(frames.length);
+  });
+
+  it("Ctrl-C on --engine xs: the runner is not killed with the shell's group; the run stops and writes its frame log", async (ctx) => {
+    if (!broker) ctx.skip();
+    const out = join(dir, "xs.jsonl");
+    const { r, seen } = await interrupted(["--engine", "xs", "--out", out]);
+    expect(r.stdout).toContain("  engine           XS (host runner)");
+    frameLogHolds(out, seen);
   });
 });

@@ -11,7 +11,9 @@ import weatherStation from "../../devices/weather-station/main.js";
 import { droppedTotal } from "../../simulator/core/report-ledger.js";
 import type { ReportAccounting } from "../../simulator/core/report-ledger.js";
 import { BOOT_LOOP, parseBroker, runSim } from "../../simulator/node/session.js";
+import { runSimXs } from "../../simulator/xs/session.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
+import type { BrokerOutage } from "../../simulator/node/broker-watch.js";
 import { freePort, Mosquitto, MOSQUITTO_MISSING, mosquittoBinary } from "../helpers/mosquitto.js";
 
 const HOUR = 3.6e9;
@@ -30,6 +32,18 @@ function expectBalanced(r: ReportAccounting | null): asserts r is ReportAccounti
 }
 
 const ws = { device: "weather-station", board: "esp32-devkitc" } as const;
+
+/** The run's one outage, ended: what the node held when it got the broker back is the reports made while it was
+ * away, and any it had in flight when the broker went (at most the uplink window, 4). */
+function expectOneOutageHeld(outages: readonly BrokerOutage[]): BrokerOutage {
+  expect(outages).toHaveLength(1);
+  const o = outages[0]!;
+  expect(o.to).not.toBeNull();
+  const madeMeanwhile = Math.floor(o.to! / REPORT_US) - Math.floor(o.from / REPORT_US);
+  expect(o.held).toBeGreaterThanOrEqual(madeMeanwhile);
+  expect(o.held).toBeLessThanOrEqual(madeMeanwhile + 4);
+  return o;
+}
 
 describe("reports accounted for, with the embedded broker (aedes)", () => {
   it("a broker that is not there: nothing delivered, the queue full, and the summary says the broker was unreachable", async () => {
@@ -95,18 +109,53 @@ describe("reports accounted for, with the embedded broker (aedes)", () => {
     expectBalanced(summary.reports);
     expect(summary.reports).toEqual({ made: 36, delivered: 36, held: 0, dropped: { "queue-full": 0 } });
     expect(summary.undelivered).toBe(0);
-    const [outage, ...more] = summary.brokerStatus.outages;
-    expect(more).toEqual([]);
-    expect(outage!.from).toBeGreaterThanOrEqual(2 * HOUR);
-    expect(outage!.to).toBeGreaterThanOrEqual(4 * HOUR);
-    // What it held when it got the broker back: the reports made while it was away, and any it had in flight when
-    // the broker went (at most the uplink window, 4).
-    const madeMeanwhile = Math.floor(outage!.to! / REPORT_US) - Math.floor(outage!.from / REPORT_US);
-    expect(outage!.held).toBeGreaterThanOrEqual(madeMeanwhile);
-    expect(outage!.held).toBeLessThanOrEqual(madeMeanwhile + 4);
+    const outage = expectOneOutageHeld(summary.brokerStatus.outages);
+    expect(outage.from).toBeGreaterThanOrEqual(2 * HOUR);
+    expect(outage.to).toBeGreaterThanOrEqual(4 * HOUR);
     // …and the broker then got them all: every report acknowledged, none twice as a new frame.
     expect(ackedByBroker(frames)).toBe(36);
     expect(summary.warnings).toEqual([expect.stringMatching(/^broker mqtt:\/\/127\.0\.0\.1:\d+ outage 2\.\d{3} h to 4\.\d{3} h \(\d\.\d{3} h\): held \d+ reports until it came back$/)]);
+  });
+});
+
+describe("the same accounting on XS", () => {
+  it("a broker outage that recovers: the node's queue read inside XS when it reconnects, everything delivered", async () => {
+    const { summary } = await runSimXs({
+      ...ws,
+      hours: 4,
+      seed: 5,
+      onHour: async (h, w) => {
+        if (h === 1) await w.broker!.stop();
+        if (h === 3) await w.broker!.start();
+      },
+    });
+    expectBalanced(summary.reports);
+    expect(summary.reports).toEqual({ made: 24, delivered: 24, held: 0, dropped: { "queue-full": 0 } });
+    expectOneOutageHeld(summary.brokerStatus.outages);
+  });
+});
+
+describe("a run stopped where it is (Ctrl-C)", () => {
+  it.each([
+    ["V8", runSim],
+    ["XS", runSimXs],
+  ] as const)("on %s: the summary covers what ran and says it was interrupted", async (_engine, run) => {
+    const stop = new AbortController();
+    const { summary, frames } = await run({
+      ...ws,
+      hours: 24,
+      seed: 4,
+      signal: stop.signal,
+      onHour: (h: number) => {
+        if (h === 2) stop.abort();
+      },
+    });
+    expect(summary.stopped?.why).toBe("interrupted");
+    expect(summary.virtualHours).toBe(2);
+    expect(summary.requestedHours).toBe(24);
+    expectBalanced(summary.reports);
+    expect(summary.reports).toEqual({ made: 2 * REPORTS_PER_HOUR, delivered: 2 * REPORTS_PER_HOUR, held: 0, dropped: { "queue-full": 0 } });
+    expect(ackedByBroker(frames)).toBe(2 * REPORTS_PER_HOUR);
   });
 });
 
@@ -159,13 +208,8 @@ describe("reports accounted for, with Mosquitto started and stopped", () => {
     expectBalanced(summary.reports);
     expect(summary.reports).toMatchObject({ made: 30, delivered: 30, held: 0 });
     expect(summary.undelivered).toBe(0);
-    expect(summary.brokerStatus.outages).toHaveLength(1);
-    const o = summary.brokerStatus.outages[0]!;
-    expect(o.to).not.toBeNull();
+    const o = expectOneOutageHeld(summary.brokerStatus.outages);
     expect(o.to! - o.from).toBeGreaterThanOrEqual(1.9 * HOUR);
-    const madeMeanwhile = Math.floor(o.to! / REPORT_US) - Math.floor(o.from / REPORT_US);
-    expect(o.held).toBeGreaterThanOrEqual(madeMeanwhile);
-    expect(o.held).toBeLessThanOrEqual(madeMeanwhile + 4);
     expect(summary.warnings.some((w) => /outage 1\.\d{3} h to 3\.\d{3} h/.test(w))).toBe(true);
   });
 });
