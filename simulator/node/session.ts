@@ -25,6 +25,7 @@ import { startEmbeddedBroker } from "./broker.js";
 import type { EmbeddedBroker } from "./broker.js";
 import { BrokerWatch } from "./broker-watch.js";
 import type { BrokerReport } from "./broker-watch.js";
+import { hoursOf } from "./figures.js";
 import { LogDigest } from "./log-digest.js";
 import type { RepeatedLog } from "./log-digest.js";
 import { FrameLog } from "./frame-log.js";
@@ -339,9 +340,6 @@ export interface SummaryInput {
   /** Warnings known before the run (the manifests'). */
   warnings?: readonly string[];
 }
-
-/** Virtual µs as hours, for messages. */
-export const hoursOf = (us: number): string => `${(us / HOUR).toFixed(3)} h`;
 
 /** What the broker's side of the run calls for: unreachable, lost and not back, or outages it came back from. */
 function brokerWarnings(b: BrokerReport, nodes: number, endUs: number): string[] {

@@ -16,7 +16,7 @@ import type { Command, CommandContext } from "../cli/command.js";
 import { catchInterrupt } from "../cli/interrupt.js";
 import { OutputFile } from "../cli/output-file.js";
 import { Progress } from "../cli/progress.js";
-import { int } from "../../simulator/node/figures.js";
+import { hoursOf as hours, int } from "../../simulator/node/figures.js";
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -30,7 +30,6 @@ export function checkName(kind: "device" | "board", name: string | undefined, kn
   return name;
 }
 
-const hours = (us: number): string => `${(us / 3.6e9).toFixed(3)} h`;
 const plural = (n: number, one: string, many = `${one}s`): string => `${int(n)} ${n === 1 ? one : many}`;
 const row = (label: string, text: string): string => `  ${label.padEnd(17)}${text}`;
 
@@ -180,7 +179,7 @@ async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Pro
       nodes: a.nodes,
       signal: a.signal,
       ...(a.broker ? { broker: a.broker } : {}),
-      onProgress: (p) => a.progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual on XS`),
+      onProgress: (p) => a.signal.aborted || a.progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual on XS`),
       onLog: liveLog(ctx, Boolean(args.options.quiet)),
     });
     a.progress?.done();
@@ -289,7 +288,7 @@ export const simCommand: Command = {
         nodes,
         signal: interrupt.signal,
         ...(broker ? { broker } : {}),
-        onProgress: (p) => progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual`),
+        onProgress: (p) => interrupt.signal.aborted || progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual`),
         onLog: liveLog(ctx, quiet),
       });
       progress?.done();
