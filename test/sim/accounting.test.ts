@@ -12,6 +12,7 @@ import { droppedTotal } from "../../simulator/core/report-ledger.js";
 import type { ReportAccounting } from "../../simulator/core/report-ledger.js";
 import { BOOT_LOOP, parseBroker, runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
+import { formatSummary, verdict } from "../../tools/commands/sim.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
 import type { BrokerOutage } from "../../simulator/node/broker-watch.js";
 import { freePort, Mosquitto, MOSQUITTO_MISSING, mosquittoBinary } from "../helpers/mosquitto.js";
@@ -244,6 +245,14 @@ describe("a node whose firmware refuses its configuration", () => {
     expect(errors[0]!.count).toBe(3 * BOOT_LOOP);
     expect(lines.filter(([, seen]) => seen === 1).map(([m]) => m)).toEqual([errors[0]!.message]);
     expect(summary.reports).toEqual({ made: 0, delivered: 0, held: 0, dropped: {} });
+    // Printed: once as a boot loop of the fleet, once as an error with its count; the run fails saying so.
+    const text = formatSummary(summary).split("\n");
+    expect(text.filter((l) => l.includes("no sht3x among parts"))).toEqual([
+      expect.stringMatching(/^ {2}boot loop {8}3 nodes \(ws-0001 …\) crashed at every boot \(3 in a row from 0\.\d{3} h\), held down: Error: weather-station config: no sht3x/),
+      expect.stringMatching(/^ {2}error: crash in start-up: Error: weather-station config: no sht3x among parts .* \(9 times, first at 0\.\d{3} h on ws-\d{4}\)$/),
+    ]);
+    expect(text).toContain(`  stopped          at ${(summary.stopped!.at / HOUR).toFixed(3)} h of 24 h: every node crashes at every boot`);
+    expect(verdict(summary, true)).toEqual({ exitCode: 1, reasons: ["3 nodes crashed at every boot"] });
   });
 
   it("one node of a fleet in a boot loop is held down; the others run the whole time", async () => {

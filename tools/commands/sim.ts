@@ -65,7 +65,8 @@ function bootLoopLines(s: SimSummary): string[] {
   for (const b of s.bootLoops) byError.set(b.error, [...(byError.get(b.error) ?? []), b]);
   return [...byError].map(([error, loops]) => {
     const who = loops.length === 1 ? loops[0]!.node : `${loops.length} nodes (${loops[0]!.node} …)`;
-    return row("boot loop", `${who} crashed at every boot (${loops[0]!.boots} in a row from ${hours(loops[0]!.from)}), held down: ${error}`);
+    const from = Math.min(...loops.map((b) => b.from));
+    return row("boot loop", `${who} crashed at every boot (${loops[0]!.boots} in a row from ${hours(from)}), held down: ${error}`);
   });
 }
 
@@ -84,15 +85,14 @@ export function formatSummary(s: SimSummary, out?: string): string {
     row("crashes", int(s.crashes.length)),
   );
   lines.push(...bootLoopLines(s));
-  for (const c of s.crashes.slice(0, 5)) lines.push(`  crash: ${c.node} at ${hours(c.at)} in ${c.phase}: ${c.error}`);
-  if (s.crashes.length > 5) lines.push(`  crash: … ${plural(s.crashes.length - 5, "more")}`);
+  // Crashes are logged as errors: each distinct one is a line with its count, never one line per crash.
   const errors = s.logs.filter((l) => l.level === "error");
   for (const e of errors.slice(0, 5)) {
     lines.push(`  error: ${e.message} (${e.count === 1 ? "once" : `${int(e.count)} times`}, first at ${hours(e.first.at)} on ${e.first.node})`);
   }
-  if (errors.length > 5) lines.push(`  error: … ${plural(errors.length - 5, "more distinct error")}`);
+  if (errors.length > 5) lines.push(`  error: … and ${plural(errors.length - 5, "more distinct error")} (--json lists them all)`);
   for (const w of s.warnings.slice(0, 8)) lines.push(`  ${w.includes("warning:") ? w : `warning: ${w}`}`);
-  if (s.warnings.length > 8) lines.push(`  warning: … ${plural(s.warnings.length - 8, "more")} (--json lists them all)`);
+  if (s.warnings.length > 8) lines.push(`  warning: … and ${int(s.warnings.length - 8)} more (--json lists them all)`);
   if (out) lines.push(row("frame log", out));
   return lines.join("\n");
 }
