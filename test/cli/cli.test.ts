@@ -126,7 +126,7 @@ describe("ganzhi sim: lost data never looks like success", () => {
     expect(s.exitCode).toBe(1);
     expect(s.failures).toEqual(["6 of 6 reports not delivered (6 still queued at the end); --allow-loss accepts that"]);
     expect(s.deviceSummary).toEqual([expect.objectContaining({ label: "samples taken" }), expect.objectContaining({ label: "sensor errors" })]);
-  });
+  }, 180_000);
 
   it("an error that repeats is printed once live, then counted; --quiet prints none", () => {
     const lines: string[] = [];
@@ -217,5 +217,5 @@ describe("ganzhi sim: Ctrl-C", () => {
     const { r, seen } = await interrupted(["--engine", "xs", "--out", out]);
     expect(r.stdout).toContain("  engine           XS (host runner)");
     frameLogHolds(out, seen);
-  });
+  }, 180_000);
 });

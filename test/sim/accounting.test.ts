@@ -123,17 +123,18 @@ describe("the same accounting on XS", () => {
   it("a broker outage that recovers: the node's queue read inside XS when it reconnects, everything delivered", async () => {
     const { summary } = await runSimXs({
       ...ws,
-      hours: 4,
+      hours: 3,
       seed: 5,
       onHour: async (h, w) => {
         if (h === 1) await w.broker!.stop();
-        if (h === 3) await w.broker!.start();
+        if (h === 2) await w.broker!.start();
       },
     });
     expectBalanced(summary.reports);
-    expect(summary.reports).toEqual({ made: 24, delivered: 24, held: 0, dropped: { "queue-full": 0 } });
+    expect(summary.reports).toEqual({ made: 18, delivered: 18, held: 0, dropped: { "queue-full": 0 } });
     expectOneOutageHeld(summary.brokerStatus.outages);
-  });
+    // Each failed reconnection is a round trip to the XS process: slow on a loaded machine.
+  }, 180_000);
 });
 
 describe("a run stopped where it is (Ctrl-C)", () => {
@@ -157,7 +158,7 @@ describe("a run stopped where it is (Ctrl-C)", () => {
     expectBalanced(summary.reports);
     expect(summary.reports).toEqual({ made: 2 * REPORTS_PER_HOUR, delivered: 2 * REPORTS_PER_HOUR, held: 0, dropped: { "queue-full": 0 } });
     expect(ackedByBroker(frames)).toBe(2 * REPORTS_PER_HOUR);
-  });
+  }, 180_000);
 });
 
 describe("reports accounted for, with Mosquitto started and stopped", () => {
