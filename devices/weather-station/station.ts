@@ -11,7 +11,7 @@
  * - Downlink on `<topic>/config`: `{"reportS": N}` changes the reporting interval within the manifest's bounds;
  *   the answer goes to `<topic>/config/ack`.
  */
-import type { Host, NodeApp } from "../../hal/host.js";
+import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
 import { edgeCounterClass } from "../../hal/edge-counter.js";
 import { MqttClient } from "../../runtime/mqtt/client.js";
@@ -31,6 +31,20 @@ import type { StationConfig } from "./config.js";
 import { dewPoint, frostRisk } from "./psychrometrics.js";
 import { ReportEncoder } from "./report.js";
 import { WindStats } from "./wind.js";
+
+/** The station's counters as a run summary shows them. */
+const SUMMARY: readonly SummaryLine[] = Object.freeze([
+  Object.freeze({
+    label: "samples taken",
+    total: Object.freeze(["airSamples", "windSamples"]),
+    parts: Object.freeze([
+      Object.freeze({ label: "air", key: "airSamples" }),
+      Object.freeze({ label: "wind", key: "windSamples" }),
+      Object.freeze({ label: "rain tips", key: "rainTips" }),
+    ]),
+  }),
+  Object.freeze({ label: "sensor errors", total: Object.freeze(["sensorErrors"]) }),
+]);
 
 export class WeatherStation implements NodeApp {
   readonly #host: Host;
@@ -249,6 +263,7 @@ export class WeatherStation implements NodeApp {
     const u = this.#uplink.stats;
     return {
       ...this.#stats,
+      ...this.#uplink.counters(),
       reportIntervalS: this.#reportS,
       airOverlaps: this.#air?.stats.overlaps ?? 0,
       framesQueued: u.queued,
@@ -263,5 +278,9 @@ export class WeatherStation implements NodeApp {
       bytesIn: m.bytesIn,
       rainBounces: this.#rain.bounces,
     };
+  }
+
+  summary(): readonly SummaryLine[] {
+    return SUMMARY;
   }
 }
