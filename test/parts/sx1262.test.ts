@@ -19,7 +19,15 @@ import {
   frequencyToSteps,
   stepsToFrequency,
 } from "../../parts/sx1262/registers.js";
+import type { ResolvedSPIPart } from "../../manifests/schema/config.js";
+import { getPart } from "../../manifests/schema/parts.js";
+import { validate } from "../../manifests/schema/builder.js";
+import { SX1262_DEFAULTS } from "../../parts/sx1262/config.js";
+import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
+import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
+import { SimNode } from "../../simulator/core/node.js";
+import { attachModels } from "../../simulator/core/parts.js";
 import { SPIBusSim, type SPITransaction } from "../../simulator/core/buses/spi.js";
 import { makeDigitalClass } from "../../simulator/core/io/digital.js";
 import { PinWorld } from "../../simulator/core/io/lines.js";
@@ -685,5 +693,76 @@ describe("SX1262 supply current per state (Tables 3-5, 3-6)", () => {
     expect(rx.milliamps).toBe(ma);
     // From SetRx to the Timeout IRQ: STDBY_RC → RX, then 8 symbols.
     expect(rx.us).toBe(RC_TO_RX_US + 8 * 1024);
+  });
+});
+
+describe("SX1262 as a catalogue part on a simulated node", () => {
+  it("declares SPI mode 0 up to 16 MHz with its four pins, and its defaults validate against its own schema", () => {
+    const def = getPart("sx1262")!;
+    expect(def.connection).toEqual({ kind: "spi", maxHz: 16_000_000, mode: 0, pins: ["nss", "busy", "dio1", "reset"] });
+    expect(def.defaults).toEqual({ ...SX1262_DEFAULTS });
+    expect(validate(def.options, def.defaults).issues).toEqual([]);
+    expect(validate(def.options, { tcxoVolts: 2.0 }).issues.map((i) => i.pointer)).toEqual(["/tcxoVolts"]);
+    expect(validate(def.options, { maxPowerDbm: 15 }).issues.map((i) => i.pointer)).toEqual(["/maxPowerDbm"]);
+  });
+
+  it("is attached by the factory table to the node's SPI bus and pins, and a device drives it through its host", () => {
+    const engine = new Engine();
+    const air = new LoopbackAir();
+    const board: SimBoardSpec = {
+      name: "lora-test-board",
+      adc: { resolution: 12, fullScaleVolts: 3.3, pins: [] },
+      pulseCountUnits: 0,
+      i2c: {},
+      spi: { default: { clock: SCK, in: MISO, out: MOSI, hz: 8_000_000 } },
+      serial: {},
+      pins: {},
+      flash: { size: 4096, blockLength: 4096, writeAlign: 4, partitions: {} },
+      supplyVolts: 3.3,
+    };
+    const radioPart: ResolvedSPIPart = {
+      part: "sx1262",
+      io: "spi",
+      bus: "default",
+      pins: { nss: NSS, busy: BUSY, dio1: DIO1, reset: RESET },
+      options: { ...SX1262_DEFAULTS },
+    };
+    const results: Outcome<LoraTxResult>[] = [];
+    const node = new SimNode({
+      id: "lora-1",
+      board,
+      config: {},
+      rolePins: {},
+      engine,
+      network: {
+        connect() {
+          throw new Error("this board has no IP network");
+        },
+      },
+      epochMs: 0,
+      random: () => 0.5,
+      main(host) {
+        const radio = new SX1262({
+          spi: host.SPI["default"]!,
+          digital: host.io.Digital,
+          pins: radioPart.pins as { nss: number; busy: number; dio1: number; reset: number },
+          timer: host.timer,
+          clock: host.clock,
+          config: radioPart.options as Partial<SX1262Config>,
+        });
+        radio.transmit(bytes(10), UPLINK, (error, result) => results.push({ error, result, at: host.clock.microseconds() }));
+        return { stats: () => ({}) };
+      },
+    });
+    const attached = attachModels({ radio: radioPart }, { node, atmosphere: createKunmingWeather({ seed: 1 }), air });
+    expect(attached.map((a) => [a.role, a.part])).toEqual([["radio", "sx1262"]]);
+    node.boot();
+    run(engine, 200_000);
+    expect(node.crashes).toEqual([]);
+    expect(results).toHaveLength(1);
+    expect(results[0]!.error).toBeUndefined();
+    expect(results[0]!.result!.airtimeUs).toBe(41_216);
+    expect(air.frames).toHaveLength(1);
+    expect((attached[0]!.model as SX1262Model).name).toBe("lora-1/radio");
   });
 });
