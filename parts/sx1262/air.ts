@@ -4,20 +4,13 @@
  * implements `LoraMedium`; the model decides what it can demodulate from its own state (listening or not, channel,
  * spreading factor, IQ, sync word, timeouts). Types only: the simulator plugs an implementation in.
  */
+import type { LoraAirParams } from "./airtime.js";
 
 /** How a frame is modulated, as the transmitting chip was configured when it started sending. */
-export interface LoraAirModulation {
+export interface LoraAirModulation extends Omit<LoraAirParams, "payloadLength"> {
   /** Carrier, Hz, as the PLL produces it (steps · 32 MHz / 2^25). */
   frequencyHz: number;
-  sf: number;
-  bandwidthHz: number;
-  /** 5…8 for 4/5…4/8. */
-  codingRate: number;
-  preamble: number;
-  explicitHeader: boolean;
-  crc: boolean;
   invertIq: boolean;
-  lowDataRateOptimize: boolean;
   /** The 16-bit LoRa sync word registers (0x3444 public LoRaWAN, 0x1424 private). */
   syncWord: number;
 }

@@ -21,7 +21,8 @@
  * - transmit: [wake], frequency, modulation (LDRO when the symbol lasts ≥ 16.38 ms), packet, IQ polarity (§15.4),
  *   TX modulation (§15.1), power, payload, clear IRQs, SetTx. TxDone ends it; the chip falls back to STDBY_RC.
  * - receive: [wake], frequency, modulation, packet (explicit header, up to 255 bytes), IQ polarity, [RX gain],
- *   symbol timeout, clear IRQs, SetRx single. RxDone (with no CrcErr/HeaderErr) is followed by RX buffer status,
+ *   symbol timeout (command and register: the modem counts mantissa·4^exponent·2 symbols, so the count is rounded
+ *   up to that grid, even below 64), clear IRQs, SetRx single. RxDone (with no CrcErr/HeaderErr) is followed by RX buffer status,
  *   buffer read and packet status (RSSI, SNR).
  * - sleep: SetSleep with warm start (configuration kept, ~0.6 µA); the next operation wakes the chip with a
  *   transaction sent regardless of BUSY (which the chip holds high in sleep) and waits for BUSY to fall.
@@ -91,6 +92,7 @@ import {
   RC_TO_RX_US,
   REG_IQ_POLARITY,
   REG_LORA_SYNC_WORD,
+  REG_LORA_SYNCH_TIMEOUT,
   REG_RX_GAIN,
   REG_TX_CLAMP_CONFIG,
   REG_TX_MODULATION,
@@ -111,7 +113,9 @@ import {
   chipModeOf,
   cmdStatusOf,
   frequencyToSteps,
+  MAX_SYMBOL_TIMEOUT,
   paSetting,
+  symbolTimeoutCode,
   tcxoCode,
   type PaSetting,
 } from "./registers.js";
@@ -176,6 +180,8 @@ const BUSY_GUARD_MS = 20;
 const RESET_LOW_MS = 1;
 const SPI_MAX_HZ = 16_000_000; // §8.2
 const MAX_PAYLOAD = 255;
+/** Write commands before SetRx in a receive() from sleep: frequency, modulation, packet, IQ, symbol timeout ×2, IRQ clear. */
+const RX_WRITES = 7;
 const IRQ_ON_DIO1 = IRQ_TX_DONE | IRQ_RX_DONE | IRQ_HEADER_ERR | IRQ_CRC_ERR | IRQ_TIMEOUT;
 
 export class SX1262 implements LoraRadio {
@@ -231,7 +237,7 @@ export class SX1262 implements LoraRadio {
     // Warm wake (Table 8-2), the write commands before SetRx at their processing time, then STDBY_RC → RX, which
     // also waits for a TCXO to start (§13.3.6). The host's own time per command (SPI clocking, the interpreter) is
     // not in it: it depends on the engine and is measured as `lastRxSetupUs`.
-    this.#rxSetupUs = WAKE_WARM_US + (config.rxBoosted ? 7 : 6) * COMMAND_BUSY_US + RC_TO_RX_US + tcxoUs;
+    this.#rxSetupUs = WAKE_WARM_US + (config.rxBoosted ? RX_WRITES + 1 : RX_WRITES) * COMMAND_BUSY_US + RC_TO_RX_US + tcxoUs;
 
     this.#spi = new spi.io({
       clock: spi.clock,
@@ -318,11 +324,12 @@ export class SX1262 implements LoraRadio {
     this.#assertOpen();
     const m = this.#modulation(params);
     const symbols = params.timeoutSymbols;
-    if (typeof symbols !== "number" || !Number.isInteger(symbols) || symbols < 1 || symbols > 255) {
-      throw new RangeError(`sx1262: timeoutSymbols must be an integer 1…255 (SetLoRaSymbNumTimeout), got ${String(symbols)}`);
+    if (typeof symbols !== "number" || !Number.isInteger(symbols) || symbols < 1 || symbols > MAX_SYMBOL_TIMEOUT) {
+      throw new RangeError(`sx1262: timeoutSymbols must be an integer 1…${MAX_SYMBOL_TIMEOUT} (SetLoRaSymbNumTimeout), got ${String(symbols)}`);
     }
+    const timeout = symbolTimeoutCode(symbols);
     // The receiver stays up for the symbol timeout, then for the longest frame it may have caught.
-    const windowUs = symbols * symbolUs(m.sf, m.bandwidthHz) + timeOnAirUs({ ...m, explicitHeader: true, payloadLength: MAX_PAYLOAD });
+    const windowUs = timeout.symbols * symbolUs(m.sf, m.bandwidthHz) + timeOnAirUs({ ...m, explicitHeader: true, payloadLength: MAX_PAYLOAD });
     const op: Operation = { kind: "rx", rx: done, calledUs: this.#clock.microseconds(), airtimeUs: 0, irqGuardMs: Math.ceil(windowUs / 1000) + IRQ_GUARD_SPARE_MS };
     if (!this.#begin(op)) return;
 
@@ -330,7 +337,8 @@ export class SX1262 implements LoraRadio {
     this.#configure(op, m, MAX_PAYLOAD);
     // RX gain is not in the chip's default retention list (Semtech adds it by hand): write it for every window.
     if (this.#config.rxBoosted) s.push(this.#writeRegister(op, REG_RX_GAIN, RX_GAIN_BOOSTED, "RX gain"));
-    s.push(this.#write(op, "SetLoRaSymbNumTimeout", OP_SET_LORA_SYMB_NUM_TIMEOUT, symbols));
+    s.push(this.#write(op, "SetLoRaSymbNumTimeout", OP_SET_LORA_SYMB_NUM_TIMEOUT, timeout.symbols));
+    s.push(this.#writeRegister(op, REG_LORA_SYNCH_TIMEOUT, timeout.register, "symbol timeout"));
     s.push(this.#write(op, "ClearIrqStatus", OP_CLEAR_IRQ_STATUS, IRQ_ALL >> 8, IRQ_ALL & 0xff));
     const setRx = this.#write(op, "SetRx", OP_SET_RX, RX_SINGLE >> 16, (RX_SINGLE >> 8) & 0xff, RX_SINGLE & 0xff);
     // BUSY falls once the receiver is up (§8.3.1).

@@ -103,6 +103,7 @@ import {
   RC_TO_XOSC_US,
   REG_IQ_POLARITY,
   REG_LORA_SYNC_WORD,
+  REG_LORA_SYNCH_TIMEOUT,
   REG_OCP,
   REG_RX_GAIN,
   REG_TX_CLAMP_CONFIG,
@@ -131,6 +132,8 @@ import {
   isReadCommand,
   statusByte,
   stepsToFrequency,
+  symbolTimeoutCode,
+  symbolTimeoutSymbols,
 } from "./registers.js";
 
 export type ChipMode = "reset" | "sleep" | "stdby-rc" | "stdby-xosc" | "fs" | "rx" | "tx";
@@ -256,7 +259,6 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
   #rfSwitch = false;
   #tcxoCode: number | undefined;
   #tcxoDelaySteps = 0;
-  #symbTimeout = 0;
   #fallback = FALLBACK_STDBY_RC;
   #deviceErrors = 0;
   #rxLength = 0;
@@ -536,7 +538,8 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
         this.#rxBase = p(2);
         return COMMAND_BUSY_US;
       case OP_SET_LORA_SYMB_NUM_TIMEOUT:
-        this.#symbTimeout = p(1);
+        // The command sets the modem's mantissa-exponent register, rounding up (REG_LORA_SYNCH_TIMEOUT).
+        this.#registers.set(REG_LORA_SYNCH_TIMEOUT, p(1) === 0 ? 0 : symbolTimeoutCode(p(1)).register);
         return COMMAND_BUSY_US;
       case OP_CLEAR_DEVICE_ERRORS:
         this.#deviceErrors = 0;
@@ -647,8 +650,9 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
     this.#continuous = timeout === RX_CONTINUOUS;
     this.#rtcTimeoutAt = timeout === RX_SINGLE || this.#continuous ? Infinity : at + rtcUs(timeout);
     if (this.#rtcTimeoutAt !== Infinity) this.#radioAt(this.#rtcTimeoutAt, () => this.#rxTimeout());
-    if (this.#symbTimeout > 0 && !this.#continuous) {
-      const symbolsEnd = at + Math.round(this.#symbTimeout * symbolUs(this.#sf, bandwidthHz(this.#bwCode)!));
+    const symbols = symbolTimeoutSymbols(this.register(REG_LORA_SYNCH_TIMEOUT));
+    if (symbols > 0 && !this.#continuous) {
+      const symbolsEnd = at + Math.round(symbols * symbolUs(this.#sf, bandwidthHz(this.#bwCode)!));
       this.#radioAt(symbolsEnd, () => {
         if (!this.#reception) this.#rxTimeout();
       });
@@ -903,7 +907,6 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
     this.#rfSwitch = false;
     this.#tcxoCode = undefined;
     this.#tcxoDelaySteps = 0;
-    this.#symbTimeout = 0;
     this.#fallback = FALLBACK_STDBY_RC;
     this.#cmdStatus = 1;
   }

@@ -236,6 +236,31 @@ export const TX_CLAMP_MASK = 0x1e;
 export const REG_RX_GAIN = 0x08ac;
 export const RX_GAIN_POWER_SAVING = 0x94;
 export const RX_GAIN_BOOSTED = 0x96;
+/**
+ * LoRa symbol timeout as the modem holds it: mantissa·2^(2·exponent + 1) symbols, mantissa in bits 7:3 and exponent
+ * in bits 2:0. SetLoRaSymbNumTimeout alone does not always reach it, so Semtech's reference driver
+ * (sx126x_set_lora_symb_nb_timeout) sends the rounded count and writes this register too.
+ */
+export const REG_LORA_SYNCH_TIMEOUT = 0x0706;
+/** The largest count the encoding reaches: mantissa 31, exponent 1. */
+export const MAX_SYMBOL_TIMEOUT = 248;
+
+/** The register value for a timeout of at least `symbols` (rounded up as the reference driver rounds), and its count. */
+export function symbolTimeoutCode(symbols: number): { register: number; symbols: number } {
+  let mantissa = (Math.min(symbols, MAX_SYMBOL_TIMEOUT) + 1) >> 1;
+  let exponent = 0;
+  while (mantissa > 31) {
+    mantissa = (mantissa + 3) >> 2;
+    exponent++;
+  }
+  return { register: (mantissa << 3) | exponent, symbols: mantissa << (2 * exponent + 1) };
+}
+
+/** Symbols a REG_LORA_SYNCH_TIMEOUT value stands for. */
+export function symbolTimeoutSymbols(register: number): number {
+  return (register >> 3) << (2 * (register & 7) + 1);
+}
+
 /** Over-current protection, 2.5 mA steps: 0x18 (60 mA) at POR, 0x38 (140 mA) once SetPaConfig selects the SX1262. */
 export const REG_OCP = 0x08e7;
 

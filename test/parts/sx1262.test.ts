@@ -18,6 +18,7 @@ import {
   chipModeOf,
   frequencyToSteps,
   stepsToFrequency,
+  symbolTimeoutCode,
 } from "../../parts/sx1262/registers.js";
 import type { ResolvedSPIPart } from "../../manifests/schema/config.js";
 import { getPart } from "../../manifests/schema/parts.js";
@@ -363,7 +364,7 @@ describe("SX1262 driver against the model: transmit", () => {
     expect(() => radio.transmit(bytes(10), { ...UPLINK, sf: 13 }, () => {})).toThrow(/sf must be 5…12/);
     expect(() => radio.transmit(bytes(10), { ...UPLINK, powerDbm: 23 }, () => {})).toThrow(/powerDbm must be an integer -9…22/);
     expect(() => radio.transmit(bytes(256), UPLINK, () => {})).toThrow(/256 bytes/);
-    expect(() => radio.receive({ ...DOWNLINK_RX, timeoutSymbols: 0 }, () => {})).toThrow(/timeoutSymbols must be an integer 1…255/);
+    expect(() => radio.receive({ ...DOWNLINK_RX, timeoutSymbols: 0 }, () => {})).toThrow(/timeoutSymbols must be an integer 1…248/);
     expect(() => radio.transmit(bytes(10), { ...UPLINK, bandwidthHz: 200_000 as 125_000 }, () => {})).toThrow(/LoRa bandwidth must be one of/);
   });
 });
@@ -386,7 +387,7 @@ describe("SX1262 driver against the model: receive", () => {
     const t0 = engine.now;
     const out = listen(rx, engine, DOWNLINK_RX);
     run(engine, 50_000);
-    expect(rx.rxSetupUs).toBe(WAKE_WARM_US + 6 * COMMAND_BUSY_US + RC_TO_RX_US); // 513 µs
+    expect(rx.rxSetupUs).toBe(WAKE_WARM_US + 7 * COMMAND_BUSY_US + RC_TO_RX_US); // 528 µs
     expect(rx.lastRxSetupUs).toBe(rx.rxSetupUs);
     expect(out).toHaveLength(1);
     expect(out[0]!.error!.kind).toBe("timeout");
@@ -395,6 +396,23 @@ describe("SX1262 driver against the model: receive", () => {
     expect(dev.chip.mode).toBe("stdby-rc");
     expect(dev.chip.workaroundsMissing.iqPolarity).toBe(0);
     expect(dev.chip.register(REG_IQ_POLARITY) & 0x04).toBe(0); // §15.4: inverted IQ clears bit 2
+  });
+
+  it.each([
+    [5, 6],
+    [8, 8],
+    [63, 64],
+    [100, 104],
+    [248, 248],
+  ])("asked for a %i-symbol timeout, the modem waits %i symbols (mantissa-exponent register, rounded up)", (asked, symbols) => {
+    expect(symbolTimeoutCode(asked).symbols).toBe(symbols);
+    const { engine, dev, rx } = pair();
+    const t0 = engine.now;
+    const out = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: asked });
+    run(engine, 400_000);
+    expect(out[0]!.error!.kind).toBe("timeout");
+    expect(out[0]!.at - t0).toBe(rx.rxSetupUs + symbols * 1024);
+    expect(dev.chip.register(0x0706)).toBe(symbolTimeoutCode(asked).register);
   });
 
   it("receives a downlink whose preamble starts while it listens: payload, RSSI, SNR, RxDone at the last symbol", () => {
@@ -541,6 +559,29 @@ describe("SX1262 model: BUSY and reset", () => {
     expect(c.frequencyHz).toBe(stepsToFrequency(0x1c653333));
   });
 
+  it("cuts a transmission at SetTx's timeout: Timeout instead of TxDone, and the frame on the air is truncated", () => {
+    const engine = new Engine();
+    const air = new LoopbackAir();
+    const node = new Board(engine, air);
+    run(engine, WAKE_COLD_US);
+    const x = (...b: number[]) => {
+      node.bus.exchange(NSS, Uint8Array.from(b), 0);
+      run(engine, 5000);
+    };
+    x(0x8a, 0x01); // LoRa
+    x(0x08, 0x02, 0x01, 0x02, 0x01, 0, 0, 0, 0); // TxDone|Timeout on DIO1
+    x(0x8b, 7, 0x04, 1, 0); // SF7, 125 kHz, 4/5
+    x(0x8c, 0, 8, 0, 50, 1, 0); // 8 symbols, explicit, 50 bytes, CRC
+    const t = engine.now;
+    x(0x83, 0x00, 0x02, 0x80); // SetTx, timeout 640 · 15.625 µs = 10 ms, shorter than the 50-byte frame
+    run(engine, 200_000);
+    expect(node.chip.irq & 0x0201).toBe(0x0200); // Timeout, no TxDone
+    expect(node.world.line(DIO1).level).toBe(1);
+    expect(air.frames[0]!.truncated).toBe(true);
+    expect(air.frames[0]!.endUs).toBe(t + 10_000);
+    expect(node.chip.mode).toBe("stdby-rc");
+  });
+
   it("answers a command it cannot run in this mode with 'failure to execute' in the next status byte", () => {
     const { engine, chip: c, x } = chip();
     x(0x8a, 0x01);
@@ -627,7 +668,7 @@ describe("SX1262 with a TCXO on DIO3", () => {
     const { engine, node, radio } = bench({ tcxoVolts: 1.8, tcxoStartUs: 5000 }, { tcxoVolts: 1.8 });
     expect(node.errors).toEqual([]);
     expect(node.chip.deviceErrors).toBe(0);
-    expect(radio.rxSetupUs).toBe(WAKE_WARM_US + 6 * COMMAND_BUSY_US + RC_TO_RX_US + 5000);
+    expect(radio.rxSetupUs).toBe(WAKE_WARM_US + 7 * COMMAND_BUSY_US + RC_TO_RX_US + 5000);
     const out = listen(radio, engine, DOWNLINK_RX);
     run(engine, 50_000);
     expect(out[0]!.error!.kind).toBe("timeout");
