@@ -232,7 +232,7 @@ export class SX1262 implements LoraRadio {
     this.#timers = timer;
     this.#clock = clock;
     this.#onError = options.onError;
-    const tcxoUs = config.tcxoVolts > 0 ? tcxoSteps(config.tcxoStartUs) * (RTC_STEP_NS / 1000) : 0;
+    const tcxoUs = config.tcxoVolts > 0 ? rtcSteps(config.tcxoStartUs) * (RTC_STEP_NS / 1000) : 0;
     this.#busyGuardMs = BUSY_GUARD_MS + Math.ceil(tcxoUs / 1000);
     // Warm wake (Table 8-2), the write commands before SetRx at their processing time, then STDBY_RC → RX, which
     // also waits for a TCXO to start (§13.3.6). The host's own time per command (SPI clocking, the interpreter) is
@@ -249,23 +249,9 @@ export class SX1262 implements LoraRadio {
       hz: Math.min(spi.hz, SPI_MAX_HZ),
       mode: 0,
     });
-    const self = this;
-    this.#busy = new digital({
-      pin: pins.busy,
-      mode: digital.Input,
-      edge: digital.Falling,
-      onReadable() {
-        self.#busyFell();
-      },
-    });
-    this.#dio1 = new digital({
-      pin: pins.dio1,
-      mode: digital.InputPullDown,
-      edge: digital.Rising,
-      onReadable() {
-        self.#irq(self.#clock.microseconds());
-      },
-    });
+    this.#busy = new digital({ pin: pins.busy, mode: digital.Input, edge: digital.Falling, onReadable: () => this.#busyFell() });
+    // The time is read first thing in the handler: class A windows are timed from it.
+    this.#dio1 = new digital({ pin: pins.dio1, mode: digital.InputPullDown, edge: digital.Rising, onReadable: () => this.#irq(this.#clock.microseconds()) });
     this.#reset = new digital({ pin: pins.reset, mode: digital.Output });
     this.#reset.write(1);
     this.#start();
@@ -386,7 +372,7 @@ export class SX1262 implements LoraRadio {
     s.push({ kind: "reset", bytes: new Uint8Array(0), what: "reset", op: undefined });
     s.push(this.#write(undefined, "SetStandby", OP_SET_STANDBY, STDBY_RC));
     if (c.tcxoVolts > 0) {
-      const steps = tcxoSteps(c.tcxoStartUs);
+      const steps = rtcSteps(c.tcxoStartUs);
       s.push(this.#write(undefined, "SetDIO3AsTcxoCtrl", OP_SET_DIO3_AS_TCXO_CTRL, tcxoCode(c.tcxoVolts), steps >> 16, (steps >> 8) & 0xff, steps & 0xff));
       // With a TCXO the chip flags XOSC_START_ERR at power-on, before it knows (§13.3.6): expected, and cleared.
       s.push(this.#write(undefined, "ClearDeviceErrors", OP_CLEAR_DEVICE_ERRORS, 0x00, 0x00));
@@ -804,7 +790,7 @@ function validateConfig(c: SX1262Config): void {
     throw new RangeError(`sx1262: band must be one of ${Object.keys(IMAGE_BANDS).join(", ")} MHz (CalibrateImage bands), got ${String(c.band)}`);
   }
   if (c.tcxoVolts !== 0) tcxoCode(c.tcxoVolts);
-  if (typeof c.tcxoStartUs !== "number" || !(c.tcxoStartUs >= 0) || tcxoSteps(c.tcxoStartUs) > 0xffffff) {
+  if (typeof c.tcxoStartUs !== "number" || !(c.tcxoStartUs >= 0) || rtcSteps(c.tcxoStartUs) > 0xffffff) {
     throw new RangeError(`sx1262: tcxoStartUs must be 0…262 s in µs, got ${String(c.tcxoStartUs)}`);
   }
   if (c.regulator !== "dcdc" && c.regulator !== "ldo") throw new RangeError(`sx1262: regulator must be "dcdc" or "ldo", got ${String(c.regulator)}`);
@@ -815,10 +801,6 @@ function validateConfig(c: SX1262Config): void {
 /** µs → RTC steps of 15.625 µs, rounded up. */
 function rtcSteps(us: number): number {
   return Math.ceil((us * 1000) / RTC_STEP_NS);
-}
-
-function tcxoSteps(us: number): number {
-  return rtcSteps(us);
 }
 
 function hex(n: number, digits: number): string {

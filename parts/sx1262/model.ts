@@ -349,7 +349,11 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
     const now = this.#engine.now;
     const rx = new Uint8Array(tx.length).fill(0xff); // MISO floats high when nothing drives it
     this.transactions++;
-    if (this.#resetLow || this.#mode === "reset") return rx;
+    if (this.#resetLow) return rx;
+    if (this.#mode === "reset") {
+      this.dropped++; // the start-up holds BUSY high
+      return rx;
+    }
     if (this.#mode === "sleep") {
       this.#wake(now);
       return rx;
@@ -418,7 +422,9 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
       }
     }
     this.#unmodelled(opcode); // GetRssiInst, GetStats
-    rx.fill(statusByte(CHIP_MODE_STDBY_RC, CMD_STATUS_PROCESSING_ERROR), 1);
+    this.#cmdStatus = CMD_STATUS_PROCESSING_ERROR;
+    this.rejected++;
+    rx.fill(this.#status(), 2);
   }
 
   /** Run a write command; returns BUSY's duration, or a mark for a rejected command or sleep. */
