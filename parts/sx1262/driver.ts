@@ -18,7 +18,8 @@
  *   (the configured band), [DIO2 as RF switch], LoRa packet type, sync word, TX clamp (§15.2), PA config, buffer base,
  *   IRQ mapping, then a read-back of status and sync word (identity: a missing chip answers 0xFF or 0x00), then warm
  *   sleep.
- * - transmit: [wake], frequency, modulation (LDRO when the symbol lasts ≥ 16.38 ms), packet, IQ polarity (§15.4),
+ * - transmit: [wake], frequency, modulation (LDRO when the symbol lasts 16 ms or more: SF11/12 at 125 kHz, SF12 at
+ *   250 kHz; runtime/link/lorawan/airtime.ts, shared with the MAC and the simulator), packet, IQ polarity (§15.4),
  *   TX modulation (§15.1), power, payload, clear IRQs, SetTx. TxDone ends it; the chip falls back to STDBY_RC.
  * - receive: [wake], frequency, modulation, packet (explicit header, up to 255 bytes), IQ polarity, [RX gain],
  *   symbol timeout (command and register: the modem counts mantissa·4^exponent·2 symbols, so the count is rounded
@@ -42,7 +43,7 @@ import type {
   LoraTxParams,
   LoraTxResult,
 } from "../../runtime/link/lorawan/radio.js";
-import { lowDataRateOptimize, symbolUs, timeOnAirUs } from "./airtime.js";
+import { airtimeMicros, lowDataRateOptimizeNeeded, symbolMicros } from "../../runtime/link/lorawan/airtime.js";
 import { SX1262_DEFAULTS, type SX1262Config } from "./config.js";
 import {
   CALIBRATE_ALL,
@@ -281,7 +282,7 @@ export class SX1262 implements LoraRadio {
     if (typeof power !== "number" || !Number.isInteger(power) || power < TX_POWER_MIN_DBM || power > this.#pa.maxDbm) {
       throw new RangeError(`sx1262: powerDbm must be an integer ${TX_POWER_MIN_DBM}…${this.#pa.maxDbm} dBm (maxPowerDbm ${this.#pa.maxDbm}), got ${String(power)}`);
     }
-    const airtimeUs = timeOnAirUs({ ...m, explicitHeader: true, payloadLength: payload.length });
+    const airtimeUs = airtimeMicros({ ...m, explicitHeader: true, payloadBytes: payload.length });
     const op: Operation = { kind: "tx", tx: done, calledUs: this.#clock.microseconds(), airtimeUs, irqGuardMs: Math.ceil(airtimeUs / 1000) + IRQ_GUARD_SPARE_MS };
     if (!this.#begin(op)) return;
 
@@ -315,7 +316,7 @@ export class SX1262 implements LoraRadio {
     }
     const timeout = symbolTimeoutCode(symbols);
     // The receiver stays up for the symbol timeout, then for the longest frame it may have caught.
-    const windowUs = timeout.symbols * symbolUs(m.sf, m.bandwidthHz) + timeOnAirUs({ ...m, explicitHeader: true, payloadLength: MAX_PAYLOAD });
+    const windowUs = timeout.symbols * symbolMicros(m.sf, m.bandwidthHz) + airtimeMicros({ ...m, explicitHeader: true, payloadBytes: MAX_PAYLOAD });
     const op: Operation = { kind: "rx", rx: done, calledUs: this.#clock.microseconds(), airtimeUs: 0, irqGuardMs: Math.ceil(windowUs / 1000) + IRQ_GUARD_SPARE_MS };
     if (!this.#begin(op)) return;
 
@@ -753,7 +754,8 @@ export class SX1262 implements LoraRadio {
     if (typeof f !== "number" || !(f >= band[0] * 1e6 && f <= band[1] * 1e6)) {
       throw new RangeError(`sx1262: frequencyHz ${String(f)} is outside the module's band ${this.#config.band} MHz (option "band")`);
     }
-    if (!Number.isInteger(p.sf) || p.sf < 5 || p.sf > 12) throw new RangeError(`sx1262: sf must be 5…12, got ${String(p.sf)}`);
+    // SF5/SF6 (the SX126x's own, with a different preamble sync) are outside LoRaWAN and the shared airtime formula.
+    if (!Number.isInteger(p.sf) || p.sf < 7 || p.sf > 12) throw new RangeError(`sx1262: sf must be 7…12, got ${String(p.sf)}`);
     bandwidthCode(p.bandwidthHz); // throws naming the bandwidth
     if (!Number.isInteger(p.codingRate) || p.codingRate < 5 || p.codingRate > 8) throw new RangeError(`sx1262: codingRate must be 5…8 (4/5…4/8), got ${String(p.codingRate)}`);
     if (!Number.isInteger(p.preamble) || p.preamble < 1 || p.preamble > 0xffff) throw new RangeError(`sx1262: preamble must be 1…65535 symbols, got ${String(p.preamble)}`);
@@ -765,7 +767,7 @@ export class SX1262 implements LoraRadio {
       preamble: p.preamble,
       invertIq: p.invertIq === true,
       crc: p.crc === true,
-      lowDataRateOptimize: lowDataRateOptimize(p.sf, p.bandwidthHz),
+      lowDataRateOptimize: lowDataRateOptimizeNeeded(p.sf, p.bandwidthHz),
     };
   }
 

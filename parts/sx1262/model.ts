@@ -14,26 +14,29 @@
  * - Sleep: BUSY held high; the next transaction's NSS edge wakes the chip (its bytes are lost), 340 µs warm start
  *   with the configuration kept, 3.5 ms cold start back to the reset configuration. NRESET held low ≥ 100 µs (§8.1)
  *   resets it; the start-up after it (and at power-on) takes the cold-start time.
- * - TX: SetTx raises BUSY until the preamble starts; the frame goes to the medium and TxDone rises on DIO1 one time
- *   on air later (§6.1.4, airtime.ts), or Timeout if SetTx's timeout ends first. RX: SetRx raises BUSY until the
+ * - TX: SetTx raises BUSY until the preamble starts; the frame goes on the air (the simulator's RadioChannel, which
+ *   decides who hears it, how strongly, and what collides) and TxDone rises on DIO1 one time on air later (§6.1.4,
+ *   runtime/link/lorawan/airtime.ts), or Timeout if SetTx's timeout ends first. RX: SetRx raises BUSY until the
  *   receiver is up; it keeps a frame whose preamble starts while it listens on the same channel (carriers within a
  *   quarter of the bandwidth: an assumption, channel plans are 200 kHz apart), SF, bandwidth, IQ polarity, sync word
  *   and explicit header, before the symbol timeout (SetLoRaSymbNumTimeout) or SetRx's RTC timeout (which stops at
- *   the end of a valid header) expire; RxDone (with CrcErr when the air damaged a frame that carries a CRC) rises at
- *   the frame's last symbol. Afterwards the chip goes to its fallback mode (STDBY_RC unless SetRxTxFallbackMode).
+ *   the end of a valid header) expire; RxDone rises at the frame's last symbol, with CrcErr when the channel says the
+ *   frame was not decodable and it carries a CRC (HeaderErr when it carries none). Frames without SX126x details
+ *   (a gateway's) count as public LoRaWAN with an explicit header. Afterwards the chip goes to its fallback mode
+ *   (STDBY_RC unless SetRxTxFallbackMode).
  * - Errata (§15): the model counts operations run without the datasheet's workarounds (IQ polarity 15.4, TX
  *   modulation 15.1, TX clamp 15.2) in `workaroundsMissing`, without inventing their effect on the air.
  * - Current (Tables 3-5, 3-6, 25 °C, 3.3 V): each state's typical figure, by regulator (DC-DC/LDO) and RX gain, the
  *   TX current by PA configuration and output power; `residency()` gives time and charge per state for an energy
  *   estimate.
- * Not modelled: GFSK and LR-FHSS, CAD, RX duty cycle, instantaneous RSSI, implicit-header reception, the register
- *   retention list (a warm sleep keeps every register).
+ * Not modelled: GFSK and LR-FHSS, SF5/SF6, CAD, RX duty cycle, instantaneous RSSI, implicit-header reception, the
+ *   register retention list (a warm sleep keeps every register).
  */
 import type { EventHandle, Engine, Micros } from "../../simulator/core/engine.js";
 import type { SPITarget } from "../../simulator/core/buses/spi.js";
 import type { DigitalLine } from "../../simulator/core/io/lines.js";
-import type { LoraAirFrame, LoraAirModulation, LoraDelivery, LoraEndpoint, LoraMedium } from "./air.js";
-import { headerQuarterSymbols, lowDataRateOptimize, quarterSymbolsUs, symbolUs, timeOnAirUs } from "./airtime.js";
+import { airtimeMicros, lowDataRateOptimizeNeeded, symbolMicros } from "../../runtime/link/lorawan/airtime.js";
+import type { LoraAirFrame, Position, RadioChannel, RadioReceiver, Reception } from "../../simulator/core/radio/channel.js";
 import {
   CALIBRATE_ALL_US,
   CHIP_MODE_FS,
@@ -121,6 +124,7 @@ import {
   SLEEP_WARM,
   STDBY_XOSC,
   SYNC_WORD_PRIVATE,
+  SYNC_WORD_PUBLIC,
   TCXO_VOLTS,
   TX_CLAMP_MASK,
   WAKE_COLD_US,
@@ -164,9 +168,12 @@ export interface SX1262ModelOptions {
   busy: DigitalLine;
   dio1: DigitalLine;
   reset: DigitalLine;
-  /** The air; without one, frames go nowhere and nothing is heard. */
-  medium?: LoraMedium;
+  /** The air (the simulator's RadioChannel); without one, frames go nowhere and nothing is heard. */
+  air?: LoraAir;
+  /** Name on the air (the channel keys positions and links by it). */
   name?: string;
+  /** Where the antenna is (default: the origin, 1.5 m up). */
+  position?: Position;
   /** The board's TCXO on DIO3, V; absent for a crystal. The driver must program the same supply. */
   tcxoVolts?: number;
 }
@@ -178,10 +185,23 @@ export interface StateResidency {
   milliampSeconds: number;
 }
 
-interface Reception {
-  frame: LoraAirFrame;
-  delivery: LoraDelivery;
+/** The part of the radio channel a transceiver uses: put frames on the air, and be heard from. */
+export type LoraAir = Pick<RadioChannel, "transmit" | "listen">;
+
+/** What an SX126x puts on the air beyond what the channel needs; receiving SX126x models check it. */
+export interface SX126xAirFrame extends LoraAirFrame {
+  readonly syncWord: number;
+  readonly explicitHeader: boolean;
+  readonly lowDataRateOptimize: boolean;
+  /** Cut off by SetTx's timeout: no receiver can finish it. */
+  readonly truncated: boolean;
 }
+
+/**
+ * Receiver noise figure, dB, implied by the datasheet: sensitivity −137 dBm at SF12/125 kHz in boosted gain
+ * (Table 3-8) = −174 dBm/Hz + 10·log10(125 kHz) + NF + SNR floor −20 dB (§6.1.2) gives NF ≈ 6 dB.
+ */
+export const SX1262_NOISE_FIGURE_DB = 6;
 
 /** Register reset values the driver relies on (Table 12-1, §15.2); unlisted registers read 0x00. */
 function resetRegisters(): Map<number, number> {
@@ -194,12 +214,14 @@ function resetRegisters(): Map<number, number> {
   ]);
 }
 
-export class SX1262Model implements SPITarget, LoraEndpoint {
+export class SX1262Model implements SPITarget, RadioReceiver {
   readonly name: string;
+  readonly position: Position;
+  readonly noiseFigureDb = SX1262_NOISE_FIGURE_DB;
   readonly #engine: Engine;
   readonly #busy: DigitalLine;
   readonly #dio1: DigitalLine;
-  readonly #medium: LoraMedium | undefined;
+  readonly #air: LoraAir | undefined;
   readonly #boardTcxo: number | undefined;
 
   // ---------------------------------------------------------------- counters (tests, traces)
@@ -221,7 +243,7 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
   resetGlitches = 0;
   readonly workaroundsMissing = { iqPolarity: 0, txModulation: 0, txClamp: 0, lowDataRateOptimize: 0 };
   /** Every frame this chip put on the air. */
-  readonly sent: LoraAirFrame[] = [];
+  readonly sent: SX126xAirFrame[] = [];
 
   // ---------------------------------------------------------------- chip state
   #mode: ChipMode = "reset";
@@ -270,7 +292,8 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
   #listening = false;
   #continuous = false;
   #rtcTimeoutAt: Micros = Infinity;
-  #reception: Reception | undefined;
+  /** The frame the receiver locked on at its preamble. */
+  #locked: LoraAirFrame | undefined;
   #radioEvents: EventHandle[] = [];
   #dio1Scheduled = false;
 
@@ -284,8 +307,9 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
     this.#engine = options.engine;
     this.#busy = options.busy;
     this.#dio1 = options.dio1;
-    this.#medium = options.medium;
+    this.#air = options.air;
     this.name = options.name ?? "sx1262";
+    this.position = options.position ?? { x: 0, y: 0, height: 1.5 };
     this.#boardTcxo = options.tcxoVolts;
     if (options.tcxoVolts !== undefined && !TCXO_VOLTS.includes(options.tcxoVolts)) {
       throw new RangeError(`sx1262 model: tcxoVolts must be one of ${TCXO_VOLTS.join(", ")} V, got ${options.tcxoVolts}`);
@@ -298,7 +322,7 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
     this.#dio1.set(0);
     options.reset.listen((level) => this.#nreset(level));
     this.#startUp(this.#engine.now);
-    this.#medium?.join(this);
+    this.#air?.listen(this);
   }
 
   // ---------------------------------------------------------------- observation
@@ -523,6 +547,10 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
           return CMD_STATUS_PROCESSING_ERROR_MARK;
         }
         if (p(1) < 5 || p(1) > 12 || bandwidthHz(p(2)) === undefined || p(3) < 1 || p(3) > 4 || p(4) > 1) return CMD_STATUS_PROCESSING_ERROR_MARK;
+        if (p(1) < 7) {
+          this.#unmodelled(opcode); // SF5/SF6: the shared airtime formula covers SF7…12 only
+          return CMD_STATUS_PROCESSING_ERROR_MARK;
+        }
         this.#sf = p(1);
         this.#bwCode = p(2);
         this.#cr = p(3);
@@ -583,13 +611,34 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
     const length = this.#payloadLength;
     const payload = new Uint8Array(length);
     for (let i = 0; i < length; i++) payload[i] = this.#buffer[(this.#txBase + i) & 0xff]!;
-    const modulation = this.#airModulation();
-    const end = start + timeOnAirUs({ ...modulation, payloadLength: length });
+    const sf = this.#sf;
+    const bw = bandwidthHz(this.#bwCode)!;
+    const air = {
+      sf,
+      bandwidthHz: bw,
+      codingRate: this.#cr + 4,
+      preamble: this.#preamble,
+      explicitHeader: this.#headerType !== HEADER_IMPLICIT,
+      crc: this.#crcOn === 1,
+      lowDataRateOptimize: this.#ldro === 1,
+    };
+    const end = start + airtimeMicros({ ...air, payloadBytes: length });
     const truncated = timeoutAt < end;
-    const frame: LoraAirFrame = { payload, modulation, powerDbm: this.#outputDbm(), startUs: start, endUs: truncated ? timeoutAt : end, truncated };
+    const frame: SX126xAirFrame = {
+      ...air,
+      sender: this.name,
+      payload,
+      frequencyHz: this.frequencyHz,
+      invertIq: this.#invertIq === 1,
+      syncWord: this.#syncWord(),
+      powerDbm: this.#outputDbm(),
+      startUs: start,
+      endUs: truncated ? timeoutAt : end,
+      truncated,
+    };
     this.sent.push(frame);
     this.framesSent++;
-    this.#medium?.transmit(this, frame);
+    this.#air?.transmit(frame);
     this.#radioAt(frame.endUs, () => {
       this.#cmdStatus = truncated ? CMD_STATUS_TIMEOUT : CMD_STATUS_TX_DONE;
       this.#raise(truncated ? IRQ_TIMEOUT : IRQ_TX_DONE);
@@ -605,7 +654,7 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
   }
 
   #checkLdro(): void {
-    if ((this.#ldro === 1) !== lowDataRateOptimize(this.#sf, bandwidthHz(this.#bwCode)!)) this.workaroundsMissing.lowDataRateOptimize++;
+    if ((this.#ldro === 1) !== lowDataRateOptimizeNeeded(this.#sf, bandwidthHz(this.#bwCode)!)) this.workaroundsMissing.lowDataRateOptimize++;
   }
 
   /** Output power, dBm: the PA row's maximum less what SetTxParams takes off +22 dBm (Table 13-21). */
@@ -654,13 +703,17 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
   #listen(at: Micros, timeout: number): void {
     this.#listening = true;
     this.#continuous = timeout === RX_CONTINUOUS;
-    this.#rtcTimeoutAt = timeout === RX_SINGLE || this.#continuous ? Infinity : at + rtcUs(timeout);
-    if (this.#rtcTimeoutAt !== Infinity) this.#radioAt(this.#rtcTimeoutAt, () => this.#rxTimeout());
+    const rtcAt = timeout === RX_SINGLE || this.#continuous ? Infinity : at + rtcUs(timeout);
+    this.#rtcTimeoutAt = rtcAt;
+    // A valid header moves #rtcTimeoutAt to Infinity: the timer then ends without a Timeout.
+    if (rtcAt !== Infinity) this.#radioAt(rtcAt, () => {
+      if (this.#rtcTimeoutAt === rtcAt) this.#rxTimeout();
+    });
     const symbols = symbolTimeoutSymbols(this.register(REG_LORA_SYNCH_TIMEOUT));
     if (symbols > 0 && !this.#continuous) {
-      const symbolsEnd = at + Math.round(symbols * symbolUs(this.#sf, bandwidthHz(this.#bwCode)!));
+      const symbolsEnd = at + Math.ceil(symbols * symbolMicros(this.#sf, bandwidthHz(this.#bwCode)!));
       this.#radioAt(symbolsEnd, () => {
-        if (!this.#reception) this.#rxTimeout();
+        if (!this.#locked) this.#rxTimeout();
       });
     }
   }
@@ -672,84 +725,68 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
     this.#fallBack();
   }
 
-  hear(frame: LoraAirFrame, delivery: LoraDelivery): void {
-    if (this.#mode !== "rx" || !this.#listening || this.#reception) {
+  /** A frame's preamble reaches the antenna (the channel calls this at its start): lock on it if listening for it. */
+  onPreamble(frame: LoraAirFrame): void {
+    if (this.#mode !== "rx" || !this.#listening || this.#locked) {
       this.framesMissed++;
       return;
     }
-    const m = frame.modulation;
+    const x = frame as LoraAirFrame & Partial<SX126xAirFrame>;
     const bw = bandwidthHz(this.#bwCode)!;
-    const sync = (this.register(REG_LORA_SYNC_WORD) << 8) | this.register(REG_LORA_SYNC_WORD + 1);
+    // Frames from radios that do not say (a gateway's concentrator) are public LoRaWAN with an explicit header.
     const same =
-      Math.abs(m.frequencyHz - this.frequencyHz) <= bw / 4 &&
-      m.sf === this.#sf &&
-      m.bandwidthHz === bw &&
-      m.invertIq === (this.#invertIq === 1) &&
-      m.syncWord === sync &&
-      m.explicitHeader &&
+      Math.abs(frame.frequencyHz - this.frequencyHz) <= bw / 4 &&
+      frame.sf === this.#sf &&
+      frame.bandwidthHz === bw &&
+      frame.invertIq === (this.#invertIq === 1) &&
+      (x.syncWord ?? SYNC_WORD_PUBLIC) === this.#syncWord() &&
+      (x.explicitHeader ?? true) &&
       this.#headerType !== HEADER_IMPLICIT;
     if (!same) {
       this.framesIgnored++;
       return;
     }
-    this.#reception = { frame, delivery };
+    this.#locked = frame;
     this.#raise(IRQ_PREAMBLE_DETECTED);
-    const headerEnd = frame.startUs + quarterSymbolsUs(headerQuarterSymbols(m), m.sf, m.bandwidthHz);
-    if (headerEnd > frame.endUs) {
-      this.#radioAt(frame.endUs, () => this.#headerLost()); // cut off (TX timeout) inside the header
-      return;
-    }
+    // The explicit header is the 8 symbols after the preamble and its 4.25-symbol sync.
+    const headerEnd = frame.startUs + Math.ceil(((4 * frame.preamble + 17 + 32) * symbolMicros(frame.sf, frame.bandwidthHz)) / 4);
+    if (headerEnd >= frame.endUs) return; // cut off inside the header (a TX timeout): it ends as a header error
     this.#radioAt(headerEnd, () => {
-      if (this.#reception?.frame !== frame) return;
-      if (delivery.headerLost) {
-        this.#headerLost();
-        return;
-      }
+      if (this.#locked !== frame) return;
       this.#rtcTimeoutAt = Infinity; // a valid header stops the RX timer (§13.1.5)
       this.#raise(IRQ_HEADER_VALID);
-      this.#radioAt(frame.endUs, () => this.#rxDone());
     });
   }
 
-  #headerLost(): void {
-    this.#reception = undefined;
-    this.#raise(IRQ_HEADER_ERR);
+  /**
+   * The frame ends at this receiver with the channel's verdict. A frame that is not decodable (below the SF's SNR
+   * floor, spoiled by a collision, cut short) fails its payload CRC when it carries one; without one the model
+   * reports a header error instead of inventing bytes (an assumption: the explicit header has a checksum of its own).
+   */
+  onFrameEnd(reception: Reception): void {
+    const frame = reception.frame as LoraAirFrame & Partial<SX126xAirFrame>;
+    if (this.#locked !== reception.frame) return;
+    this.#locked = undefined;
+    const spoiled = !reception.decodable || frame.truncated === true;
+    if (spoiled && !frame.crc) {
+      this.#raise(IRQ_HEADER_ERR);
+    } else {
+      const start = this.#rxBase;
+      for (let i = 0; i < frame.payload.length; i++) this.#buffer[(start + i) & 0xff] = frame.payload[i]!;
+      this.#rxLength = frame.payload.length;
+      this.#rxStart = start;
+      // GetPacketStatus encodings (§13.5.3): RSSI as −2·dBm, SNR as a signed count of quarter dB.
+      this.#rssiPkt = clampByte(Math.round(-2 * reception.rssiDbm));
+      this.#snrPkt = Math.max(-128, Math.min(127, Math.round(4 * reception.snrDb))) & 0xff;
+      this.framesReceived++;
+      this.#cmdStatus = CMD_STATUS_DATA_AVAILABLE;
+      this.#raise(IRQ_RX_DONE | (spoiled ? IRQ_CRC_ERR : 0));
+    }
     if (!this.#continuous) this.#fallBack();
   }
 
-  #rxDone(): void {
-    const r = this.#reception;
-    if (!r) return;
-    this.#reception = undefined;
-    const damaged = r.delivery.damaged !== undefined || r.frame.truncated;
-    const payload = r.delivery.damaged ?? r.frame.payload;
-    const start = this.#rxBase;
-    for (let i = 0; i < payload.length; i++) this.#buffer[(start + i) & 0xff] = payload[i]!;
-    this.#rxLength = payload.length;
-    this.#rxStart = start;
-    // GetPacketStatus encodings (§13.5.3): RSSI as −2·dBm, SNR as a signed count of quarter dB.
-    this.#rssiPkt = clampByte(Math.round(-2 * r.delivery.rssiDbm));
-    this.#snrPkt = Math.max(-128, Math.min(127, Math.round(4 * r.delivery.snrDb))) & 0xff;
-    this.framesReceived++;
-    this.#cmdStatus = CMD_STATUS_DATA_AVAILABLE;
-    this.#raise(IRQ_RX_DONE | (damaged && r.frame.modulation.crc ? IRQ_CRC_ERR : 0));
-    if (!this.#continuous) this.#fallBack();
-  }
-
-  #airModulation(): LoraAirModulation {
-    const bw = bandwidthHz(this.#bwCode)!;
-    return {
-      frequencyHz: this.frequencyHz,
-      sf: this.#sf,
-      bandwidthHz: bw,
-      codingRate: this.#cr + 4,
-      preamble: this.#preamble,
-      explicitHeader: this.#headerType !== HEADER_IMPLICIT,
-      crc: this.#crcOn === 1,
-      invertIq: this.#invertIq === 1,
-      lowDataRateOptimize: this.#ldro === 1,
-      syncWord: (this.register(REG_LORA_SYNC_WORD) << 8) | this.register(REG_LORA_SYNC_WORD + 1),
-    };
+  #syncWord(): number {
+    return (this.register(REG_LORA_SYNC_WORD) << 8) | this.register(REG_LORA_SYNC_WORD + 1);
   }
 
   // ---------------------------------------------------------------- modes, BUSY, DIO1
@@ -791,7 +828,7 @@ export class SX1262Model implements SPITarget, LoraEndpoint {
     this.#radioEvents = [];
     this.#listening = false;
     this.#continuous = false;
-    this.#reception = undefined;
+    this.#locked = undefined;
     this.#rtcTimeoutAt = Infinity;
   }
 

@@ -7,19 +7,21 @@ import type { ResolvedPart } from "../../manifests/schema/config.js";
 import { BME280Model } from "../../parts/bme280/model.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
-import type { LoraMedium } from "../../parts/sx1262/air.js";
-import { SX1262Model } from "../../parts/sx1262/model.js";
+import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
 import type { Atmosphere } from "./environment/types.js";
+import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
 
 export interface ModelContext {
   node: SimNode;
   atmosphere: Atmosphere;
-  /** The LoRa air radio parts transmit into and hear from; without it their frames go nowhere. */
-  air?: LoraMedium;
+  /** The LoRa air (a RadioChannel) radio parts transmit into and hear from; without it their frames go nowhere. */
+  air?: LoraAir;
+  /** Where the node stands on the air. */
+  position?: Position;
 }
 
 /** A part's model on a node, with the handle tests and fault injection use. */
@@ -75,7 +77,8 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       dio1: line("dio1"),
       reset: line("reset"),
       name: `${ctx.node.id}/${role}`,
-      ...(ctx.air ? { medium: ctx.air } : {}),
+      ...(ctx.air ? { air: ctx.air } : {}),
+      ...(ctx.position ? { position: ctx.position } : {}),
       ...(typeof tcxo === "number" && tcxo > 0 ? { tcxoVolts: tcxo } : {}),
     });
     bus.attach(pins["nss"]!, model);

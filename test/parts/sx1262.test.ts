@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { LoraRadioError, LoraRxParams, LoraRxResult, LoraTxParams, LoraTxResult } from "../../runtime/link/lorawan/radio.js";
-import type { LoraAirFrame, LoraDelivery, LoraEndpoint, LoraMedium } from "../../parts/sx1262/air.js";
-import { headerQuarterSymbols, lowDataRateOptimize, payloadSymbols, quarterSymbolsUs, timeOnAirUs } from "../../parts/sx1262/airtime.js";
+import { airtimeMicros } from "../../runtime/link/lorawan/airtime.js";
 import { SX1262, type SX1262Config } from "../../parts/sx1262/driver.js";
-import { SX1262Model, SX1262_CURRENTS } from "../../parts/sx1262/model.js";
+import { SX1262Model, SX1262_CURRENTS, type LoraAir, type SX126xAirFrame } from "../../parts/sx1262/model.js";
 import {
   COMMAND_BUSY_US,
   IMAGE_BANDS,
@@ -28,6 +27,7 @@ import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
 import { SimNode } from "../../simulator/core/node.js";
+import { RadioChannel, type LoraAirFrame, type Position, type RadioReceiver } from "../../simulator/core/radio/channel.js";
 import { attachModels } from "../../simulator/core/parts.js";
 import { SPIBusSim, type SPITransaction } from "../../simulator/core/buses/spi.js";
 import { makeDigitalClass } from "../../simulator/core/io/digital.js";
@@ -45,30 +45,28 @@ const BUSY = 4;
 const DIO1 = 26;
 const RESET = 14;
 
-/** The test's air: every frame reaches every other endpoint, with the quality and damage the test sets. */
-class LoopbackAir implements LoraMedium {
-  readonly #endpoints = new Set<LoraEndpoint>();
-  readonly frames: LoraAirFrame[] = [];
+/** The test's air: every frame reaches every other receiver, with the quality the test sets, spoiled when it says. */
+class LoopbackAir implements LoraAir {
+  readonly #receivers: RadioReceiver[] = [];
+  readonly frames: SX126xAirFrame[] = [];
   rssiDbm = -80;
   snrDb = 7.25;
-  damage: ((frame: LoraAirFrame) => Uint8Array | undefined) | undefined;
-  headerLost = false;
+  spoil = false;
 
-  transmit(from: LoraEndpoint, frame: LoraAirFrame): void {
-    this.frames.push(frame);
-    for (const e of this.#endpoints) {
-      if (e === from) continue;
-      const delivery: LoraDelivery = { rssiDbm: this.rssiDbm, snrDb: this.snrDb };
-      const damaged = this.damage?.(frame);
-      if (damaged) delivery.damaged = damaged;
-      if (this.headerLost) delivery.headerLost = true;
-      e.hear(frame, delivery);
+  constructor(readonly engine: Engine) {}
+
+  transmit(frame: LoraAirFrame): void {
+    this.frames.push(frame as SX126xAirFrame);
+    const spoiled = this.spoil;
+    for (const r of this.#receivers) {
+      if (r.name === frame.sender) continue;
+      this.engine.at(frame.startUs, () => r.onPreamble?.(frame));
+      this.engine.at(frame.endUs, () => r.onFrameEnd({ frame, rssiDbm: this.rssiDbm, snrDb: this.snrDb, decodable: !spoiled, lost: spoiled ? "collision" : undefined }));
     }
   }
 
-  join(endpoint: LoraEndpoint): () => void {
-    this.#endpoints.add(endpoint);
-    return () => this.#endpoints.delete(endpoint);
+  listen(receiver: RadioReceiver): void {
+    this.#receivers.push(receiver);
   }
 }
 
@@ -86,8 +84,8 @@ class Board {
 
   constructor(
     readonly engine: Engine,
-    air: LoraMedium | undefined,
-    options: { name?: string; tcxoVolts?: number; chip?: boolean; select?: number } = {},
+    air: LoraAir | undefined,
+    options: { name?: string; tcxoVolts?: number; chip?: boolean; select?: number; position?: Position } = {},
   ) {
     this.bus = new SPIBusSim("spi", () => engine.now);
     this.bus.recorder = (t) => this.log.push(t);
@@ -99,8 +97,9 @@ class Board {
         busy: this.world.line(BUSY),
         dio1: this.world.line(DIO1),
         reset: this.world.line(RESET),
-        ...(air ? { medium: air } : {}),
+        ...(air ? { air } : {}),
         name: options.name ?? "sx1262",
+        ...(options.position ? { position: options.position } : {}),
         ...(options.tcxoVolts !== undefined ? { tcxoVolts: options.tcxoVolts } : {}),
       });
       this.bus.attach(options.select ?? NSS, this.model);
@@ -140,7 +139,7 @@ interface Outcome<R> {
 
 function bench(config: Partial<SX1262Config> = {}, options: { tcxoVolts?: number } = {}) {
   const engine = new Engine();
-  const air = new LoopbackAir();
+  const air = new LoopbackAir(engine);
   const node = new Board(engine, air, options);
   const radio = node.start(config);
   run(engine, 20_000); // reset, start-up and configuration, then warm sleep
@@ -179,43 +178,6 @@ const DOWNLINK_RX: LoraRxParams = { frequencyHz: 500_300_000, sf: 7, bandwidthHz
 const DOWNLINK_TX: LoraTxParams = { ...DOWNLINK_RX, powerDbm: 22 };
 
 const bytes = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed) & 0xff);
-
-describe("LoRa time on air (DS.SX1261-2 §6.1.4)", () => {
-  const air = (sf: number, payloadLength: number, codingRate = 5, bandwidthHz = 125_000) => ({
-    sf,
-    bandwidthHz,
-    codingRate,
-    preamble: 8,
-    explicitHeader: true,
-    crc: true,
-    lowDataRateOptimize: lowDataRateOptimize(sf, bandwidthHz),
-    payloadLength,
-  });
-
-  it("matches RF Wireless World's worked examples: SF7 and SF11 (LDRO), 10 bytes, 4/5, 8-symbol preamble", () => {
-    // Preamble 12.544 ms + header and payload 28.672 ms = 41.216 ms; SF11: 200.704 + 376.832 = 577.536 ms.
-    expect(payloadSymbols(air(7, 10))).toBe(28);
-    expect(timeOnAirUs(air(7, 10))).toBe(41_216);
-    expect(payloadSymbols(air(11, 10))).toBe(23);
-    expect(timeOnAirUs(air(11, 10))).toBe(577_536);
-  });
-
-  it("matches TTN's AN1200.13 airtime sheet: SF9, 13 bytes → 28 payload symbols, 164.864 ms", () => {
-    expect(payloadSymbols(air(9, 13))).toBe(28);
-    expect(timeOnAirUs(air(9, 13))).toBe(164_864);
-  });
-
-  it("mandates low-data-rate optimisation from a 16.38 ms symbol: SF11/SF12 at 125 kHz, SF12 at 250 kHz", () => {
-    const on = [7, 8, 9, 10, 11, 12].filter((sf) => lowDataRateOptimize(sf, 125_000));
-    expect(on).toEqual([11, 12]);
-    expect([7, 8, 9, 10, 11, 12].filter((sf) => lowDataRateOptimize(sf, 250_000))).toEqual([12]);
-    expect([7, 8, 9, 10, 11, 12].filter((sf) => lowDataRateOptimize(sf, 500_000))).toEqual([]);
-  });
-
-  it("ends the explicit header 8 symbols after the 4.25-symbol sync", () => {
-    expect(quarterSymbolsUs(headerQuarterSymbols({ sf: 7, preamble: 8 }), 7, 125_000)).toBe((8 + 4.25 + 8) * 1024);
-  });
-});
 
 describe("SX1262 PLL frequency steps (RFfreq = steps · 32 MHz / 2^25)", () => {
   it("gives exact steps for whole-MHz multiples and round-trips CN470 channels to within half a step", () => {
@@ -287,14 +249,14 @@ describe("SX1262 driver against the model: start-up", () => {
 
   it("starts over with a reset on the next operation once a chip answers", () => {
     const engine = new Engine();
-    const air = new LoopbackAir();
+    const air = new LoopbackAir(engine);
     const node = new Board(engine, air, { chip: false });
     node.world.line(BUSY).set(0);
     const radio = node.start();
     run(engine, 30_000);
     expect(node.errors).toHaveLength(1);
     // The module is plugged in (powered up) and answers from now on.
-    const chip = new SX1262Model({ engine, busy: node.world.line(BUSY), dio1: node.world.line(DIO1), reset: node.world.line(RESET), medium: air });
+    const chip = new SX1262Model({ engine, busy: node.world.line(BUSY), dio1: node.world.line(DIO1), reset: node.world.line(RESET), air });
     node.bus.attach(NSS, chip);
     const out = send(radio, engine, bytes(10), UPLINK);
     run(engine, 100_000);
@@ -320,8 +282,9 @@ describe("SX1262 driver against the model: transmit", () => {
     expect(result!.txEndUs).toBe(frame.endUs); // stamped in the DIO1 handler, at the edge
     // Warm wake, eight configuration commands, STDBY_RC → TX, then the air.
     expect(frame.startUs - t0).toBe(WAKE_WARM_US + 8 * COMMAND_BUSY_US + RC_TO_TX_US);
-    expect([...frame.payload]).toEqual([...payload]);
-    expect(frame.modulation).toEqual({
+    expect({ ...frame, payload: [...frame.payload] }).toEqual({
+      sender: "sx1262",
+      payload: [...payload],
       frequencyHz: stepsToFrequency(frequencyToSteps(470_300_000)),
       sf: 7,
       bandwidthHz: 125_000,
@@ -332,8 +295,13 @@ describe("SX1262 driver against the model: transmit", () => {
       invertIq: false,
       lowDataRateOptimize: false,
       syncWord: 0x3444,
+      powerDbm: 14,
+      startUs: frame.startUs,
+      endUs: frame.endUs,
+      truncated: false,
     });
-    expect(frame.powerDbm).toBe(14);
+    // The same figure as the MAC's and the channel's shared formula.
+    expect(airtimeMicros({ sf: 7, bandwidthHz: 125_000, codingRate: 5, preamble: 8, payloadBytes: 10, explicitHeader: true, crc: true })).toBe(41_216);
     expect(node.chip.workaroundsMissing).toEqual({ iqPolarity: 0, txModulation: 0, txClamp: 0, lowDataRateOptimize: 0 });
     expect(node.chip.dropped).toBe(0);
     expect(node.chip.mode).toBe("stdby-rc");
@@ -350,7 +318,7 @@ describe("SX1262 driver against the model: transmit", () => {
     expect(out[0]!.result!.airtimeUs).toBe(us);
     expect(air.frames[0]!.endUs - air.frames[0]!.startUs).toBe(us);
     expect(out[0]!.result!.txEndUs).toBe(air.frames[0]!.endUs);
-    expect(air.frames[0]!.modulation.lowDataRateOptimize).toBe(ldro);
+    expect(air.frames[0]!.lowDataRateOptimize).toBe(ldro);
   });
 
   it("refuses a second operation while one runs, and bad parameters by name", () => {
@@ -361,7 +329,8 @@ describe("SX1262 driver against the model: transmit", () => {
     expect(first[0]!.error).toBeUndefined();
     expect(second[0]!.error!.kind).toBe("busy");
     expect(() => radio.transmit(bytes(10), { ...UPLINK, frequencyHz: 868_100_000 }, () => {})).toThrow(/frequencyHz 868100000 is outside the module's band 470-510/);
-    expect(() => radio.transmit(bytes(10), { ...UPLINK, sf: 13 }, () => {})).toThrow(/sf must be 5…12/);
+    expect(() => radio.transmit(bytes(10), { ...UPLINK, sf: 13 }, () => {})).toThrow(/sf must be 7…12, got 13/);
+    expect(() => radio.transmit(bytes(10), { ...UPLINK, sf: 6 }, () => {})).toThrow(/sf must be 7…12, got 6/);
     expect(() => radio.transmit(bytes(10), { ...UPLINK, powerDbm: 23 }, () => {})).toThrow(/powerDbm must be an integer -9…22/);
     expect(() => radio.transmit(bytes(256), UPLINK, () => {})).toThrow(/256 bytes/);
     expect(() => radio.receive({ ...DOWNLINK_RX, timeoutSymbols: 0 }, () => {})).toThrow(/timeoutSymbols must be an integer 1…248/);
@@ -373,7 +342,7 @@ describe("SX1262 driver against the model: receive", () => {
   /** A transmitting node and a receiving node on the loopback air. */
   function pair(rxConfig: Partial<SX1262Config> = {}) {
     const engine = new Engine();
-    const air = new LoopbackAir();
+    const air = new LoopbackAir(engine);
     const gw = new Board(engine, air, { name: "gateway" });
     const dev = new Board(engine, air, { name: "device" });
     const tx = gw.start();
@@ -459,31 +428,41 @@ describe("SX1262 driver against the model: receive", () => {
     expect(dev.chip.framesMissed).toBe(1);
   });
 
-  it("ignores a private-network sync word", () => {
-    const { engine, dev, rx } = pair();
-    const engineNow = engine.now;
-    const other = new Board(engine, undefined);
-    expect(other).toBeDefined();
-    const rxOut = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: 30 });
-    run(engine, 1000);
-    const frame: LoraAirFrame = {
+  it("ignores a private-network sync word; takes a frame without SX126x details (a gateway's) as public LoRaWAN", () => {
+    const { engine, air, dev, rx } = pair();
+    const at = engine.now + 1000;
+    const gatewayFrame: LoraAirFrame = {
+      sender: "gateway-concentrator",
       payload: bytes(12),
-      modulation: { frequencyHz: 500_300_000, sf: 7, bandwidthHz: 125_000, codingRate: 5, preamble: 8, explicitHeader: true, crc: false, invertIq: true, lowDataRateOptimize: false, syncWord: 0x1424 },
-      powerDbm: 14,
-      startUs: engine.now,
-      endUs: engine.now + timeOnAirUs({ sf: 7, bandwidthHz: 125_000, codingRate: 5, preamble: 8, explicitHeader: true, crc: false, lowDataRateOptimize: false, payloadLength: 12 }),
-      truncated: false,
+      frequencyHz: 500_300_000,
+      sf: 7,
+      bandwidthHz: 125_000,
+      codingRate: 5,
+      preamble: 8,
+      invertIq: true,
+      crc: false,
+      powerDbm: 27,
+      startUs: at,
+      endUs: at + airtimeMicros({ sf: 7, bandwidthHz: 125_000, codingRate: 5, preamble: 8, payloadBytes: 12, explicitHeader: true, crc: false }),
     };
-    dev.chip.hear(frame, { rssiDbm: -90, snrDb: 5 });
+    const privateFrame: SX126xAirFrame = { ...gatewayFrame, sender: "private-node", syncWord: 0x1424, explicitHeader: true, lowDataRateOptimize: false, truncated: false };
+    const ignored = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: 30 });
+    engine.at(at, () => air.transmit(privateFrame));
     run(engine, 200_000);
-    expect(engine.now).toBeGreaterThan(engineNow);
-    expect(rxOut[0]!.error!.kind).toBe("timeout");
+    expect(ignored[0]!.error!.kind).toBe("timeout");
     expect(dev.chip.framesIgnored).toBe(1);
+
+    const start = engine.now + 1000;
+    const heard = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: 30 });
+    engine.at(start, () => air.transmit({ ...gatewayFrame, startUs: start, endUs: start + (gatewayFrame.endUs - gatewayFrame.startUs) }));
+    run(engine, 200_000);
+    expect(heard[0]!.error).toBeUndefined();
+    expect([...heard[0]!.result!.payload]).toEqual([...gatewayFrame.payload]);
   });
 
-  it("reports a CRC error for a damaged frame that carries a CRC, and hands over damaged bytes when it carries none", () => {
+  it("reports a CRC error for a frame the air spoiled when it carries a CRC, a header error when it carries none", () => {
     const { engine, air, tx, rx } = pair();
-    air.damage = (f) => Uint8Array.from(f.payload, (b, i) => (i === 3 ? b ^ 0x10 : b));
+    air.spoil = true;
     const withCrc = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: 30 });
     run(engine, 1000);
     send(tx, engine, bytes(12), { ...DOWNLINK_TX, crc: true });
@@ -492,21 +471,39 @@ describe("SX1262 driver against the model: receive", () => {
 
     const without = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: 30 });
     run(engine, 1000);
-    const sent = bytes(12);
-    send(tx, engine, sent, { ...DOWNLINK_TX, crc: false });
+    send(tx, engine, bytes(12), { ...DOWNLINK_TX, crc: false });
     run(engine, 200_000);
-    expect(without[0]!.error).toBeUndefined();
-    expect(without[0]!.result!.payload[3]).toBe(sent[3]! ^ 0x10);
+    expect(without[0]!.error!.kind).toBe("header");
   });
 
-  it("reports a header error when the explicit header is lost", () => {
-    const { engine, air, tx, rx } = pair();
-    air.headerLost = true;
-    const out = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: 30 });
+  it("on the simulator's radio channel: hears a node 1 km away at the channel's RSSI, and loses a collided frame as a CRC error", () => {
+    const engine = new Engine();
+    const channel = new RadioChannel(engine, { seed: 7, shadowingDb: 0, fadingDb: 0 });
+    const gw = new Board(engine, channel, { name: "gw", position: { x: 0, y: 0, height: 30 } });
+    const a = new Board(engine, channel, { name: "node-a", position: { x: 1000, y: 0, height: 1.5 } });
+    const c = new Board(engine, channel, { name: "node-c", position: { x: -1000, y: 0, height: 1.5 } });
+    const [rx, txA, txC] = [gw.start(), a.start(), c.start()];
+    run(engine, 20_000);
+    const uplinkRx: LoraRxParams = { ...UPLINK, timeoutSymbols: 100 };
+
+    const clean = listen(rx, engine, uplinkRx);
     run(engine, 1000);
-    send(tx, engine, bytes(12), DOWNLINK_TX);
-    run(engine, 200_000);
-    expect(out[0]!.error!.kind).toBe("header");
+    const payload = bytes(20, 9);
+    send(txA, engine, payload, UPLINK);
+    run(engine, 300_000);
+    expect(clean[0]!.error).toBeUndefined();
+    expect([...clean[0]!.result!.payload]).toEqual([...payload]);
+    const rssi = UPLINK.powerDbm - channel.linkLossDb("node-a", "gw", stepsToFrequency(frequencyToSteps(UPLINK.frequencyHz)));
+    expect(Math.abs(clean[0]!.result!.rssiDbm - rssi)).toBeLessThanOrEqual(0.3); // GetPacketStatus counts half dB
+
+    const collided = listen(rx, engine, uplinkRx);
+    run(engine, 1000);
+    send(txA, engine, bytes(20), UPLINK);
+    run(engine, 5000); // node-c starts 5 ms later, as strong at the gateway: no capture
+    send(txC, engine, bytes(20), UPLINK);
+    run(engine, 300_000);
+    expect(collided[0]!.error!.kind).toBe("crc");
+    expect(channel.stats.lostCollision).toBeGreaterThanOrEqual(1);
   });
 
   it("sleep() aborts a reception: the callback gets a busy error and the chip ends in warm sleep", () => {
@@ -561,7 +558,7 @@ describe("SX1262 model: BUSY and reset", () => {
 
   it("cuts a transmission at SetTx's timeout: Timeout instead of TxDone, and the frame on the air is truncated", () => {
     const engine = new Engine();
-    const air = new LoopbackAir();
+    const air = new LoopbackAir(engine);
     const node = new Board(engine, air);
     run(engine, WAKE_COLD_US);
     const x = (...b: number[]) => {
@@ -749,7 +746,7 @@ describe("SX1262 as a catalogue part on a simulated node", () => {
 
   it("is attached by the factory table to the node's SPI bus and pins, and a device drives it through its host", () => {
     const engine = new Engine();
-    const air = new LoopbackAir();
+    const air = new LoopbackAir(engine);
     const board: SimBoardSpec = {
       name: "lora-test-board",
       adc: { resolution: 12, fullScaleVolts: 3.3, pins: [] },
