@@ -9,7 +9,6 @@ import { SenmlField, SenmlPackWriter } from "../../runtime/senml.js";
 import { splitSenmlPack } from "../../runtime/senml-split.js";
 import { ReportEncoder } from "../../devices/weather-station/report.js";
 
-type Rec = Map<number, unknown> | Record<string, unknown>;
 
 /** RFC 8428 resolution: base fields carried forward, names and times resolved. */
 function resolve(packs: Uint8Array[]): { n: string; t: number; v?: unknown; vb?: unknown; u?: unknown }[] {
