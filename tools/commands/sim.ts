@@ -43,6 +43,7 @@ interface XsRunArgs {
   seed: number;
   nodes: number;
   broker: string | undefined;
+  entry: "device" | "board";
   outPath: string | undefined;
   json: boolean;
   progress: Progress | undefined;
@@ -59,6 +60,7 @@ async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Pro
       hours: a.hours,
       seed: a.seed,
       nodes: a.nodes,
+      entry: a.entry,
       ...(a.broker ? { broker: a.broker } : {}),
       onProgress: (p) => a.progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual on XS`),
       onLog: (e) => {
@@ -67,10 +69,11 @@ async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Pro
     });
     a.progress?.done();
     if (a.outPath) writeFileSync(a.outPath, result.frames.map((f) => JSON.stringify(f)).join("\n") + "\n");
-    if (a.json) ctx.io.out(JSON.stringify({ ...result.summary, engine: "xs", profile: result.profile }, null, 2) + "\n");
+    if (a.json) ctx.io.out(JSON.stringify({ ...result.summary, engine: "xs", entry: a.entry, profile: result.profile }, null, 2) + "\n");
     else {
       const units = result.profile.total / a.hours;
-      ctx.io.out(formatSummary(result.summary, a.outPath) + `\n  engine           XS (host runner), device work ${int(units)} metering units per virtual hour\n`);
+      const entry = a.entry === "board" ? ", board entry (hal/moddable over simulated Moddable modules)" : "";
+      ctx.io.out(formatSummary(result.summary, a.outPath) + `\n  engine           XS (host runner)${entry}, device work ${int(units)} metering units per virtual hour\n`);
     }
     return result.summary.crashes.length > 0 ? 1 : 0;
   } catch (e) {
@@ -103,6 +106,7 @@ export const simCommand: Command = {
     { name: "nodes", kind: "number", value: "N", help: "fleet size", default: 1 },
     { name: "broker", kind: "string", value: "mqtt://ip:port", help: "external MQTT broker instead of the embedded one" },
     { name: "engine", kind: "string", value: "v8|xs", help: "run device code and simulator core on V8 (fast) or on Moddable's XS", default: "v8" },
+    { name: "entry", kind: "string", value: "device|board", help: "with --engine xs: the device's main on the simulator's provider, or the built project (hal/moddable) over simulated Moddable modules", default: "device" },
     { name: "out", kind: "string", value: "file.jsonl", help: "write every uplink frame (hex and decoded) as JSON lines" },
     { name: "report", kind: "string", value: "file.html", help: "write a page: reported values against the simulated world, as charts" },
     { name: "record", kind: "string", value: "file.json", help: "record what reached the device, for `ganzhi emulate --replay` (one node)" },
@@ -125,11 +129,15 @@ export const simCommand: Command = {
     }
     const engine = args.options.engine as string;
     if (engine !== "v8" && engine !== "xs") throw new UsageError(`--engine must be v8 or xs, got "${engine}"`);
+    const entry = args.options.entry as string;
+    if (entry !== "device" && entry !== "board") throw new UsageError(`--entry must be device or board, got "${entry}"`);
+    if (entry === "board" && engine !== "xs") throw new UsageError("--entry board needs --engine xs (the built project runs on XS)");
+    if (entry === "board" && nodes !== 1) throw new UsageError("--entry board runs one node (a board is one XS machine)");
     const outPath = args.options.out ? resolve(ctx.cwd, args.options.out as string) : undefined;
     const reportPath = args.options.report ? resolve(ctx.cwd, args.options.report as string) : undefined;
     const { runSim } = await import("../../simulator/node/session.js");
     const progress = args.options.quiet ? undefined : new Progress(ctx.io, `${device} ${hours} h`);
-    if (engine === "xs") return runOnXs({ device, board, hours, seed, nodes, broker, outPath, json: Boolean(args.options.json), progress }, ctx, args);
+    if (engine === "xs") return runOnXs({ device, board, hours, seed, nodes, broker, entry, outPath, json: Boolean(args.options.json), progress }, ctx, args);
     try {
       const result = await (args.options.record ? (await import("../../simulator/node/record.js")).recordSimTo(resolve(ctx.cwd, args.options.record as string)) : runSim)({
         device,
