@@ -6,7 +6,7 @@
  *   emulate System OFF.
  * - Retained memory: `Sleep.getRetainedValue/setRetainedValue`, 32 words in a `.no_init` RAM region. ganzhi keeps
  *   the last word as its deep-sleep marker, so device code sees 31.
- * - Reset reason: `Sleep.resetReason` (RESETREAS; reading clears it). A wake from System OFF sets GPIO/LPCOMP/NFC;
+ * - Reset reason: `Sleep.resetReason` (RESETREAS as the SDK saved it at boot). A wake from System OFF sets GPIO/LPCOMP/NFC;
  *   a wake from a timed `Sleep.deep(ms)` is recognised by the marker word written just before sleeping.
  * - TCP: the Moddable nRF52 port has no IP stack and no `embedded:io/socket/tcp`. A target whose host provider offers
  *   a TCP class (`device.io.TCP`, e.g. over a network co-processor) gets that one; Moddable's own nRF52 providers

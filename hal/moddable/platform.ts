@@ -14,7 +14,7 @@ export interface Platform {
    * provider has one. On a platform without an IP stack (nRF52) and no provided TCP, a class whose constructor throws.
    */
   tcp(provided: TCPClass | undefined): TCPClass;
-  /** Read the reason for this boot. `createHost` calls it once per boot (on nRF52 reading clears the register). */
+  /** Read the reason for this boot. `createHost` calls it once per boot (on nRF52 it also clears the deep-sleep marker). */
   readResetReason(): ResetReason;
   /** Enter deep sleep for `ms`; the board reboots on wake. Throws where the platform cannot. */
   deepSleep(ms: number): void;
