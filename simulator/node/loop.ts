@@ -61,3 +61,19 @@ export async function runEngine(
     await yieldToEventLoop();
   }
 }
+
+/** Several gates as one: busy while any is, idle once all are. */
+export function combineGates(...gates: IoGate[]): IoGate {
+  return {
+    get busy() {
+      return gates.some((g) => g.busy);
+    },
+    async idle() {
+      for (;;) {
+        const g = gates.find((x) => x.busy);
+        if (!g) return;
+        await g.idle();
+      }
+    },
+  };
+}

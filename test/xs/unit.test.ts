@@ -15,6 +15,11 @@ import { runTestsOnV8, runTestsOnXs, testBundle, type EngineRun } from "./unit-r
 
 const FILES = [
   "test/runtime/cbor.test.ts",
+  "test/runtime/aes128.test.ts",
+  "test/runtime/cmac.test.ts",
+  "test/runtime/lorawan-frame.test.ts",
+  "test/runtime/lorawan-store.test.ts",
+  "test/runtime/lorawan-session.test.ts",
   "test/runtime/senml.test.ts",
   "test/xs/mqtt-codec.test.ts",
   "test/xs/probe.test.ts",
