@@ -22,7 +22,7 @@ import type { Frame, FrameLog } from "../node/frame-log.js";
 import type { MqttTap } from "../node/mqtt-tap.js";
 import { createFrameTap, setupSim, summarize, type RunOptions, type SimSummary } from "../node/session.js";
 import { TcpBridge } from "../node/tcp-bridge.js";
-import { prepareBoardEntry, type BoardEntry } from "./board-entry.js";
+import type { BoardEntry } from "./board-entry.js";
 import { repoRoot } from "../../tools/xs/build.js";
 import { bundleForXs } from "../../tools/xs/bundle.js";
 import { XsFatalError, XsProcess } from "../../tools/xs/process.js";
@@ -212,6 +212,8 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
 
   try {
     if (opts.entry === "board") {
+      // The build pipeline is loaded only for the board entry.
+      const { prepareBoardEntry } = await import("./board-entry.js");
       boardEntry = await prepareBoardEntry({ root, device: opts.device, board: opts.board, config: setup.nodeConfig, id: setup.ids[0]! });
     }
     const start = boardEntry ? { module: boardEntry.module, modules: boardEntry.modules } : { module: await simBundle(opts.mainPath ?? setup.config.main, root) };
