@@ -15,7 +15,7 @@ import { manifestSource } from "../../tools/build/manifests.js";
 import { bundleForXs } from "../../tools/xs/bundle.js";
 
 /** Moddable specifier → the board-entry bundle's export behind each of its exports ("default" and named). */
-const SIMULATED_MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+export const SIMULATED_MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   timer: { default: "Timer" },
   time: { default: "Time" },
   flash: { default: "Flash" },
@@ -55,14 +55,15 @@ function deepFrozenModule(value: unknown): string {
   return `const freeze = (o) => { if (typeof o === "object" && o !== null && !Object.isFrozen(o)) { Object.freeze(o); for (const v of Object.values(o)) freeze(v); } return o; };\nexport default freeze(${JSON.stringify(value)});\n`;
 }
 
-function shim(specifier: string): string {
+/** A module re-exporting the simulated `specifier` from `from` (the board-sim bundle, or modules.ts itself). */
+export function shimSource(specifier: string, from: string = SIM_MODULE): string {
   const exports = SIMULATED_MODULES[specifier];
   if (exports === undefined) {
     const known = Object.keys(SIMULATED_MODULES).join(", ");
     throw new Error(`the board entry imports "${specifier}", which the simulated Moddable runtime does not provide (it has ${known})`);
   }
   const names = Object.entries(exports).map(([as, from]) => (as === from ? from : `${from} as ${as}`));
-  return `export { ${names.join(", ")} } from ${JSON.stringify(SIM_MODULE)};\n`;
+  return `export { ${names.join(", ")} } from ${JSON.stringify(from)};\n`;
 }
 
 /** Build the device for the board and write what links it to the simulator on XS. */
@@ -87,7 +88,7 @@ export async function prepareBoardEntry(input: BoardEntryInput): Promise<BoardEn
     built.report.externals.forEach((specifier, i) => {
       if (specifier === "mc/config") return;
       const file = path.join(dir, `moddable-${i}.js`);
-      writeFileSync(file, shim(specifier));
+      writeFileSync(file, shimSource(specifier));
       modules[specifier] = file;
     });
     const entry = path.join(dir, "entry.js");

@@ -40,7 +40,8 @@ function hostProvider(board: SimulatedBoard): object {
   return freeze({ io: freeze(io), pin: freeze({}) });
 }
 
-function installGlobals(board: SimulatedBoard): void {
+/** The globals of a Moddable app on `board` (tests of hal/moddable install them without serving a shell). */
+export function installGlobals(board: SimulatedBoard): void {
   const g = globalThis as unknown as Record<string, unknown>;
   g.trace = (...parts: unknown[]): void => board.trace(parts.map(String).join(""));
   g.device = hostProvider(board);
