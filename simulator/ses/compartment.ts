@@ -14,15 +14,15 @@
  * Node's and the browser's globals (process, Buffer, setTimeout, …) do not exist in a compartment at all.
  *
  * Modules are the device program's import graph (tools/build/imports.ts), each TypeScript file transpiled to a
- * CommonJS-shaped function and evaluated in the compartment under its repository path (`//# sourceURL`), so stacks
- * name device files. The host handed to `main(host)` stays outside: its functions run with the host's globals.
+ * CommonJS-shaped function (kept in out/ses/ until a source changes) and evaluated in the compartment under its
+ * repository path (`//# sourceURL`), so stacks name device files. The host handed to `main(host)` stays outside:
+ * its functions run with the host's globals.
  */
 import "ses";
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import ts from "typescript";
 import type { DeviceMain } from "../../hal/host.js";
-import { scanImports } from "../../tools/build/imports.js";
 import { label, real, resolveTsImport } from "../../tools/build/paths.js";
 
 /** A device module used something the host does not grant. */
@@ -124,21 +124,66 @@ export function lockdownRealm(): void {
   locked = true;
 }
 
-function transpile(file: string): string {
-  return ts.transpileModule(readFileSync(file, "utf8"), {
-    fileName: file,
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: false, removeComments: true, useDefineForClassFields: true },
-  }).outputText;
+/** The device program's modules as CommonJS-shaped JavaScript, absolute path → code. */
+type Program = Map<string, string>;
+
+interface ProgramRecord {
+  /** Absolute path → sha-256 of the TypeScript source and its JavaScript. */
+  files: Record<string, { sha: string; code: string }>;
+}
+
+const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** Scan the import graph and transpile each module (TypeScript is loaded only here, on a cache miss). */
+async function compile(root: string, entry: string): Promise<Program> {
+  const [{ default: ts }, { scanImports }] = await Promise.all([import("typescript"), import("../../tools/build/imports.js")]);
+  const program: Program = new Map();
+  for (const file of scanImports(root, entry, [path.dirname(entry)]).files) {
+    const code = ts.transpileModule(readFileSync(file, "utf8"), {
+      fileName: file,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: false, removeComments: true, useDefineForClassFields: true },
+    }).outputText;
+    program.set(file, code);
+  }
+  return program;
+}
+
+/**
+ * The program from out/ses/ when no source of it changed (its import graph is the recorded one while every recorded
+ * file is unchanged), else compiled and recorded: TypeScript costs seconds, the simulated day less.
+ */
+async function deviceProgram(root: string, entry: string): Promise<Program> {
+  const dir = path.join(root, "out", "ses");
+  const recordFile = path.join(dir, `${label(root, entry).replace(/[^A-Za-z0-9]+/g, "-")}.json`);
+  if (existsSync(recordFile)) {
+    try {
+      const record = JSON.parse(readFileSync(recordFile, "utf8")) as ProgramRecord;
+      const entries = Object.entries(record.files);
+      if (record.files[entry] && entries.every(([f, r]) => existsSync(f) && sha(readFileSync(f, "utf8")) === r.sha)) {
+        return new Map(entries.map(([f, r]) => [f, r.code]));
+      }
+    } catch {
+      // a broken record: compile again
+    }
+  }
+  const program = await compile(root, entry);
+  const files: ProgramRecord["files"] = {};
+  for (const [f, code] of program) files[f] = { sha: sha(readFileSync(f, "utf8")), code };
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${recordFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ files } satisfies ProgramRecord));
+  renameSync(tmp, recordFile);
+  return program;
 }
 
 /**
  * The device's `main`, loaded into a fresh compartment. `mainPath` is repository-relative (the manifest's `main`)
  * or absolute; its imports must be device code (the build's own scan checks that).
  */
-export function loadDeviceInCompartment(root: string, mainPath: string): DeviceMain {
-  lockdownRealm();
+export async function loadDeviceInCompartment(root: string, mainPath: string): Promise<DeviceMain> {
   const entry = real(path.isAbsolute(mainPath) ? mainPath : path.join(root, mainPath));
-  const files = scanImports(root, entry, [path.dirname(entry)]).files;
+  const program = await deviceProgram(root, entry);
+  lockdownRealm();
   const compartment = new Compartment({ __options__: true, globals: {}, name: "device" });
   const g = compartment.globalThis as Record<string, unknown>;
   for (const [name, value] of Object.entries(deviceGlobals())) {
@@ -148,8 +193,8 @@ export function loadDeviceInCompartment(root: string, mainPath: string): DeviceM
 
   type Factory = (exports: Record<string, unknown>, require: (specifier: string) => unknown) => void;
   const factories = new Map<string, Factory>();
-  for (const file of files) {
-    const source = `(function (exports, require) {${transpile(file)}\n})\n//# sourceURL=${SOURCE_SCHEME}${label(root, file)}\n`;
+  for (const [file, code] of program) {
+    const source = `(function (exports, require) {${code}\n})\n//# sourceURL=${SOURCE_SCHEME}${label(root, file)}\n`;
     factories.set(file, compartment.evaluate(source) as Factory);
   }
   const loaded = new Map<string, Record<string, unknown>>();

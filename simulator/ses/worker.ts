@@ -14,7 +14,7 @@ const request = workerData as SandboxRequest;
 const post = (m: SandboxReply): void => port.postMessage(m);
 
 try {
-  const main = loadDeviceInCompartment(request.root, request.mainPath ?? loadDevice(request.options.device, { root: request.root }).manifest.main);
+  const main = await loadDeviceInCompartment(request.root, request.mainPath ?? loadDevice(request.options.device, { root: request.root }).manifest.main);
   const result = await runSim({ ...request.options, main, onLog: (entry) => post({ t: "log", entry }) });
   post({ t: "result", summary: result.summary, frames: result.frames });
 } catch (e) {
