@@ -50,7 +50,18 @@ export interface ResolvedAnalogPart extends ResolvedPartBase {
   readonly fullScaleVolts: number;
 }
 
-export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart;
+export interface ResolvedUARTPart extends ResolvedPartBase {
+  readonly io: "uart";
+  /** Serial port name on the board (`host.Serial.<bus>`). */
+  readonly bus: string;
+  readonly receive: number;
+  readonly transmit: number;
+  readonly baud: number;
+  /** The part's own pins that are wired, by the names its connection declares (a modem's reset). */
+  readonly pins: Readonly<Record<string, number>>;
+}
+
+export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart | ResolvedUARTPart;
 
 export interface ResolvedI2CBus {
   readonly data: number;

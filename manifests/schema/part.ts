@@ -9,7 +9,7 @@ export type Edge = "rising" | "falling" | "both";
 export type Pull = "up" | "down" | "none";
 
 /** Connection kinds, named as the resolved config names its `io`. */
-export type ConnectionKind = "i2c" | "pulse-count" | "digital-edge" | "analog";
+export type ConnectionKind = "i2c" | "pulse-count" | "digital-edge" | "analog" | "uart";
 
 export interface I2CConnection {
   readonly kind: "i2c";
@@ -38,7 +38,14 @@ export interface DigitalEdgeConnection {
 export interface AnalogConnection {
   readonly kind: "analog";
 }
-export type Connection = I2CConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection;
+export interface UARTConnection {
+  readonly kind: "uart";
+  /** The part's default baud rate (8N1). */
+  readonly baud: number;
+  /** The part's own pins besides RX/TX that a board may wire, by name (a modem's reset). */
+  readonly pins: readonly string[];
+}
+export type Connection = I2CConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection | UARTConnection;
 
 export interface PartDefinition<P extends Shape = Shape> {
   /** Catalogue name, used as `"part"` in device manifests. */
