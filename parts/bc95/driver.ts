@@ -10,7 +10,8 @@
  *   (§2.20) → AT+CEDRXS (§2.21) → AT+CGATT=1 (§2.13) → +CEREG: 1 or 5 before a deadline (polling AT+CEREG?
  *   too, in case the URC was garbled) → AT+NSOCR=DGRAM,17,<port>,1 (§4.4) → AT+CSQ (§2.10), AT+NUESTATS (§4.2).
  *
- * Data: AT+NSOST=<s>,<ip>,<port>,<len>,<hex> (§4.5, at most 512 bytes); a `+NSONMI:<s>,<len>` URC is answered
+ * Data: AT+NSOST=<s>,<ip>,<port>,<len>,<hex> (§4.5, at most 512 bytes), or AT+NSOSTF (§4.6) with a release
+ * assistance flag (0x200: release after the next downlink, 0x400: after this uplink); a `+NSONMI:<s>,<len>` URC is answered
  * with AT+NSORF=<s>,<len> (answer `<s>,<ip>,<port>,<len>,<hex>,<remaining>`), repeated while bytes remain.
  * State: +CEREG (registration), +CSCON (RRC connected/idle), +NPSMR (in PSM: the next command is preceded by
  * an AT sync that is retried until the module answers).
@@ -21,7 +22,7 @@
  */
 import type { LogLevel, Timers, TimerHandle } from "../../hal/host.js";
 import type { Digital, DigitalClass, PinSpecifier } from "../../hal/io.js";
-import type { DatagramModem, DatagramModemHandlers } from "../../runtime/link/nbiot/modem.js";
+import type { DatagramModem, DatagramModemHandlers, ReleaseHint } from "../../runtime/link/nbiot/modem.js";
 import { AtChannel, AtError, RAW } from "./at.js";
 import type { AtChannelOptions, AtCommand, AtDone, AtStats } from "./at.js";
 import { fromHex, toHex } from "./hex.js";
@@ -29,6 +30,9 @@ import { edrxCycleSeconds, encodeEdrx, encodeT3324, encodeT3412 } from "./nas-ti
 
 /** AT+NSOST's <length> limit (§4.5). */
 export const BC95_MAX_DATAGRAM = 512;
+
+/** AT+NSOSTF <flag> values (§4.6). */
+const RELEASE_FLAG: Readonly<Record<ReleaseHint, string>> = Object.freeze({ none: "0", "after-reply": "0x200", "after-send": "0x400" });
 
 /**
  * Maximum response times, ms, from each command's table in the manual. AT+CFUN=1 starts the radio and reads the
@@ -91,6 +95,8 @@ export interface Bc95Options {
   edrxS?: number | false;
   /** How long registration may take after AT+CGATT=1, ms (default 180 s: CE2 attaches take tens of seconds). */
   attachTimeoutMs?: number;
+  /** Honour `send`'s release hints with AT+NSOSTF (default true; false: always AT+NSOST). */
+  releaseAssistance?: boolean;
   /** First wait before a failed bring-up is tried again, ms (default 60 s; doubles up to an hour). */
   retryMs?: number;
   /** AT tries when syncing after power-on or a reset (default 30, ~0.6 s apart: the module boots in seconds). */
@@ -443,13 +449,17 @@ export class Bc95 implements DatagramModem {
 
   // ------------------------------------------------------------------ API
 
-  send(address: string, port: number, payload: Uint8Array, done?: (error: Error | undefined) => void): void {
+  send(address: string, port: number, payload: Uint8Array, done?: (error: Error | undefined) => void, release: ReleaseHint = "none"): void {
     if (payload.length > BC95_MAX_DATAGRAM) throw new RangeError(`bc95: datagram of ${payload.length} bytes exceeds AT+NSOST's ${BC95_MAX_DATAGRAM}`);
     if (payload.length === 0) throw new RangeError("bc95: AT+NSOST needs at least one byte");
     if (!this.ready || this.status.socket === undefined) throw new Error(`bc95: not ready (${this.status.state})`);
     const s = this.status.socket;
-    this.#exec({ text: `AT+NSOST=${s},${address},${port},${payload.length},${toHex(payload)}`, maxMs: MAX_MS.socket, info: RAW, answerBytes: 16, retries: 0 }, (error, lines) => {
-      if (!error && lines[0] !== `${s},${payload.length}`) error = new AtError("error", "AT+NSOST", `answered ${JSON.stringify(lines[0] ?? "")} instead of "${s},${payload.length}"`);
+    const flagged = release !== "none" && this.#o.releaseAssistance !== false;
+    const text = flagged
+      ? `AT+NSOSTF=${s},${address},${port},${RELEASE_FLAG[release]},${payload.length},${toHex(payload)}`
+      : `AT+NSOST=${s},${address},${port},${payload.length},${toHex(payload)}`;
+    this.#exec({ text, maxMs: MAX_MS.socket, info: RAW, answerBytes: 16, retries: 0 }, (error, lines) => {
+      if (!error && lines[0] !== `${s},${payload.length}`) error = new AtError("error", flagged ? "AT+NSOSTF" : "AT+NSOST", `answered ${JSON.stringify(lines[0] ?? "")} instead of "${s},${payload.length}"`);
       if (error) {
         this.#extra.sendFailures++;
       } else this.#extra.datagramsOut++;

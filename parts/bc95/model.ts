@@ -9,6 +9,7 @@
  * while not registered, 3 operation not allowed for AT+CGATT=1 with the radio off, 159 uplink busy when eight
  * datagrams wait, 50 for a socket that is not open), all plain `ERROR` with AT+CMEE=0. Commands: AT, ATE,
  * +CMEE, +CFUN, +CEREG, +CSCON, +NPSMR, +CPSMS, +CEDRXS, +CGATT, +CSQ, +CGPADDR, +NUESTATS, +NSOCR, +NSOST,
+ * +NSOSTF (release assistance: 0x400 ends the RRC connection after the uplink, 0x200 after the next downlink),
  * +NSORF, +NSOCL, +NRB. It boots with the banner the module prints (`Boot: …`, `REBOOT_CAUSE_…`, `Neul`, `OK`),
  * after `bootMs`, on power-up, on a RESET pulse (active low) and after AT+NRB; bytes sent while it boots are lost.
  *
@@ -81,6 +82,8 @@ export interface Bc95ModelStats {
   downlinksLost: number;
   pages: number;
   taus: number;
+  /** RRC releases that AT+NSOSTF's release assistance brought forward. */
+  assistedReleases: number;
   psmEntries: number;
   uartWakes: number;
   coverageLosses: number;
@@ -172,6 +175,7 @@ export class Bc95Model implements UARTPeer, NbiotUe {
     downlinksLost: 0,
     pages: 0,
     taus: 0,
+    assistedReleases: 0,
     psmEntries: 0,
     uartWakes: 0,
     coverageLosses: 0,
@@ -214,7 +218,9 @@ export class Bc95Model implements UARTPeer, NbiotUe {
   #rxMs = 0;
   // ------------------------------------------------------------ data
   readonly #sockets = new Map<number, Socket>();
-  readonly #uplinks: NbiotDatagram[] = [];
+  readonly #uplinks: { d: NbiotDatagram; flag: number }[] = [];
+  /** AT+NSOSTF 0x200: release once the next downlink is in. */
+  #releaseAfterDownlink = false;
   readonly #pendingDown: NbiotDatagram[] = [];
   // ------------------------------------------------------------ UART
   #line = "";
@@ -528,7 +534,9 @@ export class Bc95Model implements UARTPeer, NbiotUe {
       case "NSOCR":
         return form === "set" ? this.#nsocr(args) : syntax();
       case "NSOST":
-        return form === "set" ? this.#nsost(args) : syntax();
+        return form === "set" ? this.#nsost(args, false) : syntax();
+      case "NSOSTF":
+        return form === "set" ? this.#nsost(args, true) : syntax();
       case "NSORF":
         return form === "set" ? this.#nsorf(args) : syntax();
       case "NSOCL":
@@ -661,19 +669,24 @@ export class Bc95Model implements UARTPeer, NbiotUe {
     return ok([String(id)]);
   }
 
-  #nsost(args: string[]): Reply {
-    if (args.length !== 5) return syntax();
+  /** AT+NSOST=<s>,<ip>,<port>,<len>,<hex>, or AT+NSOSTF=<s>,<ip>,<port>,<flag>,<len>,<hex> (flag 0x100 exception, 0x200 release after the next downlink, 0x400 release after this uplink). */
+  #nsost(all: string[], flagged: boolean): Reply {
+    if (all.length !== (flagged ? 6 : 5)) return syntax();
+    const flagText = flagged ? all[3]! : "0";
+    const flag = /^0x[0-9a-f]{1,4}$/i.test(flagText) ? parseInt(flagText.slice(2), 16) : /^\d+$/.test(flagText) ? Number(flagText) : -1;
+    const args = flagged ? [...all.slice(0, 3), ...all.slice(4)] : all;
     const s = int(args[0], 0, MAX_SOCKETS - 1);
     const socket = s === undefined ? undefined : this.#sockets.get(s);
     const ip = IPV4.exec(args[1]!);
     const port = int(args[2], 1, 65535);
     const len = int(args[3], 1, 512);
     const data = fromHex(args[4]!);
-    if (!socket || !ip || ip.slice(1).some((o) => Number(o) > 255) || port === undefined || len === undefined || !data || data.length !== len) return cme(CME.INCORRECT_PARAMETERS);
+    const flagOk = flag >= 0 && (flag & ~0x700) === 0 && (flag & 0x600) !== 0x600;
+    if (!socket || !ip || ip.slice(1).some((o) => Number(o) > 255) || port === undefined || len === undefined || !data || data.length !== len || !flagOk) return cme(CME.INCORRECT_PARAMETERS);
     if (this.#stat !== 1 || !this.#grant) return cme(CME.NO_NETWORK_SERVICE);
     if (this.#uplinks.length >= MAX_QUEUED) return cme(CME.UPLINK_BUSY);
     return { info: [`${s},${len}`], final: "OK", after: () => {
-      this.#uplinks.push({ localPort: socket.port, address: args[1]!, port, payload: data });
+      this.#uplinks.push({ d: { localPort: socket.port, address: args[1]!, port, payload: data }, flag });
       this.#radioJob((done) => this.#sendOne(done));
     } };
   }
@@ -768,6 +781,7 @@ export class Bc95Model implements UARTPeer, NbiotUe {
     if (this.#grant) this.#o.network?.detach(this.name);
     this.#grant = undefined;
     this.stats.uplinksDropped += this.#uplinks.length;
+    this.#releaseAfterDownlink = false;
     this.#uplinks.length = 0;
     this.stats.downlinksLost += this.#pendingDown.length;
     this.#pendingDown.length = 0;
@@ -842,6 +856,7 @@ export class Bc95Model implements UARTPeer, NbiotUe {
 
   #release(): void {
     this.#rrc = "idle";
+    this.#releaseAfterDownlink = false;
     this.#update();
     if (this.#csconN === 1) this.#urc("+CSCON:0");
     const g = this.#grant;
@@ -956,8 +971,9 @@ export class Bc95Model implements UARTPeer, NbiotUe {
   }
 
   #sendOne(done: () => void): void {
-    const d = this.#uplinks[0];
-    if (!d) return done();
+    const next = this.#uplinks[0];
+    if (!next) return done();
+    const { d, flag } = next;
     this.#connect(
       (ce) => {
         this.#phase("tx", uplinkAirUs(d.payload.length, ce), () => {
@@ -966,11 +982,24 @@ export class Bc95Model implements UARTPeer, NbiotUe {
           this.stats.uplinkBytes += d.payload.length;
           this.#o.network?.uplink(this.name, d);
           this.#touch();
+          if (flag & 0x200) this.#releaseAfterDownlink = true;
+          if (flag & 0x400) this.#releaseWhenQuiet();
           done();
         });
       },
       done,
     );
+  }
+
+  /** Release assistance: end the RRC connection as soon as nothing is left to send or receive. */
+  #releaseWhenQuiet(): void {
+    this.#after(0, () => {
+      if (this.#rrc !== "connected" || this.#radioBusy || this.#uplinks.length > 0 || this.#pendingDown.length > 0) return;
+      this.stats.assistedReleases++;
+      this.#cancel(this.#inactivity);
+      this.#inactivity = undefined;
+      this.#release();
+    });
   }
 
   #receivePending(done: () => void): void {
@@ -981,6 +1010,10 @@ export class Bc95Model implements UARTPeer, NbiotUe {
         this.#phase("rx", downlinkAirUs(d.payload.length, ce), () => {
           this.#deliver(d);
           this.#touch();
+          if (this.#releaseAfterDownlink) {
+            this.#releaseAfterDownlink = false;
+            this.#releaseWhenQuiet();
+          }
           this.#receivePending(done);
         });
       },

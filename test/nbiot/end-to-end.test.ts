@@ -15,7 +15,7 @@ import { coapOverhead } from "../../runtime/link/nbiot/link.js";
 import { startEmbeddedBroker } from "../../simulator/node/broker.js";
 import type { EmbeddedBroker } from "../../simulator/node/broker.js";
 import { EmbeddedCoapServer } from "../../simulator/node/nbiot/coap-server.js";
-import { NbiotNode, pack, PATH, startLibcoapServer } from "./world.js";
+import { freeUdpPort, NbiotNode, pack, PATH, startLibcoapServer } from "./world.js";
 
 let closers: (() => unknown)[] = [];
 afterEach(async () => {
@@ -166,6 +166,28 @@ describe("NB-IoT end to end", () => {
     expect(node.link.stats.modemErrors).toBe(1);
     expect(node.link.ready).toBe(false);
     expect(() => node.link.send(pack(1), { confirmed: true }, () => undefined)).toThrow(/not ready \(modem not attached\)/);
+  });
+
+  it("at the edge of CE2 the link retransmits lost messages and still delivers; a server that never answers fails the frame with retry", async () => {
+    const b = await backend();
+    const node = new NbiotNode({ seed: 5, server: { address: "127.0.0.1", port: b.server.port }, mclDb: 163.5 }).start();
+    closers.push(() => node.close());
+    expect(await node.until(() => node.link.ready, 300)).toBe(true);
+    expect(node.rig.driver.status.ceLevel).toBe(2);
+    for (let i = 0; i < 6; i++) expect(await node.send(pack(10 + i))).toBeUndefined();
+    // 0.5 dB from the 164 dB limit a datagram is lost one time in four each way (radio.ts): some must have been.
+    expect(node.rig.core.stats.uplinkLost + node.rig.core.stats.downlinkLost).toBeGreaterThan(0);
+    expect(node.link.coap.stats.retransmissions).toBeGreaterThan(0);
+    expect(b.server.stats.published).toBe(6);
+
+    const silent = await freeUdpPort(); // nothing listens there
+    const lone = new NbiotNode({ seed: 6, server: { address: "127.0.0.1", port: silent }, maxWaitMs: 100 }).start();
+    closers.push(() => lone.close());
+    await lone.until(() => lone.link.ready, 120);
+    const failure = await lone.send(pack(1));
+    expect(failure).toEqual({ reason: "coap 0.02: no acknowledgement after 4 transmissions", retry: true });
+    expect(lone.link.stats).toMatchObject({ failed: 1, exchangeFailures: 1, framesOut: 4 });
+    expect(lone.bridge.stats.stalls).toBe(4); // each transmission held virtual time until the wall-clock limit
   });
 
   it("is deterministic: the same seed gives byte-identical datagrams at the same virtual microseconds, and the same broker payloads", async () => {

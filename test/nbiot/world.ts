@@ -32,8 +32,8 @@ export class NbiotNode {
   readonly downlinks: Downlink[] = [];
   readonly errors: Error[] = [];
 
-  constructor(o: { seed: number; server: { address: string; port: number }; mclDb?: number | null; path?: string; attachTimeoutMs?: number }) {
-    this.bridge = new CoapUdpBridge(this.engine, { tap: (e) => this.taps.push({ dir: e.dir, at: e.at, bytes: e.bytes }) });
+  constructor(o: { seed: number; server: { address: string; port: number }; mclDb?: number | null; path?: string; attachTimeoutMs?: number; maxWaitMs?: number }) {
+    this.bridge = new CoapUdpBridge(this.engine, { tap: (e) => this.taps.push({ dir: e.dir, at: e.at, bytes: e.bytes }), ...(o.maxWaitMs ? { maxWaitMs: o.maxWaitMs } : {}) });
     this.rig = new Bc95Rig({
       engine: this.engine,
       network: this.bridge,

@@ -285,6 +285,33 @@ describe("BC95 driver against the model", () => {
     expect(r.driver.stats).toMatchObject({ datagramsOut: 1, datagramsIn: 1 });
   });
 
+  it("release assistance: AT+NSOSTF 0x200 ends the RRC connection once the reply is in, 0x400 right after sending, instead of 20 s later", () => {
+    const releaseAfter = (hint: "none" | "after-reply" | "after-send") => {
+      const r = new Bc95Rig().start();
+      r.until(() => r.driver.ready, 60);
+      r.run(30); // released after the attach
+      r.driver.send(SERVER.address, SERVER.port, Uint8Array.of(1, 2), undefined, hint);
+      r.until(() => r.datagrams.length === 1, 10);
+      const got = r.engine.now;
+      r.until(() => !r.driver.status.connected, 60);
+      return { r, afterReplyUs: r.engine.now - got };
+    };
+    const plain = releaseAfter("none");
+    const reply = releaseAfter("after-reply");
+    const sent = releaseAfter("after-send");
+    expect(commands(plain.r).some((c) => c.startsWith("AT+NSOST=0,192.0.2.10,5683,2,0102"))).toBe(true);
+    expect(commands(reply.r)).toContain("AT+NSOSTF=0,192.0.2.10,5683,0x200,2,0102");
+    expect(commands(sent.r)).toContain("AT+NSOSTF=0,192.0.2.10,5683,0x400,2,0102");
+    expect(plain.afterReplyUs).toBeGreaterThan(19 * SECOND);
+    expect(reply.afterReplyUs).toBeLessThan(1 * SECOND);
+    expect(reply.r.model.stats.assistedReleases).toBe(1);
+    // Released right after sending, the reply needs a page: it comes a DRX cycle later, over a new connection.
+    expect(sent.r.model.stats.pages).toBe(1);
+    expect(sent.r.model.stats.assistedReleases).toBe(1);
+    const connected = (x: { r: Bc95Rig }) => x.r.model.residency().find((s) => s.state === "connected")!.us;
+    expect(connected(reply)).toBeLessThan(connected(plain) - 19 * SECOND);
+  });
+
   it("enters PSM T3324 after the RRC release; a send wakes it through the UART, the first AT is lost and the sync retries", () => {
     const r = new Bc95Rig({ driver: { psm: { periodicTauS: 86_400, activeTimeS: 10 } } }).start();
     r.until(() => r.driver.ready, 60);

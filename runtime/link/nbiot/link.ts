@@ -9,6 +9,9 @@
  * - One exchange at a time (NSTART 1, §4.7): `ready` is false while one is outstanding, as for LoRaWAN.
  * - `maxPayload` is what fits one AT+NSOST (512 bytes) after the CoAP header, a 4-byte token, the Uri-Path
  *   options of the path and Content-Format: a frame is never fragmented or truncated.
+ * - Release assistance: a confirmable request goes with "release after the reply", anything else (an ACK of a
+ *   separate response, a non-confirmable request) with "release after sending", so the modem's radio
+ *   connection ends when the exchange does instead of after the network's inactivity timer.
  * - Timers: RFC 7252 §4.8.1 lets ACK_TIMEOUT grow for slow links; NB-IoT in deep coverage takes seconds each
  *   way (radio.ts: CE2), so the default is 12 s, and 3 retransmissions (the uplink queue retries whole frames).
  * - The modem attaching, losing the network and coming back are the modem's business; the link reports them
@@ -104,6 +107,8 @@ export class NbiotLink implements Link {
   }
 
   #transmit(bytes: Uint8Array): void {
+    // A confirmable request's answer is the last thing the radio waits for; anything else can go right away.
+    const release = bytes.length >= 4 && ((bytes[0]! >> 4) & 3) === CON && bytes[1]! !== 0 ? "after-reply" : "after-send";
     const handedOver = this.#onHandedOver;
     this.#onHandedOver = undefined;
     const refuse = (error: Error) => {
@@ -118,7 +123,7 @@ export class NbiotLink implements Link {
         if (error) return refuse(error);
         this.stats.bytesOut += bytes.length;
         handedOver?.(undefined);
-      });
+      }, release);
     } catch (e) {
       refuse(e as Error);
     }

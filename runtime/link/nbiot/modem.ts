@@ -3,6 +3,8 @@
  * A BC95 (parts/bc95/driver.ts) is one; another AT modem with a socket API could be another.
  */
 
+export type ReleaseHint = "none" | "after-send" | "after-reply";
+
 export interface DatagramModemHandlers {
   /** Attached and a socket is open: `send` works from now on. */
   onReady?: () => void;
@@ -21,8 +23,11 @@ export interface DatagramModem {
   start(handlers: DatagramModemHandlers): void;
   /**
    * Hand a datagram to the modem; `done` runs once the modem took it (or refused it: no network, uplink busy).
-   * Throws a RangeError naming the sizes when it is larger than `maxDatagram`.
+   * `release` tells the network the radio connection may end after this datagram ("after-send") or after the
+   * answer to it ("after-reply"), instead of after the inactivity timer (release assistance: the radio's
+   * connected tail is most of a sleepy node's energy). Throws a RangeError naming the sizes when the datagram is
+   * larger than `maxDatagram`.
    */
-  send(address: string, port: number, payload: Uint8Array, done?: (error: Error | undefined) => void): void;
+  send(address: string, port: number, payload: Uint8Array, done?: (error: Error | undefined) => void, release?: ReleaseHint): void;
   close(): void;
 }
