@@ -15,11 +15,9 @@
  * - Awake with the radio off (booting, woken by the UART in PSM, AT+CFUN=0) 1 mA and cell search (receiver on
  *   about a quarter of the time) 14 mA: assumptions of this model.
  */
-export const BC95_CURRENTS = Object.freeze({
+export const BC95_CURRENTS: Readonly<Record<"off" | "psm" | "awake" | "search" | "connected" | "rx" | "tx", number>> = Object.freeze({
   off: 0,
   psm: 0.003,
-  idleFloor: 0.03,
-  pagingWakeMs: 9,
   awake: 1,
   search: 14,
   connected: 6,
@@ -27,8 +25,10 @@ export const BC95_CURRENTS = Object.freeze({
   tx: 220,
 });
 
+/** Idle (DRX/eDRX): the light-sleep floor, mA, and how long each paging occasion keeps the receiver on, ms. */
+export const BC95_IDLE = Object.freeze({ floorMilliamps: 0.03, pagingWakeMs: 9 });
+
 /** Mean idle current for a paging cycle (DRX or eDRX), mA: the light-sleep floor plus one wake per cycle. */
 export function idleMilliamps(cycleS: number): number {
-  const c = BC95_CURRENTS;
-  return c.idleFloor + (c.rx * c.pagingWakeMs) / 1000 / cycleS;
+  return BC95_IDLE.floorMilliamps + (BC95_CURRENTS.rx * BC95_IDLE.pagingWakeMs) / 1000 / cycleS;
 }

@@ -270,25 +270,8 @@ export class Bc95Model implements UARTPeer, NbiotUe {
   }
 
   #milliampsOf(label: string): number {
-    const c = BC95_CURRENTS;
-    switch (label) {
-      case "off":
-        return c.off;
-      case "psm":
-        return c.psm;
-      case "awake":
-        return c.awake;
-      case "search":
-        return c.search;
-      case "connected":
-        return c.connected;
-      case "tx":
-        return c.tx;
-      case "rx":
-        return c.rx;
-      default:
-        return idleMilliamps(this.#pagingCycleS());
-    }
+    // Idle labels name their paging cycle; their current depends on it.
+    return Object.prototype.hasOwnProperty.call(BC95_CURRENTS, label) ? BC95_CURRENTS[label as keyof typeof BC95_CURRENTS] : idleMilliamps(this.#pagingCycleS());
   }
 
   #pagingCycleS(): number {

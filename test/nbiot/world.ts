@@ -13,6 +13,7 @@ import { Engine, SECOND } from "../../simulator/core/engine.js";
 import { Rng } from "../../simulator/core/rng.js";
 import { runEngine } from "../../simulator/node/loop.js";
 import { CoapUdpBridge } from "../../simulator/node/nbiot/coap-bridge.js";
+import { bindUdp } from "../../simulator/node/udp.js";
 import { Bc95Rig } from "../parts/bc95-rig.js";
 
 export const PATH = "/kunming/weather/ws-0001/senml";
@@ -85,8 +86,7 @@ export function pack(temperature: number, baseTime = 1_780_272_000): Uint8Array 
 /** A UDP port that was free a moment ago on 127.0.0.1. */
 export async function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) => s.bind(0, "127.0.0.1", () => resolve()));
-  const port = s.address().port;
+  const port = await bindUdp(s, 0, "127.0.0.1");
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
 }

@@ -16,6 +16,7 @@ import type { CoapMessage } from "../../../runtime/coap/message.js";
 import type { Engine } from "../../core/engine.js";
 import type { DatagramEvents, DatagramNetwork, DatagramSocket } from "../../core/network.js";
 import type { IoGate } from "../loop.js";
+import { WallHold } from "../wall-hold.js";
 
 export interface CoapBridgeStats {
   datagramsOut: number;
@@ -52,13 +53,16 @@ export class CoapUdpBridge implements DatagramNetwork, IoGate {
   readonly #owed = new Map<string, number>();
   /** Tokens of confirmable requests, for the separate response an empty ACK announces (bounded). */
   readonly #tokens = new Map<string, string>();
-  #waiters: (() => void)[] = [];
-  #limit: NodeJS.Timeout | undefined;
+  readonly #hold: WallHold;
   #nextSocket = 0;
 
   constructor(engine: Engine, options: CoapBridgeOptions = {}) {
     this.#engine = engine;
     this.#o = options;
+    this.#hold = new WallHold(() => this.busy, options.maxWaitMs ?? 10_000, () => {
+      this.stats.stalls++;
+      this.#owed.clear();
+    });
   }
 
   get busy(): boolean {
@@ -66,25 +70,7 @@ export class CoapUdpBridge implements DatagramNetwork, IoGate {
   }
 
   idle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
-    if (!this.#limit) {
-      this.#limit = setTimeout(() => {
-        this.#limit = undefined;
-        if (!this.busy) return;
-        this.stats.stalls++;
-        this.#owed.clear();
-        this.#release();
-      }, this.#o.maxWaitMs ?? 10_000);
-    }
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  #release(): void {
-    if (this.#limit) clearTimeout(this.#limit);
-    this.#limit = undefined;
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const fn of w) fn();
+    return this.#hold.idle();
   }
 
   #owe(key: string): void {
@@ -96,7 +82,7 @@ export class CoapUdpBridge implements DatagramNetwork, IoGate {
     if (n === undefined) return false;
     if (n > 1) this.#owed.set(key, n - 1);
     else this.#owed.delete(key);
-    if (!this.busy) this.#release();
+    this.#hold.check();
     return true;
   }
 
@@ -156,10 +142,9 @@ export class CoapUdpBridge implements DatagramNetwork, IoGate {
   }
 
   closeAll(): void {
-    if (this.#limit) clearTimeout(this.#limit);
     for (const s of this.#sockets) s.close();
     this.#sockets.clear();
     this.#owed.clear();
-    this.#release();
+    this.#hold.release();
   }
 }

@@ -18,6 +18,7 @@ import coap from "coap";
 import mqtt from "mqtt";
 import type { MqttClient } from "mqtt";
 import { decodeSenml } from "../senml-decode.js";
+import { bindUdp } from "../udp.js";
 
 export interface CoapServerOptions {
   brokerUrl: string;
@@ -81,14 +82,7 @@ export class EmbeddedCoapServer {
     client.on("message", (topic, payload) => this.#config(topic, new Uint8Array(payload)));
     await client.subscribeAsync(`${this.#prefix.join("/")}/+/config`, { qos: 1 });
     this.#mqtt = client;
-    await new Promise<void>((resolve, reject) => {
-      this.#socket.once("error", reject);
-      this.#socket.bind(port, address, () => {
-        this.#socket.off("error", reject);
-        resolve();
-      });
-    });
-    this.#port = this.#socket.address().port;
+    this.#port = await bindUdp(this.#socket, port, address);
     await new Promise<void>((resolve) => this.#server.listen(this.#socket, () => resolve()));
   }
 
