@@ -264,9 +264,21 @@ export class Bc95Model implements UARTPeer, NbiotUe {
     return [...this.#ledger.values()].map((r) => ({ ...r }));
   }
 
+  /** Mean supply current since the model was made, mA: a load for an energy estimate (emulator/host/energy.ts). */
+  meanMilliamps(): number {
+    const all = this.residency();
+    const us = all.reduce((a, r) => a + r.us, 0);
+    return us > 0 ? (all.reduce((a, r) => a + r.milliampSeconds, 0) * 1e6) / us : 0;
+  }
+
   /** Put raw bytes on the module's TX line now (tests: garbled, truncated or interleaved lines). */
   inject(bytes: Uint8Array | string): void {
-    this.#o.uart.fromPeer(typeof bytes === "string" ? ascii(bytes) : bytes);
+    this.#send(typeof bytes === "string" ? ascii(bytes) : bytes);
+  }
+
+  /** In pieces, as a UART delivers a stream: the MCU reads while a long answer is still arriving. */
+  #send(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i += UART_CHUNK) this.#o.uart.fromPeer(bytes.subarray(i, i + UART_CHUNK));
   }
 
   #milliampsOf(label: string): number {
@@ -385,10 +397,8 @@ export class Bc95Model implements UARTPeer, NbiotUe {
   // ================================================================ UART
 
   #write(text: string): void {
-    if (this.#power === "off") return;
-    // In pieces, as a UART delivers a stream: the MCU reads while a long answer (AT+NSORF of 512 bytes is about
-    // 1,070 characters) is still arriving, as it must with a receive buffer smaller than the answer.
-    for (let i = 0; i < text.length; i += UART_CHUNK) this.#o.uart.fromPeer(ascii(text.slice(i, i + UART_CHUNK)));
+    // An AT+NSORF answer for 512 bytes is about 1,070 characters: more than a typical receive buffer holds.
+    if (this.#power !== "off") this.#send(ascii(text));
   }
 
   #urc(text: string): void {

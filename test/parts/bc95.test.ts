@@ -285,6 +285,23 @@ describe("BC95 driver against the model", () => {
     expect(r.driver.stats).toMatchObject({ datagramsOut: 1, datagramsIn: 1 });
   });
 
+  it("survives garbage from the module while running: truncated and malformed URCs, a damaged OK, an overflowing line; each counted", () => {
+    const r = new Bc95Rig().start();
+    r.until(() => r.driver.ready, 60);
+    r.model.inject("\r\n+NSONMI:0\r\n"); // cut short
+    r.model.inject("\r\n+CEREG:\r\n"); // no stat
+    r.model.inject(Uint8Array.of(13, 10, 0x4f, 0x00, 0x4b, 13, 10)); // "O\0K"
+    r.model.inject(`\r\n${"9".repeat(1500)}\r\n`); // longer than any line the channel keeps
+    r.model.inject("\r\n+CEREG:7\r\n"); // a stat 27.007 does not have
+    r.run(5);
+    expect(r.driver.stats).toMatchObject({ malformedUrcs: 3, garbledLines: 1, overflowLines: 1 });
+    expect(r.driver.status.registration).toBe(1);
+    expect(r.driver.ready).toBe(true);
+    r.driver.send(SERVER.address, SERVER.port, ascii("still here"));
+    r.until(() => r.datagrams.length === 1, 10);
+    expect(text(r.datagrams[0]!.bytes)).toBe("still here");
+  });
+
   it("release assistance: AT+NSOSTF 0x200 ends the RRC connection once the reply is in, 0x400 right after sending, instead of 20 s later", () => {
     const releaseAfter = (hint: "none" | "after-reply" | "after-send") => {
       const r = new Bc95Rig().start();
@@ -423,6 +440,8 @@ describe("BC95 driver against the model", () => {
     expect(byState["tx"]!.us).toBeGreaterThanOrEqual(uplinkAirUs(50, 2));
     expect(byState["rx"]!.us).toBeGreaterThanOrEqual(downlinkAirUs(50, 2));
     for (const x of res) expect(x.milliampSeconds).toBeCloseTo((x.milliamps * x.us) / 1e6, 9);
+    const total = res.reduce((a, x) => a + x.milliampSeconds, 0);
+    expect(r.model.meanMilliamps()).toBeCloseTo(total / (r.engine.now / SECOND), 9);
   });
 
   it("is deterministic: the same run gives the same bytes on the UART at the same microseconds", () => {
