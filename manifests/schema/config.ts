@@ -50,6 +50,14 @@ export interface ResolvedAnalogPart extends ResolvedPartBase {
   readonly fullScaleVolts: number;
 }
 
+export interface ResolvedSPIPart extends ResolvedPartBase {
+  readonly io: "spi";
+  /** Bus name on the board (`host.SPI.<bus>`). */
+  readonly bus: string;
+  /** The part's own pins besides the bus, by the names its connection declares (an SX1262: nss, busy, dio1, reset). */
+  readonly pins: Readonly<Record<string, number>>;
+}
+
 export interface ResolvedUARTPart extends ResolvedPartBase {
   readonly io: "uart";
   /** Serial port name on the board (`host.Serial.<bus>`). */
@@ -61,7 +69,7 @@ export interface ResolvedUARTPart extends ResolvedPartBase {
   readonly pins: Readonly<Record<string, number>>;
 }
 
-export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart | ResolvedUARTPart;
+export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart | ResolvedSPIPart | ResolvedUARTPart;
 
 export interface ResolvedI2CBus {
   readonly data: number;
