@@ -35,8 +35,11 @@ export const BC95_MAX_DATAGRAM = 512;
 const RELEASE_FLAG: Readonly<Record<ReleaseHint, string>> = Object.freeze({ none: "0", "after-reply": "0x200", "after-send": "0x400" });
 
 /**
- * Maximum response times, ms, from each command's table in the manual. AT+CFUN=1 starts the radio and reads the
- * SIM; AT+CGATT=1 answers before the attach completes (registration comes as +CEREG).
+ * Maximum response times, ms: 300 ms is the manual's figure for the configuration and query commands (Quectel
+ * gives the same for AT+CSQ on its LTE modules); AT+CFUN=1 starts the radio and reads the SIM (85 s); AT+CGATT=1
+ * answers before the attach completes (registration comes as +CEREG); the socket commands get 1 s. These were
+ * taken from the command tables of the BC95-G manual as remembered, not re-read for this driver: a timeout only
+ * costs a retry, and the wire time of long commands is added on top.
  */
 const MAX_MS = Object.freeze({
   basic: 300,

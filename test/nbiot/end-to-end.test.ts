@@ -71,12 +71,19 @@ describe("NB-IoT end to end", () => {
     await wall(() => b.server.stats.configsQueued === 1);
     expect(await node.send(pack(21.7))).toBeUndefined();
     expect(node.downlinks.map((d) => ({ topic: d.topic, text: Buffer.from(d.payload).toString() }))).toEqual([{ topic: PATH, text: '{"reportS":300}' }]);
+    // The node's answer to it goes back on …/config/ack, JSON (Content-Format 50).
+    const acks: string[] = [];
+    b.subscriber.on("message", (topic, payload) => topic.endsWith("/config/ack") && acks.push(payload.toString()));
+    await b.subscriber.subscribeAsync("kunming/weather/+/config/ack", { qos: 1 });
+    expect(await node.send(Buffer.from('{"reportS":300}'), "/kunming/weather/ws-0001/config/ack")).toBeUndefined();
+    await wall(() => acks.length === 1);
+    expect(acks).toEqual(['{"reportS":300}']);
 
     // What the modem put on the air, read by an independent CoAP parser.
     const out = node.taps.filter((t) => t.dir === "tx").map((t) => ({ t, m: parse(Buffer.from(t.bytes)) }));
     const back = node.taps.filter((t) => t.dir === "rx").map((t) => ({ t, m: parse(Buffer.from(t.bytes)) }));
-    expect(out.length).toBe(2);
-    for (const { m } of out) {
+    expect(out.length).toBe(3);
+    for (const { m } of out.slice(0, 2)) {
       expect(m.code).toBe("0.02");
       expect(m.confirmable).toBe(true);
       expect(m.token.length).toBe(4);
@@ -84,9 +91,11 @@ describe("NB-IoT end to end", () => {
       expect([...m.options.find((o) => o.name === "Content-Format")!.value]).toEqual([112]);
     }
     expect(hex(out[0]!.m.payload)).toBe(hex(first));
+    expect([...out[2]!.m.options.find((o) => o.name === "Content-Format")!.value]).toEqual([50]);
     expect(back.map(({ m }) => [m.code, m.ack, m.payload.toString()])).toEqual([
       ["2.04", true, ""],
       ["2.04", true, '{"reportS":300}'],
+      ["2.04", true, ""],
     ]);
     back.forEach(({ t, m }, i) => {
       expect(m.messageId).toBe(out[i]!.m.messageId);
@@ -94,8 +103,8 @@ describe("NB-IoT end to end", () => {
       expect(t.at).toBe(out[i]!.t.at); // virtual time waited for the real server
     });
     expect(node.bridge.stats.stalls).toBe(0);
-    expect(node.link.stats).toMatchObject({ delivered: 2, failed: 0, responses2xx: 2, framesOut: 2 });
-    expect(b.server.stats).toMatchObject({ requests: 2, published: 2, configsDelivered: 1 });
+    expect(node.link.stats).toMatchObject({ delivered: 3, failed: 0, responses2xx: 3, framesOut: 3 });
+    expect(b.server.stats).toMatchObject({ requests: 3, published: 3, configsDelivered: 1 });
   });
 
   it("libcoap's coap-server answers the simulated modem: 2.01 Created, then 2.04 Changed", async () => {
@@ -136,7 +145,7 @@ describe("NB-IoT end to end", () => {
     expect(hex(parse(Buffer.from(sent.bytes)).payload)).toBe(hex(exact));
     await wall(() => b.messages.length === 1);
 
-    const failure = await node.send(pack(20), "/kunming/weather/ws-0001/raw");
+    const failure = await node.send(pack(20), "/kunming/weather/ws-0001/raw/senml");
     expect(failure).toEqual({ reason: "coap 4.04 from the server", retry: false });
     expect(b.server.stats.rejected).toEqual({ "4.04": 1 });
     expect(node.link.stats.responses4xx).toBe(1);

@@ -1,6 +1,7 @@
 /**
- * NB-IoT as a `Link` (runtime/link/link.ts): each frame is a CoAP POST (RFC 7252) of SenML-CBOR (Content-Format
- * 112, RFC 8428 §12.3) over the modem's UDP socket to one server, on a path per node.
+ * NB-IoT as a `Link` (runtime/link/link.ts): each frame is a CoAP POST (RFC 7252) over the modem's UDP socket to
+ * one server, on a path per node (the link's `topic`): SenML-CBOR (Content-Format 112, RFC 8428 §12.3) on
+ * …/senml, JSON (50) elsewhere (the answer to a configuration), or as `contentFormat` says.
  *
  * - Delivery is the server's 2.xx response (piggybacked or separate); the response's payload, if any, is a
  *   downlink on the same path. 4.xx fails the frame for good (the server will not take these bytes); 5.xx, a
@@ -20,7 +21,7 @@
 import type { Timers } from "../../../hal/host.js";
 import { CoapClient } from "../../coap/client.js";
 import type { CoapTiming } from "../../coap/client.js";
-import { CON, codeText, encodeCoap, FORMAT_SENML_CBOR, OPTION_CONTENT_FORMAT, POST, uintOption, uriPathOptions } from "../../coap/message.js";
+import { CON, codeText, encodeCoap, FORMAT_JSON, FORMAT_SENML_CBOR, OPTION_CONTENT_FORMAT, POST, uintOption, uriPathOptions } from "../../coap/message.js";
 import type { Link, LinkHandlers, LinkStats, SendDone, SendOptions } from "../link.js";
 import type { DatagramModem } from "./modem.js";
 
@@ -34,6 +35,11 @@ export interface NbiotLinkOptions {
   /** The host's RNG (tokens, message IDs, retransmission jitter). */
   random(): number;
   coap?: CoapTiming;
+  /**
+   * The Content-Format of a frame by its path (default: 112 SenML-CBOR for paths ending in /senml, 50 JSON for
+   * the others, such as the answer to a configuration on …/config/ack).
+   */
+  contentFormat?: (path: string) => number;
 }
 
 export interface NbiotLinkStats extends LinkStats {
@@ -55,9 +61,11 @@ export interface NbiotLinkStats extends LinkStats {
 
 const TOKEN_BYTES = 4;
 
-/** Bytes a CoAP POST to `path` with Content-Format 112 costs besides its payload (with the 0xFF marker). */
-export function coapOverhead(path: string): number {
-  const options = [...uriPathOptions(path), { number: OPTION_CONTENT_FORMAT, value: uintOption(FORMAT_SENML_CBOR) }];
+const defaultFormat = (path: string): number => (path.endsWith("/senml") ? FORMAT_SENML_CBOR : FORMAT_JSON);
+
+/** Bytes a CoAP POST to `path` with a Content-Format costs besides its payload (with the 0xFF marker). */
+export function coapOverhead(path: string, format = FORMAT_SENML_CBOR): number {
+  const options = [...uriPathOptions(path), { number: OPTION_CONTENT_FORMAT, value: uintOption(format) }];
   return encodeCoap({ type: CON, code: POST, messageId: 0, token: new Uint8Array(TOKEN_BYTES), options, payload: new Uint8Array(0) }).length + 1;
 }
 
@@ -81,6 +89,7 @@ export class NbiotLink implements Link {
   readonly coap: CoapClient;
   readonly #o: NbiotLinkOptions;
   readonly #maxPayload: number;
+  readonly #format: (path: string) => number;
   #handlers: LinkHandlers = {};
   #closed = false;
   /** A non-confirmable frame's completion, run when the modem takes its datagram. */
@@ -88,7 +97,8 @@ export class NbiotLink implements Link {
 
   constructor(options: NbiotLinkOptions) {
     this.#o = options;
-    this.#maxPayload = options.modem.maxDatagram - coapOverhead(options.path);
+    this.#format = options.contentFormat ?? defaultFormat;
+    this.#maxPayload = options.modem.maxDatagram - coapOverhead(options.path, this.#format(options.path));
     if (this.#maxPayload <= 0) throw new RangeError(`nbiot-coap: path ${options.path} leaves no room in a ${options.modem.maxDatagram}-byte datagram`);
     this.coap = new CoapClient({
       send: (bytes) => this.#transmit(bytes),
@@ -131,7 +141,8 @@ export class NbiotLink implements Link {
 
   send(payload: Uint8Array, options: SendOptions, done: SendDone): void {
     const path = options.topic ?? this.#o.path;
-    const max = path === this.#o.path ? this.#maxPayload : this.#o.modem.maxDatagram - coapOverhead(path);
+    const format = this.#format(path);
+    const max = path === this.#o.path ? this.#maxPayload : this.#o.modem.maxDatagram - coapOverhead(path, format);
     if (payload.length > max) throw new RangeError(`nbiot-coap: frame of ${payload.length} bytes exceeds maxPayload ${max} (a ${this.#o.modem.maxDatagram}-byte datagram less the CoAP header, token and options of ${path})`);
     if (!this.ready) throw new Error(`nbiot-coap: not ready (${this.#closed ? "closed" : !this.#o.modem.ready ? "modem not attached" : "exchange in progress"})`);
     let settled = false;
@@ -143,7 +154,7 @@ export class NbiotLink implements Link {
       done(failure);
     };
     if (!options.confirmed) this.#onHandedOver = (error) => finish(error ? { reason: error.message, retry: true } : undefined);
-    this.coap.request(POST, path, payload, { contentFormat: FORMAT_SENML_CBOR, confirmable: options.confirmed }, (error, response) => {
+    this.coap.request(POST, path, payload, { contentFormat: format, confirmable: options.confirmed }, (error, response) => {
       if (error || !response) {
         this.stats.exchangeFailures++;
         finish({ reason: error ? error.message : "no response", retry: true });

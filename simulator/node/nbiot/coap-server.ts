@@ -2,16 +2,20 @@
  * The embedded CoAP server the NB-IoT core delivers to by default (as `ganzhi sim` embeds aedes for MQTT): the
  * npm `coap` server on a loopback UDP port, in front of the MQTT broker.
  *
- * A node POSTs SenML-CBOR to `/<topic prefix>/<node id>/senml` (RFC 7252 §5.8.2). The server
- * - refuses other methods (4.05), other paths (4.04), a Content-Format other than 112 (4.15, RFC 8428 §12.3) and
- *   a payload that is not a SenML pack (4.00, decoded with cborg, not the device's encoder);
- * - publishes the pack as it came, QoS 1, on `<topic prefix>/<node id>/senml`, the topic MQTT-linked nodes use;
+ * A node POSTs SenML-CBOR to `/<topic prefix>/<node id>/senml` (RFC 7252 §5.8.2), and the JSON answer to a
+ * configuration downlink to `/<topic prefix>/<node id>/config/ack` (docs/downlinks.md). The server
+ * - refuses other methods (4.05), other paths (4.04), a Content-Format other than 112 for SenML (RFC 8428 §12.3)
+ *   or 50 for the answer (4.15), and a payload that is not a SenML pack (decoded with cborg, not the device's
+ *   encoder) or not JSON (4.00);
+ * - publishes the payload as it came, QoS 1, on the topic its path names (`<topic prefix>/<node id>/senml`,
+ *   `…/config/ack`), the topics MQTT-linked nodes use;
  * - answers 2.04 once the broker has acknowledged it (5.03 when it has not), piggybacked on the ACK, with the
  *   oldest configuration queued for the node as the payload: MQTT `<topic prefix>/<node id>/config` queues one.
  *
  * The answer always rides the ACK (a piggyback window of a minute), so its bytes and timing do not depend on how
- * quickly the broker answered on the wall clock. Duplicates of a request (a retransmission) are answered from the
- * `coap` package's message cache, as RFC 7252 §4.5 asks, and published once.
+ * quickly the broker answered on the wall clock. A duplicate of a request that was answered (a retransmission whose
+ * ACK was lost) is answered from the `coap` package's message cache, as RFC 7252 §4.5 asks, and not published
+ * again.
  */
 import dgram from "node:dgram";
 import coap from "coap";
@@ -41,7 +45,26 @@ export interface CoapServerStats {
 }
 
 const MAX_QUEUED_CONFIGS = 8;
-const SENML_CBOR = "application/senml+cbor";
+
+/**
+ * What a node may POST, by the path after its id, published on the same topic: telemetry, and the answers to
+ * configuration downlinks (docs/downlinks.md). Each with the Content-Format it must carry and a check that says
+ * what is wrong with a payload (undefined: fine).
+ */
+const RESOURCES: Readonly<Record<string, { format: string; check: (payload: Uint8Array) => string | undefined }>> = Object.freeze({
+  senml: {
+    format: "application/senml+cbor",
+    check: (payload) => {
+      try {
+        decodeSenml(payload);
+        return undefined;
+      } catch (e) {
+        return `not a SenML-CBOR pack: ${(e as Error).message}`;
+      }
+    },
+  },
+  "config/ack": { format: "application/json", check: (payload) => (isJson(payload) ? undefined : "not JSON") },
+});
 
 export class EmbeddedCoapServer {
   readonly stats: CoapServerStats = { requests: 0, published: 0, rejected: {}, publishFailures: 0, configsQueued: 0, configsDelivered: 0, configsDropped: 0 };
@@ -121,21 +144,20 @@ export class EmbeddedCoapServer {
     const segments = req.url.split("?")[0]!.split("/").filter((s) => s.length > 0);
     const n = this.#prefix.length;
     const id = segments[n];
-    if (segments.length !== n + 2 || segments.slice(0, n).some((s, i) => s !== this.#prefix[i]) || !id || /[+#]/.test(id) || segments[n + 1] !== "senml") {
-      return this.#reject(res, "4.04", `no resource ${req.url}: POST SenML-CBOR to /${this.#prefix.join("/")}/<node id>/senml`);
+    const resource = segments.slice(n + 1).join("/");
+    if (segments.slice(0, n).some((s, i) => s !== this.#prefix[i]) || !id || /[+#]/.test(id) || !(resource in RESOURCES)) {
+      return this.#reject(res, "4.04", `no resource ${req.url}: POST to /${this.#prefix.join("/")}/<node id>/${Object.keys(RESOURCES).join(" or …/")}`);
     }
     if (req.method !== "POST") return this.#reject(res, "4.05", "POST only");
+    const expected = RESOURCES[resource]!;
     const format = req.headers["Content-Format"];
-    if (format !== SENML_CBOR) return this.#reject(res, "4.15", `Content-Format ${String(format ?? "missing")}: only 112 (application/senml+cbor)`);
+    if (format !== expected.format) return this.#reject(res, "4.15", `Content-Format ${String(format ?? "missing")}: ${resource} takes ${expected.format}`);
     const payload = new Uint8Array(req.payload);
-    try {
-      decodeSenml(payload);
-    } catch (e) {
-      return this.#reject(res, "4.00", `not a SenML-CBOR pack: ${(e as Error).message}`);
-    }
+    const bad = expected.check(payload);
+    if (bad) return this.#reject(res, "4.00", bad);
     const client = this.#mqtt;
     if (!client) return this.#reject(res, "5.03", "no broker");
-    client.publish(`${this.#prefix.join("/")}/${id}/senml`, Buffer.from(payload), { qos: 1 }, (error) => {
+    client.publish(`${this.#prefix.join("/")}/${id}/${resource}`, Buffer.from(payload), { qos: 1 }, (error) => {
       if (error) {
         this.stats.publishFailures++;
         this.#warn(`coap server: publish for ${id} failed: ${error.message}`);
