@@ -88,7 +88,6 @@ export interface AtStats {
   lateLines: number;
   echoes: number;
   bannerLines: number;
-  /** Bytes the serial port lost because its receive buffer was full, as far as the driver could tell. */
   bytesIn: number;
   bytesOut: number;
 }
@@ -184,12 +183,6 @@ export class AtChannel {
     this.#next();
   }
 
-  /** Send raw bytes outside any command (a wake-up nudge); nothing is expected back. */
-  write(bytes: Uint8Array): void {
-    if (this.#closed) return;
-    this.stats.bytesOut += bytes.length;
-    this.#serial.write(bytes);
-  }
 
   #wireMs(bytes: number): number {
     return Math.ceil((bytes * 10 * 1000) / this.#baud);
@@ -210,7 +203,8 @@ export class AtChannel {
     bytes[text.length] = 13;
     p.lines = [];
     this.stats.commands++;
-    this.write(bytes);
+    this.stats.bytesOut += bytes.length;
+    this.#serial.write(bytes);
     const ms = p.command.maxMs + this.#wireMs(bytes.length + (p.command.answerBytes ?? 32));
     this.#timer = this.#o.timer.set(() => this.#timeout(), ms);
   }
