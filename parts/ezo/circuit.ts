@@ -80,3 +80,14 @@ export function calibrationGrammar(
     return `${expected}; got ${JSON.stringify(command)}`;
   };
 }
+
+/**
+ * How an EZO circuit sits on I2C, for its part declaration: the factory address first, then every other address
+ * `I2C,n` can set (n = 1–127, EZO datasheets "I2C address change"), at up to 400 kHz (the datasheets' I2C mode
+ * pages give 100–400 kHz; unverified here).
+ */
+export function ezoConnection(defaultAddress: number): { kind: "i2c"; addresses: readonly number[]; maxHz: number } {
+  const addresses = [defaultAddress];
+  for (let a = 1; a <= 127; a++) if (a !== defaultAddress) addresses.push(a);
+  return { kind: "i2c", addresses, maxHz: 400_000 };
+}
