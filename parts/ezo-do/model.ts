@@ -2,13 +2,15 @@
  * Atlas Scientific EZO-DO as an I2C target (the shared behaviour is parts/ezo/model.ts).
  *
  * A galvanic probe's current follows the oxygen partial pressure in the water, pO₂ = C·pO₂,air(T, 1 atm)/C*(T, S,
- * 1 atm) (Henry's law with the saturation of parts/ezo/oxygen.ts). The circuit knows only that current: it
- * reports % saturation as the current relative to the current at its air calibration (`Cal`, the probe in
- * water-saturated air at the air pressure of that moment), less the zero (`Cal,0`), and mg/L as that fraction of
- * the saturation concentration at its compensation temperature, salinity and pressure (`T`/`RT`, `S`, `P`:
- * 20 °C, 0 and 101.325 kPa by default). So mg/L is right only when the compensation matches the water and the
- * air pressure: at Dianchi (about 81 kPa) an uncompensated circuit reads some 25 % high.
- * The probe's own temperature coefficient is left out (the circuit's compensation is not documented to cover it).
+ * 1 atm) (Henry's law with the saturation of parts/ezo/oxygen.ts). The circuit knows only that current. At its air
+ * calibration (`Cal`, the probe in water-saturated air) it takes the current, less the zero (`Cal,0`), to be the
+ * O₂ partial pressure of air at its compensation temperature and pressure of that moment; a reading is then a
+ * partial pressure, reported as % of air saturation and as mg/L of the saturation concentration at its compensation
+ * temperature, salinity and pressure (`T`/`RT`, `S`, `P`: 20 °C, 0 and 101.325 kPa by default). So the readings are
+ * right when the compensation matched the air at calibration and matches the water when reading: at Dianchi
+ * (about 81 kPa) a circuit calibrated and read at the default pressure reports 100 % in saturated water but the
+ * mg/L of sea level, some 25 % high. (How the EZO-DO itself combines them is not published; this is the usual
+ * meter algorithm.) The probe's own temperature coefficient is left out.
  *
  * Before any calibration the circuit assumes a nominal probe calibrated at 20 °C and 101.325 kPa.
  * Outputs: mg/L and % (`O,mg|%,1|0`), a reading lists mg/L first; `O,?` answers as the datasheet prints it,
@@ -44,6 +46,8 @@ export class EzoDOModel extends EzoModel {
   readonly #p: EzoDOModelOptions;
   #air = 1;
   #zero = 0;
+  /** The O₂ partial pressure the air calibration stands for, kPa. */
+  #reference = NOMINAL_KPA;
   #airCal = false;
   #zeroCal = false;
   /** `S,n`: as conductivity (µS/cm) or, with ",ppt", as salinity. */
@@ -78,7 +82,8 @@ export class EzoDOModel extends EzoModel {
     if (!this.mg && !this.percent) return DO_NO_OUTPUT;
     const s = this.salinity;
     const cs = oxygenSaturation(this.compensation, s.ppt ? s.value : salinityFromConductivity(s.value, 25), this.pressure);
-    let r = (this.#signal(this.#waterPO2(t)) - this.#zero) / (this.#air - this.#zero) + (0.025 / cs) * this.noise(1, t);
+    const pO2 = ((this.#signal(this.#waterPO2(t)) - this.#zero) / (this.#air - this.#zero)) * this.#reference;
+    let r = pO2 / airOxygenKpa(this.compensation, this.pressure) + (0.025 / cs) * this.noise(1, t);
     if (r < 0) r = 0;
     const out: string[] = [];
     if (this.mg) out.push((r * cs).toFixed(2));
@@ -93,6 +98,7 @@ export class EzoDOModel extends EzoModel {
       case "clear":
         this.#air = 1;
         this.#zero = 0;
+        this.#reference = NOMINAL_KPA;
         this.#airCal = this.#zeroCal = false;
         return "";
     }
@@ -102,6 +108,7 @@ export class EzoDOModel extends EzoModel {
     } else {
       const kpa = this.#p.airPressure ? this.#p.airPressure(t) : STANDARD_ATMOSPHERE_KPA;
       this.#air = this.#signal(airOxygenKpa(this.#p.temperature(t), kpa));
+      this.#reference = airOxygenKpa(this.compensation, this.pressure);
       this.#airCal = true;
     }
     return "";

@@ -3,7 +3,7 @@
  *
  * The probe is a glass electrode: E = E₀ − s·k(T)·(pH − 7) mV, with k(T) = ln(10)·R·T/F = 0.19841·T(K) mV the
  * Nernst slope, isopotential point pH 7 at 0 mV (Atlas pH probe datasheet: "Isopotential point pH 7.00 (0 mV)"),
- * E₀ its offset and s its slope efficiency. The circuit does not know the water's temperature: it divides by k at
+ * E₀ its offset and s its slope efficiency (on each side of pH 7). The circuit does not know the water's temperature: it divides by k at
  * its compensation temperature (T,t or RT,t; 25 °C after power-up), so a reading away from pH 7 at another
  * temperature is off by (pH − 7)·(T_water − T_comp)/T_comp(K) until it is told; that is what RT fixes.
  * The sample's own pH change with temperature is real and is not "compensated" (the world gives the true pH).
@@ -28,8 +28,8 @@ export interface EzoPHModelOptions extends EzoModelOptions {
   pH: (t: Micros) => number;
   /** Water temperature at time t, °C. */
   temperature: (t: Micros) => number;
-  /** The electrode: offset at pH 7 (mV, default 0) and slope efficiency (default 1). */
-  probe?: { offsetMv?: number; slope?: number };
+  /** The electrode: offset at pH 7 (mV, default 0) and slope efficiency below and above pH 7 (default 1). */
+  probe?: { offsetMv?: number; acidSlope?: number; baseSlope?: number };
 }
 
 interface Point {
@@ -58,7 +58,8 @@ export class EzoPHModel extends EzoModel {
   /** The probe's potential in water of `pH` at `celsius`, mV. */
   #electrode(pH: number, celsius: number): number {
     const probe = this.#p.probe;
-    return (probe?.offsetMv ?? 0) - (probe?.slope ?? 1) * nernstSlope(celsius) * (pH - 7);
+    const slope = pH < 7 ? (probe?.acidSlope ?? 1) : (probe?.baseSlope ?? 1);
+    return (probe?.offsetMv ?? 0) - slope * nernstSlope(celsius) * (pH - 7);
   }
 
   /** −E/k(T_comp): the pH − 7 an uncalibrated circuit sees. */

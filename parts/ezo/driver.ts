@@ -9,7 +9,8 @@
  * - Settings the circuit keeps (output selection, salinity, pressure, cell constant) are sent only when they differ
  *   from what the circuit last acknowledged; after a NACK they are sent again (it may have restarted).
  * - Temperature compensation uses `RT,t` (set and read in one command). A circuit that answers it with a syntax
- *   error (older firmware) gets `T,t` then `R` from then on.
+ *   error (older firmware) gets `T,t` then `R` from then on. A calibration command is preceded by `T,t`: the
+ *   circuit relates the probe's response in the standard to its compensation temperature.
  * - `sleep`: `Sleep` after each reading; the next command wakes the circuit. If that command comes back "no data"
  *   (the circuit woke but dropped it), it is sent once more.
  * - A read that still answers 254 after the datasheet's delay is polled every EZO_POLL_MS, EZO_MAX_POLLS times.
@@ -104,6 +105,8 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
   readonly #applied = new Map<string, string>();
   #sleep = false;
   #asleep = false;
+  /** The circuit answered a command since it last got Sleep: it is awake and may be put to sleep. */
+  #awake = false;
   #temperature: number | null = null;
   /** The circuit accepts `RT,t` (cleared when it answers it with a syntax error). */
   #rt: boolean;
@@ -196,7 +199,7 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
       this.#timers.set(() => done({ ok: false, command: String(command), reason: "invalid", message: `${this.part}: ${c}` }), 0);
       return;
     }
-    this.#user(command, c.ms, done);
+    this.#user(command, c.ms, done, true);
   }
 
   /** `Status`: restart reason and supply voltage. */
@@ -308,12 +311,19 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
     );
   }
 
-  #user(command: string, ms: number, done: (result: EzoResult) => void): void {
+  /** A command whose outcome goes to `done`; `compensate`: send the compensation temperature first (calibration). */
+  #user(command: string, ms: number, done: (result: EzoResult) => void, compensate = false): void {
     if (this.#identity === "wrong") {
       this.#timers.set(() => done({ ok: false, command, reason: "identity", message: `${this.part}: not an EZO-${this.#spec.type}` }), 0);
       return;
     }
     this.#prepare();
+    const t = this.#temperature;
+    if (compensate && t !== null) {
+      // The circuit relates the probe's response to its compensation temperature during calibration too.
+      const T = `T,${formatArgument(t, 3)}`;
+      this.#queue.push(this.#op(T, EZO_STANDARD_MS, (code) => code !== EZO_SUCCESS && this.#report("state", `the circuit rejected ${T}`), this.#internalFail));
+    }
     this.#queue.push(
       this.#op(
         command,
@@ -350,7 +360,7 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
       this.#send(op);
       return;
     }
-    if (this.#sleep && !this.#asleep && this.#identity !== "wrong") {
+    if (this.#sleep && this.#awake && this.#identity !== "wrong") {
       const sleep: Op = { ...this.#op("Sleep", 0, () => {}, this.#internalFail), reply: false };
       this.#current = sleep;
       this.#send(sleep);
@@ -366,6 +376,7 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
     }
     this.#asleep = !op.reply;
     if (!op.reply) {
+      this.#awake = false;
       this.#next();
       return;
     }
@@ -413,6 +424,7 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
       op.fail("no-data", "state", `${op.command}: the circuit has no reply (255) even after sending it twice`, false);
       return;
     }
+    this.#awake = true;
     this.#next();
     op.ok(code, text);
   }
@@ -421,6 +433,7 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
   #lost(op: Op, text: string): void {
     this.#current = undefined;
     this.#asleep = false;
+    this.#awake = false;
     this.#applied.clear(); // it may come back restarted, with defaults
     if (this.#identity === "ok") this.#identity = "unknown";
     op.fail("nack", "nack", text, false);

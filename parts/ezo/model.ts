@@ -72,6 +72,8 @@ export abstract class EzoModel implements I2CTarget {
   syntaxErrors = 0;
   /** Readings taken. */
   readings = 0;
+  /** Processing slower than the datasheet by this much, ms (settable: a circuit that turns slow). */
+  slowMs: number;
   protected readonly o: EzoModelOptions;
   readonly #seed: number | undefined;
   #pending: Pending | undefined;
@@ -82,6 +84,7 @@ export abstract class EzoModel implements I2CTarget {
     this.spec = spec;
     this.o = options;
     this.compensation = compensation;
+    this.slowMs = options.slowMs ?? 0;
     this.#seed = options.seed === undefined ? undefined : seed32(options.seed);
   }
 
@@ -145,7 +148,7 @@ export abstract class EzoModel implements I2CTarget {
 
   #answer(a: EzoAnswer, now: Micros): true {
     if (a.code === EZO_SYNTAX_ERROR) this.syntaxErrors++;
-    const ms = a.ms + (this.o.slowMs ?? 0);
+    const ms = a.ms + this.slowMs;
     this.#pending = { readyAt: now + Math.round(ms * 1000), code: a.code, text: a.text ?? "", reading: a.reading === true };
     return true;
   }
