@@ -3,8 +3,7 @@
  * 900 ms later through `onSample`. ORP has no temperature compensation. Calibration (`Cal,n` with a reference
  * solution, `Cal,clear`, `Cal,?`) goes through `calibrate(command, done)`.
  */
-import { EzoDriver, type EzoConfig, type EzoOptions } from "../ezo/driver.js";
-import { parseDecimal } from "../ezo/protocol.js";
+import { EzoDriver, scalarReading, type EzoConfig, type EzoOptions } from "../ezo/driver.js";
 import { EZO_ORP, ORP_DEFAULTS, ORP_LIMIT_MV } from "./circuit.js";
 
 export interface EzoORPSample {
@@ -21,9 +20,7 @@ export class EzoORP extends EzoDriver<EzoORPSample, EzoORPConfig & EzoConfig> {
   }
 
   protected parseReading(text: string): EzoORPSample | string {
-    const orp = parseDecimal(text);
-    if (orp !== orp) return `reading ${JSON.stringify(text)} is not a number`;
-    if (orp < -ORP_LIMIT_MV || orp > ORP_LIMIT_MV) return `ORP ${text} mV is outside the circuit's range ±${ORP_LIMIT_MV} mV`;
-    return { orp };
+    const orp = scalarReading(text, "ORP (mV)", -ORP_LIMIT_MV, ORP_LIMIT_MV);
+    return typeof orp === "string" ? orp : { orp };
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { Micros } from "../../simulator/core/engine.js";
 import type { EzoCalibration } from "../ezo/circuit.js";
-import { EzoModel, type EzoModelOptions } from "../ezo/model.js";
+import { EzoModel, OffsetCalibration, type EzoModelOptions } from "../ezo/model.js";
 import { EZO_ORP, ORP_LIMIT_MV } from "./circuit.js";
 
 export interface EzoORPModelOptions extends EzoModelOptions {
@@ -21,8 +21,7 @@ export interface EzoORPModelOptions extends EzoModelOptions {
 
 export class EzoORPModel extends EzoModel {
   readonly #p: EzoORPModelOptions;
-  /** Offset removed by calibration, mV; undefined: not calibrated. */
-  #cal: number | undefined;
+  readonly #cal = new OffsetCalibration();
 
   constructor(options: EzoORPModelOptions) {
     super(EZO_ORP, options, 25);
@@ -36,14 +35,11 @@ export class EzoORPModel extends EzoModel {
   protected reading(t: Micros): string {
     let mv: number;
     if (this.fault === "unplugged") mv = 120 * this.wander(2, t / 60e6);
-    else mv = this.#raw(this.#p.orp(t)) - (this.#cal ?? 0) + 0.5 * this.noise(1, t);
+    else mv = this.#raw(this.#p.orp(t)) - (this.#cal.offset ?? 0) + 0.5 * this.noise(1, t);
     return (mv < -ORP_LIMIT_MV ? -ORP_LIMIT_MV : mv > ORP_LIMIT_MV ? ORP_LIMIT_MV : mv).toFixed(1);
   }
 
   protected calibrate(c: EzoCalibration, _t: Micros): string {
-    if (c.point === "?") return `?CAL,${this.#cal === undefined ? 0 : 1}`;
-    if (c.point === "clear") this.#cal = undefined;
-    else this.#cal = this.#raw(c.value!) - c.value!;
-    return "";
+    return this.#cal.apply(c, (mv) => this.#raw(mv));
   }
 }

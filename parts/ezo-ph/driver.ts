@@ -4,8 +4,7 @@
  * (`Cal,mid|low|high,n`, `Cal,clear`, `Cal,?`, `Slope,?`) goes through `calibrate(command, done)`.
  * The shared machinery is parts/ezo/driver.ts; the circuit's facts are circuit.ts.
  */
-import { EzoDriver, type EzoConfig, type EzoOptions } from "../ezo/driver.js";
-import { parseDecimal } from "../ezo/protocol.js";
+import { EzoDriver, scalarReading, type EzoConfig, type EzoOptions } from "../ezo/driver.js";
 import { EZO_PH, PH_DEFAULTS, PH_MAX, PH_MIN, PH_NO_PROBE } from "./circuit.js";
 
 export interface EzoPHSample {
@@ -21,10 +20,7 @@ export class EzoPH extends EzoDriver<EzoPHSample, EzoPHConfig> {
   }
 
   protected parseReading(text: string): EzoPHSample | string {
-    const pH = parseDecimal(text);
-    if (pH !== pH) return `reading ${JSON.stringify(text)} is not a number`;
-    if (pH === PH_NO_PROBE) return `pH ${text}: nothing on the probe input (unplugged?)`;
-    if (pH < PH_MIN || pH > PH_MAX) return `pH ${text} is outside the circuit's range ${PH_MIN}–${PH_MAX}`;
-    return { pH };
+    const pH = scalarReading(text, "pH", PH_MIN, PH_MAX, { value: PH_NO_PROBE, unplugged: "nothing on the probe input (unplugged?)" });
+    return typeof pH === "string" ? pH : { pH };
   }
 }

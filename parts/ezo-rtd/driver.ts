@@ -4,8 +4,7 @@
  * compensation temperature. The scale is held at Celsius (`S,c`), so a circuit left in K or F still reads right.
  * Calibration (`Cal,t`, `Cal,clear`, `Cal,?`) goes through `calibrate(command, done)`.
  */
-import { EzoDriver, type EzoConfig, type EzoOptions } from "../ezo/driver.js";
-import { parseDecimal } from "../ezo/protocol.js";
+import { EzoDriver, scalarReading, type EzoConfig, type EzoOptions } from "../ezo/driver.js";
 import { EZO_RTD, RTD_DEFAULTS, RTD_MAX_C, RTD_MIN_C, RTD_NO_PROBE } from "./circuit.js";
 
 /** ECMA-419 Temperature sensor sample. */
@@ -24,10 +23,7 @@ export class EzoRTD extends EzoDriver<EzoRTDSample, EzoRTDConfig & EzoConfig> {
   }
 
   protected parseReading(text: string): EzoRTDSample | string {
-    const temperature = parseDecimal(text);
-    if (temperature !== temperature) return `reading ${JSON.stringify(text)} is not a number`;
-    if (temperature === RTD_NO_PROBE) return `${text} °C: no PT-1000 on the probe input (unplugged?)`;
-    if (temperature < RTD_MIN_C || temperature > RTD_MAX_C) return `${text} °C is outside the circuit's range ${RTD_MIN_C}–${RTD_MAX_C} °C`;
-    return { temperature };
+    const temperature = scalarReading(text, "temperature (°C)", RTD_MIN_C, RTD_MAX_C, { value: RTD_NO_PROBE, unplugged: "no PT-1000 on the probe input (unplugged?)" });
+    return typeof temperature === "string" ? temperature : { temperature };
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { Micros } from "../../simulator/core/engine.js";
 import type { EzoCalibration } from "../ezo/circuit.js";
-import { answer, EzoModel, type EzoAnswer, type EzoModelOptions } from "../ezo/model.js";
+import { answer, EzoModel, OffsetCalibration, type EzoAnswer, type EzoModelOptions } from "../ezo/model.js";
 import { EZO_RTD, RTD_MAX_C, RTD_MIN_C, RTD_NO_PROBE, rtdAccuracy } from "./circuit.js";
 
 export interface EzoRTDModelOptions extends EzoModelOptions {
@@ -19,7 +19,7 @@ export interface EzoRTDModelOptions extends EzoModelOptions {
 
 export class EzoRTDModel extends EzoModel {
   readonly #p: EzoRTDModelOptions;
-  #cal: number | undefined;
+  readonly #cal = new OffsetCalibration();
   scale: "c" | "k" | "f" = "c";
 
   constructor(options: EzoRTDModelOptions) {
@@ -34,17 +34,15 @@ export class EzoRTDModel extends EzoModel {
   protected reading(t: Micros): string {
     if (this.fault === "unplugged") return RTD_NO_PROBE.toFixed(3);
     const water = this.#p.temperature(t);
-    let c = this.#raw(t) - (this.#cal ?? 0) + (rtdAccuracy(water) / 2) * this.noise(1, t);
+    let c = this.#raw(t) - (this.#cal.offset ?? 0) + (rtdAccuracy(water) / 2) * this.noise(1, t);
     c = c < RTD_MIN_C ? RTD_MIN_C : c > RTD_MAX_C ? RTD_MAX_C : c;
     const v = this.scale === "c" ? c : this.scale === "k" ? c + 273.15 : c * 1.8 + 32;
     return v.toFixed(3);
   }
 
-  protected calibrate(c: EzoCalibration, t: Micros): string {
-    if (c.point === "?") return `?CAL,${this.#cal === undefined ? 0 : 1}`;
-    if (c.point === "clear") this.#cal = undefined;
-    else this.#cal = this.#raw(t) - c.value!;
-    return "";
+  protected calibrate(c: EzoCalibration, _t: Micros): string {
+    // The bath is at the calibration value: the probe reads it with its offset.
+    return this.#cal.apply(c, (celsius) => celsius + (this.#p.probe?.offsetC ?? 0));
   }
 
   protected override circuitCommand(word: string, args: readonly string[]): EzoAnswer | undefined {

@@ -464,6 +464,18 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
   }
 }
 
+/**
+ * One number in a reply (pH, ORP, RTD), or what is wrong with it: not a number, the circuit's no-probe value
+ * (`unplugged` names it), or outside the circuit's range.
+ */
+export function scalarReading(text: string, what: string, min: number, max: number, noProbe?: { value: number; unplugged: string }): number | string {
+  const v = parseDecimal(text);
+  if (v !== v) return `reading ${JSON.stringify(text)} is not a number`;
+  if (noProbe && v === noProbe.value) return `${what} ${text}: ${noProbe.unplugged}`;
+  if (v < min || v > max) return `${what} ${text} is outside the circuit's range ${min}–${max}`;
+  return v;
+}
+
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

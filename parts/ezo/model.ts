@@ -201,6 +201,21 @@ export abstract class EzoModel implements I2CTarget {
   }
 }
 
+/**
+ * Single-point calibration that removes an offset (ORP `Cal,mV`, RTD `Cal,°C`): the circuit takes what it reads in
+ * the standard to be the standard's value. `raw` is what it reads uncalibrated in the standard of value `v`.
+ */
+export class OffsetCalibration {
+  /** Subtracted from raw readings; undefined: not calibrated. */
+  offset: number | undefined;
+
+  apply(c: EzoCalibration, raw: (v: number) => number): string {
+    if (c.point === "?") return `?CAL,${this.offset === undefined ? 0 : 1}`;
+    this.offset = c.point === "clear" ? undefined : raw(c.value!) - c.value!;
+    return "";
+  }
+}
+
 /** Answer for a successful setting or query (for subclasses). */
 export function answer(text = "", ms = EZO_STANDARD_MS): EzoAnswer {
   return { code: EZO_SUCCESS, text, ms };

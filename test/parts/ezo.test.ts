@@ -463,7 +463,7 @@ describe("EZO-RTD driver against the model, feeding the pH circuit's compensatio
     rtdModel.fault = "unplugged";
     rtd.driver.measure();
     rig.run(2000);
-    expect(rtd.errors.map((e) => e.message)).toEqual(["ezo-rtd@0x66: -1023.000 °C: no PT-1000 on the probe input (unplugged?)"]);
+    expect(rtd.errors.map((e) => e.message)).toEqual(["ezo-rtd@0x66: temperature (°C) -1023.000: no PT-1000 on the probe input (unplugged?)"]);
     expect(() => rtd.driver.configure({ temperature: 20 } as never)).toThrow(/no temperature compensation/);
     expect([...rtd.errors, ...ph.errors].filter((e) => e.kind !== "range")).toEqual([]);
   });
