@@ -18,7 +18,7 @@ export type EcField = (typeof EC_FIELDS)[number];
 /** The reply to `R` when every output is disabled (as the EZO-DO's, p.55 of its datasheet). */
 export const EC_NO_OUTPUT = "no output";
 
-const US = { min: EC_MIN_US, max: EC_MAX_US, what: "µS/cm" };
+const US = Object.freeze({ min: EC_MIN_US, max: EC_MAX_US, what: "µS/cm" });
 
 export const EZO_EC: EzoCircuit = Object.freeze({
   name: "ezo-ec",

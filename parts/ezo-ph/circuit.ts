@@ -14,7 +14,7 @@ export const PH_MAX = 14;
  * with no probe attached" (an EZO-pH). Below PH_MIN, so the driver reports it instead of a pH. */
 export const PH_NO_PROBE = 0;
 
-const PH = { min: 0, max: 14, what: "pH" };
+const PH = Object.freeze({ min: 0, max: 14, what: "pH" });
 
 export const EZO_PH: EzoCircuit = Object.freeze({
   name: "ezo-ph",

@@ -53,6 +53,9 @@ export function calibrationGrammar(
   rules: readonly PointRule[],
   extra: Readonly<Record<string, string>> = {},
 ): (command: string) => EzoCalibration | string {
+  for (const r of rules) Object.freeze(r);
+  Object.freeze(rules);
+  Object.freeze(extra);
   const forms = rules.map((r) => (r.point ? `Cal,${r.point}` : "Cal") + (r.value ? ",<" + r.value.what + ">" : "")).concat("Cal,clear", "Cal,?", ...Object.keys(extra));
   const expected = `EZO-${type} calibration commands are ${forms.join(", ")}`;
   return (command) => {

@@ -11,9 +11,9 @@
  * Density: the one-atmosphere International Equation of State of Seawater 1980 (UNESCO 1981), kg/m³.
  */
 
-const A = [0.008, -0.1692, 25.3851, 14.0941, -7.0261, 2.7081];
-const B = [0.0005, -0.0056, -0.0066, -0.0375, 0.0636, -0.0144];
-const C = [0.6766097, 2.00564e-2, 1.104259e-4, -6.9698e-7, 1.0031e-9];
+const A: readonly number[] = Object.freeze([0.008, -0.1692, 25.3851, 14.0941, -7.0261, 2.7081]);
+const B: readonly number[] = Object.freeze([0.0005, -0.0056, -0.0066, -0.0375, 0.0636, -0.0144]);
+const C: readonly number[] = Object.freeze([0.6766097, 2.00564e-2, 1.104259e-4, -6.9698e-7, 1.0031e-9]);
 const K = 0.0162;
 /** Conductivity of standard seawater (S = 35) at 15 °C, µS/cm. */
 export const C35_15_US = 42_914;
