@@ -240,7 +240,7 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
       this.#queue.push(this.#identifyOp());
     }
     for (const [key, command] of this.#desired) {
-      if (this.#applied.get(key) === command || this.#queue.some((op) => op.command === command)) continue;
+      if (this.#applied.get(key) === command || this.#current?.command === command || this.#queue.some((op) => op.command === command)) continue;
       this.#queue.push(this.#op(command, EZO_STANDARD_MS, (code) => {
         this.#applied.set(key, command); // a rejected setting is reported once, not resent every reading
         if (code !== EZO_SUCCESS) this.#report("state", `the circuit rejected ${JSON.stringify(command)} (syntax error)`);

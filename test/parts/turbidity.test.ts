@@ -281,11 +281,12 @@ describe("water-quality parts in the catalogue and the model factory", () => {
       expect(decodeReply(bus.read(address, 40, true)!, r)).toBeUndefined();
       return r.text;
     };
-    expect(Math.abs(Number(reading(0x63)) - 8.4)).toBeLessThan(0.1); // uncompensated: the circuit's 25 °C
+    // Uncompensated (the circuits' power-up defaults): pH by the Nernst slope at 25 °C, EC at 2 %/°C from 25 °C.
+    expect(Math.abs(Number(reading(0x63)) - (7 + (1.4 * (17.5 + 273.15)) / 298.15))).toBeLessThanOrEqual(0.0015);
     expect(Math.abs(Number(reading(0x66)) - 17.5)).toBeLessThanOrEqual(0.1);
     expect(Math.abs(Number(reading(0x62)) - 180)).toBeLessThanOrEqual(0.5);
     expect(reading(0x61)).toMatch(/^\d+\.\d\d$/);
-    expect(Number(reading(0x64))).toBeGreaterThan(0);
+    expect(Math.abs(Number(reading(0x64)) - 420 * (1 + 0.02 * (17.5 - 25)))).toBeLessThanOrEqual(0.01 * 357 + 0.5);
     // The probe's supply is switched: 0 V until the firmware drives the power pin.
     const pin = node.world.analog.get(ADC_PIN)!;
     expect(pin(engine.now)).toBe(0);
