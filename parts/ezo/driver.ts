@@ -26,6 +26,7 @@ import type { EzoCircuit } from "./circuit.js";
 import {
   decodeReply,
   encodeCommand,
+  EZO_MAX_COMMAND,
   EZO_MAX_POLLS,
   EZO_NO_DATA,
   EZO_PENDING,
@@ -194,7 +195,8 @@ export abstract class EzoDriver<Sample extends object, Config extends EzoConfig 
    */
   calibrate(command: string, done: (result: EzoResult) => void): void {
     this.#assertOpen();
-    const c = this.#spec.calibration(command);
+    let c = this.#spec.calibration(command);
+    if (typeof c !== "string" && command.length > EZO_MAX_COMMAND) c = `${JSON.stringify(command)} is longer than the ${EZO_MAX_COMMAND} characters a command may have`;
     if (typeof c === "string") {
       this.#timers.set(() => done({ ok: false, command: String(command), reason: "invalid", message: `${this.part}: ${c}` }), 0);
       return;

@@ -262,10 +262,12 @@ describe("EZO-pH driver against the model", () => {
     rig.run(1000);
     const before = rig.log.length;
     const results: EzoResult[] = [];
-    for (const c of ["Cal,mid", "Cal,mid,15", "Cal,mid,seven", "Cal,low,4,5", "Cal", "R", "Cal,dry"]) driver.calibrate(c, (r) => results.push(r));
+    const long = "Cal,mid,7.00000000000000000000000001";
+    for (const c of ["Cal,mid", "Cal,mid,15", "Cal,mid,seven", "Cal,low,4,5", "Cal", "R", "Cal,dry", long]) driver.calibrate(c, (r) => results.push(r));
     expect(results).toEqual([]);
     rig.run(1);
-    expect(results.map((r) => (r.ok ? "ok" : r.reason))).toEqual(["invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid"]);
+    expect(results.map((r) => (r.ok ? "ok" : r.reason))).toEqual(["invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid"]);
+    expect(results[7]!.ok === false && results[7]!.message).toMatch(/longer than the 32 characters/);
     expect(results[1]!.ok === false && results[1]!.message).toMatch(/ezo-ph@0x63: Cal,mid,15: pH must be 0–14, got 15/);
     expect(results[6]!.ok === false && results[6]!.message).toMatch(/EZO-pH calibration commands are Cal,mid,<pH>, Cal,low,<pH>, Cal,high,<pH>, Cal,clear, Cal,\?, Slope,\?/);
     expect(rig.log.length).toBe(before);
