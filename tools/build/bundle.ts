@@ -1,6 +1,6 @@
 /**
- * Bundle hal/moddable and the device program into one XS-ready ES module with rollup 4 and
- * @rollup/plugin-typescript 12.
+ * Bundle hal/moddable and the device program into one XS-ready ES module with rollup 4, TypeScript stripped file by
+ * file by `ts.transpileModule` (as tools/xs/bundle.ts does).
  *
  * The bundle's entry is generated: it re-exports `createHost` (hal/moddable/host.ts), the platform module chosen
  * for the board (hal/moddable/esp32.ts or nrf52.ts), the device's `main` as `deviceMain`, and `board`, the board
@@ -8,13 +8,11 @@
  * device code is an error naming the importing file. Types were checked before (tools/build/typecheck.ts), so the
  * TypeScript plugin only transpiles (`noCheck`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import pluginTypescript from "@rollup/plugin-typescript";
 import { rollup, type Plugin, type RollupLog } from "rollup";
+import ts from "typescript";
 import { BuildError } from "./errors.js";
-import { DEVICE_CODE_DIRS, isInside, label, real } from "./paths.js";
+import { DEVICE_CODE_DIRS, isInside, label, real, resolveTsImport } from "./paths.js";
 import { analyzePreload, type PreloadFinding } from "./preload.js";
 import { forbiddenImport, isModdableSpecifier, isRelativeOrAbsolute } from "./specifiers.js";
 
@@ -22,10 +20,20 @@ import type { BoardDescription } from "./project.js";
 
 const ENTRY = "\0ganzhi:app";
 
-// The plugin's types describe its CommonJS build (default = module object); under ESM the default is the function.
-type TypescriptPlugin = typeof pluginTypescript.default;
-const typescript: TypescriptPlugin =
-  (pluginTypescript as unknown as { default?: TypescriptPlugin }).default ?? (pluginTypescript as unknown as TypescriptPlugin);
+/** TypeScript → ES2022, types stripped (checked before, in tools/build/typecheck.ts); one file at a time. */
+const TRANSPILE: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+  useDefineForClassFields: true,
+  removeComments: true,
+  sourceMap: false,
+};
+
+function transpile(file: string, code: string): string {
+  return ts.transpileModule(code, { fileName: file, compilerOptions: TRANSPILE }).outputText;
+}
 
 export interface BundleInput {
   root: string;
@@ -104,9 +112,17 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     throw failure;
   };
 
+  const stripTypes: Plugin = {
+    name: "ganzhi-strip-types",
+    transform(code, id) {
+      if (id === ENTRY || !id.endsWith(".ts")) return null;
+      return { code: transpile(id, code), map: null };
+    },
+  };
+
   const guard: Plugin = {
     name: "ganzhi-guard",
-    async resolveId(source, importer, options) {
+    resolveId(source, importer) {
       if (source === ENTRY) return ENTRY;
       if (importer === undefined) return null;
       const trusted = importer === ENTRY || isInside(real(importer), moddableHal);
@@ -118,10 +134,9 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
         return { id: source, external: true };
       }
       if (!isRelativeOrAbsolute(source)) fail(forbiddenImport(source, who)!, who);
-      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      if (resolved === null) return fail(`${who} imports "${source}", which does not exist`, who);
-      if (resolved.external) return fail(`${who} imports "${source}", which would stay outside the bundle`, who);
-      const file = real(resolved.id);
+      const resolved = resolveTsImport(importer, source);
+      if (resolved === undefined) return fail(`${who} imports "${source}", which does not exist`, who);
+      const file = real(resolved);
       if (!file.endsWith(".ts")) fail(`${who} imports "${source}" (${label(root, file)}): device code imports only TypeScript modules`, who);
       if (!allowed.some((dir) => isInside(file, dir))) {
         fail(`${who} imports "${source}" (${label(root, file)}), which is not device code`, who);
@@ -129,7 +144,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       if (!trusted && isInside(file, moddableHal)) {
         fail(`${who} imports "${source}": hal/moddable is linked in by the build; device code gets the host as main(host)`, who);
       }
-      return { ...resolved, id: file };
+      return { id: file };
     },
     load(id) {
       return id === ENTRY ? entryCode(root, entry, board) : null;
@@ -143,45 +158,10 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     },
   };
 
-  // The TypeScript plugin takes its file list from a tsconfig; without one it would scan the working directory.
-  const tmp = mkdtempSync(path.join(tmpdir(), "ganzhi-build-"));
-  const tsconfig = path.join(tmp, "tsconfig.json");
-  const halFiles = ["board.ts", "platform.ts", "host.ts", `${board.platform}.ts`].map((f) => path.join(moddableHal, f));
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        lib: ["ES2022"],
-        types: [],
-        module: "ESNext",
-        moduleResolution: "Bundler",
-        isolatedModules: true,
-        verbatimModuleSyntax: true,
-        useDefineForClassFields: true,
-        removeComments: true,
-        noCheck: true,
-        skipLibCheck: true,
-        sourceMap: false,
-        declaration: false,
-        noEmitOnError: false,
-      },
-      files: [...new Set([...input.files, ...halFiles])],
-    }),
-  );
-
   try {
     const build = await rollup({
       input: ENTRY,
-      plugins: [
-        guard,
-        typescript({
-          tsconfig,
-          include: allowed.map((d) => `${d}/**/*.ts`),
-          exclude: ["**/*.test.ts", "**/*.d.ts"],
-          filterRoot: false,
-        }),
-      ],
+      plugins: [guard, stripTypes],
       treeshake: { moduleSideEffects: true },
       onLog(level, log: RollupLog) {
         if (level === "warn") warnings.push(`rollup: ${log.message}`);
@@ -220,7 +200,5 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     if (e instanceof BuildError) throw e;
     const err = e as { message?: string; id?: string };
     throw new BuildError(`bundling failed: ${err.message ?? String(e)}`, err.id !== undefined ? label(root, err.id) : undefined);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
   }
 }
