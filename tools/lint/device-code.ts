@@ -6,11 +6,13 @@
  * Forbidden: Node built-ins and npm packages; Node/browser globals (process, Buffer, require, console,
  * setTimeout & co., TextEncoder/TextDecoder, fetch, performance, Intl); wall time and randomness that bypass the
  * host (Date, Math.random); and Math functions whose last bit differs between engines' libm (sin, cos, tan, exp,
- * log, pow, atan2, …: use runtime/detmath.ts), because frames must be byte-identical on every substrate.
+ * log, pow, atan2, …: use runtime/detmath.ts), because frames must be byte-identical on every substrate; and
+ * module-level state that Moddable's preloading would leave mutable (tools/lint/frozen.ts).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import ts from "typescript";
+import { mutableModuleState } from "./frozen.js";
 
 export interface Violation {
   file: string;
@@ -122,7 +124,8 @@ export function checkSource(rel: string, text: string): Violation[] {
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  return out;
+  for (const f of mutableModuleState(sf)) report(f.node, f.message);
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function allTypeOnly(clause: ts.ImportClause): boolean {
