@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, write
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { listBoards, listDevices, loadBoard, loadDevice } from "../../manifests/load.js";
 import type { Output } from "../../tools/cli/command.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -61,12 +62,52 @@ export function makeScratch(): Scratch {
 }
 
 export interface CapturedOutput extends Output {
-  lines: string[];
-  errors: string[];
+  /** Everything written to stdout / stderr, as written. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The same, one entry per line (a command writes whole lines, each ending in a newline). */
+  readonly lines: string[];
+  readonly errors: string[];
+}
+
+function linesOf(text: string): string[] {
+  if (text === "") return [];
+  return (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n");
 }
 
 export function capture(): CapturedOutput {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (t) => lines.push(t), err: (t) => errors.push(t) };
+  let stdout = "";
+  let stderr = "";
+  return {
+    tty: false,
+    out: (t) => void (stdout += t),
+    err: (t) => void (stderr += t),
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    get lines() {
+      return linesOf(stdout);
+    },
+    get errors() {
+      return linesOf(stderr);
+    },
+  };
+}
+
+/**
+ * Every (device, board) the checkout's manifests pair: the boards a device's manifest wires, and their overlays.
+ * A manifest that does not load throws here, so a broken board fails the suites instead of emptying their lists.
+ */
+export function wiredPairs(root = REPO): [string, string][] {
+  const boards = listBoards({ root }).map((b) => loadBoard(b, { root }));
+  const pairs: [string, string][] = [];
+  for (const device of listDevices({ root })) {
+    const wired = Object.keys(loadDevice(device, { root }).manifest.wiring ?? {});
+    for (const b of boards) if (b.lineage.some((name) => wired.includes(name))) pairs.push([device, b.name]);
+  }
+  if (pairs.length === 0) throw new Error(`no device in ${root}/manifests/devices wires any board`);
+  return pairs;
 }

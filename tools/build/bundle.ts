@@ -10,7 +10,8 @@
  */
 import path from "node:path";
 import { rollup, type Plugin, type RollupLog } from "rollup";
-import ts from "typescript";
+import type TS from "typescript";
+import ts from "./typescript.js";
 import { BuildError } from "./errors.js";
 import { DEVICE_CODE_DIRS, isInside, label, real, resolveTsImport } from "./paths.js";
 import { analyzePreload, type PreloadFinding } from "./preload.js";
@@ -21,7 +22,7 @@ import type { BoardDescription } from "./project.js";
 const ENTRY = "\0ganzhi:app";
 
 /** TypeScript → ES2022, types stripped (checked before, in tools/build/typecheck.ts); one file at a time. */
-const TRANSPILE: ts.CompilerOptions = {
+const TRANSPILE: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   isolatedModules: true,
@@ -44,6 +45,8 @@ export interface BundleInput {
   board: BoardDescription;
   /** Extra directories holding device code (a device folder outside devices/). */
   extraDirs?: readonly string[];
+  /** JavaScript the type checker already emitted, by absolute source path; other files are transpiled here. */
+  js?: ReadonlyMap<string, string>;
 }
 
 export interface BundledModuleFinding extends PreloadFinding {
@@ -59,8 +62,8 @@ export interface BundleResult {
   modules: string[];
   /** Top-level code that makes preloading unsafe; empty when the bundle may be preloaded. */
   preloadBlockers: BundledModuleFinding[];
-  /** Mutable module-level state (preloadable, but against the design rules). */
-  mutableState: BundledModuleFinding[];
+  /** The same modules' files (absolute), in bundle order. */
+  files: string[];
   /** Rollup's own warnings, one line each. */
   warnings: string[];
   /** Moddable specifier → the bundled modules that import it (checkout-relative), for errors that name the file. */
@@ -103,7 +106,6 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
   const allowed = [...DEVICE_CODE_DIRS.map((d) => real(path.join(root, d))), ...(input.extraDirs ?? []).map(real)];
   const modules: string[] = [];
   const preloadBlockers: BundledModuleFinding[] = [];
-  const mutableState: BundledModuleFinding[] = [];
   const warnings: string[] = [];
   const importers = new Map<string, Set<string>>();
   let failure: BuildError | undefined;
@@ -116,7 +118,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     name: "ganzhi-strip-types",
     transform(code, id) {
       if (id === ENTRY || !id.endsWith(".ts")) return null;
-      return { code: transpile(id, code), map: null };
+      return { code: input.js?.get(id) ?? transpile(id, code), map: null };
     },
   };
 
@@ -154,7 +156,6 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       const name = label(root, info.id);
       const report = analyzePreload(info.ast, info.code);
       for (const f of report.unsafe) preloadBlockers.push({ module: name, ...f });
-      for (const f of report.mutable) mutableState.push({ module: name, ...f });
     },
   };
 
@@ -176,7 +177,8 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     await build.close();
     const chunk = output.find((o) => o.type === "chunk");
     if (chunk === undefined || chunk.type !== "chunk") throw new BuildError("rollup produced no bundle");
-    for (const id of Object.keys(chunk.modules)) if (id !== ENTRY) modules.push(label(root, id));
+    const files = Object.keys(chunk.modules).filter((id) => id !== ENTRY);
+    for (const id of files) modules.push(label(root, id));
     const externals = [...chunk.imports].sort();
     const stray = externals.filter((s) => !isModdableSpecifier(s));
     if (stray.length > 0) throw new BuildError(`the bundle imports non-Moddable modules: ${stray.join(", ")}`);
@@ -194,7 +196,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       lines.push({ module: label(root, id), first, last: first + m.code.split("\n").length - 1 });
       at = start + m.code.length;
     }
-    return { code: chunk.code, externals, modules, preloadBlockers, mutableState, warnings, importers: byImporter, bindings, lines };
+    return { code: chunk.code, externals, modules, files, preloadBlockers, warnings, importers: byImporter, bindings, lines };
   } catch (e) {
     if (failure !== undefined) throw failure;
     if (e instanceof BuildError) throw e;

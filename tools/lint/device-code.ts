@@ -11,7 +11,8 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import ts from "typescript";
+import type TS from "typescript";
+import ts from "../build/typescript.js";
 import { mutableModuleState } from "./frozen.js";
 
 export interface Violation {
@@ -88,11 +89,11 @@ function resolveRelative(fromRel: string, spec: string): string {
 export function checkSource(rel: string, text: string): Violation[] {
   const sf = ts.createSourceFile(rel, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const out: Violation[] = [];
-  const report = (node: ts.Node, message: string): void => {
+  const report = (node: TS.Node, message: string): void => {
     const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
     out.push({ file: rel, line: line + 1, column: character + 1, message });
   };
-  const checkSpecifier = (node: ts.Node, spec: string, typeOnly: boolean): void => {
+  const checkSpecifier = (node: TS.Node, spec: string, typeOnly: boolean): void => {
     if (!spec.startsWith(".")) {
       report(node, `imports "${spec}": device code may import only other device code by relative path (no Node built-ins, no npm packages)`);
       return;
@@ -103,7 +104,7 @@ export function checkSource(rel: string, text: string): Violation[] {
     if (typeOnly && TYPE_ONLY_ALLOWED.some((re) => re.test(target))) return;
     report(node, `imports "${spec}" (${target}), which is not device code${typeOnly ? "" : " (only types may come from manifests/schema)"}`);
   };
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const typeOnly = Boolean(node.importClause?.isTypeOnly) || (node.importClause === undefined ? false : allTypeOnly(node.importClause));
       checkSpecifier(node, node.moduleSpecifier.text, typeOnly);
@@ -128,7 +129,7 @@ export function checkSource(rel: string, text: string): Violation[] {
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-function allTypeOnly(clause: ts.ImportClause): boolean {
+function allTypeOnly(clause: TS.ImportClause): boolean {
   if (clause.name) return false;
   const b = clause.namedBindings;
   if (!b) return false;
@@ -137,7 +138,7 @@ function allTypeOnly(clause: ts.ImportClause): boolean {
 }
 
 /** True when the identifier refers to a global (not a property name, a declaration or a type position). */
-function isGlobalReference(id: ts.Identifier): boolean {
+function isGlobalReference(id: TS.Identifier): boolean {
   const p = id.parent;
   if (!p) return true;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;

@@ -13,30 +13,31 @@
  * built by a function is frozen by that function (runtime/detmath.ts `powersByS`). xsl, run in the tests on every
  * device and board, remains the final word.
  */
-import ts from "typescript";
+import type TS from "typescript";
+import ts from "../build/typescript.js";
 
 export interface MutableFinding {
-  node: ts.Node;
+  node: TS.Node;
   /** What is mutable and what to do about it. */
   message: string;
 }
 
 const WHY = "preloading keeps it in flash and copies it to RAM on the first write, shared by every instance (xsl: not frozen)";
 
-function unwrap(e: ts.Expression): ts.Expression {
+function unwrap(e: TS.Expression): TS.Expression {
   while (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) {
     e = e.expression;
   }
   return e;
 }
 
-function isObjectFreeze(e: ts.Expression): e is ts.CallExpression {
+function isObjectFreeze(e: TS.Expression): e is TS.CallExpression {
   if (!ts.isCallExpression(e)) return false;
   const c = unwrap(e.expression);
   return ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === "Object" && c.name.text === "freeze";
 }
 
-function calleeName(e: ts.Expression): string {
+function calleeName(e: TS.Expression): string {
   const c = unwrap(e);
   if (ts.isIdentifier(c)) return c.text;
   if (ts.isPropertyAccessExpression(c)) return `${calleeName(c.expression)}.${c.name.text}`;
@@ -47,7 +48,7 @@ function calleeName(e: ts.Expression): string {
  * Why the value of `e`, bound at module level under `name`, is mutable; undefined when it is a primitive, a function,
  * a frozen object or something this syntactic check cannot see into (a call, a reference).
  */
-function mutableValue(e: ts.Expression, name: string, out: MutableFinding[]): void {
+function mutableValue(e: TS.Expression, name: string, out: MutableFinding[]): void {
   e = unwrap(e);
   if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) {
     const what = ts.isArrayLiteralExpression(e) ? "array" : "object";
@@ -86,7 +87,7 @@ function mutableValue(e: ts.Expression, name: string, out: MutableFinding[]): vo
   }
 }
 
-function staticFields(c: ts.ClassLikeDeclaration, out: MutableFinding[]): void {
+function staticFields(c: TS.ClassLikeDeclaration, out: MutableFinding[]): void {
   const cls = c.name?.text ?? "(anonymous class)";
   for (const m of c.members) {
     if (!ts.isPropertyDeclaration(m) || m.initializer === undefined) continue;
@@ -96,7 +97,7 @@ function staticFields(c: ts.ClassLikeDeclaration, out: MutableFinding[]): void {
 }
 
 /** Mutable module-level state in one source file (a TypeScript or JavaScript module). */
-export function mutableModuleState(sf: ts.SourceFile): MutableFinding[] {
+export function mutableModuleState(sf: TS.SourceFile): MutableFinding[] {
   const out: MutableFinding[] = [];
   for (const s of sf.statements) {
     if (ts.isVariableStatement(s)) {

@@ -1,0 +1,155 @@
+/**
+ * `ganzhi build` keeps what the type checks and rollup produced (the bundle, main.js, their findings) by content:
+ * a record is reused only when every file the TypeScript compiler read is byte-identical (SHA-256), no directory
+ * holding one of them gained or lost a file (a new `x.tsx` or `x.d.ts` could change how an import resolves), no
+ * package.json on the way up from them changed (it sets a file's module format), and the build's own code, its
+ * TypeScript and rollup, and what it was asked (the entry, the board description) are the same.
+ * A failed build is never recorded, so errors are always found again. Records live in
+ * node_modules/.cache/ganzhi/build/ (GANZHI_BUILD_CACHE=0 turns the cache off; the newest 64 records are kept).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const KEEP = 64;
+const FORMAT = 1;
+
+interface FileStamp {
+  file: string;
+  sha256: string;
+}
+interface DirStamp {
+  dir: string;
+  /** SHA-256 of the sorted names in the folder. */
+  names: string;
+}
+interface PackageStamp {
+  dir: string;
+  /** SHA-256 of its package.json, or "" when it has none. */
+  sha256: string;
+}
+interface CacheRecord<T> {
+  format: number;
+  files: FileStamp[];
+  dirs: DirStamp[];
+  packages: PackageStamp[];
+  value: T;
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function fileHash(file: string): string | undefined {
+  try {
+    return sha256(readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+function namesHash(dir: string): string | undefined {
+  try {
+    return sha256(readdirSync(dir).sort().join("\0"));
+  } catch {
+    return undefined;
+  }
+}
+
+function packageHash(dir: string): string {
+  const file = path.join(dir, "package.json");
+  return existsSync(file) ? (fileHash(file) ?? "") : "";
+}
+
+/** The build's own code and its compiler and bundler: a record made by other code is not reused. */
+function toolFingerprint(root: string): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const hash = createHash("sha256");
+  for (const dir of [here, path.join(here, "..", "lint")]) {
+    for (const name of readdirSync(dir).filter((n) => n.endsWith(".js")).sort()) hash.update(name).update(readFileSync(path.join(dir, name)));
+  }
+  for (const pkg of ["typescript", "rollup"]) {
+    hash.update(pkg).update(fileHash(path.join(root, "node_modules", pkg, "package.json")) ?? "none");
+  }
+  return hash.digest("hex");
+}
+
+export class BuildCache {
+  readonly #dir: string | undefined;
+  readonly #root: string;
+
+  /** `dir` undefined: no cache (every lookup misses, nothing is written). */
+  constructor(root: string, dir: string | undefined) {
+    this.#root = root;
+    this.#dir = dir;
+  }
+
+  static forCheckout(root: string, env: Readonly<Record<string, string | undefined>>): BuildCache {
+    const off = env.GANZHI_BUILD_CACHE === "0";
+    return new BuildCache(root, off ? undefined : path.join(root, "node_modules", ".cache", "ganzhi", "build"));
+  }
+
+  /** The record's file name for what the build was asked. */
+  key(request: unknown): string {
+    return sha256(JSON.stringify({ format: FORMAT, tool: toolFingerprint(this.#root), request }));
+  }
+
+  get<T>(key: string): T | undefined {
+    if (this.#dir === undefined) return undefined;
+    let record: CacheRecord<T>;
+    try {
+      record = JSON.parse(readFileSync(path.join(this.#dir, `${key}.json`), "utf8")) as CacheRecord<T>;
+    } catch {
+      return undefined;
+    }
+    if (record.format !== FORMAT) return undefined;
+    for (const f of record.files) if (fileHash(f.file) !== f.sha256) return undefined;
+    for (const d of record.dirs) if (namesHash(d.dir) !== d.names) return undefined;
+    for (const p of record.packages) if (packageHash(p.dir) !== p.sha256) return undefined;
+    return record.value;
+  }
+
+  /** Record `value` as what `inputs` (every file the build read, absolute) produce. */
+  put<T>(key: string, inputs: readonly string[], value: T): void {
+    if (this.#dir === undefined) return;
+    const files: FileStamp[] = [];
+    const dirs = new Set<string>();
+    const ancestors = new Set<string>();
+    for (const file of [...new Set(inputs)].sort()) {
+      const h = fileHash(file);
+      if (h === undefined) continue;
+      files.push({ file, sha256: h });
+      dirs.add(path.dirname(file));
+      for (let d = path.dirname(file); !ancestors.has(d); d = path.dirname(d)) {
+        ancestors.add(d);
+        if (path.dirname(d) === d) break;
+      }
+    }
+    const record: CacheRecord<T> = {
+      format: FORMAT,
+      files,
+      dirs: [...dirs].sort().map((dir) => ({ dir, names: namesHash(dir) ?? "" })),
+      packages: [...ancestors].sort().map((dir) => ({ dir, sha256: packageHash(dir) })),
+      value,
+    };
+    try {
+      mkdirSync(this.#dir, { recursive: true });
+      const tmp = path.join(this.#dir, `.${key}.${process.pid}.tmp`);
+      writeFileSync(tmp, JSON.stringify(record));
+      renameSync(tmp, path.join(this.#dir, `${key}.json`));
+      this.#prune();
+    } catch {
+      // A cache that cannot be written only costs the next build its time.
+    }
+  }
+
+  #prune(): void {
+    const dir = this.#dir!;
+    const records = readdirSync(dir)
+      .filter((n) => n.endsWith(".json"))
+      .map((n) => ({ n, t: statSync(path.join(dir, n)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const r of records.slice(KEEP)) rmSync(path.join(dir, r.n), { force: true });
+  }
+}
