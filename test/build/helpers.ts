@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, write
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { listBoards, listDevices, loadBoard, loadDevice } from "../../manifests/load.js";
+import { wiredPairs as pairsOf } from "../../tools/build/manifests.js";
 import type { Output } from "../../tools/cli/command.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -97,17 +97,7 @@ export function capture(): CapturedOutput {
   };
 }
 
-/**
- * Every (device, board) the checkout's manifests pair: the boards a device's manifest wires, and their overlays.
- * A manifest that does not load throws here, so a broken board fails the suites instead of emptying their lists.
- */
+/** The checkout's (device, board) pairs (tools/build/manifests.ts). */
 export function wiredPairs(root = REPO): [string, string][] {
-  const boards = listBoards({ root }).map((b) => loadBoard(b, { root }));
-  const pairs: [string, string][] = [];
-  for (const device of listDevices({ root })) {
-    const wired = Object.keys(loadDevice(device, { root }).manifest.wiring ?? {});
-    for (const b of boards) if (b.lineage.some((name) => wired.includes(name))) pairs.push([device, b.name]);
-  }
-  if (pairs.length === 0) throw new Error(`no device in ${root}/manifests/devices wires any board`);
-  return pairs;
+  return pairsOf(root);
 }

@@ -62,12 +62,16 @@ function packageHash(dir: string): string {
   return existsSync(file) ? (fileHash(file) ?? "") : "";
 }
 
-/** The build's own code and its compiler and bundler: a record made by other code is not reused. */
+/**
+ * The build's own code (compiled in out/, or the TypeScript sources when a test runner loads those) and its
+ * compiler and bundler: a record made by other code is not reused.
+ */
 function toolFingerprint(root: string): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const hash = createHash("sha256");
+  const code = (n: string) => (n.endsWith(".js") || n.endsWith(".ts")) && !n.endsWith(".d.ts");
   for (const dir of [here, path.join(here, "..", "lint")]) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith(".js")).sort()) hash.update(name).update(readFileSync(path.join(dir, name)));
+    for (const name of readdirSync(dir).filter(code).sort()) hash.update(name).update(readFileSync(path.join(dir, name)));
   }
   for (const pkg of ["typescript", "rollup"]) {
     hash.update(pkg).update(fileHash(path.join(root, "node_modules", pkg, "package.json")) ?? "none");

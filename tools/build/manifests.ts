@@ -22,3 +22,18 @@ export function manifestSource(root: string): ManifestSource {
     },
   };
 }
+
+/**
+ * Every (device, board) the manifests pair: the boards a device's manifest wires, and their overlays. A manifest
+ * that does not load throws, so a broken board fails whoever enumerates instead of emptying the list.
+ */
+export function wiredPairs(root: string): [string, string][] {
+  const boards = listBoards({ root }).map((b) => loadBoard(b, { root }));
+  const pairs: [string, string][] = [];
+  for (const device of listDevices({ root })) {
+    const wired = Object.keys(loadDevice(device, { root }).manifest.wiring ?? {});
+    for (const b of boards) if (b.lineage.some((name) => wired.includes(name))) pairs.push([device, b.name]);
+  }
+  if (pairs.length === 0) throw new Error(`no device in ${root}/manifests/devices wires any board`);
+  return pairs;
+}
