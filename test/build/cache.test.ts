@@ -79,6 +79,16 @@ describe("ganzhi build's cache", () => {
     expect((await build()).code).toBe(0);
   });
 
+  it("after an edit, what TypeScript re-checks and re-emits alone gives the same project as a build without any cache", async () => {
+    writeFileSync(device("math.ts"), MATH.replace("2 * x", "x * 2"));
+    const incremental = await build({ ...process.env, GANZHI_BUILD_CACHE: "incremental" });
+    expect(incremental.cached).toBe(false);
+    expect(incremental.app).toContain("x * 2");
+    const scratchBuild = await build({ ...process.env, GANZHI_BUILD_CACHE: "0" });
+    expect(incremental.app).toBe(scratchBuild.app);
+    writeFileSync(device("math.ts"), MATH);
+  });
+
   it("GANZHI_BUILD_CACHE=0 builds everything every time", async () => {
     expect((await build()).cached).toBe(true);
     expect((await build({ ...process.env, GANZHI_BUILD_CACHE: "0" })).cached).toBe(false);

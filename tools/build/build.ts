@@ -163,7 +163,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
   const cached = compiled !== undefined;
   if (compiled === undefined) {
     const { compileDevice } = await import("./compile.js");
-    const fresh = await compileDevice({ root, entry, extraDirs, board: description, checkHal });
+    const fresh = await compileDevice({ root, entry, extraDirs, board: description, checkHal, cache });
     const { inputs, ...value } = fresh;
     cache.put(key, inputs, value);
     compiled = value;

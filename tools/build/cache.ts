@@ -5,7 +5,12 @@
  * package.json on the way up from them changed (it sets a file's module format), and the build's own code, its
  * TypeScript and rollup, and what it was asked (the entry, the board description) are the same.
  * A failed build is never recorded, so errors are always found again. Records live in
- * node_modules/.cache/ganzhi/build/ (GANZHI_BUILD_CACHE=0 turns the cache off; the newest 64 records are kept).
+ * node_modules/.cache/ganzhi/build/ (the newest 64 are kept). GANZHI_BUILD_CACHE=0 turns all caching off;
+ * GANZHI_BUILD_CACHE=incremental ignores the records, as a build after an edit would (the benchmark uses it).
+ *
+ * When a record cannot be used (a source changed), two finer caches make the build redo only what the change
+ * affects: TypeScript's own build info (tsc/, `tsc --incremental`'s), which keeps each unchanged file's diagnostics,
+ * and the JavaScript of each file (js/), keyed by its content, its module format and the build's code.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -13,6 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const KEEP = 64;
+const KEEP_JS = 4000;
 const FORMAT = 1;
 
 interface FileStamp {
@@ -80,23 +86,77 @@ function toolFingerprint(root: string): string {
 }
 
 export class BuildCache {
+  /** node_modules/.cache/ganzhi, or undefined: no cache (every lookup misses, nothing is written). */
+  readonly #base: string | undefined;
   readonly #dir: string | undefined;
   readonly #root: string;
+  #tool: string | undefined;
 
-  /** `dir` undefined: no cache (every lookup misses, nothing is written). */
-  constructor(root: string, dir: string | undefined) {
+  /** `records`: false to ignore whole-build records and keep only the finer caches. */
+  constructor(root: string, base: string | undefined, records = true) {
     this.#root = root;
-    this.#dir = dir;
+    this.#base = base;
+    this.#dir = base === undefined || !records ? undefined : path.join(base, "build");
   }
 
   static forCheckout(root: string, env: Readonly<Record<string, string | undefined>>): BuildCache {
-    const off = env.GANZHI_BUILD_CACHE === "0";
-    return new BuildCache(root, off ? undefined : path.join(root, "node_modules", ".cache", "ganzhi", "build"));
+    const mode = env.GANZHI_BUILD_CACHE;
+    return new BuildCache(root, mode === "0" ? undefined : path.join(root, "node_modules", ".cache", "ganzhi"), mode !== "incremental");
+  }
+
+  get #fingerprint(): string {
+    return (this.#tool ??= toolFingerprint(this.#root));
   }
 
   /** The record's file name for what the build was asked. */
   key(request: unknown): string {
-    return sha256(JSON.stringify({ format: FORMAT, tool: toolFingerprint(this.#root), request }));
+    return sha256(JSON.stringify({ format: FORMAT, tool: this.#fingerprint, request }));
+  }
+
+  /** Where TypeScript keeps its build info for a program (`name` says which); undefined without a cache. */
+  buildInfo(name: string): string | undefined {
+    return this.#base === undefined ? undefined : path.join(this.#base, "tsc", `${sha256(JSON.stringify([this.#root, name])).slice(0, 24)}.tsbuildinfo`);
+  }
+
+  #jsFile(kind: string, file: string, format: unknown, text: string): string {
+    return path.join(this.#base!, "js", `${sha256(JSON.stringify([FORMAT, this.#fingerprint, kind, path.extname(file), format ?? null, text]))}.js`);
+  }
+
+  /** The JavaScript a program (`kind`) emitted before for a file with this text and module format. */
+  getJs(kind: string, file: string, format: unknown, text: string): string | undefined {
+    if (this.#base === undefined) return undefined;
+    try {
+      return readFileSync(this.#jsFile(kind, file, format, text), "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+
+  putJs(kind: string, file: string, format: unknown, text: string, js: string): void {
+    if (this.#base === undefined) return;
+    const target = this.#jsFile(kind, file, format, text);
+    try {
+      mkdirSync(path.dirname(target), { recursive: true });
+      const tmp = `${target}.${process.pid}.tmp`;
+      writeFileSync(tmp, js);
+      renameSync(tmp, target);
+    } catch {
+      // as for records: only time is lost
+    }
+  }
+
+  /** Keep the per-file JavaScript cache to its newest KEEP_JS files. */
+  pruneJs(): void {
+    if (this.#base === undefined) return;
+    const dir = path.join(this.#base, "js");
+    try {
+      const names = readdirSync(dir);
+      if (names.length <= KEEP_JS) return;
+      const files = names.map((n) => ({ n, t: statSync(path.join(dir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+      for (const f of files.slice(KEEP_JS)) rmSync(path.join(dir, f.n), { force: true });
+    } catch {
+      // nothing to prune
+    }
   }
 
   get<T>(key: string): T | undefined {

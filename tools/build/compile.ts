@@ -9,10 +9,11 @@ import type TS from "typescript";
 import ts from "./typescript.js";
 import { mutableModuleState } from "../lint/frozen.js";
 import { bundle, type BundledModuleFinding, type BundleResult } from "./bundle.js";
+import type { BuildCache } from "./cache.js";
 import { scanImports } from "./imports.js";
 import { label, real } from "./paths.js";
 import type { BoardDescription } from "./project.js";
-import { checkDeviceProgram, deviceProgram, emitJs, typecheckModdableHal } from "./typecheck.js";
+import { checkDeviceProgram, deviceProgram, typecheckModdableHal } from "./typecheck.js";
 
 export interface CompileInput {
   root: string;
@@ -22,6 +23,8 @@ export interface CompileInput {
   board: BoardDescription;
   /** Also type-check hal/moddable against @moddable/typings. */
   checkHal: boolean;
+  /** TypeScript's build info and each file's JavaScript are kept here (tools/build/cache.ts). */
+  cache: BuildCache;
 }
 
 export interface Compiled {
@@ -42,17 +45,30 @@ const TRANSPILE: TS.CompilerOptions = {
 };
 
 export async function compileDevice(input: CompileInput): Promise<Compiled> {
-  const { root, entry, extraDirs, board } = input;
-  const device = deviceProgram(root, entry);
+  const { root, entry, extraDirs, board, cache } = input;
+  const checkedDevice = deviceProgram(root, entry, cache.buildInfo(`device ${entry}`));
+  const device = checkedDevice.program;
   const scan = scanImports(root, entry, extraDirs, (f) => device.getSourceFile(f));
-  checkDeviceProgram(root, entry, device);
-  const hal = input.checkHal ? typecheckModdableHal(root, board) : undefined;
+  checkDeviceProgram(root, entry, checkedDevice);
+  const checkedHal = input.checkHal ? typecheckModdableHal(root, board, cache.buildInfo("hal/moddable")) : undefined;
+  const hal = checkedHal?.program;
 
+  // JavaScript for every file: what TypeScript emitted now (every file, or those an edit affected), else what it
+  // emitted before for the same text; anything else the bundler transpiles itself.
   const js = new Map<string, string>();
-  for (const program of [device, hal]) {
-    if (program === undefined) continue;
-    for (const [file, code] of emitJs(program)) js.set(real(file), code);
+  for (const [kind, checked] of [["device", checkedDevice], ["hal", checkedHal]] as const) {
+    if (checked === undefined) continue;
+    const emitted = checked.emit();
+    for (const sf of checked.program.getSourceFiles()) {
+      if (sf.isDeclarationFile) continue;
+      const file = path.resolve(sf.fileName);
+      const fresh = emitted.get(file);
+      if (fresh !== undefined) cache.putJs(kind, file, sf.impliedNodeFormat, sf.text, fresh);
+      const code = fresh ?? cache.getJs(kind, file, sf.impliedNodeFormat, sf.text);
+      if (code !== undefined) js.set(real(file), code);
+    }
   }
+  cache.pruneJs();
   const bundled = await bundle({ root, entry, files: scan.files, board, extraDirs, js });
 
   const mainSource = real(path.join(root, "hal", "moddable", "main.ts"));

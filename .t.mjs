@@ -1,0 +1,16 @@
+import { createRequire } from "node:module";
+const ts = createRequire(import.meta.url)("typescript");
+import { PORTABLE_OPTIONS } from "./out/tools/build/typecheck.js";
+const root = process.cwd();
+const entry = root + "/devices/weather-station/main.ts";
+const opts = { ...PORTABLE_OPTIONS, incremental: true, tsBuildInfoFile: "/tmp/mci-tsbi/device.tsbuildinfo" };
+const t0 = performance.now();
+const host = ts.createIncrementalCompilerHost(opts);
+const b = ts.createIncrementalProgram({ rootNames: [entry], options: opts, host });
+const t1 = performance.now();
+const d = [...b.getOptionsDiagnostics(), ...b.getGlobalDiagnostics(), ...b.getSyntacticDiagnostics(), ...b.getSemanticDiagnostics()];
+const t2 = performance.now();
+b.emitBuildInfo?.();
+b.emit(undefined, (f, text) => { if (f.endsWith(".tsbuildinfo")) ts.sys.writeFile(f, text); });
+const t3 = performance.now();
+console.log("create", (t1-t0).toFixed(0), "diag", (t2-t1).toFixed(0), d.length, "emit/buildinfo", (t3-t2).toFixed(0));
