@@ -5,8 +5,8 @@
  * The bundle's entry is generated: it re-exports `createHost` (hal/moddable/host.ts), the platform module chosen
  * for the board (hal/moddable/esp32.ts or nrf52.ts), the device's `main` as `deviceMain`, and `board`, the board
  * description baked in as deep-frozen data. Moddable modules stay external imports; any other import that is not
- * device code is an error naming the importing file. Types were checked before (tools/build/typecheck.ts), so the
- * TypeScript plugin only transpiles (`noCheck`).
+ * device code is an error naming the importing file. Types were checked before (tools/build/typecheck.ts), and the
+ * checked programs' JavaScript is handed in (`js`); a file without it is transpiled here.
  */
 import path from "node:path";
 import { rollup, type Plugin, type RollupLog } from "rollup";
@@ -32,7 +32,7 @@ const TRANSPILE: TS.CompilerOptions = {
   sourceMap: false,
 };
 
-function transpile(file: string, code: string): string {
+export function transpile(file: string, code: string): string {
   return ts.transpileModule(code, { fileName: file, compilerOptions: TRANSPILE }).outputText;
 }
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import type TS from "typescript";
 import ts from "./typescript.js";
 import { mutableModuleState } from "../lint/frozen.js";
-import { bundle, type BundledModuleFinding, type BundleResult } from "./bundle.js";
+import { bundle, transpile, type BundledModuleFinding, type BundleResult } from "./bundle.js";
 import type { BuildCache } from "./cache.js";
 import { scanImports } from "./imports.js";
 import { label, real } from "./paths.js";
@@ -36,13 +36,6 @@ export interface Compiled {
   /** Every file the compiler read (absolute): what a cache record depends on. */
   inputs: string[];
 }
-
-const TRANSPILE: TS.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  verbatimModuleSyntax: true,
-  removeComments: true,
-};
 
 export async function compileDevice(input: CompileInput): Promise<Compiled> {
   const { root, entry, extraDirs, board, cache } = input;
@@ -72,7 +65,7 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
   const bundled = await bundle({ root, entry, files: scan.files, board, extraDirs, js });
 
   const mainSource = real(path.join(root, "hal", "moddable", "main.ts"));
-  const mainJs = js.get(mainSource) ?? ts.transpileModule(readFileSync(mainSource, "utf8"), { fileName: mainSource, compilerOptions: TRANSPILE }).outputText;
+  const mainJs = js.get(mainSource) ?? transpile(mainSource, readFileSync(mainSource, "utf8"));
 
   const sourceOf = (file: string): TS.SourceFile =>
     device.getSourceFile(file) ?? hal?.getSourceFile(file) ?? ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
