@@ -18,6 +18,8 @@ import { ensureSdk, locateSdk, type ModdableSdk } from "../../tools/build/moddab
 import { capture, makeScratch, REPO, wiredPairs, type Scratch } from "./helpers.js";
 
 const out = mkdtempSync(path.join(tmpdir(), "ganzhi-moddable-"));
+/** A cold build (type checks, rollup, the XS runner's first build) then mcconfig and make, on a loaded 2-core machine. */
+const BUILD_TIMEOUT = 5 * 60_000;
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 async function build(root: string, device: string, board: string, dir: string, sdk: ModdableSdk) {
@@ -112,7 +114,7 @@ if (where.kind === "none") {
       expect(f.heapSlots).toBeGreaterThan(f.instances);
       expect(f.appByteCode).toBeGreaterThan(0);
       expect(io.lines[2]).toMatch(/^ {2}xsl \(.+\): [\d,]+ instances, [\d,]+ keys; preloaded heap [\d,]+ slots/);
-    });
+    }, BUILD_TIMEOUT);
 
     describe("a project xsl warns about fails the build", () => {
       let scratch: Scratch;
@@ -138,7 +140,7 @@ if (where.kind === "none") {
         expect(code).toBe(1);
         expect(io.errors).toContainEqual(expect.stringMatching(/^warning: devices\/mutable-table\/main\.ts:3: OHMS is a module-level array that is not frozen/));
         expect(io.stderr).toMatch(/ganzhi build: Moddable's tools \(mcconfig, xsc, xsl\) reject the project in out:\n {2}### warning: ganzhi\/app: .*OHMS: not frozen\n/);
-      });
+      }, BUILD_TIMEOUT);
     });
   });
 }
