@@ -122,45 +122,50 @@ async function acquire(lock: string, timeoutMs: number, isDone: () => boolean): 
 }
 
 /**
+ * Run `work` unless `ready()`, in one process at a time (`lock`, a directory): a process that finds the lock taken
+ * waits until the work is done or the lock is free again; a lock whose owner has died is taken over.
+ */
+export async function once(lock: string, ready: () => boolean, work: () => Promise<void>, timeoutMs = 20 * 60_000): Promise<void> {
+  if (ready()) return;
+  mkdirSync(path.dirname(lock), { recursive: true });
+  if (!(await acquire(lock, timeoutMs, ready))) return;
+  try {
+    if (!ready()) await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
  * Build the host tools from `source` into `dest` once (build-tools.sh; about 90 s on 2 cores), waiting for another
  * process that is already building them. `log` gets the build's output lines.
  */
 export async function buildSharedSdk(source: string, dest: string, log: (line: string) => void = () => {}): Promise<ModdableSdk> {
   const ready = () => existsSync(path.join(dest, READY)) && typeof sdkAt(dest) !== "string";
-  if (!ready()) {
-    mkdirSync(path.dirname(dest), { recursive: true });
-    const lock = `${dest}.lock`;
-    if (await acquire(lock, 20 * 60_000, ready)) {
-      try {
-        if (!ready()) {
-          const output: string[] = [];
-          const code = await new Promise<number>((resolve, reject) => {
-            const child = spawn("bash", [path.join(source, "build-tools.sh"), dest], { stdio: ["ignore", "pipe", "pipe"] });
-            const take = (d: Buffer) => {
-              for (const line of d.toString().split("\n")) {
-                if (line === "") continue;
-                output.push(line);
-                log(line);
-              }
-            };
-            child.stdout.on("data", take);
-            child.stderr.on("data", take);
-            child.on("error", reject);
-            child.on("close", (c) => resolve(c ?? 1));
-          });
-          if (code !== 0 || typeof sdkAt(dest) === "string") {
-            throw new Error(
-              `building the Moddable host tools (bash ${path.join(source, "build-tools.sh")} ${dest}) failed with code ${code}` +
-                ` (it needs gcc, make and libglib2.0-dev: npm run setup installs them):\n${output.slice(-15).join("\n")}`,
-            );
-          }
-          writeFileSync(path.join(dest, READY), `${new Date().toISOString()}\n`);
+  await once(`${dest}.lock`, ready, async () => {
+    const output: string[] = [];
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn("bash", [path.join(source, "build-tools.sh"), dest], { stdio: ["ignore", "pipe", "pipe"] });
+      const take = (d: Buffer) => {
+        for (const line of d.toString().split("\n")) {
+          if (line === "") continue;
+          output.push(line);
+          log(line);
         }
-      } finally {
-        rmSync(lock, { recursive: true, force: true });
-      }
+      };
+      child.stdout.on("data", take);
+      child.stderr.on("data", take);
+      child.on("error", reject);
+      child.on("close", (c) => resolve(c ?? 1));
+    });
+    if (code !== 0 || typeof sdkAt(dest) === "string") {
+      throw new Error(
+        `building the Moddable host tools (bash ${path.join(source, "build-tools.sh")} ${dest}) failed with code ${code}` +
+          ` (it needs gcc, make and libglib2.0-dev: npm run setup installs them):\n${output.slice(-15).join("\n")}`,
+      );
     }
-  }
+    writeFileSync(path.join(dest, READY), `${new Date().toISOString()}\n`);
+  });
   const sdk = sdkAt(dest);
   if (typeof sdk === "string") throw new Error(sdk);
   return sdk;
