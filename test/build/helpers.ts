@@ -7,7 +7,6 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, write
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { wiredPairs as pairsOf } from "../../tools/build/manifests.js";
 import type { Output } from "../../tools/cli/command.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -97,7 +96,3 @@ export function capture(): CapturedOutput {
   };
 }
 
-/** The checkout's (device, board) pairs (tools/build/manifests.ts). */
-export function wiredPairs(root = REPO): [string, string][] {
-  return pairsOf(root);
-}

@@ -15,7 +15,8 @@ import { createBuildCommand } from "../../tools/commands/build.js";
 import type { BuildReport } from "../../tools/build/build.js";
 import { checkFaults, PROJECT_MODULES, readPreparation, readToolOutput } from "../../tools/build/moddable.js";
 import { ensureSdk, locateSdk, type ModdableSdk } from "../../tools/build/moddable-sdk.js";
-import { capture, makeScratch, REPO, wiredPairs, type Scratch } from "./helpers.js";
+import { wiredPairs } from "../helpers/manifests.js";
+import { capture, makeScratch, REPO, type Scratch } from "./helpers.js";
 
 const out = mkdtempSync(path.join(tmpdir(), "ganzhi-moddable-"));
 /** A cold build (type checks, rollup, the XS runner's first build) then mcconfig and make, on a loaded 2-core machine. */
@@ -93,7 +94,7 @@ if (where.kind === "none") {
       sdk = found;
     }, 20 * 60_000);
 
-    it.each(wiredPairs())("%s on %s: no error, and no xsl warning about the project's modules", async (device, board) => {
+    it.each(wiredPairs({ root: REPO }))("%s on %s: no error, and no xsl warning about the project's modules", async (device, board) => {
       const dir = path.join(out, device, board);
       const { code, io } = await build(REPO, device, board, dir, sdk);
       expect(io.errors.filter((e) => !e.startsWith("warning:"))).toEqual([]);

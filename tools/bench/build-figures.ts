@@ -37,7 +37,7 @@ export async function benchBuild(root: string, print: Table): Promise<Record<str
   const haveSdk = typeof sdk !== "string";
   const out = mkdtempSync(path.join(tmpdir(), "ganzhi-bench-build-"));
   try {
-    const pairs = wiredPairs(root);
+    const pairs = wiredPairs({ root });
     const [device, board] = pairs[0]!;
     const runs = Number(process.env.GANZHI_BENCH_BUILD_RUNS ?? 3);
     const args = [device, "--board", board, "--out", path.join(out, "timed")];
