@@ -1,16 +1,18 @@
-import { createRequire } from "node:module";
-const ts = createRequire(import.meta.url)("typescript");
-import { PORTABLE_OPTIONS } from "./out/tools/build/typecheck.js";
+import path from "node:path";
+import { BuildCache } from "./out/tools/build/cache.js";
+import { deviceProgram, checkDeviceProgram } from "./out/tools/build/typecheck.js";
+import { real } from "./out/tools/build/paths.js";
 const root = process.cwd();
-const entry = root + "/devices/weather-station/main.ts";
-const opts = { ...PORTABLE_OPTIONS, incremental: true, tsBuildInfoFile: "/tmp/mci-tsbi/device.tsbuildinfo" };
-const t0 = performance.now();
-const host = ts.createIncrementalCompilerHost(opts);
-const b = ts.createIncrementalProgram({ rootNames: [entry], options: opts, host });
-const t1 = performance.now();
-const d = [...b.getOptionsDiagnostics(), ...b.getGlobalDiagnostics(), ...b.getSyntacticDiagnostics(), ...b.getSemanticDiagnostics()];
-const t2 = performance.now();
-b.emitBuildInfo?.();
-b.emit(undefined, (f, text) => { if (f.endsWith(".tsbuildinfo")) ts.sys.writeFile(f, text); });
-const t3 = performance.now();
-console.log("create", (t1-t0).toFixed(0), "diag", (t2-t1).toFixed(0), d.length, "emit/buildinfo", (t3-t2).toFixed(0));
+const entry = real(root + "/devices/weather-station/main.ts");
+const cache = new BuildCache(root, path.join(root, "node_modules/.cache/ganzhi"), false);
+const c = deviceProgram(root, entry, cache.buildInfo(`device ${entry}`));
+checkDeviceProgram(root, entry, c);
+const emitted = c.emit();
+let hit = 0, miss = 0, fresh = 0;
+for (const sf of c.program.getSourceFiles()) {
+  if (sf.isDeclarationFile) continue;
+  const file = path.resolve(sf.fileName);
+  if (emitted.has(file)) { fresh++; continue; }
+  if (cache.getJs("device", file, sf.impliedNodeFormat, sf.text) !== undefined) hit++; else { miss++; if (miss < 3) console.log("miss", file, sf.impliedNodeFormat); }
+}
+console.log({ fresh, hit, miss, buildInfo: cache.buildInfo(`device ${entry}`) });

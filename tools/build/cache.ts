@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 
 const KEEP = 64;
 const KEEP_JS = 4000;
+const KEEP_TSC = 128;
 const FORMAT = 1;
 
 interface FileStamp {
@@ -115,7 +116,12 @@ export class BuildCache {
 
   /** Where TypeScript keeps its build info for a program (`name` says which); undefined without a cache. */
   buildInfo(name: string): string | undefined {
-    return this.#base === undefined ? undefined : path.join(this.#base, "tsc", `${sha256(JSON.stringify([this.#root, name])).slice(0, 24)}.tsbuildinfo`);
+    if (this.#base === undefined) return undefined;
+    return path.join(this.#base, "tsc", `${sha256(JSON.stringify([this.#fingerprint, this.#root, name])).slice(0, 24)}.tsbuildinfo`);
+  }
+
+  hasJs(kind: string, file: string, format: unknown, text: string): boolean {
+    return this.#base !== undefined && existsSync(this.#jsFile(kind, file, format, text));
   }
 
   #jsFile(kind: string, file: string, format: unknown, text: string): string {
@@ -145,17 +151,19 @@ export class BuildCache {
     }
   }
 
-  /** Keep the per-file JavaScript cache to its newest KEEP_JS files. */
-  pruneJs(): void {
+  /** Keep the per-file JavaScript and the build-info folders to their newest files. */
+  pruneFine(): void {
     if (this.#base === undefined) return;
-    const dir = path.join(this.#base, "js");
-    try {
-      const names = readdirSync(dir);
-      if (names.length <= KEEP_JS) return;
-      const files = names.map((n) => ({ n, t: statSync(path.join(dir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
-      for (const f of files.slice(KEEP_JS)) rmSync(path.join(dir, f.n), { force: true });
-    } catch {
-      // nothing to prune
+    for (const [sub, keep] of [["js", KEEP_JS], ["tsc", KEEP_TSC]] as const) {
+      const dir = path.join(this.#base, sub);
+      try {
+        const names = readdirSync(dir);
+        if (names.length <= keep) continue;
+        const files = names.map((n) => ({ n, t: statSync(path.join(dir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+        for (const f of files.slice(keep)) rmSync(path.join(dir, f.n), { force: true });
+      } catch {
+        // nothing to prune
+      }
     }
   }
 

@@ -46,8 +46,8 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
   const checkedHal = input.checkHal ? typecheckModdableHal(root, board, cache.buildInfo("hal/moddable")) : undefined;
   const hal = checkedHal?.program;
 
-  // JavaScript for every file: what TypeScript emitted now (every file, or those an edit affected), else what it
-  // emitted before for the same text; anything else the bundler transpiles itself.
+  // JavaScript for every file: what TypeScript emitted now (every file, or those an edit affected), else what was
+  // kept for the same text, else transpiled now (and kept).
   const js = new Map<string, string>();
   for (const [kind, checked] of [["device", checkedDevice], ["hal", checkedHal]] as const) {
     if (checked === undefined) continue;
@@ -55,13 +55,13 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
     for (const sf of checked.program.getSourceFiles()) {
       if (sf.isDeclarationFile) continue;
       const file = path.resolve(sf.fileName);
-      const fresh = emitted.get(file);
-      if (fresh !== undefined) cache.putJs(kind, file, sf.impliedNodeFormat, sf.text, fresh);
-      const code = fresh ?? cache.getJs(kind, file, sf.impliedNodeFormat, sf.text);
-      if (code !== undefined) js.set(real(file), code);
+      let code = emitted.get(file) ?? cache.getJs(kind, file, sf.impliedNodeFormat, sf.text);
+      if (!emitted.has(file) && code === undefined) code = transpile(file, sf.text);
+      if (emitted.has(file) || !cache.hasJs(kind, file, sf.impliedNodeFormat, sf.text)) cache.putJs(kind, file, sf.impliedNodeFormat, sf.text, code!);
+      js.set(real(file), code!);
     }
   }
-  cache.pruneJs();
+  cache.pruneFine();
   const bundled = await bundle({ root, entry, files: scan.files, board, extraDirs, js });
 
   const mainSource = real(path.join(root, "hal", "moddable", "main.ts"));
