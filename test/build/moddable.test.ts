@@ -79,6 +79,21 @@ describe("reading what mcconfig, xsc and xsl print", () => {
   });
 });
 
+describe("ganzhi build --check without an SDK", () => {
+  it("is a usage error saying what to set", async () => {
+    const cmd = createBuildCommand();
+    const run = cmd.run(parseArgs(["weather-station", "--board", "esp32-devkitc", "--check"], cmd.options), { root: REPO, cwd: REPO, io: capture(), env: {} });
+    await expect(run).rejects.toThrow("--check runs the Moddable SDK's mcconfig, xsc and xsl: set MODDABLE to an SDK with its host tools built (docs/moddable.md)");
+  });
+
+  it("names what is missing when $MODDABLE is not an SDK", async () => {
+    const cmd = createBuildCommand();
+    const env = { MODDABLE: out };
+    const run = cmd.run(parseArgs(["weather-station", "--board", "esp32-devkitc", "--check"], cmd.options), { root: REPO, cwd: REPO, io: capture(), env });
+    await expect(run).rejects.toThrow(`--check: $MODDABLE: ${out} has no mcconfig, xsc, xsl in build/bin/`);
+  });
+});
+
 const where = locateSdk(REPO, process.env);
 
 if (where.kind === "none") {
