@@ -4,7 +4,10 @@
  */
 import { part as bc95 } from "../../parts/bc95/part.js";
 import { part as bme280 } from "../../parts/bme280/part.js";
+import { part as cjt188 } from "../../parts/cjt188/part.js";
 import { part as cupAnemometer } from "../../parts/cup-anemometer/part.js";
+import { part as dlt645 } from "../../parts/dlt645/part.js";
+import { part as s0Pulse } from "../../parts/s0-pulse/part.js";
 import { part as sht3x } from "../../parts/sht3x/part.js";
 import { part as sx1262 } from "../../parts/sx1262/part.js";
 import { part as tippingBucket } from "../../parts/tipping-bucket/part.js";
@@ -16,7 +19,10 @@ export type { PartDefinition } from "./part.js";
 export const partCatalogue: Readonly<Record<string, PartDefinition>> = Object.freeze({
   [bc95.name]: bc95,
   [bme280.name]: bme280,
+  [cjt188.name]: cjt188,
   [cupAnemometer.name]: cupAnemometer,
+  [dlt645.name]: dlt645,
+  [s0Pulse.name]: s0Pulse,
   [sht3x.name]: sht3x,
   [sx1262.name]: sx1262,
   [tippingBucket.name]: tippingBucket,

@@ -90,7 +90,7 @@ export class S0PulseModel {
   }
 
   #pulse(): void {
-    const { engine, line } = this.#o;
+    const { engine } = this.#o;
     this.#nextWh += this.#whPerPulse;
     this.#earliest = engine.now + 2 * this.#pulseUs;
     if (this.fault !== "dead") {

@@ -11,6 +11,15 @@ import { FrameAssembler } from "../../parts/rs485/assembler.js";
 import { addressBytes } from "../../parts/rs485/bcd.js";
 import type { MeterReplyFault } from "../../parts/rs485/model.js";
 import { bytes, DE, hexOf, MeterRig, STEADY } from "./meter-rig.js";
+import type { ResolvedPart, ResolvedUARTPart } from "../../manifests/schema/config.js";
+import { getPart } from "../../manifests/schema/parts.js";
+import { Rs485Bus } from "../../parts/rs485/model.js";
+import type { S0PulseModel } from "../../parts/s0-pulse/model.js";
+import type { SimBoardSpec } from "../../simulator/core/board.js";
+import { Engine } from "../../simulator/core/engine.js";
+import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
+import { SimNode } from "../../simulator/core/node.js";
+import { attachModels } from "../../simulator/core/parts.js";
 
 /** Frames one frame out of bytes through the shared assembler; fails the test when there is none. */
 function frameOf(hex: string): Uint8Array {
@@ -250,5 +259,77 @@ describe("DL/T 645 driver against the meter model", () => {
     const rig = new MeterRig();
     expect(() => new Dlt645({ ...rig.port(), address: "12345678901X" })).toThrow(/dlt645: address "12345678901X" must be up to 12 decimal digits/);
     expect(() => new Dlt645({ ...rig.port(), address: ADDRESS, preamble: 5 })).toThrow(/preamble must be 0…4 FE bytes/);
+  });
+});
+
+describe("meter parts in the catalogue and the simulator's factory", () => {
+  it("declares DL/T 645 and CJ/T 188 on a UART with a DE pin, 2400 8E1, and wires both meters to one bus on one port", () => {
+    expect(getPart("dlt645")?.connection).toEqual({ kind: "uart", baud: 2400, pins: ["de"] });
+    expect(getPart("cjt188")?.defaults).toMatchObject({ baud: 2400, parity: "even", meterType: 0x10, address: "AAAAAAAAAAAAAA" });
+    expect(getPart("s0-pulse")?.defaults).toMatchObject({ impulsesPerKwh: 1000 });
+    const engine = new Engine();
+    const board: SimBoardSpec = {
+      name: "meter-board",
+      adc: { resolution: 12, fullScaleVolts: 3.3, pins: [] },
+      pulseCountUnits: 0,
+      i2c: {},
+      spi: {},
+      serial: { default: { receive: 16, transmit: 17, baud: 115_200 } },
+      pins: {},
+      flash: { size: 4096, blockLength: 4096, writeAlign: 4, partitions: {} },
+      supplyVolts: 3.3,
+    };
+    const uart = (part: "dlt645" | "cjt188", address: string): ResolvedUARTPart => ({
+      part,
+      io: "uart",
+      bus: "default",
+      receive: 16,
+      transmit: 17,
+      baud: 2400,
+      pins: { de: DE },
+      options: { ...getPart(part)!.defaults, address },
+    });
+    const parts: Record<string, ResolvedPart> = {
+      electricity: uart("dlt645", ADDRESS),
+      water: uart("cjt188", "78330011223344"),
+      pulses: { part: "s0-pulse", io: "digital-edge", pin: 27, edge: "both", pull: "up", options: { ...getPart("s0-pulse")!.defaults } },
+    };
+    const got: number[] = [];
+    const node = new SimNode({
+      id: "meter-1",
+      board,
+      config: {},
+      rolePins: {},
+      engine,
+      network: {
+        connect() {
+          throw new Error("no network");
+        },
+      },
+      epochMs: 0,
+      random: () => 0.5,
+      main(host) {
+        const p = parts["electricity"] as ResolvedUARTPart;
+        const o = p.options as { address: string; baud: number; parity: "even"; retries: number; replyTimeoutMs: number };
+        const meter = new Dlt645({
+          serial: { io: host.io.Serial, receive: p.receive, transmit: p.transmit },
+          de: { io: host.io.Digital, pin: p.pins["de"]! },
+          timer: host.timer,
+          ...o,
+        });
+        host.timer.set(() => meter.read(DI.FORWARD_ACTIVE_TOTAL, (e, v) => got.push(e ? -1 : v!)), 3_600_000);
+        return { stats: () => ({}) };
+      },
+    });
+    const attached = attachModels(parts, { node, atmosphere: createKunmingWeather({ seed: 1 }), household: { electricity: STEADY, water: { volumeLitres: () => 0 } } });
+    expect(attached.map((a) => a.part)).toEqual(["dlt645", "cjt188", "s0-pulse"]);
+    expect(node.uart["default"]!.peer).toBeInstanceOf(Rs485Bus);
+    node.boot();
+    engine.runUntil(3_601_000_000);
+    expect(got).toEqual([1.2]);
+    expect((attached[2]!.model as S0PulseModel).pulses).toBe(1200);
+    expect(() => attachModels({ e: uart("dlt645", ADDRESS) }, { node, atmosphere: createKunmingWeather({ seed: 1 }) })).toThrow(
+      /dlt645 \(role e\): the scenario gives no household electricity/,
+    );
   });
 });
