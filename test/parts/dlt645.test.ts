@@ -11,7 +11,7 @@ import { FrameAssembler } from "../../parts/rs485/assembler.js";
 import { addressBytes } from "../../parts/rs485/bcd.js";
 import type { MeterReplyFault } from "../../parts/rs485/model.js";
 import { bytes, DE, hexOf, MeterRig, STEADY } from "./meter-rig.js";
-import type { ResolvedPart, ResolvedUARTPart } from "../../manifests/schema/config.js";
+import type { PartOptionValue, ResolvedPart, ResolvedUARTPart } from "../../manifests/schema/config.js";
 import { getPart } from "../../manifests/schema/parts.js";
 import { Rs485Bus } from "../../parts/rs485/model.js";
 import type { S0PulseModel } from "../../parts/s0-pulse/model.js";
@@ -287,12 +287,12 @@ describe("meter parts in the catalogue and the simulator's factory", () => {
       transmit: 17,
       baud: 2400,
       pins: { de: DE },
-      options: { ...getPart(part)!.defaults, address },
+      options: { ...(getPart(part)!.defaults as Record<string, PartOptionValue>), address },
     });
     const parts: Record<string, ResolvedPart> = {
       electricity: uart("dlt645", ADDRESS),
       water: uart("cjt188", "78330011223344"),
-      pulses: { part: "s0-pulse", io: "digital-edge", pin: 27, edge: "both", pull: "up", options: { ...getPart("s0-pulse")!.defaults } },
+      pulses: { part: "s0-pulse", io: "digital-edge", pin: 27, edge: "both", pull: "up", options: { ...(getPart("s0-pulse")!.defaults as Record<string, PartOptionValue>) } },
     };
     const got: number[] = [];
     const node = new SimNode({
