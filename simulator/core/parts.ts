@@ -6,6 +6,7 @@
 import type { ResolvedPart } from "../../manifests/schema/config.js";
 import { Bc95Model } from "../../parts/bc95/model.js";
 import { BME280Model } from "../../parts/bme280/model.js";
+import { Cjt188MeterModel, type WaterSupply } from "../../parts/cjt188/model.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
 import { EzoDOModel } from "../../parts/ezo-do/model.js";
 import { EzoECModel } from "../../parts/ezo-ec/model.js";
@@ -13,6 +14,9 @@ import type { EzoModel, EzoModelOptions } from "../../parts/ezo/model.js";
 import { EzoORPModel } from "../../parts/ezo-orp/model.js";
 import { EzoPHModel } from "../../parts/ezo-ph/model.js";
 import { EzoRTDModel } from "../../parts/ezo-rtd/model.js";
+import { Dlt645MeterModel, type ElectricitySupply } from "../../parts/dlt645/model.js";
+import { Rs485Bus, type Framing } from "../../parts/rs485/model.js";
+import { S0PulseModel } from "../../parts/s0-pulse/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
 import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
@@ -36,6 +40,8 @@ export interface ModelContext {
   position?: Position;
   /** The water a node's probes are in (a lake); parts that measure water need it. */
   water?: WaterQuantities;
+  /** What a household's meters measure; meter parts need it. */
+  household?: { electricity?: ElectricitySupply; water?: WaterSupply };
 }
 
 /** Named quantities of a body of water, as functions of virtual time. */
@@ -81,6 +87,23 @@ function spiPart(part: ResolvedPart, ctx: ModelContext, pins: readonly string[])
   if (!bus) throw new Error(`${part.part}: node ${ctx.node.id} has no SPI bus "${part.bus}"`);
   for (const p of pins) if (typeof part.pins[p] !== "number") throw new Error(`${part.part}: pin "${p}" is not wired (resolved config)`);
   return { bus, pins: part.pins };
+}
+
+/** The RS-485 bus a meter part's UART leads to (one per port, shared by the meters on it), with its DE pin. */
+function meterBus(part: ResolvedPart, ctx: ModelContext): { bus: Rs485Bus; framing: Framing } {
+  if (part.io !== "uart") throw new Error(`${part.part}: expected a UART connection, got ${part.io}`);
+  const uart = ctx.node.uart[part.bus];
+  if (!uart) throw new Error(`${part.part}: node ${ctx.node.id} has no serial port "${part.bus}"`);
+  const de = part.pins["de"];
+  const parity = part.options["parity"];
+  if (parity !== "none" && parity !== "even" && parity !== "odd") throw new Error(`${part.part}: option parity must be none, even or odd (resolved config)`);
+  return { bus: Rs485Bus.on(uart, ctx.node.engine, de === undefined ? undefined : ctx.node.world.line(de)), framing: { baud: num(part, "baud"), parity } };
+}
+
+function household<K extends "electricity" | "water">(role: string, part: ResolvedPart, ctx: ModelContext, what: K) {
+  const supply = ctx.household?.[what];
+  if (!supply) throw new Error(`${part.part} (role ${role}): the scenario gives no household ${what} (ModelContext.household.${what}) for it to meter`);
+  return supply as NonNullable<NonNullable<ModelContext["household"]>[K]>;
 }
 
 function num(part: ResolvedPart, key: string): number {
@@ -129,6 +152,35 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       name: ctx.node.id,
       ...(reset !== undefined ? { reset: ctx.node.world.line(reset) } : {}),
       ...(ctx.nbiot ? { network: ctx.nbiot } : {}),
+    });
+  },
+  dlt645(role, part, ctx) {
+    const { bus, framing } = meterBus(part, ctx);
+    const address = String(part.options["address"]);
+    // The wildcard is how the device finds the one meter on the bus; the meter itself has a real address.
+    return new Dlt645MeterModel({ engine: ctx.node.engine, bus, framing, address: /^A+$/i.test(address) ? "1" : address, supply: household(role, part, ctx, "electricity"), epochMs: ctx.atmosphere.epochMs });
+  },
+  cjt188(role, part, ctx) {
+    const { bus, framing } = meterBus(part, ctx);
+    const address = String(part.options["address"]);
+    return new Cjt188MeterModel({
+      engine: ctx.node.engine,
+      bus,
+      framing,
+      address: /^A+$/i.test(address) ? "1" : address,
+      type: num(part, "meterType"),
+      supply: household(role, part, ctx, "water"),
+      epochMs: ctx.atmosphere.epochMs,
+    });
+  },
+  "s0-pulse"(role, part, ctx) {
+    const supply = household(role, part, ctx, "electricity");
+    return new S0PulseModel({
+      engine: ctx.node.engine,
+      line: ctx.node.world.line(pinOf(part)),
+      energyWh: (t) => supply.energyWh(t),
+      impulsesPerKwh: num(part, "impulsesPerKwh"),
+      pulseMs: num(part, "pulseMs"),
     });
   },
   sx1262(role, part, ctx) {
