@@ -2,8 +2,10 @@
  * The part catalogue: every part a device manifest may name in `parts.<role>.part`.
  * Each part keeps its declaration next to its driver and model, in `parts/<name>/part.ts`.
  */
+import { part as ads1220 } from "../../parts/ads1220/part.js";
 import { part as bme280 } from "../../parts/bme280/part.js";
 import { part as cupAnemometer } from "../../parts/cup-anemometer/part.js";
+import { part as hx711 } from "../../parts/hx711/part.js";
 import { part as sht3x } from "../../parts/sht3x/part.js";
 import { part as sx1262 } from "../../parts/sx1262/part.js";
 import { part as tippingBucket } from "../../parts/tipping-bucket/part.js";
@@ -13,8 +15,10 @@ import type { PartDefinition } from "./part.js";
 export type { PartDefinition } from "./part.js";
 
 export const partCatalogue: Readonly<Record<string, PartDefinition>> = Object.freeze({
+  [ads1220.name]: ads1220,
   [bme280.name]: bme280,
   [cupAnemometer.name]: cupAnemometer,
+  [hx711.name]: hx711,
   [sht3x.name]: sht3x,
   [sx1262.name]: sx1262,
   [tippingBucket.name]: tippingBucket,

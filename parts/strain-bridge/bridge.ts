@@ -1,0 +1,56 @@
+/**
+ * Wheatstone bridges of foil strain gauges: the ratio Vout/Vex a bridge gives for a strain, and back. One module for
+ * both directions, so the ADC models (which make a voltage from the world's strain) and the drivers (which make a
+ * strain from a code) cannot disagree about the bridge.
+ *
+ * Each gauge changes its resistance by ΔR/R = GF·ε. With the bridge excited by Vex and the arms arranged as below,
+ * the output Vout = V(+) − V(−) is positive for tensile strain (ε > 0):
+ * - "full": four active gauges, two in tension (+ε) and two in compression (−ε), each pair in opposite arms (a beam
+ *   in bending; National Instruments' "full-bridge type I"). The two half-bridges give (1 + x)/2 and (1 − x)/2 of
+ *   Vex with x = GF·ε, so Vout/Vex = GF·ε exactly.
+ * - "half": two active gauges, +ε and −ε, in adjacent arms, with two fixed completion resistors ("half-bridge type
+ *   II"): Vout/Vex = GF·ε/2 exactly.
+ * - "quarter": one active gauge and three fixed resistors ("quarter-bridge type I"): Vout/Vex = GF·ε/(4 + 2·GF·ε),
+ *   not linear in ε.
+ * Source: standard bridge theory as National Instruments documents it for these configurations (NI-DAQmx help,
+ * "Full-Bridge Type I", "Half-Bridge Type II", "Quarter-Bridge Type I": sensitivity about 2.0, 1.0 and 0.5 mV/V at
+ * 1000 µε with GF 2, and the conversion equations ε = Vr/GF, 2·Vr/GF, 4·Vr/(GF·(1 − 2·Vr)) with Vr = Vout/Vex, up to
+ * NI's sign convention). Lead resistance and Poisson arrangements are not modelled.
+ *
+ * Device code: plain arithmetic, no allocation.
+ */
+
+export type BridgeType = "full" | "half" | "quarter";
+
+export const BRIDGE_TYPES: readonly BridgeType[] = Object.freeze(["full", "half", "quarter"] as BridgeType[]);
+
+/** Vout/Vex (V/V) of a bridge of gauges with gauge factor `gf` under `microstrain` µε. */
+export function bridgeRatio(type: BridgeType, gf: number, microstrain: number): number {
+  const x = gf * microstrain * 1e-6;
+  switch (type) {
+    case "full":
+      return x;
+    case "half":
+      return x / 2;
+    case "quarter":
+      return x / (4 + 2 * x);
+  }
+}
+
+/** The strain (µε) that gives the bridge ratio `ratio` (V/V): the inverse of `bridgeRatio`. */
+export function strainFromRatio(type: BridgeType, gf: number, ratio: number): number {
+  switch (type) {
+    case "full":
+      return (ratio / gf) * 1e6;
+    case "half":
+      return ((2 * ratio) / gf) * 1e6;
+    case "quarter":
+      return ((4 * ratio) / (gf * (1 - 2 * ratio))) * 1e6;
+  }
+}
+
+/** Throws a RangeError naming `who` when the bridge description cannot be used. */
+export function checkBridge(who: string, type: unknown, gf: unknown): void {
+  if (type !== "full" && type !== "half" && type !== "quarter") throw new RangeError(`${who}: bridge must be "full", "half" or "quarter", got ${String(type)}`);
+  if (typeof gf !== "number" || !(gf > 0.5 && gf < 10)) throw new RangeError(`${who}: gaugeFactor must be a number between 0.5 and 10 (foil gauges: about 2), got ${String(gf)}`);
+}
