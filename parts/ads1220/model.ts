@@ -10,7 +10,7 @@
  *   (a transaction that ends early loses the write: `incompleteCommands`), and restarts a conversion under way.
  *   Bytes sent during power-up or a reset are ignored (`ignored`); unknown command bytes do nothing.
  * - Data: without a command the chip shifts out its output buffer (the direct read). Read before DRDY falls, that is
- *   the previous result again (`staleReads`). A byte takes 8/sclkHz: when a conversion ends during a read the buffer
+ *   the previous result again (`staleReads`; a read is a word clocked out with no command going in, or after RDATA). A byte takes 8/sclkHz: when a conversion ends during a read the buffer
  *   is reloaded under the shift register and the bits clocked after that instant come from the new result, a torn
  *   word (`tornReads`) — the model's reading of "reading data while they are updated corrupts them". Any SCLK
  *   returns DRDY high; unread data in continuous mode make DRDY pulse high for 2·t(MOD) before the next fall.
@@ -235,6 +235,8 @@ export class ADS1220Model implements SPITarget {
 
     let dataAt = 0; // byte index where the data word being shifted out starts (-1: none)
     let dataBitsRead = 0;
+    /** A command went in while the direct-read word came out: the word was not what the host was reading. */
+    let commandDuringWord = false;
     let torn = false;
     let regNext = 0;
     let regLeft = 0;
@@ -281,7 +283,9 @@ export class ADS1220Model implements SPITarget {
         continue;
       }
       const at = now + (i + 1) * this.#byteUs;
-      switch (commandOf(b)) {
+      const kind = commandOf(b);
+      if (kind !== "none" && dataAt === 0 && i < 3) commandDuringWord = true;
+      switch (kind) {
         case "reset":
           this.#reset(at);
           stop = true;
@@ -296,6 +300,7 @@ export class ADS1220Model implements SPITarget {
           // Aborts a direct read under way; the word starts again on the next byte.
           if (dataAt >= 0 && i - dataAt < 2) dataBitsRead = 0;
           dataAt = i + 1;
+          commandDuringWord = false;
           skip = 3;
           break;
         case "rreg":
@@ -314,7 +319,7 @@ export class ADS1220Model implements SPITarget {
       }
     }
     if (wregFirst >= 0) this.incompleteCommands++;
-    if (dataBitsRead >= 24) {
+    if (dataBitsRead >= 24 && !commandDuringWord) {
       if (!wasNew && !torn) this.staleReads++;
       if (torn) this.tornReads++;
       this.#newData = false;
@@ -393,18 +398,18 @@ export class ADS1220Model implements SPITarget {
     this.#earlyEnd = NaN;
     this.conversions++;
     this.#newData = true;
-    this.#drdy.set(0);
     if (this.#running === "single") {
       this.#running = "off";
-      return;
+    } else {
+      const f = decodeRegisters(this.#regs);
+      this.#convStart = end;
+      this.#convEnd = end + conversionUs(f.mode, f.dataRateCode, false);
+      this.#engine.schedule(tick, this.#convEnd);
+      // The pulse event has run (it comes before each end), so it can be scheduled again.
+      this.#engine.schedule(this.#pulse!, this.#convEnd - DRDY_PULSE_MOD * modulatorPeriodUs(f.mode));
     }
-    const f = decodeRegisters(this.#regs);
-    this.#convStart = end;
-    this.#convEnd = end + conversionUs(f.mode, f.dataRateCode, false);
-    this.#engine.schedule(tick, this.#convEnd);
-    const pulseAt = this.#convEnd - DRDY_PULSE_MOD * modulatorPeriodUs(f.mode);
-    // The pulse event has run (it comes before each end), so it can be scheduled again.
-    this.#engine.schedule(this.#pulse!, pulseAt);
+    // Last: a driver reads in this edge's callback, re-entering the model.
+    this.#drdy.set(0);
   }
 
   /** 2·t(MOD) before the next result: unread data make DRDY pulse high. */
