@@ -145,6 +145,8 @@ export class HX711Model {
     this.#dout.set(1);
     options.pdSck.listen((level) => (level ? this.#rise() : this.#fall()));
     this.#reset(false);
+    // A PD_SCK already high at power-on (a pin the MCU has not set up yet) powers the chip down 60 µs later.
+    if (options.pdSck.level === 1) this.#rise();
   }
 
   // ---------------------------------------------------------------- observation
