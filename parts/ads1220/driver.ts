@@ -28,7 +28,7 @@
 import type { Clock, TimerHandle, Timers } from "../../hal/host.js";
 import type { Digital, DigitalClass, SPI, SPIBus } from "../../hal/io.js";
 import { ErrorReporter, SensorError, type Sensor, type SensorErrorKind } from "../../hal/sensor.js";
-import { strainFromRatio } from "../strain-bridge/bridge.js";
+import { bridgeKind, strainOfKind } from "../strain-bridge/bridge.js";
 import { ADS1220_DEFAULTS, registerFields, validateConfig, type ADS1220Config } from "./config.js";
 import {
   CMD_POWERDOWN,
@@ -94,7 +94,13 @@ export interface ADS1220Sample {
   thermometer?: { temperature: number };
 }
 
-type Phase = "power-up" | "reset" | "running" | "absent" | "closed";
+// Phases and conversion kinds are numbers: the sample path compares them on every DRDY, and on XS a comparison
+// with a string literal can allocate.
+const POWER_UP = 0;
+const RESETTING = 1;
+const RUNNING = 2;
+const ABSENT = 3;
+const CLOSED = 4;
 
 const SLOT_STRAIN = 0;
 const SLOT_TEMPERATURE = 1;
@@ -123,7 +129,7 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
   readonly #rx = new Uint8Array(3);
 
   #config: Readonly<ADS1220Config>;
-  #phase: Phase = "power-up";
+  #phase = POWER_UP;
   #timer: TimerHandle | undefined;
   #guard: TimerHandle | undefined;
   #guardMs = 100;
@@ -141,6 +147,10 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
   #openIn = 0;
   /** Volts per unit of code/(gain·2^23) over the excitation: 1 when ratiometric. */
   #refOverExcitation = 1;
+  #singleShot = false;
+  #bridgeKind = 0;
+  #gain = 128;
+  #gaugeFactor = 2;
 
   #valid = false;
   #code = 0;
@@ -168,7 +178,7 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
       timer,
       onError
         ? (e) => {
-            if (this.#phase !== "closed") onError.call(this, e);
+            if (this.#phase !== CLOSED) onError.call(this, e);
           }
         : undefined,
     );
@@ -197,7 +207,7 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
     validateConfig(next);
     this.#config = Object.freeze(next);
     this.#apply();
-    if (this.#phase === "running") this.#writeConfiguration(true);
+    if (this.#phase === RUNNING) this.#writeConfiguration(true);
   }
 
   /** The latest strain sample as a new object, or undefined before the first (or after a failed conversion). */
@@ -224,14 +234,14 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
   /** Single-shot mode: start a conversion; `onSample` follows its DRDY. In continuous mode the chip paces itself. */
   measure(): void {
     this.#assertOpen();
-    if (this.#config.conversion !== "single-shot" || this.#awaiting) return;
+    if (!this.#singleShot || this.#awaiting) return;
     this.#awaiting = true;
-    if (this.#phase === "running") this.#command(CMD_START_SYNC, "START/SYNC");
+    if (this.#phase === RUNNING) this.#command(CMD_START_SYNC, "START/SYNC");
   }
 
   /** A conversion is under way (single-shot), or the chip is being started. */
   get busy(): boolean {
-    return this.#phase !== "running" || this.#awaiting;
+    return this.#phase !== RUNNING || this.#awaiting;
   }
 
   /** Worst-case time from START/SYNC to DRDY for the configured rate, ms. */
@@ -254,9 +264,9 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
   }
 
   close(): void {
-    if (this.#phase === "closed") return;
-    const running = this.#phase === "running";
-    this.#phase = "closed";
+    if (this.#phase === CLOSED) return;
+    const running = this.#phase === RUNNING;
+    this.#phase = CLOSED;
     this.#timers.clear(this.#timer);
     this.#timers.clear(this.#guard);
     this.#timer = undefined;
@@ -277,7 +287,7 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
 
   /** DRDY fell (edge interrupt): read the result, convert it, set up the next conversion, deliver. */
   #conversionReady(): void {
-    if (this.#phase !== "running" || this.#inRead) return;
+    if (this.#phase !== RUNNING || this.#inRead) return;
     // An edge handled late finds DRDY high again when its result was already read.
     if (this.#drdy.read() !== 0) return;
     this.#atUs = this.#clock.microseconds();
@@ -302,12 +312,12 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
     if (slot === SLOT_STRAIN) {
       if (code >= CODE_MAX || code <= CODE_MIN) {
         this.#valid = false;
-        this.#report("range", `strain input at full scale (code ${hex24(code)}): bridge open or shorted, or strain beyond the range of gain ${this.#config.gain}`);
+        this.#report("range", `strain input at full scale (code ${hex24(code)}): bridge open or shorted, or strain beyond the range of gain ${this.#gain}`);
       } else {
-        const ratio = ratioFromCode(code, this.#config.gain) * this.#refOverExcitation;
+        const ratio = ratioFromCode(code, this.#gain) * this.#refOverExcitation;
         this.#code = code;
         this.#ratio = ratio;
-        this.#microstrain = strainFromRatio(this.#config.bridge, this.#config.gaugeFactor, ratio);
+        this.#microstrain = strainOfKind(this.#bridgeKind, this.#gaugeFactor, ratio);
         this.#count++;
         this.#valid = true;
         delivered = true;
@@ -343,7 +353,7 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
       if (!this.#writeRegister1(value)) return;
     }
     // Single-shot: a check ran in place of the sample asked for; the strain conversion follows at once.
-    if (this.#config.conversion === "single-shot" && this.#awaiting && slot !== SLOT_STRAIN) this.#command(CMD_START_SYNC, "START/SYNC");
+    if (this.#singleShot && this.#awaiting && slot !== SLOT_STRAIN) this.#command(CMD_START_SYNC, "START/SYNC");
   }
 
   #writeRegister1(value: number): boolean {
@@ -370,6 +380,10 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
     this.#reg1Temperature[0] = encodeRegisters(registerFields(c, true, false), scratch)[1]!;
     this.#reg1Burnout[0] = encodeRegisters(registerFields(c, false, true), scratch)[1]!;
     this.#refOverExcitation = c.reference === "internal" ? INTERNAL_REFERENCE_VOLTS / c.excitationVolts : 1;
+    this.#singleShot = c.conversion === "single-shot";
+    this.#bridgeKind = bridgeKind(c.bridge);
+    this.#gain = c.gain;
+    this.#gaugeFactor = c.gaugeFactor;
     const dr = DATA_RATES[c.mode].indexOf(c.dataRate);
     const periodS = conversionUs(c.mode, dr, false) / 1e6;
     this.#temperatureEvery = c.temperatureS > 0 ? Math.max(1, Math.round(c.temperatureS / periodS)) : 0;
@@ -386,17 +400,17 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
   }
 
   #begin(): void {
-    this.#phase = "power-up";
+    this.#phase = POWER_UP;
     this.#valid = false;
     this.#timers.clear(this.#timer);
     this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
-      if (this.#phase === "closed") return;
+      if (this.#phase === CLOSED) return;
       if (!this.#command(CMD_RESET, "RESET")) return this.#absent();
-      this.#phase = "reset";
+      this.#phase = RESETTING;
       this.#timer = this.#timers.set(() => {
         this.#timer = undefined;
-        if (this.#phase !== "closed") this.#writeConfiguration(false);
+        if (this.#phase !== CLOSED) this.#writeConfiguration(false);
       }, STEP_MS);
     }, STEP_MS);
   }
@@ -422,28 +436,28 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
       this.#report("identity", `no ADS1220 answers: registers read back ${hexBytes(io, 1)} after writing ${hexBytes(r, 0)} (chip absent, CS or MISO not wired, or not SPI mode 1)`);
       return this.#absent();
     }
-    this.#phase = "running";
+    this.#phase = RUNNING;
     this.#slot = SLOT_STRAIN;
     this.#missed = 0;
     this.#edgesAtTick = this.#edges;
-    if (this.#config.conversion === "continuous" || this.#awaiting) this.#command(CMD_START_SYNC, "START/SYNC");
+    if (!this.#singleShot || this.#awaiting) this.#command(CMD_START_SYNC, "START/SYNC");
     if (restart) this.#valid = false;
   }
 
   #absent(): void {
-    if (this.#phase === "closed") return;
-    this.#phase = "absent";
+    if (this.#phase === CLOSED) return;
+    this.#phase = ABSENT;
     this.#ticksAbsent = 0;
   }
 
   /** Every guard period: retry an absent chip; report and restart a DRDY that stopped. */
   #watch(): void {
-    if (this.#phase === "absent") {
+    if (this.#phase === ABSENT) {
       if (++this.#ticksAbsent * this.#guardMs >= RETRY_MS) this.#begin();
       return;
     }
-    if (this.#phase !== "running") return;
-    const expecting = this.#config.conversion === "continuous" || this.#awaiting;
+    if (this.#phase !== RUNNING) return;
+    const expecting = !this.#singleShot || this.#awaiting;
     if (expecting && this.#edges === this.#edgesAtTick) {
       if (++this.#missed >= MISSED_TICKS) {
         this.#report("timeout", `DRDY did not fall for ${this.#missed * this.#guardMs} ms with conversions running: DRDY not wired, or the chip reset (brown-out); starting over`);
@@ -478,7 +492,7 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
   }
 
   #assertOpen(): void {
-    if (this.#phase === "closed") throw new Error(`${this.#part}: closed`);
+    if (this.#phase === CLOSED) throw new Error(`${this.#part}: closed`);
   }
 }
 

@@ -27,9 +27,9 @@
 import type { Clock, TimerHandle, Timers } from "../../hal/host.js";
 import type { Digital, DigitalClass } from "../../hal/io.js";
 import { ErrorReporter, SensorError, type Sensor, type SensorErrorKind } from "../../hal/sensor.js";
-import { strainFromRatio } from "../strain-bridge/bridge.js";
+import { bridgeKind, strainOfKind } from "../strain-bridge/bridge.js";
 import { HX711_DEFAULTS, validateConfig, type HX711Config } from "./config.js";
-import { CODE_MAX, CODE_MIN, GAIN, HIGH_MAX_US, PULSES, SETTLING_MS, ratioFromCode, signed24, type HX711Input } from "./protocol.js";
+import { CODE_MAX, CODE_MIN, GAIN, HIGH_MAX_US, PULSES, SETTLING_MS, ratioFromCode, signed24 } from "./protocol.js";
 
 export type { HX711Config } from "./config.js";
 
@@ -77,7 +77,7 @@ export class HX711 implements Sensor<HX711Sample, HX711Config> {
   readonly #part: string;
 
   #config: Readonly<HX711Config>;
-  #pulses = 25;
+  #pulses: number = 25;
   #gain = 128;
   #settlingUs = 0;
   #guard: TimerHandle | undefined;
@@ -85,8 +85,13 @@ export class HX711 implements Sensor<HX711Sample, HX711Config> {
   #closed = false;
   #asleep = false;
   #inTrain = false;
-  /** The input the chip converts now: A/128 after a reset, then what the last complete read selected. */
-  #chipInput: HX711Input = "A128";
+  /**
+   * The input the chip converts now, as its pulse count (25: A/128 after a reset; then what the last complete read
+   * selected). A number, not the input's name: it is compared on every read, and on XS comparing strings allocates.
+   */
+  #chipPulses: number = PULSES.A128;
+  #bridgeKind = 0;
+  #gaugeFactor = 2;
   /** Readings taken before this are not settled (clock µs). */
   #settledAtUs = 0;
   #reads = 0;
@@ -235,10 +240,9 @@ export class HX711 implements Sensor<HX711Sample, HX711Config> {
       );
       return;
     }
-    const convertedOn = this.#chipInput;
-    const wanted = this.#config.input;
-    this.#chipInput = wanted;
-    if (convertedOn !== wanted) {
+    const convertedOn = this.#chipPulses;
+    this.#chipPulses = pulses;
+    if (convertedOn !== pulses) {
       // This read's pulses switched the input: the filter settles from now.
       this.#settledAtUs = atUs + this.#settlingUs;
       return;
@@ -253,7 +257,7 @@ export class HX711 implements Sensor<HX711Sample, HX711Config> {
     const ratio = ratioFromCode(code, this.#gain);
     this.#code = code;
     this.#ratio = ratio;
-    this.#microstrain = strainFromRatio(this.#config.bridge, this.#config.gaugeFactor, ratio);
+    this.#microstrain = strainOfKind(this.#bridgeKind, this.#gaugeFactor, ratio);
     this.#atUs = atUs;
     this.#count++;
     this.#valid = true;
@@ -268,6 +272,8 @@ export class HX711 implements Sensor<HX711Sample, HX711Config> {
     this.#pulses = PULSES[c.input];
     this.#gain = GAIN[c.input];
     this.#settlingUs = SETTLING_MS[c.rate] * 1000;
+    this.#bridgeKind = bridgeKind(c.bridge);
+    this.#gaugeFactor = c.gaugeFactor;
     const guardMs = Math.ceil(2500 / c.rate);
     if (guardMs !== this.#guardMs || !this.#guard) {
       this.#guardMs = guardMs;
@@ -278,7 +284,7 @@ export class HX711 implements Sensor<HX711Sample, HX711Config> {
 
   /** The chip has reset (start-up, power-up, or presumably a too-long pulse): A/128, settling from now. */
   #chipReset(): void {
-    this.#chipInput = "A128";
+    this.#chipPulses = PULSES.A128;
     this.#settledAtUs = this.#clock.microseconds() + this.#settlingUs;
   }
 

@@ -17,36 +17,42 @@
  * 1000 µε with GF 2, and the conversion equations ε = Vr/GF, 2·Vr/GF, 4·Vr/(GF·(1 − 2·Vr)) with Vr = Vout/Vex, up to
  * NI's sign convention). Lead resistance and Poisson arrangements are not modelled.
  *
- * Device code: plain arithmetic, no allocation.
+ * Device code: plain arithmetic, no allocation (by kind).
  */
 
 export type BridgeType = "full" | "half" | "quarter";
 
 export const BRIDGE_TYPES: readonly BridgeType[] = Object.freeze(["full", "half", "quarter"] as BridgeType[]);
 
+/**
+ * A bridge type as a number (its index in BRIDGE_TYPES), for the sample paths: comparing strings there costs an
+ * allocation per comparison on XS when the code is not preloaded, numbers cost nothing.
+ */
+export function bridgeKind(type: BridgeType): number {
+  return BRIDGE_TYPES.indexOf(type);
+}
+
 /** Vout/Vex (V/V) of a bridge of gauges with gauge factor `gf` under `microstrain` µε. */
 export function bridgeRatio(type: BridgeType, gf: number, microstrain: number): number {
-  const x = gf * microstrain * 1e-6;
-  switch (type) {
-    case "full":
-      return x;
-    case "half":
-      return x / 2;
-    case "quarter":
-      return x / (4 + 2 * x);
-  }
+  return ratioOfKind(bridgeKind(type), gf, microstrain);
 }
 
 /** The strain (µε) that gives the bridge ratio `ratio` (V/V): the inverse of `bridgeRatio`. */
 export function strainFromRatio(type: BridgeType, gf: number, ratio: number): number {
-  switch (type) {
-    case "full":
-      return (ratio / gf) * 1e6;
-    case "half":
-      return ((2 * ratio) / gf) * 1e6;
-    case "quarter":
-      return ((4 * ratio) / (gf * (1 - 2 * ratio))) * 1e6;
-  }
+  return strainOfKind(bridgeKind(type), gf, ratio);
+}
+
+/** `bridgeRatio` by `bridgeKind`. */
+export function ratioOfKind(kind: number, gf: number, microstrain: number): number {
+  const x = gf * microstrain * 1e-6;
+  return kind === 0 ? x : kind === 1 ? x / 2 : x / (4 + 2 * x);
+}
+
+/** `strainFromRatio` by `bridgeKind`. */
+export function strainOfKind(kind: number, gf: number, ratio: number): number {
+  if (kind === 0) return (ratio / gf) * 1e6;
+  if (kind === 1) return ((2 * ratio) / gf) * 1e6;
+  return ((4 * ratio) / (gf * (1 - 2 * ratio))) * 1e6;
 }
 
 /** Throws a RangeError naming `who` when the bridge description cannot be used. */

@@ -558,7 +558,9 @@ describe("ADS1220 driver against the model", () => {
     const before = d.count;
     b.chip.fault = "open";
     b.run(1000);
-    expect(b.errors.map((e) => [e.kind, e.message])).toContainEqual(["range", "ads1220@cs5: bridge open: with the 10 µA burn-out sources on, the input reads positive full scale (7fffffh)"]);
+    const open = b.errors.filter((e) => e.message.includes("bridge open"));
+    expect(open.length).toBeGreaterThan(0);
+    expect([open[0]!.kind, open[0]!.message]).toEqual(["range", "ads1220@cs5: bridge open: with the 10 µA burn-out sources on, the input reads positive full scale (7fffffh)"]);
     // Without the burn-out sources the open inputs look like a steady strain: samples went on.
     expect(d.count).toBeGreaterThan(before);
   });
@@ -665,7 +667,11 @@ describe("ADS1220 driver against the model", () => {
         conversion();
         i++;
       }
-      expect([xs.heap(3) - slots, xs.heap(2) - chunks]).toEqual([0, 0]);
+      // Read both peaks before anything else is made (an array literal would count itself).
+      const peakSlots = xs.heap(3);
+      const peakChunks = xs.heap(2);
+      expect(peakSlots - slots).toBe(0);
+      expect(peakChunks - chunks).toBe(0);
     } else {
       fake.buffers.clear();
       i = 0;

@@ -30,6 +30,8 @@ const FILES = [
   "test/parts/bme280.test.ts",
   "test/parts/weather-meters.test.ts",
   "test/parts/sx1262.test.ts",
+  "test/parts/ads1220.test.ts",
+  "test/parts/hx711.test.ts",
   "test/runtime/detmath.test.ts",
   "test/environment/rng.test.ts",
   "test/environment/kunming.test.ts",
