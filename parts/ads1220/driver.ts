@@ -27,8 +27,9 @@
  */
 import type { Clock, TimerHandle, Timers } from "../../hal/host.js";
 import type { Digital, DigitalClass, SPI, SPIBus } from "../../hal/io.js";
-import { ErrorReporter, SensorError, type Sensor, type SensorErrorKind } from "../../hal/sensor.js";
-import { bridgeKind, strainOfKind } from "../strain-bridge/bridge.js";
+import { SensorError, type ErrorReporter, type Sensor, type SensorErrorKind } from "../../hal/sensor.js";
+import { bindCallbacks, checkPins, mergeConfig } from "../strain-bridge/driver-common.js";
+import { bridgeKind, strainOfKind, type StrainReading, type StrainSample } from "../strain-bridge/bridge.js";
 import { ADS1220_DEFAULTS, registerFields, validateConfig, type ADS1220Config } from "./config.js";
 import {
   CMD_POWERDOWN,
@@ -50,6 +51,7 @@ import {
 } from "./registers.js";
 
 export type { ADS1220Config } from "./config.js";
+export type { StrainReading, StrainSample } from "../strain-bridge/bridge.js";
 
 export interface ADS1220Pins {
   /** SPI chip select (CS, active low). */
@@ -73,27 +75,6 @@ export interface ADS1220Options {
   onError?: (this: ADS1220, error: SensorError) => void;
 }
 
-/** The latest sample, copied out by `readInto` without allocating. */
-export interface StrainReading {
-  /** Strain, µε (tension positive). */
-  microstrain: number;
-  /** Bridge output over excitation, V/V. */
-  ratio: number;
-  /** The raw 24-bit two's-complement code. */
-  code: number;
-  /** `clock.microseconds()` when DRDY fell. */
-  atUs: number;
-  /** Die temperature from the last temperature conversion, °C (NaN before the first). */
-  temperature: number;
-  /** Samples so far. */
-  count: number;
-}
-
-export interface ADS1220Sample {
-  strainGauge: { strain: number; ratio: number; code: number };
-  thermometer?: { temperature: number };
-}
-
 // Phases and conversion kinds are numbers: the sample path compares them on every DRDY, and on XS a comparison
 // with a string literal can allocate.
 const POWER_UP = 0;
@@ -111,7 +92,7 @@ const RETRY_MS = 5000;
 /** The watchdog reports a DRDY that misses this many of its ticks in a row. */
 const MISSED_TICKS = 2;
 
-export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
+export class ADS1220 implements Sensor<StrainSample, ADS1220Config> {
   readonly #spi: SPI;
   readonly #drdy: Digital;
   readonly #timers: Timers;
@@ -164,25 +145,14 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
     if (!options || typeof options !== "object") throw new TypeError("ads1220: options object required");
     const { spi, digital, pins, timer, clock } = options;
     if (!spi || !digital || !pins || !timer || !clock) throw new TypeError("ads1220: spi, digital, pins, timer and clock are required");
-    for (const key of ["cs", "drdy"] as const) {
-      if (typeof pins[key] !== "number") throw new TypeError(`ads1220: pins.${key} must be a pin number, got ${String(pins[key])}`);
-    }
-    const config: ADS1220Config = { ...ADS1220_DEFAULTS, ...(options.config ?? {}) };
-    validateConfig(config);
-    this.#config = Object.freeze(config);
+    checkPins("ads1220", pins, ["cs", "drdy"]);
+    this.#config = mergeConfig("ads1220", ADS1220_DEFAULTS, options.config, validateConfig);
     this.#part = `ads1220@cs${pins.cs}`;
     this.#timers = timer;
     this.#clock = clock;
-    const { onError, onSample } = options;
-    this.#errors = new ErrorReporter(
-      timer,
-      onError
-        ? (e) => {
-            if (this.#phase !== CLOSED) onError.call(this, e);
-          }
-        : undefined,
-    );
-    this.#onSample = onSample ? () => onSample.call(this) : undefined;
+    const bound = bindCallbacks(this, timer, options.onSample, options.onError, () => this.#phase === CLOSED);
+    this.#errors = bound.errors;
+    this.#onSample = bound.onSample;
     this.#spi = new spi.io({
       clock: spi.clock,
       ...(spi.in !== undefined ? { in: spi.in } : {}),
@@ -202,19 +172,16 @@ export class ADS1220 implements Sensor<ADS1220Sample, ADS1220Config> {
 
   configure(options: Partial<ADS1220Config>): void {
     this.#assertOpen();
-    if (!options || typeof options !== "object") throw new TypeError(`${this.#part}: configure needs an options object`);
-    const next: ADS1220Config = { ...this.#config, ...options };
-    validateConfig(next);
-    this.#config = Object.freeze(next);
+    this.#config = mergeConfig(this.#part, this.#config, options, validateConfig);
     this.#apply();
     if (this.#phase === RUNNING) this.#writeConfiguration(true);
   }
 
   /** The latest strain sample as a new object, or undefined before the first (or after a failed conversion). */
-  sample(): ADS1220Sample | undefined {
+  sample(): StrainSample | undefined {
     this.#assertOpen();
     if (!this.#valid) return undefined;
-    const s: ADS1220Sample = { strainGauge: { strain: this.#microstrain, ratio: this.#ratio, code: this.#code } };
+    const s: StrainSample = { strainGauge: { strain: this.#microstrain, ratio: this.#ratio, code: this.#code } };
     if (this.#temperature === this.#temperature) s.thermometer = { temperature: this.#temperature };
     return s;
   }

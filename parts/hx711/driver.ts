@@ -26,12 +26,14 @@
  */
 import type { Clock, TimerHandle, Timers } from "../../hal/host.js";
 import type { Digital, DigitalClass } from "../../hal/io.js";
-import { ErrorReporter, SensorError, type Sensor, type SensorErrorKind } from "../../hal/sensor.js";
-import { bridgeKind, strainOfKind } from "../strain-bridge/bridge.js";
+import { SensorError, type ErrorReporter, type Sensor, type SensorErrorKind } from "../../hal/sensor.js";
+import { bindCallbacks, checkPins, mergeConfig } from "../strain-bridge/driver-common.js";
+import { bridgeKind, strainOfKind, type StrainReading, type StrainSample } from "../strain-bridge/bridge.js";
 import { HX711_DEFAULTS, validateConfig, type HX711Config } from "./config.js";
 import { CODE_MAX, CODE_MIN, GAIN, HIGH_MAX_US, PULSES, SETTLING_MS, ratioFromCode, signed24 } from "./protocol.js";
 
 export type { HX711Config } from "./config.js";
+export type { StrainReading, StrainSample } from "../strain-bridge/bridge.js";
 
 export interface HX711Pins {
   /** PD_SCK: serial clock and power-down control (output). */
@@ -53,21 +55,7 @@ export interface HX711Options {
   onError?: (this: HX711, error: SensorError) => void;
 }
 
-/** The latest sample, copied out by `readInto` without allocating. */
-export interface HX711Reading {
-  microstrain: number;
-  ratio: number;
-  code: number;
-  /** `clock.microseconds()` when the read began. */
-  atUs: number;
-  count: number;
-}
-
-export interface HX711Sample {
-  strainGauge: { strain: number; ratio: number; code: number };
-}
-
-export class HX711 implements Sensor<HX711Sample, HX711Config> {
+export class HX711 implements Sensor<StrainSample, HX711Config> {
   readonly #sck: Digital;
   readonly #dout: Digital;
   readonly #timers: Timers;
@@ -112,25 +100,14 @@ export class HX711 implements Sensor<HX711Sample, HX711Config> {
     if (!options || typeof options !== "object") throw new TypeError("hx711: options object required");
     const { digital, pins, timer, clock } = options;
     if (!digital || !pins || !timer || !clock) throw new TypeError("hx711: digital, pins, timer and clock are required");
-    for (const key of ["pdSck", "dout"] as const) {
-      if (typeof pins[key] !== "number") throw new TypeError(`hx711: pins.${key} must be a pin number, got ${String(pins[key])}`);
-    }
-    const config: HX711Config = { ...HX711_DEFAULTS, ...(options.config ?? {}) };
-    validateConfig(config);
-    this.#config = Object.freeze(config);
+    checkPins("hx711", pins, ["pdSck", "dout"]);
+    this.#config = mergeConfig("hx711", HX711_DEFAULTS, options.config, validateConfig);
     this.#part = `hx711@dout${pins.dout}`;
     this.#timers = timer;
     this.#clock = clock;
-    const { onError, onSample } = options;
-    this.#errors = new ErrorReporter(
-      timer,
-      onError
-        ? (e) => {
-            if (!this.#closed) onError.call(this, e);
-          }
-        : undefined,
-    );
-    this.#onSample = onSample ? () => onSample.call(this) : undefined;
+    const bound = bindCallbacks(this, timer, options.onSample, options.onError, () => this.#closed);
+    this.#errors = bound.errors;
+    this.#onSample = bound.onSample;
     this.#sck = new digital({ pin: pins.pdSck, mode: digital.Output });
     this.#dout = new digital({ pin: pins.dout, mode: digital.Input, edge: digital.Falling, onReadable: () => this.#read() });
     this.#apply();
@@ -143,26 +120,24 @@ export class HX711 implements Sensor<HX711Sample, HX711Config> {
 
   configure(options: Partial<HX711Config>): void {
     this.#assertOpen();
-    if (!options || typeof options !== "object") throw new TypeError(`${this.#part}: configure needs an options object`);
-    const next: HX711Config = { ...this.#config, ...options };
-    validateConfig(next);
-    this.#config = Object.freeze(next);
+    this.#config = mergeConfig(this.#part, this.#config, options, validateConfig);
     this.#apply();
   }
 
-  sample(): HX711Sample | undefined {
+  sample(): StrainSample | undefined {
     this.#assertOpen();
     if (!this.#valid) return undefined;
     return { strainGauge: { strain: this.#microstrain, ratio: this.#ratio, code: this.#code } };
   }
 
-  /** Copy the latest sample into `out` (no allocation); false when there is none. */
-  readInto(out: HX711Reading): boolean {
+  /** Copy the latest sample into `out` (no allocation; no temperature: NaN); false when there is none. */
+  readInto(out: StrainReading): boolean {
     if (!this.#valid) return false;
     out.microstrain = this.#microstrain;
     out.ratio = this.#ratio;
     out.code = this.#code;
     out.atUs = this.#atUs;
+    out.temperature = NaN;
     out.count = this.#count;
     return true;
   }

@@ -55,6 +55,28 @@ export function strainOfKind(kind: number, gf: number, ratio: number): number {
   return ((4 * ratio) / (gf * (1 - 2 * ratio))) * 1e6;
 }
 
+/** A strain ADC's latest sample, copied out by its driver's `readInto` without allocating. */
+export interface StrainReading {
+  /** Strain, µε (tension positive). */
+  microstrain: number;
+  /** Bridge output over excitation, V/V. */
+  ratio: number;
+  /** The raw 24-bit two's-complement code. */
+  code: number;
+  /** `clock.microseconds()` when the conversion was read. */
+  atUs: number;
+  /** Temperature the ADC measured, °C (NaN: none yet, or the ADC has no sensor). */
+  temperature: number;
+  /** Samples so far. */
+  count: number;
+}
+
+/** A strain ADC's sample in the Sensor Class Pattern's shape (a new object per call). */
+export interface StrainSample {
+  strainGauge: { strain: number; ratio: number; code: number };
+  thermometer?: { temperature: number };
+}
+
 /** Throws a RangeError naming `who` when the bridge description cannot be used. */
 export function checkBridge(who: string, type: unknown, gf: unknown): void {
   if (type !== "full" && type !== "half" && type !== "quarter") throw new RangeError(`${who}: bridge must be "full", "half" or "quarter", got ${String(type)}`);

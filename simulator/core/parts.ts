@@ -113,7 +113,8 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       ...bridgeOptions(part),
       bridgeOhms: num(part, "bridgeOhms"),
       ...(typeof inputs === "string" ? { inputs: inputs as never } : {}),
-      sclkHz: Math.min(ctx.node.board.spi[part.io === "spi" ? part.bus : ""]?.hz ?? MAX_SCLK_HZ, MAX_SCLK_HZ),
+      // The driver clocks at the bus rate, at most the part's.
+      sclkHz: Math.min(part.io === "spi" ? (ctx.node.board.spi[part.bus]?.hz ?? MAX_SCLK_HZ) : MAX_SCLK_HZ, MAX_SCLK_HZ),
       // Noise per node and role: the same run gives the same codes (ModelContext carries no run seed).
       seed: deriveSeed(ctx.node.id, role),
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Clock, TimerHandle, Timers } from "../../hal/host.js";
+import type { Clock } from "../../hal/host.js";
 import type { DigitalClass, DigitalOptions, SPIClass, SPIOptions } from "../../hal/io.js";
 import type { SensorError } from "../../hal/sensor.js";
 import type { ResolvedSPIPart } from "../../manifests/schema/config.js";
@@ -31,16 +31,15 @@ import {
 } from "../../parts/ads1220/registers.js";
 import { bridgeRatio, strainFromRatio, type BridgeType } from "../../parts/strain-bridge/bridge.js";
 import { SPIBusSim, type SPITransaction } from "../../simulator/core/buses/spi.js";
-import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine, MS } from "../../simulator/core/engine.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
 import { makeDigitalClass } from "../../simulator/core/io/digital.js";
 import { PinWorld } from "../../simulator/core/io/lines.js";
 import { PinRegistry } from "../../simulator/core/io/pins.js";
 import { makeSPIClass } from "../../simulator/core/io/spi.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { attachModels } from "../../simulator/core/parts.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
+import { DigitalConstants, heldTimers, strainBoard, strainNode, times, xsAllocations } from "./strain-rig.js";
 
 // ESP32-style wiring: VSPI and two GPIOs.
 const SCK = 18;
@@ -636,14 +635,14 @@ describe("ADS1220 driver against the model", () => {
   });
 
   it("allocates nothing on the sample path (counted on XS; on V8 the same buffers every time)", () => {
-    const fake = fakeIo();
+    const fake = fakeAds1220(0x012345);
     const d = new ADS1220({
       spi: { io: fake.SPI, clock: SCK, in: MISO, out: MOSI, hz: SCLK_HZ },
       digital: fake.Digital,
       pins: { cs: CS, drdy: DRDY },
       timer: fake.timers,
       clock: fake.clock,
-      config: { temperatureS: 0.2, openCheckS: 0.3 },
+      config: { temperatureS: 0.2, openCheckS: 0.3 }, // a temperature and a burn-out slot every few samples
       onSample() {
         fake.samples++;
       },
@@ -651,34 +650,15 @@ describe("ADS1220 driver against the model", () => {
     fake.fire(); // power-up → RESET
     fake.fire(); // → configuration, read back, START
     const conversion = fake.drdy!;
-    let i = 0;
-    while (i < 200) {
-      conversion();
-      i++;
-    }
-    const xs = (globalThis as { $xs?: { heap?: (i: number) => number; gc?: () => void; resetPeak?: () => void } }).$xs;
-    if (xs && xs.heap && xs.gc && xs.resetPeak) {
-      xs.gc();
-      xs.resetPeak();
-      const slots = xs.heap(1);
-      const chunks = xs.heap(0);
-      i = 0;
-      while (i < 2000) {
-        conversion();
-        i++;
-      }
-      // Read both peaks before anything else is made (an array literal would count itself).
-      const peakSlots = xs.heap(3);
-      const peakChunks = xs.heap(2);
-      expect(peakSlots - slots).toBe(0);
-      expect(peakChunks - chunks).toBe(0);
+    times(conversion, 200)(); // warm up
+    const run = times(conversion, 2000);
+    const counted = xsAllocations(run);
+    if (counted) {
+      expect(counted.slots).toBe(0);
+      expect(counted.chunks).toBe(0);
     } else {
       fake.buffers.clear();
-      i = 0;
-      while (i < 2000) {
-        conversion();
-        i++;
-      }
+      run();
       expect(fake.buffers.size).toBe(2); // the 3-byte read and the 2-byte register-1 write
     }
     expect(fake.samples).toBeGreaterThan(1500);
@@ -687,49 +667,25 @@ describe("ADS1220 driver against the model", () => {
 
   it("is wired by the simulator's part factory from a resolved config, with the strain from the scenario's structure", () => {
     const engine = new Engine();
-    const board: SimBoardSpec = {
-      name: "strain-test-board",
-      adc: { resolution: 12, fullScaleVolts: 3.3, pins: [] },
-      pulseCountUnits: 0,
-      i2c: {},
-      spi: { default: { clock: SCK, in: MISO, out: MOSI, hz: 4_000_000 } },
-      serial: {},
-      pins: {},
-      flash: { size: 4096, blockLength: 4096, writeAlign: 4, partitions: {} },
-      supplyVolts: 3.3,
-    };
+    const board = strainBoard({ default: { clock: SCK, in: MISO, out: MOSI, hz: 4_000_000 } });
     const def = getPart("ads1220")!;
     expect(validate(def.options, {}).issues).toEqual([]);
     expect(def.defaults).toEqual({ ...ADS1220_DEFAULTS });
     const adc: ResolvedSPIPart = { part: "ads1220", io: "spi", bus: "default", pins: { cs: CS, drdy: DRDY }, options: { ...ADS1220_DEFAULTS } };
     const values: number[] = [];
-    const node = new SimNode({
-      id: "strain-1",
-      board,
-      config: {},
-      rolePins: {},
-      engine,
-      network: {
-        connect() {
-          throw new Error("no network");
+    const node = strainNode(engine, "strain-1", board, (host) => {
+      const d = new ADS1220({
+        spi: host.SPI["default"]!,
+        digital: host.io.Digital,
+        pins: adc.pins as { cs: number; drdy: number },
+        timer: host.timer,
+        clock: host.clock,
+        config: adc.options as Partial<ADS1220Config>,
+        onSample() {
+          values.push(this.microstrain);
         },
-      },
-      epochMs: 0,
-      random: () => 0.5,
-      main(host) {
-        const d = new ADS1220({
-          spi: host.SPI["default"]!,
-          digital: host.io.Digital,
-          pins: adc.pins as { cs: number; drdy: number },
-          timer: host.timer,
-          clock: host.clock,
-          config: adc.options as Partial<ADS1220Config>,
-          onSample() {
-            values.push(this.microstrain);
-          },
-        });
-        return { stats: () => ({ samples: d.count }) };
-      },
+      });
+      return { stats: () => ({ samples: d.count }) };
     });
     const atmosphere = createKunmingWeather({ seed: 1 });
     expect(() => attachModels({ strain: adc }, { node, atmosphere })).toThrow(
@@ -745,11 +701,12 @@ describe("ADS1220 driver against the model", () => {
   });
 });
 
-/** ECMA-419 IO and host stand-ins that allocate nothing once made: an ADS1220 that answers 012345h, DRDY low. */
-function fakeIo() {
+/** ECMA-419 stand-ins that allocate nothing once made: an ADS1220 that answers `code` with DRDY low. */
+function fakeAds1220(code: number) {
   const regs = new Uint8Array(4);
   const buffers = new Set<Uint8Array>();
-  const state = { samples: 0, buffers, drdy: undefined as (() => void) | undefined, timers: [] as (() => void)[] };
+  const held = heldTimers();
+  const state = { samples: 0, drdy: undefined as (() => void) | undefined, us: 0 };
   class FakeSPI {
     constructor(_o: SPIOptions) {}
     transfer(b: Uint8Array): void {
@@ -758,9 +715,9 @@ function fakeIo() {
       if (b.length === 5 && cmd === 0x43) regs.set(b.subarray(1));
       else if (b.length === 5 && cmd === 0x23) b.set(regs, 1);
       else if (b.length === 3) {
-        b[0] = 0x01;
-        b[1] = 0x23;
-        b[2] = 0x45;
+        b[0] = code >> 16;
+        b[1] = (code >> 8) & 0xff;
+        b[2] = code & 0xff;
       }
     }
     flush(): void {}
@@ -770,50 +727,32 @@ function fakeIo() {
     write(): void {}
     close(): void {}
   }
-  class FakeDigital {
-    static readonly Input = 0;
-    static readonly InputPullUp = 1;
-    static readonly InputPullDown = 2;
-    static readonly InputPullUpDown = 3;
-    static readonly Output = 8;
-    static readonly OutputOpenDrain = 9;
-    static readonly Rising = 1;
-    static readonly Falling = 2;
+  class FakeDigital extends DigitalConstants {
     constructor(o: DigitalOptions) {
+      super(o);
       if (o.onReadable) state.drdy = o.onReadable as () => void;
     }
     read(): number {
       return 0;
     }
     write(): void {}
-    close(): void {}
   }
-  const timers: Timers = {
-    set(callback: () => void, _delay: number, repeat?: number): TimerHandle {
-      if (repeat === undefined) state.timers.push(callback);
-      return {} as TimerHandle;
-    },
-    clear() {},
-  };
-  let us = 0;
-  const clock: Clock = { ticks: () => Math.floor(us / 1000), microseconds: () => (us += 10_000), unixMs: () => 0 };
+  const clock: Clock = { ticks: () => 0, microseconds: () => (state.us += 10_000), unixMs: () => 0 };
   return {
     SPI: FakeSPI as unknown as SPIClass,
     Digital: FakeDigital as unknown as DigitalClass,
-    timers,
+    timers: held.timers,
+    fire: held.fire,
     clock,
+    buffers,
     get samples() {
       return state.samples;
     },
     set samples(n: number) {
       state.samples = n;
     },
-    buffers,
     get drdy() {
       return state.drdy;
-    },
-    fire() {
-      state.timers.shift()!();
     },
   };
 }

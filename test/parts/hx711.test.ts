@@ -1,24 +1,23 @@
 import { describe, expect, it } from "vitest";
-import type { Clock, TimerHandle, Timers } from "../../hal/host.js";
+import type { Clock } from "../../hal/host.js";
 import type { Digital, DigitalClass, DigitalOptions } from "../../hal/io.js";
 import type { SensorError } from "../../hal/sensor.js";
 import type { ResolvedPart } from "../../manifests/schema/config.js";
 import { validate } from "../../manifests/schema/builder.js";
 import { getPart } from "../../manifests/schema/parts.js";
 import { HX711_DEFAULTS } from "../../parts/hx711/config.js";
-import { HX711, type HX711Config, type HX711Reading } from "../../parts/hx711/driver.js";
+import { HX711, type HX711Config, type StrainReading } from "../../parts/hx711/driver.js";
 import { HX711Model, type HX711ModelOptions } from "../../parts/hx711/model.js";
 import { CODE_MAX, CODE_MIN, GAIN, PULSES, codeFromRatio, inputOfPulses, ratioFromCode, signed24 } from "../../parts/hx711/protocol.js";
 import { bridgeRatio, strainFromRatio } from "../../parts/strain-bridge/bridge.js";
-import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine, MS } from "../../simulator/core/engine.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
 import { makeDigitalClass } from "../../simulator/core/io/digital.js";
 import { PinWorld } from "../../simulator/core/io/lines.js";
 import { PinRegistry } from "../../simulator/core/io/pins.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { attachModels } from "../../simulator/core/parts.js";
 import { EngineTimers } from "../../simulator/core/timers.js";
+import { DigitalConstants, heldTimers, strainBoard, strainNode, times, xsAllocations } from "./strain-rig.js";
 
 const PD_SCK = 16;
 const DOUT = 17;
@@ -281,9 +280,10 @@ describe("HX711 driver against the model", () => {
     expect([b.chip.unreadConversions, b.chip.protocolErrors, b.chip.timingViolations]).toEqual([0, 0, 0]);
     // 90 nV RMS over 3.3 V and 2 mV/V per 1000 µε: 0.014 µε RMS.
     for (const v of b.values) expect(Math.abs(v - 300)).toBeLessThan(0.1);
-    const r: HX711Reading = { microstrain: 0, ratio: 0, code: 0, atUs: 0, count: 0 };
+    const r: StrainReading = { microstrain: 0, ratio: 0, code: 0, atUs: 0, temperature: 0, count: 0 };
     expect(d.readInto(r)).toBe(true);
     expect([r.count, r.atUs]).toEqual([77, 1_000_000]);
+    expect(Number.isNaN(r.temperature)).toBe(true); // the HX711 has no temperature sensor
     expect(Math.abs(r.ratio - bridgeRatio("full", 2, 300))).toBeLessThan(1e-7);
     expect(d.sample()!.strainGauge.strain).toBe(d.microstrain);
   });
@@ -302,7 +302,7 @@ describe("HX711 driver against the model", () => {
     const b = new Bench({ model: { channelB: () => 0.02 } });
     const d = b.start({ input: "B32" });
     b.run(300);
-    const r: HX711Reading = { microstrain: 0, ratio: 0, code: 0, atUs: 0, count: 0 };
+    const r: StrainReading = { microstrain: 0, ratio: 0, code: 0, atUs: 0, temperature: 0, count: 0 };
     expect(d.readInto(r)).toBe(true);
     expect(Math.abs(r.ratio - 0.02 / 3.3)).toBeLessThan(1e-7);
   });
@@ -392,7 +392,7 @@ describe("HX711 driver against the model", () => {
   });
 
   it("allocates nothing on the sample path (counted on XS; on V8 nothing new reaches the device)", () => {
-    const fake = fakeIo(0x123456);
+    const fake = fakeHx711(0x123456);
     const d = new HX711({
       digital: fake.Digital,
       pins: { pdSck: PD_SCK, dout: DOUT },
@@ -404,35 +404,16 @@ describe("HX711 driver against the model", () => {
     });
     const ready = fake.ready!;
     fake.advance(60_000); // past the settling time
-    let i = 0;
-    while (i < 200) {
-      ready();
-      i++;
-    }
-    const xs = (globalThis as { $xs?: { heap?: (i: number) => number; gc?: () => void; resetPeak?: () => void } }).$xs;
-    if (xs && xs.heap && xs.gc && xs.resetPeak) {
-      xs.gc();
-      xs.resetPeak();
-      const slots = xs.heap(1);
-      const chunks = xs.heap(0);
-      i = 0;
-      while (i < 2000) {
-        ready();
-        i++;
-      }
-      // Read both peaks before anything else is made (an array literal would count itself).
-      const peakSlots = xs.heap(3);
-      const peakChunks = xs.heap(2);
-      expect(peakSlots - slots).toBe(0);
-      expect(peakChunks - chunks).toBe(0);
+    times(ready, 200)(); // warm up
+    const run = times(ready, 2000);
+    const counted = xsAllocations(run);
+    if (counted) {
+      expect(counted.slots).toBe(0);
+      expect(counted.chunks).toBe(0);
     } else {
-      // The driver's only outputs are numbers and pin writes: count the objects the fakes ever received.
+      // The driver's only outputs are numbers and pin writes: count the objects the stand-ins ever received.
       fake.objects.clear();
-      i = 0;
-      while (i < 2000) {
-        ready();
-        i++;
-      }
+      run();
       expect(fake.objects.size).toBe(0);
     }
     expect(fake.samples).toBe(2200);
@@ -441,47 +422,23 @@ describe("HX711 driver against the model", () => {
 
   it("is wired by the simulator's part factory: DOUT as the part's pin, PD_SCK as pins.pd_sck", () => {
     const engine = new Engine();
-    const board: SimBoardSpec = {
-      name: "hx711-test-board",
-      adc: { resolution: 12, fullScaleVolts: 3.3, pins: [] },
-      pulseCountUnits: 0,
-      i2c: {},
-      spi: {},
-      serial: {},
-      pins: {},
-      flash: { size: 4096, blockLength: 4096, writeAlign: 4, partitions: {} },
-      supplyVolts: 3.3,
-    };
+    const board = strainBoard();
     const def = getPart("hx711")!;
     expect(validate(def.options, {}).issues).toEqual([]);
     expect(def.defaults).toEqual({ ...HX711_DEFAULTS });
     const part = { part: "hx711", io: "digital-edge", pin: DOUT, edge: "falling", pull: "none", options: { ...HX711_DEFAULTS }, pins: { pd_sck: PD_SCK } } as ResolvedPart;
     const values: number[] = [];
-    const node = new SimNode({
-      id: "strain-2",
-      board,
-      config: {},
-      rolePins: {},
-      engine,
-      network: {
-        connect() {
-          throw new Error("no network");
+    const node = strainNode(engine, "strain-2", board, (host) => {
+      const d = new HX711({
+        digital: host.io.Digital,
+        pins: { pdSck: PD_SCK, dout: DOUT },
+        timer: host.timer,
+        clock: host.clock,
+        onSample() {
+          values.push(this.microstrain);
         },
-      },
-      epochMs: 0,
-      random: () => 0.5,
-      main(host) {
-        const d = new HX711({
-          digital: host.io.Digital,
-          pins: { pdSck: PD_SCK, dout: DOUT },
-          timer: host.timer,
-          clock: host.clock,
-          onSample() {
-            values.push(this.microstrain);
-          },
-        });
-        return { stats: () => ({ samples: d.count }) };
-      },
+      });
+      return { stats: () => ({ samples: d.count }) };
     });
     const atmosphere = createKunmingWeather({ seed: 1 });
     const structure = { strain: () => -333, temperature: () => 18 };
@@ -499,20 +456,13 @@ describe("HX711 driver against the model", () => {
 });
 
 /** ECMA-419 Digital, timers and clock that allocate nothing once made: an HX711 that always answers `code`. */
-function fakeIo(code: number) {
+function fakeHx711(code: number) {
   const objects = new Set<unknown>();
   const state = { samples: 0, ready: undefined as (() => void) | undefined, bit: 0, us: 0 };
-  class FakeDigital {
-    static readonly Input = 0;
-    static readonly InputPullUp = 1;
-    static readonly InputPullDown = 2;
-    static readonly InputPullUpDown = 3;
-    static readonly Output = 8;
-    static readonly OutputOpenDrain = 9;
-    static readonly Rising = 1;
-    static readonly Falling = 2;
+  class FakeDigital extends DigitalConstants {
     readonly #sck: boolean;
     constructor(o: DigitalOptions) {
+      super(o);
       this.#sck = o.pin === PD_SCK;
       if (o.onReadable) state.ready = o.onReadable as () => void;
     }
@@ -526,18 +476,11 @@ function fakeIo(code: number) {
       if (v !== 0 && v !== 1) objects.add(v);
       if (this.#sck && v === 1) state.bit++;
     }
-    close(): void {}
   }
-  const timers: Timers = {
-    set(): TimerHandle {
-      return {} as TimerHandle;
-    },
-    clear() {},
-  };
   const clock: Clock = { ticks: () => 0, microseconds: () => state.us, unixMs: () => 0 };
   return {
     Digital: FakeDigital as unknown as DigitalClass,
-    timers,
+    timers: heldTimers().timers,
     clock,
     objects,
     get samples() {
