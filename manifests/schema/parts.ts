@@ -3,6 +3,7 @@
  * Each part keeps its declaration next to its driver and model, in `parts/<name>/part.ts`.
  */
 import { part as ads1220 } from "../../parts/ads1220/part.js";
+import { part as bc95 } from "../../parts/bc95/part.js";
 import { part as bme280 } from "../../parts/bme280/part.js";
 import { part as cupAnemometer } from "../../parts/cup-anemometer/part.js";
 import { part as hx711 } from "../../parts/hx711/part.js";
@@ -16,6 +17,7 @@ export type { PartDefinition } from "./part.js";
 
 export const partCatalogue: Readonly<Record<string, PartDefinition>> = Object.freeze({
   [ads1220.name]: ads1220,
+  [bc95.name]: bc95,
   [bme280.name]: bme280,
   [cupAnemometer.name]: cupAnemometer,
   [hx711.name]: hx711,

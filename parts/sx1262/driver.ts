@@ -310,10 +310,13 @@ export class SX1262 implements LoraRadio {
   receive(params: LoraRxParams, done: (error: LoraRadioError | undefined, result: LoraRxResult | undefined) => void): void {
     this.#assertOpen();
     const m = this.#modulation(params);
-    const symbols = params.timeoutSymbols;
-    if (typeof symbols !== "number" || !Number.isInteger(symbols) || symbols < 1 || symbols > MAX_SYMBOL_TIMEOUT) {
-      throw new RangeError(`sx1262: timeoutSymbols must be an integer 1…${MAX_SYMBOL_TIMEOUT} (SetLoRaSymbNumTimeout), got ${String(symbols)}`);
+    const requested = params.timeoutSymbols;
+    if (typeof requested !== "number" || !Number.isInteger(requested) || requested < 1 || requested > 255) {
+      throw new RangeError(`sx1262: timeoutSymbols must be an integer 1…255 (SetLoRaSymbNumTimeout), got ${String(requested)}`);
     }
+    // The contract allows up to 255 symbols; the chip counts on a mantissa-exponent grid that ends at
+    // MAX_SYMBOL_TIMEOUT, so longer requests get the longest timeout it has (a few symbols short, never an error).
+    const symbols = Math.min(requested, MAX_SYMBOL_TIMEOUT);
     const timeout = symbolTimeoutCode(symbols);
     // The receiver stays up for the symbol timeout, then for the longest frame it may have caught.
     const windowUs = timeout.symbols * symbolMicros(m.sf, m.bandwidthHz) + airtimeMicros({ ...m, explicitHeader: true, payloadBytes: MAX_PAYLOAD });

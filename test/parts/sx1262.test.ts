@@ -333,7 +333,7 @@ describe("SX1262 driver against the model: transmit", () => {
     expect(() => radio.transmit(bytes(10), { ...UPLINK, sf: 6 }, () => {})).toThrow(/sf must be 7…12, got 6/);
     expect(() => radio.transmit(bytes(10), { ...UPLINK, powerDbm: 23 }, () => {})).toThrow(/powerDbm must be an integer -9…22/);
     expect(() => radio.transmit(bytes(256), UPLINK, () => {})).toThrow(/256 bytes/);
-    expect(() => radio.receive({ ...DOWNLINK_RX, timeoutSymbols: 0 }, () => {})).toThrow(/timeoutSymbols must be an integer 1…248/);
+    expect(() => radio.receive({ ...DOWNLINK_RX, timeoutSymbols: 0 }, () => {})).toThrow(/timeoutSymbols must be an integer 1…255/);
     expect(() => radio.transmit(bytes(10), { ...UPLINK, bandwidthHz: 200_000 as 125_000 }, () => {})).toThrow(/LoRa bandwidth must be one of/);
   });
 });
@@ -382,6 +382,15 @@ describe("SX1262 driver against the model: receive", () => {
     expect(out[0]!.error!.kind).toBe("timeout");
     expect(out[0]!.at - t0).toBe(rx.rxSetupUs + symbols * 1024);
     expect(dev.chip.register(0x0706)).toBe(symbolTimeoutCode(asked).register);
+  });
+
+  it("takes the contract's longest timeout (255 symbols, the MAC's cap) as the chip's longest, 248", () => {
+    const { engine, rx } = pair();
+    const t0 = engine.now;
+    const out = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: 255 });
+    run(engine, 400_000);
+    expect(out[0]!.error!.kind).toBe("timeout");
+    expect(out[0]!.at - t0).toBe(rx.rxSetupUs + 248 * 1024);
   });
 
   it("receives a downlink whose preamble starts while it listens: payload, RSSI, SNR, RxDone at the last symbol", () => {
