@@ -9,12 +9,14 @@
  * write(1), write(0), then read DOUT (the bit the rising edge shifted out; 24 bits MSB first, then 1–3 pulses that
  * select channel A/128, B/32 or A/64 for the next conversion). It does not spread the pulses over timers: PD_SCK low
  * time has no maximum, but 25–27 pulses must fit one conversion period (12.5 ms at 80 SPS) and a host timer's tick is
- * 1 ms. Each high phase is one return from write(1) to write(0), microseconds on any MCU, far inside the 0.2–50 µs
- * the datasheet allows, and the whole train is 75–81 GPIO calls: well under a millisecond of the CPU, less than one
- * timer tick, so no other callback waits noticeably. What cannot be ruled out is an interrupt landing inside a high
- * phase: the driver brackets every pulse with the host's microsecond clock and, when one lasted longer than 50 µs
- * (T3 max; past 60 µs the chip powers down and resets to A/128), throws the reading away as a "state" error and
- * waits out the settling time before trusting the chip again.
+ * 1 ms. Each high phase lasts from one native write to the next: a native call's length, well inside the 0.2–50 µs
+ * the datasheet allows. The whole train is 75–81 GPIO calls and 26–28 clock reads, one callback that delays others
+ * by its length and nothing more (XS runs one callback at a time anyway); the part test holds it to a budget in XS
+ * metering units per read, and the emulated-MCU tests are where it becomes CPU time. What cannot be ruled out is an
+ * interrupt landing inside a high phase: the driver reads the host's microsecond clock after every pulse and, when
+ * the span since the previous read exceeds 50 µs (T3 max; past 60 µs the chip powers down and resets to A/128),
+ * throws the reading away as a "state" error and waits out the settling time before trusting the chip again. (That
+ * span contains the high phase, so it bounds it from above: a pulse can be blamed for a DOUT read, never excused.)
  *
  * Readings are discarded, not delivered, while the chip settles: 4 conversions (400 ms at 10 SPS, 50 ms at 80 SPS)
  * after start-up, a reset, or a change of channel or gain, and while the conversion read was on another input than
@@ -191,14 +193,16 @@ export class HX711 implements Sensor<StrainSample, HX711Config> {
     const atUs = clock.microseconds();
     let v = 0;
     let longest = 0;
+    let before = atUs;
     this.#inTrain = true;
     try {
       for (let i = 0; i < pulses; i++) {
-        const t0 = clock.microseconds();
         sck.write(1);
         sck.write(0);
-        const high = clock.microseconds() - t0;
-        if (high > longest) longest = high;
+        // One clock read per pulse: the span from the previous one contains this high phase.
+        const after = clock.microseconds();
+        if (after - before > longest) longest = after - before;
+        before = after;
         if (i < 24) v = (v << 1) | dout.read();
       }
     } finally {

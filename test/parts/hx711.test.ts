@@ -17,7 +17,7 @@ import { PinWorld } from "../../simulator/core/io/lines.js";
 import { PinRegistry } from "../../simulator/core/io/pins.js";
 import { attachModels } from "../../simulator/core/parts.js";
 import { EngineTimers } from "../../simulator/core/timers.js";
-import { DigitalConstants, heldTimers, strainBoard, strainNode, times, xsAllocations } from "./strain-rig.js";
+import { DigitalConstants, heldTimers, strainBoard, strainNode, times, xsCost } from "./strain-rig.js";
 
 const PD_SCK = 16;
 const DOUT = 17;
@@ -391,7 +391,7 @@ describe("HX711 driver against the model", () => {
     expect(() => b.start({ excitationVolts: 12 })).toThrow("hx711: excitationVolts (AVDD) must be 2.6…5.5 V, got 12");
   });
 
-  it("allocates nothing on the sample path (counted on XS; on V8 nothing new reaches the device)", () => {
+  it("allocates nothing on the sample path, within an XS metering budget (counted on XS; on V8 nothing new reaches the device)", () => {
     const fake = fakeHx711(0x123456);
     const d = new HX711({
       digital: fake.Digital,
@@ -406,10 +406,12 @@ describe("HX711 driver against the model", () => {
     fake.advance(60_000); // past the settling time
     times(ready, 200)(); // warm up
     const run = times(ready, 2000);
-    const counted = xsAllocations(run);
+    const counted = xsCost(run);
     if (counted) {
       expect(counted.slots).toBe(0);
       expect(counted.chunks).toBe(0);
+      // And its cost, stand-in IO included: a budget in XS metering units per read.
+      expect(counted.units / 2000).toBeLessThan(4000);
     } else {
       // The driver's only outputs are numbers and pin writes: count the objects the stand-ins ever received.
       fake.objects.clear();

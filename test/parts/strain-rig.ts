@@ -86,26 +86,29 @@ export function times(fn: () => void, n: number): () => void {
   };
 }
 
-interface XsHeap {
+interface XsHost {
   heap(i: number): number;
   gc(): void;
   resetPeak(): void;
+  meter(): number;
 }
 
 /**
  * On XS: the slots and chunk bytes `run` allocated at its peak (after a collection, so garbage from before does not
- * count); elsewhere undefined (V8 has no such count).
+ * count), and the XS metering units it took; elsewhere undefined (V8 has no such counts).
  */
-export function xsAllocations(run: () => void): { slots: number; chunks: number } | undefined {
-  const xs = (globalThis as { $xs?: Partial<XsHeap> }).$xs;
-  if (!xs || !xs.heap || !xs.gc || !xs.resetPeak) return undefined;
+export function xsCost(run: () => void): { slots: number; chunks: number; units: number } | undefined {
+  const xs = (globalThis as { $xs?: Partial<XsHost> }).$xs;
+  if (!xs || !xs.heap || !xs.gc || !xs.resetPeak || !xs.meter) return undefined;
   xs.gc();
   xs.resetPeak();
   const slots = xs.heap(1);
   const chunks = xs.heap(0);
+  const m0 = xs.meter();
   run();
+  const m1 = xs.meter();
   // Both peaks before anything else is made (an object literal would count itself).
   const peakSlots = xs.heap(3);
   const peakChunks = xs.heap(2);
-  return { slots: peakSlots - slots, chunks: peakChunks - chunks };
+  return { slots: peakSlots - slots, chunks: peakChunks - chunks, units: m1 - m0 };
 }
