@@ -31,6 +31,8 @@ const FILES = [
   "test/parts/weather-meters.test.ts",
   "test/parts/bc95.test.ts",
   "test/parts/sx1262.test.ts",
+  "test/parts/ezo.test.ts",
+  "test/parts/turbidity.test.ts",
   "test/parts/ads1220.test.ts",
   "test/parts/hx711.test.ts",
   "test/runtime/detmath.test.ts",
