@@ -4,6 +4,8 @@
  * decides what hardware a simulated node has.
  */
 import type { ResolvedPart } from "../../manifests/schema/config.js";
+import { ADS1220Model } from "../../parts/ads1220/model.js";
+import { MAX_SCLK_HZ } from "../../parts/ads1220/registers.js";
 import { Bc95Model } from "../../parts/bc95/model.js";
 import { BME280Model } from "../../parts/bme280/model.js";
 import { Cjt188MeterModel, type WaterSupply } from "../../parts/cjt188/model.js";
@@ -17,6 +19,7 @@ import { EzoRTDModel } from "../../parts/ezo-rtd/model.js";
 import { Dlt645MeterModel, type ElectricitySupply } from "../../parts/dlt645/model.js";
 import { Rs485Bus, type Framing } from "../../parts/rs485/model.js";
 import { S0PulseModel } from "../../parts/s0-pulse/model.js";
+import { HX711Model } from "../../parts/hx711/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
 import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
@@ -25,6 +28,7 @@ import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
 import type { Micros } from "./engine.js";
 import type { Atmosphere } from "./environment/types.js";
+import { deriveSeed } from "./rng.js";
 import type { NbiotAccess } from "./nbiot/access.js";
 import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
@@ -38,6 +42,8 @@ export interface ModelContext {
   air?: LoraAir;
   /** Where the node stands on the air. */
   position?: Position;
+  /** The structure a node's strain gauges are bonded to (a bridge deck); parts that measure strain need it. */
+  structure?: StructureQuantities;
   /** The water a node's probes are in (a lake); parts that measure water need it. */
   water?: WaterQuantities;
   /** What a household's meters measure; meter parts need it. */
@@ -57,6 +63,14 @@ export interface WaterQuantities {
   orp(t: Micros): number;
   /** NTU */
   turbidity(t: Micros): number;
+}
+
+/** Named quantities of a structure, as functions of virtual time. */
+export interface StructureQuantities {
+  /** Strain at the gauges, µε (tension positive). */
+  strain(t: Micros): number;
+  /** Temperature at the gauges' ADC (its die), °C. */
+  temperature(t: Micros): number;
 }
 
 /** A part's model on a node, with the handle tests and fault injection use. */
@@ -104,6 +118,17 @@ function household<K extends "electricity" | "water">(role: string, part: Resolv
   const supply = ctx.household?.[what];
   if (!supply) throw new Error(`${part.part} (role ${role}): the scenario gives no household ${what} (ModelContext.household.${what}) for it to meter`);
   return supply as NonNullable<NonNullable<ModelContext["household"]>[K]>;
+}
+
+function structureOf(role: string, part: ResolvedPart, ctx: ModelContext) {
+  if (!ctx.structure) throw new Error(`${part.part} (role ${role}): the scenario gives no structure (ModelContext.structure), so there is no strain to measure`);
+  return ctx.structure;
+}
+
+function bridgeOptions(part: ResolvedPart) {
+  const bridge = part.options["bridge"];
+  if (bridge !== "full" && bridge !== "half" && bridge !== "quarter") throw new Error(`${part.part}: option bridge must be full, half or quarter (resolved config)`);
+  return { gaugeFactor: num(part, "gaugeFactor"), bridge, excitationVolts: num(part, "excitationVolts") } as const;
 }
 
 function num(part: ResolvedPart, key: string): number {
@@ -199,6 +224,43 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     });
     bus.attach(pins["nss"]!, model);
     return model;
+  },
+  ads1220(role, part, ctx) {
+    const { bus, pins } = spiPart(part, ctx, ["cs", "drdy"]);
+    const world = structureOf(role, part, ctx);
+    const inputs = part.options["inputs"];
+    const model = new ADS1220Model({
+      engine: ctx.node.engine,
+      drdy: ctx.node.world.line(pins["drdy"]!),
+      strain: (t) => world.strain(t),
+      temperature: (t) => world.temperature(t),
+      ...bridgeOptions(part),
+      bridgeOhms: num(part, "bridgeOhms"),
+      ...(typeof inputs === "string" ? { inputs: inputs as never } : {}),
+      // The driver clocks at the bus rate, at most the part's.
+      sclkHz: Math.min(part.io === "spi" ? (ctx.node.board.spi[part.bus]?.hz ?? MAX_SCLK_HZ) : MAX_SCLK_HZ, MAX_SCLK_HZ),
+      // Noise per node and role: the same run gives the same codes (ModelContext carries no run seed).
+      seed: deriveSeed(ctx.node.id, role),
+    });
+    bus.attach(pins["cs"]!, model);
+    return model;
+  },
+  hx711(role, part, ctx) {
+    // DOUT is the part's pin; PD_SCK arrives as pins.pd_sck (the named-pin extension's resolved shape).
+    const dout = pinOf(part);
+    const pdSck = (part as { pins?: Readonly<Record<string, number>> }).pins?.["pd_sck"];
+    if (typeof pdSck !== "number") throw new Error(`${part.part} (role ${role}): pin "pd_sck" is not wired (resolved config pins.pd_sck)`);
+    const world = structureOf(role, part, ctx);
+    const rate = num(part, "rate");
+    return new HX711Model({
+      engine: ctx.node.engine,
+      pdSck: ctx.node.world.line(pdSck),
+      dout: ctx.node.world.line(dout),
+      strain: (t) => world.strain(t),
+      rate: rate === 10 ? 10 : 80,
+      ...bridgeOptions(part),
+      seed: deriveSeed(ctx.node.id, role),
+    });
   },
   bme280(role, part, ctx) {
     const { bus, address } = i2cBus(part, ctx);

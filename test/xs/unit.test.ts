@@ -36,6 +36,8 @@ const FILES = [
   "test/parts/dlt645.test.ts",
   "test/parts/cjt188.test.ts",
   "test/parts/s0-pulse.test.ts",
+  "test/parts/ads1220.test.ts",
+  "test/parts/hx711.test.ts",
   "test/runtime/detmath.test.ts",
   "test/environment/rng.test.ts",
   "test/environment/kunming.test.ts",
