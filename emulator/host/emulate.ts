@@ -23,8 +23,8 @@ import { estimateEnergy } from "./energy.js";
 import type { EnergyEstimate } from "./energy.js";
 import { buildDeviceImage } from "./image.js";
 import type { DeviceImage } from "./image.js";
+import { memoryFull } from "./creation.js";
 import type { ProgramKind } from "./program.js";
-import type { XsCreation } from "./profiles.js";
 import { runQemu } from "./qemu.js";
 import { replayBlob } from "./replay-file.js";
 import type { ReplayFigures } from "./replay-file.js";
@@ -38,8 +38,6 @@ export interface EmulateOptions {
   program?: ProgramKind;
   /** Preload XS's built-ins and every module into flash (default: yes for bytecode; emulator/host/prepare.ts). */
   preload?: boolean;
-  /** Override the board's XS creation. */
-  creation?: Partial<XsCreation>;
   /** External broker for the recording run (default: the embedded one). */
   broker?: string;
   /** Replay this recording instead of simulating now (its device, board, seed and hours win). */
@@ -149,9 +147,12 @@ export interface EmulateResult {
 
 export class EmulationError extends Error {
   readonly console: string;
-  constructor(message: string, consoleText: string) {
+  /** The creation parameter an XS memory-full abort exceeded (creation.heap, creation.chunk, creation.static, RAM). */
+  readonly exceeded: string | undefined;
+  constructor(message: string, consoleText: string, exceeded?: string) {
     super(message);
     this.console = consoleText;
+    this.exceeded = exceeded;
   }
 }
 
@@ -213,7 +214,6 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     profile: o.profile,
     ...(o.program ? { program: o.program } : {}),
     ...(o.preload !== undefined ? { preload: o.preload } : {}),
-    ...(o.creation ? { creation: o.creation } : {}),
   });
   const { blob, figures: replay } = replayBlob(recording);
   const t2 = performance.now();
@@ -230,6 +230,8 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const t3 = performance.now();
   const c = parseConsole(q.console);
   if (q.timedOut) throw new EmulationError(`QEMU did not finish within ${Math.round(q.wallMs / 1000)} s`, q.console);
+  const full = memoryFull(q.console, image.creation, recording.board);
+  if (full) throw new EmulationError(full.message, q.console, full.parameter);
   if (!c.summary) {
     const why = c.platform.find((l) => /^#(abort|fault)/.test(l)) ?? c.other.slice(-3).join(" | ") ?? "";
     throw new EmulationError(`the image stopped before the end of the run (exit code ${q.exitCode})${why ? `: ${why}` : ""}`, q.console);
@@ -281,8 +283,8 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     cStackBytes: end[4] ?? 0,
     jsStackPeakSlots: end[7] ?? 0,
     jsStackSlots: end[8] ?? 0,
-    jsStackBoardSlots: image.boardCreation.stack,
-    boardStaticBytes: image.boardCreation.static,
+    jsStackBoardSlots: image.creation.stack,
+    boardStaticBytes: image.creation.static,
     cpuBusyPercent: analysis.cpuBusyPercent,
     gcCollections: end[9] ?? 0,
     gcPercentOfBusy: analysis.gcPercentOfBusy,

@@ -10,7 +10,7 @@ export interface Native {
   now(): number;
   /** Mark the start of a dispatched event. */
   begin(): void;
-  /** Write `E <stream> <due> <start ticks> <end ticks>` for the event begun last. */
+  /** Write the `E` record of the event begun last (emulator/image/out.ts). */
   end(stream: number, dueUs: number): void;
   exit(code: number): never;
   /** `T conn at now hex` ("T", with real µs) or `R conn at hex` ("R") for an ArrayBuffer, formatted in C. */
@@ -18,6 +18,14 @@ export interface Native {
   /** [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes, JS stack peak slots, JS stack slots, collections, µs collecting] */
   memory(): number[];
   gc(): void;
+  /** The harness is built: what it holds leaves the device's XS budget (emulator/firmware/budget.c). */
+  settle(): void;
+  /** Run as mode `m` (0 harness, 1 device, 2 provider) from now; returns the mode before (emulator/image/modes.ts). */
+  mode(m: number): number;
+  /** Busy ticks so far: [harness, device, provider]. */
+  modeTicks(): number[];
+  /** What an empty round trip beginning with the switch from → to charges each side, ticks. */
+  calibrate(from: number, to: number, chargedFrom: number, chargedTo: number): void;
   readonly programBytes: number;
   readonly programKind: string;
   /** The replay region as a host buffer (DataView and typed arrays work on it in place), or undefined. */

@@ -18,6 +18,8 @@ import type { Engine } from "../../simulator/core/engine.js";
 import type { PinWorld } from "../../simulator/core/io/lines.js";
 import type { NetSocket, NetSocketEvents, Network } from "../../simulator/core/network.js";
 import { EventKind, StreamKind } from "./format.js";
+import { HARNESS } from "./modes.js";
+import type { Modes } from "./modes.js";
 import type { Native } from "./native.js";
 import { hex, oneLine } from "./out.js";
 import type { Out } from "./out.js";
@@ -121,6 +123,7 @@ class LineChanges extends Scheduled {
 export class ReplayWorld implements Network {
   readonly #replay: Replay;
   readonly #native: Native;
+  readonly #modes: Modes;
   readonly #out: Out;
   readonly #engine: Engine;
   readonly #lines: EventCursor;
@@ -129,9 +132,10 @@ export class ReplayWorld implements Network {
   readonly #random: StreamCursor;
   readonly #tags: StreamTags;
 
-  constructor(replay: Replay, native: Native, out: Out, engine: Engine, tags: StreamTags) {
+  constructor(replay: Replay, native: Native, modes: Modes, out: Out, engine: Engine, tags: StreamTags) {
     this.#replay = replay;
     this.#native = native;
+    this.#modes = modes;
     this.#out = out;
     this.#engine = engine;
     this.#tags = tags;
@@ -150,39 +154,45 @@ export class ReplayWorld implements Network {
         return;
       }
       const label = `I2C ${t.bus} 0x${t.address.toString(16)}`;
-      bus.attach(t.address, new ReplayTarget(this.#replay.stream(StreamKind.I2C, i), label, this.#out));
+      // The peripherals, the ADC's volts and the network are the world outside the MCU: the harness's, not the device's.
+      const target = new ReplayTarget(this.#replay.stream(StreamKind.I2C, i), label, this.#out);
+      this.#modes.methodsInMode(HARNESS, target);
+      bus.attach(t.address, target);
     });
     for (const pin of meta.analogPins) {
       const cursor = this.#replay.stream(StreamKind.AnalogVolts, pin);
-      world.analog.set(pin, () => {
-        const v = cursor.f64();
-        if (v === undefined) {
-          this.#out.diverge(`ADC pin ${pin}: read ${cursor.taken + 1} after the recording ends`);
-          return 0;
-        }
-        return v;
-      });
+      world.analog.set(
+        pin,
+        this.#modes.inMode(HARNESS, () => {
+          const v = cursor.f64();
+          if (v === undefined) {
+            this.#out.diverge(`ADC pin ${pin}: read ${cursor.taken + 1} after the recording ends`);
+            return 0;
+          }
+          return v;
+        }),
+      );
     }
     for (const pin of meta.pulsePins) {
       const counts = this.#replay.stream(StreamKind.PulseCount, pin);
       const nexts = this.#replay.stream(StreamKind.PulseNext, pin);
       world.pulse.set(pin, {
-        count: () => {
+        count: this.#modes.inMode(HARNESS, () => {
           const v = counts.f64();
           if (v === undefined) {
             this.#out.diverge(`pulse input ${pin}: count read after the recording ends`);
             return 0;
           }
           return v;
-        },
-        nextAfter: () => {
+        }),
+        nextAfter: this.#modes.inMode(HARNESS, () => {
           const v = nexts.f64();
           if (v === undefined) {
             this.#out.diverge(`pulse input ${pin}: next-pulse query after the recording ends`);
             return Infinity;
           }
           return v;
-        },
+        }),
       });
     }
     for (const l of meta.lines) {
@@ -215,7 +225,7 @@ export class ReplayWorld implements Network {
     const native = this.#native;
     const out = this.#out;
     const engine = this.#engine;
-    return {
+    const socket: NetSocket = {
       write(bytes: Uint8Array): void {
         const expect = conn.tx.bytes(bytes.length);
         if (!same(expect, bytes)) {
@@ -228,6 +238,8 @@ export class ReplayWorld implements Network {
         out.line(`X ${index} ${engine.now}`);
       },
     };
+    this.#modes.methodsInMode(HARNESS, socket);
+    return socket;
   }
 
   /**

@@ -13,10 +13,13 @@ import { differenceOutsidePreparation, elfSections, prepare, PREPARED_MAGIC } fr
 import type { Preparation } from "../../emulator/host/prepare.js";
 import { modulesProgram } from "../../emulator/host/program.js";
 import { PROFILES } from "../../emulator/host/profiles.js";
+import { boardCreation } from "../../emulator/host/creation.js";
+import { loadBoard } from "../../manifests/load.js";
 import { runQemu } from "../../emulator/host/qemu.js";
 import type { QemuResult } from "../../emulator/host/qemu.js";
 
-const CREATION = { chunk: 32768, heap: 2048, stack: 512, static: 0 };
+// The nRF52840-DK's creation, as its build gives it (128 KB static block).
+const CREATION = boardCreation(loadBoard("nrf52840-dk").manifest);
 
 const LIB = `
 export let counter = 0;
