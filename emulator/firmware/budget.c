@@ -35,8 +35,13 @@ static long gBoardMaxChunks;
 static long gHarnessSlots = -1;
 static long gHarnessChunks = -1;
 static xsSlot gBallast;
+/* Slots and chunk bytes that are the harness's and the ballast's (-1 until settled). */
+static long gOthersSlots = -1;
+static long gOthersChunks = 0;
+static long gDevicePeak = 0;
 
 extern void xs_static_limit(txMachine* the, size_t limit);
+extern void fxGrowSlots(txMachine* the, txSize theCount);
 
 static int fixed_heaps(void)
 {
@@ -85,6 +90,10 @@ void budget_settle(txMachine* the)
 	long ballastSlots = 0, ballastChunks = 0;
 	if (XS_STATIC_SIZE) {
 		xs_static_limit(the, (size_t)XS_STATIC_SIZE + (size_t)(gHarnessSlots + HEADROOM_STACK) * sizeof(txSlot) + (size_t)gHarnessChunks);
+		/* The harness filled the slots XS had: give the device the free slots a board's machine starts with, from
+		 * the board's share of the block, so that it does not begin by collecting and growing 64 slots at a time. */
+		long missing = (gBoardMaxSlots - gBaseSlots) - free_slots(the);
+		if (missing > 0) fxGrowSlots(the, (txSize)missing);
 	}
 	else if (fixed_heaps()) {
 		if (gHarnessSlots > HEADROOM_SLOTS || gHarnessChunks > HEADROOM_CHUNKS) {
@@ -120,9 +129,26 @@ void budget_settle(txMachine* the)
 		ballastSlots = (long)the->currentHeapCount - gBaseSlots - gHarnessSlots;
 		ballastChunks = (long)the->currentChunksSize - gBaseChunks - gHarnessChunks;
 	}
+	gOthersSlots = gHarnessSlots + ballastSlots;
+	gOthersChunks = gHarnessChunks + ballastChunks;
 	console_printf("#harness slots=%ld chunks=%ld ballast-slots=%ld ballast-chunks=%ld free-slots=%ld free-chunks=%ld board-free-slots=%ld board-free-chunks=%ld\n",
 		gHarnessSlots, gHarnessChunks, ballastSlots, ballastChunks, free_slots(the), free_chunks(the), gBoardMaxSlots - gBaseSlots,
 		gBoardMaxChunks - gBaseChunks);
+}
+
+/* XS memory the device (and the machine) holds once a collection has run: slots and chunk bytes in use, less the
+ * harness's and the ballast's. Sampled after every event a collection ran in, and at the end of the run. */
+
+void budget_sample(txMachine* the)
+{
+	if (gOthersSlots < 0) return;
+	long bytes = ((long)the->currentHeapCount - gOthersSlots) * (long)sizeof(txSlot) + ((long)the->currentChunksSize - gOthersChunks);
+	if (bytes > gDevicePeak) gDevicePeak = bytes;
+}
+
+long budget_device_peak(void)
+{
+	return gDevicePeak;
 }
 
 /* Live slots and chunk bytes that are the device's (and the machine's): XS's counts less the harness and ballast. */

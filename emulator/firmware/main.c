@@ -32,6 +32,8 @@ extern void budget_creation(txCreation* creation);
 extern void budget_baseline(txMachine* the);
 extern void mode_ticks(uint64_t out[3]);
 extern long device_stack_entry(void);
+extern void budget_sample(txMachine* the);
+extern long budget_device_peak(void);
 
 int main(void)
 {
@@ -117,6 +119,11 @@ int main(void)
 		xsEndHost(the);
 	}
 	if (code == EXIT_OK) code = loop_run(the);
+	/* What the device holds at the end, after a full collection (budget.c). */
+	xsBeginHost(the);
+	xsCollectGarbage();
+	budget_sample(the);
+	xsEndHost(the);
 	char total[24], idle[24];
 	*format_u64(total, clock_ticks()) = 0;
 	*format_u64(idle, clock_idle_ticks()) = 0;
@@ -141,9 +148,9 @@ int main(void)
 	unsigned long aliased = 0;
 	for (txID i = 0; i < the->aliasCount; i++)
 		if (the->aliasArray[i]) aliased++;
-	console_printf("#end heap=%lu peak=%lu stack=%lu/%lu ticks=%s idle=%s skips=%lu js-stack=%lu/%lu aliased=%lu/%lu static=%lu/%lu device-entry=%ld\n", (unsigned long)heap_used(),
+	console_printf("#end heap=%lu peak=%lu stack=%lu/%lu ticks=%s idle=%s skips=%lu js-stack=%lu/%lu aliased=%lu/%lu static=%lu/%lu device-entry=%ld device-xs=%ld\n", (unsigned long)heap_used(),
 		(unsigned long)heap_peak(), (unsigned long)stack_peak(), (unsigned long)stack_size(), total, idle, (unsigned long)clock_wakeups(),
 		(unsigned long)xs_stack_peak(the), (unsigned long)xs_stack_size(the), aliased, (unsigned long)the->aliasCount,
-		(unsigned long)xs_static_peak(), (unsigned long)xs_static_limit_now(), device_stack_entry());
+		(unsigned long)xs_static_peak(), (unsigned long)xs_static_limit_now(), device_stack_entry(), budget_device_peak());
 	return code;
 }

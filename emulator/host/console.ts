@@ -60,7 +60,25 @@ export interface ImageConsole {
   /** Lines from the C layer (`#boot`, `#end`, `#oom`, `#fault`, …). */
   platform: string[];
   /** `#end` figures, when the image got there. */
-  end: { heap: number; peak: number; stackPeak: number; stackSize: number; ticks: number; idleTicks: number; aliased: number; staticPeak: number; staticLimit: number } | undefined;
+  end:
+    | {
+        heap: number;
+        peak: number;
+        stackPeak: number;
+        stackSize: number;
+        ticks: number;
+        idleTicks: number;
+        aliased: number;
+        staticPeak: number;
+        staticLimit: number;
+        /** JS stack: peak slots in use, slots XS has, and the shallowest device callback entry (firmware/natives.c). */
+        jsStackPeak: number;
+        jsStackSize: number;
+        deviceEntry: number;
+        /** XS memory the device held after collections, peak, bytes (firmware/budget.c). */
+        deviceXs: number;
+      }
+    | undefined;
   /** `#modes`: busy ticks of the harness, the device and the provider over the run. */
   modes: { harness: number; device: number; provider: number } | undefined;
   /** `#harness`: what the image's own JS held when the device booted, outside the board's budget (firmware/budget.c). */
@@ -166,6 +184,9 @@ export function parseConsole(text: string): ImageConsole {
         if (m) {
           const a = / aliased=(\d+)\/(\d+)/.exec(line);
           const st = / static=(\d+)\/(\d+)/.exec(line);
+          const js = / js-stack=(\d+)\/(\d+)/.exec(line);
+          const entry = / device-entry=(-?\d+)/.exec(line);
+          const dx = / device-xs=(-?\d+)/.exec(line);
           c.end = {
             heap: +m[1]!,
             peak: +m[2]!,
@@ -176,6 +197,10 @@ export function parseConsole(text: string): ImageConsole {
             aliased: a ? +a[1]! : 0,
             staticPeak: st ? +st[1]! : 0,
             staticLimit: st ? +st[2]! : 0,
+            jsStackPeak: js ? +js[1]! : 0,
+            jsStackSize: js ? +js[2]! : 0,
+            deviceEntry: entry ? +entry[1]! : -1,
+            deviceXs: dx ? +dx[1]! : 0,
           };
         }
         const modes = /^#modes harness=(\d+) device=(\d+) provider=(\d+)/.exec(line);
