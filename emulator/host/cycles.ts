@@ -32,6 +32,9 @@ import { execa } from "execa";
 import { qemuArgs } from "./qemu.js";
 import { qemuSystemArm } from "./toolchain.js";
 
+/** Names the pricing below: traces kept beside an image are priced again when it changes. */
+export const PRICING = "trm-r0p1-2";
+
 /** The worst case's allowance for fetching from the nRF52840's flash (see above). */
 export const FLASH_ALLOWANCE = 0.03;
 
@@ -76,8 +79,10 @@ export function baseOf(mnemonic: string): { base: string; conditional: boolean }
     if (m === b) return { base: b, conditional: false };
     if (!m.startsWith(b)) continue;
     const rest = m.slice(b.length);
-    if (rest === "s") return { base: b, conditional: false };
-    if (CONDITIONS.includes(rest) || (rest.startsWith("s") && CONDITIONS.includes(rest.slice(1)))) return { base: b, conditional: true };
+    // Branches set no flags: "bls" is b + ls, not bl + s.
+    const branch = b === "b" || b === "bl" || b === "bx" || b === "blx";
+    if (rest === "s" && !branch) return { base: b, conditional: false };
+    if (CONDITIONS.includes(rest) || (!branch && rest.startsWith("s") && CONDITIONS.includes(rest.slice(1)))) return { base: b, conditional: true };
   }
   return { base: m.startsWith("v") ? "vfp" : "alu", conditional: false };
 }
@@ -386,9 +391,13 @@ export async function traceMix(elf: string, replay: string, timeoutMs: number): 
   return counter.mix();
 }
 
-/** The mix of an image, traced once and kept beside its ELF. */
-export async function imageMix(elf: string, makeReplay: () => Promise<string>, timeoutMs = 600_000): Promise<InstructionMix> {
-  const file = path.join(path.dirname(elf), "mix.json");
+/** How the reference range is measured: this device, this long from its boot, this seed, on each of these boards. */
+export const REFERENCE_TRACE = Object.freeze({ device: "weather-station", seconds: 3, seed: 1, boards: Object.freeze(["esp32-devkitc", "nrf52840-dk"]) });
+
+/** The mix of an image running a recording, traced once and kept beside its ELF (the ELF's folder is named by its
+ * content, so a changed firmware is traced again). */
+export async function imageMix(elf: string, key: string, makeReplay: () => Promise<string>, timeoutMs = 600_000): Promise<InstructionMix> {
+  const file = path.join(path.dirname(elf), `mix-${key}-${PRICING}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as InstructionMix;
   const replay = await makeReplay();
   const mix = await traceMix(elf, replay, timeoutMs);
@@ -397,4 +406,12 @@ export async function imageMix(elf: string, makeReplay: () => Promise<string>, t
   writeFileSync(tmp, JSON.stringify(mix, null, 1));
   renameSync(tmp, file);
   return mix;
+}
+
+/** The range a set of traced mixes gives, rounded outwards to hundredths (what board-timing.ts holds). */
+export function roundedRange(mixes: readonly InstructionMix[]): CycleRange {
+  return {
+    best: Math.floor(100 * Math.min(...mixes.map((m) => m.cpi.best))) / 100,
+    worst: Math.ceil(100 * Math.max(...mixes.map((m) => m.cpi.worst))) / 100,
+  };
 }

@@ -1,0 +1,108 @@
+/**
+ * The board clock model (emulator/host/timeline.ts, board-timing.ts) on event records written by hand in the
+ * image's console format: wake-ups on the RTOS tick, the start-up time, queueing behind a busy CPU, cycles per
+ * instruction at both ends, and points inside a handler (where a radio driver's SPI command would be).
+ */
+import { describe, expect, it } from "vitest";
+import { boardTiming, CORTEX_M4_CPI, TimingModelError } from "../../emulator/host/board-timing.js";
+import type { BoardTiming } from "../../emulator/host/board-timing.js";
+import { parseConsole } from "../../emulator/host/console.js";
+import { bounds, timeline, wakeSourceOf } from "../../emulator/host/timeline.js";
+import { loadBoard } from "../../manifests/load.js";
+
+const hex = (n: number) => Math.round(n).toString(16);
+/** An `E` record: due and start in µs (25 ticks each), device and provider work in instructions (2.5 a tick). */
+function E(stream: number, dueUs: number, startUs: number, deviceInstructions: number, providerInstructions: number, workBefore: number): string {
+  const ticks = (deviceInstructions + providerInstructions) / 2.5;
+  return `E ${hex(stream)} ${hex(dueUs * 25)} ${hex(startUs * 25)} ${hex(startUs * 25 + ticks)} 0 0 0 ${hex(deviceInstructions / 2.5)} ${hex(providerInstructions / 2.5)} ${hex(workBefore / 2.5)}`;
+}
+
+const ORIGIN = 1000; // µs from reset to the device's boot (virtual time 0)
+const TICK = 1e6 / 1024;
+
+function consoleOf(lines: string[]) {
+  return parseConsole([`B ${JSON.stringify({ originUs: ORIGIN })}`, "N 3 timer(boot+250ms)", "N 4 edge:36", "N 5 host", ...lines].join("\n"));
+}
+
+const nrf = boardTiming(loadBoard("nrf52840-dk").manifest);
+const esp = boardTiming(loadBoard("esp32-devkitc").manifest);
+const usAt = (t: BoardTiming, instructions: number, k: "best" | "worst") => (instructions * t.cpi[k]) / (t.coreHz / 1e6);
+
+describe("board timing", () => {
+  it("nRF52840-DK: FreeRTOS's 1024 Hz tick, 3 µs to wake from System ON idle; ESP32: 1000 Hz, the CPU never sleeps", () => {
+    expect(nrf).toMatchObject({ tickHz: 1024, wakeUs: { best: 3, worst: 3 }, sleeps: true, coreHz: 64e6, cpi: CORTEX_M4_CPI });
+    expect(esp).toMatchObject({ tickHz: 1000, wakeUs: { best: 0, worst: 0 }, sleeps: false });
+    // An ESP32 board that claims to light-sleep has no wake-up figure here: refused, not guessed.
+    const board = loadBoard("esp32-devkitc").manifest;
+    expect(() => boardTiming({ ...board, power: { ...board.power, idleState: "lightSleep" } })).toThrow(TimingModelError);
+  });
+
+  it("timers wake on a tick, interrupts at once", () => {
+    expect(wakeSourceOf("timer(boot+250ms)")).toBe("timer");
+    expect(wakeSourceOf("boot")).toBe("timer");
+    expect(wakeSourceOf("edge:36")).toBe("interrupt");
+    expect(wakeSourceOf("net:0:data")).toBe("interrupt");
+  });
+});
+
+describe("timeline", () => {
+  it("a timer due on a tick starts 3 µs late (waking); one due between ticks waits for the next tick", () => {
+    // 250 ms is 256 ticks exactly; 100 µs after boot is not on the grid.
+    const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, 64_000, 0, 0), E(3, ORIGIN + 500_100, ORIGIN + 500_100, 64_000, 0, 64_000)]);
+    const t = timeline(c, nrf);
+    expect(t.events).toHaveLength(2);
+    const [a, b] = t.events;
+    expect(a!.latenessUs.fast).toBeCloseTo(3, 9);
+    expect(a!.latenessUs.slow).toBeCloseTo(3, 9);
+    const nextTick = ORIGIN + Math.ceil(500_100 / TICK) * TICK;
+    expect(b!.startUs.fast).toBeCloseTo(nextTick + 3, 6);
+    expect(b!.latenessUs.slow).toBeCloseTo(nextTick + 3 - (ORIGIN + 500_100), 6);
+    // 64,000 instructions at 1.55 and 2.12 cycles each, at 64 MHz: 1,550 and 2,120 µs.
+    expect(a!.endUs.fast - a!.startUs.fast).toBeCloseTo(usAt(nrf, 64_000, "best"), 6);
+    expect(a!.endUs.slow - a!.startUs.slow).toBeCloseTo(usAt(nrf, 64_000, "worst"), 6);
+    expect(t.wakeups).toEqual({ fast: 2, slow: 2 });
+  });
+
+  it("an event due while the CPU is busy waits for it, without a tick or a wake-up; the slower CPU makes it later", () => {
+    // A 64,000-instruction timer handler at 250 ms; an edge 1 ms later arrives while it runs (1.55 to 2.12 ms).
+    const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, 64_000, 0, 0), E(4, ORIGIN + 251_000, ORIGIN + 251_100, 3_000, 0, 64_000)]);
+    const [, edge] = timeline(c, nrf).events;
+    expect(edge!.source).toBe("interrupt");
+    expect(edge!.woke).toEqual({ fast: false, slow: false });
+    expect(edge!.startUs.fast).toBeCloseTo(ORIGIN + 250_000 + 3 + usAt(nrf, 64_000, "best"), 6);
+    expect(edge!.startUs.slow).toBeCloseTo(ORIGIN + 250_000 + 3 + usAt(nrf, 64_000, "worst"), 6);
+    expect(bounds(edge!.latenessUs)).toEqual({ low: edge!.latenessUs.fast, high: edge!.latenessUs.slow });
+  });
+
+  it("a faster CPU can be later: it went to sleep and waits for the next tick where the slower one was still busy", () => {
+    // First handler: 100,000 instructions (2.42 ms fast, 3.31 ms slow). A timer due 3 ms after it began, between ticks.
+    const due = ORIGIN + 250_000 + 3_000;
+    const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, 100_000, 0, 0), E(3, due, due, 1_000, 0, 100_000)]);
+    const [, second] = timeline(c, nrf).events;
+    expect(second!.woke).toEqual({ fast: true, slow: false });
+    expect(second!.latenessUs.fast).toBeGreaterThan(second!.latenessUs.slow);
+    const b = bounds(second!.latenessUs);
+    expect(b.low).toBe(second!.latenessUs.slow);
+    expect(b.high).toBe(second!.latenessUs.fast);
+  });
+
+  it("charges the device and its provider, not the emulator: an event that ran no device code is not a board's", () => {
+    const c = consoleOf([E(5, ORIGIN + 10, ORIGIN + 10, 0, 0, 0), E(3, ORIGIN + 250_000, ORIGIN + 250_000, 40_000, 24_000, 0)]);
+    const t = timeline(c, esp);
+    expect(t.events.map((e) => e.label)).toEqual(["timer(boot+250ms)"]);
+    expect(t.byDispatch[0]).toBe(-1);
+    expect(t.events[0]!.instructions).toBe(64_000);
+    // ESP32: the CPU is clocked while idle, no start-up; a whole millisecond is on its tick.
+    expect(t.events[0]!.latenessUs).toEqual({ fast: 0, slow: 0 });
+    expect(t.busyUs.slow).toBeCloseTo(usAt(esp, 64_000, "worst"), 6);
+  });
+
+  it("places a point inside a handler (a socket write, an SPI command) by the device work before it", () => {
+    const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, 64_000, 0, 1_000_000)]);
+    const t = timeline(c, nrf);
+    // 16,000 instructions into the handler.
+    const at = t.at(0, (1_000_000 + 16_000) / 2.5)!;
+    expect(at.fast).toBeCloseTo(ORIGIN + 250_000 + 3 + usAt(nrf, 16_000, "best"), 6);
+    expect(at.slow).toBeCloseTo(ORIGIN + 250_000 + 3 + usAt(nrf, 16_000, "worst"), 6);
+  });
+});
