@@ -66,6 +66,16 @@ int main(void)
 		XS_PARSER_TABLE,    /* parserTableModulo */
 		XS_STATIC_SIZE,     /* staticSize */
 	};
+	/* A board's machine takes its first chunks, its JS stack and its first slots from the static block before any JS
+	 * runs (xsMemory.c fxAllocate, with each block's header): a block too small for them fails there. */
+	if (XS_STATIC_SIZE > 0) {
+		unsigned long first = (unsigned long)XS_CHUNK_INITIAL + sizeof(txBlock) + (unsigned long)(XS_STACK_SLOTS + XS_HEAP_INITIAL) * sizeof(txSlot);
+		if (first > (unsigned long)XS_STATIC_SIZE) {
+			console_printf("#abort xs-memory-full from=creation request=%lu chunks=0/%lu slots=0/%lu static=0/%lu\n", first,
+				(unsigned long)XS_CHUNK_INITIAL, (unsigned long)XS_HEAP_INITIAL, (unsigned long)XS_STATIC_SIZE);
+			return EXIT_OUT_OF_MEMORY;
+		}
+	}
 	/* Room for the image's own JS beside the board's budget, taken back once it is measured (budget.c). */
 	budget_creation(&creation);
 	/* The static block, as Moddable's modCloneMachine allocates it before the machine (xs_glue.c grows XS in it). */

@@ -161,6 +161,12 @@ export function memoryFull(consoleText: string, c: XsCreation, board: string): M
       message: `board ${board}: creation.chunk (${c.chunk} bytes, incremental 0) is too small: ${chunks} bytes in use after a collection and the device needs ${request} more; ${reboot}`,
     };
   }
+  if (from === "creation") {
+    return {
+      parameter: "creation.static",
+      message: `board ${board}: creation.static (${c.static} bytes) is too small for the machine XS creates in it before any JS runs: ${request} bytes (chunk ${c.chunk}, JS stack ${c.stack} and heap ${c.heap} slots of 16 bytes, a block header); ${reboot}`,
+    };
+  }
   if (from === "static") {
     return {
       parameter: "creation.static",

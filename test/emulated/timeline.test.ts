@@ -57,7 +57,7 @@ describe("timeline", () => {
     const nextTick = ORIGIN + Math.ceil(500_100 / TICK) * TICK;
     expect(b!.startUs.fast).toBeCloseTo(nextTick + 3, 6);
     expect(b!.latenessUs.slow).toBeCloseTo(nextTick + 3 - (ORIGIN + 500_100), 6);
-    // 64,000 instructions at 1.55 and 2.12 cycles each, at 64 MHz: 1,550 and 2,120 µs.
+    // 64,000 instructions at the fewest and the most cycles each (CORTEX_M4_CPI), at 64 MHz.
     expect(a!.endUs.fast - a!.startUs.fast).toBeCloseTo(usAt(nrf, 64_000, "best"), 6);
     expect(a!.endUs.slow - a!.startUs.slow).toBeCloseTo(usAt(nrf, 64_000, "worst"), 6);
     expect(t.wakeups).toEqual({ fast: 2, slow: 2 });

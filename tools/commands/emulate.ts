@@ -39,7 +39,7 @@ export const emulateCommand: Command = {
   ].join("\n"),
   options: [
     { name: "profile", kind: "string", value: "name", help: "memory profile: mps2-4m (ESP32 boards) or nrf52840 (nRF52 boards); default: the board's" },
-    { name: "board", kind: "string", value: "name", help: "board manifest (default: esp32-devkitc; nrf52840-dk with --profile nrf52840; with --replay, the recording's)" },
+    { name: "board", kind: "string", value: "name", help: "board manifest, or the path of an overlay (default: esp32-devkitc; nrf52840-dk with --profile nrf52840; with --replay, the recording's)" },
     { name: "hours", kind: "number", value: "H", help: "virtual hours to run", default: 1 },
     { name: "seed", kind: "number", value: "S", help: "seed of the simulation that is replayed", default: 1 },
     { name: "replay", kind: "string", value: "file.json", help: "replay a recording from `ganzhi sim --record` instead of simulating" },
@@ -76,7 +76,9 @@ export const emulateCommand: Command = {
       device = checkName("device", args.positionals[0], listDevices());
       const wired = Object.keys((loadDevice(device).manifest as { wiring: Record<string, unknown> }).wiring);
       const fallback = profileOption === "nrf52840" ? (wired.find((b) => b.startsWith("nrf52840")) ?? "esp32-devkitc") : "esp32-devkitc";
-      board = checkName("board", (args.options.board as string | undefined) ?? fallback, listBoards());
+      const named = (args.options.board as string | undefined) ?? fallback;
+      // A vendor overlay outside manifests/boards is given by its path.
+      board = named.endsWith(".json") ? resolve(ctx.cwd, named) : checkName("board", named, listBoards());
     }
     const { emulate, EmulationError, EmulateUsageError, resolveTarget } = await import("../../emulator/host/emulate.js");
     // A board on another platform's profile, a recording of another board: one line each, before anything runs.
