@@ -143,7 +143,9 @@ type Check = import("../../emulator/host/budgets.js").BudgetCheck;
 function table(r: Result, checks: readonly Check[], outPath: string | undefined): string[] {
   const f = r.figures;
   const sampling = f.groups.filter((g) => g.group !== "report");
-  const worst = sampling.reduce((a, g) => (g.jitterMaxUs.high / g.periodMs > a.jitterMaxUs.high / a.periodMs ? g : a), sampling[0]!);
+  // The group whose worst jitter is the largest share of its period; on a tie, the one with the shortest period.
+  const share = (g: (typeof sampling)[number]) => g.jitterMaxUs.high / g.periodMs;
+  const worst = sampling.reduce((a, g) => (share(g) > share(a) || (share(g) === share(a) && g.periodMs < a.periodMs) ? g : a), sampling[0]!);
   const rows = [
     ["device", "profile", "flash", "XS memory (device)", "CPU busy", "jitter p99/max", "latency"],
     [
