@@ -58,16 +58,22 @@ void budget_creation(txCreation* creation)
 	creation->stackCount += HEADROOM_STACK;
 }
 
-/* Right after the machine exists: what the board's machine has, and what a board's heaps would hold. */
+/* Right after the machine exists: what a board's heaps would hold. */
 void budget_baseline(txMachine* the)
 {
-	xsCollectGarbage();
-	gBaseSlots = (long)the->currentHeapCount;
-	gBaseChunks = (long)the->currentChunksSize;
 	/* fxGrowSlots keeps one slot of a new block for itself; fxGrowChunks counts the block's usable bytes. */
 	gBoardMaxSlots = fixed_heaps() ? (long)the->maximumHeapCount - HEADROOM_SLOTS : (long)the->maximumHeapCount;
 	gBoardMaxChunks = fixed_heaps() ? (long)the->maximumChunksSize - HEADROOM_CHUNKS : (long)the->maximumChunksSize;
 	if (XS_STATIC_SIZE) xs_static_limit(the, XS_STATIC_SIZE + HEADROOM_STATIC + HEADROOM_STACK * sizeof(txSlot));
+}
+
+/* native.baseline(): the program is loaded (its modules: in flash when preloaded, in RAM when not, as on a board) and
+ * the harness is about to be built: what XS holds now is the board's machine and program. */
+void budget_program_loaded(txMachine* the)
+{
+	xsCollectGarbage();
+	gBaseSlots = (long)the->currentHeapCount;
+	gBaseChunks = (long)the->currentChunksSize;
 }
 
 static long free_slots(txMachine* the)

@@ -321,8 +321,14 @@ static void x_memory(xsMachine* the)
 	for (int i = 0; i < (int)(sizeof(values) / sizeof(values[0])); i++) xsSetAt(xsResult, xsInteger(i), xsNumber(values[i]));
 }
 
-/* native.settle(): the harness is built; its objects leave the device's budget (budget.c). */
+/* native.baseline() and native.settle(): the harness is about to be built, and is built; its objects leave the
+ * device's budget (budget.c). */
+extern void budget_program_loaded(xsMachine* the);
 extern void budget_settle(xsMachine* the);
+static void x_baseline(xsMachine* the)
+{
+	budget_program_loaded(the);
+}
 static void x_settle(xsMachine* the)
 {
 	budget_settle(the);
@@ -348,6 +354,7 @@ void natives_install(xsMachine* the)
 	xsDefine(xsVar(0), xsID("wire"), xsNewHostFunction(x_wire, 4), xsDontEnum);
 	xsDefine(xsVar(0), xsID("memory"), xsNewHostFunction(x_memory, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("gc"), xsNewHostFunction(x_gc, 0), xsDontEnum);
+	xsDefine(xsVar(0), xsID("baseline"), xsNewHostFunction(x_baseline, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("settle"), xsNewHostFunction(x_settle, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("mode"), xsNewHostFunction(x_mode, 1), xsDontEnum);
 	xsDefine(xsVar(0), xsID("modeTicks"), xsNewHostFunction(x_mode_ticks, 0), xsDontEnum);

@@ -229,6 +229,8 @@ function summary(native: Native, node: ImageNode, out: Out, world: ReplayWorld, 
 /** Entry point of the image bundle: called with the device's main once the program's top level runs. */
 export function start(main: DeviceMain): void {
   const native = getNative();
+  // Every module is loaded: from here, what the image makes is its own, not the device's (emulator/firmware/budget.c).
+  native.baseline();
   const modes = new Modes(native);
   modes.calibrate();
   const out = new Out(native);

@@ -18,6 +18,8 @@ export interface Native {
   /** [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes, JS stack peak slots, JS stack slots, collections, µs collecting] */
   memory(): number[];
   gc(): void;
+  /** The program is loaded and the harness about to be built: what XS holds is the board's machine and program. */
+  baseline(): void;
   /** The harness is built: what it holds leaves the device's XS budget (emulator/firmware/budget.c). */
   settle(): void;
   /** Run as mode `m` (0 harness, 1 device, 2 provider) from now; returns the mode before (emulator/image/modes.ts). */
