@@ -208,48 +208,42 @@ export function decode(mnemonic: string, operands: string): Decoded {
 /** Pipeline refill after a taken branch (TRM: P, 1 to 3 cycles). */
 const REFILL: CycleRange = { best: 1, worst: 3 };
 
+/** Classes whose cost does not depend on what runs around them (TRM table 3-1 and table 7-1). */
+const FIXED: Readonly<Partial<Record<InstructionClass, CycleRange>>> = Object.freeze({
+  alu: { best: 1, worst: 1 },
+  double: { best: 3, worst: 3 },
+  multiply: { best: 1, worst: 2 },
+  divide: { best: 2, worst: 12 },
+  it: { best: 0, worst: 1 },
+  barrier: { best: 1, worst: 4 },
+  system: { best: 1, worst: 2 },
+  fp: { best: 1, worst: 2 },
+  fpLong: { best: 14, worst: 14 },
+  fpMac: { best: 3, worst: 3 },
+  fpLoad: { best: 2, worst: 2 },
+});
+
 /**
  * Cycles of one instruction. `taken`: for a branch, whether it was; `afterLoad`: the instruction before it was a
  * single load it can pipeline with.
  */
 export function cyclesOf(x: Decoded, taken: boolean, afterLoad: boolean): CycleRange {
   const refill = (base: number): CycleRange => ({ best: base + REFILL.best, worst: base + REFILL.worst });
+  if (x.writesPc && x.cls !== "multiple") return refill(x.cls === "load" ? 2 : 1);
   switch (x.cls) {
     case "branch":
       return taken ? refill(1) : { best: 1, worst: 1 };
     case "table":
       return refill(2);
     case "load":
-      if (x.writesPc) return refill(2);
-      return { best: afterLoad ? 1 : 2, worst: 2 };
     case "store":
       return { best: afterLoad ? 1 : 2, worst: 2 };
-    case "double":
-      return { best: 3, worst: 3 };
     case "multiple":
       return x.writesPc ? refill(1 + x.registers) : { best: 1 + x.registers, worst: 1 + x.registers };
-    case "multiply":
-      return { best: 1, worst: 2 };
-    case "divide":
-      return { best: 2, worst: 12 };
-    case "it":
-      return { best: 0, worst: 1 };
-    case "barrier":
-      return { best: 1, worst: 4 };
-    case "system":
-      return { best: 1, worst: 2 };
-    case "fpLong":
-      return { best: 14, worst: 14 };
-    case "fpMac":
-      return { best: 3, worst: 3 };
-    case "fpLoad":
-      return { best: 2, worst: 2 };
     case "fpMultiple":
       return { best: 1 + x.registers, worst: 1 + x.registers };
-    case "fp":
-      return { best: 1, worst: 2 };
     default:
-      return x.writesPc ? refill(1) : { best: 1, worst: 1 };
+      return FIXED[x.cls] ?? { best: 1, worst: 1 };
   }
 }
 
