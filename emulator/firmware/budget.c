@@ -157,6 +157,17 @@ long budget_device_peak(void)
 	return gDevicePeak;
 }
 
+/* Slots and chunk bytes in use now that are not the harness's or the ballast's (-1 before the harness settled). */
+long budget_device_slots(txMachine* the)
+{
+	return gOthersSlots < 0 ? -1 : (long)the->currentHeapCount - gOthersSlots;
+}
+
+long budget_device_chunks(txMachine* the)
+{
+	return gOthersSlots < 0 ? -1 : (long)the->currentChunksSize - gOthersChunks;
+}
+
 /* Live slots and chunk bytes that are the device's (and the machine's): XS's counts less the harness and ballast. */
 long budget_harness_slots(void)
 {

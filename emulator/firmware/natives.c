@@ -152,6 +152,14 @@ __attribute__((noinline, used)) void mode_now_harness(void) { __asm__ volatile("
 __attribute__((noinline, used)) void mode_now_device(void) { __asm__ volatile("nop; nop"); }
 __attribute__((noinline, used)) void mode_now_provider(void) { __asm__ volatile("nop; nop; nop"); }
 
+/* native.work(): device + provider ticks of the run so far. */
+static void x_work(xsMachine* the)
+{
+	uint64_t t[3];
+	mode_ticks(t);
+	xsResult = xsNumber((double)(t[MODE_DEVICE] + t[MODE_PROVIDER]));
+}
+
 /* native.mode(m): run as `m` from now; returns the mode before. */
 static void x_mode(xsMachine* the)
 {
@@ -204,7 +212,7 @@ static void x_begin(xsMachine* the)
 /*
  * native.end(stream, dueUs): one event record on the console:
  *   E <stream> <due ticks> <start ticks> <end ticks> <µs of it collecting garbage> <slots allocated> <chunk bytes allocated>
- *     <device ticks> <provider ticks> <device + provider ticks before the event>
+ *     <device ticks> <provider ticks> <device + provider ticks before the event> <arming dispatch> <arming ticks>
  * all in hexadecimal (the allocations are "-" when a collection ran in the event, then live counts say nothing
  * about allocation; a "~" prefix is a negative count)
  * (ticks are 25 MHz since reset; the host turns them into lateness, busy time and instructions).
@@ -216,6 +224,8 @@ static void x_end(xsMachine* the)
 	mode_ticks(work);
 	int64_t stream = (int64_t)xsToInteger(xsArg(0));
 	double dueUs = xsToNumber(xsArg(1));
+	double armedIn = xsToNumber(xsArg(2));
+	double armedWork = xsToNumber(xsArg(3));
 	uint64_t due = dueUs > 0 ? (uint64_t)(dueUs * (CLOCK_HZ / 1000000u) + 0.5) : 0; /* in ticks, like start and end */
 	/* Hexadecimal: formatting must cost next to nothing, it runs after every event. */
 	char line[160];
@@ -254,6 +264,17 @@ static void x_end(xsMachine* the)
 	p = format_hex(p, work[MODE_PROVIDER] - gBeginWork[MODE_PROVIDER]);
 	*p++ = ' ';
 	p = format_hex(p, gBeginWork[MODE_DEVICE] + gBeginWork[MODE_PROVIDER]);
+	*p++ = ' ';
+	if (armedIn >= 0) {
+		p = format_hex(p, (uint64_t)armedIn);
+		*p++ = ' ';
+		p = format_hex(p, (uint64_t)armedWork);
+	}
+	else {
+		*p++ = '-';
+		*p++ = ' ';
+		*p++ = '-';
+	}
 	*p++ = '\n';
 	console_write(line, (size_t)(p - line));
 }
@@ -349,7 +370,8 @@ void natives_install(xsMachine* the)
 	xsDefine(xsVar(0), xsID("flush"), xsNewHostFunction(x_flush, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("now"), xsNewHostFunction(x_now, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("begin"), xsNewHostFunction(x_begin, 0), xsDontEnum);
-	xsDefine(xsVar(0), xsID("end"), xsNewHostFunction(x_end, 2), xsDontEnum);
+	xsDefine(xsVar(0), xsID("end"), xsNewHostFunction(x_end, 4), xsDontEnum);
+	xsDefine(xsVar(0), xsID("work"), xsNewHostFunction(x_work, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("exit"), xsNewHostFunction(x_exit, 1), xsDontEnum);
 	xsDefine(xsVar(0), xsID("wire"), xsNewHostFunction(x_wire, 4), xsDontEnum);
 	xsDefine(xsVar(0), xsID("memory"), xsNewHostFunction(x_memory, 0), xsDontEnum);

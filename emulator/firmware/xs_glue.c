@@ -152,14 +152,17 @@ static void fatal(txMachine* the, int code, const char* why)
 }
 
 /* What ran out, in the creation's terms, then the end of the run (a board resets here). */
+extern long budget_device_slots(txMachine* the);
+extern long budget_device_chunks(txMachine* the);
+
 static void memory_full(txMachine* the)
 {
 	static const char* const from[] = { "fixed", "static", "malloc" };
 	console_flush();
-	console_printf("\n#abort xs-memory-full from=%s request=%lu chunks=%lu/%lu slots=%ld/%ld static=%lu/%lu heap=%lu peak=%lu\n",
+	console_printf("\n#abort xs-memory-full from=%s request=%lu chunks=%lu/%lu slots=%ld/%ld static=%lu/%lu heap=%lu peak=%lu device-slots=%ld device-chunks=%ld\n",
 		from[gFailed], gFailedBytes, (unsigned long)the->currentChunksSize, (unsigned long)the->maximumChunksSize,
 		(long)the->currentHeapCount, (long)the->maximumHeapCount, (unsigned long)xs_static_used(the), (unsigned long)xs_static_limit_now(),
-		(unsigned long)heap_used(), (unsigned long)heap_peak());
+		(unsigned long)heap_used(), (unsigned long)heap_peak(), budget_device_slots(the), budget_device_chunks(the));
 	console_flush();
 	semihost_exit(EXIT_OUT_OF_MEMORY);
 }

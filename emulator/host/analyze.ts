@@ -81,7 +81,7 @@ export interface Analysis {
   cpuBusyPercent: Pair;
   /** The device's own instructions and its provider's over the run, and the emulator's (harness). */
   instructions: { device: number; provider: number; harness: number };
-  /** Write of each telemetry PUBLISH − due time of the event that wrote it, on the board, ms. */
+  /** Write of each telemetry PUBLISH − board due time of the event that wrote it, on the board's clock, ms. */
   latencyMs: PairStats;
   /** Device + provider instructions of the dispatch that encoded and sent each telemetry frame. */
   reportInstructions: Stats;
@@ -232,8 +232,10 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
     // The dispatch that wrote it: due when the frame's virtual time says, running when the bytes went out.
     const index = c.dispatches.findIndex((x) => Math.abs(x.dueUs - due) < 1 && x.start / TICKS_PER_US <= t.realUs && x.end / TICKS_PER_US >= t.realUs);
     const at = index >= 0 ? line.at(index, t.work) : undefined;
-    if (!at) continue;
-    for (const k of CASES) latency[k].push((at[k] - due) / 1000);
+    const e = index >= 0 ? line.events[line.byDispatch[index]!] : undefined;
+    if (!at || !e) continue;
+    // From when the board had the report due (its timer counts from when the device armed it) to the write.
+    for (const k of CASES) latency[k].push((at[k] - e.boardDueUs[k]) / 1000);
     reportCost.push(workInstructions(c.dispatches[index]!));
   }
   const runUs = o.endUs;

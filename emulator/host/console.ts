@@ -17,6 +17,10 @@ export interface Dispatch {
   providerTicks: number;
   /** Device + provider ticks of the run before the event began. */
   workBefore: number;
+  /** A timer: the dispatch that armed it (-1: not a timer, or armed by no dispatch), and the device + provider ticks
+   * of the run at that point. */
+  armedIn: number;
+  armedWork: number;
 }
 
 export interface TxRecord {
@@ -114,7 +118,7 @@ export function parseConsole(text: string): ImageConsole {
     switch (kind) {
       case "E": {
         // All hexadecimal (cheap to format on the MCU); "-" for an allocation count a collection made unknowable.
-        const [s, due, start, end, gc, slots, chunks, device, provider, before] = rest.split(" ");
+        const [s, due, start, end, gc, slots, chunks, device, provider, before, armedIn, armedWork] = rest.split(" ");
         const hex = (x: string | undefined): number => (x === undefined || x === "-" ? -1 : x.startsWith("~") ? -parseInt(x.slice(1), 16) : parseInt(x, 16));
         c.dispatches.push({
           stream: hex(s),
@@ -127,6 +131,8 @@ export function parseConsole(text: string): ImageConsole {
           deviceTicks: hex(device),
           providerTicks: hex(provider),
           workBefore: hex(before),
+          armedIn: armedIn === undefined ? -1 : hex(armedIn),
+          armedWork: armedWork === undefined || armedWork === "-" ? 0 : hex(armedWork),
         });
         break;
       }

@@ -143,8 +143,11 @@ export function memoryFull(consoleText: string, c: XsCreation, board: string): M
   const m = /^#abort xs-memory-full from=(\w+) request=(\d+)(?: chunks=(\d+)\/(\d+) slots=(\d+)\/(\d+) static=(\d+)\/(\d+))?/m.exec(consoleText);
   if (!m) return undefined;
   const [, from, request] = m;
-  const chunks = Number(m[3] ?? 0);
-  const slots = Number(m[5] ?? 0);
+  // What the device holds (XS's counts less the image's own and its ballast), when the harness had settled.
+  const device = /device-slots=(-?\d+) device-chunks=(-?\d+)/.exec(consoleText);
+  const own = device && Number(device[1]) >= 0;
+  const chunks = Number(own ? device[2] : (m[3] ?? 0));
+  const slots = Number(own ? device[1] : (m[5] ?? 0));
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   const reboot = "XS aborts with \"memory full\" and the board resets";
   if (from === "fixed") {
@@ -153,12 +156,12 @@ export function memoryFull(consoleText: string, c: XsCreation, board: string): M
     if (slotHeap) {
       return {
         parameter: "creation.heap",
-        message: `board ${board}: creation.heap (${c.heap} slots, ${kb(c.heap * 16)}, incremental 0) is too small: ${slots} slots live after a collection and the device needs one more; ${reboot}`,
+        message: `board ${board}: creation.heap (${c.heap} slots, ${kb(c.heap * 16)}, incremental 0) is too small: the device and XS's machine hold ${slots} slots after a collection and need one more; ${reboot}`,
       };
     }
     return {
       parameter: "creation.chunk",
-      message: `board ${board}: creation.chunk (${c.chunk} bytes, incremental 0) is too small: ${chunks} bytes in use after a collection and the device needs ${request} more; ${reboot}`,
+      message: `board ${board}: creation.chunk (${c.chunk} bytes, incremental 0) is too small: the device and XS's machine hold ${chunks} bytes after a collection and need more; ${reboot}`,
     };
   }
   if (from === "creation") {
@@ -170,7 +173,7 @@ export function memoryFull(consoleText: string, c: XsCreation, board: string): M
   if (from === "static") {
     return {
       parameter: "creation.static",
-      message: `board ${board}: creation.static (${c.static} bytes) is too small: chunks ${kb(chunks)} and ${slots} slots (${kb(slots * 16)}) plus the ${c.stack}-slot stack fill it and the device needs ${request} bytes more; ${reboot}`,
+      message: `board ${board}: creation.static (${c.static} bytes) is too small: the device and XS's machine hold ${kb(chunks)} of chunks and ${slots} slots (${kb(slots * 16)}) beside the ${c.stack}-slot stack and need ${request} bytes more; ${reboot}`,
     };
   }
   return {

@@ -4,13 +4,13 @@
  * and how many instructions the device and its provider ran in it: emulator/image/modes.ts) and nothing else.
  *
  * Per event, in the order the image dispatched them (the device's own order, by due time):
- * - the CPU is free at F (the end of the event before). If F is not later than the event's due time the board was
- *   idle: a timer wakes it on the first tick of its RTOS at or after the due time, an interrupt (an edge, a
- *   connection's data, a radio's DIO line) at the due time itself, and either way the wake-up costs the start-up
- *   time; if F is later, the event was waiting and runs at F. The tick grid starts at the device's boot: on a board
- *   the RTOS tick count is the device's clock (Moddable's milliseconds are ticks), so a timer the device set for a
- *   whole number of ticks lands on one, and one set from an interrupt's arbitrary instant (a radio's TxDone) waits
- *   up to a tick;
+ * - when it is due on the board: an interrupt (an edge, a connection's data, a radio's DIO line) when it happened;
+ *   a timer when the RTOS fires it, counted from the instant its handler armed it on the board (`rtos` below), so a
+ *   handler that ran late arms its timers late (a radio driver's RX window after a late TxDone), and rounded to the
+ *   RTOS's tick: a timer set for a whole number of ticks from one lands on one, one set from an interrupt's instant
+ *   waits up to a tick;
+ * - the CPU is free at F (the end of the event before). If F is not later than the wake-up the board was idle: it
+ *   wakes then and pays the start-up time; if F is later, the event waited and runs at F;
  * - it runs (device + provider instructions) × cycles per instruction / core clock.
  * The emulator's own work (its event loop, the replay, its console records) is in neither: a board does not have it.
  *
@@ -58,10 +58,16 @@ export interface EventTiming {
   stream: number;
   label: string;
   source: WakeSource;
+  /** When it was due in the device's own schedule (the simulator's time), µs since reset. */
   dueUs: number;
+  /** When the board had it due: an interrupt when it happened; a timer when its RTOS would fire it, counted from the
+   * instant the device armed it on the board (a late handler's timers are late with it), in the RTOS's ticks. */
+  boardDueUs: Pair;
+  /** The event whose handler armed this timer (an index into `events`), or -1. */
+  armedBy: number;
   startUs: Pair;
   endUs: Pair;
-  /** start − due: when the device's handler actually ran against when it was due. */
+  /** start − board due: when the device's handler actually ran against when it was due on the board. */
   latenessUs: Pair;
   /** Device and provider instructions the event ran. */
   instructions: number;
@@ -81,11 +87,25 @@ export interface Timeline {
   at(dispatch: number, work: number): Pair | undefined;
 }
 
-/** The first tick at or after `t`. The RTOS's tick count is the device's clock on a board (Moddable's milliseconds
- * are ticks), so the grid starts where the device's time does: at `origin`, its boot. */
-function nextTick(t: number, origin: number, periodUs: number): number {
-  const k = Math.ceil((t - origin) / periodUs - 1e-9);
-  return origin + k * periodUs;
+/**
+ * A Moddable timer on the RTOS's clock. Moddable's milliseconds are the tick count (nRF52: ticks × 1000 / 1024,
+ * truncated; ESP32: ticks at 1000 Hz), a timer fires when that clock reaches `now + delay` taken when it was armed,
+ * and a repeating one adds its interval to that (modules/base/timer/mc/timer.c): its trigger, in the clock's ms, is
+ * the ms at arming plus the delay. It wakes the board on the first tick whose ms reaches it. The clock starts at the
+ * device's boot (`origin`), where the simulator's virtual time does.
+ */
+function rtos(origin: number, tickHz: number) {
+  const tickUs = 1e6 / tickHz;
+  return {
+    /** The clock's milliseconds at `t`. */
+    ms(t: number): number {
+      return Math.floor((Math.floor((t - origin) / tickUs + 1e-9) * 1000) / tickHz + 1e-9);
+    },
+    /** When a trigger of `ms` is reached: its due time and the tick it fires on, µs since reset. */
+    fire(ms: number): { due: number; wake: number } {
+      return { due: origin + ms * 1000, wake: origin + Math.ceil((ms * tickHz) / 1000 - 1e-9) * tickUs };
+    },
+  };
 }
 
 /** Device + provider instructions of a dispatch. */
@@ -94,8 +114,8 @@ export function workInstructions(d: Dispatch): number {
 }
 
 export function timeline(c: ImageConsole, t: BoardTiming): Timeline {
-  const tick = 1e6 / t.tickHz;
   const origin = Number(c.boot?.originUs ?? 0);
+  const clock = rtos(origin, t.tickHz);
   const usPerInstruction: Pair = { fast: t.cpi.best / (t.coreHz / 1e6), slow: t.cpi.worst / (t.coreHz / 1e6) };
   const wakeUs: Pair = { fast: t.wakeUs.best, slow: t.wakeUs.worst };
   const cases = ["fast", "slow"] as const;
@@ -111,15 +131,26 @@ export function timeline(c: ImageConsole, t: BoardTiming): Timeline {
     const source = wakeSourceOf(label);
     const start: Pair = { fast: 0, slow: 0 };
     const end: Pair = { fast: 0, slow: 0 };
+    const boardDue: Pair = { fast: d.dueUs, slow: d.dueUs };
     const woke = { fast: false, slow: false };
+    const armedBy = d.armedIn >= 0 ? (byDispatch[d.armedIn] ?? -1) : -1;
+    const arming = armedBy >= 0 ? c.dispatches[d.armedIn] : undefined;
     for (const k of cases) {
       const duration = instructions * usPerInstruction[k];
-      if (free[k] <= d.dueUs) {
-        const wake = source === "timer" ? nextTick(d.dueUs, origin, tick) : d.dueUs;
+      let wake = d.dueUs;
+      if (source === "timer") {
+        // Armed on the board at the instant the arming handler reached the `set`, for the delay the device asked.
+        const at = arming ? pointIn(d.armedIn, d.armedWork)![k] : d.dueUs;
+        const trigger = arming ? clock.ms(at) + (d.dueUs - arming.dueUs) / 1000 : (d.dueUs - origin) / 1000;
+        const fire = clock.fire(trigger);
+        boardDue[k] = fire.due;
+        wake = fire.wake;
+      }
+      if (free[k] <= wake) {
         start[k] = wake + (t.sleeps ? wakeUs[k] : 0);
         woke[k] = true;
         wakeups[k]++;
-      } else start[k] = free[k];
+      } else start[k] = Math.max(free[k], boardDue[k]);
       end[k] = start[k] + duration;
       free[k] = end[k];
       busy[k] += duration;
@@ -131,24 +162,21 @@ export function timeline(c: ImageConsole, t: BoardTiming): Timeline {
       label,
       source,
       dueUs: d.dueUs,
+      boardDueUs: boardDue,
+      armedBy,
       startUs: start,
       endUs: end,
-      latenessUs: { fast: start.fast - d.dueUs, slow: start.slow - d.dueUs },
+      latenessUs: { fast: start.fast - boardDue.fast, slow: start.slow - boardDue.slow },
       instructions,
       woke,
     });
   });
-  return {
-    events,
-    byDispatch,
-    busyUs: busy,
-    wakeups,
-    at(dispatch: number, work: number): Pair | undefined {
-      const e = events[byDispatch[dispatch] ?? -1];
-      const d = c.dispatches[dispatch];
-      if (!e || !d) return undefined;
-      const into = Math.max(0, work - d.workBefore) * INSTRUCTIONS_PER_TICK;
-      return { fast: e.startUs.fast + into * usPerInstruction.fast, slow: e.startUs.slow + into * usPerInstruction.slow };
-    },
-  };
+  function pointIn(dispatch: number, work: number): Pair | undefined {
+    const e = events[byDispatch[dispatch] ?? -1];
+    const d = c.dispatches[dispatch];
+    if (!e || !d) return undefined;
+    const into = Math.max(0, work - d.workBefore) * INSTRUCTIONS_PER_TICK;
+    return { fast: e.startUs.fast + into * usPerInstruction.fast, slow: e.startUs.slow + into * usPerInstruction.slow };
+  }
+  return { events, byDispatch, busyUs: busy, wakeups, at: pointIn };
 }

@@ -49,15 +49,27 @@ function deepFreeze<T>(value: T): T {
  */
 class Streams implements StreamTags {
   readonly #out: Out;
+  readonly #native: Native;
   readonly #timers = new WeakMap<() => void, number>();
+  /** Where each timer callback was last armed: the dispatch and the device + provider ticks of the run at that
+   * point. A board's RTOS counts a timer from the instant it is set (Moddable: now + delay, then += interval), so the
+   * timeline (emulator/host/timeline.ts) carries a late handler's lateness into the timers it arms. Updating an
+   * existing key allocates nothing. */
+  readonly #armedIn = new WeakMap<() => void, number>();
+  readonly #armedWork = new WeakMap<() => void, number>();
+  /** The dispatch running now (its index among the `E` records), and the arming of the timer it fires (-1: none). */
+  dispatch = -1;
+  firingArmedIn = -1;
+  firingArmedWork = 0;
   readonly #named = new Map<string, number>();
   readonly #edges = new Map<number, number>();
   readonly #labels: string[] = [];
   #next = 3;
   current = STREAM_HOST;
 
-  constructor(out: Out) {
+  constructor(out: Out, native: Native) {
     this.#out = out;
+    this.#native = native;
     this.#labels[STREAM_HOST] = "host";
     this.#labels[STREAM_IO] = "io";
     this.#labels[STREAM_BOOT] = "boot";
@@ -79,12 +91,24 @@ class Streams implements StreamTags {
 
   /** A timer is being armed from the current event. */
   armed(callback: () => void, delayMs: number): void {
+    this.#armedIn.set(callback, this.dispatch);
+    this.#armedWork.set(callback, this.#native.work());
     if (this.#timers.has(callback)) return;
     this.#timers.set(callback, this.#byName(`timer(${this.#labels[this.current]}+${delayMs}ms)`));
   }
 
+  /** A timer fires: its stream, and where it was armed for the `E` record. */
   timer(callback: () => void): number {
+    this.firingArmedIn = this.#armedIn.get(callback) ?? -1;
+    this.firingArmedWork = this.#armedWork.get(callback) ?? 0;
     return this.#timers.get(callback) ?? this.#byName("timer(?)");
+  }
+
+  /** A dispatch begins. */
+  next(): void {
+    this.dispatch++;
+    this.firingArmedIn = -1;
+    this.current = STREAM_HOST;
   }
 
   edge(pin: number): number {
@@ -237,7 +261,7 @@ export function start(main: DeviceMain): void {
   const replay = new Replay(native);
   const meta = replay.meta;
   const engine = new Engine();
-  const streams = new Streams(out);
+  const streams = new Streams(out, native);
   const world = new ReplayWorld(replay, native, modes, out, engine, streams);
   const node = new ImageNode({
     id: meta.id,
@@ -279,10 +303,10 @@ export function start(main: DeviceMain): void {
       }
       const due = origin + next;
       if (due > native.now()) return due;
-      streams.current = STREAM_HOST;
+      streams.next();
       native.begin();
       engine.step();
-      native.end(streams.current, due);
+      native.end(streams.current, due, streams.firingArmedIn, streams.firingArmedWork);
     }
   };
   (globalThis as unknown as { __ganzhi: unknown }).__ganzhi = { dispatch };

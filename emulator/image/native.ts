@@ -10,8 +10,11 @@ export interface Native {
   now(): number;
   /** Mark the start of a dispatched event. */
   begin(): void;
-  /** Write the `E` record of the event begun last (emulator/image/out.ts). */
-  end(stream: number, dueUs: number): void;
+  /** Write the `E` record of the event begun last (emulator/image/out.ts); a timer's with the dispatch that armed it
+   * and the device + provider ticks at that point (-1: not a timer). */
+  end(stream: number, dueUs: number, armedIn: number, armedWork: number): void;
+  /** Device + provider ticks of the run so far. */
+  work(): number;
   exit(code: number): never;
   /** `T conn at now hex` ("T", with real µs) or `R conn at hex` ("R") for an ArrayBuffer, formatted in C. */
   wire(kind: "T" | "R", conn: number, atUs: number, bytes: ArrayBuffer): void;

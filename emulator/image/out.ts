@@ -1,10 +1,11 @@
 /**
  * Lines the image writes for the host (emulator/host/console.ts parses them). One record per line, first token
  * its kind:
- *   E stream due start end gc slots chunks device provider work
+ *   E stream due start end gc slots chunks device provider work armedIn armedWork
  *                            an event ran (written by the firmware, hexadecimal: due, start and end in 25 MHz ticks,
  *                            µs collecting, slots and chunk bytes allocated, busy ticks of device code and of the
- *                            provider on its behalf, and the device + provider ticks of the run before it)
+ *                            provider on its behalf, the device + provider ticks of the run before it, and for a timer
+ *                            the dispatch that armed it and the device + provider ticks then, "-" for other events)
  *   N stream label           a new event stream (a timer callback, an edge pin, a connection)
  *   T conn at now work hex   the device sent bytes (virtual µs, real µs, device + provider ticks of the run so far)
  *   R conn at hex            bytes reached the device's socket layer

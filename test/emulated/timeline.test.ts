@@ -74,16 +74,47 @@ describe("timeline", () => {
     expect(bounds(edge!.latenessUs)).toEqual({ low: edge!.latenessUs.fast, high: edge!.latenessUs.slow });
   });
 
-  it("a faster CPU can be later: it went to sleep and waits for the next tick where the slower one was still busy", () => {
-    // First handler: 100,000 instructions (2.42 ms fast, 3.31 ms slow). A timer due 3 ms after it began, between ticks.
-    const due = ORIGIN + 250_000 + 3_000;
-    const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, 100_000, 0, 0), E(3, due, due, 1_000, 0, 100_000)]);
+  it("a timer due while the CPU is busy still waits for its tick; a faster CPU can start later (it slept and pays the start-up time)", () => {
+    // The second timer is due at 252.5 ms, between ticks: it fires on tick 259 (252.93 ms). The first handler is sized
+    // so that the slow CPU ends 1 µs after that tick (no sleep) and the fast one long before it (it sleeps, wakes in 3 µs).
+    const tick259 = ORIGIN + 259 * TICK;
+    const n = (tick259 + 1 - (ORIGIN + 250_003)) / (usAt(nrf, 1, "worst"));
+    const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, n, 0, 0), E(3, ORIGIN + 252_500, ORIGIN + 252_500, 1_000, 0, n)]);
     const [, second] = timeline(c, nrf).events;
+    expect(second!.boardDueUs.fast).toBeCloseTo(ORIGIN + 252_500, 6);
     expect(second!.woke).toEqual({ fast: true, slow: false });
-    expect(second!.latenessUs.fast).toBeGreaterThan(second!.latenessUs.slow);
+    // (E records count in 40 ns ticks: to a tenth of a µs.)
+    expect(second!.startUs.fast).toBeCloseTo(tick259 + 3, 1);
+    expect(second!.startUs.slow).toBeCloseTo(tick259 + 1, 1);
     const b = bounds(second!.latenessUs);
     expect(b.low).toBe(second!.latenessUs.slow);
     expect(b.high).toBe(second!.latenessUs.fast);
+  });
+
+  it("a timer armed by a late handler is late with it: the board counts its delay from when the handler set it", () => {
+    // An edge (a radio's TxDone, say) at 250 ms waits behind a 64,000-instruction timer handler; 16,000 instructions
+    // into its own handler it arms a 1,000 ms timer (the RX1 window). On the board that timer fires 1,000 ms after
+    // the arming instant, in whole ms of the RTOS's clock, on its tick.
+    const arm = E(4, ORIGIN + 250_100, ORIGIN + 252_000, 20_000, 0, 64_000);
+    const timer = `${E(3, ORIGIN + 1_250_100, ORIGIN + 1_250_100, 5_000, 0, 84_000)} ${hex(1)} ${hex((64_000 + 16_000) / 2.5)}`;
+    const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, 64_000, 0, 0), arm, timer]);
+    expect(c.dispatches[2]!.armedIn).toBe(1);
+    const t = timeline(c, nrf);
+    const [, edge, rx] = t.events;
+    expect(rx!.armedBy).toBe(1);
+    for (const k of ["fast", "slow"] as const) {
+      const armedAt = t.at(1, (64_000 + 16_000) / 2.5)![k];
+      expect(armedAt).toBeCloseTo(edge!.startUs[k] + usAt(nrf, 16_000, k === "fast" ? "best" : "worst"), 6);
+      // The RTOS clock's ms at arming (ticks × 1000 / 1024, truncated), plus the 1,000 ms asked.
+      const ms = Math.floor((Math.floor((armedAt - ORIGIN) / TICK) * 1000) / 1024) + 1000;
+      expect(rx!.boardDueUs[k]).toBeCloseTo(ORIGIN + ms * 1000, 6);
+      const wake = ORIGIN + Math.ceil((ms * 1024) / 1000) * TICK;
+      expect(rx!.startUs[k]).toBeCloseTo(wake + 3, 6);
+      // 1,000 ms after the arming instant, give or take the clock: its milliseconds are whole ticks, truncated (up to
+      // two milliseconds behind real time), and it wakes on a tick.
+      expect(rx!.startUs[k] - armedAt).toBeGreaterThan(1_000_000 - 2_000);
+      expect(rx!.startUs[k] - armedAt).toBeLessThan(1_000_000 + TICK + 3);
+    }
   });
 
   it("charges the device and its provider, not the emulator: an event that ran no device code is not a board's", () => {
