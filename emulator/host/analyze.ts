@@ -1,7 +1,7 @@
 /**
  * Figures from an emulated run's console, on a board's clock (timeline.ts): per event stream (a periodic timer, an
  * edge input, a connection) how late each handler started against its due time and how many instructions the
- * device ran in it; per sampling group of the device manifest, period jitter, missed slots and instructions per
+ * device ran in it; per sampling group of the device manifest, period jitter, lateness, missed slots and instructions per
  * cycle; CPU busy time; sample-to-uplink latency. Every time figure is a pair, the fast and the slow case of the
  * board model; instruction counts are the device's and its provider's, the emulator's own left out.
  */
@@ -62,9 +62,11 @@ export interface GroupFigures {
   streams: string[];
   /** Slots: dispatches of the group's first stream. */
   slots: number;
-  /** |start − scheduled| of the group's slots in the run phase, µs. */
+  /** Period jitter of the group's slots in the run phase: |interval between two slots' starts − the period|, µs. A
+   * constant lateness (the RTOS tick's phase against the device's milliseconds) is not jitter. */
   jitterUs: PairStats;
-  /** Worst lateness in the boot phase (start-up work, connecting), µs. */
+  /** Worst lateness (handler start − board due) in the run phase, and in the boot phase (start-up work, connecting), µs. */
+  latenessMaxUs: Pair;
   bootLatenessMaxUs: Pair;
   /** Run-phase slots that started a period or more late (a slot missed on a real schedule). */
   missed: Pair;
@@ -210,12 +212,16 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
     const run = slots.filter((e) => e.dueUs >= warmupEnd);
     const boot = slots.filter((e) => e.dueUs < warmupEnd);
     const periodUs = periodMs * 1000;
+
+    const intervals = run.slice(1).map((e, i) => ({ e, before: run[i]! }));
+    const jitter = (k: keyof Pair) => intervals.map(({ e, before }) => Math.abs(e.startUs[k] - before.startUs[k] - periodUs));
     groups.push({
       group: names.join("+"),
       periodMs,
       streams: members.map((m) => m.label),
       slots: slots.length,
-      jitterUs: pairStats(run, (e, k) => Math.abs(e.latenessUs[k])),
+      jitterUs: { fast: stats(jitter("fast")), slow: stats(jitter("slow")) },
+      latenessMaxUs: { fast: Math.max(0, ...run.map((e) => e.latenessUs.fast)), slow: Math.max(0, ...run.map((e) => e.latenessUs.slow)) },
       bootLatenessMaxUs: { fast: Math.max(0, ...boot.map((e) => e.latenessUs.fast)), slow: Math.max(0, ...boot.map((e) => e.latenessUs.slow)) },
       missed: count(run, (e, k) => e.latenessUs[k] >= periodUs),
       bootMissed: count(boot, (e, k) => e.latenessUs[k] >= periodUs),

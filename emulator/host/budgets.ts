@@ -29,7 +29,7 @@ export function checkBudgets(budgets: Device["budgets"], f: EmulateFigures): Bud
     const measured = sampling.some((g) => g.slots > 0);
     checks.push({
       name: "jitterMs",
-      what: "sampling jitter on the board's clock, worst |start − due| after boot",
+      what: "sampling period jitter on the board's clock, worst |interval − period| after boot",
       limit: b.jitterMs,
       value: jitterMs,
       unit: "ms",

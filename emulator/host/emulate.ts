@@ -68,10 +68,12 @@ export interface GroupRow {
   group: string;
   periodMs: number;
   slots: number;
-  /** Run phase (after the first 10 s), on the board's clock: |handler start − due| of the slots, µs, the low and high
-   * ends over the timing model's two cases (board-timing.ts, timeline.ts). */
+  /** Run phase (after the first 10 s), on the board's clock: period jitter of the slots (|interval − period|), µs, the
+   * low and high ends over the timing model's two cases (board-timing.ts, timeline.ts). */
   jitterP99Us: Bounds;
   jitterMaxUs: Bounds;
+  /** Handler start − board due of the slots, worst, in the run phase and the boot phase, µs. */
+  latenessMaxUs: Bounds;
   bootLatenessMaxUs: Bounds;
   /** Slots started a period or more late, in the case with more of them. */
   missed: number;
@@ -362,6 +364,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
       slots: g.slots,
       jitterP99Us: toMs(g.jitterUs, "p99"),
       jitterMaxUs: toMs(g.jitterUs, "max"),
+      latenessMaxUs: bounds(g.latenessMaxUs),
       bootLatenessMaxUs: bounds(g.bootLatenessMaxUs),
       missed: Math.max(g.missed.fast, g.missed.slow),
       bootMissed: Math.max(g.bootMissed.fast, g.bootMissed.slow),

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { boardTiming, CORTEX_M4_CPI, TimingModelError } from "../../emulator/host/board-timing.js";
 import type { BoardTiming } from "../../emulator/host/board-timing.js";
 import { parseConsole } from "../../emulator/host/console.js";
+import { analyze } from "../../emulator/host/analyze.js";
 import { bounds, timeline, wakeSourceOf } from "../../emulator/host/timeline.js";
 import { loadBoard } from "../../manifests/load.js";
 
@@ -135,5 +136,26 @@ describe("timeline", () => {
     const at = t.at(0, (1_000_000 + 16_000) / 2.5)!;
     expect(at.fast).toBeCloseTo(ORIGIN + 250_000 + 3 + usAt(nrf, 16_000, "best"), 6);
     expect(at.slow).toBeCloseTo(ORIGIN + 250_000 + 3 + usAt(nrf, 16_000, "worst"), 6);
+  });
+});
+
+describe("period jitter on the board's clock", () => {
+  it("a 100 ms period on the nRF52840's 1024 Hz tick alternates 102 and 103 ticks: jitter of up to 0.59 ms a constant clock would hide", () => {
+    // A repeating timer armed by the boot event (dispatch 0) at virtual 0, then 40 slots every 100 ms from 20 s on.
+    const lines = ["N 6 boot", "N 7 timer(boot+100ms)", E(6, ORIGIN, ORIGIN, 2_500, 0, 0)];
+    for (let i = 1; i <= 40; i++) {
+      const due = ORIGIN + 20_000_000 + i * 100_000;
+      lines.push(`${E(7, due, due, 2_500, 0, 2_500 * i)} 0 0`);
+    }
+    const c = consoleOf(lines);
+    const a = analyze(c, { sampling: { fast: 100 }, reportIntervalS: 600, endUs: 25_000_000, isTelemetry: () => false, timing: nrf });
+    const g = a.groups.find((x) => x.group === "fast")!;
+    expect(g.slots).toBe(40);
+    // |102 × 976.5625 µs − 100 ms| = 390.625 µs; |103 × 976.5625 µs − 100 ms| = 585.9375 µs.
+    expect(g.jitterUs.fast.max).toBeCloseTo(585.9375, 3);
+    expect(g.jitterUs.slow.max).toBeCloseTo(585.9375, 3);
+    // The same period on the ESP32's 1000 Hz tick is a whole number of ticks: no jitter at all.
+    const esp32 = analyze(c, { sampling: { fast: 100 }, reportIntervalS: 600, endUs: 25_000_000, isTelemetry: () => false, timing: esp });
+    expect(esp32.groups.find((x) => x.group === "fast")!.jitterUs.slow.max).toBe(0);
   });
 });

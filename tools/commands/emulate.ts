@@ -169,10 +169,10 @@ function table(r: Result, checks: readonly Check[], outPath: string | undefined)
     "",
     ...rows.map((x) => "  " + x.map((cell, i) => cell.padEnd(widths[i]!)).join("   ").trimEnd()),
     "",
-    "  sampling         period    slots   jitter p99 / max (after 10 s)   boot lateness   missed   device instructions per cycle (mean / max)",
+    "  sampling         period    slots   period jitter p99 / max (after 10 s)   lateness max (run / boot)   missed   device instructions per cycle (mean / max)",
     ...f.groups.map(
       (g) =>
-        `  ${g.group.padEnd(15)}  ${`${g.periodMs} ms`.padEnd(8)}  ${String(g.slots).padStart(5)}   ${`${msSpan(g.jitterP99Us)} / ${msSpan(g.jitterMaxUs)} ms`.padEnd(30)}  ${`${msSpan(g.bootLatenessMaxUs)} ms`.padEnd(14)}  ${String(g.missed).padStart(6)}   ${int(g.instructionsPerCycleMean)} / ${int(g.instructionsPerCycleMax)}`,
+        `  ${g.group.padEnd(15)}  ${`${g.periodMs} ms`.padEnd(8)}  ${String(g.slots).padStart(5)}   ${`${msSpan(g.jitterP99Us)} / ${msSpan(g.jitterMaxUs)} ms`.padEnd(37)}  ${`${msSpan(g.latenessMaxUs)} / ${msSpan(g.bootLatenessMaxUs)} ms`.padEnd(26)}  ${String(g.missed).padStart(6)}   ${int(g.instructionsPerCycleMean)} / ${int(g.instructionsPerCycleMax)}`,
     ),
     "",
     `  flash            ${kb(f.flashBytes)} of ${kb(r.image.profile.flashBytes)} (program ${kb(f.programBytes)}: ${r.image.modules.length} modules as ${f.program}${f.preload ? `; preloaded machine ${kb(f.preparationBytes)}` : ""})`,
