@@ -17,8 +17,8 @@ export interface Dispatch {
   providerTicks: number;
   /** Device + provider ticks of the run before the event began. */
   workBefore: number;
-  /** A timer: the dispatch that armed it (-1: not a timer, or armed by no dispatch), and the device + provider ticks
-   * of the run at that point. */
+  /** A timer: the dispatch that armed it, and the device + provider ticks of the run at that point; a network
+   * delivery: the last dispatch before the broker's answer was posted (work 0); -1: neither. */
   armedIn: number;
   armedWork: number;
 }

@@ -9,8 +9,11 @@
  *   handler that ran late arms its timers late (a radio driver's RX window after a late TxDone), and rounded to the
  *   RTOS's tick: a timer set for a whole number of ticks from one lands on one, one set from an interrupt's instant
  *   waits up to a tick;
- * - the CPU is free at F (the end of the event before). If F is not later than the wake-up the board was idle: it
- *   wakes then and pays the start-up time; if F is later, the event waited and runs at F;
+ *   what the network delivers is due when the simulator delivered it, but not before the end of the handler after
+ *   which the broker answered (the recording posts it after that many device callbacks);
+ * - one CPU runs one handler at a time: when it is free, of the events due by then the earliest due runs next
+ *   (Moddable runs due timers and queued messages in that order, so the board's order can differ from the image's
+ *   when arming shifted a timer); if none is due it sleeps until the next wake-up and pays the start-up time;
  * - it runs (device + provider instructions) × cycles per instruction / core clock.
  * The emulator's own work (its event loop, the replay, its console records) is in neither: a board does not have it.
  *
@@ -113,70 +116,174 @@ export function workInstructions(d: Dispatch): number {
   return (d.deviceTicks + d.providerTicks) * INSTRUCTIONS_PER_TICK;
 }
 
+/** A binary heap of event indices ordered by `key`, then index. */
+class Heap {
+  readonly #items: number[] = [];
+  readonly #key: (i: number) => number;
+  constructor(key: (i: number) => number) {
+    this.#key = key;
+  }
+  get size(): number {
+    return this.#items.length;
+  }
+  #less(a: number, b: number): boolean {
+    const ka = this.#key(a);
+    const kb = this.#key(b);
+    return ka < kb || (ka === kb && a < b);
+  }
+  push(i: number): void {
+    const h = this.#items;
+    h.push(i);
+    for (let n = h.length - 1; n > 0; ) {
+      const p = (n - 1) >> 1;
+      if (!this.#less(h[n]!, h[p]!)) break;
+      [h[n], h[p]] = [h[p]!, h[n]!];
+      n = p;
+    }
+  }
+  peek(): number | undefined {
+    return this.#items[0];
+  }
+  pop(): number | undefined {
+    const h = this.#items;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      for (let n = 0; ; ) {
+        const l = 2 * n + 1;
+        const r = l + 1;
+        let m = n;
+        if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
+        if (m === n) break;
+        [h[n], h[m]] = [h[m]!, h[n]!];
+        n = m;
+      }
+    }
+    return top;
+  }
+}
+
 export function timeline(c: ImageConsole, t: BoardTiming): Timeline {
   const origin = Number(c.boot?.originUs ?? 0);
   const clock = rtos(origin, t.tickHz);
   const usPerInstruction: Pair = { fast: t.cpi.best / (t.coreHz / 1e6), slow: t.cpi.worst / (t.coreHz / 1e6) };
   const wakeUs: Pair = { fast: t.wakeUs.best, slow: t.wakeUs.worst };
-  const cases = ["fast", "slow"] as const;
-  const free: Pair = { fast: 0, slow: 0 };
-  const busy: Pair = { fast: 0, slow: 0 };
-  const wakeups: Pair = { fast: 0, slow: 0 };
   const events: EventTiming[] = [];
   const byDispatch = new Int32Array(c.dispatches.length).fill(-1);
+  // The events that ran device code, in the image's order (the device's own: by due time).
   c.dispatches.forEach((d, index) => {
     const instructions = workInstructions(d);
     if (instructions <= 0) return;
     const label = c.streams.get(d.stream) ?? `stream ${d.stream}`;
-    const source = wakeSourceOf(label);
-    const start: Pair = { fast: 0, slow: 0 };
-    const end: Pair = { fast: 0, slow: 0 };
-    const boardDue: Pair = { fast: d.dueUs, slow: d.dueUs };
-    const woke = { fast: false, slow: false };
-    const armedBy = d.armedIn >= 0 ? (byDispatch[d.armedIn] ?? -1) : -1;
-    const arming = armedBy >= 0 ? c.dispatches[d.armedIn] : undefined;
-    for (const k of cases) {
-      const duration = instructions * usPerInstruction[k];
-      let wake = d.dueUs;
-      if (source === "timer") {
-        // Armed on the board at the instant the arming handler reached the `set`, for the delay the device asked.
-        const at = arming ? pointIn(d.armedIn, d.armedWork)![k] : d.dueUs;
-        const trigger = arming ? clock.ms(at) + (d.dueUs - arming.dueUs) / 1000 : (d.dueUs - origin) / 1000;
-        const fire = clock.fire(trigger);
-        boardDue[k] = fire.due;
-        wake = fire.wake;
-      }
-      if (free[k] <= wake) {
-        start[k] = wake + (t.sleeps ? wakeUs[k] : 0);
-        woke[k] = true;
-        wakeups[k]++;
-      } else start[k] = Math.max(free[k], boardDue[k]);
-      end[k] = start[k] + duration;
-      free[k] = end[k];
-      busy[k] += duration;
-    }
     byDispatch[index] = events.length;
+    const zero = (): Pair => ({ fast: 0, slow: 0 });
     events.push({
       index,
       stream: d.stream,
       label,
-      source,
+      source: wakeSourceOf(label),
       dueUs: d.dueUs,
-      boardDueUs: boardDue,
-      armedBy,
-      startUs: start,
-      endUs: end,
-      latenessUs: { fast: start.fast - boardDue.fast, slow: start.slow - boardDue.slow },
+      boardDueUs: zero(),
+      armedBy: -1,
+      startUs: zero(),
+      endUs: zero(),
+      latenessUs: zero(),
       instructions,
-      woke,
+      woke: { fast: false, slow: false },
     });
   });
-  function pointIn(dispatch: number, work: number): Pair | undefined {
+  // What must have run before an event is known on the board: the handler that armed a timer; for what the network
+  // delivers, the last handler before the broker's answer was posted (the recording keeps that order).
+  const waitsFor = new Int32Array(events.length).fill(-1);
+  /** The last event at or before a dispatch that ran device code. */
+  const eventAtOrBefore = (dispatch: number): number => {
+    for (let d = dispatch; d >= 0; d--) if ((byDispatch[d] ?? -1) >= 0) return byDispatch[d]!;
+    return -1;
+  };
+  events.forEach((e, i) => {
+    const d = c.dispatches[e.index]!;
+    if (d.armedIn < 0) return;
+    if (e.source === "timer") e.armedBy = byDispatch[d.armedIn] ?? -1;
+    waitsFor[i] = e.source === "timer" ? e.armedBy : eventAtOrBefore(d.armedIn);
+  });
+  const dependents: number[][] = events.map(() => []);
+  waitsFor.forEach((w, i) => {
+    if (w >= 0) dependents[w]!.push(i);
+  });
+
+  /** Where a point inside an event's handler falls, in one case. */
+  const pointAt = (dispatch: number, work: number, k: keyof Pair): number | undefined => {
     const e = events[byDispatch[dispatch] ?? -1];
     const d = c.dispatches[dispatch];
     if (!e || !d) return undefined;
-    const into = Math.max(0, work - d.workBefore) * INSTRUCTIONS_PER_TICK;
-    return { fast: e.startUs.fast + into * usPerInstruction.fast, slow: e.startUs.slow + into * usPerInstruction.slow };
+    return e.startUs[k] + Math.max(0, work - d.workBefore) * INSTRUCTIONS_PER_TICK * usPerInstruction[k];
+  };
+
+  const busy: Pair = { fast: 0, slow: 0 };
+  const wakeups: Pair = { fast: 0, slow: 0 };
+  for (const k of ["fast", "slow"] as const) {
+    // One CPU, one handler at a time: of the events known and due by the time it is free, the earliest due runs
+    // next (Moddable runs due timers and queued messages in that order); if none is due it sleeps until one is.
+    const wake = new Float64Array(events.length);
+    const known = (i: number): void => {
+      const e = events[i]!;
+      const d = c.dispatches[e.index]!;
+      let due = e.dueUs;
+      let at = e.dueUs;
+      if (e.source === "timer") {
+        // Armed on the board at the instant the arming handler reached the `set`, for the delay the device asked.
+        const arming = e.armedBy >= 0 ? c.dispatches[d.armedIn]! : undefined;
+        const trigger = arming ? clock.ms(pointAt(d.armedIn, d.armedWork, k)!) + (d.dueUs - arming.dueUs) / 1000 : (d.dueUs - origin) / 1000;
+        const fire = clock.fire(trigger);
+        due = fire.due;
+        at = fire.wake;
+      } else if (waitsFor[i]! >= 0) {
+        // Delivered no earlier than the end of the handler after which the broker answered.
+        due = Math.max(due, events[waitsFor[i]!]!.endUs[k]);
+        at = due;
+      }
+      e.boardDueUs[k] = due;
+      wake[i] = at;
+      waiting.push(i);
+    };
+    const waiting = new Heap((i) => wake[i]!);
+    const ready = new Heap((i) => events[i]!.boardDueUs[k]);
+    events.forEach((_, i) => {
+      if (waitsFor[i]! < 0) known(i);
+    });
+    let free = 0;
+    while (waiting.size > 0 || ready.size > 0) {
+      while (waiting.size > 0 && wake[waiting.peek()!]! <= free) ready.push(waiting.pop()!);
+      let i = ready.pop();
+      const e = i === undefined ? undefined : events[i];
+      let start: number;
+      if (i === undefined || !e) {
+        i = waiting.pop()!;
+        start = wake[i]! + (t.sleeps ? wakeUs[k] : 0);
+        events[i]!.woke[k] = true;
+        wakeups[k]++;
+      } else start = free;
+      const ev = events[i]!;
+      const duration = ev.instructions * usPerInstruction[k];
+      ev.startUs[k] = start;
+      ev.endUs[k] = start + duration;
+      ev.latenessUs[k] = start - ev.boardDueUs[k];
+      free = ev.endUs[k];
+      busy[k] += duration;
+      for (const j of dependents[i]!) known(j);
+    }
   }
-  return { events, byDispatch, busyUs: busy, wakeups, at: pointIn };
+  return {
+    events,
+    byDispatch,
+    busyUs: busy,
+    wakeups,
+    at(dispatch: number, work: number): Pair | undefined {
+      const fast = pointAt(dispatch, work, "fast");
+      const slow = pointAt(dispatch, work, "slow");
+      return fast === undefined || slow === undefined ? undefined : { fast, slow };
+    },
+  };
 }

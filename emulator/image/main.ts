@@ -104,6 +104,12 @@ class Streams implements StreamTags {
     return this.#timers.get(callback) ?? this.#byName("timer(?)");
   }
 
+  /** The event being dispatched answers the device's work up to dispatch `after` (a broker's reply). */
+  answers(after: number): void {
+    this.firingArmedIn = after;
+    this.firingArmedWork = 0;
+  }
+
   /** A dispatch begins. */
   next(): void {
     this.dispatch++;

@@ -80,6 +80,10 @@ export interface StreamTags {
   edge(pin: number): number;
   net(conn: number, what: string): number;
   set(stream: number): void;
+  /** The dispatch running now (or the last one run, between dispatches). */
+  readonly dispatch: number;
+  /** The event being dispatched answers what the device did up to dispatch `after` (the `E` record says so). */
+  answers(after: number): void;
 }
 
 /**
@@ -263,15 +267,20 @@ export class ReplayWorld implements Network {
     const at = ev.at > engine.now ? ev.at : engine.now;
     const tags = this.#tags;
     const native = this.#native;
+    // The broker answered what the device had done by the end of the last dispatch (it is posted after that many of
+    // the device's callbacks): on a board its bytes cannot arrive before that handler ran (emulator/host/timeline.ts).
+    const after = tags.dispatch;
     if (ev.kind === EventKind.TcpConnected) {
       engine.at(at, () => {
         tags.set(tags.net(ev.key, "connected"));
+        tags.answers(after);
         conn.events.connected();
       });
     } else if (ev.kind === EventKind.TcpData) {
       const bytes = ev.payload.slice();
       engine.at(at, () => {
         tags.set(tags.net(ev.key, "data"));
+        tags.answers(after);
         native.wire("R", ev.key, engine.now, bytes.buffer as ArrayBuffer);
         conn.events.data(bytes);
       });
@@ -280,6 +289,7 @@ export class ReplayWorld implements Network {
       const out = this.#out;
       engine.at(at, () => {
         tags.set(tags.net(ev.key, "closed"));
+        tags.answers(after);
         out.line(`R ${ev.key} ${engine.now} closed ${oneLine(message)}`);
         conn.events.closed(message ? new Error(message) : undefined);
       });
