@@ -5,10 +5,12 @@
  *
  * Per event, in the order the image dispatched them (the device's own order, by due time):
  * - when it is due on the board: an interrupt (an edge, a connection's data, a radio's DIO line) when it happened;
- *   a timer when the RTOS fires it, counted from the instant its handler armed it on the board (`rtos` below), so a
- *   handler that ran late arms its timers late (a radio driver's RX window after a late TxDone), and rounded to the
- *   RTOS's tick: a timer set for a whole number of ticks from one lands on one, one set from an interrupt's instant
- *   waits up to a tick;
+ *   a timer when the RTOS fires it (`rtos` below), on its tick. A wait that another event's handler started (a
+ *   sensor's conversion, a radio's RX window after TxDone) counts from the instant that handler armed it on the
+ *   board, so a late handler makes a late wait; a timer re-armed by its own firing, or armed at boot, keeps the
+ *   device's own schedule (the runtime's scheduler computes each delay from the device's clock towards a fixed
+ *   slot, so it lands there however late it was armed) — the image cannot tell which a device meant, this is the
+ *   rule;
  *   what the network delivers is due when the simulator delivered it, but not before the end of the handler after
  *   which the broker answered (the recording posts it after that many device callbacks);
  * - one CPU runs one handler at a time: when it is free, of the events due by then the earliest due runs next
@@ -233,9 +235,13 @@ export function timeline(c: ImageConsole, t: BoardTiming): Timeline {
       let due = e.dueUs;
       let at = e.dueUs;
       if (e.source === "timer") {
-        // Armed on the board at the instant the arming handler reached the `set`, for the delay the device asked.
-        const arming = e.armedBy >= 0 ? c.dispatches[d.armedIn]! : undefined;
-        const trigger = arming ? clock.ms(pointAt(d.armedIn, d.armedWork, k)!) + (d.dueUs - arming.dueUs) / 1000 : (d.dueUs - origin) / 1000;
+        // A wait another event's handler started (a conversion, a receive window) counts from the instant that
+        // handler reached the `set` on the board. A timer re-armed by its own firing, or armed at boot, keeps the
+        // device's own schedule: the runtime's scheduler computes each delay from the device's clock towards a
+        // fixed slot (runtime/scheduler.ts), so on the board it lands on that slot however late it was armed.
+        const arming = e.armedBy >= 0 ? events[e.armedBy]! : undefined;
+        const relative = arming !== undefined && arming.stream !== e.stream && arming.label !== "boot";
+        const trigger = relative ? clock.ms(pointAt(d.armedIn, d.armedWork, k)!) + (d.dueUs - arming.dueUs) / 1000 : (d.dueUs - origin) / 1000;
         const fire = clock.fire(trigger);
         due = fire.due;
         at = fire.wake;
