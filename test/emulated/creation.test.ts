@@ -18,11 +18,11 @@ import { resolveNode, loadDevice } from "../../manifests/load.js";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 describe("the board's creation, as its Moddable build gets it", () => {
-  it("esp32-devkitc: fixed 32 KB chunk and 2,048-slot heaps (static 0, incremental 0), stack 512, its 256 keys plus the base's 32 more at a time", () => {
+  it("esp32-devkitc: fixed 32 KB chunk and 4,096-slot heaps (static 0, incremental 0), stack 512, its 256 keys plus the base's 32 more at a time", () => {
     expect(boardCreation(loadBoard("esp32-devkitc").manifest)).toEqual({
       chunk: 32768,
       chunkIncrement: 0,
-      heap: 2048,
+      heap: 4096,
       heapIncrement: 0,
       stack: 512,
       keys: 256,

@@ -147,9 +147,9 @@ describe("weather-station on the emulated Cortex-M4 (mps2-4m, 1 h, seed 1)", () 
     expect(seconds).toBeCloseTo(HOURS * 3600, 6);
   });
 
-  it("fits the board's XS creation (fixed 32 KB chunk and 2,048-slot heaps), the budget, and its stacks", () => {
+  it("fits the board's XS creation (fixed 32 KB chunk and 4,096-slot heaps), the budget, and its stacks", () => {
     const f = a.figures;
-    expect(f.creation).toMatchObject({ chunk: 32768, chunkIncrement: 0, heap: 2048, heapIncrement: 0, stack: 512 });
+    expect(f.creation).toMatchObject({ chunk: 32768, chunkIncrement: 0, heap: 4096, heapIncrement: 0, stack: 512 });
     expect(f.xsDeviceBytes).toBeGreaterThan(10_000);
     expect(f.xsDeviceBytes).toBeLessThanOrEqual(f.creation.chunk + f.creation.heap * 16);
     expect(f.xsDeviceBytes).toBeLessThanOrEqual(budgets.heapBytes!);
