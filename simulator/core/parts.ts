@@ -7,15 +7,17 @@ import type { ResolvedPart } from "../../manifests/schema/config.js";
 import { Bc95Model } from "../../parts/bc95/model.js";
 import { BME280Model } from "../../parts/bme280/model.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
+import { QMC5883LModel } from "../../parts/qmc5883l/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
 import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
-import type { Atmosphere } from "./environment/types.js";
+import type { Atmosphere, MagneticFieldAt } from "./environment/types.js";
 import type { NbiotAccess } from "./nbiot/access.js";
 import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
+import { seed32 } from "./rng.js";
 
 export interface ModelContext {
   node: SimNode;
@@ -26,6 +28,8 @@ export interface ModelContext {
   air?: LoraAir;
   /** Where the node stands on the air. */
   position?: Position;
+  /** The field at the node's magnetometer (a street world); magnetometer parts need it. */
+  magneticField?: MagneticFieldAt;
 }
 
 /** A part's model on a node, with the handle tests and fault injection use. */
@@ -56,6 +60,13 @@ function spiPart(part: ResolvedPart, ctx: ModelContext, pins: readonly string[])
   if (!bus) throw new Error(`${part.part}: node ${ctx.node.id} has no SPI bus "${part.bus}"`);
   for (const p of pins) if (typeof part.pins[p] !== "number") throw new Error(`${part.part}: pin "${p}" is not wired (resolved config)`);
   return { bus, pins: part.pins };
+}
+
+/** What a magnetometer model reads: the field, the die temperature (the air's, here) and a noise seed per node and role. */
+function magnetometerWorld(role: string, part: ResolvedPart, ctx: ModelContext) {
+  const field = ctx.magneticField;
+  if (!field) throw new Error(`${part.part} (role ${role}): no magnetic field in this simulation (ModelContext.magneticField, a street world)`);
+  return { now: () => ctx.node.engine.now, field, temperature: (t: number) => ctx.atmosphere.air(t).temperature, seed: seed32(`${ctx.node.id}/${role}`) };
 }
 
 function num(part: ResolvedPart, key: string): number {
@@ -104,6 +115,12 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   bme280(role, part, ctx) {
     const { bus, address } = i2cBus(part, ctx);
     const model = new BME280Model({ now: () => ctx.node.engine.now, air: (t) => ctx.atmosphere.air(t) });
+    bus.attach(address, model);
+    return model;
+  },
+  qmc5883l(role, part, ctx) {
+    const { bus, address } = i2cBus(part, ctx);
+    const model = new QMC5883LModel(magnetometerWorld(role, part, ctx));
     bus.attach(address, model);
     return model;
   },

@@ -1,0 +1,387 @@
+/**
+ * QST QMC5883L 3-axis magnetometer driver, ECMA-419 Sensor Class Pattern, one reading per `measure()`.
+ *
+ * The part has no single-measurement mode (datasheet Table 18: MODE is standby or continuous), so a reading is the
+ * low-power sequence the datasheet leaves: continuous mode, wait for the first measurement (one ODR period, on a
+ * host timer), read it, back to standby. Between readings the part stays in standby, so a node that samples every
+ * few seconds and sleeps in between pays for one period of conversion per reading.
+ *
+ * - constructor: read the chip id (0x0D; 0xFF on current parts, a reserved register on rev 1.0 ones, so a different
+ *   value is kept in `chipId`, not refused), soft reset (0x0A ← 0x80: every register back to its default, standby),
+ *   then after the POR time: DRDY pin off (INT_ENB = 1), pointer roll-over off, SET/RESET period 0x01. A NACK is
+ *   reported and the next `measure()` starts over.
+ * - `measure()`: 0x0B ← 0x01 and CTRL1 ← OSR|RNG|ODR|continuous (rewritten every time: a part whose supply was cut
+ *   during deep sleep comes back with its defaults), a timer for one period plus 10 %, then status (0x06) with the
+ *   temperature (0x07–0x08) in one burst. DRDY not yet set: poll again every quarter period, up to a second
+ *   period. Then X/Y/Z (0x00–0x05, which clears DRDY and DOR) and CTRL1 ← standby.
+ * - status: OVL (an axis saturated at the int16 limits) is a `SensorError` of kind "range" and no reading; DOR (a
+ *   whole measurement skipped, which means the timer ran late) is counted in `skipped`.
+ *
+ * Units: `magnetometer` in µT (ECMA-419's Magnetometer class; 1 G = 100 µT) from the range's sensitivity
+ * (12 000 LSB/G at ±2 G, 3 000 at ±8 G); `temperature` in °C from TOUT at 100 LSB/°C, whose offset the part does
+ * not calibrate: differences are right, the level is not (§9.2.3).
+ *
+ * The sample path allocates nothing: fixed byte buffers, callbacks bound once, readings kept as numbers;
+ * `sample(into)` fills the caller's object (the pattern allows a reused object), `sample()` makes a new one.
+ * Identical consecutive readings are counted in `repeats` (a stuck sensor: real readings always carry noise).
+ */
+import type { TimerHandle, Timers } from "../../hal/host.js";
+import type { I2C } from "../../hal/io.js";
+import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
+import {
+  CTRL2_INT_ENB,
+  CTRL2_SOFT_RST,
+  MODE_CONTINUOUS,
+  MODE_STANDBY,
+  ODR_HZ,
+  POR_US,
+  QMC5883L_ADDRESS,
+  QMC5883L_DEFAULTS,
+  RANGE_G,
+  REG_CHIP_ID,
+  REG_CTRL1,
+  REG_CTRL2,
+  REG_SET_RESET,
+  REG_STATUS,
+  REG_X_LSB,
+  SET_RESET_PERIOD,
+  STATUS_DOR,
+  STATUS_DRDY,
+  STATUS_OVL,
+  TEMP_LSB_PER_C,
+  encodeCtrl1,
+  lsbPerGauss,
+  type QmcOdr,
+  type QmcOsr,
+  type QmcRange,
+} from "./registers.js";
+
+export type { QmcOdr, QmcOsr, QmcRange } from "./registers.js";
+
+export interface QMC5883LSample {
+  /** Flux density along the part's axes, µT. */
+  magnetometer: { x: number; y: number; z: number };
+  /** Die temperature, °C, relative only: the part does not calibrate its offset. */
+  temperature: number;
+}
+
+export interface QMC5883LConfig {
+  /** Full scale, gauss (RNG): 2 or 8. */
+  range: QmcRange;
+  /** Output data rate, Hz (ODR): 10, 50, 100 or 200. A reading takes one period. */
+  odr: QmcOdr;
+  /** Over-sample ratio (OSR): 512, 256, 128 or 64; larger is less noise for more current. */
+  osr: QmcOsr;
+}
+
+export type QMC5883LOptions = I2CSensorOptions<QMC5883L>;
+
+/** Margin over one ODR period before the first status read, for the part's own oscillator: a tenth of a period. */
+const FIRST_READ_MARGIN = 10;
+/** Further status reads, a quarter period apart: together up to two periods after the start. */
+const DRDY_POLLS = 4;
+/** Wait after a soft reset: the POR completion time, rounded up to the 1 ms timer tick of real boards. */
+const RESET_WAIT_MS = Math.ceil(POR_US / 1000);
+
+type Phase = "uninitialised" | "resetting" | "idle" | "measuring";
+
+export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig> {
+  readonly #io: I2C;
+  readonly #timers: Timers;
+  readonly #errors: ErrorReporter;
+  readonly #onSample: (() => void) | undefined;
+  readonly #part: string;
+  readonly #reg = new Uint8Array(1);
+  readonly #pair = new Uint8Array(2);
+  /** status, TOUT LSB, TOUT MSB */
+  readonly #status = new Uint8Array(3);
+  /** X, Y, Z, little-endian */
+  readonly #data = new Uint8Array(6);
+  /** x, y, z, temperature as the part gave them */
+  readonly #raw = new Int16Array(4);
+  readonly #afterResetCb = (): void => this.#afterReset();
+  readonly #checkCb = (): void => this.#check();
+  #timer: TimerHandle | undefined;
+  #phase: Phase = "uninitialised";
+  #pendingMeasure = false;
+  #polls = 0;
+  #closed = false;
+  #chipId = -1;
+
+  #range: QmcRange = QMC5883L_DEFAULTS.range;
+  #odr: QmcOdr = QMC5883L_DEFAULTS.odr;
+  #osr: QmcOsr = QMC5883L_DEFAULTS.osr;
+  /** CTRL1 as written for the running measurement (its RNG decides the scale of the result). */
+  #ctrl1 = 0;
+
+  #valid = false;
+  #x = 0;
+  #y = 0;
+  #z = 0;
+  #temperature = 0;
+  #skipped = 0;
+  #repeats = 0;
+
+  constructor(options: QMC5883LOptions) {
+    const opened = openI2CSensor(this, options, "qmc5883l", QMC5883L_ADDRESS, () => this.#closed);
+    this.#part = opened.part;
+    this.#timers = options.timer;
+    this.#errors = opened.errors;
+    this.#onSample = opened.onSample;
+    this.#io = opened.io;
+    this.#initialise();
+  }
+
+  /** The chip id register as read at start-up (0xFF on current parts), or −1 before it answered. */
+  get chipId(): number {
+    return this.#chipId;
+  }
+
+  /** LSB per gauss for the configured range. */
+  get sensitivity(): number {
+    return lsbPerGauss(this.#range);
+  }
+
+  /** Time from `measure()` to the first status read, ms: one ODR period plus 10 %. */
+  get conversionMs(): number {
+    const period = 1000 / this.#odr;
+    return period + period / FIRST_READ_MARGIN;
+  }
+
+  /** A measurement, or the reset before the first, is under way. */
+  get busy(): boolean {
+    return this.#phase === "measuring" || this.#phase === "resetting" || this.#pendingMeasure;
+  }
+
+  /** Measurements the part skipped (status DOR) because a reading came late. */
+  get skipped(): number {
+    return this.#skipped;
+  }
+
+  /** Consecutive readings identical to the one before in all three axes (0 while the data move). */
+  get repeats(): number {
+    return this.#repeats;
+  }
+
+  /** The last reading's x, y, z and TOUT codes (the driver's own array: read, do not keep or change). */
+  get raw(): Int16Array {
+    return this.#raw;
+  }
+
+  configure(options: Partial<QMC5883LConfig>): void {
+    this.#assertOpen();
+    const range = options.range ?? this.#range;
+    const odr = options.odr ?? this.#odr;
+    const osr = options.osr ?? this.#osr;
+    encodeCtrl1(osr, range, odr, MODE_STANDBY); // validates all three before anything changes
+    this.#range = range;
+    this.#odr = odr;
+    this.#osr = osr;
+  }
+
+  measure(): void {
+    this.#assertOpen();
+    switch (this.#phase) {
+      case "measuring":
+        return; // the running measurement will report
+      case "resetting":
+        this.#pendingMeasure = true;
+        return;
+      case "uninitialised":
+        this.#pendingMeasure = true;
+        this.#initialise();
+        return;
+      case "idle":
+        this.#start();
+    }
+  }
+
+  /** The last reading, into `into` when given (no allocation), else as a new object; undefined when there is none. */
+  sample(into?: QMC5883LSample): QMC5883LSample | undefined {
+    this.#assertOpen();
+    if (!this.#valid) return undefined;
+    if (into) {
+      const m = into.magnetometer;
+      m.x = this.#x;
+      m.y = this.#y;
+      m.z = this.#z;
+      into.temperature = this.#temperature;
+      return into;
+    }
+    return { magnetometer: { x: this.#x, y: this.#y, z: this.#z }, temperature: this.#temperature };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#io.close();
+  }
+
+  // ------------------------------------------------------------------ start-up
+
+  #initialise(): void {
+    try {
+      this.#chipId = this.#readRegister(REG_CHIP_ID);
+    } catch (e) {
+      this.#errors.report(new SensorError(this.#part, "nack", `chip id read (0x0D) not acknowledged: ${message(e)}`));
+      return this.#uninitialised();
+    }
+    if (!this.#writeRegister(REG_CTRL2, CTRL2_SOFT_RST, "soft reset")) return this.#uninitialised();
+    this.#phase = "resetting";
+    this.#timer = this.#timers.set(this.#afterResetCb, RESET_WAIT_MS);
+  }
+
+  /** Timer: the reset is over; set what the defaults leave wrong. */
+  #afterReset(): void {
+    this.#timer = undefined;
+    // INT_ENB = 1 disables the DRDY pin (timers pace the driver); ROL_PNT stays 0.
+    if (!this.#writeRegister(REG_CTRL2, CTRL2_INT_ENB, "CTRL2") || !this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD, "SET/RESET period")) {
+      return this.#uninitialised();
+    }
+    this.#phase = "idle";
+    if (this.#pendingMeasure) {
+      this.#pendingMeasure = false;
+      this.#start();
+    }
+  }
+
+  // ------------------------------------------------------------------ one reading
+
+  #start(): void {
+    const ctrl1 = encodeCtrl1(this.#osr, this.#range, this.#odr, MODE_CONTINUOUS);
+    if (!this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD, "SET/RESET period")) return;
+    if (!this.#writeRegister(REG_CTRL1, ctrl1, "CTRL1 (continuous)")) return;
+    this.#ctrl1 = ctrl1;
+    this.#phase = "measuring";
+    this.#polls = 0;
+    this.#timer = this.#timers.set(this.#checkCb, this.conversionMs);
+  }
+
+  /** Timer: is the first measurement in? */
+  #check(): void {
+    this.#timer = undefined;
+    const st = this.#status;
+    try {
+      this.#readBlock(REG_STATUS, st);
+    } catch (e) {
+      this.#failReading("nack", `status read failed: ${message(e)}`);
+      return;
+    }
+    const status = st[0]!;
+    if ((status & STATUS_DRDY) === 0) {
+      if (++this.#polls <= DRDY_POLLS) {
+        this.#timer = this.#timers.set(this.#checkCb, 1000 / this.#odrOf(this.#ctrl1) / 4);
+        return;
+      }
+      this.#failReading("timeout", `no data ready (status 0x${hex(status)}) two ODR periods after entering continuous mode`);
+      return;
+    }
+    const d = this.#data;
+    try {
+      this.#readBlock(REG_X_LSB, d);
+    } catch (e) {
+      this.#failReading("nack", `data read failed: ${message(e)}`);
+      return;
+    }
+    this.#phase = "idle";
+    this.#standby();
+    if (status & STATUS_DOR) this.#skipped++;
+    if (status & STATUS_OVL) {
+      this.#valid = false;
+      this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (status 0x${hex(status)}, ±${this.#rangeOf(this.#ctrl1)} G full scale): reading dropped`));
+      return;
+    }
+    const raw = this.#raw;
+    const x = int16(d[0]!, d[1]!);
+    const y = int16(d[2]!, d[3]!);
+    const z = int16(d[4]!, d[5]!);
+    if (this.#valid && x === raw[0] && y === raw[1] && z === raw[2]) this.#repeats++;
+    else this.#repeats = 0;
+    raw[0] = x;
+    raw[1] = y;
+    raw[2] = z;
+    raw[3] = int16(st[1]!, st[2]!);
+    const uTPerLsb = 100 / lsbPerGauss(this.#rangeOf(this.#ctrl1));
+    this.#x = x * uTPerLsb;
+    this.#y = y * uTPerLsb;
+    this.#z = z * uTPerLsb;
+    this.#temperature = raw[3] / TEMP_LSB_PER_C;
+    this.#valid = true;
+    if (this.#onSample) this.#onSample();
+  }
+
+  /** Continuous mode costs current every period: leave it as soon as the reading is in (or has failed). */
+  #standby(): void {
+    this.#writeRegister(REG_CTRL1, (this.#ctrl1 & ~3) | MODE_STANDBY, "CTRL1 (standby)");
+  }
+
+  #failReading(kind: "nack" | "timeout", text: string): void {
+    this.#valid = false;
+    this.#phase = "idle";
+    this.#errors.report(new SensorError(this.#part, kind, text));
+    if (kind === "timeout") this.#standby();
+  }
+
+  /** Not there, or not answering: start over at the next `measure()`. */
+  #uninitialised(): void {
+    this.#phase = "uninitialised";
+    this.#pendingMeasure = false;
+  }
+
+  #rangeOf(ctrl1: number): QmcRange {
+    return RANGE_G[(ctrl1 >> 4) & 3]!;
+  }
+
+  #odrOf(ctrl1: number): number {
+    return ODR_HZ[(ctrl1 >> 2) & 3]!;
+  }
+
+  // ------------------------------------------------------------------ bus
+
+  /** (register, value); a NACK is reported (later, on a timer) and returns false. */
+  #writeRegister(reg: number, value: number, what: string): boolean {
+    const p = this.#pair;
+    p[0] = reg;
+    p[1] = value;
+    try {
+      this.#io.write(p);
+      return true;
+    } catch (e) {
+      this.#errors.report(new SensorError(this.#part, "nack", `${what} write (0x${hex(reg)} ← 0x${hex(value)}) not acknowledged: ${message(e)}`));
+      return false;
+    }
+  }
+
+  #readRegister(reg: number): number {
+    const r = this.#reg;
+    r[0] = reg;
+    this.#io.write(r, false);
+    this.#io.read(r);
+    return r[0]!;
+  }
+
+  #readBlock(reg: number, into: Uint8Array): void {
+    const r = this.#reg;
+    r[0] = reg;
+    this.#io.write(r, false);
+    this.#io.read(into);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`${this.#part}: closed`);
+  }
+}
+
+function int16(lsb: number, msb: number): number {
+  return (((msb << 8) | lsb) << 16) >> 16;
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(2, "0");
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
