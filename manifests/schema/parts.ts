@@ -5,6 +5,7 @@
 import { part as bc95 } from "../../parts/bc95/part.js";
 import { part as bme280 } from "../../parts/bme280/part.js";
 import { part as cupAnemometer } from "../../parts/cup-anemometer/part.js";
+import { part as lis3mdl } from "../../parts/lis3mdl/part.js";
 import { part as qmc5883l } from "../../parts/qmc5883l/part.js";
 import { part as sht3x } from "../../parts/sht3x/part.js";
 import { part as sx1262 } from "../../parts/sx1262/part.js";
@@ -18,6 +19,7 @@ export const partCatalogue: Readonly<Record<string, PartDefinition>> = Object.fr
   [bc95.name]: bc95,
   [bme280.name]: bme280,
   [cupAnemometer.name]: cupAnemometer,
+  [lis3mdl.name]: lis3mdl,
   [qmc5883l.name]: qmc5883l,
   [sht3x.name]: sht3x,
   [sx1262.name]: sx1262,

@@ -303,10 +303,10 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
     raw[1] = y;
     raw[2] = z;
     raw[3] = int16(st[1]!, st[2]!);
-    const uTPerLsb = 100 / lsbPerGauss(this.#rangeOf(this.#ctrl1));
-    this.#x = x * uTPerLsb;
-    this.#y = y * uTPerLsb;
-    this.#z = z * uTPerLsb;
+    const lsb = lsbPerGauss(this.#rangeOf(this.#ctrl1)); // per gauss, and 1 G = 100 µT
+    this.#x = (x * 100) / lsb;
+    this.#y = (y * 100) / lsb;
+    this.#z = (z * 100) / lsb;
     this.#temperature = raw[3] / TEMP_LSB_PER_C;
     this.#valid = true;
     if (this.#onSample) this.#onSample();

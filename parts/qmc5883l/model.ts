@@ -30,7 +30,7 @@
 import type { Micros } from "../../simulator/core/engine.js";
 import type { I2CTarget } from "../../simulator/core/buses/i2c.js";
 import type { MagneticField, MagneticFieldAt } from "../../simulator/core/environment/types.js";
-import { hashNormal } from "../../simulator/core/rng.js";
+import { conversionCode, clampInt16 } from "../../simulator/core/magnetometer.js";
 import {
   CHIP_ID,
   CTRL2_ROL_PNT,
@@ -220,36 +220,20 @@ export class QMC5883LModel implements I2CTarget {
     const lsbPerUt = lsbPerGauss(RANGE_G[(ctrl1 >> 4) & 1]!) / 100;
     const sd = this.#o.noise === false ? 0 : noiseRmsGauss(OSR[ctrl1 >> 6]!) * 100 * lsbPerUt;
     const f = this.#o.field(t, this.#field);
-    const i = Math.floor(t);
     let overflow = false;
     for (let axis = 0; axis < 3; axis++) {
       const uT = axis === 0 ? f.x : axis === 1 ? f.y : f.z;
-      let code = this.fault === "overflow" ? (axis & 1 ? -Infinity : Infinity) : round(uT * lsbPerUt + (sd ? sd * hashNormal(this.#seed, i, axis) : 0));
-      if (code > 32767) {
-        code = 32767;
-        overflow = true;
-      } else if (code < -32768) {
-        code = -32768;
-        overflow = true;
-      }
+      const raw = this.fault === "overflow" ? (axis & 1 ? -Infinity : Infinity) : conversionCode(uT, lsbPerUt, sd, this.#seed, t, axis);
+      const code = clampInt16(raw);
+      if (code !== raw) overflow = true;
       regs[2 * axis] = code & 0xff;
       regs[2 * axis + 1] = (code >> 8) & 0xff;
     }
     const celsius = this.#o.temperature ? this.#o.temperature(t) : 20;
-    const tout = clampInt16(round(TEMP_LSB_PER_C * (celsius - (this.#o.temperatureZeroC ?? 50))));
+    const tout = clampInt16(conversionCode(celsius - (this.#o.temperatureZeroC ?? 50), TEMP_LSB_PER_C, 0, 0, t, 0));
     regs[REG_TOUT_LSB] = tout & 0xff;
     regs[REG_TOUT_LSB + 1] = (tout >> 8) & 0xff;
     return overflow;
   }
 
-}
-
-/** Round half up without Math.round, whose result XS computes differently near .5. */
-function round(x: number): number {
-  const f = Math.floor(x);
-  return x - f >= 0.5 ? f + 1 : f;
-}
-
-function clampInt16(v: number): number {
-  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
 }

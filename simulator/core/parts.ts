@@ -7,6 +7,7 @@ import type { ResolvedPart } from "../../manifests/schema/config.js";
 import { Bc95Model } from "../../parts/bc95/model.js";
 import { BME280Model } from "../../parts/bme280/model.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
+import { LIS3MDLModel } from "../../parts/lis3mdl/model.js";
 import { QMC5883LModel } from "../../parts/qmc5883l/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
 import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
@@ -121,6 +122,12 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   qmc5883l(role, part, ctx) {
     const { bus, address } = i2cBus(part, ctx);
     const model = new QMC5883LModel(magnetometerWorld(role, part, ctx));
+    bus.attach(address, model);
+    return model;
+  },
+  lis3mdl(role, part, ctx) {
+    const { bus, address } = i2cBus(part, ctx);
+    const model = new LIS3MDLModel(magnetometerWorld(role, part, ctx));
     bus.attach(address, model);
     return model;
   },

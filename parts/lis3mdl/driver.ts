@@ -1,0 +1,399 @@
+/**
+ * ST LIS3MDL 3-axis magnetometer driver, ECMA-419 Sensor Class Pattern, one single conversion per `measure()`.
+ *
+ * The part has a single-conversion mode (CTRL_REG3 MD = 01): it converts once and goes back to power-down by
+ * itself, so a node that samples now and then and sleeps in between needs nothing to put the part to sleep.
+ *
+ * - constructor: WHO_AM_I (0x0F) must read 0x3D, else a `SensorError` of kind "identity" is thrown (another ST part
+ *   answers at these addresses with another map); soft reset (CTRL_REG2 SOFT_RST), then 1 ms later the
+ *   configuration in one auto-incremented burst (sub-address | 0x80): temperature on, OM/OMZ, FS, power-down,
+ *   little-endian, BDU on. A NACK is reported and the next `measure()` starts over.
+ * - `measure()`: CTRL_REG4/5 and CTRL_REG1/2 again (a part whose supply was cut during deep sleep comes back with
+ *   its defaults), MD = single, then a timer for the conversion time of the mode plus 10 %, then STATUS_REG and
+ *   OUT_X_L…OUT_Z_H in one burst from 0x27. ZYXDA not set: poll again every quarter conversion, up to a second
+ *   conversion time. TEMP_OUT is read on its own: the auto-increment wraps from 0x2D back to 0x28, never to 0x2E.
+ * - An axis at −32768 or 32767 has saturated: a `SensorError` of kind "range" and no reading. ZYXOR (data
+ *   overwritten before they were read, which a single conversion never does unless something else triggers the
+ *   part) is counted in `overruns`.
+ *
+ * Units: `magnetometer` in µT (1 G = 100 µT) from the range's sensitivity (6842, 3421, 2281, 1711 LSB/G);
+ * `temperature` in °C as 25 + TEMP_OUT/8.
+ *
+ * The sample path allocates nothing: fixed byte buffers, callbacks bound once, readings kept as numbers;
+ * `sample(into)` fills the caller's object, `sample()` makes a new one. Identical consecutive readings are counted
+ * in `repeats` (a stuck part: real readings carry noise).
+ */
+import type { TimerHandle, Timers } from "../../hal/host.js";
+import type { I2C } from "../../hal/io.js";
+import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
+import {
+  AUTO_INCREMENT,
+  CTRL1_TEMP_EN,
+  CTRL2_SOFT_RST,
+  CTRL5_BDU,
+  LIS3MDL_DEFAULTS,
+  LIS3MDL_DEFAULT_ADDRESS,
+  MD_POWER_DOWN,
+  MD_SINGLE,
+  REG_CTRL1,
+  REG_CTRL2,
+  REG_CTRL4,
+  REG_STATUS,
+  REG_TEMP_OUT_L,
+  REG_WHO_AM_I,
+  STATUS_ZYXDA,
+  STATUS_ZYXOR,
+  TEMP_LSB_PER_C,
+  TEMP_ZERO_C,
+  WHO_AM_I,
+  conversionUs,
+  lsbPerGauss,
+  modeCode,
+  rangeCode,
+  type LisMode,
+  type LisRange,
+} from "./registers.js";
+
+export type { LisMode, LisRange } from "./registers.js";
+
+export interface LIS3MDLSample {
+  /** Flux density along the part's axes, µT. */
+  magnetometer: { x: number; y: number; z: number };
+  /** Die temperature, °C. */
+  temperature: number;
+}
+
+export interface LIS3MDLConfig {
+  /** Full scale, gauss (FS): 4, 8, 12 or 16. */
+  range: LisRange;
+  /** Operating mode of all three axes (OM, OMZ): more performance is less noise and a longer conversion. */
+  mode: LisMode;
+}
+
+export type LIS3MDLOptions = I2CSensorOptions<LIS3MDL>;
+
+/** Polls of STATUS_REG after the first, a quarter conversion apart: together up to two conversion times. */
+const DRDY_POLLS = 4;
+/** CTRL_REG1 DO = 100 (10 Hz), its reset value: a single conversion is started by MD, not paced by DO. */
+const DO_RESET = 0b100 << 2;
+/** Wait after a soft reset before the configuration (the datasheet gives no figure; one timer tick). */
+const RESET_WAIT_MS = 1;
+
+type Phase = "uninitialised" | "resetting" | "idle" | "converting";
+
+export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
+  readonly #io: I2C;
+  readonly #timers: Timers;
+  readonly #errors: ErrorReporter;
+  readonly #onSample: (() => void) | undefined;
+  readonly #part: string;
+  readonly #reg = new Uint8Array(1);
+  readonly #pair = new Uint8Array(2);
+  /** sub-address, CTRL_REG1, CTRL_REG2 (and CTRL_REG3 at start-up) */
+  readonly #ctrl12 = new Uint8Array(4);
+  /** sub-address, CTRL_REG4, CTRL_REG5 */
+  readonly #ctrl45 = new Uint8Array(3);
+  /** STATUS_REG, OUT_X_L … OUT_Z_H */
+  readonly #data = new Uint8Array(7);
+  readonly #temp = new Uint8Array(2);
+  /** x, y, z, TEMP_OUT as the part gave them */
+  readonly #raw = new Int16Array(4);
+  readonly #afterResetCb = (): void => this.#afterReset();
+  readonly #checkCb = (): void => this.#check();
+  #timer: TimerHandle | undefined;
+  #phase: Phase = "uninitialised";
+  #pendingMeasure = false;
+  #polls = 0;
+  #closed = false;
+
+  #range: LisRange = LIS3MDL_DEFAULTS.range;
+  #mode: LisMode = LIS3MDL_DEFAULTS.mode;
+  /** What the running conversion uses. */
+  #convRange: LisRange = LIS3MDL_DEFAULTS.range;
+  #convUs = 0;
+
+  #valid = false;
+  #x = 0;
+  #y = 0;
+  #z = 0;
+  #temperature = 0;
+  #overruns = 0;
+  #repeats = 0;
+
+  constructor(options: LIS3MDLOptions) {
+    const opened = openI2CSensor(this, options, "lis3mdl", LIS3MDL_DEFAULT_ADDRESS, () => this.#closed);
+    this.#part = opened.part;
+    this.#timers = options.timer;
+    this.#errors = opened.errors;
+    this.#onSample = opened.onSample;
+    this.#io = opened.io;
+    const id = this.#identify();
+    if (id >= 0 && id !== WHO_AM_I) {
+      this.#io.close();
+      this.#closed = true;
+      throw new SensorError(this.#part, "identity", identityMessage(id));
+    }
+    if (id >= 0) this.#softReset();
+  }
+
+  /** LSB per gauss for the configured range. */
+  get sensitivity(): number {
+    return lsbPerGauss(this.#range);
+  }
+
+  /** Time from `measure()` to the first status read, ms: the mode's conversion time plus 10 %. */
+  get conversionMs(): number {
+    const us = conversionUs(modeCode(this.#mode));
+    return (us + us / 10) / 1000;
+  }
+
+  get busy(): boolean {
+    return this.#phase === "converting" || this.#phase === "resetting" || this.#pendingMeasure;
+  }
+
+  /** Conversions the part overwrote before they were read (STATUS_REG ZYXOR). */
+  get overruns(): number {
+    return this.#overruns;
+  }
+
+  /** Consecutive readings identical to the one before in all three axes (0 while the data move). */
+  get repeats(): number {
+    return this.#repeats;
+  }
+
+  /** The last reading's x, y, z and TEMP_OUT codes (the driver's own array: read, do not keep or change). */
+  get raw(): Int16Array {
+    return this.#raw;
+  }
+
+  configure(options: Partial<LIS3MDLConfig>): void {
+    this.#assertOpen();
+    const range = options.range ?? this.#range;
+    const mode = options.mode ?? this.#mode;
+    rangeCode(range); // validate both before changing either
+    modeCode(mode);
+    this.#range = range;
+    this.#mode = mode;
+  }
+
+  measure(): void {
+    this.#assertOpen();
+    switch (this.#phase) {
+      case "converting":
+        return;
+      case "resetting":
+        this.#pendingMeasure = true;
+        return;
+      case "uninitialised": {
+        this.#pendingMeasure = true;
+        const id = this.#identify();
+        if (id < 0) return;
+        if (id !== WHO_AM_I) {
+          this.#pendingMeasure = false;
+          this.#errors.report(new SensorError(this.#part, "identity", identityMessage(id)));
+          return;
+        }
+        this.#softReset();
+        return;
+      }
+      case "idle":
+        this.#start();
+    }
+  }
+
+  /** The last reading, into `into` when given (no allocation), else as a new object; undefined when there is none. */
+  sample(into?: LIS3MDLSample): LIS3MDLSample | undefined {
+    this.#assertOpen();
+    if (!this.#valid) return undefined;
+    if (into) {
+      const m = into.magnetometer;
+      m.x = this.#x;
+      m.y = this.#y;
+      m.z = this.#z;
+      into.temperature = this.#temperature;
+      return into;
+    }
+    return { magnetometer: { x: this.#x, y: this.#y, z: this.#z }, temperature: this.#temperature };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#io.close();
+  }
+
+  // ------------------------------------------------------------------ start-up
+
+  /** WHO_AM_I, or −1 after reporting a NACK (the driver is then uninitialised). */
+  #identify(): number {
+    try {
+      const r = this.#reg;
+      r[0] = REG_WHO_AM_I;
+      this.#io.write(r, false);
+      this.#io.read(r);
+      return r[0]!;
+    } catch (e) {
+      this.#errors.report(new SensorError(this.#part, "nack", `WHO_AM_I read (0x0F) not acknowledged: ${message(e)}`));
+      this.#uninitialised();
+      return -1;
+    }
+  }
+
+  #softReset(): void {
+    if (!this.#write(this.#setPair(REG_CTRL2, CTRL2_SOFT_RST), "soft reset")) return this.#uninitialised();
+    this.#phase = "resetting";
+    this.#timer = this.#timers.set(this.#afterResetCb, RESET_WAIT_MS);
+  }
+
+  /** Timer: the reset is over; the configuration, the part left in power-down. */
+  #afterReset(): void {
+    this.#timer = undefined;
+    if (!this.#writeConfig(MD_POWER_DOWN)) return this.#uninitialised();
+    this.#phase = "idle";
+    if (this.#pendingMeasure) {
+      this.#pendingMeasure = false;
+      this.#start();
+    }
+  }
+
+  /** CTRL_REG4/5, then CTRL_REG1/2 (and CTRL_REG3 = `md`) in two auto-incremented bursts. */
+  #writeConfig(md: number): boolean {
+    const mode = modeCode(this.#mode);
+    const c45 = this.#ctrl45;
+    c45[0] = REG_CTRL4 | AUTO_INCREMENT;
+    c45[1] = mode << 2; // OMZ; BLE = 0: low byte at the lower address
+    c45[2] = CTRL5_BDU;
+    const c = this.#ctrl12;
+    c[0] = REG_CTRL1 | AUTO_INCREMENT;
+    c[1] = CTRL1_TEMP_EN | (mode << 5) | DO_RESET; // DO as after reset; FAST_ODR off
+    c[2] = rangeCode(this.#range) << 5;
+    c[3] = md; // LP = 0, SIM = 0
+    return this.#write(c45, "CTRL_REG4/5") && this.#write(c, `CTRL_REG1…3 (MD ${md})`);
+  }
+
+  // ------------------------------------------------------------------ one reading
+
+  #start(): void {
+    if (!this.#writeConfig(MD_SINGLE)) return;
+    this.#convRange = this.#range;
+    this.#convUs = conversionUs(modeCode(this.#mode));
+    this.#phase = "converting";
+    this.#polls = 0;
+    this.#timer = this.#timers.set(this.#checkCb, this.conversionMs);
+  }
+
+  /** Timer: is the conversion in? */
+  #check(): void {
+    this.#timer = undefined;
+    const d = this.#data;
+    try {
+      this.#readBlock(REG_STATUS, d);
+    } catch (e) {
+      return this.#failReading("nack", `status and data read failed: ${message(e)}`);
+    }
+    const status = d[0]!;
+    if ((status & STATUS_ZYXDA) === 0) {
+      if (++this.#polls <= DRDY_POLLS) {
+        this.#timer = this.#timers.set(this.#checkCb, this.#convUs / 4000);
+        return;
+      }
+      return this.#failReading("timeout", `no data ready (STATUS_REG 0x${hex(status)}) two conversion times after starting one`);
+    }
+    const t = this.#temp;
+    try {
+      this.#readBlock(REG_TEMP_OUT_L, t);
+    } catch (e) {
+      return this.#failReading("nack", `temperature read failed: ${message(e)}`);
+    }
+    this.#phase = "idle";
+    if (status & STATUS_ZYXOR) this.#overruns++;
+    const x = int16(d[1]!, d[2]!);
+    const y = int16(d[3]!, d[4]!);
+    const z = int16(d[5]!, d[6]!);
+    if (saturated(x) || saturated(y) || saturated(z)) {
+      this.#valid = false;
+      this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (${x}, ${y}, ${z}; ±${this.#convRange} G full scale): reading dropped`));
+      return;
+    }
+    const raw = this.#raw;
+    if (this.#valid && x === raw[0] && y === raw[1] && z === raw[2]) this.#repeats++;
+    else this.#repeats = 0;
+    raw[0] = x;
+    raw[1] = y;
+    raw[2] = z;
+    raw[3] = int16(t[0]!, t[1]!);
+    const lsb = lsbPerGauss(this.#convRange); // per gauss, and 1 G = 100 µT
+    this.#x = (x * 100) / lsb;
+    this.#y = (y * 100) / lsb;
+    this.#z = (z * 100) / lsb;
+    this.#temperature = TEMP_ZERO_C + raw[3] / TEMP_LSB_PER_C;
+    this.#valid = true;
+    if (this.#onSample) this.#onSample();
+  }
+
+  #failReading(kind: "nack" | "timeout", text: string): void {
+    this.#valid = false;
+    this.#phase = "idle";
+    this.#errors.report(new SensorError(this.#part, kind, text));
+  }
+
+  /** Not there, or not answering: start over at the next `measure()`. */
+  #uninitialised(): void {
+    this.#phase = "uninitialised";
+    this.#pendingMeasure = false;
+  }
+
+  // ------------------------------------------------------------------ bus
+
+  #setPair(reg: number, value: number): Uint8Array {
+    const p = this.#pair;
+    p[0] = reg;
+    p[1] = value;
+    return p;
+  }
+
+  /** A write; a NACK is reported (later, on a timer) and returns false. */
+  #write(bytes: Uint8Array, what: string): boolean {
+    try {
+      this.#io.write(bytes);
+      return true;
+    } catch (e) {
+      this.#errors.report(new SensorError(this.#part, "nack", `${what} write (to 0x${hex(bytes[0]! & 0x7f)}) not acknowledged: ${message(e)}`));
+      return false;
+    }
+  }
+
+  /** Auto-incremented read of `into.length` registers from `reg`. */
+  #readBlock(reg: number, into: Uint8Array): void {
+    const r = this.#reg;
+    r[0] = reg | AUTO_INCREMENT;
+    this.#io.write(r, false);
+    this.#io.read(into);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`${this.#part}: closed`);
+  }
+}
+
+function saturated(code: number): boolean {
+  return code === 32767 || code === -32768;
+}
+
+function int16(lsb: number, msb: number): number {
+  return (((msb << 8) | lsb) << 16) >> 16;
+}
+
+function identityMessage(id: number): string {
+  return `WHO_AM_I 0x${hex(id)} read from 0x0F, expected 0x${hex(WHO_AM_I)}`;
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(2, "0");
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
