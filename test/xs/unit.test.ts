@@ -31,6 +31,8 @@ const FILES = [
   "test/parts/weather-meters.test.ts",
   "test/parts/bc95.test.ts",
   "test/parts/sx1262.test.ts",
+  "test/parts/qmc5883l.test.ts",
+  "test/parts/lis3mdl.test.ts",
   "test/runtime/detmath.test.ts",
   "test/environment/rng.test.ts",
   "test/environment/kunming.test.ts",
