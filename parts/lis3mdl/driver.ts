@@ -26,6 +26,7 @@
 import type { TimerHandle, Timers } from "../../hal/host.js";
 import type { I2C } from "../../hal/io.js";
 import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
+import { int16, MagnetometerReading, type MagnetometerSample } from "../magnetometer/reading.js";
 import {
   AUTO_INCREMENT,
   CTRL1_TEMP_EN,
@@ -56,12 +57,8 @@ import {
 
 export type { LisMode, LisRange } from "./registers.js";
 
-export interface LIS3MDLSample {
-  /** Flux density along the part's axes, µT. */
-  magnetometer: { x: number; y: number; z: number };
-  /** Die temperature, °C. */
-  temperature: number;
-}
+/** Magnetometer in µT, temperature in °C. */
+export type LIS3MDLSample = MagnetometerSample;
 
 export interface LIS3MDLConfig {
   /** Full scale, gauss (FS): 4, 8, 12 or 16. */
@@ -96,8 +93,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   /** STATUS_REG, OUT_X_L … OUT_Z_H */
   readonly #data = new Uint8Array(7);
   readonly #temp = new Uint8Array(2);
-  /** x, y, z, TEMP_OUT as the part gave them */
-  readonly #raw = new Int16Array(4);
+  readonly #reading = new MagnetometerReading();
   readonly #afterResetCb = (): void => this.#afterReset();
   readonly #checkCb = (): void => this.#check();
   #timer: TimerHandle | undefined;
@@ -112,13 +108,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   #convRange: LisRange = LIS3MDL_DEFAULTS.range;
   #convUs = 0;
 
-  #valid = false;
-  #x = 0;
-  #y = 0;
-  #z = 0;
-  #temperature = 0;
   #overruns = 0;
-  #repeats = 0;
 
   constructor(options: LIS3MDLOptions) {
     const opened = openI2CSensor(this, options, "lis3mdl", LIS3MDL_DEFAULT_ADDRESS, () => this.#closed);
@@ -158,12 +148,12 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
 
   /** Consecutive readings identical to the one before in all three axes (0 while the data move). */
   get repeats(): number {
-    return this.#repeats;
+    return this.#reading.repeats;
   }
 
   /** The last reading's x, y, z and TEMP_OUT codes (the driver's own array: read, do not keep or change). */
   get raw(): Int16Array {
-    return this.#raw;
+    return this.#reading.raw;
   }
 
   configure(options: Partial<LIS3MDLConfig>): void {
@@ -204,16 +194,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   /** The last reading, into `into` when given (no allocation), else as a new object; undefined when there is none. */
   sample(into?: LIS3MDLSample): LIS3MDLSample | undefined {
     this.#assertOpen();
-    if (!this.#valid) return undefined;
-    if (into) {
-      const m = into.magnetometer;
-      m.x = this.#x;
-      m.y = this.#y;
-      m.z = this.#z;
-      into.temperature = this.#temperature;
-      return into;
-    }
-    return { magnetometer: { x: this.#x, y: this.#y, z: this.#z }, temperature: this.#temperature };
+    return this.#reading.sample(into);
   }
 
   close(): void {
@@ -313,28 +294,17 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     const y = int16(d[3]!, d[4]!);
     const z = int16(d[5]!, d[6]!);
     if (saturated(x) || saturated(y) || saturated(z)) {
-      this.#valid = false;
+      this.#reading.invalidate();
       this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (${x}, ${y}, ${z}; ±${this.#convRange} G full scale): reading dropped`));
       return;
     }
-    const raw = this.#raw;
-    if (this.#valid && x === raw[0] && y === raw[1] && z === raw[2]) this.#repeats++;
-    else this.#repeats = 0;
-    raw[0] = x;
-    raw[1] = y;
-    raw[2] = z;
-    raw[3] = int16(t[0]!, t[1]!);
-    const lsb = lsbPerGauss(this.#convRange); // per gauss, and 1 G = 100 µT
-    this.#x = (x * 100) / lsb;
-    this.#y = (y * 100) / lsb;
-    this.#z = (z * 100) / lsb;
-    this.#temperature = TEMP_ZERO_C + raw[3] / TEMP_LSB_PER_C;
-    this.#valid = true;
+    const code = int16(t[0]!, t[1]!);
+    this.#reading.update(x, y, z, code, lsbPerGauss(this.#convRange), TEMP_ZERO_C + code / TEMP_LSB_PER_C);
     if (this.#onSample) this.#onSample();
   }
 
   #failReading(kind: "nack" | "timeout", text: string): void {
-    this.#valid = false;
+    this.#reading.invalidate();
     this.#phase = "idle";
     this.#errors.report(new SensorError(this.#part, kind, text));
   }
@@ -380,10 +350,6 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
 
 function saturated(code: number): boolean {
   return code === 32767 || code === -32768;
-}
-
-function int16(lsb: number, msb: number): number {
-  return (((msb << 8) | lsb) << 16) >> 16;
 }
 
 function identityMessage(id: number): string {

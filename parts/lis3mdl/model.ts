@@ -34,7 +34,7 @@
 import type { Micros } from "../../simulator/core/engine.js";
 import type { I2CTarget } from "../../simulator/core/buses/i2c.js";
 import type { MagneticField, MagneticFieldAt } from "../../simulator/core/environment/types.js";
-import { conversionCode, clampInt16 } from "../../simulator/core/magnetometer.js";
+import { ActiveTime, conversionCode, clampInt16 } from "../../simulator/core/magnetometer.js";
 import {
   AUTO_INCREMENT,
   CTRL1_FAST_ODR,
@@ -117,6 +117,7 @@ export class LIS3MDLModel implements I2CTarget {
   #locked = 0;
   /** A conversion held back by BDU: its time. */
   #held: Micros | undefined;
+  readonly #active = new ActiveTime();
   fault: LIS3MDLFault;
 
   /** Conversions the part made (lazy: counted as they are observed). */
@@ -138,6 +139,13 @@ export class LIS3MDLModel implements I2CTarget {
   get active(): boolean {
     this.#advance(this.#o.now());
     return (this.#regs[REG_CTRL3]! & 3) === MD_CONTINUOUS || this.#singleEnd !== undefined;
+  }
+
+  /** Virtual time spent converting so far, µs (the rest is power-down). */
+  get activeUs(): number {
+    const now = this.#o.now();
+    this.#advance(now);
+    return this.#active.until(now);
   }
 
   write(bytes: Uint8Array, _stop: boolean): boolean {
@@ -192,6 +200,7 @@ export class LIS3MDLModel implements I2CTarget {
   #writeRegister(reg: number, value: number, now: Micros): void {
     if (!writable(reg)) return;
     if (reg === REG_CTRL2 && value & CTRL2_SOFT_RST) {
+      this.#active.set(false, now);
       this.#reset();
       return;
     }
@@ -205,6 +214,7 @@ export class LIS3MDLModel implements I2CTarget {
     const md = regs[REG_CTRL3]! & 3;
     this.#singleEnd = undefined;
     this.#periodUs = 0;
+    this.#active.set(md === MD_SINGLE || md === MD_CONTINUOUS, now);
     if (md === MD_SINGLE) {
       this.#singleEnd = now + this.#conversionUs();
     } else if (md === MD_CONTINUOUS) {
@@ -248,6 +258,7 @@ export class LIS3MDLModel implements I2CTarget {
     if (end !== undefined) {
       if (now < end) return;
       this.#singleEnd = undefined;
+      this.#active.set(false, end);
       const regs = this.#regs;
       regs[REG_CTRL3] = (regs[REG_CTRL3]! & ~3) | MD_POWER_DOWN;
       this.#convert(end, 1);

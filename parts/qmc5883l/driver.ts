@@ -28,6 +28,7 @@
 import type { TimerHandle, Timers } from "../../hal/host.js";
 import type { I2C } from "../../hal/io.js";
 import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
+import { int16, MagnetometerReading, type MagnetometerSample } from "../magnetometer/reading.js";
 import {
   CTRL2_INT_ENB,
   CTRL2_SOFT_RST,
@@ -58,12 +59,8 @@ import {
 
 export type { QmcOdr, QmcOsr, QmcRange } from "./registers.js";
 
-export interface QMC5883LSample {
-  /** Flux density along the part's axes, µT. */
-  magnetometer: { x: number; y: number; z: number };
-  /** Die temperature, °C, relative only: the part does not calibrate its offset. */
-  temperature: number;
-}
+/** Magnetometer in µT; temperature in °C, relative only: the part does not calibrate its offset. */
+export type QMC5883LSample = MagnetometerSample;
 
 export interface QMC5883LConfig {
   /** Full scale, gauss (RNG): 2 or 8. */
@@ -97,8 +94,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   readonly #status = new Uint8Array(3);
   /** X, Y, Z, little-endian */
   readonly #data = new Uint8Array(6);
-  /** x, y, z, temperature as the part gave them */
-  readonly #raw = new Int16Array(4);
+  readonly #reading = new MagnetometerReading();
   readonly #afterResetCb = (): void => this.#afterReset();
   readonly #checkCb = (): void => this.#check();
   #timer: TimerHandle | undefined;
@@ -114,13 +110,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   /** CTRL1 as written for the running measurement (its RNG decides the scale of the result). */
   #ctrl1 = 0;
 
-  #valid = false;
-  #x = 0;
-  #y = 0;
-  #z = 0;
-  #temperature = 0;
   #skipped = 0;
-  #repeats = 0;
 
   constructor(options: QMC5883LOptions) {
     const opened = openI2CSensor(this, options, "qmc5883l", QMC5883L_ADDRESS, () => this.#closed);
@@ -160,12 +150,12 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
 
   /** Consecutive readings identical to the one before in all three axes (0 while the data move). */
   get repeats(): number {
-    return this.#repeats;
+    return this.#reading.repeats;
   }
 
   /** The last reading's x, y, z and TOUT codes (the driver's own array: read, do not keep or change). */
   get raw(): Int16Array {
-    return this.#raw;
+    return this.#reading.raw;
   }
 
   configure(options: Partial<QMC5883LConfig>): void {
@@ -199,16 +189,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   /** The last reading, into `into` when given (no allocation), else as a new object; undefined when there is none. */
   sample(into?: QMC5883LSample): QMC5883LSample | undefined {
     this.#assertOpen();
-    if (!this.#valid) return undefined;
-    if (into) {
-      const m = into.magnetometer;
-      m.x = this.#x;
-      m.y = this.#y;
-      m.z = this.#z;
-      into.temperature = this.#temperature;
-      return into;
-    }
-    return { magnetometer: { x: this.#x, y: this.#y, z: this.#z }, temperature: this.#temperature };
+    return this.#reading.sample(into);
   }
 
   close(): void {
@@ -289,26 +270,12 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
     this.#standby();
     if (status & STATUS_DOR) this.#skipped++;
     if (status & STATUS_OVL) {
-      this.#valid = false;
+      this.#reading.invalidate();
       this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (status 0x${hex(status)}, ±${this.#rangeOf(this.#ctrl1)} G full scale): reading dropped`));
       return;
     }
-    const raw = this.#raw;
-    const x = int16(d[0]!, d[1]!);
-    const y = int16(d[2]!, d[3]!);
-    const z = int16(d[4]!, d[5]!);
-    if (this.#valid && x === raw[0] && y === raw[1] && z === raw[2]) this.#repeats++;
-    else this.#repeats = 0;
-    raw[0] = x;
-    raw[1] = y;
-    raw[2] = z;
-    raw[3] = int16(st[1]!, st[2]!);
-    const lsb = lsbPerGauss(this.#rangeOf(this.#ctrl1)); // per gauss, and 1 G = 100 µT
-    this.#x = (x * 100) / lsb;
-    this.#y = (y * 100) / lsb;
-    this.#z = (z * 100) / lsb;
-    this.#temperature = raw[3] / TEMP_LSB_PER_C;
-    this.#valid = true;
+    const tout = int16(st[1]!, st[2]!);
+    this.#reading.update(int16(d[0]!, d[1]!), int16(d[2]!, d[3]!), int16(d[4]!, d[5]!), tout, lsbPerGauss(this.#rangeOf(this.#ctrl1)), tout / TEMP_LSB_PER_C);
     if (this.#onSample) this.#onSample();
   }
 
@@ -318,7 +285,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   }
 
   #failReading(kind: "nack" | "timeout", text: string): void {
-    this.#valid = false;
+    this.#reading.invalidate();
     this.#phase = "idle";
     this.#errors.report(new SensorError(this.#part, kind, text));
     if (kind === "timeout") this.#standby();
@@ -372,10 +339,6 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   #assertOpen(): void {
     if (this.#closed) throw new Error(`${this.#part}: closed`);
   }
-}
-
-function int16(lsb: number, msb: number): number {
-  return (((msb << 8) | lsb) << 16) >> 16;
 }
 
 function hex(n: number): string {

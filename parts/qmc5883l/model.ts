@@ -30,7 +30,7 @@
 import type { Micros } from "../../simulator/core/engine.js";
 import type { I2CTarget } from "../../simulator/core/buses/i2c.js";
 import type { MagneticField, MagneticFieldAt } from "../../simulator/core/environment/types.js";
-import { conversionCode, clampInt16 } from "../../simulator/core/magnetometer.js";
+import { ActiveTime, conversionCode, clampInt16 } from "../../simulator/core/magnetometer.js";
 import {
   CHIP_ID,
   CTRL2_ROL_PNT,
@@ -95,6 +95,7 @@ export class QMC5883LModel implements I2CTarget {
   #periodUs = 0;
   #done = 0;
   #continuous = false;
+  readonly #active = new ActiveTime();
   fault: QMC5883LFault;
 
   /** Measurements the part made (lazy: counted as they are observed). */
@@ -117,6 +118,11 @@ export class QMC5883LModel implements I2CTarget {
   /** In continuous mode (drawing measurement current) now. */
   get continuous(): boolean {
     return this.#continuous;
+  }
+
+  /** Virtual time spent in continuous mode so far, µs (the rest is standby). */
+  get activeUs(): number {
+    return this.#active.until(this.#o.now());
   }
 
   write(bytes: Uint8Array, _stop: boolean): boolean {
@@ -163,6 +169,7 @@ export class QMC5883LModel implements I2CTarget {
         this.#regs[REG_CTRL1] = value;
         const continuous = (value & 3) === MODE_CONTINUOUS;
         this.#continuous = continuous;
+        this.#active.set(continuous, now);
         if (continuous) {
           this.#start = now;
           this.#periodUs = (1_000_000 / ODR_HZ[(value >> 2) & 3]!) * (this.#o.periodScale ?? 1);
@@ -172,6 +179,7 @@ export class QMC5883LModel implements I2CTarget {
       }
       case REG_CTRL2:
         if (value & CTRL2_SOFT_RST) {
+          this.#active.set(false, now);
           this.#reset();
           this.#busyUntil = now + (this.#o.resetUs ?? POR_US);
           return;

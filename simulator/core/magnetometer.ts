@@ -21,3 +21,26 @@ export function conversionCode(value: number, codesPerUnit: number, noiseCodes: 
 export function clampInt16(code: number): number {
   return code > 32767 ? 32767 : code < -32768 ? -32768 : code;
 }
+
+/**
+ * Virtual time a part spends converting (continuous mode, or a conversion under way) rather than in standby: what
+ * an energy estimate multiplies by the datasheet's active and standby currents.
+ */
+export class ActiveTime {
+  #since: number | undefined;
+  #total = 0;
+
+  /** The part starts (`on`) or stops converting at `at`, µs; repeating the current state changes nothing. */
+  set(on: boolean, at: number): void {
+    if (on && this.#since === undefined) this.#since = at;
+    else if (!on && this.#since !== undefined) {
+      this.#total += at - this.#since;
+      this.#since = undefined;
+    }
+  }
+
+  /** µs spent converting up to `now`. */
+  until(now: number): number {
+    return this.#total + (this.#since === undefined ? 0 : now - this.#since);
+  }
+}

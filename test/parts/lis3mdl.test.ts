@@ -25,18 +25,12 @@ import { getPart } from "../../manifests/schema/parts.js";
 import { validate } from "../../manifests/schema/builder.js";
 import type { ResolvedI2CPart } from "../../manifests/schema/config.js";
 import type { MagneticField } from "../../simulator/core/environment/types.js";
-import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { attachModels } from "../../simulator/core/parts.js";
+import { oneReadingNode, reading, world, written } from "./magnetometer-bench.js";
 import { Rig, SCL, SDA } from "./rig.js";
 
 const AI = 0x80; // sub-address auto-increment
-
-function world(initial: MagneticField) {
-  const field = { ...initial };
-  return { field, at: (_t: number, out: MagneticField) => ((out.x = field.x), (out.y = field.y), (out.z = field.z), out) };
-}
 
 function bench(options: { model?: Partial<LIS3MDLModelOptions>; field?: MagneticField; timers?: (t: Timers) => Timers } = {}) {
   const rig = new Rig();
@@ -52,16 +46,6 @@ function bench(options: { model?: Partial<LIS3MDLModelOptions>; field?: Magnetic
     onError: (e) => errors.push(e),
   });
   return { rig, model, driver, errors, sampledAt, field: w.field };
-}
-
-function reading(b: ReturnType<typeof bench>) {
-  b.driver.measure();
-  b.rig.run(50);
-  return b.driver.sample();
-}
-
-function written(b: ReturnType<typeof bench>) {
-  return b.rig.log.filter((t) => t.op === "write" && t.ack).map((t) => Array.from(t.bytes));
 }
 
 /** Direct register access to a model, as a bus master would. */
@@ -249,6 +233,7 @@ describe("LIS3MDL driver against the model", () => {
     expect(b.sampledAt).toEqual([start + 7097]); // 6.45 ms + 10 %
     expect(written(b)).toEqual([[REG_CTRL4 | AI, 0x0c, 0x40], [REG_CTRL1 | AI, 0xf0, 0x00, 0x01], [REG_STATUS | AI], [REG_TEMP_OUT_L | AI]]);
     expect(b.model.active).toBe(false); // back in power-down by itself
+    expect(b.model.activeUs).toBeCloseTo(1e6 / 155, 6); // one ultra-high-performance conversion
     expect(b.errors).toEqual([]);
   });
 
@@ -430,46 +415,10 @@ describe("LIS3MDL as a catalogue part on a simulated node", () => {
   });
 
   it("is attached by the factory to the node's I2C bus and reads the field the simulation gives it", () => {
-    const board: SimBoardSpec = {
-      name: "mag-test-board",
-      adc: { resolution: 12, fullScaleVolts: 3.3, pins: [] },
-      pulseCountUnits: 0,
-      i2c: { default: { data: SDA, clock: SCL, hz: 400_000 } },
-      spi: {},
-      serial: {},
-      pins: {},
-      flash: { size: 4096, blockLength: 4096, writeAlign: 4, partitions: {} },
-      supplyVolts: 3.3,
-    };
     const part: ResolvedI2CPart = { part: "lis3mdl", io: "i2c", bus: "default", address: 0x1e, data: SDA, clock: SCL, hz: 400_000, options: { ...LIS3MDL_DEFAULTS } };
-    const rig = new Rig();
-    const samples: LIS3MDLSample[] = [];
-    const node = new SimNode({
-      id: "bay-2",
-      board,
-      config: {},
-      rolePins: {},
-      engine: rig.engine,
-      network: {
-        connect() {
-          throw new Error("no network here");
-        },
-      },
-      epochMs: 0,
-      random: () => 0.5,
-      main(host) {
-        const b = host.I2C["default"]!;
-        const mag = new LIS3MDL({
-          sensor: { io: b.io, data: b.data, clock: b.clock, hz: part.hz, address: part.address },
-          timer: host.timer,
-          onSample() {
-            samples.push(this.sample()!);
-          },
-        });
-        host.timer.set(() => mag.measure(), 10);
-        return { stats: () => ({}) };
-      },
-    });
+    const { rig, node, samples } = oneReadingNode("bay-2", (host, b, onSample) =>
+      new LIS3MDL({ sensor: { io: b.io, data: b.data, clock: b.clock, hz: part.hz, address: part.address }, timer: host.timer, onSample }),
+    );
     const w = world({ x: 28, y: 2, z: 36 });
     const attached = attachModels({ mag: part }, { node, atmosphere: createKunmingWeather({ seed: 1 }), magneticField: w.at });
     expect(attached.map((a) => [a.role, a.part])).toEqual([["mag", "lis3mdl"]]);
@@ -477,6 +426,7 @@ describe("LIS3MDL as a catalogue part on a simulated node", () => {
     rig.run(100);
     expect(node.crashes).toEqual([]);
     expect(samples).toHaveLength(1);
+    // Seeded noise of about 0.3 µT per axis around the field.
     expect(Math.abs(samples[0]!.magnetometer.x - 28)).toBeLessThan(2);
     expect(Math.abs(samples[0]!.magnetometer.z - 36)).toBeLessThan(2);
     expect((attached[0]!.model as LIS3MDLModel).conversions).toBe(1);

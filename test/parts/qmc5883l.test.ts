@@ -22,17 +22,10 @@ import { getPart } from "../../manifests/schema/parts.js";
 import { validate } from "../../manifests/schema/builder.js";
 import type { ResolvedI2CPart } from "../../manifests/schema/config.js";
 import type { MagneticField } from "../../simulator/core/environment/types.js";
-import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { attachModels } from "../../simulator/core/parts.js";
+import { oneReadingNode, reading, world, written } from "./magnetometer-bench.js";
 import { Rig, SCL, SDA } from "./rig.js";
-
-/** A field the test sets, µT, as the world quantity the model reads. */
-function world(initial: MagneticField) {
-  const field = { ...initial };
-  return { field, at: (_t: number, out: MagneticField) => ((out.x = field.x), (out.y = field.y), (out.z = field.z), out) };
-}
 
 function bench(options: { model?: Partial<QMC5883LModelOptions>; field?: MagneticField; timers?: (t: Timers) => Timers } = {}) {
   const rig = new Rig();
@@ -48,17 +41,6 @@ function bench(options: { model?: Partial<QMC5883LModelOptions>; field?: Magneti
     onError: (e) => errors.push(e),
   });
   return { rig, model, driver, errors, sampledAt, field: w.field };
-}
-
-/** Run one reading to its end (the driver reports either way). */
-function reading(b: ReturnType<typeof bench>) {
-  b.driver.measure();
-  b.rig.run(50);
-  return b.driver.sample();
-}
-
-function written(b: ReturnType<typeof bench>) {
-  return b.rig.log.filter((t) => t.op === "write" && t.ack).map((t) => Array.from(t.bytes));
 }
 
 describe("QMC5883L register encodings (datasheet Table 18)", () => {
@@ -210,6 +192,8 @@ describe("QMC5883L driver against the model", () => {
     expect(written(b)).toEqual([[REG_SET_RESET, 0x01], [REG_CTRL1, 0x1d], [REG_STATUS], [0x00], [REG_CTRL1, 0x1c]]);
     expect(b.model.continuous).toBe(false);
     expect(b.model.measurements).toBe(1);
+    // Awake from the continuous write to the standby write, then standby for the rest of the run.
+    expect(b.model.activeUs).toBe(5_500);
     expect(b.errors).toEqual([]);
   });
 
@@ -417,46 +401,8 @@ describe("QMC5883L as a catalogue part on a simulated node", () => {
   });
 
   it("is attached by the factory to the node's I2C bus and reads the field the simulation gives it", () => {
-    const board: SimBoardSpec = {
-      name: "mag-test-board",
-      adc: { resolution: 12, fullScaleVolts: 3.3, pins: [] },
-      pulseCountUnits: 0,
-      i2c: { default: { data: SDA, clock: SCL, hz: 400_000 } },
-      spi: {},
-      serial: {},
-      pins: {},
-      flash: { size: 4096, blockLength: 4096, writeAlign: 4, partitions: {} },
-      supplyVolts: 3.3,
-    };
     const part: ResolvedI2CPart = { part: "qmc5883l", io: "i2c", bus: "default", address: 0x0d, data: SDA, clock: SCL, hz: 400_000, options: { ...QMC5883L_DEFAULTS } };
-    const rig = new Rig();
-    const samples: QMC5883LSample[] = [];
-    const node = new SimNode({
-      id: "bay-1",
-      board,
-      config: {},
-      rolePins: {},
-      engine: rig.engine,
-      network: {
-        connect() {
-          throw new Error("no network here");
-        },
-      },
-      epochMs: 0,
-      random: () => 0.5,
-      main(host) {
-        const b = host.I2C["default"]!;
-        const mag = new QMC5883L({
-          sensor: { io: b.io, data: b.data, clock: b.clock, hz: part.hz },
-          timer: host.timer,
-          onSample() {
-            samples.push(this.sample()!);
-          },
-        });
-        host.timer.set(() => mag.measure(), 10);
-        return { stats: () => ({}) };
-      },
-    });
+    const { rig, node, samples } = oneReadingNode("bay-1", (host, b, onSample) => new QMC5883L({ sensor: { io: b.io, data: b.data, clock: b.clock, hz: part.hz }, timer: host.timer, onSample }));
     const atmosphere = createKunmingWeather({ seed: 1 });
     expect(() => attachModels({ mag: part }, { node, atmosphere })).toThrow(/qmc5883l \(role mag\): no magnetic field/);
     const w = world({ x: 28, y: 2, z: 36 });
