@@ -420,7 +420,7 @@ describe("LIS3MDL as a catalogue part on a simulated node", () => {
       new LIS3MDL({ sensor: { io: b.io, data: b.data, clock: b.clock, hz: part.hz, address: part.address }, timer: host.timer, onSample }),
     );
     const w = world({ x: 28, y: 2, z: 36 });
-    const attached = attachModels({ mag: part }, { node, atmosphere: createKunmingWeather({ seed: 1 }), magneticField: w.at });
+    const attached = attachModels({ mag: part }, { node, atmosphere: createKunmingWeather({ seed: 1 }), street: { magneticField: w.at, temperature: () => 20 } });
     expect(attached.map((a) => [a.role, a.part])).toEqual([["mag", "lis3mdl"]]);
     node.boot();
     rig.run(100);

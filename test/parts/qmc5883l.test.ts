@@ -404,9 +404,9 @@ describe("QMC5883L as a catalogue part on a simulated node", () => {
     const part: ResolvedI2CPart = { part: "qmc5883l", io: "i2c", bus: "default", address: 0x0d, data: SDA, clock: SCL, hz: 400_000, options: { ...QMC5883L_DEFAULTS } };
     const { rig, node, samples } = oneReadingNode("bay-1", (host, b, onSample) => new QMC5883L({ sensor: { io: b.io, data: b.data, clock: b.clock, hz: part.hz }, timer: host.timer, onSample }));
     const atmosphere = createKunmingWeather({ seed: 1 });
-    expect(() => attachModels({ mag: part }, { node, atmosphere })).toThrow(/qmc5883l \(role mag\): no magnetic field/);
+    expect(() => attachModels({ mag: part }, { node, atmosphere })).toThrow(/qmc5883l \(role mag\): the scenario gives no street \(ModelContext.street\)/);
     const w = world({ x: 28, y: 2, z: 36 });
-    const attached = attachModels({ mag: part }, { node, atmosphere, magneticField: w.at });
+    const attached = attachModels({ mag: part }, { node, atmosphere, street: { magneticField: w.at, temperature: () => 20 } });
     expect(attached.map((a) => [a.role, a.part])).toEqual([["mag", "qmc5883l"]]);
     node.boot();
     rig.run(100);
