@@ -76,7 +76,11 @@ const DO_RESET = 0b100 << 2;
 /** Wait after a soft reset before the configuration (the datasheet gives no figure; one timer tick). */
 const RESET_WAIT_MS = 1;
 
-type Phase = "uninitialised" | "resetting" | "idle" | "converting";
+// Phases as numbers: XS allocates when it compares strings, and measure() runs on every reading.
+const UNINITIALISED = 0;
+const RESETTING = 1;
+const IDLE = 2;
+const CONVERTING = 3;
 
 export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   readonly #io: I2C;
@@ -97,13 +101,15 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   readonly #afterResetCb = (): void => this.#afterReset();
   readonly #checkCb = (): void => this.#check();
   #timer: TimerHandle | undefined;
-  #phase: Phase = "uninitialised";
+  #phase = UNINITIALISED;
   #pendingMeasure = false;
   #polls = 0;
   #closed = false;
 
   #range: LisRange = LIS3MDL_DEFAULTS.range;
   #mode: LisMode = LIS3MDL_DEFAULTS.mode;
+  /** `#mode` as its OM code (a number: no string work on the sample path). */
+  #modeCode = modeCode(LIS3MDL_DEFAULTS.mode);
   /** What the running conversion uses. */
   #convRange: LisRange = LIS3MDL_DEFAULTS.range;
   #convUs = 0;
@@ -133,12 +139,12 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
 
   /** Time from `measure()` to the first status read, ms: the mode's conversion time plus 10 %. */
   get conversionMs(): number {
-    const us = conversionUs(modeCode(this.#mode));
+    const us = conversionUs(this.#modeCode);
     return (us + us / 10) / 1000;
   }
 
   get busy(): boolean {
-    return this.#phase === "converting" || this.#phase === "resetting" || this.#pendingMeasure;
+    return this.#phase === CONVERTING || this.#phase === RESETTING || this.#pendingMeasure;
   }
 
   /** Conversions the part overwrote before they were read (STATUS_REG ZYXOR). */
@@ -161,20 +167,21 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     const range = options.range ?? this.#range;
     const mode = options.mode ?? this.#mode;
     rangeCode(range); // validate both before changing either
-    modeCode(mode);
+    const code = modeCode(mode);
     this.#range = range;
     this.#mode = mode;
+    this.#modeCode = code;
   }
 
   measure(): void {
     this.#assertOpen();
     switch (this.#phase) {
-      case "converting":
+      case CONVERTING:
         return;
-      case "resetting":
+      case RESETTING:
         this.#pendingMeasure = true;
         return;
-      case "uninitialised": {
+      case UNINITIALISED: {
         this.#pendingMeasure = true;
         const id = this.#identify();
         if (id < 0) return;
@@ -186,7 +193,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
         this.#softReset();
         return;
       }
-      case "idle":
+      case IDLE:
         this.#start();
     }
   }
@@ -223,8 +230,8 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   }
 
   #softReset(): void {
-    if (!this.#write(this.#setPair(REG_CTRL2, CTRL2_SOFT_RST), "soft reset")) return this.#uninitialised();
-    this.#phase = "resetting";
+    if (!this.#write(this.#setPair(REG_CTRL2, CTRL2_SOFT_RST))) return this.#uninitialised();
+    this.#phase = RESETTING;
     this.#timer = this.#timers.set(this.#afterResetCb, RESET_WAIT_MS);
   }
 
@@ -232,7 +239,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   #afterReset(): void {
     this.#timer = undefined;
     if (!this.#writeConfig(MD_POWER_DOWN)) return this.#uninitialised();
-    this.#phase = "idle";
+    this.#phase = IDLE;
     if (this.#pendingMeasure) {
       this.#pendingMeasure = false;
       this.#start();
@@ -241,7 +248,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
 
   /** CTRL_REG4/5, then CTRL_REG1/2 (and CTRL_REG3 = `md`) in two auto-incremented bursts. */
   #writeConfig(md: number): boolean {
-    const mode = modeCode(this.#mode);
+    const mode = this.#modeCode;
     const c45 = this.#ctrl45;
     c45[0] = REG_CTRL4 | AUTO_INCREMENT;
     c45[1] = mode << 2; // OMZ; BLE = 0: low byte at the lower address
@@ -251,7 +258,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     c[1] = CTRL1_TEMP_EN | (mode << 5) | DO_RESET; // DO as after reset; FAST_ODR off
     c[2] = rangeCode(this.#range) << 5;
     c[3] = md; // LP = 0, SIM = 0
-    return this.#write(c45, "CTRL_REG4/5") && this.#write(c, `CTRL_REG1…3 (MD ${md})`);
+    return this.#write(c45) && this.#write(c);
   }
 
   // ------------------------------------------------------------------ one reading
@@ -259,8 +266,8 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   #start(): void {
     if (!this.#writeConfig(MD_SINGLE)) return;
     this.#convRange = this.#range;
-    this.#convUs = conversionUs(modeCode(this.#mode));
-    this.#phase = "converting";
+    this.#convUs = conversionUs(this.#modeCode);
+    this.#phase = CONVERTING;
     this.#polls = 0;
     this.#timer = this.#timers.set(this.#checkCb, this.conversionMs);
   }
@@ -288,7 +295,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     } catch (e) {
       return this.#failReading("nack", `temperature read failed: ${message(e)}`);
     }
-    this.#phase = "idle";
+    this.#phase = IDLE;
     if (status & STATUS_ZYXOR) this.#overruns++;
     const x = int16(d[1]!, d[2]!);
     const y = int16(d[3]!, d[4]!);
@@ -305,13 +312,13 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
 
   #failReading(kind: "nack" | "timeout", text: string): void {
     this.#reading.invalidate();
-    this.#phase = "idle";
+    this.#phase = IDLE;
     this.#errors.report(new SensorError(this.#part, kind, text));
   }
 
   /** Not there, or not answering: start over at the next `measure()`. */
   #uninitialised(): void {
-    this.#phase = "uninitialised";
+    this.#phase = UNINITIALISED;
     this.#pendingMeasure = false;
   }
 
@@ -324,13 +331,16 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     return p;
   }
 
-  /** A write; a NACK is reported (later, on a timer) and returns false. */
-  #write(bytes: Uint8Array, what: string): boolean {
+  /**
+   * A write; a NACK is reported (later, on a timer) and returns false. No description is passed in: a string
+   * literal evaluated on every reading allocates on XS, so the message is made from the bytes only on failure.
+   */
+  #write(bytes: Uint8Array): boolean {
     try {
       this.#io.write(bytes);
       return true;
     } catch (e) {
-      this.#errors.report(new SensorError(this.#part, "nack", `${what} write (to 0x${hex(bytes[0]! & 0x7f)}) not acknowledged: ${message(e)}`));
+      this.#errors.report(new SensorError(this.#part, "nack", `write of ${Array.from(bytes, hex).join(" ")} (${writeName(bytes)}) not acknowledged: ${message(e)}`));
       return false;
     }
   }
@@ -354,6 +364,13 @@ function saturated(code: number): boolean {
 
 function identityMessage(id: number): string {
   return `WHO_AM_I 0x${hex(id)} read from 0x0F, expected 0x${hex(WHO_AM_I)}`;
+}
+
+function writeName(bytes: Uint8Array): string {
+  const reg = bytes[0]! & 0x7f;
+  if (reg === REG_CTRL2) return "soft reset";
+  if (reg === REG_CTRL4) return "CTRL_REG4/5";
+  return (bytes[3]! & 3) === MD_SINGLE ? "CTRL_REG1…3, single conversion" : "CTRL_REG1…3";
 }
 
 function hex(n: number): string {

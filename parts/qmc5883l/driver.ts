@@ -80,7 +80,11 @@ const DRDY_POLLS = 4;
 /** Wait after a soft reset: the POR completion time, rounded up to the 1 ms timer tick of real boards. */
 const RESET_WAIT_MS = Math.ceil(POR_US / 1000);
 
-type Phase = "uninitialised" | "resetting" | "idle" | "measuring";
+// Phases as numbers: XS allocates when it compares strings, and measure() runs on every reading.
+const UNINITIALISED = 0;
+const RESETTING = 1;
+const IDLE = 2;
+const MEASURING = 3;
 
 export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig> {
   readonly #io: I2C;
@@ -98,7 +102,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   readonly #afterResetCb = (): void => this.#afterReset();
   readonly #checkCb = (): void => this.#check();
   #timer: TimerHandle | undefined;
-  #phase: Phase = "uninitialised";
+  #phase = UNINITIALISED;
   #pendingMeasure = false;
   #polls = 0;
   #closed = false;
@@ -140,7 +144,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
 
   /** A measurement, or the reset before the first, is under way. */
   get busy(): boolean {
-    return this.#phase === "measuring" || this.#phase === "resetting" || this.#pendingMeasure;
+    return this.#phase === MEASURING || this.#phase === RESETTING || this.#pendingMeasure;
   }
 
   /** Measurements the part skipped (status DOR) because a reading came late. */
@@ -172,16 +176,16 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   measure(): void {
     this.#assertOpen();
     switch (this.#phase) {
-      case "measuring":
+      case MEASURING:
         return; // the running measurement will report
-      case "resetting":
+      case RESETTING:
         this.#pendingMeasure = true;
         return;
-      case "uninitialised":
+      case UNINITIALISED:
         this.#pendingMeasure = true;
         this.#initialise();
         return;
-      case "idle":
+      case IDLE:
         this.#start();
     }
   }
@@ -209,8 +213,8 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
       this.#errors.report(new SensorError(this.#part, "nack", `chip id read (0x0D) not acknowledged: ${message(e)}`));
       return this.#uninitialised();
     }
-    if (!this.#writeRegister(REG_CTRL2, CTRL2_SOFT_RST, "soft reset")) return this.#uninitialised();
-    this.#phase = "resetting";
+    if (!this.#writeRegister(REG_CTRL2, CTRL2_SOFT_RST)) return this.#uninitialised();
+    this.#phase = RESETTING;
     this.#timer = this.#timers.set(this.#afterResetCb, RESET_WAIT_MS);
   }
 
@@ -218,10 +222,10 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   #afterReset(): void {
     this.#timer = undefined;
     // INT_ENB = 1 disables the DRDY pin (timers pace the driver); ROL_PNT stays 0.
-    if (!this.#writeRegister(REG_CTRL2, CTRL2_INT_ENB, "CTRL2") || !this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD, "SET/RESET period")) {
+    if (!this.#writeRegister(REG_CTRL2, CTRL2_INT_ENB) || !this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD)) {
       return this.#uninitialised();
     }
-    this.#phase = "idle";
+    this.#phase = IDLE;
     if (this.#pendingMeasure) {
       this.#pendingMeasure = false;
       this.#start();
@@ -232,10 +236,10 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
 
   #start(): void {
     const ctrl1 = encodeCtrl1(this.#osr, this.#range, this.#odr, MODE_CONTINUOUS);
-    if (!this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD, "SET/RESET period")) return;
-    if (!this.#writeRegister(REG_CTRL1, ctrl1, "CTRL1 (continuous)")) return;
+    if (!this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD)) return;
+    if (!this.#writeRegister(REG_CTRL1, ctrl1)) return;
     this.#ctrl1 = ctrl1;
-    this.#phase = "measuring";
+    this.#phase = MEASURING;
     this.#polls = 0;
     this.#timer = this.#timers.set(this.#checkCb, this.conversionMs);
   }
@@ -266,7 +270,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
       this.#failReading("nack", `data read failed: ${message(e)}`);
       return;
     }
-    this.#phase = "idle";
+    this.#phase = IDLE;
     this.#standby();
     if (status & STATUS_DOR) this.#skipped++;
     if (status & STATUS_OVL) {
@@ -281,19 +285,19 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
 
   /** Continuous mode costs current every period: leave it as soon as the reading is in (or has failed). */
   #standby(): void {
-    this.#writeRegister(REG_CTRL1, (this.#ctrl1 & ~3) | MODE_STANDBY, "CTRL1 (standby)");
+    this.#writeRegister(REG_CTRL1, (this.#ctrl1 & ~3) | MODE_STANDBY);
   }
 
   #failReading(kind: "nack" | "timeout", text: string): void {
     this.#reading.invalidate();
-    this.#phase = "idle";
+    this.#phase = IDLE;
     this.#errors.report(new SensorError(this.#part, kind, text));
     if (kind === "timeout") this.#standby();
   }
 
   /** Not there, or not answering: start over at the next `measure()`. */
   #uninitialised(): void {
-    this.#phase = "uninitialised";
+    this.#phase = UNINITIALISED;
     this.#pendingMeasure = false;
   }
 
@@ -307,8 +311,11 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
 
   // ------------------------------------------------------------------ bus
 
-  /** (register, value); a NACK is reported (later, on a timer) and returns false. */
-  #writeRegister(reg: number, value: number, what: string): boolean {
+  /**
+   * (register, value); a NACK is reported (later, on a timer) and returns false. No description is passed in: a
+   * string literal evaluated on every reading allocates on XS, so the message names the register only on failure.
+   */
+  #writeRegister(reg: number, value: number): boolean {
     const p = this.#pair;
     p[0] = reg;
     p[1] = value;
@@ -316,7 +323,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
       this.#io.write(p);
       return true;
     } catch (e) {
-      this.#errors.report(new SensorError(this.#part, "nack", `${what} write (0x${hex(reg)} ← 0x${hex(value)}) not acknowledged: ${message(e)}`));
+      this.#errors.report(new SensorError(this.#part, "nack", `${registerName(reg, value)} write (0x${hex(reg)} ← 0x${hex(value)}) not acknowledged: ${message(e)}`));
       return false;
     }
   }
@@ -339,6 +346,12 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   #assertOpen(): void {
     if (this.#closed) throw new Error(`${this.#part}: closed`);
   }
+}
+
+function registerName(reg: number, value: number): string {
+  if (reg === REG_CTRL1) return (value & 3) === MODE_CONTINUOUS ? "CTRL1 (continuous)" : "CTRL1 (standby)";
+  if (reg === REG_CTRL2) return value & CTRL2_SOFT_RST ? "soft reset" : "CTRL2";
+  return reg === REG_SET_RESET ? "SET/RESET period" : "register";
 }
 
 function hex(n: number): string {

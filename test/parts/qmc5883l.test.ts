@@ -24,8 +24,12 @@ import type { ResolvedI2CPart } from "../../manifests/schema/config.js";
 import type { MagneticField } from "../../simulator/core/environment/types.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
 import { attachModels } from "../../simulator/core/parts.js";
-import { oneReadingNode, reading, world, written } from "./magnetometer-bench.js";
+import { oneReadingNode, reading, registerBus, world, written } from "./magnetometer-bench.js";
+import { times, xsCost } from "./strain-rig.js";
 import { Rig, SCL, SDA } from "./rig.js";
+
+/** XS metering units one reading may take, stand-in I2C included: 1 516 when this was set, about 11 % below the budget. */
+const QMC_UNITS_PER_READING = 1_700;
 
 function bench(options: { model?: Partial<QMC5883LModelOptions>; field?: MagneticField; timers?: (t: Timers) => Timers } = {}) {
   const rig = new Rig();
@@ -357,6 +361,39 @@ describe("QMC5883L driver against the model", () => {
     celsius = 19.25;
     const t1 = reading(b)!.temperature;
     expect(t1 - t0).toBeCloseTo(7.25, 9);
+  });
+
+  it("allocates nothing on the sample path, within an XS metering budget (counted on XS; on V8 the same buffers every time)", () => {
+    const regs = new Uint8Array(256);
+    regs.set([0x84, 0x03, 0xa8, 0xfd, 0x46, 0x05, STATUS_DRDY, 0x0c, 0xfe], 0); // 900, −600, 1350; TOUT −500
+    regs[REG_CHIP_ID] = CHIP_ID;
+    const fake = registerBus(regs);
+    const d = new QMC5883L({
+      sensor: { io: fake.I2C, data: SDA, clock: SCL, hz: 400_000 },
+      timer: fake.timers,
+      onSample() {
+        fake.state.samples++;
+      },
+    });
+    fake.fire(); // the wait after the soft reset
+    const one = () => {
+      d.measure(); // continuous mode, and a timer for the first measurement
+      fake.fire(); // status, data, standby, onSample
+    };
+    times(one, 200)(); // warm up
+    const run = times(one, 2000);
+    const counted = xsCost(run);
+    if (counted) {
+      expect(counted.slots).toBe(0);
+      expect(counted.chunks).toBe(0);
+      expect(counted.units / 2000).toBeLessThan(QMC_UNITS_PER_READING);
+    } else {
+      fake.state.recording = true;
+      run();
+      expect(fake.state.buffers.size).toBe(4); // the pair, the register byte, the status and data buffers
+    }
+    expect(fake.state.samples).toBe(2200);
+    expect(d.sample()).toEqual({ magnetometer: { x: 30, y: -20, z: 45 }, temperature: -5 });
   });
 
   it("validates configure before changing anything, and refuses use after close", () => {
