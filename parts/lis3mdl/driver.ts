@@ -23,9 +23,9 @@
  * `sample(into)` fills the caller's object, `sample()` makes a new one. Identical consecutive readings are counted
  * in `repeats` (a stuck part: real readings carry noise).
  */
-import type { TimerHandle, Timers } from "../../hal/host.js";
 import type { I2C } from "../../hal/io.js";
 import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
+import { ReadingCycle } from "../magnetometer/cycle.js";
 import { int16, MagnetometerReading, type MagnetometerSample } from "../magnetometer/reading.js";
 import {
   AUTO_INCREMENT,
@@ -76,35 +76,25 @@ const DO_RESET = 0b100 << 2;
 /** Wait after a soft reset before the configuration (the datasheet gives no figure; one timer tick). */
 const RESET_WAIT_MS = 1;
 
-// Phases as numbers: XS allocates when it compares strings, and measure() runs on every reading.
-const UNINITIALISED = 0;
-const RESETTING = 1;
-const IDLE = 2;
-const CONVERTING = 3;
-
 export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   readonly #io: I2C;
-  readonly #timers: Timers;
   readonly #errors: ErrorReporter;
   readonly #onSample: (() => void) | undefined;
   readonly #part: string;
+  readonly #cycle: ReadingCycle;
   readonly #reg = new Uint8Array(1);
   readonly #pair = new Uint8Array(2);
-  /** sub-address, CTRL_REG1, CTRL_REG2 (and CTRL_REG3 at start-up) */
-  readonly #ctrl12 = new Uint8Array(4);
+  /** sub-address, CTRL_REG1, CTRL_REG2, CTRL_REG3 */
+  readonly #ctrl123 = new Uint8Array(4);
   /** sub-address, CTRL_REG4, CTRL_REG5 */
   readonly #ctrl45 = new Uint8Array(3);
   /** STATUS_REG, OUT_X_L … OUT_Z_H */
   readonly #data = new Uint8Array(7);
   readonly #temp = new Uint8Array(2);
   readonly #reading = new MagnetometerReading();
-  readonly #afterResetCb = (): void => this.#afterReset();
-  readonly #checkCb = (): void => this.#check();
-  #timer: TimerHandle | undefined;
-  #phase = UNINITIALISED;
-  #pendingMeasure = false;
-  #polls = 0;
   #closed = false;
+  /** Until the constructor returns, a wrong WHO_AM_I is thrown; after, reported. */
+  #constructing = true;
 
   #range: LisRange = LIS3MDL_DEFAULTS.range;
   #mode: LisMode = LIS3MDL_DEFAULTS.mode;
@@ -119,17 +109,23 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   constructor(options: LIS3MDLOptions) {
     const opened = openI2CSensor(this, options, "lis3mdl", LIS3MDL_DEFAULT_ADDRESS, () => this.#closed);
     this.#part = opened.part;
-    this.#timers = options.timer;
     this.#errors = opened.errors;
     this.#onSample = opened.onSample;
     this.#io = opened.io;
-    const id = this.#identify();
-    if (id >= 0 && id !== WHO_AM_I) {
-      this.#io.close();
-      this.#closed = true;
-      throw new SensorError(this.#part, "identity", identityMessage(id));
-    }
-    if (id >= 0) this.#softReset();
+    this.#cycle = new ReadingCycle(
+      options.timer,
+      {
+        reset: () => this.#reset(),
+        configure: () => this.#writeConfig(MD_POWER_DOWN),
+        start: () => this.#start(),
+        look: () => this.#look(),
+        pollMs: () => this.#convUs / 4000,
+        timeout: () => this.#failReading("timeout", `no data ready (STATUS_REG 0x${hex(this.#data[0]!)}) two conversion times after starting one`),
+      },
+      DRDY_POLLS,
+    );
+    this.#cycle.begin();
+    this.#constructing = false;
   }
 
   /** LSB per gauss for the configured range. */
@@ -144,7 +140,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   }
 
   get busy(): boolean {
-    return this.#phase === CONVERTING || this.#phase === RESETTING || this.#pendingMeasure;
+    return this.#cycle.busy;
   }
 
   /** Conversions the part overwrote before they were read (STATUS_REG ZYXOR). */
@@ -175,27 +171,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
 
   measure(): void {
     this.#assertOpen();
-    switch (this.#phase) {
-      case CONVERTING:
-        return;
-      case RESETTING:
-        this.#pendingMeasure = true;
-        return;
-      case UNINITIALISED: {
-        this.#pendingMeasure = true;
-        const id = this.#identify();
-        if (id < 0) return;
-        if (id !== WHO_AM_I) {
-          this.#pendingMeasure = false;
-          this.#errors.report(new SensorError(this.#part, "identity", identityMessage(id)));
-          return;
-        }
-        this.#softReset();
-        return;
-      }
-      case IDLE:
-        this.#start();
-    }
+    this.#cycle.measure();
   }
 
   /** The last reading, into `into` when given (no allocation), else as a new object; undefined when there is none. */
@@ -207,53 +183,49 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#timers.clear(this.#timer);
-    this.#timer = undefined;
+    this.#cycle.close();
     this.#io.close();
   }
 
-  // ------------------------------------------------------------------ start-up
+  // ------------------------------------------------------------------ the steps of the reading cycle
 
-  /** WHO_AM_I, or −1 after reporting a NACK (the driver is then uninitialised). */
-  #identify(): number {
+  /** WHO_AM_I, then a soft reset; the ms to wait before the configuration. */
+  #reset(): number {
+    let id: number;
     try {
       const r = this.#reg;
       r[0] = REG_WHO_AM_I;
       this.#io.write(r, false);
       this.#io.read(r);
-      return r[0]!;
+      id = r[0]!;
     } catch (e) {
       this.#errors.report(new SensorError(this.#part, "nack", `WHO_AM_I read (0x0F) not acknowledged: ${message(e)}`));
-      this.#uninitialised();
       return -1;
     }
-  }
-
-  #softReset(): void {
-    if (!this.#write(this.#setPair(REG_CTRL2, CTRL2_SOFT_RST))) return this.#uninitialised();
-    this.#phase = RESETTING;
-    this.#timer = this.#timers.set(this.#afterResetCb, RESET_WAIT_MS);
-  }
-
-  /** Timer: the reset is over; the configuration, the part left in power-down. */
-  #afterReset(): void {
-    this.#timer = undefined;
-    if (!this.#writeConfig(MD_POWER_DOWN)) return this.#uninitialised();
-    this.#phase = IDLE;
-    if (this.#pendingMeasure) {
-      this.#pendingMeasure = false;
-      this.#start();
+    if (id !== WHO_AM_I) {
+      const error = new SensorError(this.#part, "identity", `WHO_AM_I 0x${hex(id)} read from 0x0F, expected 0x${hex(WHO_AM_I)}`);
+      if (this.#constructing) {
+        this.#closed = true;
+        this.#io.close();
+        throw error;
+      }
+      this.#errors.report(error);
+      return -1;
     }
+    const p = this.#pair;
+    p[0] = REG_CTRL2;
+    p[1] = CTRL2_SOFT_RST;
+    return this.#write(p) ? RESET_WAIT_MS : -1;
   }
 
-  /** CTRL_REG4/5, then CTRL_REG1/2 (and CTRL_REG3 = `md`) in two auto-incremented bursts. */
+  /** CTRL_REG4/5, then CTRL_REG1…3 with MD = `md`, in two auto-incremented bursts. */
   #writeConfig(md: number): boolean {
     const mode = this.#modeCode;
     const c45 = this.#ctrl45;
     c45[0] = REG_CTRL4 | AUTO_INCREMENT;
     c45[1] = mode << 2; // OMZ; BLE = 0: low byte at the lower address
     c45[2] = CTRL5_BDU;
-    const c = this.#ctrl12;
+    const c = this.#ctrl123;
     c[0] = REG_CTRL1 | AUTO_INCREMENT;
     c[1] = CTRL1_TEMP_EN | (mode << 5) | DO_RESET; // DO as after reset; FAST_ODR off
     c[2] = rangeCode(this.#range) << 5;
@@ -261,41 +233,32 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     return this.#write(c45) && this.#write(c);
   }
 
-  // ------------------------------------------------------------------ one reading
-
-  #start(): void {
-    if (!this.#writeConfig(MD_SINGLE)) return;
+  /** The configuration again (a part whose supply was cut comes back with its defaults) and MD = single. */
+  #start(): number {
+    if (!this.#writeConfig(MD_SINGLE)) return -1;
     this.#convRange = this.#range;
     this.#convUs = conversionUs(this.#modeCode);
-    this.#phase = CONVERTING;
-    this.#polls = 0;
-    this.#timer = this.#timers.set(this.#checkCb, this.conversionMs);
+    return this.conversionMs;
   }
 
-  /** Timer: is the conversion in? */
-  #check(): void {
-    this.#timer = undefined;
+  /** STATUS_REG and the data in one burst; once ZYXDA is up, TEMP_OUT on its own, then the reading. */
+  #look(): boolean {
     const d = this.#data;
     try {
       this.#readBlock(REG_STATUS, d);
     } catch (e) {
-      return this.#failReading("nack", `status and data read failed: ${message(e)}`);
+      this.#failReading("nack", `status and data read failed: ${message(e)}`);
+      return true;
     }
     const status = d[0]!;
-    if ((status & STATUS_ZYXDA) === 0) {
-      if (++this.#polls <= DRDY_POLLS) {
-        this.#timer = this.#timers.set(this.#checkCb, this.#convUs / 4000);
-        return;
-      }
-      return this.#failReading("timeout", `no data ready (STATUS_REG 0x${hex(status)}) two conversion times after starting one`);
-    }
+    if ((status & STATUS_ZYXDA) === 0) return false;
     const t = this.#temp;
     try {
       this.#readBlock(REG_TEMP_OUT_L, t);
     } catch (e) {
-      return this.#failReading("nack", `temperature read failed: ${message(e)}`);
+      this.#failReading("nack", `temperature read failed: ${message(e)}`);
+      return true;
     }
-    this.#phase = IDLE;
     if (status & STATUS_ZYXOR) this.#overruns++;
     const x = int16(d[1]!, d[2]!);
     const y = int16(d[3]!, d[4]!);
@@ -303,33 +266,20 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     if (saturated(x) || saturated(y) || saturated(z)) {
       this.#reading.invalidate();
       this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (${x}, ${y}, ${z}; ±${this.#convRange} G full scale): reading dropped`));
-      return;
+      return true;
     }
     const code = int16(t[0]!, t[1]!);
     this.#reading.update(x, y, z, code, lsbPerGauss(this.#convRange), TEMP_ZERO_C + code / TEMP_LSB_PER_C);
     if (this.#onSample) this.#onSample();
+    return true;
   }
 
   #failReading(kind: "nack" | "timeout", text: string): void {
     this.#reading.invalidate();
-    this.#phase = IDLE;
     this.#errors.report(new SensorError(this.#part, kind, text));
   }
 
-  /** Not there, or not answering: start over at the next `measure()`. */
-  #uninitialised(): void {
-    this.#phase = UNINITIALISED;
-    this.#pendingMeasure = false;
-  }
-
   // ------------------------------------------------------------------ bus
-
-  #setPair(reg: number, value: number): Uint8Array {
-    const p = this.#pair;
-    p[0] = reg;
-    p[1] = value;
-    return p;
-  }
 
   /**
    * A write; a NACK is reported (later, on a timer) and returns false. No description is passed in: a string
@@ -360,10 +310,6 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
 
 function saturated(code: number): boolean {
   return code === 32767 || code === -32768;
-}
-
-function identityMessage(id: number): string {
-  return `WHO_AM_I 0x${hex(id)} read from 0x0F, expected 0x${hex(WHO_AM_I)}`;
 }
 
 function writeName(bytes: Uint8Array): string {

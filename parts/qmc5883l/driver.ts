@@ -25,9 +25,9 @@
  * `sample(into)` fills the caller's object (the pattern allows a reused object), `sample()` makes a new one.
  * Identical consecutive readings are counted in `repeats` (a stuck sensor: real readings always carry noise).
  */
-import type { TimerHandle, Timers } from "../../hal/host.js";
 import type { I2C } from "../../hal/io.js";
 import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
+import { ReadingCycle } from "../magnetometer/cycle.js";
 import { int16, MagnetometerReading, type MagnetometerSample } from "../magnetometer/reading.js";
 import {
   CTRL2_INT_ENB,
@@ -80,18 +80,12 @@ const DRDY_POLLS = 4;
 /** Wait after a soft reset: the POR completion time, rounded up to the 1 ms timer tick of real boards. */
 const RESET_WAIT_MS = Math.ceil(POR_US / 1000);
 
-// Phases as numbers: XS allocates when it compares strings, and measure() runs on every reading.
-const UNINITIALISED = 0;
-const RESETTING = 1;
-const IDLE = 2;
-const MEASURING = 3;
-
 export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig> {
   readonly #io: I2C;
-  readonly #timers: Timers;
   readonly #errors: ErrorReporter;
   readonly #onSample: (() => void) | undefined;
   readonly #part: string;
+  readonly #cycle: ReadingCycle;
   readonly #reg = new Uint8Array(1);
   readonly #pair = new Uint8Array(2);
   /** status, TOUT LSB, TOUT MSB */
@@ -99,12 +93,6 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   /** X, Y, Z, little-endian */
   readonly #data = new Uint8Array(6);
   readonly #reading = new MagnetometerReading();
-  readonly #afterResetCb = (): void => this.#afterReset();
-  readonly #checkCb = (): void => this.#check();
-  #timer: TimerHandle | undefined;
-  #phase = UNINITIALISED;
-  #pendingMeasure = false;
-  #polls = 0;
   #closed = false;
   #chipId = -1;
 
@@ -119,11 +107,22 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   constructor(options: QMC5883LOptions) {
     const opened = openI2CSensor(this, options, "qmc5883l", QMC5883L_ADDRESS, () => this.#closed);
     this.#part = opened.part;
-    this.#timers = options.timer;
     this.#errors = opened.errors;
     this.#onSample = opened.onSample;
     this.#io = opened.io;
-    this.#initialise();
+    this.#cycle = new ReadingCycle(
+      options.timer,
+      {
+        reset: () => this.#reset(),
+        configure: () => this.#configure(),
+        start: () => this.#start(),
+        look: () => this.#look(),
+        pollMs: () => 1000 / ODR_HZ[(this.#ctrl1 >> 2) & 3]! / 4,
+        timeout: () => this.#timeout(),
+      },
+      DRDY_POLLS,
+    );
+    this.#cycle.begin();
   }
 
   /** The chip id register as read at start-up (0xFF on current parts), or −1 before it answered. */
@@ -144,7 +143,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
 
   /** A measurement, or the reset before the first, is under way. */
   get busy(): boolean {
-    return this.#phase === MEASURING || this.#phase === RESETTING || this.#pendingMeasure;
+    return this.#cycle.busy;
   }
 
   /** Measurements the part skipped (status DOR) because a reading came late. */
@@ -175,19 +174,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
 
   measure(): void {
     this.#assertOpen();
-    switch (this.#phase) {
-      case MEASURING:
-        return; // the running measurement will report
-      case RESETTING:
-        this.#pendingMeasure = true;
-        return;
-      case UNINITIALISED:
-        this.#pendingMeasure = true;
-        this.#initialise();
-        return;
-      case IDLE:
-        this.#start();
-    }
+    this.#cycle.measure();
   }
 
   /** The last reading, into `into` when given (no allocation), else as a new object; undefined when there is none. */
@@ -199,88 +186,71 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#timers.clear(this.#timer);
-    this.#timer = undefined;
+    this.#cycle.close();
     this.#io.close();
   }
 
-  // ------------------------------------------------------------------ start-up
+  // ------------------------------------------------------------------ the steps of the reading cycle
 
-  #initialise(): void {
+  /** Chip id, then a soft reset (every register to its default, standby); the POR time to wait. */
+  #reset(): number {
     try {
       this.#chipId = this.#readRegister(REG_CHIP_ID);
     } catch (e) {
       this.#errors.report(new SensorError(this.#part, "nack", `chip id read (0x0D) not acknowledged: ${message(e)}`));
-      return this.#uninitialised();
+      return -1;
     }
-    if (!this.#writeRegister(REG_CTRL2, CTRL2_SOFT_RST)) return this.#uninitialised();
-    this.#phase = RESETTING;
-    this.#timer = this.#timers.set(this.#afterResetCb, RESET_WAIT_MS);
+    return this.#writeRegister(REG_CTRL2, CTRL2_SOFT_RST) ? RESET_WAIT_MS : -1;
   }
 
-  /** Timer: the reset is over; set what the defaults leave wrong. */
-  #afterReset(): void {
-    this.#timer = undefined;
-    // INT_ENB = 1 disables the DRDY pin (timers pace the driver); ROL_PNT stays 0.
-    if (!this.#writeRegister(REG_CTRL2, CTRL2_INT_ENB) || !this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD)) {
-      return this.#uninitialised();
-    }
-    this.#phase = IDLE;
-    if (this.#pendingMeasure) {
-      this.#pendingMeasure = false;
-      this.#start();
-    }
+  /** What the defaults leave wrong: INT_ENB = 1 disables the DRDY pin (timers pace the driver); ROL_PNT stays 0. */
+  #configure(): boolean {
+    return this.#writeRegister(REG_CTRL2, CTRL2_INT_ENB) && this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD);
   }
 
-  // ------------------------------------------------------------------ one reading
-
-  #start(): void {
+  /** SET/RESET period and continuous mode (both rewritten every time); one period plus 10 % to the first look. */
+  #start(): number {
     const ctrl1 = encodeCtrl1(this.#osr, this.#range, this.#odr, MODE_CONTINUOUS);
-    if (!this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD)) return;
-    if (!this.#writeRegister(REG_CTRL1, ctrl1)) return;
+    if (!this.#writeRegister(REG_SET_RESET, SET_RESET_PERIOD) || !this.#writeRegister(REG_CTRL1, ctrl1)) return -1;
     this.#ctrl1 = ctrl1;
-    this.#phase = MEASURING;
-    this.#polls = 0;
-    this.#timer = this.#timers.set(this.#checkCb, this.conversionMs);
+    return this.conversionMs;
   }
 
-  /** Timer: is the first measurement in? */
-  #check(): void {
-    this.#timer = undefined;
+  /** Status and temperature; once DRDY is up the data, then standby, then the reading. */
+  #look(): boolean {
     const st = this.#status;
     try {
       this.#readBlock(REG_STATUS, st);
     } catch (e) {
       this.#failReading("nack", `status read failed: ${message(e)}`);
-      return;
+      return true;
     }
     const status = st[0]!;
-    if ((status & STATUS_DRDY) === 0) {
-      if (++this.#polls <= DRDY_POLLS) {
-        this.#timer = this.#timers.set(this.#checkCb, 1000 / this.#odrOf(this.#ctrl1) / 4);
-        return;
-      }
-      this.#failReading("timeout", `no data ready (status 0x${hex(status)}) two ODR periods after entering continuous mode`);
-      return;
-    }
+    if ((status & STATUS_DRDY) === 0) return false;
     const d = this.#data;
     try {
       this.#readBlock(REG_X_LSB, d);
     } catch (e) {
       this.#failReading("nack", `data read failed: ${message(e)}`);
-      return;
+      return true;
     }
-    this.#phase = IDLE;
     this.#standby();
     if (status & STATUS_DOR) this.#skipped++;
+    const range = RANGE_G[(this.#ctrl1 >> 4) & 3]!;
     if (status & STATUS_OVL) {
       this.#reading.invalidate();
-      this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (status 0x${hex(status)}, ±${this.#rangeOf(this.#ctrl1)} G full scale): reading dropped`));
-      return;
+      this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (status 0x${hex(status)}, ±${range} G full scale): reading dropped`));
+      return true;
     }
     const tout = int16(st[1]!, st[2]!);
-    this.#reading.update(int16(d[0]!, d[1]!), int16(d[2]!, d[3]!), int16(d[4]!, d[5]!), tout, lsbPerGauss(this.#rangeOf(this.#ctrl1)), tout / TEMP_LSB_PER_C);
+    this.#reading.update(int16(d[0]!, d[1]!), int16(d[2]!, d[3]!), int16(d[4]!, d[5]!), tout, lsbPerGauss(range), tout / TEMP_LSB_PER_C);
     if (this.#onSample) this.#onSample();
+    return true;
+  }
+
+  #timeout(): void {
+    this.#failReading("timeout", `no data ready (status 0x${hex(this.#status[0]!)}) two ODR periods after entering continuous mode`);
+    this.#standby();
   }
 
   /** Continuous mode costs current every period: leave it as soon as the reading is in (or has failed). */
@@ -290,23 +260,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
 
   #failReading(kind: "nack" | "timeout", text: string): void {
     this.#reading.invalidate();
-    this.#phase = IDLE;
     this.#errors.report(new SensorError(this.#part, kind, text));
-    if (kind === "timeout") this.#standby();
-  }
-
-  /** Not there, or not answering: start over at the next `measure()`. */
-  #uninitialised(): void {
-    this.#phase = UNINITIALISED;
-    this.#pendingMeasure = false;
-  }
-
-  #rangeOf(ctrl1: number): QmcRange {
-    return RANGE_G[(ctrl1 >> 4) & 3]!;
-  }
-
-  #odrOf(ctrl1: number): number {
-    return ODR_HZ[(ctrl1 >> 2) & 3]!;
   }
 
   // ------------------------------------------------------------------ bus
