@@ -38,6 +38,8 @@ const FILES = [
   "test/parts/s0-pulse.test.ts",
   "test/parts/ads1220.test.ts",
   "test/parts/hx711.test.ts",
+  "test/parts/qmc5883l.test.ts",
+  "test/parts/lis3mdl.test.ts",
   "test/runtime/detmath.test.ts",
   "test/environment/rng.test.ts",
   "test/environment/kunming.test.ts",

@@ -35,3 +35,16 @@ export interface Atmosphere {
   /** Unix epoch ms at virtual time 0 (SenML timestamps, diurnal cycle). */
   readonly epochMs: number;
 }
+
+/** Magnetic flux density at a sensor, µT, along the sensor's own axes (x, y, z as its datasheet draws them). */
+export interface MagneticField {
+  x: number;
+  y: number;
+  z: number;
+}
+
+/**
+ * The field at a magnetometer as a function of virtual time (Earth's field plus whatever is near: a parked car, a
+ * passing one), written into `out` so a model asks without allocating.
+ */
+export type MagneticFieldAt = (t: Micros, out: MagneticField) => MagneticField;
