@@ -19,11 +19,12 @@ import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
 import { turbidityVoltage, type TurbidityModelOptions } from "../../parts/turbidity/model.js";
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
-import type { Micros } from "./engine.js";
-import type { Atmosphere } from "./environment/types.js";
+import type { Atmosphere, WaterQuantities } from "./environment/types.js";
 import type { NbiotAccess } from "./nbiot/access.js";
 import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
+
+export type { WaterQuantities } from "./environment/types.js";
 
 export interface ModelContext {
   node: SimNode;
@@ -36,21 +37,6 @@ export interface ModelContext {
   position?: Position;
   /** The water a node's probes are in (a lake); parts that measure water need it. */
   water?: WaterQuantities;
-}
-
-/** Named quantities of a body of water, as functions of virtual time. */
-export interface WaterQuantities {
-  /** °C */
-  temperature(t: Micros): number;
-  pH(t: Micros): number;
-  /** Dissolved oxygen, mg/L. */
-  oxygen(t: Micros): number;
-  /** Specific conductance (at 25 °C), µS/cm. */
-  conductivity(t: Micros): number;
-  /** Oxidation-reduction potential, mV. */
-  orp(t: Micros): number;
-  /** NTU */
-  turbidity(t: Micros): number;
 }
 
 /** A part's model on a node, with the handle tests and fault injection use. */
