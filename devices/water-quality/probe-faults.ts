@@ -46,8 +46,8 @@ export interface ProbeChannel {
   readonly minDayReadings: number;
 }
 
-const STUCK = 8; // 2 h at 15-minute sampling, 16 min at 2-minute
-const DAYS = 7;
+const STUCK = 12; // 3 h at 15-minute sampling, 24 min at 2-minute
+const DAYS = 14;
 const PER_DAY = 12; // an eighth of a day at 15-minute sampling
 
 /**
@@ -56,12 +56,16 @@ const PER_DAY = 12; // an eighth of a day at 15-minute sampling
  * 0.01–100+); conductance above 5000 µS/cm is brackish water, not a freshwater lake (a design limit; EZO-EC reads to
  * 500 000); ORP within the EZO-ORP's ±1019.9 mV; turbidity above 1000 NTU is no lake surface (a design limit; the
  * SEN0189 curve's 3000 NTU means no light gets through: fouled, or in mud). Resolutions are the circuits' reported
- * digits (EZO-pH 0.001, EZO-RTD 0.001, EZO-DO 0.01 mg/L, EZO-ORP 0.1 mV) or about one ADC count (turbidity).
+ * digits (EZO-pH 0.001, EZO-RTD 0.001, EZO-DO 0.01 mg/L, EZO-ORP 0.1 mV), 1 µS/cm for conductance, and one ADC
+ * count for turbidity: near clear water the SEN0189 curve falls 3650 NTU per volt (dNTU/dV = 2·c2·V + c1 at 4.19 V),
+ * and one count of a 12-bit 3.3 V ADC behind the 0.6 divider is 1.34 mV at the probe: 4.9 NTU.
  * Drift limits are design choices, each a few times the natural week-to-week change of a daily mean but well under
- * what recalibration corrects: 0.5 °C (temperature, with a reference), 0.2 pH, 0.5 mg/L, 50 µS/cm, 30 mV, 10 NTU.
+ * what recalibration corrects: 0.2 pH, 0.5 mg/L, 50 µS/cm, 30 mV, 10 NTU. Temperature has no co-located reference on
+ * the buoy and a lake warms by 0.1 °C a day in spring, so its limit (2 °C a week) only catches a gross failure; with
+ * a second thermometer as the reference, 0.5 °C is the figure to use.
  */
 export const PROBE_CHANNELS = Object.freeze({
-  temperature: Object.freeze({ name: "temperature", min: -1, max: 40, resolution: 0.001, stuckReadings: STUCK, driftLimit: 0.5, driftDays: DAYS, minDayReadings: PER_DAY }),
+  temperature: Object.freeze({ name: "temperature", min: -1, max: 40, resolution: 0.001, stuckReadings: STUCK, driftLimit: Infinity, driftDays: DAYS, minDayReadings: PER_DAY }),
   pH: Object.freeze({ name: "pH", min: 0, max: 14, resolution: 0.001, stuckReadings: STUCK, driftLimit: 0.2, driftDays: DAYS, minDayReadings: PER_DAY }),
   oxygen: Object.freeze({ name: "oxygen", min: 0, max: 40, resolution: 0.01, stuckReadings: STUCK, driftLimit: 0.5, driftDays: DAYS, minDayReadings: PER_DAY }),
   conductivity: Object.freeze({ name: "conductivity", min: 0, max: 5000, resolution: 1, stuckReadings: STUCK, driftLimit: 50, driftDays: DAYS, minDayReadings: PER_DAY }),

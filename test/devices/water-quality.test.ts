@@ -350,18 +350,19 @@ describe("probe faults", () => {
     expect(Object.isFrozen(PROBE_CHANNELS) && Object.isFrozen(PROBE_CHANNELS.turbidity)).toBe(true);
   });
 
-  it("is stuck after 8 readings within the resolution, not after 7, and not when one moves by more", () => {
+  it("is stuck after 12 readings within the resolution, not after 11, and not when one moves by more", () => {
     const p = new ProbeFaultDetector(PROBE_CHANNELS.pH);
-    const values = [8.412, 8.413, 8.412, 8.412, 8.413, 8.413, 8.412];
+    const values = [8.412, 8.413, 8.412, 8.412, 8.413, 8.413, 8.412, 8.413, 8.412, 8.412, 8.413];
     for (let i = 0; i < values.length; i++) expect(p.add(t0 + i * 15 * MIN, values[i]!)).toBe(FAULT_NONE);
-    expect(p.add(t0 + 7 * 15 * MIN, 15)).toBe(FAULT_RANGE); // out of range: not one of the 8
-    expect(p.add(t0 + 8 * 15 * MIN, 8.412)).toBe(FAULT_STUCK);
-    expect(p.add(t0 + 9 * 15 * MIN, 8.414)).toBe(FAULT_NONE); // 0.002 apart from 8.412
+    expect(p.add(t0 + 11 * 15 * MIN, 15)).toBe(FAULT_RANGE); // out of range: not one of the 12
+    expect(p.add(t0 + 12 * 15 * MIN, 8.412)).toBe(FAULT_STUCK);
+    expect(p.add(t0 + 13 * 15 * MIN, 8.412)).toBe(FAULT_STUCK);
+    expect(p.add(t0 + 14 * 15 * MIN, 8.414)).toBe(FAULT_NONE); // 0.002 from 8.412
     const q = new ProbeFaultDetector(PROBE_CHANNELS.pH);
-    for (let i = 0; i < 20; i++) expect(q.add(t0 + i * 15 * MIN, 8.4 + 0.002 * (i % 2))).toBe(FAULT_NONE);
+    for (let i = 0; i < 30; i++) expect(q.add(t0 + i * 15 * MIN, 8.4 + 0.002 * (i % 2))).toBe(FAULT_NONE);
   });
 
-  /** `days` days at 15-minute readings: a diurnal cycle of ±`swing` around base + slope·day (+ `extra(day)`). */
+  /** `n` days of 15-minute readings: a diurnal cycle of ±`swing` around base + slope·day (+ `extra(day)`). */
   function days(p: ProbeFaultDetector, n: number, base: number, slope: number, swing: number, extra = (_d: number) => 0, reference?: (d: number, h: number) => number): number {
     let flags = 0;
     for (let d = 0; d < n; d++) {
@@ -374,46 +375,55 @@ describe("probe faults", () => {
     return flags;
   }
 
-  it("drifts when 7 complete daily means climb monotonically by the limit; the 8th day's first reading reports it", () => {
+  it("drifts when 14 complete daily means climb monotonically by the limit; the 15th day's first reading reports it", () => {
     const p = new ProbeFaultDetector(PROBE_CHANNELS.pH);
-    expect(days(p, 7, 8.4, 0.04, 0.3) & FAULT_DRIFT).toBe(0); // day 7 still open
+    expect(days(p, 14, 8.4, 0.02, 0.3) & FAULT_DRIFT).toBe(0); // day 14 still open
     expect(p.drift).toBeNaN();
-    expect(p.add(t0 - 8 * HOUR + 7 * DAY, 8.7) & FAULT_DRIFT).toBe(FAULT_DRIFT);
-    expect(p.drift).toBeCloseTo(0.24, 2);
+    expect(p.add(t0 - 8 * HOUR + 14 * DAY, 8.7) & FAULT_DRIFT).toBe(FAULT_DRIFT);
+    expect(p.drift).toBeCloseTo(0.26, 2);
     const slow = new ProbeFaultDetector(PROBE_CHANNELS.pH);
-    days(slow, 8, 8.4, 0.025, 0.3); // 0.15 over the window: below 0.2
+    days(slow, 15, 8.4, 0.015, 0.3); // 0.195 over the window: below 0.2
     expect(slow.flags & FAULT_DRIFT).toBe(0);
-    expect(slow.drift).toBeCloseTo(0.15, 2);
+    expect(slow.drift).toBeCloseTo(0.195, 3);
   });
 
   it("does not drift when one day breaks the monotony, or when a short day breaks the run", () => {
     const wobble = new ProbeFaultDetector(PROBE_CHANNELS.pH);
-    days(wobble, 8, 8.4, 0.06, 0.3, (d) => (d === 3 ? -0.1 : 0));
+    days(wobble, 15, 8.4, 0.03, 0.3, (d) => (d === 6 ? -0.05 : 0));
     expect(wobble.flags & FAULT_DRIFT).toBe(0);
     const gap = new ProbeFaultDetector(PROBE_CHANNELS.pH);
-    days(gap, 4, 8.4, 0.06, 0.3);
-    for (let q = 0; q < 10; q++) gap.add(t0 - 8 * HOUR + 4 * DAY + q * HOUR, 8.7); // day 4: 10 readings, fewer than 12
-    for (let d = 5; d < 9; d++) for (let q = 0; q < 96; q++) gap.add(t0 - 8 * HOUR + d * DAY + q * 15 * MIN, 8.4 + 0.06 * d);
-    expect(gap.flags & FAULT_DRIFT).toBe(0); // only days 5–8 since the break: the window is not full
+    days(gap, 6, 8.4, 0.03, 0.3);
+    for (let q = 0; q < 11; q++) gap.add(t0 - 8 * HOUR + 6 * DAY + q * HOUR, 8.6); // day 6: 11 readings, fewer than 12
+    for (let d = 7; d < 21; d++) for (let q = 0; q < 96; q++) gap.add(t0 - 8 * HOUR + d * DAY + q * 15 * MIN, 8.4 + 0.03 * d);
+    expect(gap.flags & FAULT_DRIFT).toBe(0); // days 7–20 since the break: 14, judged when day 20 closes…
+    gap.add(t0 - 8 * HOUR + 21 * DAY, 9);
+    expect(gap.flags & FAULT_DRIFT).toBe(FAULT_DRIFT); // …at day 21's first reading
   });
 
   it("against a co-located reference: a probe drifting from it is caught, both warming together is not", () => {
+    // The buoy's own temperature channel has no drift limit (no reference on board); with a second thermometer, 0.5 °C.
+    expect(PROBE_CHANNELS.temperature.driftLimit).toBe(Infinity);
+    const withReference = { ...PROBE_CHANNELS.temperature, driftLimit: 0.5 };
     const spring = (d: number, h: number) => 15 + 0.1 * d + 1.2 * Math.sin((2 * Math.PI * (h - 9)) / 24);
-    const together = new ProbeFaultDetector(PROBE_CHANNELS.temperature);
-    days(together, 8, 15, 0.1, 1.2, () => 0, spring);
+    const together = new ProbeFaultDetector(withReference);
+    days(together, 15, 15, 0.1, 1.2, () => 0, spring);
     expect(together.flags & FAULT_DRIFT).toBe(0);
-    const baseline = new ProbeFaultDetector(PROBE_CHANNELS.temperature);
-    days(baseline, 8, 15, 0.1, 1.2); // the same warming against its own baseline: 0.6 °C, the documented caveat
+    const baseline = new ProbeFaultDetector(withReference);
+    days(baseline, 15, 15, 0.1, 1.2); // the same warming against its own baseline: 1.3 °C, the documented caveat
     expect(baseline.flags & FAULT_DRIFT).toBe(FAULT_DRIFT);
-    const drifting = new ProbeFaultDetector(PROBE_CHANNELS.temperature);
-    days(drifting, 8, 15, 0.1 + 0.09, 1.2, () => 0, spring); // the probe gains 0.09 °C a day on its neighbour
+    const own = new ProbeFaultDetector(PROBE_CHANNELS.temperature);
+    days(own, 15, 15, 0.1, 1.2);
+    expect(own.flags & FAULT_DRIFT).toBe(0);
+    const drifting = new ProbeFaultDetector(withReference);
+    days(drifting, 15, 15, 0.1 + 0.05, 1.2, () => 0, spring); // the probe gains 0.05 °C a day on its neighbour
     expect(drifting.flags & FAULT_DRIFT).toBe(FAULT_DRIFT);
-    expect(drifting.drift).toBeCloseTo(0.54, 2);
+    expect(drifting.drift).toBeCloseTo(0.65, 2);
   });
 
   it("refuses a channel that cannot work", () => {
     expect(() => new ProbeFaultDetector({ ...PROBE_CHANNELS.pH, max: -1 })).toThrow(/pH: max/);
     expect(() => new ProbeFaultDetector({ ...PROBE_CHANNELS.pH, stuckReadings: 1 })).toThrow(/stuckReadings/);
+    expect(() => new ProbeFaultDetector({ ...PROBE_CHANNELS.pH, driftDays: 1 })).toThrow(/driftDays/);
     expect(() => new ProbeFaultDetector({ ...PROBE_CHANNELS.pH, driftLimit: 0 })).toThrow(/driftLimit/);
   });
 });
