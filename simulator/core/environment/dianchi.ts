@@ -17,11 +17,14 @@
  * - Water temperature at the probe (0.5 m) relaxes towards the equilibrium temperature, air temperature + a solar
  *   gain − a long-wave loss. The whole 4.4 m column with a surface heat-exchange coefficient of about 35 W/(m²·K)
  *   (the usual 20–50 of Edinger–Geyer's equilibrium-temperature method) has a time constant ρ·c·h/K ≈ 6 days; the
- *   top layer, warmed by the sun by day and mixed down at night, adds 30 % of a 6-hour response. So the water
- *   follows the air lagged by days and damped, with a diurnal range of about a degree peaking in the late afternoon.
+ *   top layer, warmed by the sun by day and mixed down at night, adds 15 % of a 6-hour response. So the water
+ *   follows the air lagged by days and damped (synoptic swings to under half), about 1.7 °C warmer on average, with
+ *   a diurnal range of about 1.5 °C peaking in the late afternoon (the solar gain and the mean excess are design
+ *   values: no Dianchi temperature record could be found to fit them to).
  * - Dissolved oxygen as the departure D (percentage points of saturation) of a one-box budget:
- *   dD/dt = production − respiration − k·D, k = 0.5/day (reaeration over the mixed depth, design value).
- *   Production ∝ biomass × light; respiration ∝ biomass × the light a day of this season would bring on average,
+ *   dD/dt = production − respiration − k·D, k = 0.8/day (reaeration over the mixed depth, design value).
+ *   Production ∝ active biomass × light, the active part B·3/(3 + B) as a dense bloom shades itself; respiration
+ *   ∝ the same × the light a day of this season would bring on average,
  *   so a sunny day ends with a net gain and a dull one with a loss, while by day D rises and by night it falls: the
  *   diurnal cycle, its maximum in the late afternoon and its minimum at dawn. A small net heterotrophy keeps the
  *   yearly mean a little below saturation. DO (mg/L) = (1 + D/100) × Benson–Krause saturation at the water's
@@ -34,7 +37,7 @@
  *   is several times the usual one, with night-time depletion.
  * - pH follows D through the carbonate system (CO₂ uptake by day): about 8.45 at saturation, above 9 when D passes
  *   +30, saturating near 10; lower, with a gentler slope, when oxygen is depleted (respiration's CO₂).
- * - Turbidity: a seeded background of 5–12 NTU + algal cells (5 NTU per unit of biomass) + sediment stirred up by
+ * - Turbidity: a seeded background of 6–11 NTU + algal cells (5 NTU per unit of biomass) + sediment stirred up by
  *   wind above 3 m/s (a shallow lake), lagged by a 4-hour response + a little fast noise. Blooms raise it by tens of
  *   NTU over their growth.
  * - Specific conductance around 470 µS/cm, diluted a few % in the rainy season, lowered slightly during blooms
@@ -159,7 +162,7 @@ const DO_TAPS = Math.ceil(4 / REAERATION_PER_H / DO_STEP_H);
 const PRODUCTION = 10.5;
 /** Self-shading: active biomass B·K/(K + B), so a dense bloom photosynthesises less per cell (design). */
 const SHADING = 3;
-/** Net heterotrophy, percentage points per hour (about 3 % below saturation on average). */
+/** Net heterotrophy, percentage points per hour (about 2 % below saturation on average: 0.06/k). */
 const HETEROTROPHY = 0.06;
 /** Net production of a growing bloom per unit of biomass growth rate (per hour), and the decay's demand. */
 const GROWTH_GAIN = 30;
