@@ -29,11 +29,13 @@ import { turbidityVoltage, type TurbidityModelOptions } from "../../parts/turbid
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
 import type { Micros } from "./engine.js";
-import type { Atmosphere, MagneticFieldAt } from "./environment/types.js";
+import type { Atmosphere, MagneticFieldAt, WaterQuantities } from "./environment/types.js";
 import { deriveSeed } from "./rng.js";
 import type { NbiotAccess } from "./nbiot/access.js";
 import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
+
+export type { WaterQuantities } from "./environment/types.js";
 
 export interface ModelContext {
   node: SimNode;
@@ -60,21 +62,6 @@ export interface StreetQuantities {
   magneticField: MagneticFieldAt;
   /** The sensor's own temperature in the pavement, °C (it drifts the readings). */
   temperature(t: Micros): number;
-}
-
-/** Named quantities of a body of water, as functions of virtual time. */
-export interface WaterQuantities {
-  /** °C */
-  temperature(t: Micros): number;
-  pH(t: Micros): number;
-  /** Dissolved oxygen, mg/L. */
-  oxygen(t: Micros): number;
-  /** Specific conductance (at 25 °C), µS/cm. */
-  conductivity(t: Micros): number;
-  /** Oxidation-reduction potential, mV. */
-  orp(t: Micros): number;
-  /** NTU */
-  turbidity(t: Micros): number;
 }
 
 /** Named quantities of a structure, as functions of virtual time. */

@@ -48,3 +48,18 @@ export interface MagneticField {
  * passing one), written into `out` so a model asks without allocating.
  */
 export type MagneticFieldAt = (t: Micros, out: MagneticField) => MagneticField;
+
+/** Named quantities of a body of water, as functions of virtual time (what water-measuring part models read). */
+export interface WaterQuantities {
+  /** °C */
+  temperature(t: Micros): number;
+  pH(t: Micros): number;
+  /** Dissolved oxygen, mg/L. */
+  oxygen(t: Micros): number;
+  /** Specific conductance (at 25 °C), µS/cm. */
+  conductivity(t: Micros): number;
+  /** Oxidation-reduction potential, mV. */
+  orp(t: Micros): number;
+  /** NTU */
+  turbidity(t: Micros): number;
+}
