@@ -9,7 +9,7 @@ export type Edge = "rising" | "falling" | "both";
 export type Pull = "up" | "down" | "none";
 
 /** Connection kinds, named as the resolved config names its `io`. */
-export type ConnectionKind = "i2c" | "pulse-count" | "digital-edge" | "analog";
+export type ConnectionKind = "i2c" | "spi" | "serial" | "pulse-count" | "digital-edge" | "analog";
 
 export interface I2CConnection {
   readonly kind: "i2c";
@@ -17,6 +17,24 @@ export interface I2CConnection {
   readonly addresses: readonly number[];
   /** Highest SCL frequency the part supports, Hz. */
   readonly maxHz: number;
+}
+export interface SPIConnection {
+  readonly kind: "spi";
+  /** Highest SCK frequency the part supports, Hz. */
+  readonly maxHz: number;
+  /** SPI mode (CPOL/CPHA) the part speaks. */
+  readonly mode: 0 | 1 | 2 | 3;
+  /**
+   * The named pin (in `pins`) that is the part's chip select, as its datasheet names it (SX1262: "nss"). A device
+   * wires it like any named pin; left unwired, the bus's fixed `select` is used.
+   */
+  readonly select: string;
+}
+export interface SerialConnection {
+  /** A UART, always 8N1 in ECMA-419. */
+  readonly kind: "serial";
+  /** Baud rates the part answers at; the board's UART must run at one of them. */
+  readonly bauds: readonly number[];
 }
 export interface PulseCountConnection {
   readonly kind: "pulse-count";
@@ -38,13 +56,30 @@ export interface DigitalEdgeConnection {
 export interface AnalogConnection {
   readonly kind: "analog";
 }
-export type Connection = I2CConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection;
+export type Connection = I2CConnection | SPIConnection | SerialConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection;
+
+/**
+ * A named pin a part needs besides its bus or signal pin (an SX1262's BUSY, DIO1 and RESET; a modem's PWRKEY): a
+ * device manifest wires it in `parts.<role>.pins.<name>`, and the resolved config carries it as
+ * `parts.<role>.pins.<name>`.
+ */
+export interface PartPin {
+  /** "output": the MCU drives it (must not be an input-only pin); "input": the part drives it. */
+  readonly direction: "input" | "output";
+  /** Bias an input needs (an open-drain output of the part needs a pull-up). */
+  readonly pull?: Pull;
+  /** Optional pins may be left unwired (the driver copes without them). */
+  readonly optional?: boolean;
+  readonly description: string;
+}
 
 export interface PartDefinition<P extends Shape = Shape> {
   /** Catalogue name, used as `"part"` in device manifests. */
   readonly name: string;
   readonly title: string;
   readonly connection: Connection;
+  /** Named pins besides the connection's own (an SPI part's chip select is one of these; see `SPIConnection.select`). */
+  readonly pins?: Readonly<Record<string, PartPin>>;
   /** Options a device manifest may set in `parts.<role>.options`. */
   readonly options: ObjectSchema<P>;
   /** A value for every option; the resolved config always carries the full set. */
@@ -60,5 +95,9 @@ export interface PartDefinition<P extends Shape = Shape> {
 }
 
 export function definePart<const P extends Shape>(def: PartDefinition<P>): PartDefinition<P> {
-  return Object.freeze({ ...def, connection: Object.freeze({ ...def.connection }) });
+  const pins = def.pins ? Object.freeze(Object.fromEntries(Object.entries(def.pins).map(([k, v]) => [k, Object.freeze({ ...v })]))) : undefined;
+  if (def.connection.kind === "spi" && !(pins && Object.prototype.hasOwnProperty.call(pins, def.connection.select))) {
+    throw new Error(`part ${def.name}: its SPI chip select "${def.connection.select}" must be one of its pins`);
+  }
+  return Object.freeze({ ...def, connection: Object.freeze({ ...def.connection }), ...(pins ? { pins } : {}) });
 }
