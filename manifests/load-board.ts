@@ -136,13 +136,14 @@ function checkTarget({ board, sink }: BoardContext): void {
 /** Figures no chip of the platform can have: a typo or a unit slip, never a board. */
 function checkPlatformLimits({ board, tree, sink, files }: BoardContext): void {
   const limit = PLATFORM_LIMITS[board.platform];
-  const over = (pointer: string, what: string, value: string, max: string) =>
-    sink.error(newest(tree, files, [pointer, "/platform"]), `${what} ${value} is more than any ${board.platform} chip has (the ${limit.chip} has ${max}: ${limit.source})`);
-  if (board.flash.size > limit.flashBytes) over("/flash/size", "flash size", `${hex(board.flash.size)} (${byteSize(board.flash.size)})`, `at most ${byteSize(limit.flashBytes)} of flash`);
-  if (board.memory.ramBytes > limit.ramBytes) over("/memory/ramBytes", "RAM", `${board.memory.ramBytes} bytes (${byteSize(board.memory.ramBytes)})`, `${byteSize(limit.ramBytes)} of SRAM`);
-  if (board.cpu.mhz > limit.mhz) over("/cpu/mhz", "CPU clock", `${board.cpu.mhz} MHz`, `at most ${limit.mhz} MHz`);
+  const over = (pointer: string, what: string, value: string, max: string, source: string) =>
+    sink.error(newest(tree, files, [pointer, "/platform"]), `${what} ${value} is more than any ${board.platform} chip has (${limit.chip}: ${max}; ${source})`);
+  const { flash, ram, cpu } = limit.source;
+  if (board.flash.size > limit.flashBytes) over("/flash/size", "flash size", `${hex(board.flash.size)} (${byteSize(board.flash.size)})`, `at most ${byteSize(limit.flashBytes)}`, flash);
+  if (board.memory.ramBytes > limit.ramBytes) over("/memory/ramBytes", "RAM", `${board.memory.ramBytes} bytes (${byteSize(board.memory.ramBytes)})`, byteSize(limit.ramBytes), ram);
+  if (board.cpu.mhz > limit.mhz) over("/cpu/mhz", "CPU clock", `${board.cpu.mhz} MHz`, `at most ${limit.mhz} MHz`, cpu);
   const cores = board.cpu.cores ?? 1;
-  if (cores > limit.cores) over("/cpu/cores", "core count", String(cores), `${limit.cores} core${limit.cores === 1 ? "" : "s"}`);
+  if (cores > limit.cores) over("/cpu/cores", "core count", String(cores), `${limit.cores} core${limit.cores === 1 ? "" : "s"}`, cpu);
 }
 
 /** Ports, when given, bound the pin numbers; every list names only pins the board has. */

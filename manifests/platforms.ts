@@ -9,7 +9,8 @@ export interface PlatformLimits {
   readonly ramBytes: number;
   readonly mhz: number;
   readonly cores: number;
-  readonly source: string;
+  /** Where each figure comes from. */
+  readonly source: { readonly flash: string; readonly ram: string; readonly cpu: string };
 }
 
 const MiB = 1024 * 1024;
@@ -21,7 +22,11 @@ export const PLATFORM_LIMITS: Readonly<Record<"esp32" | "nrf52", PlatformLimits>
     ramBytes: 520 * 1024,
     mhz: 240,
     cores: 2,
-    source: "ESP32 datasheet (dual-core Xtensa LX6 up to 240 MHz, 520 KB SRAM); ESP-FAQ: ESP32 supports up to 16 MB of external flash",
+    source: Object.freeze({
+      flash: "ESP-FAQ: ESP32 supports up to 16 MB of external flash",
+      ram: "ESP32 datasheet: 520 KB of SRAM",
+      cpu: "ESP32 datasheet: dual-core Xtensa LX6 up to 240 MHz",
+    }),
   }),
   nrf52: Object.freeze({
     chip: "nRF52840",
@@ -29,7 +34,11 @@ export const PLATFORM_LIMITS: Readonly<Record<"esp32" | "nrf52", PlatformLimits>
     ramBytes: 256 * 1024,
     mhz: 64,
     cores: 1,
-    source: "nRF52840 Product Specification (Cortex-M4F at 64 MHz, 1 MB flash, 256 KB RAM; the largest nRF52)",
+    source: Object.freeze({
+      flash: "nRF52840 Product Specification: 1 MB of flash, the most of any nRF52",
+      ram: "nRF52840 Product Specification: 256 KB of RAM, the most of any nRF52",
+      cpu: "nRF52840 Product Specification: one Cortex-M4F at 64 MHz",
+    }),
   }),
 });
 

@@ -220,7 +220,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
     }
     const power = entry.powerPin !== undefined ? pinSource(ctx, entry.powerPin, ptr("/parts", role, "powerPin")) : undefined;
     if (entry.powerPin !== undefined && !power) continue;
-    if (power && !checkOutputPin(ctx, power, `power part "${role}"`, `part "${role}" (its power pin)`, `to power part "${role}"`)) continue;
+    if (power && !checkOutputPin(ctx, power, `power part "${role}"`, `part "${role}" (its power pin)`, `to power part "${role}"`, `the power pin of part "${role}"`)) continue;
     if (power?.name !== undefined) pins[power.name] = power.pin;
     const named = resolveNamedPins(ctx, role, entry, def, pins);
     if (named === null) continue;
@@ -585,7 +585,7 @@ function pinUsable(ctx: ResolveContext, src: PinSource): boolean {
 }
 
 /** Take a pin for `owner` (warning on strapping pins, in other words when driven); an error naming who has it. */
-function claimPin(ctx: ResolveContext, src: PinSource, owner: string, use: string, direction: "input" | "output"): boolean {
+function claimPin(ctx: ResolveContext, src: PinSource, owner: string, use: string, direction: "input" | "output", what = owner): boolean {
   const { board } = ctx;
   const label = pinLabel(board, src.pin);
   const strap = board.gpio.strapping[String(src.pin)];
@@ -594,7 +594,7 @@ function claimPin(ctx: ResolveContext, src: PinSource, owner: string, use: strin
       ctx,
       src.origin,
       direction === "output"
-        ? `${label} is a strapping pin on ${board.name} and is driven here as an output (${use.replace(/^(for|to) /, "")}): ${strap}; the level the firmware drives (or holds through reset) can select the wrong boot mode`
+        ? `${label} is a strapping pin on ${board.name} and is driven here as an output (${what}): ${strap}; the level the firmware drives (or holds through reset) can select the wrong boot mode`
         : `${label} is a strapping pin on ${board.name}: ${strap}`,
       "warning",
     );
@@ -602,14 +602,14 @@ function claimPin(ctx: ResolveContext, src: PinSource, owner: string, use: strin
   return claim(ctx, src.pin, { owner, use, origin: src.origin, ...(src.boardPin !== undefined ? { boardPin: src.boardPin } : {}) });
 }
 
-/** An output: usable, can drive, free. `what` completes "it cannot …". */
-function checkOutputPin(ctx: ResolveContext, src: PinSource, what: string, owner: string, use: string): boolean {
+/** An output: usable, can drive, free. `cannot` completes "it cannot …"; `what` names the output in a warning. */
+function checkOutputPin(ctx: ResolveContext, src: PinSource, cannot: string, owner: string, use: string, what: string): boolean {
   if (!pinUsable(ctx, src)) return false;
   if (ctx.board.gpio.inputOnly.includes(src.pin)) {
-    report(ctx, src.origin, `${pinLabel(ctx.board, src.pin)} is input-only on ${ctx.board.name}: it cannot ${what}`);
+    report(ctx, src.origin, `${pinLabel(ctx.board, src.pin)} is input-only on ${ctx.board.name}: it cannot ${cannot}`);
     return false;
   }
-  return claimPin(ctx, src, owner, use, "output");
+  return claimPin(ctx, src, owner, use, "output", what);
 }
 
 /** An input the part drives: usable, biased where the part needs it, free. */
@@ -641,7 +641,7 @@ function resolveNamedPins(ctx: ResolveContext, role: string, entry: PartEntry, d
     const use = `for pin "${name}" of part "${role}"`;
     const good =
       spec.direction === "output"
-        ? checkOutputPin(ctx, src, `drive pin "${name}" of part "${role}"`, owner, use)
+        ? checkOutputPin(ctx, src, `drive pin "${name}" of part "${role}"`, owner, use, `pin "${name}" of part "${role}"`)
         : checkInputPin(ctx, src, role, def, spec.pull, owner, use);
     if (!good) {
       ok = false;

@@ -3,9 +3,8 @@
  * a fleet on the event engine, their sockets bridged to a real MQTT broker (embedded aedes by default), every
  * uplink frame tapped and decoded independently, and a summary at the end.
  */
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { dirname, extname, join } from "node:path";
 import type { DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
+import { loadDeviceMain } from "./device-main.js";
 import type { SimBoardSpec } from "../core/board.js";
 import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
@@ -95,18 +94,6 @@ export interface SimResult {
   world: SimWorld;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ext = extname(fileURLToPath(import.meta.url)); // ".ts" under vitest, ".js" when built
-
-/** The repository-relative main module of a device, loaded from source or build alike. */
-async function loadMain(mainPath: string): Promise<DeviceMain> {
-  const rel = mainPath.replace(/\.ts$/, ext);
-  const url = pathToFileURL(join(here, "..", "..", rel)).href;
-  const mod = (await import(url)) as { default?: unknown };
-  if (typeof mod.default !== "function") throw new Error(`${mainPath}: no default export function main(host)`);
-  return mod.default as DeviceMain;
-}
-
 export function parseBroker(url: string): { address: string; port: number } {
   const m = /^mqtt:\/\/([0-9.]+)(?::(\d+))?\/?$/.exec(url);
   if (!m) throw new Error(`broker URL must be mqtt://<IPv4>[:port], got "${url}"`);
@@ -176,8 +163,18 @@ export function createFrameTap(): { mqtt: MqttTap; frames: FrameLog } {
 
 export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
   const setup = await setupSim(opts);
+  try {
+    return await populateWorld(opts, setup);
+  } catch (e) {
+    // The embedded broker listens until closed: a world that fails to build must not leave the process hanging.
+    await setup.broker?.close();
+    throw e;
+  }
+}
+
+async function populateWorld(opts: SimOptions, setup: SimSetup): Promise<SimWorld> {
   const { config, broker, brokerUrl } = setup;
-  const main = opts.main ?? (await loadMain(config.main));
+  const main = opts.main ?? (await loadDeviceMain(config.main));
 
   const engine = new Engine();
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });

@@ -7,6 +7,7 @@ import { buildProject, type ManifestSource } from "../build/build.js";
 import { BuildError } from "../build/errors.js";
 import { findOnPath, manualFlashHint, mcconfigArgs, runMcconfig, type BuildKind } from "../build/flash.js";
 import { manifestSource } from "../build/manifests.js";
+import { manifestArg } from "../cli/manifest-arg.js";
 
 export interface BuildCommandDeps {
   /** The manifest layer; defaults to manifests/load.ts over `ctx.root`. */
@@ -32,7 +33,7 @@ export function createBuildCommand(deps: BuildCommandDeps = {}): Command {
       "directory; it needs the Moddable SDK's mcconfig on PATH.",
     ].join("\n"),
     options: [
-      { name: "board", kind: "string", value: "board", help: "Board manifest name, e.g. esp32-devkitc", short: "b" },
+      { name: "board", kind: "string", value: "board", help: "Board manifest name (e.g. esp32-devkitc) or a board file's path", short: "b" },
       { name: "out", kind: "string", value: "dir", help: "Output directory (default dist/<device>/<board>)", short: "o" },
       { name: "flash", kind: "boolean", help: "Build the firmware and program the board with mcconfig" },
       { name: "debug", kind: "boolean", help: "With --flash: debug build (mcconfig -d, xsbug)" },
@@ -40,11 +41,13 @@ export function createBuildCommand(deps: BuildCommandDeps = {}): Command {
       { name: "id", kind: "string", value: "id", help: "With --flash: node id, passed to mcconfig as id=<id> (host.id)" },
     ],
     async run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
-      const [device, ...extra] = args.positionals;
-      if (device === undefined) throw new UsageError("build needs a device name: ganzhi build <device> --board <board>");
+      const [deviceArg, ...extra] = args.positionals;
+      if (deviceArg === undefined) throw new UsageError("build needs a device name: ganzhi build <device> --board <board>");
       if (extra.length > 0) throw new UsageError(`build takes one device, got also: ${extra.join(" ")}`);
-      const board = args.options.board;
-      if (typeof board !== "string" || board === "") throw new UsageError("build needs --board <board>");
+      if (typeof args.options.board !== "string" || args.options.board === "") throw new UsageError("build needs --board <board>");
+      const manifests = (deps.manifests ?? manifestSource)(ctx.root);
+      const device = manifestArg("device", deviceArg, { ...ctx, known: manifests.devices() });
+      const board = manifestArg("board", args.options.board, { ...ctx, known: manifests.boards() });
       const flash = args.options.flash === true;
       if (args.options.debug === true && args.options.instrumented === true) {
         throw new UsageError("--debug and --instrumented exclude each other");
@@ -56,7 +59,6 @@ export function createBuildCommand(deps: BuildCommandDeps = {}): Command {
       const id = typeof args.options.id === "string" ? args.options.id : undefined;
       const out = typeof args.options.out === "string" ? path.resolve(ctx.cwd, args.options.out) : undefined;
 
-      const manifests = (deps.manifests ?? manifestSource)(ctx.root);
       let result;
       try {
         result = await buildProject({ root: ctx.root, device, board, manifests, ...(out !== undefined ? { outDir: out } : {}) });

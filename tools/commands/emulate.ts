@@ -6,10 +6,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { EnergyEstimate } from "../../emulator/host/energy.js";
-import { listBoards, listDevices, loadDevice, ManifestError } from "../../manifests/load.js";
+import { loadDevice, ManifestError } from "../../manifests/load.js";
 import { UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
-import { checkName } from "./sim.js";
+import { manifestArg } from "../cli/manifest-arg.js";
 import { int } from "../../simulator/node/figures.js";
 
 const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MB` : `${(n / 1024).toFixed(0)} KB`);
@@ -31,7 +31,7 @@ export const emulateCommand: Command = {
   ].join("\n"),
   options: [
     { name: "profile", kind: "string", value: "name", help: "memory profile: mps2-4m or nrf52840", default: "mps2-4m" },
-    { name: "board", kind: "string", value: "name", help: "board manifest (default: esp32-devkitc; nrf52840-dk with --profile nrf52840)" },
+    { name: "board", kind: "string", value: "name|file.json", help: "board name or board file (default: esp32-devkitc; nrf52840-dk with --profile nrf52840)" },
     { name: "hours", kind: "number", value: "H", help: "virtual hours to run", default: 1 },
     { name: "seed", kind: "number", value: "S", help: "seed of the simulation that is replayed", default: 1 },
     { name: "replay", kind: "string", value: "file.json", help: "replay a recording from `ganzhi sim --record` instead of simulating" },
@@ -63,10 +63,10 @@ export const emulateCommand: Command = {
       board = recording.board;
       if (args.positionals[0] && args.positionals[0] !== device) throw new UsageError(`the recording is of ${device}, not ${args.positionals[0]}`);
     } else {
-      device = checkName("device", args.positionals[0], listDevices());
+      device = manifestArg("device", args.positionals[0], ctx);
       const wired = Object.keys((loadDevice(device).manifest as { wiring: Record<string, unknown> }).wiring);
       const fallback = profile === "nrf52840" ? (wired.find((b) => b.startsWith("nrf52840")) ?? "esp32-devkitc") : "esp32-devkitc";
-      board = checkName("board", (args.options.board as string | undefined) ?? fallback, listBoards());
+      board = manifestArg("board", (args.options.board as string | undefined) ?? fallback, ctx);
     }
     const outPath = args.options.out ? resolve(ctx.cwd, args.options.out as string) : undefined;
     const quiet = Boolean(args.options.quiet) || Boolean(args.options.json);

@@ -3,22 +3,14 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { listBoards, listDevices, ManifestError } from "../../manifests/load.js";
+import { ManifestError } from "../../manifests/load.js";
 import type { SimSummary } from "../../simulator/node/session.js";
-import { closest, UsageError } from "../cli/args.js";
+import { UsageError } from "../cli/args.js";
+import { manifestArg } from "../cli/manifest-arg.js";
 import type { ParsedArgs } from "../cli/args.js";
 import type { Command, CommandContext } from "../cli/command.js";
 import { Progress } from "../cli/progress.js";
 import { int } from "../../simulator/node/figures.js";
-
-export function checkName(kind: "device" | "board", name: string | undefined, known: readonly string[]): string {
-  if (!name) throw new UsageError(`missing <${kind}>; ${kind}s: ${known.join(", ")}`);
-  if (!known.includes(name)) {
-    const near = closest(name, known);
-    throw new UsageError(`unknown ${kind} "${name}"${near ? ` (did you mean "${near}"?)` : ""}; ${kind}s: ${known.join(", ")}`);
-  }
-  return name;
-}
 
 export function formatSummary(s: SimSummary, out?: string): string {
   const d = s.deviceStats;
@@ -90,14 +82,14 @@ async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Pro
 export const simCommand: Command = {
   name: "sim",
   summary: "run a simulated node or fleet in virtual time, publishing to a real MQTT broker",
-  usage: "<device> [options]",
+  usage: "<device | device.json> [options]",
   description: [
     "Runs the device firmware unmodified on simulated boards: register-level part models, a seeded Kunming",
     "atmosphere, virtual time that jumps between events. Uplinks go over real TCP to an MQTT broker: an embedded",
     "one (aedes, on loopback) unless --broker names another. The same seed gives byte-identical frames.",
   ].join("\n"),
   options: [
-    { name: "board", kind: "string", value: "name", help: "board manifest", default: "esp32-devkitc" },
+    { name: "board", kind: "string", value: "name|file.json", help: "board: a catalogue name or a board file (an overlay of yours)", default: "esp32-devkitc" },
     { name: "hours", kind: "number", value: "H", help: "virtual hours to run", default: 24 },
     { name: "seed", kind: "number", value: "S", help: "seed of the atmosphere and the nodes", default: 1 },
     { name: "nodes", kind: "number", value: "N", help: "fleet size", default: 1 },
@@ -111,8 +103,8 @@ export const simCommand: Command = {
   ],
   async run(args, ctx) {
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"`);
-    const device = checkName("device", args.positionals[0], listDevices());
-    const board = checkName("board", args.options.board as string, listBoards());
+    const device = manifestArg("device", args.positionals[0], ctx);
+    const board = manifestArg("board", args.options.board as string, ctx);
     const hours = args.options.hours as number;
     const seed = args.options.seed as number;
     const nodes = args.options.nodes as number;
