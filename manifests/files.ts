@@ -95,6 +95,11 @@ export function readTree(abs: string, file: string): JsonNode {
   } catch (e) {
     throw fileProblem(file, `cannot read: ${(e as Error).message}`);
   }
+  return parseTree(text, file);
+}
+
+/** `text` (the contents of `file`) as a located tree; a syntax error is a `ManifestError`. */
+export function parseTree(text: string, file: string): JsonNode {
   try {
     return parseJson(text, file);
   } catch (e) {

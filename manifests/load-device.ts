@@ -10,7 +10,7 @@ import type { ConnectionKind, PartDefinition } from "./schema/part.js";
 import { getPart, partNames } from "./schema/parts.js";
 import { toValue, type JsonNode } from "./json-source.js";
 import { orList, ptr, Sink, type Diagnostic } from "./diagnostics.js";
-import { catalogueDir, deepFreeze, display, findManifest, knownNames, listJson, readTree, rootOf, type LoadOptions } from "./files.js";
+import { catalogueDir, deepFreeze, display, findManifest, knownNames, listJson, parseTree, readTree, rootOf, type LoadOptions } from "./files.js";
 
 export interface LoadedDevice {
   readonly name: string;
@@ -34,8 +34,20 @@ interface DeviceContext {
 export function loadDevice(nameOrPath: string, opts: LoadOptions = {}): LoadedDevice {
   const root = rootOf(opts);
   const abs = findManifest("devices", nameOrPath, root);
+  return checkDevice(readTree(abs, display(root, abs)), abs, root);
+}
+
+/**
+ * A device manifest that is not on disk (yet): `text` checked as if it were the file `abs`, so a tool can try a
+ * manifest before it writes one.
+ */
+export function parseDevice(text: string, abs: string, opts: LoadOptions = {}): LoadedDevice {
+  const root = rootOf(opts);
+  return checkDevice(parseTree(text, display(root, abs)), abs, root);
+}
+
+function checkDevice(tree: JsonNode, abs: string, root: string): LoadedDevice {
   const file = display(root, abs);
-  const tree = readTree(abs, file);
   const sink = new Sink(tree);
   const { value, issues } = validate(DeviceSchema, toValue(tree));
   sink.issues(issues);

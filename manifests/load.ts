@@ -20,5 +20,5 @@ export type { NodeConfig, ResolvedPart } from "./schema/config.js";
 export { formatDiagnostic, ManifestError, type Diagnostic, type Severity } from "./diagnostics.js";
 export { isManifestPath, listBoards, listDevices, manifestRoot, type LoadOptions } from "./files.js";
 export { loadBoard, type LoadedBoard } from "./load-board.js";
-export { loadDevice, type LoadedDevice } from "./load-device.js";
+export { loadDevice, parseDevice, type LoadedDevice } from "./load-device.js";
 export { resolveNode, type Resolution } from "./resolve.js";
