@@ -10,9 +10,9 @@ import { checkNewName } from "../new/names.js";
 import { BUS_NAMES, newBoard, newDevice, newPart, type Generated } from "../new/generate.js";
 
 /** Compile what was written, so the next command (and this one's device step) sees the new part. */
-function compile(ctx: CommandContext): void {
+function compile(ctx: CommandContext, g: Generated): void {
   const r = spawnSync(process.execPath, [join(ctx.root, "node_modules", "typescript", "bin", "tsc"), "-b"], { cwd: ctx.root, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`what was written does not compile (tsc -b):\n${(r.stdout + r.stderr).trim()}`);
+  if (r.status !== 0) throw new Error(`wrote ${g.files.join(", ")}, but the project does not compile now (tsc -b):\n${(r.stdout + r.stderr).trim()}`);
 }
 
 function show(ctx: CommandContext, what: string, g: Generated, next: readonly string[]): void {
@@ -62,7 +62,7 @@ export const newCommand: Command = {
       const bus = args.options.bus;
       if (typeof bus !== "string") throw new UsageError(`ganzhi new part needs --bus ${BUS_NAMES.join("|")}`);
       const g = newPart(ctx.root, name, bus);
-      compile(ctx);
+      compile(ctx, g);
       show(ctx, `part ${name} on ${bus}:`, g, [`replace the example facts in parts/${name}/ with the datasheet's (docs/vendors.md: "Adding a part")`, `npx vitest run test/parts/${name}.test.ts`, `ganzhi new device <name> --part ${name}`]);
       return 0;
     }
@@ -74,7 +74,7 @@ export const newCommand: Command = {
       if (part === undefined) {
         part = `${name}-sensor`;
         const g = newPart(ctx.root, part, (args.options.bus as string | undefined) ?? "i2c");
-        compile(ctx);
+        compile(ctx, g);
         show(ctx, `part ${part} on ${(args.options.bus as string | undefined) ?? "i2c"} (for device ${name}):`, g, [`replace the example facts in parts/${part}/ with the datasheet's`]);
         // The catalogue this process loaded predates the part: the device step runs on the compiled new one.
         const r = spawnSync(process.execPath, [join(ctx.root, "bin", "ganzhi.js"), "new", "device", name, "--part", part], { cwd: ctx.cwd, encoding: "utf8" });
@@ -83,7 +83,7 @@ export const newCommand: Command = {
         return r.status ?? 1;
       }
       const g = newDevice(ctx.root, name, part);
-      compile(ctx);
+      compile(ctx, g);
       show(ctx, `device ${name}, reading ${part}:`, g, [`ganzhi check ${name}`, `npx vitest run test/sim/${name}.test.ts`, `ganzhi sim ${name} --hours 1`]);
       return 0;
     }

@@ -10,6 +10,7 @@ import { getPart } from "../../manifests/schema/parts.js";
 import { UsageError } from "../cli/args.js";
 import { unknownManifestName } from "../cli/manifest-arg.js";
 import { deviceManifest, ROLE, wireDevice, type Wired } from "./device-manifest.js";
+import { formatJson } from "./json-format.js";
 import { className } from "./names.js";
 import { registerPart } from "./register-part.js";
 import { analogTemplate } from "./templates/analog.js";
@@ -96,7 +97,7 @@ export function newDevice(root: string, name: string, part: string): Generated {
   }
   const n: PartNames = { name, cls: className(name) };
   const files = writeNew(root, {
-    [`manifests/devices/${name}.json`]: `${JSON.stringify({ ...json, wiring: wired.wiring }, null, 2)}\n`,
+    [`manifests/devices/${name}.json`]: formatJson({ ...json, wiring: wired.wiring }),
     [`devices/${name}/main.ts`]: deviceMain(n, part, ROLE),
     [`test/sim/${name}.test.ts`]: deviceTest(n, part),
   });

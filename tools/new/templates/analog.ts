@@ -104,7 +104,7 @@ export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: Model
 }
 `,
   faultTest: (n) => ({
-    imports: [`import type { ResolvedAnalogPart } from "../../manifests/schema/config.js";`],
+    imports: [`import type { SensorError } from "../../hal/sensor.js";`, `import type { ResolvedAnalogPart } from "../../manifests/schema/config.js";`],
     body: `  it("reports a pin at 0 V (an open wire) as a range error, not as a reading", () => {
     const bench = partBench("${n.name}");
     const errors: SensorError[] = [];

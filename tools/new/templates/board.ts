@@ -3,6 +3,8 @@
  * replaces the base's, `null` deletes) and a test that every device wired for the base resolves on it.
  */
 
+import { formatJson } from "../json-format.js";
+
 /** manifests/boards/<name>.json */
 export function boardOverlay(name: string, base: string, baseDescription: string): string {
   const overlay = {
@@ -11,7 +13,7 @@ export function boardOverlay(name: string, base: string, baseDescription: string
     extends: base,
     description: `${name}: a board based on ${base} (${baseDescription.split(/[.:(]/)[0]!.trim()}). Say here what differs: pins, buses, flash, power.`,
   };
-  return `${JSON.stringify(overlay, null, 2)}\n`;
+  return formatJson(overlay);
 }
 
 /** test/boards/<name>.test.ts */

@@ -21,6 +21,8 @@ export const HZ_PER_UNIT = 1;
 export const GATE_MS = 1000;
 /** How long the switch stays closed per pulse, ms. */
 export const PULSE_MS = 5;
+/** The fastest the part pulses; more counted is contact bounce or interference. */
+export const MAX_HZ = 100;
 `,
   }),
   part: (n) =>
@@ -37,9 +39,10 @@ gateMs: s.optional(s.integer({ description: "Pulses are counted for this long pe
     driverFrame(n, q, {
       doc: `/**
  * ${n.name} driver (device code): counts falling edges on a pulled-up Digital input; each \`measure()\` counts for
- * the gate time on a host timer and reports pulses per second divided by the pulses per unit (pulses.ts).
+ * the gate time on a host timer and reports pulses per second divided by the pulses per unit (pulses.ts); more
+ * than MAX_HZ is a "range" error.
  */`,
-      imports: [`import type { Digital, DigitalClass } from "../../hal/io.js";`, `import { GATE_MS, HZ_PER_UNIT } from "./pulses.js";`],
+      imports: [`import type { Digital, DigitalClass } from "../../hal/io.js";`, `import { GATE_MS, HZ_PER_UNIT, MAX_HZ } from "./pulses.js";`],
       sensorType: `${n.cls}Input`,
       types: `/** The part's input pin, and how its pulses become a value. */
 export interface ${n.cls}Input {
@@ -62,9 +65,13 @@ this.#io = new s.io({
   },
 });`,
       start: `const from = this.#pulses;
-this.#timer.set(() => this.#done((this.#pulses - from) / (this.#gateMs / 1000) / this.#hzPerUnit), this.#gateMs);`,
+this.#timer.set(() => this.#count(this.#pulses - from), this.#gateMs);`,
       close: "this.#io.close();",
-      methods: "",
+      methods: `#count(pulses: number): void {
+  const hz = pulses / (this.#gateMs / 1000);
+  if (hz > MAX_HZ) this.#fail("range", \`\${hz} pulses per second is more than the part gives (\${MAX_HZ}): contact bounce or interference\`);
+  else this.#done(hz / this.#hzPerUnit);
+}`,
       conversionMs: "this.#gateMs",
       openFromConfig: `if (part.io !== "digital-edge") throw new Error(\`${n.name}: expected a digital-edge part, got \${part.io}\`);
 return new ${n.cls}({

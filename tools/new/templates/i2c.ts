@@ -154,7 +154,7 @@ export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: Model
 }
 `,
   faultTest: (n) => ({
-    imports: [`import type { ResolvedI2CPart } from "../../manifests/schema/config.js";`],
+    imports: [`import type { SensorError } from "../../hal/sensor.js";`, `import type { ResolvedI2CPart } from "../../manifests/schema/config.js";`],
     body: `  it("reports a part that stops answering as a nack error, not as a reading", () => {
     const bench = partBench("${n.name}");
     const errors: SensorError[] = [];

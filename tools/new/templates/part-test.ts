@@ -10,7 +10,6 @@ export function partTest(n: PartNames, t: BusTemplate): string {
  * resolution, and a fault is an error, never a reading.
  */
 import { describe, expect, it } from "vitest";
-import type { SensorError } from "../../hal/sensor.js";
 import { open, READING } from "../../parts/${n.name}/driver.js";
 import { truth } from "../../parts/${n.name}/model.js";
 import { partBench } from "./part-bench.js";

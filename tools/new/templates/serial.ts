@@ -160,7 +160,7 @@ export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: Model
 }
 `,
   faultTest: (n) => ({
-    imports: [`import type { ${n.cls}Model } from "../../parts/${n.name}/model.js";`],
+    imports: [`import type { SensorError } from "../../hal/sensor.js";`, `import type { ${n.cls}Model } from "../../parts/${n.name}/model.js";`],
     body: `  it("reports a part that stops answering as a timeout error, not as a reading", () => {
     const bench = partBench("${n.name}");
     const errors: SensorError[] = [];
