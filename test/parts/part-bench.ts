@@ -40,7 +40,7 @@ export function partBench(name: string, o: { board?: string; seed?: number; mode
   if (!def) throw new Error(`part bench: no part "${name}" in the catalogue (manifests/schema/parts.ts)`);
   const boardName = o.board ?? "esp32-devkitc";
   const json = deviceManifest(`${name}-bench`, def);
-  const { wiring, skipped } = wireDevice(json, root, [boardName]);
+  const { wiring, skipped } = wireDevice(json, root, [boardName], false);
   if (!wiring[boardName]) throw new Error(`part bench: ${name} cannot be wired on ${boardName}: ${skipped[0]?.why ?? "not a base board"}`);
   const board = loadBoard(boardName, { root });
   const { config, pins } = resolveNode(parseDeviceJson({ ...json, wiring }, root), board, { root });

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { formatDiagnostic, listBoards, loadBoard, ManifestError, parseDevice, resolveNode, type LoadedBoard, type LoadedDevice } from "../../manifests/load.js";
+import { formatPortPin } from "../../manifests/schema/common.js";
 import type { PartDefinition } from "../../manifests/schema/part.js";
 
 /** The role of the part in a generated device (`host.config.parts.sensor`). */
@@ -18,7 +19,8 @@ export interface DeviceJson {
   main: string;
   parts: Record<string, Record<string, unknown>>;
   requires: string[];
-  wiring: Record<string, Record<string, number>>;
+  /** Pins as the board prints them: numbers, or "P0.02" on boards with ports. */
+  wiring: Record<string, Record<string, number | string>>;
   sampling: Record<string, { intervalMs: number; roles: string[] }>;
   reporting: { intervalS: number; minIntervalS: number; maxIntervalS: number };
   uplink: { link: "mqtt"; broker: { address: string; port: number }; topic: string; qos: 0 | 1; keepAliveS: number };
@@ -32,7 +34,7 @@ export function partEntry(def: PartDefinition): Record<string, unknown> {
   return { part: def.name, pin: ROLE };
 }
 
-export function deviceManifest(name: string, def: PartDefinition, wiring: Record<string, Record<string, number>> = {}): DeviceJson {
+export function deviceManifest(name: string, def: PartDefinition, wiring: DeviceJson["wiring"] = {}): DeviceJson {
   return {
     $schema: "../schema/device.schema.json",
     name,
@@ -54,17 +56,17 @@ export function parseDeviceJson(json: DeviceJson, root: string): LoadedDevice {
 
 export interface Wired {
   /** Board name → pin name → pin: the manifest's `wiring`. */
-  readonly wiring: Record<string, Record<string, number>>;
+  readonly wiring: DeviceJson["wiring"];
   /** Boards not wired, and why. */
   readonly skipped: readonly { readonly board: string; readonly why: string }[];
 }
 
 /** Catalogue boards with no `extends`, each with the overlays of it that `ganzhi check` also resolves devices on. */
-function families(root: string, only?: readonly string[]): { base: LoadedBoard; members: LoadedBoard[] }[] {
+function families(root: string, only: readonly string[] | undefined, overlays: boolean): { base: LoadedBoard; members: LoadedBoard[] }[] {
   const boards = listBoards({ root }).map((b) => loadBoard(b, { root }));
   return boards
     .filter((b) => b.lineage.length === 1 && (only === undefined || only.includes(b.name)))
-    .map((base) => ({ base, members: boards.filter((b) => b.lineage.includes(base.name)) }));
+    .map((base) => ({ base, members: overlays ? boards.filter((b) => b.lineage.includes(base.name)) : [base] }));
 }
 
 /** Why a resolution fails, ignoring pin names still to be wired; undefined when it would pass. */
@@ -80,24 +82,28 @@ function problem(json: DeviceJson, board: LoadedBoard, root: string, pointer: st
   }
 }
 
-/** Wire each pin name the device's parts use on each catalogue board family it can run on. */
-export function wireDevice(json: DeviceJson, root: string, only?: readonly string[]): Wired {
+/**
+ * Wire each pin name the device's parts use on each catalogue board family it can run on (`only`: these base
+ * boards; `overlays: false`: the base boards alone, as a bench needs).
+ */
+export function wireDevice(json: DeviceJson, root: string, only?: readonly string[], overlays = true): Wired {
   const names = [...new Set(Object.values(json.parts).flatMap((p) => [p.pin, p.powerPin].filter((r): r is string => typeof r === "string")))];
-  const wiring: Record<string, Record<string, number>> = {};
+  const wiring: DeviceJson["wiring"] = {};
   const skipped: { board: string; why: string }[] = [];
-  for (const { base, members } of families(root, only)) {
-    const table: Record<string, number> = {};
+  for (const { base, members } of families(root, only, overlays)) {
+    const table: Record<string, number | string> = {};
+    const spell = (p: number) => (base.manifest.gpio.ports ? formatPortPin(p) : p);
     const trial = (): DeviceJson => ({ ...json, wiring: { ...json.wiring, [base.name]: table } });
     let why: string | undefined;
     for (const name of names) {
       const pointer = `/wiring/${base.name}/${name}`;
       const pin = base.manifest.gpio.pins.find((p) => {
-        table[name] = p;
+        table[name] = spell(p);
         why = members.map((m) => problem(trial(), m, root, pointer)).find((x) => x !== undefined);
         return why === undefined;
       });
       if (pin === undefined) break;
-      table[name] = pin;
+      table[name] = spell(pin);
     }
     if (names.length === 0) why = members.map((m) => problem(trial(), m, root, undefined)).find((x) => x !== undefined);
     if (why === undefined) wiring[base.name] = { ...table };

@@ -99,7 +99,7 @@ export function newDevice(root: string, name: string, part: string): Generated {
   const files = writeNew(root, {
     [`manifests/devices/${name}.json`]: formatJson({ ...json, wiring: wired.wiring }),
     [`devices/${name}/main.ts`]: deviceMain(n, part, ROLE),
-    [`test/sim/${name}.test.ts`]: deviceTest(n, part),
+    [`test/sim/${name}.test.ts`]: deviceTest(n, part, Object.keys(wired.wiring)[0]!),
   });
   return { files, notes: wired.skipped.map((s) => `not wired for ${s.board} (nor its overlays): ${s.why}`) };
 }
