@@ -7,10 +7,23 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileProblem, ManifestError, orList } from "./diagnostics.js";
 import { JsonSyntaxError, parseJson, type JsonNode } from "./json-source.js";
+import type { PartDefinition } from "./schema/part.js";
+import { partCatalogue, partNames } from "./schema/parts.js";
 
 export interface LoadOptions {
   /** Repository root (the folder holding `manifests/`); default: found from this module's location. */
   readonly root?: string;
+  /** The part catalogue devices are checked against; default: manifests/schema/parts.ts. */
+  readonly parts?: Readonly<Record<string, PartDefinition>>;
+}
+
+/** The part catalogue to check against, and its names in order. */
+export function catalogueOf(opts: LoadOptions): { get(name: string): PartDefinition | undefined; names: readonly string[] } {
+  const parts = opts.parts ?? partCatalogue;
+  return {
+    get: (name) => (Object.prototype.hasOwnProperty.call(parts, name) ? parts[name] : undefined),
+    names: opts.parts ? Object.keys(parts).sort() : partNames,
+  };
 }
 
 export type ManifestKind = "boards" | "devices";

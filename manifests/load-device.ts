@@ -7,10 +7,9 @@ import { basename, dirname } from "node:path";
 import { didYouMean, validate } from "./schema/builder.js";
 import { DeviceSchema, type Device } from "./schema/device.js";
 import type { ConnectionKind, PartDefinition } from "./schema/part.js";
-import { getPart, partNames } from "./schema/parts.js";
 import { toValue, type JsonNode } from "./json-source.js";
 import { orList, ptr, Sink, type Diagnostic } from "./diagnostics.js";
-import { catalogueDir, deepFreeze, display, findManifest, knownNames, listJson, parseTree, readTree, rootOf, type LoadOptions } from "./files.js";
+import { catalogueDir, catalogueOf, deepFreeze, display, findManifest, knownNames, listJson, parseTree, readTree, rootOf, type LoadOptions } from "./files.js";
 
 export interface LoadedDevice {
   readonly name: string;
@@ -28,13 +27,14 @@ interface DeviceContext {
   readonly fileName: string;
   /** Board names the manifest may wire: the catalogue's, and those beside a device file kept outside it. */
   readonly boards: readonly string[];
+  readonly parts: ReturnType<typeof catalogueOf>;
 }
 
 /** Load a device by name (`manifests/devices/<name>.json`) or by path. */
 export function loadDevice(nameOrPath: string, opts: LoadOptions = {}): LoadedDevice {
   const root = rootOf(opts);
   const abs = findManifest("devices", nameOrPath, root);
-  return checkDevice(readTree(abs, display(root, abs)), abs, root);
+  return checkDevice(readTree(abs, display(root, abs)), abs, root, opts);
 }
 
 /**
@@ -43,10 +43,10 @@ export function loadDevice(nameOrPath: string, opts: LoadOptions = {}): LoadedDe
  */
 export function parseDevice(text: string, abs: string, opts: LoadOptions = {}): LoadedDevice {
   const root = rootOf(opts);
-  return checkDevice(parseTree(text, display(root, abs)), abs, root);
+  return checkDevice(parseTree(text, display(root, abs)), abs, root, opts);
 }
 
-function checkDevice(tree: JsonNode, abs: string, root: string): LoadedDevice {
+function checkDevice(tree: JsonNode, abs: string, root: string, opts: LoadOptions): LoadedDevice {
   const file = display(root, abs);
   const sink = new Sink(tree);
   const { value, issues } = validate(DeviceSchema, toValue(tree));
@@ -55,7 +55,7 @@ function checkDevice(tree: JsonNode, abs: string, root: string): LoadedDevice {
   const device = deepFreeze(value!);
   const dir = dirname(abs);
   const boards = dir === catalogueDir(root, "devices") ? listJson(catalogueDir(root, "boards")) : knownNames("boards", root, dir);
-  const ctx: DeviceContext = { device, tree, sink, fileName: basename(abs, ".json"), boards };
+  const ctx: DeviceContext = { device, tree, sink, fileName: basename(abs, ".json"), boards, parts: catalogueOf(opts) };
   for (const check of deviceChecks) check(ctx);
   sink.throwIfErrors();
   return deepFreeze({ name: device.name, file, manifest: device, warnings: sink.warnings, tree });
@@ -84,12 +84,12 @@ function describeConnection(def: PartDefinition): string {
 }
 
 /** Known part; connection fields fit the part's kind; named pins are the part's; options fit the part's schema. */
-function checkParts({ device, sink }: DeviceContext): void {
+function checkParts({ device, sink, parts }: DeviceContext): void {
   for (const [role, entry] of Object.entries(device.parts)) {
     const base = ptr("/parts", role);
-    const def = getPart(entry.part);
+    const def = parts.get(entry.part);
     if (!def) {
-      sink.error(`${base}/part`, `unknown part ${JSON.stringify(entry.part)}${didYouMean(entry.part, partNames)}; known parts: ${partNames.join(", ")}`);
+      sink.error(`${base}/part`, `unknown part ${JSON.stringify(entry.part)}${didYouMean(entry.part, parts.names)}; known parts: ${parts.names.join(", ")}`);
       continue;
     }
     const kinds = connectionKinds(def);
@@ -135,13 +135,13 @@ function checkNamedPins(sink: Sink, base: string, given: Readonly<Record<string,
 }
 
 /** What the firmware declares it needs is among the parts. */
-function checkRequires({ device, sink }: DeviceContext): void {
+function checkRequires({ device, sink, parts }: DeviceContext): void {
   const present = [...new Set(Object.values(device.parts).map((p) => p.part))];
   (device.requires ?? []).forEach((name, i) => {
     const pointer = ptr("/requires", i);
-    const def = getPart(name);
+    const def = parts.get(name);
     if (!def) {
-      sink.error(pointer, `unknown part ${JSON.stringify(name)}${didYouMean(name, partNames)}; known parts: ${partNames.join(", ")}`);
+      sink.error(pointer, `unknown part ${JSON.stringify(name)}${didYouMean(name, parts.names)}; known parts: ${parts.names.join(", ")}`);
     } else if (!present.includes(name)) {
       sink.error(pointer, `the firmware requires a ${name} part (${def.title}) and refuses to start without one, but /parts has none (parts: ${present.join(", ")})`);
     }

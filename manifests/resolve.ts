@@ -14,10 +14,9 @@ import type { Board } from "./schema/board.js";
 import type { Device, PartEntry } from "./schema/device.js";
 import type { ConnectionKind, PartDefinition, PartPin } from "./schema/part.js";
 import type { NodeConfig, ResolvedI2CBus, ResolvedI2CPart, ResolvedPart, ResolvedSerialBus, ResolvedSerialPart, ResolvedSPIBus, ResolvedSPIPart } from "./schema/config.js";
-import { getPart } from "./schema/parts.js";
 import { locate, type JsonNode } from "./json-source.js";
 import { formatLoc, ptr, Sink, type Diagnostic } from "./diagnostics.js";
-import { deepFreeze, type LoadOptions } from "./files.js";
+import { catalogueOf, deepFreeze, type LoadOptions } from "./files.js";
 import { BUS_LINES, busPins, pinLabel, pinRanges, pinUnusable, unusableSource, type BusKind } from "./board-pins.js";
 import { loadBoard, type LoadedBoard } from "./load-board.js";
 import { loadDevice, onBus, pinNamesUsed, type LoadedDevice } from "./load-device.js";
@@ -118,6 +117,9 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
   const loadedBoard = typeof board === "string" ? loadBoard(board, opts) : board;
   const B = loadedBoard.manifest;
   const D = loadedDevice.manifest;
+  const catalogue = catalogueOf(opts);
+  // loadDevice checked every part name against the same catalogue.
+  const part = (name: string): PartDefinition => catalogue.get(name)!;
   const sink = new Sink(loadedDevice.tree);
   const iface = D.uplink.link === "mqtt" ? (B.network[0] ?? null) : null;
   const wiringKey = loadedBoard.lineage.find((n) => D.wiring[n] !== undefined);
@@ -170,7 +172,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
   // Buses first, so a part pin that collides with a bus pin is the one reported (when neither is newer).
   const busUses = new Set<string>();
   for (const [, entry] of fitted) {
-    const kind = getPart(entry.part)!.connection.kind;
+    const kind = part(entry.part).connection.kind;
     const busKind: BusKind | undefined = kind === "i2c" ? "i2c" : kind === "spi" ? "spi" : kind === "serial" ? "serial" : undefined;
     const busName = entry.bus ?? "default";
     if (busKind && B.buses[busKind]?.[busName] && !busUses.has(`${busKind}/${busName}`)) {
@@ -180,7 +182,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
   }
 
   for (const [role, entry] of fitted) {
-    const def = getPart(entry.part)!;
+    const def = part(entry.part);
     const options = { ...def.defaults, ...(validate(def.options, entry.options ?? {}).value as object) } as Record<string, string | number | boolean>;
     if (onBus(def)) {
       if (entry.powerPin !== undefined) {
