@@ -12,10 +12,15 @@ const ext = extname(fileURLToPath(import.meta.url)); // ".ts" under vitest, ".js
 
 /** `mainPath` is relative to the repository root (a device manifest's `main`). */
 export async function loadDeviceMain(mainPath: string): Promise<DeviceMain> {
-  const file = join(here, "..", "..", mainPath.replace(/\.ts$/, ext));
+  const root = join(here, "..", "..");
+  const file = join(root, mainPath.replace(/\.ts$/, ext));
   if (!existsSync(file)) {
+    // From out/, the source is one level further up than the compiled module.
+    const source = ext === ".ts" ? file : join(root, "..", mainPath);
     throw new Error(
-      ext === ".ts" ? `device main module ${mainPath} does not exist` : `device main module ${mainPath} is not compiled (${file}): run npx tsc -b, or run ganzhi through bin/ganzhi.js, which does`,
+      !existsSync(source)
+        ? `device main module ${mainPath} does not exist`
+        : `device main module ${mainPath} is not compiled (${file}): run npx tsc -b, or run ganzhi through bin/ganzhi.js, which does`,
     );
   }
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
