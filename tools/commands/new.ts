@@ -53,6 +53,7 @@ export const newCommand: Command = {
       const base = args.options.extends;
       if (typeof base !== "string") throw new UsageError("ganzhi new board needs --extends <board> (the catalogue board it overlays)");
       const g = newBoard(ctx.root, name, base);
+      compile(ctx, g);
       show(ctx, `board ${name}, an overlay of ${base}:`, g, [`edit manifests/boards/${name}.json (docs/vendors.md: "Adding a board")`, `ganzhi check --board ${name}`, `npx vitest run test/boards/${name}.test.ts`]);
       return 0;
     }
