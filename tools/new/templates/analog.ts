@@ -3,7 +3,7 @@
  * example (Analog Devices TMP35/TMP36/TMP37 datasheet: 10 mV/°C, 750 mV at 25 °C so 0.5 V at 0 °C, specified
  * from −40 °C to +125 °C).
  */
-import { AIR_TEMPERATURE, driverFrame, modelHead, partFile, truthFunction, type BusTemplate } from "./part-kit.js";
+import { AIR_TEMPERATURE, driverFrame, errorTest, modelHead, partFile, truthFunction, type BusTemplate } from "./part-kit.js";
 
 const q = { ...AIR_TEMPERATURE, resolution: 0.5 };
 
@@ -103,17 +103,12 @@ export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: Model
   return source;
 }
 `,
-  faultTest: (n) => ({
-    imports: [`import type { SensorError } from "../../hal/sensor.js";`, `import type { ResolvedAnalogPart } from "../../manifests/schema/config.js";`],
-    body: `  it("reports a pin at 0 V (an open wire) as a range error, not as a reading", () => {
-    const bench = partBench("${n.name}");
-    const errors: SensorError[] = [];
-    const sensor = open(bench.host, bench.part, { onError: (e) => errors.push(e) });
-    bench.node.world.analog.set((bench.part as ResolvedAnalogPart).pin, () => 0);
-    sensor.measure();
-    bench.run(10);
-    expect(sensor.sample()).toBeUndefined();
-    expect(errors.map((e) => e.kind)).toEqual(["range"]);
-  });`,
-  }),
+  faultTest: (n) =>
+    errorTest(n, {
+      title: "reports a pin at 0 V (an open wire) as a range error, not as a reading",
+      imports: [`import type { ResolvedAnalogPart } from "../../manifests/schema/config.js";`],
+      fault: "bench.node.world.analog.set((bench.part as ResolvedAnalogPart).pin, () => 0);",
+      runMs: 10,
+      kind: "range",
+    }),
 };

@@ -3,7 +3,7 @@
  * to CTRL starts a conversion; CONVERSION_MS later RESULT holds the reading as a big-endian two's-complement
  * int16 in hundredths, and the part NACKs a read of RESULT before then.
  */
-import { AIR_TEMPERATURE, driverFrame, modelHead, partFile, truthFunction, type BusTemplate } from "./part-kit.js";
+import { AIR_TEMPERATURE, attachToBus, driverFrame, errorTest, modelHead, partFile, REGISTER_MAP, truthFunction, type BusTemplate } from "./part-kit.js";
 
 const q = AIR_TEMPERATURE;
 
@@ -20,17 +20,8 @@ export const i2cTemplate: BusTemplate = {
 export const ADDRESSES: readonly number[] = Object.freeze([0x48, 0x49]);
 /** Highest SCL frequency, Hz (fast mode). */
 export const MAX_HZ = 400_000;
-/** Reads IDENTITY: tells this part from a missing or different one. */
-export const WHO_AM_I = 0x0f;
-export const IDENTITY = 0xa5;
-/** Writing START here starts one conversion. */
-export const CTRL = 0x01;
-export const START = 0x01;
-/** The last conversion: big-endian two's-complement int16, in units of LSB. */
-export const RESULT = 0x00;
-export const LSB = 0.01;
-/** Worst-case conversion time, ms; the part NACKs a read of RESULT before it is over. */
-export const CONVERSION_MS = 10;
+${REGISTER_MAP}
+/** The part NACKs a read of RESULT before the conversion is over. */
 `,
   }),
   part: (n) =>
@@ -143,28 +134,13 @@ export class ${n.cls}Model implements I2CTarget {
   }
 }
 
-/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
-export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
-  if (part.io !== "i2c") throw new Error(\`${n.name} (\${role}): expected an I2C part, got \${part.io}\`);
-  const bus = ctx.node.i2c[part.bus];
-  if (!bus) throw new Error(\`${n.name} (\${role}): node \${ctx.node.id} has no I2C bus "\${part.bus}"\`);
-  const model = new ${n.cls}Model(() => ctx.node.engine.now, (t) => truth(ctx.atmosphere, t));
-  bus.attach(part.address, model);
-  return model;
-}
-`,
-  faultTest: (n) => ({
-    imports: [`import type { SensorError } from "../../hal/sensor.js";`, `import type { ResolvedI2CPart } from "../../manifests/schema/config.js";`],
-    body: `  it("reports a part that stops answering as a nack error, not as a reading", () => {
-    const bench = partBench("${n.name}");
-    const errors: SensorError[] = [];
-    const sensor = open(bench.host, bench.part, { onError: (e) => errors.push(e) });
-    const part = bench.part as ResolvedI2CPart;
-    bench.node.i2c[part.bus]!.injectNack(part.address);
-    sensor.measure();
-    bench.run(1000);
-    expect(sensor.sample()).toBeUndefined();
-    expect(errors.map((e) => e.kind)).toEqual(["nack"]);
-  });`,
-  }),
+${attachToBus(n, { io: "i2c", title: "I2C", key: "address" })}`,
+  faultTest: (n) =>
+    errorTest(n, {
+      title: "reports a part that stops answering as a nack error, not as a reading",
+      imports: [`import type { ResolvedI2CPart } from "../../manifests/schema/config.js";`],
+      fault: "const part = bench.part as ResolvedI2CPart;\n    bench.node.i2c[part.bus]!.injectNack(part.address);",
+      runMs: 1000,
+      kind: "nack",
+    }),
 };

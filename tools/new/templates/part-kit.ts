@@ -253,3 +253,47 @@ export const part = definePart({
 });
 `;
 }
+
+/** A part test that a fault (made by `fault`, code using `bench`) ends as one `kind` error and no reading. */
+export function errorTest(n: PartNames, o: { title: string; imports?: readonly string[]; fault: string; runMs: number; kind: string }): { imports: readonly string[]; body: string } {
+  return {
+    imports: [`import type { SensorError } from "../../hal/sensor.js";`, ...(o.imports ?? [])],
+    body: `  it(${JSON.stringify(o.title)}, () => {
+    const bench = partBench("${n.name}");
+    const errors: SensorError[] = [];
+    const sensor = open(bench.host, bench.part, { onError: (e) => errors.push(e) });
+    ${o.fault}
+    sensor.measure();
+    bench.run(${o.runMs});
+    expect(sensor.sample()).toBeUndefined();
+    expect(errors.map((e) => e.kind)).toEqual([${JSON.stringify(o.kind)}]);
+  });`,
+  };
+}
+
+/** The model's `attach…Model` for a part on a shared bus (I2C by address, SPI by chip select). */
+export function attachToBus(n: PartNames, o: { io: "i2c" | "spi"; title: string; key: "address" | "select" }): string {
+  return `/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
+export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
+  if (part.io !== "${o.io}") throw new Error(\`${n.name} (\${role}): expected an ${o.title} part, got \${part.io}\`);
+  const bus = ctx.node.${o.io}[part.bus];
+  if (!bus) throw new Error(\`${n.name} (\${role}): node \${ctx.node.id} has no ${o.title} bus "\${part.bus}"\`);
+  const model = new ${n.cls}Model(() => ctx.node.engine.now, (t) => truth(ctx.atmosphere, t));
+  bus.attach(part.${o.key}, model);
+  return model;
+}
+`;
+}
+
+/** The registers an I2C or SPI template's part has: identity, a start bit, a result in hundredths. */
+export const REGISTER_MAP = `/** Reads IDENTITY: tells this part from a missing or different one. */
+export const WHO_AM_I = 0x0f;
+export const IDENTITY = 0xa5;
+/** Writing START here starts one conversion. */
+export const CTRL = 0x01;
+export const START = 0x01;
+/** The last conversion: big-endian two's-complement int16, in units of LSB. */
+export const RESULT = 0x00;
+export const LSB = 0.01;
+/** Worst-case conversion time, ms. */
+export const CONVERSION_MS = 10;`;

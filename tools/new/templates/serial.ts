@@ -2,7 +2,7 @@
  * `ganzhi new part --bus uart`: a sensor that answers a text command on a UART (8N1), as many probes and modems
  * do: the node sends COMMAND, the part measures and answers one line `T=<value>` with two decimals.
  */
-import { AIR_TEMPERATURE, driverFrame, modelHead, partFile, truthFunction, type BusTemplate } from "./part-kit.js";
+import { AIR_TEMPERATURE, driverFrame, errorTest, modelHead, partFile, truthFunction, type BusTemplate } from "./part-kit.js";
 
 const q = AIR_TEMPERATURE;
 
@@ -159,17 +159,12 @@ export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: Model
   return model;
 }
 `,
-  faultTest: (n) => ({
-    imports: [`import type { SensorError } from "../../hal/sensor.js";`, `import type { ${n.cls}Model } from "../../parts/${n.name}/model.js";`],
-    body: `  it("reports a part that stops answering as a timeout error, not as a reading", () => {
-    const bench = partBench("${n.name}");
-    const errors: SensorError[] = [];
-    const sensor = open(bench.host, bench.part, { onError: (e) => errors.push(e) });
-    (bench.models[0]!.model as ${n.cls}Model).silent = true;
-    sensor.measure();
-    bench.run(1000);
-    expect(sensor.sample()).toBeUndefined();
-    expect(errors.map((e) => e.kind)).toEqual(["timeout"]);
-  });`,
-  }),
+  faultTest: (n) =>
+    errorTest(n, {
+      title: "reports a part that stops answering as a timeout error, not as a reading",
+      imports: [`import type { ${n.cls}Model } from "../../parts/${n.name}/model.js";`],
+      fault: `(bench.models[0]!.model as ${n.cls}Model).silent = true;`,
+      runMs: 1000,
+      kind: "timeout",
+    }),
 };

@@ -3,7 +3,7 @@
  * bit 7 set to read; the part answers one byte per byte clocked. Its chip select is the named pin "select"
  * (the bus's own select when a device does not wire it).
  */
-import { AIR_TEMPERATURE, driverFrame, modelHead, partFile, truthFunction, type BusTemplate } from "./part-kit.js";
+import { AIR_TEMPERATURE, attachToBus, driverFrame, modelHead, partFile, REGISTER_MAP, truthFunction, type BusTemplate } from "./part-kit.js";
 
 const q = AIR_TEMPERATURE;
 
@@ -22,17 +22,9 @@ export const MAX_HZ = 8_000_000;
 export const MODE = 0;
 /** Set in the first byte of a transfer to read the register it names. */
 export const READ = 0x80;
-export const WHO_AM_I = 0x0f;
-export const IDENTITY = 0xa5;
-/** Writing START here starts one conversion. */
-export const CTRL = 0x01;
-export const START = 0x01;
-/** The last conversion: big-endian two's-complement int16 in units of LSB; NOT_READY while one runs. */
-export const RESULT = 0x00;
-export const LSB = 0.01;
+${REGISTER_MAP}
+/** What RESULT reads while a conversion runs. */
 export const NOT_READY = -32768;
-/** Worst-case conversion time, ms. */
-export const CONVERSION_MS = 10;
 `,
   }),
   part: (n) =>
@@ -139,16 +131,7 @@ export class ${n.cls}Model implements SPITarget {
   }
 }
 
-/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
-export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
-  if (part.io !== "spi") throw new Error(\`${n.name} (\${role}): expected an SPI part, got \${part.io}\`);
-  const bus = ctx.node.spi[part.bus];
-  if (!bus) throw new Error(\`${n.name} (\${role}): node \${ctx.node.id} has no SPI bus "\${part.bus}"\`);
-  const model = new ${n.cls}Model(() => ctx.node.engine.now, (t) => truth(ctx.atmosphere, t));
-  bus.attach(part.select, model);
-  return model;
-}
-`,
+${attachToBus(n, { io: "spi", title: "SPI", key: "select" })}`,
   faultTest: (n) => ({
     imports: [],
     body: `  it("refuses to open when nothing answers on its chip select (MISO reads 0xFF): an identity error", () => {
