@@ -201,7 +201,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
         const resolved = resolveSPIPart(ctx, role, entry, def, named, taken.spiSelects);
         if (!resolved) continue;
         buses.spi[resolved.bus] = stripUndefined({ clock: resolved.clock, out: resolved.out, in: resolved.in, hz: resolved.hz, port: resolved.port });
-        parts[role] = stripUndefined({ ...resolved, options, ...withPins });
+        parts[role] = stripUndefined({ ...resolved, options, pins: named ?? {} });
       } else {
         const resolved = resolveSerialPart(ctx, role, entry, def, taken.uarts);
         if (!resolved) continue;
@@ -445,7 +445,7 @@ function resolveSPIPart(
   def: PartDefinition,
   named: Readonly<Record<string, number>> | undefined,
   selects: Map<string, string>,
-): Omit<ResolvedSPIPart, "options"> | undefined {
+): Omit<ResolvedSPIPart, "options" | "pins"> | undefined {
   const conn = def.connection as { kind: "spi"; maxHz: number; mode: 0 | 1 | 2 | 3; select: string };
   const found = findBus<NonNullable<Board["buses"]["spi"]>[string]>(ctx, "spi", role, entry);
   if (!found) return undefined;

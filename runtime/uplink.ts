@@ -33,7 +33,19 @@ export interface UplinkFrame {
   readonly queuedAt: number;
 }
 
+/**
+ * The keys under which a device's `stats()` accounts for its reports, whatever the device: run summaries read these
+ * and nothing device-specific. At any moment every report made is delivered, held, or dropped for one reason
+ * (`uplink.dropped.<reason>`): made = delivered + held + the dropped.
+ */
+export const UPLINK_MADE = "uplink.made";
+export const UPLINK_DELIVERED = "uplink.delivered";
+export const UPLINK_HELD = "uplink.held";
+export const UPLINK_DROPPED = "uplink.dropped.";
+
 export interface UplinkStats {
+  /** Frames offered to `enqueue`, accepted or not. */
+  offered: number;
   queued: number;
   sent: number;
   acked: number;
@@ -59,7 +71,7 @@ export interface UplinkOptions {
 }
 
 export class UplinkQueue {
-  readonly stats: UplinkStats = { queued: 0, sent: 0, acked: 0, dropped: 0, requeued: 0, maxDepth: 0, maxLatencyMs: 0, bytesAcked: 0 };
+  readonly stats: UplinkStats = { offered: 0, queued: 0, sent: 0, acked: 0, dropped: 0, requeued: 0, maxDepth: 0, maxLatencyMs: 0, bytesAcked: 0 };
   readonly #o: UplinkOptions;
   readonly #window: number;
   /** One FIFO per priority; index = priority. */
@@ -85,6 +97,7 @@ export class UplinkQueue {
   /** Queue a frame; returns its sequence number. May drop an older, less urgent frame to make room. */
   enqueue(topic: string, payload: Uint8Array, priority: Priority = ROUTINE, qos: 0 | 1 = 1): number {
     const frame: UplinkFrame = { seq: ++this.#seq, topic, payload, priority, qos, queuedAt: this.#o.clock.ticks() };
+    this.stats.offered++;
     if (this.depth >= this.#o.capacity && !this.#makeRoom(priority)) {
       this.stats.dropped++;
       this.#o.onDropped?.(frame);
@@ -95,6 +108,16 @@ export class UplinkQueue {
     if (this.depth > this.stats.maxDepth) this.stats.maxDepth = this.depth;
     this.pump();
     return frame.seq;
+  }
+
+  /** The standard accounting keys (UPLINK_MADE …) for the device's `stats()`; the queue drops only when full. */
+  counters(): Record<string, number> {
+    return {
+      [UPLINK_MADE]: this.stats.offered,
+      [UPLINK_DELIVERED]: this.stats.acked,
+      [UPLINK_HELD]: this.depth,
+      [UPLINK_DROPPED + "queue-full"]: this.stats.dropped,
+    };
   }
 
   /** Drop the oldest waiting frame of priority ≤ `priority`; false if there is none. */

@@ -11,7 +11,7 @@
  * - Downlink on `<topic>/config`: `{"reportS": N}` changes the reporting interval within the manifest's bounds;
  *   the answer goes to `<topic>/config/ack`.
  */
-import type { Host, NodeApp } from "../../hal/host.js";
+import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
 import { edgeCounterClass } from "../../hal/edge-counter.js";
 import { MqttClient } from "../../runtime/mqtt/client.js";
@@ -20,6 +20,7 @@ import { Scheduler } from "../../runtime/scheduler.js";
 import { Sampler } from "../../runtime/sampler.js";
 import type { Task } from "../../runtime/scheduler.js";
 import { UplinkQueue } from "../../runtime/uplink.js";
+import { parseSettings, type IntegerSetting } from "../../runtime/settings.js";
 import { BME280 } from "../../parts/bme280/driver.js";
 import { SHT3x } from "../../parts/sht3x/driver.js";
 import { CupAnemometer } from "../../parts/cup-anemometer/driver.js";
@@ -30,6 +31,20 @@ import type { StationConfig } from "./config.js";
 import { dewPoint, frostRisk } from "./psychrometrics.js";
 import { ReportEncoder } from "./report.js";
 import { WindStats } from "./wind.js";
+
+/** The station's counters as a run summary shows them. */
+const SUMMARY: readonly SummaryLine[] = Object.freeze([
+  Object.freeze({
+    label: "samples taken",
+    total: Object.freeze(["airSamples", "windSamples"]),
+    parts: Object.freeze([
+      Object.freeze({ label: "air", key: "airSamples" }),
+      Object.freeze({ label: "wind", key: "windSamples" }),
+      Object.freeze({ label: "rain tips", key: "rainTips" }),
+    ]),
+  }),
+  Object.freeze({ label: "sensor errors", total: Object.freeze(["sensorErrors"]) }),
+]);
 
 export class WeatherStation implements NodeApp {
   readonly #host: Host;
@@ -45,6 +60,8 @@ export class WeatherStation implements NodeApp {
   readonly #mqtt: MqttClient;
   readonly #uplink: UplinkQueue;
   readonly #topic: string;
+  /** What a configuration downlink may set (docs/downlinks.md). */
+  readonly #settings: readonly IntegerSetting[];
   #reportTask: Task | undefined;
   #air: Sampler | undefined;
   #reportS: number;
@@ -71,6 +88,7 @@ export class WeatherStation implements NodeApp {
     this.#host = host;
     const cfg = (this.#cfg = readConfig(host.config));
     this.#reportS = cfg.reportS;
+    this.#settings = Object.freeze([Object.freeze({ name: "reportS", min: cfg.minReportS, max: cfg.maxReportS })]);
     this.#topic = cfg.topic.replace("{id}", host.id);
     this.#scheduler = new Scheduler(host.timer, host.clock);
 
@@ -224,22 +242,18 @@ export class WeatherStation implements NodeApp {
   #downlink(topic: string, payload: Uint8Array): void {
     if (topic !== `${this.#topic}/config`) return;
     this.#stats.downlinks++;
-    let text = "";
-    for (let i = 0; i < payload.length; i++) text += String.fromCharCode(payload[i]!);
+    // Every answer is the project's text (runtime/settings.ts), never an engine's: the same downlink gets the same
+    // acknowledgement bytes on V8, XS and a board. docs/downlinks.md lists them.
+    const r = parseSettings(payload, this.#settings);
     let answer: string;
-    try {
-      const msg = JSON.parse(text) as { reportS?: unknown };
-      const s = msg.reportS;
-      if (typeof s !== "number" || !Number.isInteger(s) || s < this.#cfg.minReportS || s > this.#cfg.maxReportS) {
-        throw new Error(`reportS must be an integer in [${this.#cfg.minReportS}, ${this.#cfg.maxReportS}]`);
-      }
+    if ("error" in r) {
+      this.#stats.downlinkRejected++;
+      answer = `{"error":${JSON.stringify(r.error)}}`;
+    } else {
+      const s = r.values[0]!; // the only setting, so present when nothing was refused
       this.#reportS = s;
       this.#reportTask?.setPeriod(s * 1000);
       answer = `{"reportS":${s}}`;
-    } catch (e) {
-      this.#stats.downlinkRejected++;
-      const why = e instanceof Error ? e.message : String(e);
-      answer = `{"error":${JSON.stringify(why)}}`;
     }
     this.#mqtt.publish(`${this.#topic}/config/ack`, answer, { qos: 1 });
   }
@@ -249,6 +263,7 @@ export class WeatherStation implements NodeApp {
     const u = this.#uplink.stats;
     return {
       ...this.#stats,
+      ...this.#uplink.counters(),
       reportIntervalS: this.#reportS,
       airOverlaps: this.#air?.stats.overlaps ?? 0,
       framesQueued: u.queued,
@@ -263,5 +278,9 @@ export class WeatherStation implements NodeApp {
       bytesIn: m.bytesIn,
       rainBounces: this.#rain.bounces,
     };
+  }
+
+  summary(): readonly SummaryLine[] {
+    return SUMMARY;
   }
 }

@@ -40,6 +40,8 @@ export interface ResolvedSPIPart extends ResolvedPartBase {
   readonly hz: number;
   readonly mode: 0 | 1 | 2 | 3;
   readonly port?: number;
+  /** The part's named pins that are wired on this board (an SX1262: nss, busy, dio1, reset); {} when none are. */
+  readonly pins: Readonly<Record<string, number>>;
 }
 
 export interface ResolvedSerialPart extends ResolvedPartBase {

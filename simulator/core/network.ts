@@ -18,3 +18,18 @@ export interface NetSocket {
 export interface Network {
   connect(nodeId: string, address: string, port: number, events: NetSocketEvents): NetSocket;
 }
+
+/** Datagrams from one simulated socket to one server (a gateway's packet forwarder and its network server). */
+export interface DatagramEvents {
+  message(bytes: Uint8Array): void;
+}
+
+export interface DatagramSocket {
+  send(bytes: Uint8Array): void;
+  close(): void;
+}
+
+export interface DatagramNetwork {
+  /** A UDP socket of `owner`'s, connected to `address:port`; replies arrive as engine events. */
+  open(owner: string, address: string, port: number, events: DatagramEvents): DatagramSocket;
+}

@@ -113,7 +113,11 @@ describe("XS bare-metal on mps2-an386", () => {
     }
     expect(Number(a.printed[1]!.split(" ")[1])).toBeGreaterThan(100e6);
     expect(b.console).toBe(a.console);
-    expect(a.wallMs).toBeLessThan(10_000);
+    // Skipped, not waited out: nearly all of the 100 s of guest time is the clock's jumps (counted in SysTick ticks
+    // by the image itself), one per wake, rather than instructions run.
+    const end = /#end .* ticks=(\d+) idle=(\d+) skips=(\d+)/.exec(a.console)!;
+    expect(Number(end[2]) / Number(end[1])).toBeGreaterThan(0.95);
+    expect(Number(end[3])).toBeGreaterThanOrEqual(400);
   });
 
   test("a missing tool is one message naming the Debian package", () => {

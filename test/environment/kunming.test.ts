@@ -14,6 +14,7 @@ import {
   saturationVaporPressureIce,
 } from "../../simulator/core/environment/air.js";
 import { createKunmingWeather, type KunmingWeather } from "../../simulator/core/environment/kunming.js";
+import { exp } from "../../runtime/detmath.js";
 import { kunmingFingerprint } from "./fingerprint.js";
 
 const DAY = 24 * HOUR;
@@ -467,18 +468,29 @@ describe("air physics helpers", () => {
 });
 
 describe("cost", () => {
-  it("air, wind and rainRate take a few µs per call on V8", () => {
+  // A ratio timed in one run, not an absolute time: a loaded machine slows both loops alike, and the fastest of
+  // several alternating blocks drops the blocks a load spike hit.
+  it("air, wind and rainRate at one instant cost under 300 detmath exp() calls on V8", () => {
     const w = createKunmingWeather({ seed: 1 });
-    const n = 100000;
+    const n = 10_000;
     let acc = 0;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) {
-      const t = i * 250_000;
-      acc += w.air(t).temperature + w.wind(t).speed + w.rainRate(t);
+    let k = 0;
+    let model = Infinity;
+    let reference = Infinity;
+    for (let round = 0; round < 12; round++) {
+      let start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const t = k++ * 250_000;
+        acc += w.air(t).temperature + w.wind(t).speed + w.rainRate(t);
+      }
+      model = Math.min(model, performance.now() - start);
+      start = performance.now();
+      for (let i = 0; i < n; i++) acc += exp(i * 1e-5 - round);
+      reference = Math.min(reference, performance.now() - start);
     }
-    const us = ((performance.now() - start) * 1000) / n;
-    console.info(`kunming cost: ${us.toFixed(2)} µs for air + wind + rainRate at one instant`);
+    const ratio = model / reference;
+    console.info(`kunming cost: air + wind + rainRate at one instant = ${ratio.toFixed(0)} exp() calls (${((model * 1000) / n).toFixed(2)} µs here)`);
     expect(Number.isFinite(acc)).toBe(true);
-    expect(us).toBeLessThan(25);
+    expect(ratio).toBeLessThan(300);
   });
 });

@@ -2,8 +2,9 @@
  * Run a private Mosquitto broker (Debian's `mosquitto` package) for a test: its own port on 127.0.0.1, anonymous
  * access, optional persistence in a temporary directory, restartable on the same port.
  *
- * `mosquittoBinary()` finds the binary; when it is missing the caller should fail loudly (tests set
- * GANZHI_SKIP_MOSQUITTO=1 to skip instead).
+ * `mosquittoBinary()` finds the binary. A test that needs it asks `skipMosquitto()` first: every test file reads
+ * GANZHI_SKIP_MOSQUITTO through it, so the variable means the same everywhere (1: skip; unset, empty or 0: run,
+ * and fail with the install hint when the binary is missing; any other value is an error, not a guess).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -14,11 +15,22 @@ import { delimiter, join } from "node:path";
 export const MOSQUITTO_MISSING =
   "mosquitto broker binary not found (looked at $GANZHI_MOSQUITTO, /usr/sbin/mosquitto and PATH): install it with `apt-get install mosquitto`, or set GANZHI_SKIP_MOSQUITTO=1 to skip the Mosquitto tests";
 
+/**
+ * Whether to skip the tests that need a Mosquitto binary, from GANZHI_SKIP_MOSQUITTO (see above). Tests not skipped
+ * fail with MOSQUITTO_MISSING when the binary is missing (`Mosquitto.start` throws it).
+ */
+export function skipMosquitto(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.GANZHI_SKIP_MOSQUITTO ?? "";
+  if (v === "1") return true;
+  if (v === "" || v === "0") return false;
+  throw new Error(`GANZHI_SKIP_MOSQUITTO must be 1 (skip the Mosquitto tests) or 0 (run them), got "${v}"`);
+}
+
 /** The mosquitto binary: $GANZHI_MOSQUITTO if set (and only that), else /usr/sbin/mosquitto, else on PATH. */
-export function mosquittoBinary(): string | undefined {
-  const forced = process.env.GANZHI_MOSQUITTO;
+export function mosquittoBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const forced = env.GANZHI_MOSQUITTO;
   if (forced) return existsSync(forced) ? forced : undefined;
-  const candidates = ["/usr/sbin/mosquitto", ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "mosquitto"))];
+  const candidates = ["/usr/sbin/mosquitto", ...(env.PATH ?? "").split(delimiter).map((d) => join(d, "mosquitto"))];
   return candidates.find((p) => p.length > 0 && existsSync(p));
 }
 

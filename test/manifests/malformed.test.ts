@@ -300,7 +300,7 @@ describe("device manifests: parts", () => {
   deviceCase({
     what: "an unknown part",
     edits: [[`"part": "sht3x"`, `«"part": "sht31"`]],
-    expect: [{ pointer: "/parts/thermohygrometer/part", message: 'unknown part "sht31" (did you mean "sht3x"?); known parts: bme280, cup-anemometer, sht3x, tipping-bucket, wind-vane' }],
+    expect: [{ pointer: "/parts/thermohygrometer/part", message: 'unknown part "sht31" (did you mean "sht3x"?); known parts: bme280, cup-anemometer, sht3x, sx1262, tipping-bucket, wind-vane' }],
   });
   deviceCase({
     what: "an option outside the part's range",
@@ -364,7 +364,7 @@ describe("device manifests: parts", () => {
   deviceCase({
     what: "a required part that is not in the catalogue",
     edits: [[`  "wiring": {`, `  "requires": [«"wind-vain"],\n  "wiring": {`]],
-    expect: [{ pointer: "/requires/0", message: 'unknown part "wind-vain" (did you mean "wind-vane"?); known parts: bme280, cup-anemometer, sht3x, tipping-bucket, wind-vane' }],
+    expect: [{ pointer: "/requires/0", message: 'unknown part "wind-vain" (did you mean "wind-vane"?); known parts: bme280, cup-anemometer, sht3x, sx1262, tipping-bucket, wind-vane' }],
   });
 });
 
@@ -757,6 +757,19 @@ describe("a vendor's overlay against the devices: errors in the vendor's file", 
       },
     ],
   });
+  it("an SX1262 on the nRF52840-DK: its four named pins wired by name, NSS its chip select", () => {
+    const { path } = write(
+      "m-device-lora",
+      edited(DEVICE, [
+        [`    "vane": {`, `    "radio": { "part": "sx1262", "bus": "default", "pins": { "nss": "loraNss", "busy": "loraBusy", "dio1": "loraDio1", "reset": "loraReset" } },\n    "vane": {`],
+        [`"vanePower": "P1.06" }`, `"vanePower": "P1.06", "loraNss": "P1.08", "loraBusy": "P1.09", "loraDio1": "P1.10", "loraReset": "P1.11" }`],
+      ]),
+    );
+    const r = resolveNode(loadDevice(path), "nrf52840-dk");
+    expect(r.config.parts["radio"]).toMatchObject({ io: "spi", bus: "default", clock: 47, in: 46, out: 45, select: 40, hz: 1_000_000, mode: 0, pins: { nss: 40, busy: 41, dio1: 42, reset: 43 } });
+    expect(r.pins).toMatchObject({ loraNss: 40, loraBusy: 41, loraDio1: 42, loraReset: 43 });
+  });
+
   it("moving a part's pin with the overlay's wiring works, and leaves the other pins where the device put them", () => {
     const { path } = write("m-board-moves-vane", edited(BOARD, [[`  "description": "Vendor board"`, `  "description": "Vendor board",\n  "wiring": { "weather-station": { "vane": 35, "vanePower": 4 } }`]]));
     const r = resolveNode("weather-station", loadBoard(path));

@@ -1,15 +1,15 @@
 /**
  * The device MQTT client against Mosquitto (Debian's package), each test with its own broker process on a free
- * port of 127.0.0.1, observed by MQTT.js. Without the binary these tests FAIL with the install hint; set
- * GANZHI_SKIP_MOSQUITTO=1 to skip them instead.
+ * port of 127.0.0.1, observed by MQTT.js. Without the binary this file FAILS with the install hint; set
+ * GANZHI_SKIP_MOSQUITTO=1 to skip it instead (test/helpers/mosquitto.ts).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { MqttClient, type MqttClientOptions } from "../../runtime/mqtt/client.js";
-import { MOSQUITTO_MISSING, Mosquitto, mosquittoBinary } from "../helpers/mosquitto.js";
+import { MOSQUITTO_MISSING, Mosquitto, mosquittoBinary, skipMosquitto } from "../helpers/mosquitto.js";
 import { createRealtimeHost, type RealtimeHost } from "../helpers/realtime-host.js";
 import { observer, sleep, waitFor, deviceClient } from "./support.js";
 
-const skip = process.env.GANZHI_SKIP_MOSQUITTO === "1";
+const skip = skipMosquitto();
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -34,6 +34,14 @@ function payloadFor(i: number): Uint8Array {
 function device(host: RealtimeHost, port: number, extra: Partial<MqttClientOptions> = {}): { client: MqttClient; errors: Error[] } {
   return deviceClient(host, port, cleanups, extra);
 }
+
+describe("GANZHI_SKIP_MOSQUITTO", () => {
+  it("means the same in every file: 1 skips, unset, empty or 0 runs, anything else is an error", () => {
+    expect(skipMosquitto({ GANZHI_SKIP_MOSQUITTO: "1" })).toBe(true);
+    for (const v of [undefined, "", "0"]) expect(skipMosquitto({ GANZHI_SKIP_MOSQUITTO: v })).toBe(false);
+    expect(() => skipMosquitto({ GANZHI_SKIP_MOSQUITTO: "yes" })).toThrow('GANZHI_SKIP_MOSQUITTO must be 1 (skip the Mosquitto tests) or 0 (run them), got "yes"');
+  });
+});
 
 describe.skipIf(skip)("MQTT client against Mosquitto", () => {
   it("the mosquitto binary is installed", () => {

@@ -1,7 +1,9 @@
 /**
  * The device MQTT client against raw `node:net` peers that read its bytes with mqtt-packet and answer exactly what
  * a test needs: garbage, refusals, withheld or duplicated PUBACKs, dropped connections, silence, byte-at-a-time
- * delivery. Real sockets, real time.
+ * delivery. Real sockets, real time; nothing here compares wall-clock durations (a loaded machine stretches them):
+ * the timing itself (back-off windows, ack and ping timeouts) is tested exactly in virtual time in
+ * client-virtual.test.ts, and here through what the client asked of its host.
  */
 import mqttPacket from "mqtt-packet";
 import { afterEach, describe, expect, it } from "vitest";
@@ -80,26 +82,23 @@ describe("MQTT client against a misbehaving or scripted peer", () => {
   });
 
   it("reports a refused CONNACK by name and backs off min·factor^n up to max", async () => {
-    const accepted: number[] = [];
+    let accepted = 0;
     const server = await peer((c, p) => {
       if (p.cmd === "connect") c.send({ cmd: "connack", returnCode: 5, sessionPresent: false });
     });
-    server.server.on("connection", () => accepted.push(performance.now()));
-    const { client, errors } = device(server.port, { backoff: { min: 40, max: 160, factor: 2, jitter: 0 } });
+    server.server.on("connection", () => accepted++);
+    const { client, errors, host } = device(server.port, { backoff: { min: 40, max: 160, factor: 2, jitter: 0 } });
     client.start();
-    await waitFor(() => accepted.length >= 6, 3000, "six attempts");
+    await waitFor(() => accepted >= 6, 3000, "six attempts");
     client.close();
     expect(errors[0]).toBeInstanceOf(MqttConnackError);
     expect(errors[0]!.message).toBe("MQTT CONNACK: connection refused, return code 5 (not authorized)");
     expect((errors[0] as MqttConnackError).returnCode).toBe(5);
     expect(client.stats.connackRefusals).toBeGreaterThanOrEqual(5);
     expect(client.stats.connects).toBe(0);
-    const gaps = accepted.slice(1).map((t, i) => t - accepted[i]!);
-    const want = [40, 80, 160, 160, 160];
-    gaps.forEach((g, i) => {
-      expect(g, `gap ${i}`).toBeGreaterThanOrEqual(want[i]! - 2);
-      expect(g, `gap ${i}`).toBeLessThan(want[i]! + 60);
-    });
+    // The waits it chose, in order (that it keeps them is timed exactly in client-virtual.test.ts).
+    const waits = host.logs.map((l) => /reconnecting in (\d+) ms$/.exec(l.message)?.[1]).filter((d) => d !== undefined).map(Number);
+    expect(waits.slice(0, 5)).toEqual([40, 80, 160, 160, 160]);
   });
 
   it("keeps at most maxInflight QoS 1 publishes open and reports exactly the acknowledged ones", async () => {
@@ -149,15 +148,13 @@ describe("MQTT client against a misbehaving or scripted peer", () => {
     const { client } = device(server.port, { ackTimeout: 150 });
     const done: number[] = [];
     client.start();
-    const t0 = performance.now();
     client.publish("up", "slow", { qos: 1, done: (e, t) => !e && done.push(t) });
     await waitFor(() => publishes(server).length === 2, 2000, "a retransmission");
-    const elapsed = performance.now() - t0;
     const [a, b] = publishes(server);
     expect([a!.dup, b!.dup]).toEqual([false, true]);
     expect(b!.messageId).toBe(a!.messageId);
     expect(text(b!)).toBe("slow");
-    expect(elapsed).toBeGreaterThanOrEqual(148);
+    expect(client.stats.retransmits).toBe(1);
     const conn = server.connections[0]!;
     conn.send({ cmd: "puback", messageId: a!.messageId! }); // ack of the first copy
     await waitFor(() => done.length === 1, 2000, "done");
@@ -250,14 +247,10 @@ describe("MQTT client against a misbehaving or scripted peer", () => {
   it("sends PINGREQ after keep-alive idle time and drops the connection when nothing answers", async () => {
     const server = await peer(acceptAll); // never answers PINGREQ
     const { client, errors } = device(server.port, { keepAlive: 1, responseTimeout: 200 });
-    const t0 = performance.now();
     client.start();
     await waitFor(() => errors.length === 1, 3000, "the ping timeout");
-    const elapsed = performance.now() - t0;
     expect(errors[0]!.message).toBe("MQTT: no PINGRESP within 200 ms");
     expect(server.all("pingreq")).toHaveLength(1);
-    expect(elapsed).toBeGreaterThanOrEqual(1195);
-    expect(elapsed).toBeLessThan(1600);
     expect(client.stats).toMatchObject({ pingsSent: 1, timeouts: 1, disconnects: 1 });
     await waitFor(() => server.connections.length === 2, 2000, "a reconnect");
   });

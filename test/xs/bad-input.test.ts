@@ -13,15 +13,13 @@ import { runSimXs, XsRunError } from "../../simulator/xs/session.js";
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 const fixture = (name: string) => path.join(FIXTURES, name, "main.ts");
 
+/** The run's failure. It must stop the run by itself: a hang would be the test's own timeout, not an XsRunError. */
 async function failure(name: string, extra: { heapLimit?: number; callbackBudget?: number } = {}): Promise<XsRunError> {
-  const started = performance.now();
   const error = await runSimXs({ device: "weather-station", board: "esp32-devkitc", hours: 1, seed: 1, mainPath: fixture(name), ...extra }).then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(XsRunError);
-  // Stopped, not timed out: well inside the test's own limit.
-  expect(performance.now() - started).toBeLessThan(30_000);
   return error as XsRunError;
 }
 

@@ -15,11 +15,18 @@ interface Point {
   v: number;
 }
 
-function measured(frames: readonly Frame[], name: string): Point[] {
+/**
+ * The values of one quantity, in the chart's unit: `scale` maps each SenML unit the node may send to the factor
+ * into that unit (rain comes as m and is charted in mm). A record in a unit not listed is an error, not a guess.
+ */
+function measured(frames: readonly Frame[], name: string, scale: Readonly<Record<string, number>>): Point[] {
   const out: Point[] = [];
   for (const f of frames) {
     const r = f.records?.find((x) => x.name.endsWith(`:${name}`));
-    if (r && typeof r.value === "number") out.push({ h: f.t / 3.6e6, v: r.value });
+    if (!r || typeof r.value !== "number") continue;
+    const k = scale[r.unit ?? ""];
+    if (k === undefined) throw new Error(`sim report: "${r.name}" in unit "${r.unit ?? ""}", expected one of ${Object.keys(scale).join(", ")}`);
+    out.push({ h: f.t / 3.6e6, v: r.value * k });
   }
   return out;
 }
@@ -72,14 +79,14 @@ export function simReport(result: SimResult): { html: string; fidelity: Fidelity
     return acc / n;
   };
 
-  const temp = measured(frames, "temp");
-  const rh = measured(frames, "rh");
-  const press = measured(frames, "press");
-  const dew = measured(frames, "dew");
-  const wspd = measured(frames, "wspd");
-  const gust = measured(frames, "gust");
-  const wdir = measured(frames, "wdir");
-  const rain = measured(frames, "rain");
+  const temp = measured(frames, "temp", { Cel: 1 });
+  const rh = measured(frames, "rh", { "%RH": 1 });
+  const press = measured(frames, "press", { Pa: 1 });
+  const dew = measured(frames, "dew", { Cel: 1 });
+  const wspd = measured(frames, "wspd", { "m/s": 1 });
+  const gust = measured(frames, "gust", { "m/s": 1 });
+  const wdir = measured(frames, "wdir", { rad: 180 / Math.PI });
+  const rain = measured(frames, "rain", { m: 1000 });
   // Dry intervals are left out of the truth dots (NaN), so rain stands out rather than a row of zeros.
   const trueRain = rain.map((p) => {
     const v = atm.rainBetween(p.h * 3.6e9 - spanUs, p.h * 3.6e9);

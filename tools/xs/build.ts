@@ -172,6 +172,8 @@ export interface BuildXsOptions {
   force?: boolean;
   log?: (line: string) => void;
   layout?: XsLayout;
+  /** Called once, before anything is compiled or linked, with the number of C files to compile (0: link only). */
+  onWork?: (compile: number) => void;
 }
 
 export interface BuildXsResult {
@@ -206,6 +208,9 @@ export async function buildXsRunner(options: BuildXsOptions = {}): Promise<Build
     const todo = units(l).filter(
       (u) => options.force || flagsChanged || mtime(u.object) < 0 || mtime(u.object) < mtime(u.source) || mtime(u.object) < newestHeader,
     );
+    const objects = units(l).map((u) => u.object);
+    const relink = options.force || todo.length > 0 || mtime(l.runner) < Math.max(...objects.map(mtime));
+    if (relink) options.onWork?.(todo.length);
     if (todo.length > 0) {
       checkCompiler(cc);
       log(`ganzhi: compiling XS (${todo.length} file${todo.length > 1 ? "s" : ""}) with ${cc}…`);
@@ -222,10 +227,8 @@ export async function buildXsRunner(options: BuildXsOptions = {}): Promise<Build
       await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));
       if (failures.length > 0) throw new XsBuildError(`compiling XS failed:\n${failures.join("\n")}`);
     }
-    const objects = units(l).map((u) => u.object);
-    const newestObject = Math.max(...objects.map(mtime));
     let linked = false;
-    if (options.force || todo.length > 0 || mtime(l.runner) < newestObject) {
+    if (relink) {
       checkCompiler(cc);
       const tmp = l.runner + ".tmp";
       const r = await run(cc, [...objects, "-lm", "-lpthread", "-o", tmp]);
