@@ -16,7 +16,7 @@ export function deviceMain(device: PartNames, part: string, role: string): strin
  * Written by \`ganzhi new device\` as a starting point: manifests/devices/${device.name}.json says what it has and
  * where it sends; change what it computes and reports here.
  */
-import type { Host, NodeApp } from "../../hal/host.js";
+import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import { open, READING, type ${className(part)} } from "../../parts/${part}/driver.js";
@@ -29,6 +29,12 @@ import { SenmlField, SenmlPackWriter } from "../../runtime/senml.js";
 import { UplinkQueue } from "../../runtime/uplink.js";
 
 const ROLE = "${role}";
+
+/** How \`ganzhi sim\` shows this device's own counters (its \`stats()\` keys). */
+const SUMMARY: readonly SummaryLine[] = Object.freeze([
+  Object.freeze({ label: "samples taken", total: Object.freeze(["samples"]) }),
+  Object.freeze({ label: "sensor errors", total: Object.freeze(["sensorErrors"]) }),
+]);
 
 export default function main(host: Host): NodeApp {
   const node = new ${device.cls}(host);
@@ -117,9 +123,13 @@ export class ${device.cls} implements NodeApp {
     p.reset();
   }
 
+  /** Counters, with every report accounted for under the uplink queue's standard keys. */
   stats(): Readonly<Record<string, number>> {
-    const u = this.#uplink.stats;
-    return { ...this.#stats, framesQueued: u.queued, framesAcked: u.acked, framesDropped: u.dropped, mqttConnects: this.#mqtt.stats.connects };
+    return { ...this.#stats, ...this.#uplink.counters(), mqttConnects: this.#mqtt.stats.connects };
+  }
+
+  summary(): readonly SummaryLine[] {
+    return SUMMARY;
   }
 }
 `;
