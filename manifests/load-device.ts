@@ -127,9 +127,8 @@ function checkNamedPins(sink: Sink, base: string, given: Readonly<Record<string,
         : `part ${def.name} has no named pins (parts/${def.name}/part.ts declares none)`,
     );
   }
-  const select = def.connection.kind === "spi" ? def.connection.select : undefined;
   for (const [name, spec] of Object.entries(declared)) {
-    if (spec.optional || name === select || given?.[name] !== undefined) continue;
+    if (spec.optional || given?.[name] !== undefined) continue;
     sink.error(given ? ptr(base, "pins") : base, `missing pin ${JSON.stringify(name)} of part ${def.name} (${spec.description}): wire it in ${ptr(base, "pins", name)}`);
   }
 }

@@ -26,7 +26,8 @@ export interface SPIConnection {
   readonly mode: 0 | 1 | 2 | 3;
   /**
    * The named pin (in `pins`) that is the part's chip select, as its datasheet names it (SX1262: "nss"). A device
-   * wires it like any named pin; left unwired, the bus's fixed `select` is used.
+   * wires it like any named pin; when the part declares it optional and it is left unwired, the bus's fixed
+   * `select` is used.
    */
   readonly select: string;
 }

@@ -345,6 +345,11 @@ describe("device manifests: parts", () => {
     expect: [{ pointer: "/parts/radio/pins", message: 'missing pin "dio1" of part radio-test (DIO1 interrupt): wire it in /parts/radio/pins/dio1' }],
   });
   deviceCase({
+    what: "an SX1262 without its NSS: the driver selects the chip itself, so the bus's select will not do",
+    edits: [[`    "vane": {`, `    "radio": { "part": "sx1262", «"pins": { "busy": 4, "dio1": 13, "reset": 14 } },\n    "vane": {`]],
+    expect: [{ pointer: "/parts/radio/pins", message: 'missing pin "nss" of part sx1262 (NSS: the chip\'s SPI select, active low; a falling edge also wakes it from sleep (§8.2)): wire it in /parts/radio/pins/nss' }],
+  });
+  deviceCase({
     what: "a pin for an SPI part",
     opts: withTestParts,
     edits: [[`    "vane": {`, `    "radio": { "part": "radio-test", «"pin": 5, "pins": { "busy": 4, "dio1": 13, "reset": 14 } },\n    "vane": {`]],
