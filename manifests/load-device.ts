@@ -74,10 +74,10 @@ export function connectionKinds(def: PartDefinition): ConnectionKind[] {
 /** Parts on a bus (named in `bus`) rather than on a signal pin (`pin`). */
 export function onBus(def: PartDefinition): boolean {
   const k = def.connection.kind;
-  return k === "i2c" || k === "spi" || k === "serial";
+  return k === "i2c" || k === "spi" || k === "uart";
 }
 
-const BUS_WORDS: Readonly<Record<string, string>> = { i2c: "I2C", spi: "SPI", serial: "a UART" };
+const BUS_WORDS: Readonly<Record<string, string>> = { i2c: "I2C", spi: "SPI", uart: "a UART" };
 
 function describeConnection(def: PartDefinition): string {
   return BUS_WORDS[def.connection.kind] ?? `${connectionKinds(def).join(" or ")} on a pin`;

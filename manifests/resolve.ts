@@ -13,7 +13,7 @@ import { hex } from "./schema/common.js";
 import type { Board } from "./schema/board.js";
 import type { Device, PartEntry } from "./schema/device.js";
 import type { ConnectionKind, PartDefinition, PartPin } from "./schema/part.js";
-import type { NodeConfig, ResolvedI2CBus, ResolvedI2CPart, ResolvedPart, ResolvedSerialBus, ResolvedSerialPart, ResolvedSPIBus, ResolvedSPIPart } from "./schema/config.js";
+import type { NodeConfig, ResolvedI2CBus, ResolvedI2CPart, ResolvedPart, ResolvedSerialBus, ResolvedSPIBus, ResolvedSPIPart, ResolvedUARTPart } from "./schema/config.js";
 import { locate, type JsonNode } from "./json-source.js";
 import { formatLoc, ptr, Sink, type Diagnostic } from "./diagnostics.js";
 import { catalogueOf, deepFreeze, type LoadOptions } from "./files.js";
@@ -173,7 +173,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
   const busUses = new Set<string>();
   for (const [, entry] of fitted) {
     const kind = part(entry.part).connection.kind;
-    const busKind: BusKind | undefined = kind === "i2c" ? "i2c" : kind === "spi" ? "spi" : kind === "serial" ? "serial" : undefined;
+    const busKind: BusKind | undefined = kind === "i2c" ? "i2c" : kind === "spi" ? "spi" : kind === "uart" ? "serial" : undefined;
     const busName = entry.bus ?? "default";
     if (busKind && B.buses[busKind]?.[busName] && !busUses.has(`${busKind}/${busName}`)) {
       busUses.add(`${busKind}/${busName}`);
@@ -203,10 +203,10 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
         buses.spi[resolved.bus] = stripUndefined({ clock: resolved.clock, out: resolved.out, in: resolved.in, hz: resolved.hz, port: resolved.port });
         parts[role] = stripUndefined({ ...resolved, options, pins: named ?? {} });
       } else {
-        const resolved = resolveSerialPart(ctx, role, entry, def, taken.uarts);
+        const resolved = resolveUARTPart(ctx, role, entry, def, taken.uarts);
         if (!resolved) continue;
         buses.serial[resolved.bus] = stripUndefined({ receive: resolved.receive, transmit: resolved.transmit, baud: resolved.baud, port: resolved.port });
-        parts[role] = stripUndefined({ ...resolved, options, ...withPins });
+        parts[role] = stripUndefined({ ...resolved, options, pins: named ?? {} });
       }
       continue;
     }
@@ -423,15 +423,15 @@ function resolveI2CPart(ctx: ResolveContext, role: string, entry: PartEntry, def
     } else taken.set(key, role);
   }
   if (bus.hz > conn.maxHz) {
-    busSpeedError(ctx, role, ptr("/buses", "i2c", busName, "hz"), busPointer, `I2C bus "${busName}" runs at ${bus.hz} Hz but ${def.name} supports at most ${conn.maxHz} Hz`);
+    boardOrDevice(ctx, role, ptr("/buses", "i2c", busName, "hz"), busPointer, `I2C bus "${busName}" runs at ${bus.hz} Hz but ${def.name} supports at most ${conn.maxHz} Hz`);
     ok = false;
   }
   if (!ok) return undefined;
   return { part: def.name, io: "i2c", bus: busName, address, data: bus.data, clock: bus.clock, hz: bus.hz, ...(bus.port !== undefined ? { port: bus.port } : {}) };
 }
 
-/** A bus too fast (or at the wrong baud) for a part: at the board's figure when it is newer than the device. */
-function busSpeedError(ctx: ResolveContext, role: string, boardPointer: string, devicePointer: string, message: string): void {
+/** A board fact a part cannot work with (a bus too fast, a UART with one line): at the newer of the two values. */
+function boardOrDevice(ctx: ResolveContext, role: string, boardPointer: string, devicePointer: string, message: string): void {
   const b = boardOrigin(ctx, boardPointer);
   const d = deviceOrigin(ctx, devicePointer);
   if (b.newness < d.newness) report(ctx, b, `${message} (part "${role}" of ${ctx.device.name}, ${where(d)})`);
@@ -452,7 +452,7 @@ function resolveSPIPart(
   const { name: busName, bus, pointer: busPointer } = found;
   let ok = true;
   if (bus.hz > conn.maxHz) {
-    busSpeedError(ctx, role, ptr("/buses", "spi", busName, "hz"), busPointer, `SPI bus "${busName}" runs at ${bus.hz} Hz but ${def.name} supports at most ${conn.maxHz} Hz`);
+    boardOrDevice(ctx, role, ptr("/buses", "spi", busName, "hz"), busPointer, `SPI bus "${busName}" runs at ${bus.hz} Hz but ${def.name} supports at most ${conn.maxHz} Hz`);
     ok = false;
   }
   const own = named?.[conn.select];
@@ -473,8 +473,9 @@ function resolveSPIPart(
   return stripUndefined({ part: def.name, io: "spi" as const, bus: busName, clock: bus.clock, out: bus.out, in: bus.in, select, hz: bus.hz, mode: conn.mode, port: bus.port });
 }
 
-function resolveSerialPart(ctx: ResolveContext, role: string, entry: PartEntry, def: PartDefinition, uarts: Map<string, string>): Omit<ResolvedSerialPart, "options"> | undefined {
-  const conn = def.connection as { kind: "serial"; bauds: readonly number[] };
+/** A UART part: the port exists, drives both ways, and carries no other part; it runs at the part's baud. */
+function resolveUARTPart(ctx: ResolveContext, role: string, entry: PartEntry, def: PartDefinition, uarts: Map<string, string>): Omit<ResolvedUARTPart, "options" | "pins"> | undefined {
+  const conn = def.connection as { kind: "uart"; baud: number };
   const found = findBus<NonNullable<Board["buses"]["serial"]>[string]>(ctx, "serial", role, entry);
   if (!found) return undefined;
   const { name: busName, bus, pointer: busPointer } = found;
@@ -484,12 +485,13 @@ function resolveSerialPart(ctx: ResolveContext, role: string, entry: PartEntry, 
     ctx.sink.error(busPointer, `UART "${busName}" is already used by part "${other}" (a UART joins two devices)`);
     ok = false;
   } else uarts.set(busName, role);
-  if (!conn.bauds.includes(bus.baud)) {
-    busSpeedError(ctx, role, ptr("/buses", "serial", busName, "baud"), busPointer, `UART "${busName}" runs at ${bus.baud} baud but ${def.name} answers at ${conn.bauds.join(" or ")} baud`);
-    ok = false;
+  const missing = (["receive", "transmit"] as const).filter((line) => bus[line] === undefined);
+  if (missing.length > 0) {
+    boardOrDevice(ctx, role, ptr("/buses", "serial", busName), busPointer, `UART "${busName}" on ${ctx.board.name} has no ${missing.join(" or ")} pin, and ${def.name} both listens and answers`);
+    return undefined;
   }
   if (!ok) return undefined;
-  return stripUndefined({ part: def.name, io: "serial" as const, bus: busName, receive: bus.receive, transmit: bus.transmit, baud: bus.baud, port: bus.port });
+  return stripUndefined({ part: def.name, io: "uart" as const, bus: busName, receive: bus.receive!, transmit: bus.transmit!, baud: conn.baud, port: bus.port });
 }
 
 /**

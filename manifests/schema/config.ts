@@ -44,14 +44,17 @@ export interface ResolvedSPIPart extends ResolvedPartBase {
   readonly pins: Readonly<Record<string, number>>;
 }
 
-export interface ResolvedSerialPart extends ResolvedPartBase {
-  readonly io: "serial";
-  /** UART name on the board (`host.Serial.<bus>`). */
+export interface ResolvedUARTPart extends ResolvedPartBase {
+  readonly io: "uart";
+  /** Serial port name on the board (`host.Serial.<bus>`). */
   readonly bus: string;
-  readonly receive?: number;
-  readonly transmit?: number;
+  readonly receive: number;
+  readonly transmit: number;
+  /** The part's baud rate (the node opens the port at it). */
   readonly baud: number;
   readonly port?: number;
+  /** The part's named pins that are wired on this board (a modem's reset); {} when none are. */
+  readonly pins: Readonly<Record<string, number>>;
 }
 
 export interface ResolvedPinPart extends ResolvedPartBase {
@@ -79,7 +82,7 @@ export interface ResolvedAnalogPart extends ResolvedPartBase {
   readonly fullScaleVolts: number;
 }
 
-export type ResolvedPart = ResolvedI2CPart | ResolvedSPIPart | ResolvedSerialPart | ResolvedPinPart | ResolvedAnalogPart;
+export type ResolvedPart = ResolvedI2CPart | ResolvedSPIPart | ResolvedUARTPart | ResolvedPinPart | ResolvedAnalogPart;
 
 export interface ResolvedI2CBus {
   readonly data: number;

@@ -37,7 +37,7 @@ export const PartEntrySchema = s.object(
       }),
     ),
     io: s.optional(
-      s.enumOf(["i2c", "spi", "serial", "pulse-count", "digital-edge", "analog"], {
+      s.enumOf(["i2c", "spi", "uart", "pulse-count", "digital-edge", "analog"], {
         description: "Force a connection kind when the part allows more than one (cup-anemometer: pulse-count or digital-edge).",
       }),
     ),

@@ -9,7 +9,7 @@ export type Edge = "rising" | "falling" | "both";
 export type Pull = "up" | "down" | "none";
 
 /** Connection kinds, named as the resolved config names its `io`. */
-export type ConnectionKind = "i2c" | "spi" | "serial" | "pulse-count" | "digital-edge" | "analog";
+export type ConnectionKind = "i2c" | "spi" | "uart" | "pulse-count" | "digital-edge" | "analog";
 
 export interface I2CConnection {
   readonly kind: "i2c";
@@ -31,11 +31,11 @@ export interface SPIConnection {
    */
   readonly select: string;
 }
-export interface SerialConnection {
-  /** A UART, always 8N1 in ECMA-419. */
-  readonly kind: "serial";
-  /** Baud rates the part answers at; the board's UART must run at one of them. */
-  readonly bauds: readonly number[];
+export interface UARTConnection {
+  /** A UART (a board's `buses.serial`), always 8N1 in ECMA-419. */
+  readonly kind: "uart";
+  /** The baud rate the part answers at: the node opens the UART at it, whatever the board's default. */
+  readonly baud: number;
 }
 export interface PulseCountConnection {
   readonly kind: "pulse-count";
@@ -57,7 +57,7 @@ export interface DigitalEdgeConnection {
 export interface AnalogConnection {
   readonly kind: "analog";
 }
-export type Connection = I2CConnection | SPIConnection | SerialConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection;
+export type Connection = I2CConnection | SPIConnection | UARTConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection;
 
 /**
  * A named pin a part needs besides its bus or signal pin (an SX1262's BUSY, DIO1 and RESET; a modem's PWRKEY): a

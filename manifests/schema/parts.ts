@@ -2,6 +2,7 @@
  * The part catalogue: every part a device manifest may name in `parts.<role>.part`.
  * Each part keeps its declaration next to its driver and model, in `parts/<name>/part.ts`.
  */
+import { part as bc95 } from "../../parts/bc95/part.js";
 import { part as bme280 } from "../../parts/bme280/part.js";
 import { part as cupAnemometer } from "../../parts/cup-anemometer/part.js";
 import { part as sht3x } from "../../parts/sht3x/part.js";
@@ -13,6 +14,7 @@ import type { PartDefinition } from "./part.js";
 export type { PartDefinition } from "./part.js";
 
 export const partCatalogue: Readonly<Record<string, PartDefinition>> = Object.freeze({
+  [bc95.name]: bc95,
   [bme280.name]: bme280,
   [cupAnemometer.name]: cupAnemometer,
   [sht3x.name]: sht3x,

@@ -4,6 +4,7 @@
  * decides what hardware a simulated node has.
  */
 import type { ResolvedPart } from "../../manifests/schema/config.js";
+import { Bc95Model } from "../../parts/bc95/model.js";
 import { BME280Model } from "../../parts/bme280/model.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
@@ -12,12 +13,15 @@ import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
 import type { Atmosphere } from "./environment/types.js";
+import type { NbiotAccess } from "./nbiot/access.js";
 import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
 
 export interface ModelContext {
   node: SimNode;
   atmosphere: Atmosphere;
+  /** The NB-IoT network modems attach to; without it they never find a cell. */
+  nbiot?: NbiotAccess;
   /** The LoRa air (a RadioChannel) radio parts transmit into and hear from; without it their frames go nowhere. */
   air?: LoraAir;
   /** Where the node stands on the air. */
@@ -66,6 +70,19 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     const model = new SHT3xModel({ now: () => ctx.node.engine.now, air: (t) => ctx.atmosphere.air(t) });
     bus.attach(address, model);
     return model;
+  },
+  bc95(role, part, ctx) {
+    if (part.io !== "uart") throw new Error(`${part.part}: expected a UART connection, got ${part.io}`);
+    const uart = ctx.node.uart[part.bus];
+    if (!uart) throw new Error(`${part.part}: node ${ctx.node.id} has no serial port "${part.bus}"`);
+    const reset = part.pins["reset"];
+    return new Bc95Model({
+      engine: ctx.node.engine,
+      uart,
+      name: ctx.node.id,
+      ...(reset !== undefined ? { reset: ctx.node.world.line(reset) } : {}),
+      ...(ctx.nbiot ? { network: ctx.nbiot } : {}),
+    });
   },
   sx1262(role, part, ctx) {
     const { bus, pins } = spiPart(part, ctx, ["nss", "busy", "dio1", "reset"]);

@@ -30,7 +30,7 @@ export interface DeviceJson {
 export function partEntry(def: PartDefinition): Record<string, unknown> {
   const c = def.connection;
   if (c.kind === "i2c") return { part: def.name, bus: "default", address: `0x${c.addresses[0]!.toString(16)}` };
-  if (c.kind === "spi" || c.kind === "serial") return { part: def.name, bus: "default" };
+  if (c.kind === "spi" || c.kind === "uart") return { part: def.name, bus: "default" };
   return { part: def.name, pin: ROLE };
 }
 

@@ -21,6 +21,7 @@ import type { AdrState } from "./adr.js";
 import { codeRateName, deterministicUuid, eventTopic } from "./chirpstack.js";
 import type { DeviceInfo, DownlinkCommand, IntegrationEvent, UplinkRxInfo } from "./chirpstack.js";
 import { REQUIRED_SNR_DB } from "./region.js";
+import { bindUdp } from "../udp.js";
 import type { NetworkRegion } from "./region.js";
 
 
@@ -160,14 +161,7 @@ export class EmbeddedLns {
   }
 
   async start(port = 0, address = "127.0.0.1"): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#socket.once("error", reject);
-      this.#socket.bind(port, address, () => {
-        this.#socket.off("error", reject);
-        resolve();
-      });
-    });
-    this.#port = this.#socket.address().port;
+    this.#port = await bindUdp(this.#socket, port, address);
   }
 
   close(): Promise<void> {
@@ -394,7 +388,7 @@ export class EmbeddedLns {
     const region = this.#o.region;
     const dlSettings = (((this.#o.rx1DrOffset ?? 0) & 0x07) << 4) | (region.rx2.dr & 0x0f);
     const accept = loraPacket.fromFields(
-      { MType: "Join Accept", AppNonce: appNonce, NetID: this.#netId, DevAddr: devAddr, DLSettings: dlSettings, RxDelay: 1, CFList: Buffer.alloc(0) },
+      { MType: "Join Accept", AppNonce: appNonce, NetID: this.#netId, DevAddr: devAddr, DLSettings: dlSettings, RxDelay: 1, CFList: Buffer.from(region.cfList(this.#o.channels)) },
       undefined,
       undefined,
       appKey,
@@ -411,7 +405,8 @@ export class EmbeddedLns {
       fCntDown: 0,
       adr: { dr: 0, txPowerIndex: 0, nbTrans: 1 },
       snr: [],
-      channelsSent: false,
+      // The CFList already set the channel mask; LinkADRReq follows only when ADR changes something.
+      channelsSent: true,
       macOut: [],
       queue: previous?.queue ?? [],
       awaitingAck: undefined,
@@ -607,8 +602,12 @@ export class EmbeddedLns {
     if (port !== undefined) {
       fields.FPort = port;
       fields.payload = payload!;
+    } else {
+      fields.payload = Buffer.alloc(0);
     }
     const frame = loraPacket.fromFields(fields, s.appSKey, s.nwkSKey, undefined, msb);
+    // lora-packet computes the MIC only for frames with an FPort; an ACK or FOpts-only frame has none (§4.3.2).
+    if (port === undefined) loraPacket.recalculateMIC(frame, s.nwkSKey, undefined, msb);
     if (confirmed) s.awaitingAck = { fCntDown, queueItemId: queueItemId! };
     this.#schedule(best, frame.getPHYPayload()!, 1, rx1Dr, s.device.devEui);
     if (queueItemId) {

@@ -15,8 +15,8 @@ export const serialTemplate: BusTemplate = {
  * \`ganzhi new part\`: replace it with your part's manual, and cite that in part.ts \`source\`.
  */
 
-/** Baud rates the part answers at (8N1). */
-export const BAUDS: readonly number[] = Object.freeze([115200]);
+/** The baud rate the part answers at (8N1). */
+export const BAUD = 115200;
 /** What the node sends to start a measurement. */
 export const COMMAND = "MEAS\\r\\n";
 /** The answer: \`T=\` then the value with a sign and two decimals, then CR LF. */
@@ -32,8 +32,8 @@ export const MAX_LINE = 32;
   part: (n) =>
     partFile(n, q, {
       doc: `/** ${n.name} as manifests see it: a UART at 115200 baud, 8N1 (protocol.ts). */`,
-      imports: [`import { BAUDS } from "./protocol.js";`],
-      connection: `{ kind: "serial", bauds: BAUDS }`,
+      imports: [`import { BAUD } from "./protocol.js";`],
+      connection: `{ kind: "uart", baud: BAUD }`,
       source: "ganzhi new part template (protocol.ts): replace with the manual's baud rate and commands",
     }),
   driver: (n) =>
@@ -99,7 +99,7 @@ this.#io.close();`,
   else this.#fail("state", \`unexpected answer \${JSON.stringify(line)}\`);
 }`,
       conversionMs: "TIMEOUT_MS",
-      openFromConfig: `if (part.io !== "serial") throw new Error(\`${n.name}: expected a UART part, got \${part.io}\`);
+      openFromConfig: `if (part.io !== "uart") throw new Error(\`${n.name}: expected a UART part, got \${part.io}\`);
 const port = host.Serial[part.bus];
 if (!port) throw new Error(\`${n.name}: the board has no UART "\${part.bus}"\`);
 return new ${n.cls}({ sensor: { ...port, baud: part.baud }, timer: host.timer, offset: numberOption(part, "offset"), ...handlers });`,
@@ -151,7 +151,7 @@ export class ${n.cls}Model implements UARTPeer {
 
 /** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
 export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
-  if (part.io !== "serial") throw new Error(\`${n.name} (\${role}): expected a UART part, got \${part.io}\`);
+  if (part.io !== "uart") throw new Error(\`${n.name} (\${role}): expected a UART part, got \${part.io}\`);
   const link = ctx.node.uart[part.bus];
   if (!link) throw new Error(\`${n.name} (\${role}): node \${ctx.node.id} has no UART "\${part.bus}"\`);
   const model = new ${n.cls}Model(ctx.node.engine, link, (t) => truth(ctx.atmosphere, t));
