@@ -10,8 +10,8 @@ export function deviceMain(device: PartNames, part: string, role: string): strin
   return `/**
  * ${device.name}: samples its ${part} (role "${role}") every \`sampling\` interval of its manifest, and every
  * \`reporting.intervalS\` sends the mean, minimum and maximum of the period as one SenML-CBOR pack over MQTT to
- * \`<topic>/senml\`, through the uplink queue (nothing counts as sent before the broker acknowledges it). Its status
- * (\`online\`, or \`offline\` as its last will) is retained on \`<topic>/status\`.
+ * \`<topic>/senml\`, through the uplink queue (nothing counts as sent before the broker acknowledges it) and the MQTT
+ * link. Its status (\`online\`, or \`offline\` as its last will) is retained on \`<topic>/status\`.
  *
  * Written by \`ganzhi new device\` as a starting point: manifests/devices/${device.name}.json says what it has and
  * where it sends; change what it computes and reports here.
@@ -22,7 +22,7 @@ import type { NodeConfig } from "../../manifests/schema/config.js";
 import { open, READING, type ${className(part)} } from "../../parts/${part}/driver.js";
 import { CborWriter } from "../../runtime/cbor.js";
 import { Accumulator } from "../../runtime/filters/index.js";
-import { MqttClient } from "../../runtime/mqtt/client.js";
+import { MqttLink } from "../../runtime/link/mqtt/link.js";
 import { Sampler } from "../../runtime/sampler.js";
 import { Scheduler } from "../../runtime/scheduler.js";
 import { SenmlField, SenmlPackWriter } from "../../runtime/senml.js";
@@ -48,7 +48,7 @@ export class ${device.cls} implements NodeApp {
   readonly #topic: string;
   readonly #scheduler: Scheduler;
   readonly #sensor: ${className(part)};
-  readonly #mqtt: MqttClient;
+  readonly #link: MqttLink;
   readonly #uplink: UplinkQueue;
   readonly #period = new Accumulator();
   readonly #cbor = new CborWriter(128);
@@ -72,24 +72,22 @@ export class ${device.cls} implements NodeApp {
       onSample: () => this.#sampled(),
       onError: (e) => this.#sensorError(e),
     });
-    this.#mqtt = new MqttClient({
+    this.#link = new MqttLink({
       host,
       address: c.uplink.broker.address,
       port: c.uplink.broker.port,
       clientId: host.id,
       keepAlive: c.uplink.keepAliveS,
-      will: { topic: \`\${this.#topic}/status\`, payload: "offline", qos: 1, retain: true },
-      onConnect: () => {
-        this.#mqtt.publish(\`\${this.#topic}/status\`, "online", { qos: 1, retain: true });
-        this.#uplink.pump();
-      },
-      onError: (e) => host.log("warn", \`mqtt: \${e.message}\`),
+      status: \`\${this.#topic}/status\`,
     });
-    this.#uplink = new UplinkQueue({ link: this.#mqtt, clock: host.clock, capacity: 16, window: 4 });
+    this.#uplink = new UplinkQueue({ link: this.#link, clock: host.clock, capacity: 16, window: 4, timer: host.timer, random: () => host.random() });
   }
 
   start(): void {
-    this.#mqtt.start();
+    this.#link.start({
+      onReady: () => this.#uplink.pump(),
+      onError: (e) => this.#host.log("warn", \`\${this.#link.kind}: \${e.message}\`),
+    });
     const group = Object.keys(this.#config.sampling).find((g) => this.#config.sampling[g]!.roles.indexOf(ROLE) >= 0);
     if (group === undefined) throw new Error(\`${device.name}: part "\${ROLE}" is in no sampling group\`);
     new Sampler(this.#scheduler, group, this.#config.sampling[group]!.intervalMs, [{ name: ROLE, sensor: this.#sensor }]);
@@ -117,15 +115,14 @@ export class ${device.cls} implements NodeApp {
     this.#pack.valueIfFinite(this.#fields.min, p.min);
     this.#pack.valueIfFinite(this.#fields.max, p.max);
     this.#pack.end();
-    const qos = this.#config.uplink.qos === 0 ? 0 : 1;
-    this.#uplink.enqueue(\`\${this.#topic}/senml\`, this.#cbor.copy(), 0, qos);
+    this.#uplink.enqueue(this.#cbor.copy(), { topic: \`\${this.#topic}/senml\`, confirmed: this.#config.uplink.qos !== 0, senml: true });
     this.#stats.reports++;
     p.reset();
   }
 
   /** Counters, with every report accounted for under the uplink queue's standard keys. */
   stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats, ...this.#uplink.counters(), mqttConnects: this.#mqtt.stats.connects };
+    return { ...this.#stats, ...this.#uplink.counters(), mqttConnects: this.#link.client.stats.connects };
   }
 
   summary(): readonly SummaryLine[] {
