@@ -44,6 +44,8 @@ interface PinClaim {
   readonly use: string;
   /** Set when the owner is one of the board's own named pins. */
   readonly boardPin?: string;
+  /** Claims with the same key share the pin (the driver enable of one RS-485 port, for every part on it). */
+  readonly share?: string;
   readonly origin: Origin;
 }
 
@@ -166,7 +168,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
   const parts: Record<string, ResolvedPart> = {};
   const buses = { i2c: {} as Record<string, ResolvedI2CBus>, spi: {} as Record<string, ResolvedSPIBus>, serial: {} as Record<string, ResolvedSerialBus> };
   const pins: Record<string, number> = { ...B.pins };
-  const taken = { i2cAddresses: new Map<string, string>(), spiSelects: new Map<string, string>(), uarts: new Map<string, string>() };
+  const taken = { i2cAddresses: new Map<string, string>(), spiSelects: new Map<string, string>(), uarts: new Map<string, { role: string; multidrop: boolean }>() };
   const pulseCounters: string[] = [];
 
   // Buses first, so a part pin that collides with a bus pin is the one reported (when neither is newer).
@@ -203,7 +205,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
         buses.spi[resolved.bus] = stripUndefined({ clock: resolved.clock, out: resolved.out, in: resolved.in, hz: resolved.hz, port: resolved.port });
         parts[role] = stripUndefined({ ...resolved, options, pins: named ?? {} });
       } else {
-        const resolved = resolveUARTPart(ctx, role, entry, def, taken.uarts);
+        const resolved = resolveUARTPart(ctx, role, entry, def, options, taken.uarts);
         if (!resolved) continue;
         buses.serial[resolved.bus] = stripUndefined({ receive: resolved.receive, transmit: resolved.transmit, baud: resolved.baud, port: resolved.port });
         parts[role] = stripUndefined({ ...resolved, options, pins: named ?? {} });
@@ -362,6 +364,7 @@ function claim(ctx: ResolveContext, pin: number, c: PinClaim): boolean {
     return true;
   }
   if (c.boardPin !== undefined && held.boardPin === c.boardPin) return true;
+  if (c.share !== undefined && held.share === c.share) return true;
   const label = pinLabel(ctx.board, pin);
   if (c.origin.newness <= held.origin.newness) report(ctx, c.origin, `${label} ${c.use} is already used by ${held.owner}${elsewhere(held.origin, c.origin)}`);
   else report(ctx, held.origin, `${label} ${held.use} is already used by ${c.owner}${elsewhere(c.origin, held.origin)}`);
@@ -473,25 +476,38 @@ function resolveSPIPart(
   return stripUndefined({ part: def.name, io: "spi" as const, bus: busName, clock: bus.clock, out: bus.out, in: bus.in, select, hz: bus.hz, mode: conn.mode, port: bus.port });
 }
 
-/** A UART part: the port exists, drives both ways, and carries no other part; it runs at the part's baud. */
-function resolveUARTPart(ctx: ResolveContext, role: string, entry: PartEntry, def: PartDefinition, uarts: Map<string, string>): Omit<ResolvedUARTPart, "options" | "pins"> | undefined {
-  const conn = def.connection as { kind: "uart"; baud: number };
+/**
+ * A UART part: the port exists, drives both ways, and carries no other part (RS-485 parts may share one); it runs at
+ * the part's baud.
+ */
+function resolveUARTPart(
+  ctx: ResolveContext,
+  role: string,
+  entry: PartEntry,
+  def: PartDefinition,
+  options: Readonly<Record<string, unknown>>,
+  uarts: Map<string, { role: string; multidrop: boolean }>,
+): Omit<ResolvedUARTPart, "options" | "pins"> | undefined {
+  const conn = def.connection as { kind: "uart"; baud: number; multidrop?: boolean };
   const found = findBus<NonNullable<Board["buses"]["serial"]>[string]>(ctx, "serial", role, entry);
   if (!found) return undefined;
   const { name: busName, bus, pointer: busPointer } = found;
   let ok = true;
+  const multidrop = conn.multidrop === true;
   const other = uarts.get(busName);
-  if (other !== undefined) {
-    ctx.sink.error(busPointer, `UART "${busName}" is already used by part "${other}" (a UART joins two devices)`);
+  if (other !== undefined && !(other.multidrop && multidrop)) {
+    const why = other.multidrop || multidrop ? "only RS-485 parts share a port" : "a UART joins two devices";
+    ctx.sink.error(busPointer, `UART "${busName}" is already used by part "${other.role}" (${why})`);
     ok = false;
-  } else uarts.set(busName, role);
+  } else if (other === undefined) uarts.set(busName, { role, multidrop });
   const missing = (["receive", "transmit"] as const).filter((line) => bus[line] === undefined);
   if (missing.length > 0) {
     boardOrDevice(ctx, role, ptr("/buses", "serial", busName), busPointer, `UART "${busName}" on ${ctx.board.name} has no ${missing.join(" or ")} pin, and ${def.name} both listens and answers`);
     return undefined;
   }
   if (!ok) return undefined;
-  return stripUndefined({ part: def.name, io: "uart" as const, bus: busName, receive: bus.receive!, transmit: bus.transmit!, baud: conn.baud, port: bus.port });
+  const baud = typeof options["baud"] === "number" ? options["baud"] : conn.baud;
+  return stripUndefined({ part: def.name, io: "uart" as const, bus: busName, receive: bus.receive!, transmit: bus.transmit!, baud, port: bus.port });
 }
 
 /**
@@ -589,7 +605,7 @@ function pinUsable(ctx: ResolveContext, src: PinSource): boolean {
 }
 
 /** Take a pin for `owner` (warning on strapping pins, in other words when driven); an error naming who has it. */
-function claimPin(ctx: ResolveContext, src: PinSource, owner: string, use: string, direction: "input" | "output", what = owner): boolean {
+function claimPin(ctx: ResolveContext, src: PinSource, owner: string, use: string, direction: "input" | "output", what = owner, share?: string): boolean {
   const { board } = ctx;
   const label = pinLabel(board, src.pin);
   const strap = board.gpio.strapping[String(src.pin)];
@@ -603,26 +619,26 @@ function claimPin(ctx: ResolveContext, src: PinSource, owner: string, use: strin
       "warning",
     );
   }
-  return claim(ctx, src.pin, { owner, use, origin: src.origin, ...(src.boardPin !== undefined ? { boardPin: src.boardPin } : {}) });
+  return claim(ctx, src.pin, { owner, use, origin: src.origin, ...(src.boardPin !== undefined ? { boardPin: src.boardPin } : {}), ...(share !== undefined ? { share } : {}) });
 }
 
 /** An output: usable, can drive, free. `cannot` completes "it cannot …"; `what` names the output in a warning. */
-function checkOutputPin(ctx: ResolveContext, src: PinSource, cannot: string, owner: string, use: string, what: string): boolean {
+function checkOutputPin(ctx: ResolveContext, src: PinSource, cannot: string, owner: string, use: string, what: string, share?: string): boolean {
   if (!pinUsable(ctx, src)) return false;
   if (ctx.board.gpio.inputOnly.includes(src.pin)) {
     report(ctx, src.origin, `${pinLabel(ctx.board, src.pin)} is input-only on ${ctx.board.name}: it cannot ${cannot}`);
     return false;
   }
-  return claimPin(ctx, src, owner, use, "output", what);
+  return claimPin(ctx, src, owner, use, "output", what, share);
 }
 
 /** An input the part drives: usable, biased where the part needs it, free. */
-function checkInputPin(ctx: ResolveContext, src: PinSource, role: string, def: PartDefinition, pull: PartPin["pull"], owner: string, use: string): boolean {
+function checkInputPin(ctx: ResolveContext, src: PinSource, role: string, def: PartDefinition, pull: PartPin["pull"], owner: string, use: string, share?: string): boolean {
   if (!pinUsable(ctx, src)) return false;
   if (pull !== undefined && pull !== "none" && (ctx.board.gpio.noInternalPull ?? []).includes(src.pin)) {
     report(ctx, src.origin, `${pinLabel(ctx.board, src.pin)} has no internal pull-${pull} on ${ctx.board.name}: ${def.name} on "${role}" needs an external pull-${pull} resistor`, "warning");
   }
-  return claimPin(ctx, src, owner, use, "input");
+  return claimPin(ctx, src, owner, use, "input", owner, share);
 }
 
 /**
@@ -643,10 +659,12 @@ function resolveNamedPins(ctx: ResolveContext, role: string, entry: PartEntry, d
     }
     const owner = `part "${role}" (its pin "${name}")`;
     const use = `for pin "${name}" of part "${role}"`;
+    const c = def.connection;
+    const share = c.kind === "uart" && c.multidrop ? `uart ${entry.bus ?? "default"} pin ${name}` : undefined;
     const good =
       spec.direction === "output"
-        ? checkOutputPin(ctx, src, `drive pin "${name}" of part "${role}"`, owner, use, `pin "${name}" of part "${role}"`)
-        : checkInputPin(ctx, src, role, def, spec.pull, owner, use);
+        ? checkOutputPin(ctx, src, `drive pin "${name}" of part "${role}"`, owner, use, `pin "${name}" of part "${role}"`, share)
+        : checkInputPin(ctx, src, role, def, spec.pull, owner, use, share);
     if (!good) {
       ok = false;
       continue;

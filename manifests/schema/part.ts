@@ -34,8 +34,16 @@ export interface SPIConnection {
 export interface UARTConnection {
   /** A UART (a board's `buses.serial`), always 8N1 in ECMA-419. */
   readonly kind: "uart";
-  /** The baud rate the part answers at: the node opens the UART at it, whatever the board's default. */
+  /**
+   * The baud rate the part answers at: the node opens the UART at it, whatever the board's default (a `baud`
+   * option of the part, when a device sets one, wins).
+   */
   readonly baud: number;
+  /**
+   * An RS-485 (or M-Bus) port: several such parts may share it, each answering to its own address, and share the
+   * named pins of its transceiver (a driver enable).
+   */
+  readonly multidrop?: boolean;
 }
 export interface PulseCountConnection {
   readonly kind: "pulse-count";

@@ -595,6 +595,13 @@ describe("a device on a board: named pins, SPI and UART parts", () => {
     expect: [{ pointer: "/parts/modem2/bus", message: 'UART "default" is already used by part "modem" (a UART joins two devices)' }],
   });
   deviceCase({
+    what: "a modem on the RS-485 port of a meter",
+    opts: withTestParts,
+    board: "esp32-devkitc",
+    edits: [[`    "vane": {`, `    "power": { "part": "dlt645" },\n    "modem": { "part": "fast-modem-test", «"bus": "default", "pins": { "pwrkey": 13 } },\n    "vane": {`]],
+    expect: [{ pointer: "/parts/modem/bus", message: 'UART "default" is already used by part "power" (only RS-485 parts share a port)' }],
+  });
+  deviceCase({
     what: "a UART the board does not have",
     opts: withTestParts,
     board: "esp32-devkitc",
@@ -784,6 +791,23 @@ describe("a vendor's overlay against the devices: errors in the vendor's file", 
     const r = resolveNode(loadDevice(path), "nrf52840-dk");
     expect(r.config.parts["radio"]).toMatchObject({ io: "spi", bus: "default", clock: 47, in: 46, out: 45, select: 40, hz: 1_000_000, mode: 0, pins: { nss: 40, busy: 41, dio1: 42, reset: 43 } });
     expect(r.pins).toMatchObject({ loraNss: 40, loraBusy: 41, loraDio1: 42, loraReset: 43 });
+  });
+
+  it("two RS-485 meters on one UART share its driver enable; the HX711's PD_SCK is a named pin of a part on a pin", () => {
+    const { path } = write(
+      "m-device-meters",
+      edited(DEVICE, [
+        [
+          `    "vane": {`,
+          `    "power": { "part": "dlt645", "pins": { "de": "rs485De" } },\n    "water": { "part": "cjt188", "bus": "default", "pins": { "de": "rs485De" }, "options": { "baud": 9600 } },\n    "strain": { "part": "hx711", "pin": 32, "pins": { "pd_sck": 33 } },\n    "vane": {`,
+        ],
+        [`"vanePower": 25 }`, `"vanePower": 25, "rs485De": 4 }`],
+      ]),
+    );
+    const r = resolveNode(loadDevice(path), "esp32-devkitc");
+    expect(r.config.parts["power"]).toMatchObject({ io: "uart", bus: "default", receive: 16, transmit: 17, baud: 2400, pins: { de: 4 } });
+    expect(r.config.parts["water"]).toMatchObject({ io: "uart", bus: "default", baud: 9600, pins: { de: 4 } });
+    expect(r.config.parts["strain"]).toMatchObject({ io: "digital-edge", pin: 32, pins: { pd_sck: 33 } });
   });
 
   it("moving a part's pin with the overlay's wiring works, and leaves the other pins where the device put them", () => {

@@ -3,12 +3,14 @@
  * (simulated seconds per wall second, events per second) and the size of what it sends (bytes per report); then
  * the same simulated day of each device on V8 and on XS (the host runner), one after the other in this run, for the
  * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it); then each device on the emulated Cortex-M4
- * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips).
+ * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips);
+ * then `ganzhi build`'s wall time and each board's footprint beside Moddable's xsl (GANZHI_BENCH_BUILD=0 skips).
  */
-import { listDevices } from "../../manifests/load.js";
+import { listDevices, manifestRoot } from "../../manifests/load.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 import { int } from "../../simulator/node/figures.js";
+import { benchBuild } from "./build-figures.js";
 
 /** A title line, then the header and rows in columns as wide as their widest cell. */
 function printTable(title: string, header: string[], rows: string[][]): void {
@@ -167,4 +169,9 @@ if (emulateHours > 0) {
     console.log(`Emulated Cortex-M4: skipped (${e.message})`);
   }
 }
-if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, engines: engineRows, emulated: emulatedRows }, null, 2));
+let build: Record<string, unknown> | undefined;
+if (process.env.GANZHI_BENCH_BUILD !== "0") {
+  console.log("");
+  build = await benchBuild(manifestRoot(), printTable);
+}
+if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, engines: engineRows, emulated: emulatedRows, build }, null, 2));
