@@ -7,6 +7,9 @@ import { i2cAddress, IDENT_HINT, IDENT_PATTERN, ident, name, NAME_PATTERN, pinRe
 import { partCatalogue, partNames } from "./parts.js";
 import { toJsonSchema } from "./builder.js";
 
+const pinNameOrPin = (description: string) =>
+  s.union([ident("Pin name, resolved per board through `wiring` (the board's own `wiring.<device>` first)."), pinRef()], { description });
+
 export const PartEntrySchema = s.object(
   {
     part: s.string({
@@ -15,22 +18,34 @@ export const PartEntrySchema = s.object(
       jsonSchema: { enum: [...partNames] },
     }),
     description: s.optional(s.string()),
-    bus: s.optional(ident('I2C bus name on the board (I2C parts; default "default").')),
+    bus: s.optional(ident('Bus name on the board for I2C, SPI and serial parts (default "default").')),
     address: s.optional(i2cAddress('I2C address, a number or "0x76" (I2C parts; default: the part\'s first address).')),
     pin: s.optional(
-      s.union([ident("Pin name, resolved per board through `wiring`."), pinRef()], {
-        description: "Pin for pin-connected parts: a name looked up in `wiring.<board>` (then the board's own pins), or a literal pin.",
-      }),
+      pinNameOrPin("Pin for pin-connected parts: a name looked up in `wiring.<board>` (then the board's own pins), or a literal pin."),
     ),
     powerPin: s.optional(
-      s.union([ident("Pin name, resolved per board through `wiring`."), pinRef()], {
+      pinNameOrPin(
+        "Analog parts: a GPIO output that powers the part's circuit (a vane's divider) only while it is read, so it draws nothing between readings. Looked up like `pin`.",
+      ),
+    ),
+    pins: s.optional(
+      s.record(pinNameOrPin("A named pin of the part, looked up like `pin`."), {
         description:
-          "Analog parts: a GPIO output that powers the part's circuit (a vane's divider) only while it is read, so it draws nothing between readings. Looked up like `pin`.",
+          "The part's named pins (BUSY, DIO1, RESET, PWRKEY, an SPI part's chip select …), as its parts/<part>/part.ts names them: pin name or literal pin.",
+        keyPattern: IDENT_PATTERN,
+        keyHint: IDENT_HINT,
       }),
     ),
     io: s.optional(
-      s.enumOf(["i2c", "pulse-count", "digital-edge", "analog"], {
+      s.enumOf(["i2c", "spi", "uart", "pulse-count", "digital-edge", "analog"], {
         description: "Force a connection kind when the part allows more than one (cup-anemometer: pulse-count or digital-edge).",
+      }),
+    ),
+    optional: s.optional(
+      s.boolean({
+        description:
+          "The part is fitted only on boards that wire it: where its pins have no wiring it is left out of the configuration (an error if `requires` names its part).",
+        default: false,
       }),
     ),
     options: s.optional(s.record(s.any(), { description: "Part options; each part's schema is in parts/<part>/part.ts." })),
@@ -92,6 +107,13 @@ export const DeviceSchema = s.object(
       keyHint: IDENT_HINT,
       minProperties: 1,
     }),
+    requires: s.optional(
+      s.array(s.string({ description: "A part name from the catalogue.", minLength: 1, jsonSchema: { enum: [...partNames] } }), {
+        description:
+          "Parts the firmware cannot run without (it refuses to start otherwise): `ganzhi check` reports a manifest, or a board's wiring, that lacks one.",
+        uniqueItems: true,
+      }),
+    ),
     wiring: s.record(
       s.record(pinRef(), { description: "Pin name → pin on this board.", keyPattern: IDENT_PATTERN, keyHint: IDENT_HINT }),
       {
@@ -130,7 +152,7 @@ export const DeviceSchema = s.object(
             }),
           ),
         },
-        { description: "Budgets CI enforces (open: further numeric budgets may be added).", additional: s.number() },
+        { description: "Budgets CI enforces (`ganzhi emulate` and the emulated tests)." },
       ),
     ),
   },

@@ -90,7 +90,7 @@ function i2cBus(part: ResolvedPart, ctx: ModelContext) {
 }
 
 function pinOf(part: ResolvedPart): number {
-  if (part.io === "i2c" || part.io === "spi" || part.io === "uart") throw new Error(`${part.part}: expected a pin connection`);
+  if (!("pin" in part)) throw new Error(`${part.part}: expected a pin connection, got ${part.io}`);
   return part.pin;
 }
 

@@ -3,9 +3,8 @@
  * a fleet on the event engine, their sockets bridged to a real MQTT broker (embedded aedes by default), every
  * uplink frame tapped and decoded independently, and a summary at the end.
  */
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { dirname, extname, join } from "node:path";
 import type { DeviceConfig, DeviceMain, LogLevel, SummaryLine } from "../../hal/host.js";
+import { loadDeviceMain } from "./device-main.js";
 import type { SimBoardSpec } from "../core/board.js";
 import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
@@ -137,18 +136,6 @@ export interface SimResult {
   world: SimWorld;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ext = extname(fileURLToPath(import.meta.url)); // ".ts" under vitest, ".js" when built
-
-/** The repository-relative main module of a device, loaded from source or build alike. */
-async function loadMain(mainPath: string): Promise<DeviceMain> {
-  const rel = mainPath.replace(/\.ts$/, ext);
-  const url = pathToFileURL(join(here, "..", "..", rel)).href;
-  const mod = (await import(url)) as { default?: unknown };
-  if (typeof mod.default !== "function") throw new Error(`${mainPath}: no default export function main(host)`);
-  return mod.default as DeviceMain;
-}
-
 /**
  * "mqtt://a.b.c.d[:port][/]", each octet 0…255 and the port 1…65535 (default 1883). Throws saying what is wrong,
  * naming the URL as `what` ("--broker" in the CLI).
@@ -267,8 +254,18 @@ export class SessionNode extends SimNode {
 
 export async function buildWorld(opts: SimOptions, onBootLoop: (node: SessionNode) => void = () => {}): Promise<SimWorld> {
   const setup = await setupSim(opts);
+  try {
+    return await populateWorld(opts, setup, onBootLoop);
+  } catch (e) {
+    // The embedded broker listens until closed: a world that fails to build must not leave the process hanging.
+    await setup.broker?.close();
+    throw e;
+  }
+}
+
+async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (node: SessionNode) => void): Promise<SimWorld> {
   const { config, broker, brokerUrl } = setup;
-  const main = opts.main ?? (await loadMain(config.main));
+  const main = opts.main ?? (await loadDeviceMain(config.main));
 
   const engine = new Engine();
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });

@@ -7,10 +7,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { EnergyEstimate } from "../../emulator/host/energy.js";
 import type { Bounds } from "../../emulator/host/timeline.js";
-import { listBoards, listDevices, loadDevice, ManifestError } from "../../manifests/load.js";
+import { loadDevice, ManifestError } from "../../manifests/load.js";
 import { UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
-import { checkName } from "./sim.js";
+import { manifestArg } from "../cli/manifest-arg.js";
 import { int } from "../../simulator/node/figures.js";
 
 const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MB` : `${(n / 1024).toFixed(0)} KB`);
@@ -39,7 +39,7 @@ export const emulateCommand: Command = {
   ].join("\n"),
   options: [
     { name: "profile", kind: "string", value: "name", help: "memory profile: mps2-4m (ESP32 boards) or nrf52840 (nRF52 boards); default: the board's" },
-    { name: "board", kind: "string", value: "name", help: "board manifest, or the path of an overlay (default: esp32-devkitc; nrf52840-dk with --profile nrf52840; with --replay, the recording's)" },
+    { name: "board", kind: "string", value: "name|file.json", help: "board name, or the path of a board file (default: esp32-devkitc; nrf52840-dk with --profile nrf52840; with --replay, the recording's)" },
     { name: "hours", kind: "number", value: "H", help: "virtual hours to run", default: 1 },
     { name: "seed", kind: "number", value: "S", help: "seed of the simulation that is replayed", default: 1 },
     { name: "replay", kind: "string", value: "file.json", help: "replay a recording from `ganzhi sim --record` instead of simulating" },
@@ -70,15 +70,13 @@ export const emulateCommand: Command = {
       recording = JSON.parse(readFileSync(file, "utf8")) as typeof recording;
       if (recording?.format !== "ganzhi-recording") throw new UsageError(`${file} is not a recording from \`ganzhi sim --record\``);
       device = recording.device;
-      board = (args.options.board as string | undefined) ?? recording.board;
+      board = args.options.board !== undefined ? manifestArg("board", args.options.board as string, ctx) : recording.board;
       if (args.positionals[0] && args.positionals[0] !== device) throw new UsageError(`the recording is of ${device}, not ${args.positionals[0]}`);
     } else {
-      device = checkName("device", args.positionals[0], listDevices());
+      device = manifestArg("device", args.positionals[0], ctx);
       const wired = Object.keys((loadDevice(device).manifest as { wiring: Record<string, unknown> }).wiring);
       const fallback = profileOption === "nrf52840" ? (wired.find((b) => b.startsWith("nrf52840")) ?? "esp32-devkitc") : "esp32-devkitc";
-      const named = (args.options.board as string | undefined) ?? fallback;
-      // A vendor overlay outside manifests/boards is given by its path.
-      board = named.endsWith(".json") ? resolve(ctx.cwd, named) : checkName("board", named, listBoards());
+      board = manifestArg("board", (args.options.board as string | undefined) ?? fallback, ctx);
     }
     const { emulate, EmulationError, EmulateUsageError, resolveTarget } = await import("../../emulator/host/emulate.js");
     // A board on another platform's profile, a recording of another board: one line each, before anything runs.
