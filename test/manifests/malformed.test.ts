@@ -657,7 +657,7 @@ describe("board overlays", () => {
   boardCase({
     what: "too little RAM for XS, at the overlay's figure rather than the base board's",
     edits: [[`  "description": "Vendor board"`, `  "description": "Vendor board",\n  "memory": { «"ramBytes": 65536 }`]],
-    expect: [{ pointer: "/memory/ramBytes", message: "XS creation needs 73728 bytes but NAMED has 65536 bytes of RAM" }],
+    expect: [{ pointer: "/memory/ramBytes", message: "XS creation needs 106496 bytes but NAMED has 65536 bytes of RAM" }],
   });
   boardCase({
     what: "a size beyond 2^53 written in hex",
