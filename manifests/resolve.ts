@@ -69,7 +69,7 @@ interface ResolveContext {
   readonly sink: Sink;
   readonly claims: Map<number, PinClaim>;
   /** The active network interface, or null. */
-  readonly iface: "wifi" | "ethernet" | "cellular" | null;
+  readonly iface: NodeConfig["uplink"]["interface"];
   /** The board in the lineage the device's wiring is for. */
   readonly wiringKey: string | undefined;
   /** Newness of what the device manifest says about this board (between the board it was wired for and the next). */
@@ -123,7 +123,11 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
   // loadDevice checked every part name against the same catalogue.
   const part = (name: string): PartDefinition => catalogue.get(name)!;
   const sink = new Sink(loadedDevice.tree);
-  const iface = D.uplink.link === "mqtt" ? (B.network[0] ?? null) : null;
+  // The link on this board: the first of its lineage (itself, then the boards it extends) that `uplink.boards` names.
+  const linkKey = loadedBoard.lineage.find((n) => D.uplink.boards?.[n] !== undefined);
+  const link = linkKey !== undefined ? D.uplink.boards![linkKey]! : D.uplink.link;
+  const linkAt = linkKey !== undefined ? ptr("/uplink/boards", linkKey) : "/uplink/link";
+  const iface = link === "mqtt" ? (B.network[0] ?? null) : link === "lorawan" ? "lora" : "nbiot";
   const wiringKey = loadedBoard.lineage.find((n) => D.wiring[n] !== undefined);
   // Literal pins, and wiring for no board of this lineage, were written against its root board.
   const wiredFor = wiringKey !== undefined ? loadedBoard.lineage.indexOf(wiringKey) : loadedBoard.lineage.length - 1;
@@ -253,10 +257,11 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
 
   if (iface === null) {
     sink.warn(
-      "/uplink/link",
-      `${B.name} has no built-in network interface (its /network is empty) and no part here is a modem: the ${D.uplink.link} uplink can only run in the simulator`,
+      linkAt,
+      `${B.name} has no built-in network interface (its /network is empty) and no part here is a modem: the ${link} uplink can only run in the simulator`,
     );
   }
+  const radioLink = checkRadioLink(ctx, link, linkAt, parts);
 
   const earlier = [...loadedBoard.warnings, ...loadedDevice.warnings];
   const warnings = [...earlier, ...sink.warnings];
@@ -283,14 +288,16 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
     pins,
     sampling,
     reporting: { intervalS: D.reporting.intervalS, minIntervalS: D.reporting.minIntervalS, maxIntervalS: D.reporting.maxIntervalS },
-    uplink: {
-      link: D.uplink.link,
+    uplink: stripUndefined({
+      link,
       interface: iface,
+      confirmed: link === "mqtt" ? D.uplink.qos > 0 : link === "lorawan" ? (D.uplink.lorawan?.confirmed ?? false) : true,
       broker: { address: D.uplink.broker.address, port: D.uplink.broker.port },
       topic: D.uplink.topic,
       qos: D.uplink.qos,
       keepAliveS: D.uplink.keepAliveS,
-    },
+      ...radioLink,
+    }),
     storage: { partition: "storage", size: storage.size, blockLength: B.flash.blockLength, writeAlign: B.flash.writeAlign },
     budgets: D.budgets ? { ...D.budgets } : undefined,
   }) as NodeConfig;
@@ -329,6 +336,45 @@ function checkBoardWiringNames(ctx: ResolveContext): void {
 }
 
 /** A part the firmware requires is fitted on this board. */
+/**
+ * A LoRaWAN or NB-IoT link needs its section in `uplink` and a fitted part of the right kind under the role it
+ * names; the resolved `uplink.lorawan` / `uplink.nbiot` say which. Errors point at the board's link choice.
+ */
+function checkRadioLink(
+  ctx: ResolveContext,
+  link: "mqtt" | "lorawan" | "nbiot",
+  linkAt: string,
+  parts: Readonly<Record<string, ResolvedPart>>,
+): { lorawan?: NonNullable<NodeConfig["uplink"]["lorawan"]>; nbiot?: NonNullable<NodeConfig["uplink"]["nbiot"]> } {
+  const { device: D, board: B, sink } = ctx;
+  if (link === "mqtt") return {};
+  const want = link === "lorawan" ? { section: D.uplink.lorawan, role: D.uplink.lorawan?.radio, part: "sx1262", what: "LoRa transceiver" } : { section: D.uplink.nbiot, role: D.uplink.nbiot?.modem, part: "bc95", what: "NB-IoT modem" };
+  if (!want.section || want.role === undefined) {
+    sink.error(linkAt, `the ${link} link on ${B.name} needs an uplink.${link} section naming its ${want.what} part`);
+    return {};
+  }
+  const roleAt = ptr("/uplink", link, link === "lorawan" ? "radio" : "modem");
+  const declared = D.parts[want.role];
+  if (!declared) {
+    sink.error(roleAt, `no part "${want.role}" in parts (parts: ${Object.keys(D.parts).join(", ")})`);
+    return {};
+  }
+  if (declared.part !== want.part) {
+    sink.error(roleAt, `part "${want.role}" is a ${declared.part}; the ${link} link drives a ${want.part}`);
+    return {};
+  }
+  if (!parts[want.role]) {
+    sink.error(linkAt, `the ${link} link on ${B.name} needs part "${want.role}" (${want.part}), which is not wired on ${B.name}`);
+    return {};
+  }
+  if (link === "lorawan") {
+    const l = D.uplink.lorawan!;
+    return { lorawan: { radio: l.radio, adr: l.adr ?? true, dataRate: l.dataRate ?? 0 } };
+  }
+  const n = D.uplink.nbiot!;
+  return { nbiot: { modem: n.modem, server: { address: n.server.address, port: n.server.port ?? 5683 } } };
+}
+
 function checkRequiredFitted(ctx: ResolveContext, absent: ReadonlyMap<string, string>): void {
   const { device: D, board: B } = ctx;
   for (const name of D.requires ?? []) {
@@ -697,7 +743,7 @@ function checkPartPin(ctx: ResolveContext, role: string, src: PinSource, def: Pa
           report(
             ctx,
             src.origin,
-            `${label} (${channel}) cannot be read while ${iface} is on: ${r.reason}; the ${ctx.device.uplink.link} uplink uses ${iface} on ${board.name} (usable analog pins: ${pinRanges(board, free)})`,
+            `${label} (${channel}) cannot be read while ${iface} is on: ${r.reason}; the mqtt uplink uses ${iface} on ${board.name} (usable analog pins: ${pinRanges(board, free)})`,
           );
           ok = false;
         }

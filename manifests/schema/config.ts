@@ -130,14 +130,30 @@ export interface NodeConfig {
   readonly sampling: Readonly<Record<string, { readonly intervalMs: number; readonly roles: readonly string[] }>>;
   readonly reporting: { readonly intervalS: number; readonly minIntervalS: number; readonly maxIntervalS: number };
   readonly uplink: {
-    readonly link: "mqtt";
-    /** The board's network interface that carries it, or null when the board has none built in. */
-    readonly interface: "wifi" | "ethernet" | "cellular" | null;
+    /** The link on this board (the device manifest's `uplink.boards` entry for it, else `uplink.link`). */
+    readonly link: "mqtt" | "lorawan" | "nbiot";
+    /** What carries it: the board's built-in interface for MQTT, the radio part for LoRaWAN, the modem for NB-IoT. */
+    readonly interface: "wifi" | "ethernet" | "cellular" | "lora" | "nbiot" | null;
+    /** Telemetry asks for an end-to-end acknowledgement (MQTT QoS ≥ 1, LoRaWAN confirmed uplinks, CoAP CON). */
+    readonly confirmed: boolean;
     readonly broker: { readonly address: string; readonly port: number };
     /** Template; "{id}" stands for `host.id`. */
     readonly topic: string;
     readonly qos: 0 | 1 | 2;
     readonly keepAliveS: number;
+    readonly lorawan?: {
+      /** Role of the SX1262 part. */
+      readonly radio: string;
+      readonly adr: boolean;
+      readonly dataRate: number;
+      /** The node's OTAA identity, hex: provisioned per node (the simulator fills it in; a board reads it from its keys). */
+      readonly identity?: { readonly devEui: string; readonly joinEui: string; readonly appKey: string };
+    };
+    readonly nbiot?: {
+      /** Role of the BC95 part. */
+      readonly modem: string;
+      readonly server: { readonly address: string; readonly port: number };
+    };
   };
   /** Flash partition for the store-and-forward log (`host.flash.open(storage.partition)`). */
   readonly storage: { readonly partition: string; readonly size: number; readonly blockLength: number; readonly writeAlign: number };

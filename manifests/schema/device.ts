@@ -73,7 +73,40 @@ export const SamplingGroupSchema = s.object(
 
 export const UplinkSchema = s.object(
   {
-    link: s.enumOf(["mqtt"], { description: "Uplink protocol." }),
+    link: s.enumOf(["mqtt", "lorawan", "nbiot"], { description: "Uplink protocol on every board that `boards` does not name." }),
+    boards: s.optional(
+      s.record(s.enumOf(["mqtt", "lorawan", "nbiot"], { description: "The uplink protocol on this board." }), {
+        description: 'Per board (or overlay, or a base it extends): the link there, e.g. {"nrf52840-dk": "lorawan"}.',
+        keyPattern: NAME_PATTERN,
+        keyHint: 'a board name such as "nrf52840-dk"',
+      }),
+    ),
+    lorawan: s.optional(
+      s.object(
+        {
+          radio: ident("Role of the LoRa transceiver (an sx1262 part) in `parts`."),
+          adr: s.optional(s.boolean({ description: "Let the network set the data rate (LoRaWAN ADR).", default: true })),
+          dataRate: s.optional(s.integer({ description: "Data rate of Join-Requests and first uplinks (CN470 DR0 = SF12 … DR5 = SF7).", minimum: 0, maximum: 5, default: 0 })),
+          confirmed: s.optional(s.boolean({ description: "Send telemetry as confirmed uplinks (each acknowledged by the network).", default: false })),
+        },
+        { description: "LoRaWAN 1.0.4 class A in CN470-510, on the boards whose link is lorawan." },
+      ),
+    ),
+    nbiot: s.optional(
+      s.object(
+        {
+          modem: ident("Role of the NB-IoT modem (a bc95 part) in `parts`."),
+          server: s.object(
+            {
+              address: s.string({ description: "CoAP server, a numeric IPv4 address (the modem resolves no names).", minLength: 1 }),
+              port: s.optional(s.integer({ description: "CoAP server UDP port.", minimum: 1, maximum: 65535, default: 5683 })),
+            },
+            { description: "Where the modem sends its CoAP requests." },
+          ),
+        },
+        { description: "CoAP over NB-IoT (UDP through the modem), on the boards whose link is nbiot." },
+      ),
+    ),
     broker: s.object(
       {
         address: s.string({ description: "Broker address. Moddable's lwIP TCP takes a numeric IP; a host name needs a DNS lookup first.", minLength: 1 }),

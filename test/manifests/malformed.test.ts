@@ -628,6 +628,38 @@ describe("a device on a board: named pins, SPI and UART parts", () => {
   });
 });
 
+describe("the link on each board (uplink.boards, uplink.lorawan, uplink.nbiot)", () => {
+  const UPLINK = `"uplink": { "link": "mqtt", `;
+  deviceCase({
+    what: "LoRaWAN on a board without an uplink.lorawan section",
+    board: "nrf52840-dk",
+    edits: [[UPLINK, `"uplink": { "link": "mqtt", "boards": { «"nrf52840-dk": "lorawan" }, `]],
+    expect: [{ pointer: "/uplink/boards/nrf52840-dk", message: "the lorawan link on nrf52840-dk needs an uplink.lorawan section naming its LoRa transceiver part" }],
+  });
+  deviceCase({
+    what: "an uplink.lorawan radio that names no part",
+    board: "nrf52840-dk",
+    edits: [[UPLINK, `"uplink": { "link": "lorawan", "lorawan": { «"radio": "lora" }, `]],
+    expect: [{ pointer: "/uplink/lorawan/radio", message: "no part \"lora\" in parts (parts: thermohygrometer, anemometer, vane)" }],
+  });
+  deviceCase({
+    what: "an uplink.lorawan radio that is not a LoRa transceiver",
+    board: "nrf52840-dk",
+    edits: [[UPLINK, `"uplink": { "link": "lorawan", "lorawan": { «"radio": "vane" }, `]],
+    expect: [{ pointer: "/uplink/lorawan/radio", message: 'part "vane" is a wind-vane; the lorawan link drives a sx1262' }],
+  });
+  deviceCase({
+    what: "NB-IoT on a board where the modem is an optional part left unwired",
+    board: "esp32-devkitc",
+    edits: [
+      [`    "vane": {`, `    "modem": { "part": "bc95", "optional": true, "pins": { "reset": "modemReset" } },\n    "vane": {`],
+      [`"nrf52840-dk": { "wind": "P1.04"`, `"nrf52840-dk": { "modemReset": "P1.10", "wind": "P1.04"`],
+      [UPLINK, `"uplink": { "link": "mqtt", "boards": { «"esp32-devkitc": "nbiot" }, "nbiot": { "modem": "modem", "server": { "address": "127.0.0.1" } }, `],
+    ],
+    expect: [{ pointer: "/uplink/boards/esp32-devkitc", message: 'the nbiot link on esp32-devkitc needs part "modem" (bc95), which is not wired on esp32-devkitc' }],
+  });
+});
+
 describe("board overlays", () => {
   boardCase({
     what: "an unknown base board",
