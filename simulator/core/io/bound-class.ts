@@ -1,0 +1,24 @@
+/**
+ * Device code opens IO with `new host.io.Analog(options)`, so each board's host needs constructors that know that
+ * board. If each board made its own class, every node's instances would have their own hidden class, and in a fleet
+ * each driver's call sites (`this.#adc.read()`) would meet a thousand shapes: megamorphic, with a lookup per call
+ * whose cost grows with the fleet (a 1,000-node fleet spent 3× longer per wind-vane sample than a 30-node one).
+ * So each kind of IO is one class shared by every board, constructed with the board's context, and a board's
+ * constructor is a thin one that returns an instance of it.
+ */
+
+/** A constructor taking only `options` that builds `Impl` instances bound to `ctx`, with `statics` on it. */
+export function boundClass<Ctx, Options, Instance extends object, Statics extends object = object>(
+  Impl: new (ctx: Ctx, options: Options) => Instance,
+  ctx: Ctx,
+  statics?: Statics,
+): (new (options: Options) => Instance) & Statics {
+  const Bound = class {
+    constructor(options: Options) {
+      // A constructor that returns an object gives that object to `new`: the instance is an `Impl`.
+      return new Impl(ctx, options);
+    }
+  };
+  if (statics) Object.assign(Bound, statics);
+  return Bound as unknown as (new (options: Options) => Instance) & Statics;
+}
