@@ -100,9 +100,22 @@ export interface Host {
   readonly config: DeviceConfig;
 }
 
+/**
+ * One line a run summary prints about a device's own counters, named by their `stats()` keys: the label, the sum of
+ * `total`, and `parts` in brackets after it (e.g. "samples taken  29,040  (air 240, wind 28,800)").
+ */
+export interface SummaryLine {
+  readonly label: string;
+  readonly total: readonly string[];
+  readonly parts?: readonly { readonly label: string; readonly key: string }[];
+}
+
 /** What a device's `main` returns: a read-out of its counters for the run summary and tests. */
 export interface NodeApp {
+  /** Counters; reports are accounted under the standard keys of runtime/uplink.ts (UPLINK_MADE …). */
   stats(): Readonly<Record<string, number>>;
+  /** How a run summary shows the device's own counters (tools know no device's keys). */
+  summary?(): readonly SummaryLine[];
 }
 
 export type DeviceMain = (host: Host) => NodeApp;

@@ -564,6 +564,11 @@ function checkParts({ device, sink }: DeviceContext): void {
       sink.error(`${base}/part`, `unknown part ${JSON.stringify(entry.part)}${didYouMean(entry.part, partNames)}; known parts: ${partNames.join(", ")}`);
       continue;
     }
+    if (def.connection.kind === "spi") {
+      // Named part pins (NSS, BUSY, DIO1, RESET) come with the manifest schema's pin extension (issue 9).
+      sink.error(base, `part ${def.name} connects by SPI with its own pins (${def.connection.pins.join(", ")}), which device manifests cannot wire yet`);
+      continue;
+    }
     const kinds = connectionKinds(def);
     if (entry.io !== undefined && !kinds.includes(entry.io)) {
       sink.error(`${base}/io`, `part ${def.name} connects by ${kinds.join(" or ")}, not ${entry.io}`);

@@ -1,39 +1,64 @@
 /**
- * The uplink queue: frames wait here, most urgent first, until the link acknowledges them.
+ * The uplink queue: reports wait here, most urgent first, until the link delivers them, whatever the link is
+ * (MQTT, LoRaWAN, CoAP over NB-IoT: runtime/link/link.ts).
  *
- * It owns every frame from `enqueue` until the acknowledgement (for QoS 1, the broker's PUBACK), and hands the link
- * only a small window at a time, so an alarm queued behind a backlog still goes out next. When the queue is full,
- * the oldest frame of the lowest priority present is dropped (and counted), never an alarm to make room for routine
- * telemetry. Frames the link gives back (the link closed before acknowledging them) go back to the head of their
- * priority.
+ * It owns every report from `enqueue` until the link says it was delivered (for a confirmed frame, acknowledged end
+ * to end), and hands the link only a small window at a time, so an alarm queued behind a backlog still goes out
+ * next. When the queue is full, the oldest report of the lowest priority present is dropped (and counted), never an
+ * alarm to make room for routine telemetry. A report larger than the link takes at that moment is split at SenML
+ * record boundaries (runtime/senml-split.ts), never truncated; it counts as delivered when every piece is. A frame
+ * the link fails to deliver goes back to the head of its priority when trying again can help, after a back-off
+ * (doubling from `retry.minMs` to `retry.maxMs`, with jitter), and is dropped with the link's reason otherwise.
  */
-import type { Clock } from "../hal/host.js";
+import type { Clock, Timers, TimerHandle } from "../hal/host.js";
+import type { Link, LinkFailure } from "./link/link.js";
+import { splitSenmlPack } from "./senml-split.js";
 
 export type Priority = 0 | 1 | 2;
 export const ROUTINE: Priority = 0;
 export const EVENT: Priority = 1;
 export const ALARM: Priority = 2;
 
-/** The part of an MQTT client (runtime/mqtt/client.ts) the queue drives. */
-export interface UplinkLink {
-  publish(
-    topic: string,
-    payload: Uint8Array,
-    options: { qos?: 0 | 1; retain?: boolean; done?: (error: Error | undefined, token: number) => void },
-  ): number;
-}
-
 export interface UplinkFrame {
+  /** The report this frame carries (pieces of one split report share it). */
   readonly seq: number;
-  readonly topic: string;
   readonly payload: Uint8Array;
+  /** MQTT topic / CoAP path, or LoRaWAN FPort: each link reads what it needs. */
+  readonly topic: string | undefined;
+  readonly port: number | undefined;
+  readonly confirmed: boolean;
   readonly priority: Priority;
-  readonly qos: 0 | 1;
+  /** A SenML-CBOR pack, which the queue may split at record boundaries to fit the link. */
+  readonly senml: boolean;
   /** Clock ticks when queued. */
   readonly queuedAt: number;
 }
 
+export interface EnqueueOptions {
+  topic?: string;
+  port?: number;
+  /** Ask the link for an end-to-end acknowledgement (default true). */
+  confirmed?: boolean;
+  priority?: Priority;
+  /** The payload is a SenML-CBOR pack (default false). */
+  senml?: boolean;
+  /** Count it among the node's reports (default true); an acknowledgement of a downlink is not a report. */
+  report?: boolean;
+}
+
+/**
+ * The keys under which a device's `stats()` accounts for its reports, whatever the device: run summaries read these
+ * and nothing device-specific. At any moment every report made is delivered, held, or dropped for one reason
+ * (`uplink.dropped.<reason>`): made = delivered + held + the dropped.
+ */
+export const UPLINK_MADE = "uplink.made";
+export const UPLINK_DELIVERED = "uplink.delivered";
+export const UPLINK_HELD = "uplink.held";
+export const UPLINK_DROPPED = "uplink.dropped.";
+
 export interface UplinkStats {
+  /** Frames offered to `enqueue`, accepted or not. */
+  offered: number;
   queued: number;
   sent: number;
   acked: number;
@@ -47,25 +72,43 @@ export interface UplinkStats {
 }
 
 export interface UplinkOptions {
-  link: UplinkLink;
+  link: Link;
   clock: Clock;
   /** Frames held at most (RAM budget). */
   capacity: number;
   /** Frames handed to the link at once (match the client's in-flight window). */
   window?: number;
+  /** Back-off after a failed delivery (needs `timer`); default 5 s doubling to 10 min. */
+  retry?: { minMs: number; maxMs: number };
+  timer?: Timers;
+  random?: () => number;
   /** Called when a frame is acknowledged (store-and-forward can then release it). */
   onAcked?: (frame: UplinkFrame) => void;
   onDropped?: (frame: UplinkFrame) => void;
 }
 
+interface ReportState {
+  /** Pieces not yet delivered or dropped. */
+  open: number;
+  /** Why a piece was dropped, if one was. */
+  dropped: string | undefined;
+}
+
 export class UplinkQueue {
-  readonly stats: UplinkStats = { queued: 0, sent: 0, acked: 0, dropped: 0, requeued: 0, maxDepth: 0, maxLatencyMs: 0, bytesAcked: 0 };
+  readonly stats: UplinkStats = { offered: 0, queued: 0, sent: 0, acked: 0, dropped: 0, requeued: 0, maxDepth: 0, maxLatencyMs: 0, bytesAcked: 0 };
   readonly #o: UplinkOptions;
   readonly #window: number;
   /** One FIFO per priority; index = priority. */
   readonly #lanes: UplinkFrame[][] = [[], [], []];
+  /** Reports not yet settled, by sequence number. */
+  readonly #reports = new Map<number, ReportState>();
+  /** Reports settled: delivered whole, or dropped (by the reason of their first dropped piece). */
+  #delivered = 0;
+  readonly #droppedBy: Record<string, number> = {};
   #inLink = 0;
   #seq = 0;
+  #failures = 0;
+  #hold: TimerHandle | undefined;
 
   constructor(options: UplinkOptions) {
     if (!(options.capacity >= 1)) throw new RangeError(`uplink capacity must be ≥ 1, got ${options.capacity}`);
@@ -82,19 +125,59 @@ export class UplinkQueue {
     return this.#inLink;
   }
 
-  /** Queue a frame; returns its sequence number. May drop an older, less urgent frame to make room. */
-  enqueue(topic: string, payload: Uint8Array, priority: Priority = ROUTINE, qos: 0 | 1 = 1): number {
-    const frame: UplinkFrame = { seq: ++this.#seq, topic, payload, priority, qos, queuedAt: this.#o.clock.ticks() };
-    if (this.depth >= this.#o.capacity && !this.#makeRoom(priority)) {
-      this.stats.dropped++;
-      this.#o.onDropped?.(frame);
+  /** Queue a report; returns its sequence number. May drop an older, less urgent report's frame to make room. */
+  enqueue(payload: Uint8Array, options: EnqueueOptions = {}): number {
+    const frame: UplinkFrame = {
+      seq: ++this.#seq,
+      payload,
+      topic: options.topic,
+      port: options.port,
+      confirmed: options.confirmed ?? true,
+      priority: options.priority ?? ROUTINE,
+      senml: options.senml ?? false,
+      queuedAt: this.#o.clock.ticks(),
+    };
+    if (options.report !== false) {
+      this.stats.offered++;
+      this.#reports.set(frame.seq, { open: 1, dropped: undefined });
+    }
+    if (this.depth >= this.#o.capacity && !this.#makeRoom(frame.priority)) {
+      this.#drop(frame, "queue-full");
       return frame.seq;
     }
-    this.#lanes[priority]!.push(frame);
+    this.#lanes[frame.priority]!.push(frame);
     this.stats.queued++;
     if (this.depth > this.stats.maxDepth) this.stats.maxDepth = this.depth;
     this.pump();
     return frame.seq;
+  }
+
+  /** The standard accounting keys (UPLINK_MADE …) for the device's `stats()`, counted in reports. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {
+      [UPLINK_MADE]: this.stats.offered,
+      [UPLINK_DELIVERED]: this.#delivered,
+      [UPLINK_HELD]: this.#reports.size,
+    };
+    out[UPLINK_DROPPED + "queue-full"] = this.#droppedBy["queue-full"] ?? 0;
+    for (const why of Object.keys(this.#droppedBy)) out[UPLINK_DROPPED + why] = this.#droppedBy[why]!;
+    return out;
+  }
+
+  #drop(frame: UplinkFrame, why: string): void {
+    this.stats.dropped++;
+    this.#o.onDropped?.(frame);
+    const r = this.#reports.get(frame.seq);
+    if (!r) return;
+    if (r.dropped === undefined) r.dropped = why;
+    this.#settle(frame.seq, r);
+  }
+
+  #settle(seq: number, r: ReportState): void {
+    if (--r.open > 0) return;
+    this.#reports.delete(seq);
+    if (r.dropped === undefined) this.#delivered++;
+    else this.#droppedBy[r.dropped] = (this.#droppedBy[r.dropped] ?? 0) + 1;
   }
 
   /** Drop the oldest waiting frame of priority ≤ `priority`; false if there is none. */
@@ -102,32 +185,57 @@ export class UplinkQueue {
     for (let p = 0; p <= priority; p++) {
       const lane = this.#lanes[p]!;
       if (lane.length > 0) {
-        const victim = lane.shift()!;
-        this.stats.dropped++;
-        this.#o.onDropped?.(victim);
+        this.#drop(lane.shift()!, "queue-full");
         return true;
       }
     }
     return false;
   }
 
-  /** Hand frames to the link while the window has room. Call after (re)connecting; acks call it too. */
+  /** Hand frames to the link while it is ready and the window has room. The link's onReady should call this. */
   pump(): void {
-    while (this.#inLink < this.#window) {
+    const link = this.#o.link;
+    while (this.#inLink < this.#window && this.#hold === undefined && link.ready) {
       const frame = this.#next();
       if (!frame) return;
+      if (frame.payload.length > link.maxPayload && !this.#fit(frame, link.maxPayload)) continue;
       this.#inLink++;
       this.stats.sent++;
       try {
-        this.#o.link.publish(frame.topic, frame.payload, { qos: frame.qos, done: (error) => this.#done(frame, error) });
+        link.send(frame.payload, { topic: frame.topic, port: frame.port, confirmed: frame.confirmed }, (failure) => this.#done(frame, failure));
       } catch {
-        // The link refused it (its own queue full): keep the frame and try again on the next pump.
+        // The link refused it after all (its own queue full, a state change): keep it for the next pump.
         this.#inLink--;
         this.stats.sent--;
         this.#lanes[frame.priority]!.unshift(frame);
         return;
       }
     }
+  }
+
+  /** Replace a frame too large for the link by its pieces (at the lane's head); false when it was dropped. */
+  #fit(frame: UplinkFrame, max: number): boolean {
+    let why = "too-large";
+    if (frame.senml) {
+      let split;
+      try {
+        split = splitSenmlPack(frame.payload, max);
+      } catch {
+        split = undefined;
+      }
+      if (split && "packs" in split) {
+        const lane = this.#lanes[frame.priority]!;
+        for (let i = split.packs.length - 1; i >= 1; i--) lane.unshift({ ...frame, payload: split.packs[i]! });
+        const r = this.#reports.get(frame.seq);
+        if (r) r.open += split.packs.length - 1;
+        this.stats.queued += split.packs.length - 1;
+        (frame as { payload: Uint8Array }).payload = split.packs[0]!;
+        return true;
+      }
+      if (split) why = "record-too-large";
+    }
+    this.#drop(frame, why);
+    return false;
   }
 
   #next(): UplinkFrame | undefined {
@@ -138,18 +246,41 @@ export class UplinkQueue {
     return undefined;
   }
 
-  #done(frame: UplinkFrame, error: Error | undefined): void {
+  #done(frame: UplinkFrame, failure: LinkFailure | undefined): void {
     this.#inLink--;
-    if (error) {
+    if (failure) {
+      if (!failure.retry) {
+        this.#drop(frame, failure.reason);
+        this.pump();
+        return;
+      }
       this.stats.requeued++;
       this.#lanes[frame.priority]!.unshift(frame);
+      this.#backOff();
       return;
     }
+    this.#failures = 0;
     this.stats.acked++;
     this.stats.bytesAcked += frame.payload.length;
     const latency = this.#o.clock.ticks() - frame.queuedAt;
     if (latency > this.stats.maxLatencyMs) this.stats.maxLatencyMs = latency;
     this.#o.onAcked?.(frame);
+    const r = this.#reports.get(frame.seq);
+    if (r) this.#settle(frame.seq, r);
     this.pump();
+  }
+
+  /** After a failure: wait before handing the link anything again (without a timer, until the next pump). */
+  #backOff(): void {
+    const timer = this.#o.timer;
+    if (!timer || this.#hold !== undefined) return;
+    const { minMs, maxMs } = this.#o.retry ?? { minMs: 5000, maxMs: 600_000 };
+    const base = Math.min(maxMs, minMs * 2 ** Math.min(this.#failures, 30));
+    this.#failures++;
+    const jitter = this.#o.random ? this.#o.random() : 0.5;
+    this.#hold = timer.set(() => {
+      this.#hold = undefined;
+      this.pump();
+    }, base / 2 + (base / 2) * jitter);
   }
 }

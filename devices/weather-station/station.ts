@@ -11,15 +11,16 @@
  * - Downlink on `<topic>/config`: `{"reportS": N}` changes the reporting interval within the manifest's bounds;
  *   the answer goes to `<topic>/config/ack`.
  */
-import type { Host, NodeApp } from "../../hal/host.js";
+import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
 import { edgeCounterClass } from "../../hal/edge-counter.js";
-import { MqttClient } from "../../runtime/mqtt/client.js";
+import { MqttLink } from "../../runtime/link/mqtt/link.js";
+import { utf8Encode } from "../../runtime/utf8.js";
 import { Accumulator } from "../../runtime/filters/index.js";
 import { Scheduler } from "../../runtime/scheduler.js";
 import { Sampler } from "../../runtime/sampler.js";
 import type { Task } from "../../runtime/scheduler.js";
-import { UplinkQueue } from "../../runtime/uplink.js";
+import { EVENT, UplinkQueue } from "../../runtime/uplink.js";
 import { parseSettings, type IntegerSetting } from "../../runtime/settings.js";
 import { BME280 } from "../../parts/bme280/driver.js";
 import { SHT3x } from "../../parts/sht3x/driver.js";
@@ -32,6 +33,24 @@ import { dewPoint, frostRisk } from "./psychrometrics.js";
 import { ReportEncoder } from "./report.js";
 import { WindStats } from "./wind.js";
 
+/** The station's counters as a run summary shows them. */
+/** LoRaWAN FPorts (the other links address by topic): telemetry SenML-CBOR, configuration and its answer. */
+const TELEMETRY_PORT = 1;
+const CONFIG_PORT = 2;
+
+const SUMMARY: readonly SummaryLine[] = Object.freeze([
+  Object.freeze({
+    label: "samples taken",
+    total: Object.freeze(["airSamples", "windSamples"]),
+    parts: Object.freeze([
+      Object.freeze({ label: "air", key: "airSamples" }),
+      Object.freeze({ label: "wind", key: "windSamples" }),
+      Object.freeze({ label: "rain tips", key: "rainTips" }),
+    ]),
+  }),
+  Object.freeze({ label: "sensor errors", total: Object.freeze(["sensorErrors"]) }),
+]);
+
 export class WeatherStation implements NodeApp {
   readonly #host: Host;
   readonly #cfg: StationConfig;
@@ -43,7 +62,7 @@ export class WeatherStation implements NodeApp {
   readonly #vane: WindVane;
   readonly #wind: WindStats;
   readonly #encoder: ReportEncoder;
-  readonly #mqtt: MqttClient;
+  readonly #link: MqttLink;
   readonly #uplink: UplinkQueue;
   readonly #topic: string;
   /** What a configuration downlink may set (docs/downlinks.md). */
@@ -124,26 +143,24 @@ export class WeatherStation implements NodeApp {
     this.#wind = new WindStats(cfg.kmhPerHz, cfg.windMs);
     this.#encoder = new ReportEncoder(`${host.id}:`);
 
-    this.#mqtt = new MqttClient({
+    this.#link = new MqttLink({
       host,
       address: cfg.broker.address,
       port: cfg.broker.port,
       clientId: host.id,
       keepAlive: cfg.keepAliveS,
-      will: { topic: `${this.#topic}/status`, payload: "offline", qos: 1, retain: true },
-      onConnect: () => {
-        this.#mqtt.publish(`${this.#topic}/status`, "online", { qos: 1, retain: true });
-        this.#uplink.pump();
-      },
-      onMessage: (topic, payload) => this.#downlink(topic, payload),
-      onError: (e) => host.log("warn", `mqtt: ${e.message}`),
+      status: `${this.#topic}/status`,
+      subscribe: [`${this.#topic}/config`],
     });
-    this.#uplink = new UplinkQueue({ link: this.#mqtt, clock: host.clock, capacity: 48, window: 4 });
-    this.#mqtt.subscribe(`${this.#topic}/config`, 1);
+    this.#uplink = new UplinkQueue({ link: this.#link, clock: host.clock, capacity: 48, window: 4, timer: host.timer, random: () => host.random() });
   }
 
   start(): void {
-    this.#mqtt.start();
+    this.#link.start({
+      onReady: () => this.#uplink.pump(),
+      onDownlink: (d) => this.#downlink(d.topic ?? "", d.payload),
+      onError: (e) => this.#host.log("warn", `${this.#link.kind}: ${e.message}`),
+    });
     // Reports and the air group run on round times; wind runs half a wind period off that grid, so their work (a
     // report is ~2.7 M instructions, ~43 ms on a 64 MHz M4) never sits in front of a wind slot: the emulated-MCU
     // test measured 63 ms of wind lateness when a report and a wind slot fell on the same instant.
@@ -215,7 +232,7 @@ export class WeatherStation implements NodeApp {
       rain: rain.rain,
       rainRate: rain.rate,
     });
-    this.#uplink.enqueue(`${this.#topic}/senml`, payload, 0, this.#cfg.qos);
+    this.#uplink.enqueue(payload, { topic: `${this.#topic}/senml`, port: TELEMETRY_PORT, confirmed: this.#cfg.qos === 1, senml: true });
     this.#stats.reports++;
     this.#temperature.reset();
     this.#humidity.reset();
@@ -241,14 +258,15 @@ export class WeatherStation implements NodeApp {
       this.#reportTask?.setPeriod(s * 1000);
       answer = `{"reportS":${s}}`;
     }
-    this.#mqtt.publish(`${this.#topic}/config/ack`, answer, { qos: 1 });
+    this.#uplink.enqueue(utf8Encode(answer), { topic: `${this.#topic}/config/ack`, port: CONFIG_PORT, priority: EVENT, report: false });
   }
 
   stats(): Readonly<Record<string, number>> {
-    const m = this.#mqtt.stats;
+    const m = this.#link.client.stats;
     const u = this.#uplink.stats;
     return {
       ...this.#stats,
+      ...this.#uplink.counters(),
       reportIntervalS: this.#reportS,
       airOverlaps: this.#air?.stats.overlaps ?? 0,
       framesQueued: u.queued,
@@ -263,5 +281,9 @@ export class WeatherStation implements NodeApp {
       bytesIn: m.bytesIn,
       rainBounces: this.#rain.bounces,
     };
+  }
+
+  summary(): readonly SummaryLine[] {
+    return SUMMARY;
   }
 }

@@ -50,7 +50,15 @@ export interface ResolvedAnalogPart extends ResolvedPartBase {
   readonly fullScaleVolts: number;
 }
 
-export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart;
+export interface ResolvedSPIPart extends ResolvedPartBase {
+  readonly io: "spi";
+  /** Bus name on the board (`host.SPI.<bus>`). */
+  readonly bus: string;
+  /** The part's own pins besides the bus, by the names its connection declares (an SX1262: nss, busy, dio1, reset). */
+  readonly pins: Readonly<Record<string, number>>;
+}
+
+export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart | ResolvedSPIPart;
 
 export interface ResolvedI2CBus {
   readonly data: number;

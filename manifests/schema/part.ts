@@ -9,7 +9,7 @@ export type Edge = "rising" | "falling" | "both";
 export type Pull = "up" | "down" | "none";
 
 /** Connection kinds, named as the resolved config names its `io`. */
-export type ConnectionKind = "i2c" | "pulse-count" | "digital-edge" | "analog";
+export type ConnectionKind = "i2c" | "pulse-count" | "digital-edge" | "analog" | "spi";
 
 export interface I2CConnection {
   readonly kind: "i2c";
@@ -38,7 +38,16 @@ export interface DigitalEdgeConnection {
 export interface AnalogConnection {
   readonly kind: "analog";
 }
-export type Connection = I2CConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection;
+export interface SPIConnection {
+  readonly kind: "spi";
+  /** Highest SCK frequency the part supports, Hz. */
+  readonly maxHz: number;
+  /** SPI mode (CPOL·2 + CPHA). */
+  readonly mode: 0 | 1 | 2 | 3;
+  /** The part's own pins besides the bus, by name (an SX1262: nss, busy, dio1, reset). */
+  readonly pins: readonly string[];
+}
+export type Connection = I2CConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection | SPIConnection;
 
 export interface PartDefinition<P extends Shape = Shape> {
   /** Catalogue name, used as `"part"` in device manifests. */

@@ -5,6 +5,7 @@
 import { part as bme280 } from "../../parts/bme280/part.js";
 import { part as cupAnemometer } from "../../parts/cup-anemometer/part.js";
 import { part as sht3x } from "../../parts/sht3x/part.js";
+import { part as sx1262 } from "../../parts/sx1262/part.js";
 import { part as tippingBucket } from "../../parts/tipping-bucket/part.js";
 import { part as windVane } from "../../parts/wind-vane/part.js";
 import type { PartDefinition } from "./part.js";
@@ -15,6 +16,7 @@ export const partCatalogue: Readonly<Record<string, PartDefinition>> = Object.fr
   [bme280.name]: bme280,
   [cupAnemometer.name]: cupAnemometer,
   [sht3x.name]: sht3x,
+  [sx1262.name]: sx1262,
   [tippingBucket.name]: tippingBucket,
   [windVane.name]: windVane,
 });

@@ -7,15 +7,21 @@ import type { ResolvedPart } from "../../manifests/schema/config.js";
 import { BME280Model } from "../../parts/bme280/model.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
+import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
 import type { Atmosphere } from "./environment/types.js";
+import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
 
 export interface ModelContext {
   node: SimNode;
   atmosphere: Atmosphere;
+  /** The LoRa air (a RadioChannel) radio parts transmit into and hear from; without it their frames go nowhere. */
+  air?: LoraAir;
+  /** Where the node stands on the air. */
+  position?: Position;
 }
 
 /** A part's model on a node, with the handle tests and fault injection use. */
@@ -36,8 +42,16 @@ function i2cBus(part: ResolvedPart, ctx: ModelContext) {
 }
 
 function pinOf(part: ResolvedPart): number {
-  if (part.io === "i2c") throw new Error(`${part.part}: expected a pin connection`);
+  if (part.io === "i2c" || part.io === "spi") throw new Error(`${part.part}: expected a pin connection`);
   return part.pin;
+}
+
+function spiPart(part: ResolvedPart, ctx: ModelContext, pins: readonly string[]) {
+  if (part.io !== "spi") throw new Error(`${part.part}: expected an SPI connection, got ${part.io}`);
+  const bus = ctx.node.spi[part.bus];
+  if (!bus) throw new Error(`${part.part}: node ${ctx.node.id} has no SPI bus "${part.bus}"`);
+  for (const p of pins) if (typeof part.pins[p] !== "number") throw new Error(`${part.part}: pin "${p}" is not wired (resolved config)`);
+  return { bus, pins: part.pins };
 }
 
 function num(part: ResolvedPart, key: string): number {
@@ -51,6 +65,23 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     const { bus, address } = i2cBus(part, ctx);
     const model = new SHT3xModel({ now: () => ctx.node.engine.now, air: (t) => ctx.atmosphere.air(t) });
     bus.attach(address, model);
+    return model;
+  },
+  sx1262(role, part, ctx) {
+    const { bus, pins } = spiPart(part, ctx, ["nss", "busy", "dio1", "reset"]);
+    const line = (p: string) => ctx.node.world.line(pins[p]!);
+    const tcxo = part.options["tcxoVolts"];
+    const model = new SX1262Model({
+      engine: ctx.node.engine,
+      busy: line("busy"),
+      dio1: line("dio1"),
+      reset: line("reset"),
+      name: `${ctx.node.id}/${role}`,
+      ...(ctx.air ? { air: ctx.air } : {}),
+      ...(ctx.position ? { position: ctx.position } : {}),
+      ...(typeof tcxo === "number" && tcxo > 0 ? { tcxoVolts: tcxo } : {}),
+    });
+    bus.attach(pins["nss"]!, model);
     return model;
   },
   bme280(role, part, ctx) {

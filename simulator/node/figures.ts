@@ -4,3 +4,8 @@
 export function int(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
+
+/** Virtual µs as hours to the millisecond-ish: "2.033 h". */
+export function hoursOf(us: number): string {
+  return `${(us / 3.6e9).toFixed(3)} h`;
+}

@@ -18,25 +18,32 @@ export interface LoopProgress {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Run `engine` until virtual time `until`, honouring the I/O gate. */
+/**
+ * Run `engine` until virtual time `until`, honouring the I/O gate. Returns false when `signal` stopped it first
+ * (Ctrl-C, or every node down): virtual time then stays where the last event left it.
+ */
 export async function runEngine(
   engine: Engine,
   gate: IoGate | undefined,
   until: Micros,
   onProgress?: (p: LoopProgress) => void,
-  options: { eventsPerSlice?: number; progressEveryMs?: number } = {},
-): Promise<void> {
+  options: { eventsPerSlice?: number; progressEveryMs?: number; signal?: AbortSignal } = {},
+): Promise<boolean> {
   const slice = options.eventsPerSlice ?? 5000;
   const every = options.progressEveryMs ?? 100;
+  const signal = options.signal;
   let lastReport = 0;
   for (;;) {
     if (gate?.busy) {
       await gate.idle();
       continue;
     }
+    // Stop only with no real I/O pending, so what was on the wire has landed in the tap.
+    if (signal?.aborted) return false;
     let n = 0;
     let reached = false;
     while (n < slice) {
+      if (signal?.aborted) break;
       if (!engine.step(until)) {
         reached = true;
         break;
@@ -56,7 +63,7 @@ export async function runEngine(
       if (engine.peek() <= until) continue;
       engine.runUntil(until);
       onProgress?.({ virtualUs: engine.now, untilUs: until, events: engine.executed });
-      return;
+      return true;
     }
     await yieldToEventLoop();
   }

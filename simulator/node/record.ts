@@ -14,11 +14,11 @@
  * whatever the engine and the CPU under it. Recording changes nothing in the run: frames are the same as without.
  */
 import { writeFileSync } from "node:fs";
+import type { PathOrFileDescriptor } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path, { extname } from "node:path";
 import type { DeviceMain, Host } from "../../hal/host.js";
 import type { I2CTransaction } from "../core/buses/i2c.js";
-import { HOUR } from "../core/engine.js";
 import type { EventHandle, Micros } from "../core/engine.js";
 import type { NetSocket, NetSocketEvents } from "../core/network.js";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
@@ -316,10 +316,11 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
     device: opts.device,
     board: opts.board,
     seed: opts.seed,
-    hours: opts.hours,
+    // A run stopped early (Ctrl-C) is recorded as far as it went.
+    hours: result.summary.virtualHours,
     id: node.id,
     epochMs: world.atmosphere.epochMs,
-    endUs: Math.round(opts.hours * HOUR),
+    endUs: world.engine.now,
     watchdogMs: 1000,
     spec,
     config,
@@ -338,8 +339,8 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
   return { recording, result };
 }
 
-/** `runSim` that also writes the recording to `file` as JSON (for `ganzhi sim --record`). */
-export function recordSimTo(file: string): (opts: SimOptions) => Promise<SimResult> {
+/** `runSim` that also writes the recording to `file` (a path or an open descriptor) as JSON (`ganzhi sim --record`). */
+export function recordSimTo(file: PathOrFileDescriptor): (opts: SimOptions) => Promise<SimResult> {
   return async (opts) => {
     const { recording, result } = await recordSim(opts);
     writeFileSync(file, JSON.stringify(recording) + "\n");

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, extname, join } from "node:path";
-import type { DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
+import type { DeviceConfig, DeviceMain, LogLevel, SummaryLine } from "../../hal/host.js";
 import type { SimBoardSpec } from "../core/board.js";
 import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
@@ -16,11 +16,18 @@ import type { KunmingWeather } from "../core/environment/kunming.js";
 import { attachModels } from "../core/parts.js";
 import type { AttachedModel } from "../core/parts.js";
 import { SimNode } from "../core/node.js";
-import type { NodeCrash, NodeLogEntry } from "../core/node.js";
+import type { NodeCrash, NodeLogEntry, SimNodeOptions } from "../core/node.js";
+import { addAccounting, droppedTotal, emptyAccounting, ReportLedger } from "../core/report-ledger.js";
+import type { ReportAccounting } from "../core/report-ledger.js";
 import { Rng } from "../core/rng.js";
 import { simBoardFromManifest } from "./board-spec.js";
 import { startEmbeddedBroker } from "./broker.js";
 import type { EmbeddedBroker } from "./broker.js";
+import { BrokerWatch } from "./broker-watch.js";
+import type { BrokerReport } from "./broker-watch.js";
+import { hoursOf } from "./figures.js";
+import { LogDigest } from "./log-digest.js";
+import type { RepeatedLog } from "./log-digest.js";
 import { FrameLog } from "./frame-log.js";
 import type { Frame } from "./frame-log.js";
 import { runEngine } from "./loop.js";
@@ -40,7 +47,10 @@ export interface RunOptions {
   /** Unix ms of virtual time 0 (default: the atmosphere's own, 2026-06-01 00:00 Kunming time). */
   epochMs?: number;
   onProgress?: (p: LoopProgress) => void;
-  onLog?: (entry: NodeLogEntry) => void;
+  /** Every log line of every node, with how many times its level and message have come so far (1: the first). */
+  onLog?: (entry: NodeLogEntry, seen: number) => void;
+  /** Stops the run where it is (Ctrl-C): the result covers what ran, and says it was stopped. */
+  signal?: AbortSignal;
 }
 
 export interface SimOptions extends RunOptions {
@@ -56,7 +66,12 @@ export interface SimWorld {
   engine: Engine;
   atmosphere: KunmingWeather;
   bridge: TcpBridge;
-  nodes: SimNode[];
+  nodes: SessionNode[];
+  /** Each node's reports across its boots. */
+  ledgers: Map<string, ReportLedger>;
+  /** The broker as the nodes met it. */
+  watch: BrokerWatch;
+  logs: LogDigest;
   models: Map<string, AttachedModel[]>;
   broker: EmbeddedBroker | undefined;
   brokerUrl: string;
@@ -67,12 +82,25 @@ export interface SimWorld {
   manifestWarnings: string[];
 }
 
+/** A node whose start-up threw at every boot: held down after BOOT_LOOP boots in a row. */
+export interface BootLoop {
+  node: string;
+  boots: number;
+  /** Virtual µs of the first of those boots' crash. */
+  from: number;
+  error: string;
+}
+
 export interface SimSummary {
   device: string;
   board: string;
   seed: number;
   nodes: number;
+  /** Virtual hours run: the hours asked for, unless the run was stopped early. */
   virtualHours: number;
+  requestedHours: number;
+  /** Why and when (virtual µs) the run ended before the hours asked for; null when it ran them all. */
+  stopped: { at: number; why: "interrupted" | "every node crashes at every boot" } | null;
   wallSeconds: number;
   /** Simulated seconds per wall second. */
   speedup: number;
@@ -84,9 +112,23 @@ export interface SimSummary {
   bytesOnAir: number;
   payloadBytes: number;
   deviceStats: Record<string, number>;
+  /** How the device shows its own counters (its app's `summary()`); null when it says nothing. */
+  deviceSummary: readonly SummaryLine[] | null;
+  /**
+   * Every report the nodes made: delivered, still held, or dropped and why (made = delivered + held + dropped);
+   * null when the device keeps no standard uplink counters.
+   */
+  reports: ReportAccounting | null;
+  /** Reports made and not delivered (held at the end, or dropped). */
+  undelivered: number;
   crashes: NodeCrash[];
+  bootLoops: BootLoop[];
+  /** The nodes' distinct warnings and errors, each once with its count. */
+  logs: RepeatedLog[];
   warnings: string[];
   broker: string;
+  /** Connections to the broker: attempts, failures, outages and what the nodes held through them. */
+  brokerStatus: BrokerReport;
 }
 
 export interface SimResult {
@@ -107,10 +149,22 @@ async function loadMain(mainPath: string): Promise<DeviceMain> {
   return mod.default as DeviceMain;
 }
 
-export function parseBroker(url: string): { address: string; port: number } {
-  const m = /^mqtt:\/\/([0-9.]+)(?::(\d+))?\/?$/.exec(url);
-  if (!m) throw new Error(`broker URL must be mqtt://<IPv4>[:port], got "${url}"`);
-  return { address: m[1]!, port: m[2] ? Number(m[2]) : 1883 };
+/**
+ * "mqtt://a.b.c.d[:port][/]", each octet 0…255 and the port 1…65535 (default 1883). Throws saying what is wrong,
+ * naming the URL as `what` ("--broker" in the CLI).
+ */
+export function parseBroker(url: string, what = "broker URL"): { address: string; port: number } {
+  const m = /^mqtt:\/\/([^:/]*)(?::([^/]*))?\/?$/.exec(url);
+  const octets = m ? m[1]!.split(".") : [];
+  if (!m || octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o))) {
+    throw new Error(`${what} must be mqtt://<IPv4>[:port] (devices dial numeric addresses), got "${url}"`);
+  }
+  const bad = octets.find((o) => Number(o) > 255 || (o.length > 1 && o.startsWith("0")));
+  if (bad !== undefined) throw new Error(`${what}: IPv4 octet "${bad}" must be 0…255 without leading zeros, in "${url}"`);
+  if (m[2] === undefined) return { address: m[1]!, port: 1883 };
+  const port = /^\d{1,5}$/.test(m[2]) ? Number(m[2]) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new Error(`${what}: port must be 1…65535, got "${m[2]}" in "${url}"`);
+  return { address: m[1]!, port };
 }
 
 export function nodeId(device: string, i: number): string {
@@ -174,7 +228,44 @@ export function createFrameTap(): { mqtt: MqttTap; frames: FrameLog } {
   return { mqtt, frames: new FrameLog(mqtt, (topic) => telemetry.test(topic)) };
 }
 
-export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
+/** Start-ups that throw this many boots in a row make a node a boot loop: it is held down, not rebooted again. */
+export const BOOT_LOOP = 3;
+
+/** A simulated node as a run keeps it: one that crashes at every boot is held down once it has shown it. */
+export class SessionNode extends SimNode {
+  /** Boots in a row whose start-up threw. */
+  failedBoots = 0;
+  #firstFailure: NodeCrash | undefined;
+  bootLoop: BootLoop | undefined;
+  readonly #onBootLoop: (node: SessionNode) => void;
+
+  constructor(options: SimNodeOptions & { onBootLoop: (node: SessionNode) => void }) {
+    super(options);
+    this.#onBootLoop = options.onBootLoop;
+  }
+
+  override boot(reason?: Parameters<SimNode["boot"]>[0]): void {
+    if (this.bootLoop) return;
+    super.boot(reason);
+  }
+
+  /** The start-up returned: the node is up. */
+  started(): void {
+    this.failedBoots = 0;
+    this.#firstFailure = undefined;
+  }
+
+  protected override crashed(crash: NodeCrash): void {
+    super.crashed(crash);
+    if (crash.phase !== "start-up") return;
+    this.#firstFailure ??= crash;
+    if (++this.failedBoots < BOOT_LOOP) return;
+    this.bootLoop = { node: this.id, boots: this.failedBoots, from: this.#firstFailure.at, error: crash.error };
+    this.#onBootLoop(this);
+  }
+}
+
+export async function buildWorld(opts: SimOptions, onBootLoop: (node: SessionNode) => void = () => {}): Promise<SimWorld> {
   const setup = await setupSim(opts);
   const { config, broker, brokerUrl } = setup;
   const main = opts.main ?? (await loadMain(config.main));
@@ -182,45 +273,93 @@ export async function buildWorld(opts: SimOptions): Promise<SimWorld> {
   const engine = new Engine();
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });
   const { mqtt, frames } = createFrameTap();
-  const bridge = new TcpBridge(engine, { ledger: mqtt, tap: mqtt.tap });
+  const ledgers = new Map<string, ReportLedger>();
+  const watch = new BrokerWatch(
+    () => engine.now,
+    (id) => ledgers.get(id)?.held() ?? 0,
+  );
+  const bridge = new TcpBridge(engine, { ledger: mqtt, tap: mqtt.tap, observer: watch });
+  const logs = new LogDigest();
+  const log = (e: NodeLogEntry): void => {
+    const seen = logs.add(e);
+    opts.onLog?.(e, seen);
+  };
 
   const spec = setup.spec;
   const rng = new Rng(opts.seed).fork("nodes");
-  const nodes: SimNode[] = [];
+  const nodes: SessionNode[] = [];
   const models = new Map<string, AttachedModel[]>();
   for (const id of setup.ids) {
     const nodeRng = rng.fork(id);
-    const node = new SimNode({
+    const ledger = new ReportLedger();
+    ledgers.set(id, ledger);
+    const counted = ledger.wrap(main, () => node.crashes);
+    const node: SessionNode = new SessionNode({
       id,
       board: spec,
       config: setup.nodeConfig,
       rolePins: setup.rolePins,
-      main,
+      main: (host) => {
+        const app = counted(host);
+        node.started();
+        return app;
+      },
       engine,
       network: bridge,
       epochMs: atmosphere.epochMs,
       random: () => nodeRng.float(),
-      log: opts.onLog,
+      log,
+      onBootLoop,
     });
     models.set(id, attachModels(config.parts, { node, atmosphere }));
     nodes.push(node);
   }
-  return { engine, atmosphere, bridge, nodes, models, broker, brokerUrl, config, frames, mqtt, manifestWarnings: setup.manifestWarnings };
+  return { engine, atmosphere, bridge, nodes, ledgers, watch, logs, models, broker, brokerUrl, config, frames, mqtt, manifestWarnings: setup.manifestWarnings };
 }
 
 export interface SummaryInput {
   opts: Pick<SimOptions, "device" | "board" | "seed" | "hours">;
   nodes: number;
+  /** Virtual µs the run reached. */
+  endUs: number;
+  stopped: SimSummary["stopped"];
   wallSeconds: number;
   events: number;
   frames: FrameLog;
   mqtt: MqttTap;
   bridge: TcpBridge;
   deviceStats: readonly Readonly<Record<string, number>>[];
+  deviceSummary: readonly SummaryLine[] | undefined;
+  /** Each node's accounting (undefined: its device keeps no standard uplink counters). */
+  reports: readonly (ReportAccounting | undefined)[];
   crashes: NodeCrash[];
+  bootLoops: BootLoop[];
+  logs: LogDigest;
   brokerUrl: string;
+  brokerStatus: BrokerReport;
   /** Warnings known before the run (the manifests'). */
   warnings?: readonly string[];
+}
+
+/** What the broker's side of the run calls for: unreachable, lost and not back, or outages it came back from. */
+function brokerWarnings(b: BrokerReport, nodes: number, endUs: number): string[] {
+  const out: string[] = [];
+  const why = b.lastError ? ` (${b.lastError})` : "";
+  if (b.failures > 0 && b.neverConnected === nodes) {
+    out.push(`broker ${b.url} unreachable: no node ever connected; ${b.failures} connection attempt${b.failures === 1 ? "" : "s"} failed${why}`);
+  } else if (b.failures > 0 && b.neverConnected > 0) {
+    out.push(`broker ${b.url}: ${b.neverConnected} of ${nodes} nodes never connected${why}`);
+  }
+  for (const o of b.outages) {
+    if (o.neverConnected === o.nodes && o.to === null) continue; // said above: never reached
+    const who = nodes > 1 ? `${o.nodes} node${o.nodes === 1 ? "" : "s"} ` : "";
+    if (o.to === null) {
+      out.push(`broker ${b.url} lost at ${hoursOf(o.from)} and not back by the end of the run (${hoursOf(endUs)}): ${who}without it for ${hoursOf(endUs - o.from)}${why}`);
+    } else {
+      out.push(`broker ${b.url} outage ${hoursOf(o.from)} to ${hoursOf(o.to)} (${hoursOf(o.to - o.from)}): ${who}held ${o.held} report${o.held === 1 ? "" : "s"} until it came back`);
+    }
+  }
+  return out;
 }
 
 /** The run summary both engines print, from the frames the tap saw and the devices' own counters. */
@@ -232,16 +371,23 @@ export function summarize(input: SummaryInput): SimSummary {
   }
   const f = input.frames.frames;
   const telemetry = f.filter((x) => typeof x.decoded !== "string");
+  const accounted = input.reports.filter((r): r is ReportAccounting => r !== undefined);
+  // A node that never started made nothing; a device that keeps no counters cannot be accounted at all.
+  const reports = accounted.length > 0 ? accounted.reduce(addAccounting, emptyAccounting()) : null;
   const warnings: string[] = [...(input.warnings ?? []), ...input.mqtt.protocolErrors];
   if (bridge.stats.stalls > 0) warnings.push(`the broker left ${bridge.stats.stalls} request(s) unanswered for 10 s of wall time; virtual time moved on`);
+  warnings.push(...brokerWarnings(input.brokerStatus, input.nodes, input.endUs));
+  const virtualHours = input.endUs / HOUR;
   return {
     device: opts.device,
     board: opts.board,
     seed: opts.seed,
     nodes: input.nodes,
-    virtualHours: opts.hours,
+    virtualHours,
+    requestedHours: opts.hours,
+    stopped: input.stopped,
     wallSeconds,
-    speedup: (opts.hours * 3600) / wallSeconds,
+    speedup: (virtualHours * 3600) / wallSeconds,
     events: input.events,
     framesSent: telemetry.filter((x) => !x.dup).length,
     framesAcked: telemetry.filter((x) => !x.dup && x.acked !== null).length,
@@ -249,29 +395,51 @@ export function summarize(input: SummaryInput): SimSummary {
     bytesOnAir: bridge.stats.bytesTx + bridge.stats.bytesRx,
     payloadBytes: telemetry.reduce((a, x) => a + x.bytes, 0),
     deviceStats,
+    deviceSummary: input.deviceSummary ?? null,
+    reports,
+    undelivered: reports ? reports.held + droppedTotal(reports) : 0,
     crashes: input.crashes,
+    bootLoops: input.bootLoops,
+    logs: input.logs.entries(),
     warnings,
     broker: input.brokerUrl,
+    brokerStatus: input.brokerStatus,
   };
+}
+
+/** An AbortSignal that fires when any of `signals` does. */
+export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((x): x is AbortSignal => x !== undefined));
 }
 
 export async function runSim(opts: SimOptions): Promise<SimResult> {
   if (!(opts.hours > 0)) throw new Error(`hours must be > 0, got ${opts.hours}`);
-  const world = await buildWorld(opts);
+  // Every node crashing at every boot leaves nothing to simulate: the run stops there rather than loop for hours.
+  const allDown = new AbortController();
+  const world = await buildWorld(opts, () => {
+    if (world.nodes.every((n) => n.bootLoop)) allDown.abort();
+  });
   const { engine, bridge, nodes } = world;
+  const signal = anySignal(opts.signal, allDown.signal);
   const warnings: string[] = [...world.manifestWarnings];
   const wallStart = performance.now();
+  const end: Micros = Math.round(opts.hours * HOUR);
+  let reports: (ReportAccounting | undefined)[] = [];
   try {
     await opts.beforeStart?.(world);
     // A fleet does not power up in lock-step: stagger boots over the first minute.
     const stagger = new Rng(opts.seed).fork("boot");
     for (const node of nodes) engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => node.boot("power-on"));
-    const end: Micros = Math.round(opts.hours * HOUR);
     for (let h = 1; engine.now < end; h++) {
       const until = Math.min(end, h * HOUR);
-      await runEngine(engine, bridge, until, opts.onProgress && ((p) => opts.onProgress!({ ...p, untilUs: end })));
+      if (!(await runEngine(engine, bridge, until, opts.onProgress && ((p) => opts.onProgress!({ ...p, untilUs: end })), { signal }))) break;
       if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
     }
+    // Before the halt: what a node that is down at the end held in RAM is gone.
+    reports = nodes.map((n) => {
+      const ledger = world.ledgers.get(n.id)!;
+      return ledger.total(ledger.pendingReset(n.running, n.crashes));
+    });
     for (const node of nodes) node.halt();
     // Let the last PUBACKs that were already on their way land in the tap.
     await bridge.idle();
@@ -280,17 +448,26 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     await world.broker?.close();
   }
   const wallSeconds = (performance.now() - wallStart) / 1000;
+  const stopped: SimSummary["stopped"] =
+    engine.now >= end ? null : { at: engine.now, why: opts.signal?.aborted ? "interrupted" : "every node crashes at every boot" };
   const summary = summarize({
     opts,
     nodes: nodes.length,
+    endUs: engine.now,
+    stopped,
     wallSeconds,
     events: engine.executed,
     frames: world.frames,
     mqtt: world.mqtt,
     bridge,
     deviceStats: nodes.map((n) => n.app?.stats() ?? {}),
+    deviceSummary: nodes.map((n) => n.app?.summary?.()).find((d) => d !== undefined),
+    reports,
     crashes: nodes.flatMap((n) => n.crashes),
+    bootLoops: nodes.flatMap((n) => (n.bootLoop ? [n.bootLoop] : [])),
+    logs: world.logs,
     brokerUrl: world.brokerUrl,
+    brokerStatus: world.watch.report(world.brokerUrl, nodes.map((n) => n.id)),
     warnings,
   });
   return { summary, frames: world.frames.frames, world };

@@ -32,6 +32,17 @@ export interface BridgeStats {
   stalls: number;
 }
 
+/** Told how each node's connections fare (simulator/node/broker-watch.ts keeps the broker's outages). */
+export interface BridgeObserver {
+  /** A connection attempt failed before it connected. */
+  failed(node: string, error: Error | undefined): void;
+  connected(node: string): void;
+  /** A connection the node had not closed ended (the peer closed it, or it failed). */
+  lost(node: string, error: Error | undefined): void;
+  /** The node closed a connection. */
+  closed(node: string): void;
+}
+
 export interface BridgeOptions {
   /** Protocol-aware reply accounting; without it, `graceMs` after each write. */
   ledger?: ReplyLedger;
@@ -39,6 +50,7 @@ export interface BridgeOptions {
   graceMs?: number;
   /** Longest wall-clock wait for an owed answer before virtual time moves on anyway (a hung peer). */
   maxWaitMs?: number;
+  observer?: BridgeObserver;
 }
 
 export class TcpBridge implements Network {
@@ -49,6 +61,8 @@ export class TcpBridge implements Network {
   #connections = 0;
   readonly stats: BridgeStats = { connects: 0, refused: 0, bytesTx: 0, bytesRx: 0, stalls: 0 };
   readonly #open = new Set<net.Socket>();
+  /** The run is over: connections closing now are the shell's doing, not the broker's. */
+  #closing = false;
 
   constructor(engine: Engine, options: BridgeOptions = {}) {
     this.#engine = engine;
@@ -94,7 +108,7 @@ export class TcpBridge implements Network {
 
   connect(node: string, address: string, port: number, events: NetSocketEvents): NetSocket {
     const id = ++this.#connections;
-    const { ledger, tap } = this.#o;
+    const { ledger, tap, observer } = this.#o;
     const graceMs = this.#o.graceMs ?? 20;
     const socket = net.connect({ host: address, port, noDelay: true });
     this.#open.add(socket);
@@ -112,6 +126,7 @@ export class TcpBridge implements Network {
 
     socket.on("connect", () => {
       this.stats.connects++;
+      observer?.connected(node);
       this.#post(() => events.connected());
       releaseConnect?.();
       releaseConnect = undefined;
@@ -129,6 +144,10 @@ export class TcpBridge implements Network {
       this.#open.delete(socket);
       ledger?.closed(id);
       if (releaseConnect) this.stats.refused++;
+      if (!this.#closing) {
+        if (releaseConnect) observer?.failed(node, error);
+        else observer?.lost(node, error);
+      }
       this.#post(() => events.closed(error));
       settle();
       releaseConnect?.();
@@ -154,6 +173,7 @@ export class TcpBridge implements Network {
       close: () => {
         if (closed) return;
         closed = true;
+        if (!this.#closing) observer?.closed(node);
         this.#open.delete(socket);
         ledger?.closed(id);
         settle();
@@ -167,6 +187,7 @@ export class TcpBridge implements Network {
 
   /** Drop every real connection (end of run). */
   closeAll(): void {
+    this.#closing = true;
     for (const s of this.#open) s.destroy();
     this.#open.clear();
   }

@@ -18,9 +18,11 @@ import { HOUR, type Micros } from "../core/engine.js";
 import type { NetSocket } from "../core/network.js";
 import type { NodeCrash } from "../core/node.js";
 import type { EmbeddedBroker } from "../node/broker.js";
+import { BrokerWatch } from "../node/broker-watch.js";
+import { LogDigest } from "../node/log-digest.js";
 import type { Frame, FrameLog } from "../node/frame-log.js";
 import type { MqttTap } from "../node/mqtt-tap.js";
-import { createFrameTap, setupSim, summarize, type RunOptions, type SimSummary } from "../node/session.js";
+import { anySignal, createFrameTap, setupSim, summarize, type RunOptions, type SimSummary } from "../node/session.js";
 import { TcpBridge } from "../node/tcp-bridge.js";
 import { repoRoot } from "../../tools/xs/build.js";
 import { bundleForXs } from "../../tools/xs/bundle.js";
@@ -156,7 +158,10 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
       return { at: t, done: true };
     },
   };
-  const bridge = new TcpBridge(clock as unknown as Engine, { ledger: mqtt, tap: mqtt.tap });
+  // What the nodes held when they got the broker back is read from XS before the next slice (runTo).
+  const watch = new BrokerWatch(() => clock.now);
+  const bridge = new TcpBridge(clock as unknown as Engine, { ledger: mqtt, tap: mqtt.tap, observer: watch });
+  const logs = new LogDigest();
   const sockets = new Map<number, NetSocket>();
   const world: XsRunWorld = { bridge, broker: setup.broker, brokerUrl: setup.brokerUrl, frames, mqtt };
 
@@ -207,7 +212,10 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
     p.onMessage = (m) => {
       const msg = m as unknown as FromXs;
       if (msg.t === "net") applyOp(msg);
-      else if (msg.t === "log") opts.onLog?.({ at: msg.at, node: msg.node, level: msg.level, message: msg.message });
+      else if (msg.t === "log") {
+        const entry = { at: msg.at, node: msg.node, level: msg.level, message: msg.message };
+        opts.onLog?.(entry, logs.add(entry));
+      }
     };
     const ready = await p
       .request<{ t: "ready"; kinds: KindSpec[] } & Record<string, unknown>>(
@@ -242,12 +250,18 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
     };
 
     type Stop = Extract<FromXs, { t: "stop" }>;
-    const runTo = async (until: Micros): Promise<void> => {
+    type Held = Extract<FromXs, { t: "held" }>;
+    const signal = anySignal(opts.signal);
+    /** Run XS to `until`; false when the signal stopped it first. */
+    const runTo = async (until: Micros): Promise<boolean> => {
       for (;;) {
         if (bridge.busy) {
           await bridge.idle();
           continue;
         }
+        const reconnected = watch.takeReconnected();
+        if (reconnected.length > 0) watch.setHeld((await p.request<Held & Record<string, unknown>>({ t: "held", nodes: reconnected }, "held").catch(fail)).held);
+        if (signal.aborted) return false;
         const stop = await p.request<Stop & Record<string, unknown>>({ t: "run", until, max: slice, deliver: deliveries.splice(0) }, "stop").catch(fail);
         clock.now = stop.now;
         executed = stop.executed;
@@ -272,7 +286,7 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
           const settled = await p.request<{ t: "settled"; now: number } & Record<string, unknown>>({ t: "settle", until }, "settled").catch(fail);
           clock.now = settled.now;
           progress(true);
-          return;
+          return true;
         }
         if (stop.why === "slice") await yieldToEventLoop();
       }
@@ -280,7 +294,7 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
 
     for (let h = 1; clock.now < end; h++) {
       const until = Math.min(end, h * HOUR);
-      await runTo(until);
+      if (!(await runTo(until))) break;
       if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
     }
 
@@ -296,14 +310,22 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
     const summary = summarize({
       opts,
       nodes: setup.ids.length,
+      endUs: result.now,
+      stopped: result.now >= end ? null : { at: result.now, why: "interrupted" },
       wallSeconds,
       events: result.executed,
       frames,
       mqtt,
       bridge,
       deviceStats: setup.ids.map((id) => result.stats[id] ?? {}),
+      deviceSummary: result.summary ?? undefined,
+      reports: setup.ids.map((id) => result.reports[id] ?? undefined),
       crashes,
+      // A start-up that throws on XS stops the run at once (XsRunError), before it could loop.
+      bootLoops: [],
+      logs,
       brokerUrl: setup.brokerUrl,
+      brokerStatus: watch.report(setup.brokerUrl, setup.ids),
       warnings: setup.manifestWarnings,
     });
     return { summary, frames: frames.frames, profile: result.probe, kinds, world };

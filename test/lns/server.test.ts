@@ -103,15 +103,18 @@ describe("embedded LoRaWAN network server", () => {
     expect(lns.stats.joinRejected).toBe(3);
   });
 
-  it("decrypts an uplink into a ChirpStack v4 up event, restricts channels with LinkADRReq, rejects a replay", async () => {
+  it("sets the channel mask in the JoinAccept's CFList, decrypts an uplink into a ChirpStack v4 up event, ACKs it, rejects a replay", async () => {
     const { lns, gw, events } = await setup();
     await push(gw, lns, joinRequest(1), 1_000_000);
-    await gw.next("PULL_RESP");
+    const join = (await gw.next("PULL_RESP")) as Extract<GwmpPacket, { type: "PULL_RESP" }>;
+    const accept = loraPacket.fromWire(loraPacket.decryptJoinAccept(loraPacket.fromWire(Buffer.from(join.txpk.data, "base64")), Buffer.from(APP_KEY, "hex")));
+    // CN470 CFList type 1: ChMask0 = 0x00ff (channels 0–7), ChMask1…5 = 0, 3 RFU bytes, CFListType 1.
+    expect(accept.CFList!.toString("hex")).toBe("ff000000000000000000000000000001");
     const s = lns.session(DEV_EUI)!;
-    const up = (fcnt: number, confirmed = false) =>
+    const up = (fcnt: number, confirmed = false, lsnrPayload = "hello") =>
       loraPacket
         .fromFields(
-          { MType: confirmed ? "Confirmed Data Up" : "Unconfirmed Data Up", DevAddr: Buffer.from(s.devAddr, "hex"), FCtrl: { ADR: true }, FCnt: fcnt, FPort: 2, payload: Buffer.from("hello") },
+          { MType: confirmed ? "Confirmed Data Up" : "Unconfirmed Data Up", DevAddr: Buffer.from(s.devAddr, "hex"), FCtrl: { ADR: true }, FCnt: fcnt, FPort: 2, payload: Buffer.from(lsnrPayload) },
           Buffer.from(s.appSKey, "hex"),
           Buffer.from(s.nwkSKey, "hex"),
         )
@@ -124,18 +127,35 @@ describe("embedded LoRaWAN network server", () => {
     expect(resp.txpk.tmst).toBe(11_000_000);
     const down = loraPacket.fromWire(Buffer.from(resp.txpk.data, "base64"));
     expect(down.getFCtrlACK()).toBe(true);
+    expect(down.getFPort()).toBe(null); // an ACK alone: no port, no payload (§4.3.2)
     expect(loraPacket.verifyMIC(down, Buffer.from(s.nwkSKey, "hex"))).toBe(true);
-    // Six LinkADRReq (CID 3) on port 0 restrict the device to channels 0–7: more than FOpts' 15 bytes hold.
-    expect(down.getFPort()).toBe(0);
-    const mac = loraPacket.decrypt(down, Buffer.from(s.appSKey, "hex"), Buffer.from(s.nwkSKey, "hex"));
-    expect(mac.length).toBe(30);
-    expect([...mac].filter((_, i) => i % 5 === 0)).toEqual([3, 3, 3, 3, 3, 3]);
-    // DR0, TXPower 0; ChMask 0x00ff (channels 0–7); ChMaskCntl 0, NbTrans 1.
-    expect(mac.subarray(1, 5)).toEqual(Buffer.from([0x00, 0xff, 0x00, 0x01]));
-    expect(mac.subarray(26, 30)).toEqual(Buffer.from([0x00, 0x00, 0x00, 0x51]));
     await push(gw, lns, up(1), 20_000_000);
     await push(gw, lns, up(0), 30_000_000);
     expect(lns.stats.replays).toBe(1);
     expect(events.filter((e) => e.topic.endsWith("/event/up")).length).toBe(2);
+  });
+
+  it("raises the data rate with LinkADRReq once 20 uplinks show the margin (ChirpStack's default algorithm)", async () => {
+    const { lns, gw } = await setup();
+    await push(gw, lns, joinRequest(1), 1_000_000);
+    await gw.next("PULL_RESP");
+    const s = lns.session(DEV_EUI)!;
+    for (let f = 0; f < 20; f++) {
+      const phy = loraPacket
+        .fromFields({ MType: "Unconfirmed Data Up", DevAddr: Buffer.from(s.devAddr, "hex"), FCtrl: { ADR: true }, FCnt: f, FPort: 2, payload: Buffer.from([f]) }, Buffer.from(s.appSKey, "hex"), Buffer.from(s.nwkSKey, "hex"))
+        .getPHYPayload()!;
+      // SNR 7 dB at SF12: 7 − (−20) − 10 = 17 dB of margin → 5 steps of 3 dB → DR5, nothing left for power.
+      gw.send({ type: "PUSH_DATA", token: f, gateway: GW, rxpk: [rxpk(phy, 10_000_000 + f * 1_000_000, 7)] });
+      await gw.next("PUSH_ACK");
+      lns.flush();
+    }
+    const resp = (await gw.next("PULL_RESP")) as Extract<GwmpPacket, { type: "PULL_RESP" }>;
+    const down = loraPacket.fromWire(Buffer.from(resp.txpk.data, "base64"));
+    const mac = down.getFPort() === 0 ? loraPacket.decrypt(down, Buffer.from(s.appSKey, "hex"), Buffer.from(s.nwkSKey, "hex")) : down.FOpts!;
+    // The last LinkADRReq of the block carries DR and power: DR5 (0x5_), TXPower 0.
+    expect(mac[mac.length - 5]).toBe(0x03);
+    expect(mac[mac.length - 4]).toBe(0x50);
+    expect(lns.session(DEV_EUI)!.dr).toBe(5);
+    expect(lns.stats.adrChanges).toBe(1);
   });
 });

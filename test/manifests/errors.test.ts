@@ -50,7 +50,7 @@ describe("device manifests: syntax and schema", () => {
 
   it("reports an unknown part with a suggestion and the catalogue", () => {
     expect(errorsOf(device("unknown-part"))).toEqual([
-      `${F}/unknown-part.json:6:27: /parts/thermohygrometer/part: unknown part "sht31" (did you mean "sht3x"?); known parts: bme280, cup-anemometer, sht3x, tipping-bucket, wind-vane`,
+      `${F}/unknown-part.json:6:27: /parts/thermohygrometer/part: unknown part "sht31" (did you mean "sht3x"?); known parts: bme280, cup-anemometer, sht3x, sx1262, tipping-bucket, wind-vane`,
     ]);
   });
 

@@ -29,6 +29,7 @@ const FILES = [
   "test/parts/sht3x.test.ts",
   "test/parts/bme280.test.ts",
   "test/parts/weather-meters.test.ts",
+  "test/parts/sx1262.test.ts",
   "test/runtime/detmath.test.ts",
   "test/environment/rng.test.ts",
   "test/environment/kunming.test.ts",

@@ -118,7 +118,9 @@ export class XsProcess {
     if (options.budget !== undefined) args.push("--budget", String(options.budget));
     if (options.text) args.push("--text");
     args.push(options.module);
-    return new XsProcess(spawn(runner, args, { stdio: ["pipe", "pipe", "pipe"] }));
+    // A process group of its own: Ctrl-C at the terminal reaches the shell, which stops the run and writes what it
+    // has, instead of killing the runner mid-run. The runner still ends when the shell does (its stdin closes).
+    return new XsProcess(spawn(runner, args, { stdio: ["pipe", "pipe", "pipe"], detached: true }));
   }
 
   get stderr(): string {

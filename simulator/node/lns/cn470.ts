@@ -6,7 +6,8 @@
  * - RX2 default 505.3 MHz at DR0;
  * - maximum MACPayload M per DR: 59, 59, 59, 123, 230, 230 (N = M − 8);
  * - TXPower 0…7 = MaxEIRP − 2·index dB (MaxEIRP 19.15 dBm);
- * - LinkADRReq ChMaskCntl 0…5 selects the block of channels 16·k…16·k+15 its ChMask applies to; 6 turns all on.
+ * - LinkADRReq ChMaskCntl 0…5 selects the block of channels 16·k…16·k+15 its ChMask applies to; 6 turns all on;
+ * - JoinAccept CFList type 1: ChMask0…ChMask5 (16 bits each, little endian), 3 RFU bytes, CFListType 1.
  */
 import type { NetworkRegion } from "./region.js";
 
@@ -39,6 +40,12 @@ export const CN470: NetworkRegion = Object.freeze({
   rx2: Object.freeze({ frequencyHz: 505_300_000, dr: 0 }),
   downlinkPowerDbm: 17,
   maxTxPowerIndex: 7,
+  cfList(channels: readonly number[]) {
+    const out = new Uint8Array(16);
+    for (const c of channels) out[2 * (c >> 4) + ((c & 15) >> 3)]! |= 1 << (c & 7);
+    out[15] = 1;
+    return out;
+  },
   channelMaskCommands(channels: readonly number[], dr: number, txPowerIndex: number, nbTrans: number) {
     const out: Uint8Array[] = [];
     for (let block = 0; block < 6; block++) {

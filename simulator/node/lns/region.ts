@@ -29,6 +29,8 @@ export interface NetworkRegion {
   readonly downlinkPowerDbm: number;
   /** Highest TXPower index the region defines (0 = max EIRP, each step −2 dB). */
   readonly maxTxPowerIndex: number;
+  /** A JoinAccept CFList that leaves exactly `channels` enabled (empty when the region has none). */
+  cfList(channels: readonly number[]): Uint8Array;
   /** LinkADRReq payloads (without the CID) that leave exactly `channels` enabled. */
   channelMaskCommands(channels: readonly number[], dr: number, txPowerIndex: number, nbTrans: number): Uint8Array[];
 }

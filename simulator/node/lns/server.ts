@@ -394,7 +394,7 @@ export class EmbeddedLns {
     const region = this.#o.region;
     const dlSettings = (((this.#o.rx1DrOffset ?? 0) & 0x07) << 4) | (region.rx2.dr & 0x0f);
     const accept = loraPacket.fromFields(
-      { MType: "Join Accept", AppNonce: appNonce, NetID: this.#netId, DevAddr: devAddr, DLSettings: dlSettings, RxDelay: 1, CFList: Buffer.alloc(0) },
+      { MType: "Join Accept", AppNonce: appNonce, NetID: this.#netId, DevAddr: devAddr, DLSettings: dlSettings, RxDelay: 1, CFList: Buffer.from(region.cfList(this.#o.channels)) },
       undefined,
       undefined,
       appKey,
@@ -411,7 +411,8 @@ export class EmbeddedLns {
       fCntDown: 0,
       adr: { dr: 0, txPowerIndex: 0, nbTrans: 1 },
       snr: [],
-      channelsSent: false,
+      // The CFList already set the channel mask; LinkADRReq follows only when ADR changes something.
+      channelsSent: true,
       macOut: [],
       queue: previous?.queue ?? [],
       awaitingAck: undefined,
@@ -607,8 +608,12 @@ export class EmbeddedLns {
     if (port !== undefined) {
       fields.FPort = port;
       fields.payload = payload!;
+    } else {
+      fields.payload = Buffer.alloc(0);
     }
     const frame = loraPacket.fromFields(fields, s.appSKey, s.nwkSKey, undefined, msb);
+    // lora-packet computes the MIC only for frames with an FPort; an ACK or FOpts-only frame has none (§4.3.2).
+    if (port === undefined) loraPacket.recalculateMIC(frame, s.nwkSKey, undefined, msb);
     if (confirmed) s.awaitingAck = { fCntDown, queueItemId: queueItemId! };
     this.#schedule(best, frame.getPHYPayload()!, 1, rx1Dr, s.device.devEui);
     if (queueItemId) {

@@ -6,7 +6,7 @@
  * The world is built exactly as simulator/node/session.ts builds it (same seed forks, same order), so a run here
  * produces the same uplink frames as on V8, byte for byte.
  */
-import type { DeviceConfig, DeviceMain } from "../../../hal/host.js";
+import type { DeviceConfig, DeviceMain, SummaryLine } from "../../../hal/host.js";
 import type { NodeConfig } from "../../../manifests/schema/config.js";
 import { Engine } from "../../core/engine.js";
 import { createKunmingWeather } from "../../core/environment/kunming.js";
@@ -15,6 +15,8 @@ import type { I2CTarget } from "../../core/buses/i2c.js";
 import type { PulseSource, VoltageSource } from "../../core/io/lines.js";
 import { SimNode } from "../../core/node.js";
 import { attachModels } from "../../core/parts.js";
+import { ReportLedger } from "../../core/report-ledger.js";
+import type { ReportAccounting } from "../../core/report-ledger.js";
 import { Rng } from "../../core/rng.js";
 import { XsNetwork } from "./network.js";
 import { kindsFor, Probe } from "./probe.js";
@@ -134,6 +136,7 @@ class XsWorld {
   readonly engine = new Engine();
   readonly network: XsNetwork;
   readonly nodes: SimNode[] = [];
+  readonly ledgers: ReportLedger[] = [];
   readonly probe: Probe;
   readonly epochMs: number;
   #crashesSeen = 0;
@@ -159,12 +162,14 @@ class XsWorld {
     const rng = new Rng(init.seed).fork("nodes");
     init.nodes.forEach((id, index) => {
       const nodeRng = rng.fork(id);
-      const node = new SimNode({
+      const ledger = new ReportLedger();
+      this.ledgers.push(ledger);
+      const node: SimNode = new SimNode({
         id,
         board: init.board,
         config: config as unknown as DeviceConfig,
         rolePins,
-        main: this.probe.wrapMain(main, index),
+        main: ledger.wrap(this.probe.wrapMain(main, index), () => node.crashes),
         engine,
         network: this.network,
         epochMs: atmosphere.epochMs,
@@ -254,21 +259,39 @@ class XsWorld {
     this.#send(stop);
   }
 
+  held(ids: readonly string[]): void {
+    const held: Record<string, number> = {};
+    this.nodes.forEach((node, i) => {
+      if (ids.includes(node.id)) held[node.id] = this.ledgers[i]!.held();
+    });
+    this.#send({ t: "held", held });
+  }
+
   finish(): void {
+    // Before the halt: what a node that is down at the end held in RAM is gone.
+    const reports: Record<string, ReportAccounting | null> = {};
+    this.nodes.forEach((node, i) => {
+      const ledger = this.ledgers[i]!;
+      reports[node.id] = ledger.total(ledger.pendingReset(node.running, node.crashes)) ?? null;
+    });
     for (const node of this.nodes) node.halt();
     this.network.flush();
     this.#newCrashes();
     const stats: Record<string, Record<string, number>> = {};
     const boots: Record<string, number> = {};
+    let summary: readonly SummaryLine[] | null = null;
     for (const node of this.nodes) {
       stats[node.id] = { ...(node.app?.stats() ?? {}) };
       boots[node.id] = node.boots;
+      summary ??= node.app?.summary?.() ?? null;
     }
     this.#send({
       t: "result",
       now: this.engine.now,
       executed: this.engine.executed,
       stats,
+      reports,
+      summary,
       crashes: this.#crashes,
       boots,
       probe: this.probe.report(),
@@ -305,6 +328,8 @@ export function serve(main: DeviceMain): void {
     } else if (msg.t === "settle") {
       world.engine.runUntil(msg.until);
       xs.send(JSON.stringify({ t: "settled", now: world.engine.now }));
+    } else if (msg.t === "held") {
+      world.held(msg.nodes);
     } else if (msg.t === "finish") {
       world.finish();
       return;

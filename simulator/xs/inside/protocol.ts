@@ -7,7 +7,8 @@
  * an answer. Socket events from the real world come back in the next `run`, and XS posts them at its current
  * virtual time, as the V8 bridge does.
  */
-import type { DeviceConfig, LogLevel } from "../../../hal/host.js";
+import type { DeviceConfig, LogLevel, SummaryLine } from "../../../hal/host.js";
+import type { ReportAccounting } from "../../core/report-ledger.js";
 import type { SimBoardSpec } from "../../core/board.js";
 import type { KindSpec, ProbeReport } from "./probe.js";
 
@@ -46,7 +47,13 @@ export interface FinishMessage {
   t: "finish";
 }
 
-export type ToXs = InitMessage | RunMessage | SettleMessage | FinishMessage;
+/** What the named nodes' uplink queues hold now (asked when they get the broker back after an outage). */
+export interface HeldMessage {
+  t: "held";
+  nodes: string[];
+}
+
+export type ToXs = InitMessage | RunMessage | SettleMessage | FinishMessage | HeldMessage;
 
 export interface CrashRecord {
   at: number;
@@ -73,11 +80,16 @@ export type FromXs =
   | NetOp
   | { t: "stop"; why: StopReason; now: number; executed: number; next: number; crash?: CrashRecord }
   | { t: "settled"; now: number }
+  | { t: "held"; held: Record<string, number> }
   | {
       t: "result";
       now: number;
       executed: number;
       stats: Record<string, Record<string, number>>;
+      /** Each node's reports across its boots; null: the device keeps no standard uplink counters. */
+      reports: Record<string, ReportAccounting | null>;
+      /** The device's own description of its counters (its app's `summary()`). */
+      summary: readonly SummaryLine[] | null;
       crashes: CrashRecord[];
       boots: Record<string, number>;
       probe: ProbeReport;
