@@ -100,7 +100,7 @@ export interface FleetOptions {
 
 /**
  * Run `lanes` and the `world` engine until virtual time `until`, each lane's virtual time waiting for its own real
- * I/O. Returns false when `signal` stopped it first; the world clock then says how far every lane had got.
+ * I/O. Returns false when `signal` stopped it first: the world clock is then where the lane that saw it had got.
  */
 export async function runFleet(
   world: Engine,
@@ -136,7 +136,13 @@ export async function runFleet(
           const engine = lane.engine;
           while (engine.step(barrier - 1)) {
             sinceYield++;
-            if (lane.busy) break;
+            if (lane.busy || signal?.aborted) break;
+          }
+          if (signal?.aborted) {
+            // Stopped by this lane's event (every node down) or from outside: the run ends at its time.
+            world.advance(engine.now);
+            await gate.idle();
+            return false;
           }
           if (!lane.busy) {
             engine.advance(clock);
