@@ -52,10 +52,9 @@ class EdgeCounter implements PulseCount {
 
 export function edgeCounterClass(Digital: DigitalClass, edge: "rising" | "falling" = "falling", pull: "up" | "down" | "none" = "up"): PulseCountClass {
   const input: EdgeInput = Object.freeze({ Digital, edge, pull });
-  return class {
-    constructor(options: PulseCountOptions) {
-      // `new` gives the caller this EdgeCounter, not an instance of this wrapper.
-      return new EdgeCounter(input, options);
-    }
-  } as unknown as PulseCountClass;
+  // `new` on a function that returns an object gives that object: the caller gets an EdgeCounter.
+  const Counter = function (options: PulseCountOptions): PulseCount {
+    return new EdgeCounter(input, options);
+  };
+  return Counter as unknown as PulseCountClass;
 }

@@ -62,12 +62,10 @@ interface Closable {
  */
 function tracked<C extends abstract new (...args: never[]) => Closable>(Base: C, live: Set<Closable>): C {
   const Open = Base as unknown as new (...args: unknown[]) => Closable;
-  const Tracked = class {
-    constructor(...args: unknown[]) {
-      const io = new Open(...args);
-      live.add(io);
-      return io;
-    }
+  const Tracked = function (...args: unknown[]): Closable {
+    const io = new Open(...args);
+    live.add(io);
+    return io;
   };
   for (const key of Object.getOwnPropertyNames(Base)) {
     if (key === "prototype" || key === "length" || key === "name") continue;

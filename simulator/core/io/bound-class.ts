@@ -13,11 +13,10 @@ export function boundClass<Ctx, Options, Instance extends object, Statics extend
   ctx: Ctx,
   statics?: Statics,
 ): (new (options: Options) => Instance) & Statics {
-  const Bound = class {
-    constructor(options: Options) {
-      // A constructor that returns an object gives that object to `new`: the instance is an `Impl`.
-      return new Impl(ctx, options);
-    }
+  // A plain function, not a class: `new` on it returns the object it returns (an `Impl`), and it costs no prototype
+  // object and hidden classes of its own per board and boot.
+  const Bound = function (options: Options): Instance {
+    return new Impl(ctx, options);
   };
   if (statics) Object.assign(Bound, statics);
   return Bound as unknown as (new (options: Options) => Instance) & Statics;
