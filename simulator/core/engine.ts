@@ -40,9 +40,9 @@ class Event extends Scheduled {
 /**
  * The queue is a 4-ary heap whose keys (time, insertion order) live in typed arrays beside the events. Ordering
  * compares only those arrays: with a fleet, thousands of events wait, each in its own node's corner of memory, and
- * a heap that read `ev.at` at every comparison spent its time on cache misses (a 1,000-node profile put a quarter
- * of the engine's time on that one comparison). Four children per level halve the depth, and siblings share a
- * cache line.
+ * a heap that read `ev.at` at every comparison spent its time on cache misses (in a 1,000-node profile that one
+ * comparison was the engine's costliest line). Four children per level halve the depth, and siblings share a cache
+ * line.
  */
 const ARITY = 4;
 

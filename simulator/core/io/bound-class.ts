@@ -2,7 +2,7 @@
  * Device code opens IO with `new host.io.Analog(options)`, so each board's host needs constructors that know that
  * board. If each board made its own class, every node's instances would have their own hidden class, and in a fleet
  * each driver's call sites (`this.#adc.read()`) would meet a thousand shapes: megamorphic, with a lookup per call
- * whose cost grows with the fleet (a 1,000-node fleet spent 3× longer per wind-vane sample than a 30-node one).
+ * whose cost grows with the fleet, and thousands of hidden classes and their code to keep.
  * So each kind of IO is one class shared by every board, constructed with the board's context, and a board's
  * constructor is a thin one that returns an instance of it.
  */
