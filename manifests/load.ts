@@ -564,9 +564,11 @@ function checkParts({ device, sink }: DeviceContext): void {
       sink.error(`${base}/part`, `unknown part ${JSON.stringify(entry.part)}${didYouMean(entry.part, partNames)}; known parts: ${partNames.join(", ")}`);
       continue;
     }
-    if (def.connection.kind === "spi") {
-      // Named part pins (NSS, BUSY, DIO1, RESET) come with the manifest schema's pin extension (issue 9).
-      sink.error(base, `part ${def.name} connects by SPI with its own pins (${def.connection.pins.join(", ")}), which device manifests cannot wire yet`);
+    if (def.connection.kind === "spi" || def.connection.kind === "uart") {
+      // Named part pins (an SX1262's NSS, BUSY, DIO1, RESET; a modem's RESET) come with the manifest schema's pin
+      // extension (issue 9).
+      const bus = def.connection.kind === "spi" ? "SPI" : "UART";
+      sink.error(base, `part ${def.name} connects by ${bus} with its own pins (${def.connection.pins.join(", ")}), which device manifests cannot wire yet`);
       continue;
     }
     const kinds = connectionKinds(def);

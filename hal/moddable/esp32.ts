@@ -55,7 +55,10 @@ function mapResetReason(reason: number): ResetReason {
 
 const esp32: Platform = Object.freeze({
   name: "esp32" as const,
-  TCP: TCP as unknown as TCPClass,
+  tcp(): TCPClass {
+    // lwIP's socket module, which is the class any ESP32 provider would hand out.
+    return TCP as unknown as TCPClass;
+  },
   readResetReason(): ResetReason {
     return mapResetReason(getResetReason().reason);
   },

@@ -48,6 +48,7 @@ import type {
   SerialClass,
   SPIBus,
   SPIClass,
+  TCPClass,
 } from "../io.js";
 import type { BoardDescription, FlashPartitionDescription } from "./board.js";
 import type { Platform } from "./platform.js";
@@ -184,7 +185,7 @@ function createFlashStore(board: BoardDescription): FlashStore {
 }
 
 /** Moddable's ECMA-419 IO constructors, as hal's shapes (see hal/io.ts: the subset device code may rely on). */
-function createIO(platform: Platform): IOClasses {
+function createIO(platform: Platform, builtin: ModdableProvider): IOClasses {
   // @moddable/typings 5.6.0 types are looser/different in places (e.g. `Digital.Input: unknown`, no `close()` on
   // I2C), while the runtime classes implement ECMA-419, which is what hal/io.ts describes: cast at this one seam.
   return Object.freeze({
@@ -194,12 +195,13 @@ function createIO(platform: Platform): IOClasses {
     I2C: I2C as unknown as I2CClass,
     SPI: SPI as unknown as SPIClass,
     Serial: Serial as unknown as SerialClass,
-    TCP: platform.TCP,
+    TCP: platform.tcp(builtin.io?.TCP),
   });
 }
 
 /** Moddable's provider (`globalThis.device`, set by the preloaded `system` module), if present. */
 interface ModdableProvider {
+  io?: { TCP?: TCPClass };
   pin?: Record<string, PinSpecifier>;
   I2C?: { default?: { data?: PinSpecifier; clock?: PinSpecifier; hz?: number; port?: number } };
   SPI?: { default?: { clock?: PinSpecifier; out?: PinSpecifier; in?: PinSpecifier; hz?: number; port?: number } };
@@ -211,8 +213,7 @@ function moddableProvider(): ModdableProvider {
   return typeof p === "object" && p !== null ? (p as ModdableProvider) : {};
 }
 
-function createBuses(board: BoardDescription, io: IOClasses) {
-  const builtin = moddableProvider();
+function createBuses(board: BoardDescription, io: IOClasses, builtin: ModdableProvider) {
   const i2c: Record<string, I2CBus> = {};
   for (const [name, b] of Object.entries(board.i2c)) i2c[name] = { io: io.I2C, ...b };
   const bi = builtin.I2C?.default;
@@ -263,8 +264,9 @@ function log(level: LogLevel, message: string): void {
  * objects and reads the reset reason, which must not happen during preload.
  */
 export function createHost(platform: Platform, board: BoardDescription, config: Readonly<Record<string, unknown>>): Host {
-  const io = createIO(platform);
-  const buses = createBuses(board, io);
+  const builtin = moddableProvider();
+  const io = createIO(platform, builtin);
+  const buses = createBuses(board, io, builtin);
   const retained: RetainedMemory = platform.createRetained();
   const resetReason = platform.readResetReason();
   const power: Power = Object.freeze({

@@ -5,9 +5,11 @@
  */
 import config from "mc/config";
 import { board, createHost, deviceMain, platform } from "ganzhi/app";
+import type { NodeApp } from "../host.js";
 
-export default function main(): void {
+/** Moddable ignores the result; the simulator's board entry (simulator/xs) reads the device's counters from it. */
+export default function main(): NodeApp {
   const host = createHost(platform, board, config);
   host.log("info", `${host.id} (${board.device} on ${board.board}, ${platform.name}) reset: ${host.power.resetReason}`);
-  deviceMain(host);
+  return deviceMain(host);
 }

@@ -6,9 +6,11 @@
  *   emulate System OFF.
  * - Retained memory: `Sleep.getRetainedValue/setRetainedValue`, 32 words in a `.no_init` RAM region. ganzhi keeps
  *   the last word as its deep-sleep marker, so device code sees 31.
- * - Reset reason: `Sleep.resetReason` (RESETREAS; reading clears it). A wake from System OFF sets GPIO/LPCOMP/NFC;
+ * - Reset reason: `Sleep.resetReason` (RESETREAS as the SDK saved it at boot). A wake from System OFF sets GPIO/LPCOMP/NFC;
  *   a wake from a timed `Sleep.deep(ms)` is recognised by the marker word written just before sleeping.
- * - TCP: none (no IP stack on the Moddable nRF52 port); constructing `host.io.TCP` throws.
+ * - TCP: the Moddable nRF52 port has no IP stack and no `embedded:io/socket/tcp`. A target whose host provider offers
+ *   a TCP class (`device.io.TCP`, e.g. over a network co-processor) gets that one; Moddable's own nRF52 providers
+ *   offer none, so on them constructing `host.io.TCP` throws.
  */
 import { ResetReason as RESETREAS, Sleep } from "sleep";
 import type { ResetReason, RetainedMemory } from "../host.js";
@@ -61,7 +63,9 @@ class NoTCP implements TCP {
 
 const nrf52: Platform = Object.freeze({
   name: "nrf52" as const,
-  TCP: NoTCP as TCPClass,
+  tcp(provided: TCPClass | undefined): TCPClass {
+    return provided ?? (NoTCP as TCPClass);
+  },
   readResetReason(): ResetReason {
     const bits = Sleep.resetReason;
     const marked = Sleep.getRetainedValue(MARKER_SLOT) >>> 0 === MARKER;

@@ -9,9 +9,12 @@ import type { PlatformName } from "./board.js";
 
 export interface Platform {
   readonly name: PlatformName;
-  /** The TCP socket class; on a platform without an IP stack (nRF52) a class whose constructor throws. */
-  readonly TCP: TCPClass;
-  /** Read the reason for this boot. `createHost` calls it once per boot (on nRF52 reading clears the register). */
+  /**
+   * The TCP socket class. `provided` is the host provider's (`device.io.TCP`, ECMA-419 §30) when the target's
+   * provider has one. On a platform without an IP stack (nRF52) and no provided TCP, a class whose constructor throws.
+   */
+  tcp(provided: TCPClass | undefined): TCPClass;
+  /** Read the reason for this boot. `createHost` calls it once per boot (on nRF52 it also clears the deep-sleep marker). */
   readResetReason(): ResetReason;
   /** Enter deep sleep for `ms`; the board reboots on wake. Throws where the platform cannot. */
   deepSleep(ms: number): void;

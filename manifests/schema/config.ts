@@ -58,7 +58,18 @@ export interface ResolvedSPIPart extends ResolvedPartBase {
   readonly pins: Readonly<Record<string, number>>;
 }
 
-export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart | ResolvedSPIPart;
+export interface ResolvedUARTPart extends ResolvedPartBase {
+  readonly io: "uart";
+  /** Serial port name on the board (`host.Serial.<bus>`). */
+  readonly bus: string;
+  readonly receive: number;
+  readonly transmit: number;
+  readonly baud: number;
+  /** The part's own pins that are wired, by the names its connection declares (a modem's reset). */
+  readonly pins: Readonly<Record<string, number>>;
+}
+
+export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart | ResolvedSPIPart | ResolvedUARTPart;
 
 export interface ResolvedI2CBus {
   readonly data: number;

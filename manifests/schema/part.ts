@@ -9,7 +9,7 @@ export type Edge = "rising" | "falling" | "both";
 export type Pull = "up" | "down" | "none";
 
 /** Connection kinds, named as the resolved config names its `io`. */
-export type ConnectionKind = "i2c" | "pulse-count" | "digital-edge" | "analog" | "spi";
+export type ConnectionKind = "i2c" | "pulse-count" | "digital-edge" | "analog" | "spi" | "uart";
 
 export interface I2CConnection {
   readonly kind: "i2c";
@@ -47,7 +47,14 @@ export interface SPIConnection {
   /** The part's own pins besides the bus, by name (an SX1262: nss, busy, dio1, reset). */
   readonly pins: readonly string[];
 }
-export type Connection = I2CConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection | SPIConnection;
+export interface UARTConnection {
+  readonly kind: "uart";
+  /** The part's default baud rate (8N1). */
+  readonly baud: number;
+  /** The part's own pins besides RX/TX that a board may wire, by name (a modem's reset). */
+  readonly pins: readonly string[];
+}
+export type Connection = I2CConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection | SPIConnection | UARTConnection;
 
 export interface PartDefinition<P extends Shape = Shape> {
   /** Catalogue name, used as `"part"` in device manifests. */

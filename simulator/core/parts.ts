@@ -4,24 +4,53 @@
  * decides what hardware a simulated node has.
  */
 import type { ResolvedPart } from "../../manifests/schema/config.js";
+import { Bc95Model } from "../../parts/bc95/model.js";
 import { BME280Model } from "../../parts/bme280/model.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
+import { EzoDOModel } from "../../parts/ezo-do/model.js";
+import { EzoECModel } from "../../parts/ezo-ec/model.js";
+import type { EzoModel, EzoModelOptions } from "../../parts/ezo/model.js";
+import { EzoORPModel } from "../../parts/ezo-orp/model.js";
+import { EzoPHModel } from "../../parts/ezo-ph/model.js";
+import { EzoRTDModel } from "../../parts/ezo-rtd/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
 import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
+import { turbidityVoltage, type TurbidityModelOptions } from "../../parts/turbidity/model.js";
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
+import type { Micros } from "./engine.js";
 import type { Atmosphere } from "./environment/types.js";
+import type { NbiotAccess } from "./nbiot/access.js";
 import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
 
 export interface ModelContext {
   node: SimNode;
   atmosphere: Atmosphere;
+  /** The NB-IoT network modems attach to; without it they never find a cell. */
+  nbiot?: NbiotAccess;
   /** The LoRa air (a RadioChannel) radio parts transmit into and hear from; without it their frames go nowhere. */
   air?: LoraAir;
   /** Where the node stands on the air. */
   position?: Position;
+  /** The water a node's probes are in (a lake); parts that measure water need it. */
+  water?: WaterQuantities;
+}
+
+/** Named quantities of a body of water, as functions of virtual time. */
+export interface WaterQuantities {
+  /** °C */
+  temperature(t: Micros): number;
+  pH(t: Micros): number;
+  /** Dissolved oxygen, mg/L. */
+  oxygen(t: Micros): number;
+  /** Specific conductance (at 25 °C), µS/cm. */
+  conductivity(t: Micros): number;
+  /** Oxidation-reduction potential, mV. */
+  orp(t: Micros): number;
+  /** NTU */
+  turbidity(t: Micros): number;
 }
 
 /** A part's model on a node, with the handle tests and fault injection use. */
@@ -42,7 +71,7 @@ function i2cBus(part: ResolvedPart, ctx: ModelContext) {
 }
 
 function pinOf(part: ResolvedPart): number {
-  if (part.io === "i2c" || part.io === "spi") throw new Error(`${part.part}: expected a pin connection`);
+  if (part.io === "i2c" || part.io === "spi" || part.io === "uart") throw new Error(`${part.part}: expected a pin connection`);
   return part.pin;
 }
 
@@ -60,12 +89,47 @@ function num(part: ResolvedPart, key: string): number {
   return v;
 }
 
+function waterOf(role: string, part: ResolvedPart, ctx: ModelContext): WaterQuantities {
+  if (!ctx.water) throw new Error(`${part.part} (role ${role}): the scenario has no water for it to measure`);
+  return ctx.water;
+}
+
+/** An EZO circuit's model on its I2C address, its noise seeded by node and role. */
+function ezo(role: string, part: ResolvedPart, ctx: ModelContext, make: (o: EzoModelOptions, w: WaterQuantities) => EzoModel): EzoModel {
+  const { bus, address } = i2cBus(part, ctx);
+  const model = make({ now: () => ctx.node.engine.now, seed: `${ctx.node.id}/${role}` }, waterOf(role, part, ctx));
+  bus.attach(address, model);
+  return model;
+}
+
+/** A switched divider or probe supply: whether the firmware drives its power pin high; undefined when always on. */
+function switchedSupply(part: ResolvedPart, ctx: ModelContext): (() => boolean) | undefined {
+  const powerPin = part.io === "analog" ? part.powerPin : undefined;
+  if (powerPin === undefined) return undefined;
+  const supply = ctx.node.world.line(powerPin);
+  supply.set(0); // a GPIO is not driving until the firmware makes it an output
+  return () => supply.level === 1;
+}
+
 const FACTORIES: Readonly<Record<string, Factory>> = {
   sht3x(role, part, ctx) {
     const { bus, address } = i2cBus(part, ctx);
     const model = new SHT3xModel({ now: () => ctx.node.engine.now, air: (t) => ctx.atmosphere.air(t) });
     bus.attach(address, model);
     return model;
+  },
+  bc95(role, part, ctx) {
+    if (part.io !== "uart") throw new Error(`${part.part}: expected a UART connection, got ${part.io}`);
+    const uart = ctx.node.uart[part.bus];
+    if (!uart) throw new Error(`${part.part}: node ${ctx.node.id} has no serial port "${part.bus}"`);
+    const reset = part.pins["reset"];
+    return new Bc95Model({
+      engine: ctx.node.engine,
+      uart,
+      name: ctx.node.id,
+      ...(reset !== undefined ? { reset: ctx.node.world.line(reset) } : {}),
+      ...(ctx.nbiot ? { network: ctx.nbiot } : {}),
+    });
   },
   sx1262(role, part, ctx) {
     const { bus, pins } = spiPart(part, ctx, ["nss", "busy", "dio1", "reset"]);
@@ -113,14 +177,36 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       pullupOhms: num(part, "pullupOhms"),
       supplyVolts: num(part, "supplyVolts"),
     };
-    const powerPin = part.io === "analog" ? part.powerPin : undefined;
-    if (powerPin !== undefined) {
-      const supply = ctx.node.world.line(powerPin);
-      supply.set(0); // a GPIO is not driving until the firmware makes it an output
-      options.powered = () => supply.level === 1;
-    }
+    options.powered = switchedSupply(part, ctx);
     ctx.node.world.analog.set(pinOf(part), windVaneVoltage(options));
     return options; // fault injection flips options.fault
+  },
+  "ezo-ph": (role, part, ctx) => ezo(role, part, ctx, (o, w) => new EzoPHModel({ ...o, pH: (t) => w.pH(t), temperature: (t) => w.temperature(t) })),
+  "ezo-orp": (role, part, ctx) => ezo(role, part, ctx, (o, w) => new EzoORPModel({ ...o, orp: (t) => w.orp(t) })),
+  "ezo-rtd": (role, part, ctx) => ezo(role, part, ctx, (o, w) => new EzoRTDModel({ ...o, temperature: (t) => w.temperature(t) })),
+  "ezo-ec": (role, part, ctx) =>
+    ezo(role, part, ctx, (o, w) => new EzoECModel({ ...o, conductivity: (t) => w.conductivity(t), temperature: (t) => w.temperature(t) })),
+  "ezo-do": (role, part, ctx) =>
+    ezo(role, part, ctx, (o, w) =>
+      new EzoDOModel({
+        ...o,
+        oxygen: (t) => w.oxygen(t),
+        temperature: (t) => w.temperature(t),
+        conductivity: (t) => w.conductivity(t),
+        airPressure: (t) => ctx.atmosphere.air(t).pressure / 1000,
+      }),
+    ),
+  turbidity(role, part, ctx) {
+    const w = waterOf(role, part, ctx);
+    const options: TurbidityModelOptions = {
+      turbidity: (t) => w.turbidity(t),
+      curve: { c2: num(part, "curveC2"), c1: num(part, "curveC1"), c0: num(part, "curveC0"), minVolts: num(part, "minVolts"), maxVolts: num(part, "maxVolts"), maxNtu: num(part, "maxNtu") },
+      dividerRatio: num(part, "dividerRatio"),
+      seed: `${ctx.node.id}/${role}`,
+      powered: switchedSupply(part, ctx),
+    };
+    ctx.node.world.analog.set(pinOf(part), turbidityVoltage(options));
+    return options; // fault injection sets options.fault
   },
 };
 

@@ -14,6 +14,7 @@ import type { Engine } from "../core/engine.js";
 import type { DatagramEvents, DatagramNetwork, DatagramSocket } from "../core/network.js";
 import { decodeGwmp, PULL_ACK, PULL_DATA, PUSH_ACK, PUSH_DATA } from "../core/radio/semtech-udp.js";
 import type { EmbeddedLns } from "./lns/server.js";
+import { WallHold } from "./wall-hold.js";
 
 export interface UdpBridgeStats {
   datagramsOut: number;
@@ -42,8 +43,7 @@ export class UdpBridge implements DatagramNetwork {
   readonly #owedAcks = new Set<string>();
   #graceUntil = 0;
   #graceTimer: NodeJS.Timeout | undefined;
-  #waiters: (() => void)[] = [];
-  #limit: NodeJS.Timeout | undefined;
+  readonly #hold: WallHold;
   /** Datagrams the bridge sent to / received from the embedded server. */
   #toLns = 0;
   #fromLns = 0;
@@ -52,6 +52,17 @@ export class UdpBridge implements DatagramNetwork {
   constructor(engine: Engine, options: UdpBridgeOptions = {}) {
     this.#engine = engine;
     this.#o = options;
+    // Give up on what is owed: forget acks, close the grace window, and (embedded) count the server's datagrams
+    // as arrived so the run goes on; the stall is reported in the summary.
+    this.#hold = new WallHold(() => this.busy, options.maxWaitMs ?? 10_000, () => {
+      this.stats.stalls++;
+      this.#owedAcks.clear();
+      this.#graceUntil = 0;
+      if (this.#o.lns) {
+        this.#toLns = this.#o.lns.datagramsIn;
+        this.#fromLns = this.#o.lns.datagramsOut - this.#lnsOutBase;
+      }
+    });
     if (options.lns) {
       this.#lnsOutBase = options.lns.datagramsOut;
       options.lns.onDatagram = () => this.#check();
@@ -70,39 +81,14 @@ export class UdpBridge implements DatagramNetwork {
 
   idle(): Promise<void> {
     this.#check();
-    if (!this.busy) return Promise.resolve();
-    if (!this.#limit) {
-      this.#limit = setTimeout(() => {
-        this.#limit = undefined;
-        if (!this.busy) return;
-        this.stats.stalls++;
-        // Give up on what is owed: forget acks, close the grace window, and (embedded) count the server's datagrams
-        // as arrived so the run goes on; the stall is reported in the summary.
-        this.#owedAcks.clear();
-        this.#graceUntil = 0;
-        if (this.#o.lns) {
-          this.#toLns = this.#o.lns.datagramsIn;
-          this.#fromLns = this.#o.lns.datagramsOut - this.#lnsOutBase;
-        }
-        this.#release();
-      }, this.#o.maxWaitMs ?? 10_000);
-    }
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  #release(): void {
-    if (this.#limit) clearTimeout(this.#limit);
-    this.#limit = undefined;
-    const w = this.#waiters;
-    this.#waiters = [];
-    for (const fn of w) fn();
+    return this.#hold.idle();
   }
 
   #check(): void {
     const lns = this.#o.lns;
     // Every reception of this instant has reached the server: close de-duplication.
     if (lns && lns.pending > 0 && lns.datagramsIn >= this.#toLns) lns.flush();
-    if (!this.busy) this.#release();
+    this.#hold.check();
   }
 
   open(owner: string, address: string, port: number, events: DatagramEvents): DatagramSocket {
@@ -159,9 +145,8 @@ export class UdpBridge implements DatagramNetwork {
 
   closeAll(): void {
     if (this.#graceTimer) clearTimeout(this.#graceTimer);
-    if (this.#limit) clearTimeout(this.#limit);
     for (const s of this.#sockets) s.close();
     this.#sockets.clear();
-    this.#release();
+    this.#hold.release();
   }
 }

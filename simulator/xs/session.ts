@@ -24,6 +24,7 @@ import type { Frame, FrameLog } from "../node/frame-log.js";
 import type { MqttTap } from "../node/mqtt-tap.js";
 import { anySignal, createFrameTap, setupSim, summarize, type RunOptions, type SimSummary } from "../node/session.js";
 import { TcpBridge } from "../node/tcp-bridge.js";
+import type { BoardEntry } from "./board-entry.js";
 import { repoRoot } from "../../tools/xs/build.js";
 import { bundleForXs } from "../../tools/xs/bundle.js";
 import { XsFatalError, XsProcess } from "../../tools/xs/process.js";
@@ -32,6 +33,12 @@ import type { KindSpec, ProbeReport } from "./inside/probe.js";
 import { fromHex, toHex } from "./inside/xs-host.js";
 
 export interface XsSimOptions extends RunOptions {
+  /**
+   * What runs on the simulated board: "device" (default) the device's main on the simulator's host provider;
+   * "board" the project `ganzhi build` writes (hal/moddable + the device) over simulated Moddable modules
+   * (board-entry.ts). The board entry runs one node: a board is one XS machine.
+   */
+  entry?: "device" | "board";
   /** Device main module (repository-relative or absolute) instead of the manifest's: tests run broken firmware. */
   mainPath?: string;
   /** Measure the heap (a garbage collection at the end of every sample and report cycle). */
@@ -143,6 +150,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
   if (!(opts.hours > 0)) throw new Error(`hours must be > 0, got ${opts.hours}`);
+  if (opts.entry === "board" && (opts.nodes ?? 1) !== 1) throw new Error(`the board entry runs one node (a board is one XS machine), not ${opts.nodes}`);
+  if (opts.entry === "board" && opts.mainPath !== undefined) throw new Error("the board entry runs the manifest's main as ganzhi build bundles it; mainPath is for the device entry");
   const root = repoRoot();
   const setup = await setupSim(opts);
   const wallStart = performance.now();
@@ -186,6 +195,7 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
   };
 
   let proc: XsProcess | undefined;
+  let boardEntry: BoardEntry | undefined;
   let kinds: KindSpec[] = [];
   const fail = (e: unknown): never => {
     if (e instanceof XsFatalError) {
@@ -206,8 +216,13 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
   };
 
   try {
-    const bundle = await simBundle(opts.mainPath ?? setup.config.main, root);
-    proc = await XsProcess.start({ module: bundle, heapLimit: opts.heapLimit ?? DEFAULTS.heapLimit });
+    if (opts.entry === "board") {
+      // The build pipeline is loaded only for the board entry.
+      const { prepareBoardEntry } = await import("./board-entry.js");
+      boardEntry = await prepareBoardEntry({ root, device: opts.device, board: opts.board, config: setup.nodeConfig, id: setup.ids[0]! });
+    }
+    const start = boardEntry ? { module: boardEntry.module, modules: boardEntry.modules } : { module: await simBundle(opts.mainPath ?? setup.config.main, root) };
+    proc = await XsProcess.start({ ...start, heapLimit: opts.heapLimit ?? DEFAULTS.heapLimit });
     const p = proc;
     p.onMessage = (m) => {
       const msg = m as unknown as FromXs;
@@ -331,6 +346,7 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
     return { summary, frames: frames.frames, profile: result.probe, kinds, world };
   } finally {
     proc?.kill();
+    boardEntry?.dispose();
     bridge.closeAll();
     await setup.broker?.close();
   }

@@ -48,4 +48,20 @@ describe("device-code guard", () => {
       "devices/x/main.ts:9:11: uses Buffer: a Node global (use Uint8Array)",
     ]);
   });
+
+  it("catches globals reached by name, runtime compilation and collection-dependent objects", () => {
+    const src = [
+      'const now = (globalThis as any)["Date"].now();',
+      'const f = new Function("return 1"); const e = eval("1");',
+      "const r = new WeakRef({}); const g = new FinalizationRegistry(() => {});",
+      "let cb: Function | undefined;",
+    ].join("\n");
+    expect(checkSource("runtime/x.ts", src).map(formatViolation)).toEqual([
+      "runtime/x.ts:1:14: uses globalThis: reaches globals by name, around this check (the world comes from main(host))",
+      "runtime/x.ts:2:15: uses Function: runtime compilation may be stripped from Moddable builds",
+      "runtime/x.ts:2:47: uses eval: runtime compilation may be stripped from Moddable builds",
+      "runtime/x.ts:3:15: uses WeakRef: garbage-collection timing differs between engines",
+      "runtime/x.ts:3:42: uses FinalizationRegistry: garbage-collection timing differs between engines",
+    ]);
+  });
 });

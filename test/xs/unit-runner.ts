@@ -18,8 +18,11 @@ const here = path.join(root, "test", "xs");
 /** npm packages a test file may bring into its XS bundle (pure JavaScript, independent checkers). */
 export const TEST_PACKAGES = ["cborg"];
 
-/** Bundle a test file with the harness; cases named in `skip` are reported as skipped (on both engines). */
-export async function testBundle(file: string, skip: readonly string[] = []): Promise<string> {
+/**
+ * Bundle a test file with the harness; cases named in `skip` are reported as skipped (on both engines). `aliases`
+ * maps more bare specifiers to files (the Moddable modules of hal/moddable).
+ */
+export async function testBundle(file: string, skip: readonly string[] = [], aliases: Readonly<Record<string, string>> = {}): Promise<string> {
   const abs = path.isAbsolute(file) ? file : path.join(root, file);
   const name = "test-" + path.relative(root, abs).replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-");
   const entryCode = [
@@ -33,7 +36,7 @@ export async function testBundle(file: string, skip: readonly string[] = []): Pr
     `);`,
     ``,
   ].join("\n");
-  const b = await bundleForXs({ name, root, entryCode, aliases: { vitest: path.join(here, "harness.ts") }, packages: TEST_PACKAGES });
+  const b = await bundleForXs({ name, root, entryCode, aliases: { ...aliases, vitest: path.join(here, "harness.ts") }, packages: TEST_PACKAGES });
   return b.file;
 }
 

@@ -162,6 +162,7 @@ interface XsRunArgs {
   seed: number;
   nodes: number;
   broker: string | undefined;
+  entry: "device" | "board";
   outputs: Outputs;
   progress: Progress | undefined;
   signal: AbortSignal;
@@ -178,6 +179,7 @@ async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Pro
       hours: a.hours,
       seed: a.seed,
       nodes: a.nodes,
+      entry: a.entry,
       signal: a.signal,
       ...(a.broker ? { broker: a.broker } : {}),
       onProgress: (p) => a.signal.aborted || a.progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual on XS`),
@@ -185,9 +187,10 @@ async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Pro
     });
     a.progress?.done();
     const units = result.profile.total / result.summary.virtualHours;
+    const entry = a.entry === "board" ? ", board entry (hal/moddable over simulated Moddable modules)" : "";
     return finish(ctx, args, result.summary, result.frames, a.outputs, {
-      json: { engine: "xs", profile: result.profile },
-      text: `\n  engine           XS (host runner), device work ${int(units)} metering units per virtual hour`,
+      json: { engine: "xs", entry: a.entry, profile: result.profile },
+      text: `\n  engine           XS (host runner)${entry}, device work ${int(units)} metering units per virtual hour`,
     });
   } catch (e) {
     a.progress?.done();
@@ -229,6 +232,7 @@ export const simCommand: Command = {
     { name: "nodes", kind: "number", value: "N", help: "fleet size", default: 1 },
     { name: "broker", kind: "string", value: "mqtt://ip:port", help: "external MQTT broker instead of the embedded one" },
     { name: "engine", kind: "string", value: "v8|xs", help: "run device code and simulator core on V8 (fast) or on Moddable's XS", default: "v8" },
+    { name: "entry", kind: "string", value: "device|board", help: "with --engine xs: the device's main on the simulator's provider, or the built project (hal/moddable) over simulated Moddable modules", default: "device" },
     { name: "out", kind: "string", value: "file.jsonl", help: "write every uplink frame (hex and decoded) as JSON lines" },
     { name: "report", kind: "string", value: "file.html", help: "write a page: reported values against the simulated world, as charts" },
     { name: "record", kind: "string", value: "file.json", help: "record what reached the device, for `ganzhi emulate --replay` (one node)" },
@@ -257,6 +261,10 @@ export const simCommand: Command = {
     }
     const engine = args.options.engine as string;
     if (engine !== "v8" && engine !== "xs") throw new UsageError(`--engine must be v8 or xs, got "${engine}"`);
+    const entry = args.options.entry as string;
+    if (entry !== "device" && entry !== "board") throw new UsageError(`--entry must be device or board, got "${entry}"`);
+    if (entry === "board" && engine !== "xs") throw new UsageError("--entry board needs --engine xs (the built project runs on XS)");
+    if (entry === "board" && nodes !== 1) throw new UsageError("--entry board runs one node (a board is one XS machine)");
     if (engine === "xs") for (const o of ["report", "record"]) if (args.options[o] !== undefined) throw new UsageError(`--${o} needs --engine v8`);
     if (args.options.record !== undefined && nodes !== 1) throw new UsageError(`--record records one node; got --nodes ${nodes}`);
 
@@ -279,7 +287,7 @@ export const simCommand: Command = {
       ctx.io.err("ganzhi sim: stopping at the current virtual time (Ctrl-C again to quit at once)\n");
     });
     try {
-      if (engine === "xs") return await runOnXs({ device, board, hours, seed, nodes, broker, outputs, progress, signal: interrupt.signal }, ctx, args);
+      if (engine === "xs") return await runOnXs({ device, board, hours, seed, nodes, broker, entry, outputs, progress, signal: interrupt.signal }, ctx, args);
       const run = outputs.record ? (await import("../../simulator/node/record.js")).recordSimTo(outputs.record.fd) : runSim;
       const result = await run({
         device,

@@ -7,7 +7,7 @@ declare module "sleep" {
   export const Sleep: {
     /** Without `ms`: System OFF. With `ms`: RAM off and an RTC wake-up. The device reboots on wake either way. */
     deep(ms?: number): void;
-    /** RESETREAS bits (see `ResetReason`); reading clears the register. */
+    /** RESETREAS bits (see `ResetReason`) as the SDK saved them at boot (`nrf52_get_reset_reason()`); the same all boot long. */
     readonly resetReason: number;
     powerMode: number;
     /** One of 32 32-bit slots kept in a `.no_init` RAM region across System OFF; 0 when nothing was retained. */

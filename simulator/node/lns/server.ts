@@ -21,6 +21,7 @@ import type { AdrState } from "./adr.js";
 import { codeRateName, deterministicUuid, eventTopic } from "./chirpstack.js";
 import type { DeviceInfo, DownlinkCommand, IntegrationEvent, UplinkRxInfo } from "./chirpstack.js";
 import { REQUIRED_SNR_DB } from "./region.js";
+import { bindUdp } from "../udp.js";
 import type { NetworkRegion } from "./region.js";
 
 
@@ -160,14 +161,7 @@ export class EmbeddedLns {
   }
 
   async start(port = 0, address = "127.0.0.1"): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#socket.once("error", reject);
-      this.#socket.bind(port, address, () => {
-        this.#socket.off("error", reject);
-        resolve();
-      });
-    });
-    this.#port = this.#socket.address().port;
+    this.#port = await bindUdp(this.#socket, port, address);
   }
 
   close(): Promise<void> {

@@ -299,8 +299,11 @@ class XsWorld {
   }
 }
 
-/** The bundle's entry calls this with the device's main; it serves the shell until stdin ends. */
-export function serve(main: DeviceMain): void {
+/**
+ * The bundle's entry calls this with the device's main; it serves the shell until stdin ends. `onInit` sees the
+ * init message before the world is built (the board entry takes the board's flash layout from it).
+ */
+export function serve(main: DeviceMain, onInit?: (init: InitMessage) => void): void {
   const xs = xsHost();
   let world: XsWorld | undefined;
   for (;;) {
@@ -314,6 +317,7 @@ export function serve(main: DeviceMain): void {
       continue;
     }
     if (msg.t === "init") {
+      onInit?.(msg);
       world = new XsWorld(xs, msg, main);
       xs.send(JSON.stringify({ t: "ready", kinds: world.probe.kinds, epochMs: world.epochMs }));
       continue;

@@ -1,0 +1,69 @@
+/**
+ * The code a board runs — the project `ganzhi build` writes: main.js and app.js with hal/moddable — on XS, linked to
+ * simulated Moddable modules (`timer`, `time`, `flash`, `embedded:io/*`, `resetReason`, `sleep`, `mc/config`), gives
+ * the uplink frames of the device entry on V8 (the simulator's own host provider), byte for byte, on every board the
+ * weather station is wired for: same times, topics, packet ids, payloads and acknowledgements, and the same device
+ * counters. So the host provider that ships is checked against the one the simulator trusts.
+ */
+import { describe, expect, it } from "vitest";
+import type { Frame } from "../../simulator/node/frame-log.js";
+import { runSim, type SimSummary } from "../../simulator/node/session.js";
+import { runSimXs } from "../../simulator/xs/session.js";
+
+function firstDifference(a: readonly Frame[], b: readonly Frame[]): string | undefined {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = JSON.stringify(a[i]);
+    const y = JSON.stringify(b[i]);
+    if (x !== y) return `frame ${i}: board entry ${x ?? "(none)"} vs V8 ${y ?? "(none)"}`;
+  }
+  return undefined;
+}
+
+function expectSameRun(board: { frames: Frame[]; summary: SimSummary }, v8: { frames: Frame[]; summary: SimSummary }): void {
+  expect(board.summary.crashes).toEqual([]);
+  expect(v8.frames.length).toBeGreaterThan(0);
+  expect(firstDifference(board.frames, v8.frames)).toBeUndefined();
+  expect(board.frames.length).toBe(v8.frames.length);
+  expect(board.summary.deviceStats).toEqual(v8.summary.deviceStats);
+}
+
+describe("the board entry (hal/moddable) on XS", () => {
+  it.each(["esp32-devkitc", "nrf52840-dk"])("weather station on %s: 6 h, seed 4, frames byte-identical to the device entry on V8", async (board) => {
+    const run = { device: "weather-station", board, hours: 6, seed: 4 };
+    const logs: string[] = [];
+    const onBoard = await runSimXs({ ...run, entry: "board", onLog: (e) => logs.push(`${e.level} ${e.message}`) });
+    const v8 = await runSim(run);
+    expectSameRun(onBoard, v8);
+    expect(v8.frames.length).toBe(6 * 6 + 1); // the "online" status, then a report every 10 minutes
+    // hal/moddable's boot line went through `trace` to the simulated serial console.
+    expect(logs).toContain(`info ws-0001 (weather-station on ${board}, ${board.startsWith("esp32") ? "esp32" : "nrf52"}) reset: power-on`);
+  }, 600_000);
+
+  it("through a broker outage: the reconnects' jitter comes from Math.random, the board's RNG, and matches V8's host.random()", async () => {
+    const run = {
+      device: "weather-station",
+      board: "esp32-devkitc",
+      hours: 6,
+      seed: 5,
+      onHour: async (h: number, w: { broker: { stop(): Promise<void>; start(): Promise<void> } | undefined }) => {
+        if (h === 2) await w.broker!.stop();
+        if (h === 3) await w.broker!.start();
+      },
+    };
+    const backoff = (lines: string[]) => lines.filter((l) => l.includes("reconnecting in"));
+    const boardLogs: string[] = [];
+    const v8Logs: string[] = [];
+    const onBoard = await runSimXs({ ...run, entry: "board", onLog: (e) => boardLogs.push(`${e.at} ${e.message.replace(/:\d+;/, ";")}`) });
+    const v8 = await runSim({ ...run, onLog: (e) => v8Logs.push(`${e.at} ${e.message.replace(/:\d+;/, ";")}`) });
+    expectSameRun(onBoard, v8);
+    expect(onBoard.summary.deviceStats.mqttConnects).toBeGreaterThanOrEqual(2);
+    expect(backoff(boardLogs).length).toBeGreaterThan(2);
+    expect(backoff(boardLogs)).toEqual(backoff(v8Logs));
+  }, 600_000);
+
+  it("runs one board per XS machine: a fleet is refused with one line", async () => {
+    await expect(runSimXs({ device: "weather-station", board: "esp32-devkitc", hours: 1, seed: 1, nodes: 2, entry: "board" })).rejects.toThrow(
+      "the board entry runs one node (a board is one XS machine), not 2",
+    );
+  });
+});
