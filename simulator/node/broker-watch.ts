@@ -59,8 +59,9 @@ export class BrokerWatch implements BridgeObserver {
   #lastError: string | null = null;
 
   /**
-   * `now(node)` gives that node's virtual µs (a fleet's nodes run on clocks of their own); `held(node)`, when the caller can read a node at once, what its queue holds (else the
-   * caller fills in reconnections with `takeReconnected`/`setHeld`).
+   * `now(node)` gives that node's virtual µs (a fleet's nodes run on clocks of their own); `held(node)`, when the
+   * caller can read a node at once, what its queue holds (else the caller fills in reconnections with
+   * `takeReconnected`/`setHeld`).
    */
   constructor(now: (node: string) => number, held?: (node: string) => number) {
     this.#now = now;

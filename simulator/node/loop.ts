@@ -144,12 +144,11 @@ export async function runFleet(
             await gate.idle();
             return false;
           }
-          if (!lane.busy) {
-            engine.advance(clock);
-            continue;
-          }
         }
-        blocked.push(lane);
+        if (lane.busy) blocked.push(lane);
+        else lane.engine.advance(clock);
+        // Yield every slice even in a long pass, so socket events (and the bridge's wall-clock limit for a hung
+        // peer) are never held up by the other nodes' work.
         if (sinceYield >= slice) {
           sinceYield = 0;
           await yieldToEventLoop();
@@ -161,9 +160,9 @@ export async function runFleet(
         waiting = blocked;
         continue;
       }
-      if (barrier <= until && sinceYield < slice) break;
-      // Let socket events land (at every slice, and before the clock settles at `until`): data that came for a
-      // lane is on its engine now, before the window's end, and runs in this window.
+      if (barrier <= until) break;
+      // Before the clocks settle at `until`, let late socket events land: data that came for a lane is on its
+      // engine at `until` now, and runs before the run (or this hour) ends.
       sinceYield = 0;
       await yieldToEventLoop();
       waiting = lanes.filter((l) => l.busy || l.engine.peek() < barrier);
