@@ -124,11 +124,18 @@ export interface SPIClass {
   new (options: SPIOptions): SPI;
 }
 
-// ---------------------------------------------------------------- Serial (UART, always 8N1)
+// ---------------------------------------------------------------- Serial (UART, 8 data bits, 1 stop bit)
+/** Parity bit after the 8 data bits; "none" (8N1) unless given. Meter buses (DL/T 645, CJ/T 188) use "even". */
+export type SerialParity = "none" | "even" | "odd";
 export interface SerialOptions {
   receive?: PinSpecifier;
   transmit?: PinSpecifier;
   baud: number;
+  /**
+   * Not in ECMA-419 (Moddable's nRF52 Serial takes `parity` only with 7 data bits; its ESP32 Serial configures none):
+   * a board running a meter part needs a Serial that honours it.
+   */
+  parity?: SerialParity;
   port?: PortSpecifier;
   onReadable?: (this: Serial, bytes: number) => void;
   onWritable?: (this: Serial, bytes: number) => void;

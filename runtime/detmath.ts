@@ -659,15 +659,15 @@ export function hypot(x: number, y: number): number {
 
 /** Every table and split constant above, so a test can re-derive them independently. Not for computation. */
 export const DETMATH_CONSTANTS = Object.freeze({
-  PIO2: [PIO2_HI, PIO2_LO],
-  PI: [PI_HI, PI_LO],
-  PIO2_PARTS: [PIO2_1, PIO2_1T, PIO2_2, PIO2_2T, PIO2_3, PIO2_3T],
+  PIO2: Object.freeze([PIO2_HI, PIO2_LO]),
+  PI: Object.freeze([PI_HI, PI_LO]),
+  PIO2_PARTS: Object.freeze([PIO2_1, PIO2_1T, PIO2_2, PIO2_2T, PIO2_3, PIO2_3T]),
   INV_PIO2,
   INV_L,
-  L: [L_HI, L_LO],
-  LN2: [LN2_HI, LN2_LO],
-  LOG10E: [LOG10E_HI, LOG10E_LO],
-  LOG2E: [LOG2E_HI, LOG2E_LO],
+  L: Object.freeze([L_HI, L_LO]),
+  LN2: Object.freeze([LN2_HI, LN2_LO]),
+  LOG10E: Object.freeze([LOG10E_HI, LOG10E_LO]),
+  LOG2E: Object.freeze([LOG2E_HI, LOG2E_LO]),
   EXP2_HI,
   EXP2_LO,
   LN_HI,

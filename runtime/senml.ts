@@ -37,7 +37,7 @@ import { CborWriter } from "./cbor.js";
 import { utf8Length } from "./utf8.js";
 
 /** CBOR map keys of the SenML labels (RFC 8428 §6). */
-export const SenmlLabel = {
+export const SenmlLabel = Object.freeze({
   bver: -1,
   bn: -2,
   bt: -3,
@@ -53,7 +53,7 @@ export const SenmlLabel = {
   t: 6,
   ut: 7,
   vd: 8,
-} as const;
+} as const);
 
 const KEY_V = SenmlLabel.v;
 const KEY_VS = SenmlLabel.vs;

@@ -18,9 +18,9 @@ import { ErrorReporter, SensorError } from "../../hal/sensor.js";
 import type { Sensor, SensorOptions } from "../../hal/sensor.js";
 
 /** Argent 80422 datasheet: resistance in ohms for each direction, 0°, 22.5°, … 337.5°. */
-export const ARGENT_80422_OHMS: readonly number[] = [
+export const ARGENT_80422_OHMS: readonly number[] = Object.freeze([
   33000, 6570, 8200, 891, 1000, 688, 2200, 1410, 3900, 3140, 16000, 14120, 120000, 42120, 64900, 21880,
-];
+]);
 
 export interface WindVaneSample {
   /** Degrees clockwise from north the wind blows from, a multiple of 22.5. */

@@ -4,8 +4,11 @@
  * decides what hardware a simulated node has.
  */
 import type { ResolvedPart } from "../../manifests/schema/config.js";
+import { ADS1220Model } from "../../parts/ads1220/model.js";
+import { MAX_SCLK_HZ } from "../../parts/ads1220/registers.js";
 import { Bc95Model } from "../../parts/bc95/model.js";
 import { BME280Model } from "../../parts/bme280/model.js";
+import { Cjt188MeterModel, type WaterSupply } from "../../parts/cjt188/model.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
 import { EzoDOModel } from "../../parts/ezo-do/model.js";
 import { EzoECModel } from "../../parts/ezo-ec/model.js";
@@ -13,6 +16,10 @@ import type { EzoModel, EzoModelOptions } from "../../parts/ezo/model.js";
 import { EzoORPModel } from "../../parts/ezo-orp/model.js";
 import { EzoPHModel } from "../../parts/ezo-ph/model.js";
 import { EzoRTDModel } from "../../parts/ezo-rtd/model.js";
+import { Dlt645MeterModel, type ElectricitySupply } from "../../parts/dlt645/model.js";
+import { Rs485Bus, type Framing } from "../../parts/rs485/model.js";
+import { S0PulseModel } from "../../parts/s0-pulse/model.js";
+import { HX711Model } from "../../parts/hx711/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
 import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
@@ -21,6 +28,7 @@ import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
 import type { Micros } from "./engine.js";
 import type { Atmosphere } from "./environment/types.js";
+import { deriveSeed } from "./rng.js";
 import type { NbiotAccess } from "./nbiot/access.js";
 import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
@@ -34,8 +42,12 @@ export interface ModelContext {
   air?: LoraAir;
   /** Where the node stands on the air. */
   position?: Position;
+  /** The structure a node's strain gauges are bonded to (a bridge deck); parts that measure strain need it. */
+  structure?: StructureQuantities;
   /** The water a node's probes are in (a lake); parts that measure water need it. */
   water?: WaterQuantities;
+  /** What a household's meters measure; meter parts need it. */
+  household?: { electricity?: ElectricitySupply; water?: WaterSupply };
 }
 
 /** Named quantities of a body of water, as functions of virtual time. */
@@ -51,6 +63,14 @@ export interface WaterQuantities {
   orp(t: Micros): number;
   /** NTU */
   turbidity(t: Micros): number;
+}
+
+/** Named quantities of a structure, as functions of virtual time. */
+export interface StructureQuantities {
+  /** Strain at the gauges, µε (tension positive). */
+  strain(t: Micros): number;
+  /** Temperature at the gauges' ADC (its die), °C. */
+  temperature(t: Micros): number;
 }
 
 /** A part's model on a node, with the handle tests and fault injection use. */
@@ -81,6 +101,34 @@ function spiPart(part: ResolvedPart, ctx: ModelContext, pins: readonly string[])
   if (!bus) throw new Error(`${part.part}: node ${ctx.node.id} has no SPI bus "${part.bus}"`);
   for (const p of pins) if (typeof part.pins[p] !== "number") throw new Error(`${part.part}: pin "${p}" is not wired (resolved config)`);
   return { bus, pins: part.pins };
+}
+
+/** The RS-485 bus a meter part's UART leads to (one per port, shared by the meters on it), with its DE pin. */
+function meterBus(part: ResolvedPart, ctx: ModelContext): { bus: Rs485Bus; framing: Framing } {
+  if (part.io !== "uart") throw new Error(`${part.part}: expected a UART connection, got ${part.io}`);
+  const uart = ctx.node.uart[part.bus];
+  if (!uart) throw new Error(`${part.part}: node ${ctx.node.id} has no serial port "${part.bus}"`);
+  const de = part.pins["de"];
+  const parity = part.options["parity"];
+  if (parity !== "none" && parity !== "even" && parity !== "odd") throw new Error(`${part.part}: option parity must be none, even or odd (resolved config)`);
+  return { bus: Rs485Bus.on(uart, ctx.node.engine, de === undefined ? undefined : ctx.node.world.line(de)), framing: { baud: num(part, "baud"), parity } };
+}
+
+function household<K extends "electricity" | "water">(role: string, part: ResolvedPart, ctx: ModelContext, what: K) {
+  const supply = ctx.household?.[what];
+  if (!supply) throw new Error(`${part.part} (role ${role}): the scenario gives no household ${what} (ModelContext.household.${what}) for it to meter`);
+  return supply as NonNullable<NonNullable<ModelContext["household"]>[K]>;
+}
+
+function structureOf(role: string, part: ResolvedPart, ctx: ModelContext) {
+  if (!ctx.structure) throw new Error(`${part.part} (role ${role}): the scenario gives no structure (ModelContext.structure), so there is no strain to measure`);
+  return ctx.structure;
+}
+
+function bridgeOptions(part: ResolvedPart) {
+  const bridge = part.options["bridge"];
+  if (bridge !== "full" && bridge !== "half" && bridge !== "quarter") throw new Error(`${part.part}: option bridge must be full, half or quarter (resolved config)`);
+  return { gaugeFactor: num(part, "gaugeFactor"), bridge, excitationVolts: num(part, "excitationVolts") } as const;
 }
 
 function num(part: ResolvedPart, key: string): number {
@@ -131,6 +179,35 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
       ...(ctx.nbiot ? { network: ctx.nbiot } : {}),
     });
   },
+  dlt645(role, part, ctx) {
+    const { bus, framing } = meterBus(part, ctx);
+    const address = String(part.options["address"]);
+    // The wildcard is how the device finds the one meter on the bus; the meter itself has a real address.
+    return new Dlt645MeterModel({ engine: ctx.node.engine, bus, framing, address: /^A+$/i.test(address) ? "1" : address, supply: household(role, part, ctx, "electricity"), epochMs: ctx.atmosphere.epochMs });
+  },
+  cjt188(role, part, ctx) {
+    const { bus, framing } = meterBus(part, ctx);
+    const address = String(part.options["address"]);
+    return new Cjt188MeterModel({
+      engine: ctx.node.engine,
+      bus,
+      framing,
+      address: /^A+$/i.test(address) ? "1" : address,
+      type: num(part, "meterType"),
+      supply: household(role, part, ctx, "water"),
+      epochMs: ctx.atmosphere.epochMs,
+    });
+  },
+  "s0-pulse"(role, part, ctx) {
+    const supply = household(role, part, ctx, "electricity");
+    return new S0PulseModel({
+      engine: ctx.node.engine,
+      line: ctx.node.world.line(pinOf(part)),
+      energyWh: (t) => supply.energyWh(t),
+      impulsesPerKwh: num(part, "impulsesPerKwh"),
+      pulseMs: num(part, "pulseMs"),
+    });
+  },
   sx1262(role, part, ctx) {
     const { bus, pins } = spiPart(part, ctx, ["nss", "busy", "dio1", "reset"]);
     const line = (p: string) => ctx.node.world.line(pins[p]!);
@@ -147,6 +224,43 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     });
     bus.attach(pins["nss"]!, model);
     return model;
+  },
+  ads1220(role, part, ctx) {
+    const { bus, pins } = spiPart(part, ctx, ["cs", "drdy"]);
+    const world = structureOf(role, part, ctx);
+    const inputs = part.options["inputs"];
+    const model = new ADS1220Model({
+      engine: ctx.node.engine,
+      drdy: ctx.node.world.line(pins["drdy"]!),
+      strain: (t) => world.strain(t),
+      temperature: (t) => world.temperature(t),
+      ...bridgeOptions(part),
+      bridgeOhms: num(part, "bridgeOhms"),
+      ...(typeof inputs === "string" ? { inputs: inputs as never } : {}),
+      // The driver clocks at the bus rate, at most the part's.
+      sclkHz: Math.min(part.io === "spi" ? (ctx.node.board.spi[part.bus]?.hz ?? MAX_SCLK_HZ) : MAX_SCLK_HZ, MAX_SCLK_HZ),
+      // Noise per node and role: the same run gives the same codes (ModelContext carries no run seed).
+      seed: deriveSeed(ctx.node.id, role),
+    });
+    bus.attach(pins["cs"]!, model);
+    return model;
+  },
+  hx711(role, part, ctx) {
+    // DOUT is the part's pin; PD_SCK arrives as pins.pd_sck (the named-pin extension's resolved shape).
+    const dout = pinOf(part);
+    const pdSck = (part as { pins?: Readonly<Record<string, number>> }).pins?.["pd_sck"];
+    if (typeof pdSck !== "number") throw new Error(`${part.part} (role ${role}): pin "pd_sck" is not wired (resolved config pins.pd_sck)`);
+    const world = structureOf(role, part, ctx);
+    const rate = num(part, "rate");
+    return new HX711Model({
+      engine: ctx.node.engine,
+      pdSck: ctx.node.world.line(pdSck),
+      dout: ctx.node.world.line(dout),
+      strain: (t) => world.strain(t),
+      rate: rate === 10 ? 10 : 80,
+      ...bridgeOptions(part),
+      seed: deriveSeed(ctx.node.id, role),
+    });
   },
   bme280(role, part, ctx) {
     const { bus, address } = i2cBus(part, ctx);

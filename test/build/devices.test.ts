@@ -38,6 +38,9 @@ describe("devices in this checkout", () => {
     });
     expect(io.errors.filter((e) => !e.startsWith("warning:"))).toEqual([]);
     expect(code).toBe(0);
+    // Whole lines: each line and each warning ends with a newline ("…decoder)warning: …" was one run-on line).
+    expect(io.stdout).toMatch(/^built [^\n]+\n {2}app\.js [^\n]+\n$/);
+    expect(io.stderr).toMatch(/^(warning: [^\n]+\n)*$/);
     const copy = path.join(dir, "check.mjs");
     copyFileSync(path.join(dir, "app.js"), copy);
     const check = spawnSync(process.execPath, ["--check", copy], { encoding: "utf8" });

@@ -61,12 +61,38 @@ export function makeScratch(): Scratch {
 }
 
 export interface CapturedOutput extends Output {
-  lines: string[];
-  errors: string[];
+  /** Everything written to stdout / stderr, as written. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The same, one entry per line (a command writes whole lines, each ending in a newline). */
+  readonly lines: string[];
+  readonly errors: string[];
+}
+
+function linesOf(text: string): string[] {
+  if (text === "") return [];
+  return (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n");
 }
 
 export function capture(): CapturedOutput {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, tty: false, out: (t) => lines.push(t), err: (t) => errors.push(t) };
+  let stdout = "";
+  let stderr = "";
+  return {
+    tty: false,
+    out: (t) => void (stdout += t),
+    err: (t) => void (stderr += t),
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    get lines() {
+      return linesOf(stdout);
+    },
+    get errors() {
+      return linesOf(stderr);
+    },
+  };
 }
+

@@ -78,13 +78,15 @@ describe("device code imports", () => {
   it("a type error fails the build with TypeScript's diagnostic", async () => {
     const { code, io } = await run(["type-error", "--board", "esp32-devkitc"]);
     expect(code).toBe(1);
-    expect(io.errors[0]).toMatch(/devices\/type-error\/helper\.ts\(2,9\): error TS2322/);
+    expect(io.errors[0]).toMatch(/^ganzhi build: type errors in the device program \(1\):$/);
+    expect(io.errors[1]).toMatch(/devices\/type-error\/helper\.ts\(2,9\): error TS2322/);
+    expect(io.stderr.endsWith("\n")).toBe(true);
   });
 
   it("main must be export default function main(host): NodeApp", async () => {
     const { code, io } = await run(["no-default", "--board", "esp32-devkitc"]);
     expect(code).toBe(1);
-    expect(io.errors[0]).toMatch(/devices\/no-default\/main\.ts: must `export default function main\(host: Host\): NodeApp`/);
+    expect(io.errors[1]).toMatch(/devices\/no-default\/main\.ts: must `export default function main\(host: Host\): NodeApp`/);
   });
 
   it("the bundler refuses a Node built-in on its own too", async () => {

@@ -37,12 +37,10 @@ describe("preload check", () => {
     ].join("\n");
     const r = check(code);
     expect(r.unsafe).toEqual([]);
-    expect(r.mutable).toEqual([]);
   });
 
-  it("reports mutable module-level state without blocking preload", () => {
+  it("does not block preload for mutable module-level state (tools/lint/frozen.ts reports it)", () => {
     const r = check(`let count = 0;\nexport const cache = new Map();\nexport function bump() { return ++count; }`);
     expect(r.unsafe).toEqual([]);
-    expect(r.mutable.map((f) => f.message)).toEqual(["declares module-level let count", "creates a module-level Map"]);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { checkDeviceCode, checkSource, deviceCodeFiles, formatViolation } from "../../tools/lint/device-code.js";
@@ -46,6 +48,43 @@ describe("device-code guard", () => {
       "devices/x/main.ts:8:18: uses console: not global on Moddable devices (use host.log)",
       "devices/x/main.ts:8:30: uses process: a Node global",
       "devices/x/main.ts:9:11: uses Buffer: a Node global (use Uint8Array)",
+      "devices/x/main.ts:10:11: o is a module-level object that is not frozen: preloading keeps it in flash and copies it to RAM on the first write, shared by every instance (xsl: not frozen); wrap it in Object.freeze()",
+    ]);
+  });
+
+  it("fails on module-level state that preloading would leave mutable (what xsl reports as not frozen)", () => {
+    // The fixture, placed in a device-code folder of a scratch checkout, as a contributor would add it.
+    const scratch = mkdtempSync(join(tmpdir(), "ganzhi-guard-"));
+    try {
+      mkdirSync(join(scratch, "runtime"));
+      cpSync(join(root, "test", "guard", "fixtures", "unfrozen-state.ts"), join(scratch, "runtime", "tables.ts"));
+      const v = checkDeviceCode(scratch).map(formatViolation);
+      expect(v.map((line) => line.replace(/: (preloading|Object\.freeze does not).*/, ""))).toEqual([
+        "runtime/tables.ts:3:12: module-level let bootCount",
+        "runtime/tables.ts:4:40: OHMS is a module-level array that is not frozen",
+        "runtime/tables.ts:5:23: LABELS is a module-level object that is not frozen",
+        "runtime/tables.ts:6:45: NESTED.pair is a module-level array that is not frozen",
+        "runtime/tables.ts:7:22: CACHE is a module-level Map, mutable state",
+        "runtime/tables.ts:9:26: Table.ROWS is a module-level array that is not frozen",
+      ]);
+      expect(v.filter((line) => !/\(xsl: (not frozen|no const)\)/.test(line))).toEqual([]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it("names a Map or a class instance frozen in vain, a mutable default export and a class expression's statics", () => {
+    const src = [
+      "export const M = Object.freeze(new Map([[1, 2]]));",
+      "export default { retries: 3 };",
+      "export const C = class { static table = { a: 1 }; };",
+      "export var legacy = 1;",
+    ].join("\n");
+    expect(checkSource("runtime/x.ts", src).map((x) => `${x.line}:${x.column} ${x.message.split(":")[0]}`)).toEqual([
+      "1:32 M freezes a Map, which Object.freeze does not make immutable",
+      "2:16 the default export is a module-level object that is not frozen",
+      "3:41 (anonymous class).table is a module-level object that is not frozen",
+      "4:12 module-level var legacy",
     ]);
   });
 
@@ -56,7 +95,15 @@ describe("device-code guard", () => {
       "const r = new WeakRef({}); const g = new FinalizationRegistry(() => {});",
       "let cb: Function | undefined;",
     ].join("\n");
-    expect(checkSource("runtime/x.ts", src).map(formatViolation)).toEqual([
+    // The module-level state these lines also create is the subject of the fixture test above.
+    const found = checkSource("runtime/x.ts", src).map(formatViolation);
+    expect(found.filter((v) => /\(xsl: (not frozen|no const)\)/.test(v)).map((v) => v.split(" is ")[0]!.split(": module-level")[0])).toEqual([
+      "runtime/x.ts:2:11: f",
+      "runtime/x.ts:3:11: r",
+      "runtime/x.ts:3:38: g",
+      "runtime/x.ts:4:5",
+    ]);
+    expect(found.filter((v) => !/\(xsl: /.test(v))).toEqual([
       "runtime/x.ts:1:14: uses globalThis: reaches globals by name, around this check (the world comes from main(host))",
       "runtime/x.ts:2:15: uses Function: runtime compilation may be stripped from Moddable builds",
       "runtime/x.ts:2:47: uses eval: runtime compilation may be stripped from Moddable builds",

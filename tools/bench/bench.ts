@@ -3,15 +3,17 @@
  * (simulated seconds per wall second, events per second) and the size of what it sends (bytes per report); then
  * the same simulated day of each device on V8 and on XS (the host runner), one after the other in this run, for the
  * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it); then each device on the emulated Cortex-M4
- * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips).
- * Before those, fleet scaling (tools/bench/fleet.ts): the first device in fleets of GANZHI_BENCH_FLEET nodes
- * (default "1,100,1000"; "0" skips), each over GANZHI_BENCH_FLEET_NODE_HOURS node-hours (default 200) after a
+ * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips);
+ * then `ganzhi build`'s wall time and each board's footprint beside Moddable's xsl (GANZHI_BENCH_BUILD=0 skips).
+ * Before the XS comparison, fleet scaling (tools/bench/fleet.ts): the first device in fleets of GANZHI_BENCH_FLEET
+ * nodes (default "1,100,1000"; "0" skips), each over GANZHI_BENCH_FLEET_NODE_HOURS node-hours (default 200) after a
  * 6-minute warm-up.
  */
-import { listDevices } from "../../manifests/load.js";
+import { listDevices, manifestRoot } from "../../manifests/load.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 import { int } from "../../simulator/node/figures.js";
+import { benchBuild } from "./build-figures.js";
 import { measureFleet, memoryPerNode } from "./fleet.js";
 import type { FleetRow } from "./fleet.js";
 
@@ -210,4 +212,9 @@ if (emulateHours > 0) {
     console.log(`Emulated Cortex-M4: skipped (${e.message})`);
   }
 }
-if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, fleets: fleetRows, engines: engineRows, emulated: emulatedRows }, null, 2));
+let build: Record<string, unknown> | undefined;
+if (process.env.GANZHI_BENCH_BUILD !== "0") {
+  console.log("");
+  build = await benchBuild(manifestRoot(), printTable);
+}
+if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, fleets: fleetRows, engines: engineRows, emulated: emulatedRows, build }, null, 2));

@@ -1,20 +1,19 @@
 /**
- * Bundle hal/moddable and the device program into one XS-ready ES module with rollup 4 and
- * @rollup/plugin-typescript 12.
+ * Bundle hal/moddable and the device program into one XS-ready ES module with rollup 4, TypeScript stripped file by
+ * file by `ts.transpileModule` (as tools/xs/bundle.ts does).
  *
  * The bundle's entry is generated: it re-exports `createHost` (hal/moddable/host.ts), the platform module chosen
  * for the board (hal/moddable/esp32.ts or nrf52.ts), the device's `main` as `deviceMain`, and `board`, the board
  * description baked in as deep-frozen data. Moddable modules stay external imports; any other import that is not
- * device code is an error naming the importing file. Types were checked before (tools/build/typecheck.ts), so the
- * TypeScript plugin only transpiles (`noCheck`).
+ * device code is an error naming the importing file. Types were checked before (tools/build/typecheck.ts), and the
+ * checked programs' JavaScript is handed in (`js`); a file without it is transpiled here.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import pluginTypescript from "@rollup/plugin-typescript";
 import { rollup, type Plugin, type RollupLog } from "rollup";
+import type TS from "typescript";
+import ts from "./typescript.js";
 import { BuildError } from "./errors.js";
-import { DEVICE_CODE_DIRS, isInside, label, real } from "./paths.js";
+import { DEVICE_CODE_DIRS, isInside, label, real, resolveTsImport } from "./paths.js";
 import { analyzePreload, type PreloadFinding } from "./preload.js";
 import { forbiddenImport, isModdableSpecifier, isRelativeOrAbsolute } from "./specifiers.js";
 
@@ -22,10 +21,20 @@ import type { BoardDescription } from "./project.js";
 
 const ENTRY = "\0ganzhi:app";
 
-// The plugin's types describe its CommonJS build (default = module object); under ESM the default is the function.
-type TypescriptPlugin = typeof pluginTypescript.default;
-const typescript: TypescriptPlugin =
-  (pluginTypescript as unknown as { default?: TypescriptPlugin }).default ?? (pluginTypescript as unknown as TypescriptPlugin);
+/** TypeScript → ES2022, types stripped (checked before, in tools/build/typecheck.ts); one file at a time. */
+const TRANSPILE: TS.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+  useDefineForClassFields: true,
+  removeComments: true,
+  sourceMap: false,
+};
+
+export function transpile(file: string, code: string): string {
+  return ts.transpileModule(code, { fileName: file, compilerOptions: TRANSPILE }).outputText;
+}
 
 export interface BundleInput {
   root: string;
@@ -36,6 +45,8 @@ export interface BundleInput {
   board: BoardDescription;
   /** Extra directories holding device code (a device folder outside devices/). */
   extraDirs?: readonly string[];
+  /** JavaScript the type checker already emitted, by absolute source path; other files are transpiled here. */
+  js?: ReadonlyMap<string, string>;
 }
 
 export interface BundledModuleFinding extends PreloadFinding {
@@ -51,8 +62,8 @@ export interface BundleResult {
   modules: string[];
   /** Top-level code that makes preloading unsafe; empty when the bundle may be preloaded. */
   preloadBlockers: BundledModuleFinding[];
-  /** Mutable module-level state (preloadable, but against the design rules). */
-  mutableState: BundledModuleFinding[];
+  /** The same modules' files (absolute), in bundle order. */
+  files: string[];
   /** Rollup's own warnings, one line each. */
   warnings: string[];
   /** Moddable specifier → the bundled modules that import it (checkout-relative), for errors that name the file. */
@@ -95,7 +106,6 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
   const allowed = [...DEVICE_CODE_DIRS.map((d) => real(path.join(root, d))), ...(input.extraDirs ?? []).map(real)];
   const modules: string[] = [];
   const preloadBlockers: BundledModuleFinding[] = [];
-  const mutableState: BundledModuleFinding[] = [];
   const warnings: string[] = [];
   const importers = new Map<string, Set<string>>();
   let failure: BuildError | undefined;
@@ -104,9 +114,17 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     throw failure;
   };
 
+  const stripTypes: Plugin = {
+    name: "ganzhi-strip-types",
+    transform(code, id) {
+      if (id === ENTRY || !id.endsWith(".ts")) return null;
+      return { code: input.js?.get(id) ?? transpile(id, code), map: null };
+    },
+  };
+
   const guard: Plugin = {
     name: "ganzhi-guard",
-    async resolveId(source, importer, options) {
+    resolveId(source, importer) {
       if (source === ENTRY) return ENTRY;
       if (importer === undefined) return null;
       const trusted = importer === ENTRY || isInside(real(importer), moddableHal);
@@ -118,10 +136,9 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
         return { id: source, external: true };
       }
       if (!isRelativeOrAbsolute(source)) fail(forbiddenImport(source, who)!, who);
-      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      if (resolved === null) return fail(`${who} imports "${source}", which does not exist`, who);
-      if (resolved.external) return fail(`${who} imports "${source}", which would stay outside the bundle`, who);
-      const file = real(resolved.id);
+      const resolved = resolveTsImport(importer, source);
+      if (resolved === undefined) return fail(`${who} imports "${source}", which does not exist`, who);
+      const file = real(resolved);
       if (!file.endsWith(".ts")) fail(`${who} imports "${source}" (${label(root, file)}): device code imports only TypeScript modules`, who);
       if (!allowed.some((dir) => isInside(file, dir))) {
         fail(`${who} imports "${source}" (${label(root, file)}), which is not device code`, who);
@@ -129,7 +146,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       if (!trusted && isInside(file, moddableHal)) {
         fail(`${who} imports "${source}": hal/moddable is linked in by the build; device code gets the host as main(host)`, who);
       }
-      return { ...resolved, id: file };
+      return { id: file };
     },
     load(id) {
       return id === ENTRY ? entryCode(root, entry, board) : null;
@@ -139,49 +156,13 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       const name = label(root, info.id);
       const report = analyzePreload(info.ast, info.code);
       for (const f of report.unsafe) preloadBlockers.push({ module: name, ...f });
-      for (const f of report.mutable) mutableState.push({ module: name, ...f });
     },
   };
-
-  // The TypeScript plugin takes its file list from a tsconfig; without one it would scan the working directory.
-  const tmp = mkdtempSync(path.join(tmpdir(), "ganzhi-build-"));
-  const tsconfig = path.join(tmp, "tsconfig.json");
-  const halFiles = ["board.ts", "platform.ts", "host.ts", `${board.platform}.ts`].map((f) => path.join(moddableHal, f));
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        lib: ["ES2022"],
-        types: [],
-        module: "ESNext",
-        moduleResolution: "Bundler",
-        isolatedModules: true,
-        verbatimModuleSyntax: true,
-        useDefineForClassFields: true,
-        removeComments: true,
-        noCheck: true,
-        skipLibCheck: true,
-        sourceMap: false,
-        declaration: false,
-        noEmitOnError: false,
-      },
-      files: [...new Set([...input.files, ...halFiles])],
-    }),
-  );
 
   try {
     const build = await rollup({
       input: ENTRY,
-      plugins: [
-        guard,
-        typescript({
-          tsconfig,
-          include: allowed.map((d) => `${d}/**/*.ts`),
-          exclude: ["**/*.test.ts", "**/*.d.ts"],
-          filterRoot: false,
-        }),
-      ],
+      plugins: [guard, stripTypes],
       treeshake: { moduleSideEffects: true },
       onLog(level, log: RollupLog) {
         if (level === "warn") warnings.push(`rollup: ${log.message}`);
@@ -196,7 +177,8 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     await build.close();
     const chunk = output.find((o) => o.type === "chunk");
     if (chunk === undefined || chunk.type !== "chunk") throw new BuildError("rollup produced no bundle");
-    for (const id of Object.keys(chunk.modules)) if (id !== ENTRY) modules.push(label(root, id));
+    const files = Object.keys(chunk.modules).filter((id) => id !== ENTRY);
+    for (const id of files) modules.push(label(root, id));
     const externals = [...chunk.imports].sort();
     const stray = externals.filter((s) => !isModdableSpecifier(s));
     if (stray.length > 0) throw new BuildError(`the bundle imports non-Moddable modules: ${stray.join(", ")}`);
@@ -214,13 +196,11 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       lines.push({ module: label(root, id), first, last: first + m.code.split("\n").length - 1 });
       at = start + m.code.length;
     }
-    return { code: chunk.code, externals, modules, preloadBlockers, mutableState, warnings, importers: byImporter, bindings, lines };
+    return { code: chunk.code, externals, modules, files, preloadBlockers, warnings, importers: byImporter, bindings, lines };
   } catch (e) {
     if (failure !== undefined) throw failure;
     if (e instanceof BuildError) throw e;
     const err = e as { message?: string; id?: string };
     throw new BuildError(`bundling failed: ${err.message ?? String(e)}`, err.id !== undefined ? label(root, err.id) : undefined);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -82,8 +82,8 @@ export async function runMcconfig(
   env: Readonly<Record<string, string | undefined>>,
   io: Output,
 ): Promise<number> {
-  const out = lineSink((l) => io.out(l));
-  const err = lineSink((l) => io.err(l));
+  const out = lineSink((l) => io.out(l + "\n"));
+  const err = lineSink((l) => io.err(l + "\n"));
   const child = execa(mcconfig, [...args], {
     cwd: outDir,
     env: { ...env },
@@ -98,7 +98,7 @@ export async function runMcconfig(
   out.end();
   err.end();
   if (result.failed && result.exitCode === undefined) {
-    io.err(`mcconfig could not be started: ${result.message}`);
+    io.err(`mcconfig could not be started: ${result.message}\n`);
     return 1;
   }
   return result.exitCode ?? 1;

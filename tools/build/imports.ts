@@ -8,7 +8,8 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import ts from "typescript";
+import type TS from "typescript";
+import ts from "./typescript.js";
 import { BuildError } from "./errors.js";
 import { DEVICE_CODE_DIRS, isInside, label, real, resolveTsImport } from "./paths.js";
 import { forbiddenImport, isRelativeOrAbsolute } from "./specifiers.js";
@@ -23,15 +24,14 @@ interface FoundImport {
   line: number;
 }
 
-function runtimeImports(file: string, text: string): FoundImport[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+function runtimeImports(sf: TS.SourceFile): FoundImport[] {
   const found: FoundImport[] = [];
-  const add = (lit: ts.Expression, at: ts.Node) => {
+  const add = (lit: TS.Expression, at: TS.Node) => {
     if (ts.isStringLiteralLike(lit)) {
       found.push({ specifier: lit.text, line: sf.getLineAndCharacterOfPosition(at.getStart(sf)).line + 1 });
     }
   };
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isImportDeclaration(node)) {
       if (!node.importClause?.isTypeOnly) add(node.moduleSpecifier, node);
       return;
@@ -59,9 +59,15 @@ function runtimeImports(file: string, text: string): FoundImport[] {
 
 /**
  * Walk the runtime imports from `entry`. `extraDirs` are further directories holding device code (a device folder
- * outside the checkout's devices/, as the tests use).
+ * outside the checkout's devices/, as the tests use). `parsed` gives a file's syntax tree when the compiler already
+ * has it (with parent links); other files are parsed here.
  */
-export function scanImports(root: string, entry: string, extraDirs: readonly string[] = []): ImportScan {
+export function scanImports(
+  root: string,
+  entry: string,
+  extraDirs: readonly string[] = [],
+  parsed: (file: string) => TS.SourceFile | undefined = () => undefined,
+): ImportScan {
   const allowed = [...DEVICE_CODE_DIRS.map((d) => real(path.join(root, d))), ...extraDirs.map(real)];
   const moddableHal = real(path.join(root, "hal", "moddable"));
   const seen = new Set<string>();
@@ -70,8 +76,8 @@ export function scanImports(root: string, entry: string, extraDirs: readonly str
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    const text = readFileSync(file, "utf8");
-    for (const { specifier, line } of runtimeImports(file, text)) {
+    const sf = parsed(file) ?? ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    for (const { specifier, line } of runtimeImports(sf)) {
       const where = `${label(root, file)}:${line}`;
       const why = forbiddenImport(specifier, where);
       if (why !== undefined) throw new BuildError(why, label(root, file));

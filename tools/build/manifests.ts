@@ -1,6 +1,6 @@
 /** The build's view of manifests/load.ts: list, load, validate and resolve a device on a board. */
 import path from "node:path";
-import { formatDiagnostic, listBoards, listDevices, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
+import { formatDiagnostic, listBoards, listDevices, loadBoard, loadDevice, resolveNode, type LoadOptions } from "../../manifests/load.js";
 import type { ManifestSource, ResolvedNode } from "./build.js";
 
 export function manifestSource(root: string): ManifestSource {
@@ -21,4 +21,23 @@ export function manifestSource(root: string): ManifestSource {
       };
     },
   };
+}
+
+/**
+ * The (device, board) pairs of a checkout, from what the manifests declare rather than from whether resolution
+ * happens to succeed: a device is wired for a board when its `wiring` names the board or one of the board's bases
+ * (as the loader resolves it), and a device without any wiring fits every board. A board or device that stops
+ * resolving then fails whoever builds the pairs instead of quietly dropping out, and a manifest that does not load
+ * throws here. The tests (test/helpers/manifests.ts) and the benchmark enumerate devices and boards with it.
+ */
+export function wiredPairs(opts: LoadOptions = {}): [device: string, board: string][] {
+  const boards = listBoards(opts).map((name) => ({ name, lineage: loadBoard(name, opts).lineage }));
+  const pairs: [string, string][] = [];
+  for (const device of listDevices(opts)) {
+    const wiring = Object.keys(loadDevice(device, opts).manifest.wiring);
+    for (const b of boards) {
+      if (wiring.length === 0 || b.lineage.some((n) => wiring.includes(n))) pairs.push([device, b.name]);
+    }
+  }
+  return pairs;
 }

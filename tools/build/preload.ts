@@ -12,8 +12,7 @@
  * Calls to functions the module declares or imports from other device code are plain JavaScript (device code can
  * only reach the host through `main(host)`), so they are allowed.
  *
- * Mutable module-level state (a `let`/`var`, a module-level Map or typed array) is preloadable but breaks the
- * design rule "keep mutable state in instances"; it is reported as a warning.
+ * Mutable module-level state is preloadable but costs RAM on the device: tools/lint/frozen.ts finds it.
  */
 import { isModdableSpecifier } from "./specifiers.js";
 
@@ -35,8 +34,6 @@ export interface PreloadFinding {
 export interface PreloadReport {
   /** Statements that make the module unsafe to preload. */
   unsafe: PreloadFinding[];
-  /** Mutable module-level state: preloadable, but against the design rules. */
-  mutable: PreloadFinding[];
 }
 
 /** Standard ECMAScript globals that run no host code. */
@@ -51,11 +48,6 @@ const JS_GLOBALS = new Set([
 ]);
 /** Built-ins whose module-level result would be the build machine's. */
 const BUILD_TIME_VALUES = new Set(["Date.now", "Math.random", "Date"]);
-const CONTAINERS = new Set([
-  "Map", "Set", "WeakMap", "WeakSet", "Array", "ArrayBuffer", "DataView", "Int8Array", "Uint8Array",
-  "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array",
-  "BigInt64Array", "BigUint64Array",
-]);
 
 function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && typeof (v as Node).type === "string";
@@ -101,7 +93,6 @@ function patternNames(p: unknown, out: string[]): void {
 
 class Analyzer {
   readonly unsafe: PreloadFinding[] = [];
-  readonly mutable: PreloadFinding[] = [];
   readonly #code: string;
   /** Local name → the specifier it is imported from. */
   readonly #imports = new Map<string, string>();
@@ -175,10 +166,6 @@ class Analyzer {
 
   #unsafe(message: string): void {
     this.unsafe.push({ message, snippet: this.#snippet() });
-  }
-
-  #mutable(message: string): void {
-    this.mutable.push({ message, snippet: this.#snippet() });
   }
 
   /** Why calling/constructing/reading `callee` at module level may reach the host; undefined when it cannot. */
@@ -289,19 +276,7 @@ class Analyzer {
         this.classBody(d);
         return;
       case "VariableDeclaration":
-        if (d.kind !== "const") {
-          const names: string[] = [];
-          for (const decl of d.declarations as Node[]) patternNames(decl.id, names);
-          this.#mutable(`declares module-level ${d.kind as string} ${names.join(", ")}`);
-        }
-        for (const decl of d.declarations as Node[]) {
-          const init = decl.init;
-          // A container bound at module level is module state (a temporary one in an initialiser is not).
-          if (isNode(init) && init.type === "NewExpression" && CONTAINERS.has(dotted(init.callee as Node) ?? "")) {
-            this.#mutable(`creates a module-level ${dotted(init.callee as Node)!}`);
-          }
-          this.expr(init);
-        }
+        for (const decl of d.declarations as Node[]) this.expr(decl.init);
         return;
       default:
         this.expr(d);
@@ -335,8 +310,8 @@ class Analyzer {
 
 /** Check one module's top level. `program` is its ESTree AST (rollup's `moduleParsed` hook), `code` its source. */
 export function analyzePreload(program: unknown, code: string): PreloadReport {
-  if (!isNode(program)) return { unsafe: [], mutable: [] };
+  if (!isNode(program)) return { unsafe: [] };
   const a = new Analyzer(program, code);
   for (const s of program.body as Node[]) a.statement(s);
-  return { unsafe: a.unsafe, mutable: a.mutable };
+  return { unsafe: a.unsafe };
 }

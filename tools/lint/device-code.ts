@@ -6,11 +6,14 @@
  * Forbidden: Node built-ins and npm packages; Node/browser globals (process, Buffer, require, console,
  * setTimeout & co., TextEncoder/TextDecoder, fetch, performance, Intl); wall time and randomness that bypass the
  * host (Date, Math.random); and Math functions whose last bit differs between engines' libm (sin, cos, tan, exp,
- * log, pow, atan2, …: use runtime/detmath.ts), because frames must be byte-identical on every substrate.
+ * log, pow, atan2, …: use runtime/detmath.ts), because frames must be byte-identical on every substrate; and
+ * module-level state that Moddable's preloading would leave mutable (tools/lint/frozen.ts).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import ts from "typescript";
+import type TS from "typescript";
+import ts from "../build/typescript.js";
+import { mutableModuleState } from "./frozen.js";
 
 export interface Violation {
   file: string;
@@ -91,11 +94,11 @@ function resolveRelative(fromRel: string, spec: string): string {
 export function checkSource(rel: string, text: string): Violation[] {
   const sf = ts.createSourceFile(rel, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const out: Violation[] = [];
-  const report = (node: ts.Node, message: string): void => {
+  const report = (node: TS.Node, message: string): void => {
     const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
     out.push({ file: rel, line: line + 1, column: character + 1, message });
   };
-  const checkSpecifier = (node: ts.Node, spec: string, typeOnly: boolean): void => {
+  const checkSpecifier = (node: TS.Node, spec: string, typeOnly: boolean): void => {
     if (!spec.startsWith(".")) {
       report(node, `imports "${spec}": device code may import only other device code by relative path (no Node built-ins, no npm packages)`);
       return;
@@ -106,7 +109,7 @@ export function checkSource(rel: string, text: string): Violation[] {
     if (typeOnly && TYPE_ONLY_ALLOWED.some((re) => re.test(target))) return;
     report(node, `imports "${spec}" (${target}), which is not device code${typeOnly ? "" : " (only types may come from manifests/schema)"}`);
   };
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const typeOnly = Boolean(node.importClause?.isTypeOnly) || (node.importClause === undefined ? false : allTypeOnly(node.importClause));
       checkSpecifier(node, node.moduleSpecifier.text, typeOnly);
@@ -127,10 +130,11 @@ export function checkSource(rel: string, text: string): Violation[] {
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  return out;
+  for (const f of mutableModuleState(sf)) report(f.node, f.message);
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-function allTypeOnly(clause: ts.ImportClause): boolean {
+function allTypeOnly(clause: TS.ImportClause): boolean {
   if (clause.name) return false;
   const b = clause.namedBindings;
   if (!b) return false;
@@ -139,7 +143,7 @@ function allTypeOnly(clause: ts.ImportClause): boolean {
 }
 
 /** True when the identifier refers to a global (not a property name, a declaration or a type position). */
-function isGlobalReference(id: ts.Identifier): boolean {
+function isGlobalReference(id: TS.Identifier): boolean {
   const p = id.parent;
   if (!p) return true;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;

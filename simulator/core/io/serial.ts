@@ -34,6 +34,8 @@ class SimSerial implements Serial {
   constructor(board: SerialBoard, options: SerialOptions) {
     if (!options || typeof options !== "object") throw new TypeError("Serial: options object required");
     if (!(options.baud > 0)) throw new RangeError(`Serial: invalid baud ${String(options.baud)}`);
+    const parity = options.parity ?? "none";
+    if (parity !== "none" && parity !== "even" && parity !== "odd") throw new RangeError(`Serial: invalid parity ${String(parity)}`);
     const wiring = board.wirings.find(
       (w) => (options.receive === undefined || w.receive === options.receive) && (options.transmit === undefined || w.transmit === options.transmit),
     );
@@ -44,6 +46,7 @@ class SimSerial implements Serial {
     board.pins.claim(this.#pins, this.#owner);
     this.#link = wiring.link;
     this.#link.baud = options.baud;
+    this.#link.parity = parity;
     this.target = options.target;
     const { onReadable } = options;
     const wrap = board.wrap;

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`, the build part: how long `ganzhi build` takes as a whole process, for the first device on its
+ * first board (cold: GANZHI_BUILD_CACHE=0; warm: sources unchanged since the last build, so the type checks and the
+ * bundle come from the build cache; with --check when a Moddable SDK is at hand), and, per device and board, the
+ * project's own footprint beside what Moddable's xsl reports for it. The "incremental" row ignores the whole-build
+ * record (GANZHI_BUILD_CACHE=incremental) but keeps TypeScript's build info and each file's JavaScript: the floor of
+ * a build after an edit, which adds the re-check and re-emit of the files the edit affects.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { int } from "../../simulator/node/figures.js";
+import { buildProject } from "../build/build.js";
+import { manifestSource, wiredPairs } from "../build/manifests.js";
+import { SLOT_BYTES_32 } from "../build/moddable.js";
+import { ensureSdk, type ModdableSdk } from "../build/moddable-sdk.js";
+
+type Table = (title: string, header: string[], rows: string[][]) => void;
+
+/** Median wall seconds of `runs` runs of `ganzhi build` with these arguments, each a new Node process. */
+function timeBuild(root: string, args: string[], env: NodeJS.ProcessEnv, runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [path.join(root, "bin", "ganzhi.js"), "build", ...args], { cwd: root, env, encoding: "utf8" });
+    const s = Number(process.hrtime.bigint() - start) / 1e9;
+    if (r.status !== 0) throw new Error(`ganzhi build ${args.join(" ")} failed:\n${r.stderr}`);
+    times.push(s);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export async function benchBuild(root: string, print: Table): Promise<Record<string, unknown>> {
+  const sdk = await ensureSdk(root, process.env);
+  const haveSdk = typeof sdk !== "string";
+  const out = mkdtempSync(path.join(tmpdir(), "ganzhi-bench-build-"));
+  try {
+    const pairs = wiredPairs({ root });
+    const [device, board] = pairs[0]!;
+    const runs = Number(process.env.GANZHI_BENCH_BUILD_RUNS ?? 3);
+    const args = [device, "--board", board, "--out", path.join(out, "timed")];
+    const env = { ...process.env, ...(haveSdk ? { MODDABLE: sdk.root } : {}) };
+    const cold = timeBuild(root, args, { ...env, GANZHI_BUILD_CACHE: "0" }, runs);
+    timeBuild(root, args, env, 1); // leaves the caches the other runs use
+    const incremental = timeBuild(root, args, { ...env, GANZHI_BUILD_CACHE: "incremental" }, runs);
+    const warm = timeBuild(root, args, env, runs);
+    const rows = [
+      ["cold (no cache at all)", cold.toFixed(2)],
+      ["incremental (no whole-build record; TypeScript's build info and per-file JavaScript kept)", incremental.toFixed(2)],
+      ["sources unchanged (whole-build record)", warm.toFixed(2)],
+    ];
+    const timing: Record<string, number> = { coldS: cold, incrementalS: incremental, warmS: warm };
+    if (haveSdk) {
+      timing.warmCheckS = timeBuild(root, [...args, "--check"], env, runs);
+      rows.push(["warm, with --check (mcconfig, xsc, xsl)", timing.warmCheckS.toFixed(2)]);
+    }
+    print(`ganzhi build ${device} --board ${board}: wall seconds, whole process, median of ${runs} runs, node ${process.version}`, ["build", "wall s"], rows);
+
+    console.log("");
+    if (!haveSdk) {
+      console.log(`Moddable xsl figures: skipped (${sdk})`);
+      return { timing };
+    }
+    const footprint = [];
+    for (const [d, b] of pairs) {
+      const r = await buildProject({ root, device: d, board: b, manifests: manifestSource(root), outDir: path.join(out, d, b), moddable: sdk as ModdableSdk });
+      if (r.moddableFaults.length > 0) throw new Error(`${d} on ${b}: Moddable's tools reject the project:\n${r.moddableFaults.join("\n")}`);
+      const c = r.board.memory.creation;
+      footprint.push({ device: d, board: b, appBytes: r.report.bundle.bytes, modules: r.report.modules.length, creation: c, xsl: r.report.moddable!.figures! });
+    }
+    print(
+      `Footprint per board: the project's own (app.js, the board's XS creation budget) beside what Moddable's xsl (${sdk.root}) preloads into flash (${SLOT_BYTES_32}-byte slots on the 32-bit MCU)`,
+      ["device", "board", "app.js B", "modules", "creation heap slots / chunk B", "xsl instances", "keys", "preloaded heap slots (B)", "stack slots", "byte code B", "ganzhi/app.xsb B"],
+      footprint.map((f) => [
+        f.device,
+        f.board,
+        int(f.appBytes),
+        String(f.modules),
+        `${int(f.creation.heap)} / ${int(f.creation.chunk)}`,
+        int(f.xsl.instances),
+        int(f.xsl.keys),
+        `${int(f.xsl.heapSlots)} (${int(f.xsl.heapSlots * SLOT_BYTES_32)})`,
+        int(f.xsl.stackSlots),
+        int(f.xsl.byteCode),
+        int(f.xsl.appByteCode),
+      ]),
+    );
+    return { timing, footprint };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
