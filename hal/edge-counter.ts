@@ -52,9 +52,13 @@ class EdgeCounter implements PulseCount {
 
 export function edgeCounterClass(Digital: DigitalClass, edge: "rising" | "falling" = "falling", pull: "up" | "down" | "none" = "up"): PulseCountClass {
   const input: EdgeInput = Object.freeze({ Digital, edge, pull });
-  // `new` on a function that returns an object gives that object: the caller gets an EdgeCounter.
+  // `new` on a function that returns an object gives that object: the caller gets an EdgeCounter (and a subclass's
+  // `super()` gets one with the subclass's prototype).
   const Counter = function (options: PulseCountOptions): PulseCount {
+    if (!new.target) throw new TypeError("EdgeCounter: use new");
+    if (new.target !== Counter) return Reflect.construct(EdgeCounter, [input, options], new.target) as PulseCount;
     return new EdgeCounter(input, options);
   };
+  Counter.prototype = EdgeCounter.prototype;
   return Counter as unknown as PulseCountClass;
 }

@@ -63,10 +63,12 @@ interface Closable {
 function tracked<C extends abstract new (...args: never[]) => Closable>(Base: C, live: Set<Closable>): C {
   const Open = Base as unknown as new (...args: unknown[]) => Closable;
   const Tracked = function (...args: unknown[]): Closable {
-    const io = new Open(...args);
+    // A subclass's `super()` (the XS probe wraps IO classes) builds the instance with the subclass's prototype.
+    const io = new.target && new.target !== Tracked ? (Reflect.construct(Open, args, new.target) as Closable) : new Open(...args);
     live.add(io);
     return io;
   };
+  Tracked.prototype = Open.prototype;
   for (const key of Object.getOwnPropertyNames(Base)) {
     if (key === "prototype" || key === "length" || key === "name") continue;
     const d = Object.getOwnPropertyDescriptor(Base, key);

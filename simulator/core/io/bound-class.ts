@@ -14,10 +14,14 @@ export function boundClass<Ctx, Options, Instance extends object, Statics extend
   statics?: Statics,
 ): (new (options: Options) => Instance) & Statics {
   // A plain function, not a class: `new` on it returns the object it returns (an `Impl`), and it costs no prototype
-  // object and hidden classes of its own per board and boot.
+  // object and hidden classes of its own per board and boot. A subclass of it (a test's, the XS probe's) still
+  // gets instances of itself: its `super()` builds the `Impl` with the subclass's prototype.
   const Bound = function (options: Options): Instance {
+    if (!new.target) throw new TypeError(`${Impl.name}: use new`);
+    if (new.target !== Bound) return Reflect.construct(Impl, [ctx, options], new.target) as Instance;
     return new Impl(ctx, options);
   };
+  Bound.prototype = Impl.prototype;
   if (statics) Object.assign(Bound, statics);
   return Bound as unknown as (new (options: Options) => Instance) & Statics;
 }
