@@ -29,7 +29,7 @@ import { LogDigest } from "./log-digest.js";
 import type { RepeatedLog } from "./log-digest.js";
 import { FrameLog } from "./frame-log.js";
 import type { Frame } from "./frame-log.js";
-import { runEngine } from "./loop.js";
+import { runEngine, runFleet } from "./loop.js";
 import type { LoopProgress } from "./loop.js";
 import { TcpBridge } from "./tcp-bridge.js";
 import { MqttTap } from "./mqtt-tap.js";
@@ -271,8 +271,9 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });
   const { mqtt, frames } = createFrameTap();
   const ledgers = new Map<string, ReportLedger>();
+  const clocks = new Map<string, Engine>();
   const watch = new BrokerWatch(
-    () => engine.now,
+    (id) => (clocks.get(id) ?? engine).now,
     (id) => ledgers.get(id)?.held() ?? 0,
   );
   const bridge = new TcpBridge(engine, { ledger: mqtt, tap: mqtt.tap, observer: watch });
@@ -286,8 +287,12 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
   const rng = new Rng(opts.seed).fork("nodes");
   const nodes: SessionNode[] = [];
   const models = new Map<string, AttachedModel[]>();
+  // A fleet's nodes each run on an engine of their own (loop.ts `runFleet`); `engine` keeps the world's events.
+  const fleet = setup.ids.length > 1;
   for (const id of setup.ids) {
     const nodeRng = rng.fork(id);
+    const nodeEngine = fleet ? new Engine() : engine;
+    clocks.set(id, nodeEngine);
     const ledger = new ReportLedger();
     ledgers.set(id, ledger);
     const counted = ledger.wrap(main, () => node.crashes);
@@ -301,7 +306,7 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
         node.started();
         return app;
       },
-      engine,
+      engine: nodeEngine,
       network: bridge,
       epochMs: atmosphere.epochMs,
       random: () => nodeRng.float(),
@@ -426,10 +431,13 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     await opts.beforeStart?.(world);
     // A fleet does not power up in lock-step: stagger boots over the first minute.
     const stagger = new Rng(opts.seed).fork("boot");
-    for (const node of nodes) engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => node.boot("power-on"));
+    for (const node of nodes) node.engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => node.boot("power-on"));
+    const lanes = nodes.length > 1 ? nodes.map((n) => bridge.lane(n.id, n.engine)) : undefined;
     for (let h = 1; engine.now < end; h++) {
       const until = Math.min(end, h * HOUR);
-      if (!(await runEngine(engine, bridge, until, opts.onProgress && ((p) => opts.onProgress!({ ...p, untilUs: end })), { signal }))) break;
+      const progress = opts.onProgress && ((p: LoopProgress) => opts.onProgress!({ ...p, untilUs: end }));
+      const ran = lanes ? runFleet(engine, lanes, bridge, until, progress, { signal }) : runEngine(engine, bridge, until, progress, { signal });
+      if (!(await ran)) break;
       if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
     }
     // Before the halt: what a node that is down at the end held in RAM is gone.
@@ -453,7 +461,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     endUs: engine.now,
     stopped,
     wallSeconds,
-    events: engine.executed,
+    events: nodes.reduce((n, node) => (node.engine === engine ? n : n + node.engine.executed), engine.executed),
     frames: world.frames,
     mqtt: world.mqtt,
     bridge,
