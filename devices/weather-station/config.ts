@@ -3,7 +3,7 @@
  * resolved for a board (`NodeConfig`). Read once at start-up; a missing part or group is a clear error naming it.
  */
 import type { DeviceConfig } from "../../hal/host.js";
-import type { NodeConfig, ResolvedAnalogPart, ResolvedI2CPart, ResolvedPart, ResolvedPinPart } from "../../manifests/schema/config.js";
+import type { NodeConfig, ResolvedAnalogPart, ResolvedI2CPart, ResolvedPart, ResolvedPinPart, ResolvedSPIPart, ResolvedUARTPart } from "../../manifests/schema/config.js";
 
 export interface StationConfig {
   airMs: number;
@@ -21,6 +21,12 @@ export interface StationConfig {
   vaneOptions: { pullupOhms: number; supplyVolts: number; northOffset: number };
   frost: { airMaxC: number; spreadC: number };
   broker: { address: string; port: number };
+  /** The uplink as resolved for this board (link, and the radio or modem role it drives). */
+  uplink: NodeConfig["uplink"];
+  /** The LoRa transceiver, when the link on this board is LoRaWAN. */
+  radio: ResolvedSPIPart | undefined;
+  /** The NB-IoT modem, when the link on this board is NB-IoT. */
+  modem: ResolvedUARTPart | undefined;
   topic: string;
   qos: 0 | 1;
   keepAliveS: number;
@@ -87,6 +93,9 @@ export function readConfig(raw: DeviceConfig): StationConfig {
     // Frost rule: air ≤ 1 °C and within 2 °C of the frost (dew) point; see psychrometrics.ts.
     frost: { airMaxC: 1, spreadC: 2 },
     broker: c.uplink.broker,
+    uplink: c.uplink,
+    radio: c.uplink.lorawan ? (c.parts[c.uplink.lorawan.radio] as ResolvedSPIPart | undefined) : undefined,
+    modem: c.uplink.nbiot ? (c.parts[c.uplink.nbiot.modem] as ResolvedUARTPart | undefined) : undefined,
     topic: c.uplink.topic,
     qos,
     keepAliveS: c.uplink.keepAliveS,

@@ -14,7 +14,11 @@
 import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
 import { edgeCounterClass } from "../../hal/edge-counter.js";
+import type { Link } from "../../runtime/link/link.js";
 import { MqttLink } from "../../runtime/link/mqtt/link.js";
+import { createLink } from "../../runtime/node/link.js";
+import { SX1262, type SX1262Config } from "../../parts/sx1262/driver.js";
+import { Bc95 } from "../../parts/bc95/driver.js";
 import { utf8Encode } from "../../runtime/utf8.js";
 import { Accumulator } from "../../runtime/filters/index.js";
 import { Scheduler } from "../../runtime/scheduler.js";
@@ -62,7 +66,7 @@ export class WeatherStation implements NodeApp {
   readonly #vane: WindVane;
   readonly #wind: WindStats;
   readonly #encoder: ReportEncoder;
-  readonly #link: MqttLink;
+  readonly #link: Link;
   readonly #uplink: UplinkQueue;
   readonly #topic: string;
   /** What a configuration downlink may set (docs/downlinks.md). */
@@ -143,14 +147,34 @@ export class WeatherStation implements NodeApp {
     this.#wind = new WindStats(cfg.kmhPerHz, cfg.windMs);
     this.#encoder = new ReportEncoder(`${host.id}:`);
 
-    this.#link = new MqttLink({
-      host,
-      address: cfg.broker.address,
-      port: cfg.broker.port,
-      clientId: host.id,
-      keepAlive: cfg.keepAliveS,
-      status: `${this.#topic}/status`,
-      subscribe: [`${this.#topic}/config`],
+    const radio = cfg.radio;
+    const modem = cfg.modem;
+    this.#link = createLink(host, cfg.uplink, this.#topic, {
+      ...(radio
+        ? {
+            radio: () =>
+              new SX1262({
+                spi: host.SPI[radio.bus]!,
+                digital: host.io.Digital,
+                pins: { nss: radio.pins.nss!, busy: radio.pins.busy!, dio1: radio.pins.dio1!, reset: radio.pins.reset! },
+                timer: host.timer,
+                clock: host.clock,
+                config: radio.options as Partial<SX1262Config>,
+                onError: (e) => host.log("warn", `sx1262: ${e.message}`),
+              }),
+          }
+        : {}),
+      ...(modem
+        ? {
+            modem: () =>
+              new Bc95({
+                serial: { io: host.io.Serial, receive: modem.receive, transmit: modem.transmit, baud: modem.baud },
+                timer: host.timer,
+                ...(modem.pins.reset !== undefined ? { reset: { io: host.io.Digital, pin: modem.pins.reset } } : {}),
+                log: (level, message) => host.log(level, `bc95: ${message}`),
+              }),
+          }
+        : {}),
     });
     this.#uplink = new UplinkQueue({ link: this.#link, clock: host.clock, capacity: 48, window: 4, timer: host.timer, random: () => host.random() });
   }
@@ -262,7 +286,8 @@ export class WeatherStation implements NodeApp {
   }
 
   stats(): Readonly<Record<string, number>> {
-    const m = this.#link.client.stats;
+    const m = this.#link instanceof MqttLink ? this.#link.client.stats : undefined;
+    const l = this.#link.stats;
     const u = this.#uplink.stats;
     return {
       ...this.#stats,
@@ -274,11 +299,11 @@ export class WeatherStation implements NodeApp {
       framesDropped: u.dropped,
       uplinkMaxDepth: u.maxDepth,
       uplinkMaxLatencyMs: u.maxLatencyMs,
-      mqttConnects: m.connects,
-      mqttRetransmits: m.retransmits,
-      mqttProtocolErrors: m.protocolErrors,
-      bytesOut: m.bytesOut,
-      bytesIn: m.bytesIn,
+      ...(m ? { mqttConnects: m.connects, mqttRetransmits: m.retransmits, mqttProtocolErrors: m.protocolErrors } : {}),
+      linkFramesOut: l.framesOut,
+      linkFailed: l.failed,
+      bytesOut: m ? m.bytesOut : l.bytesOut,
+      bytesIn: m ? m.bytesIn : l.bytesIn,
       rainBounces: this.#rain.bounces,
     };
   }

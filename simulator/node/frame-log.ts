@@ -26,6 +26,17 @@ export interface Frame {
   acked: number | null;
 }
 
+/** A SenML pack decoded (and resolved) by the independent decoder, or the payload as text. */
+function decodePayload(payload: Uint8Array, senml: boolean): { decoded: SenmlRecord[] | string; records: ResolvedRecord[] | undefined } {
+  if (!senml) return { decoded: new TextDecoder().decode(payload), records: undefined };
+  try {
+    const decoded = decodeSenml(payload);
+    return { decoded, records: resolveSenml(decoded) };
+  } catch (e) {
+    return { decoded: `undecodable SenML: ${(e as Error).message}`, records: undefined };
+  }
+}
+
 export class FrameLog {
   /** In virtual-time order (µs), then by node: a fleet's nodes run in windows, not in step (loop.ts). */
   readonly frames: Frame[] = [];
@@ -44,18 +55,7 @@ export class FrameLog {
   #sent(node: string, p: mqttPacket.Packet, atUs: number): void {
     if (p.cmd !== "publish") return;
     const payload = typeof p.payload === "string" ? new TextEncoder().encode(p.payload) : new Uint8Array(p.payload);
-    let decoded: SenmlRecord[] | string;
-    let records: ResolvedRecord[] | undefined;
-    if (this.#isSenml(p.topic)) {
-      try {
-        decoded = decodeSenml(payload);
-        records = resolveSenml(decoded);
-      } catch (e) {
-        decoded = `undecodable SenML: ${(e as Error).message}`;
-      }
-    } else {
-      decoded = new TextDecoder().decode(payload);
-    }
+    const { decoded, records } = decodePayload(payload, this.#isSenml(p.topic));
     const frame: Frame = {
       t: Math.round(atUs / 1000),
       node,
@@ -78,6 +78,20 @@ export class FrameLog {
       list.push(frame);
       byId.set(p.messageId, list);
     }
+  }
+
+  /**
+   * A frame that reached the broker by another way than a node's own MQTT connection: the network server's
+   * ChirpStack event for a LoRaWAN uplink, the CoAP server's publish for an NB-IoT one. `topic` is where it went;
+   * `senml` says whether the payload is a SenML pack to decode. Delivered (acknowledged) as it is recorded.
+   */
+  record(node: string, topic: string, payload: Uint8Array, atUs: number, senml: boolean): Frame {
+    const { decoded, records } = decodePayload(payload, senml);
+    const t = Math.round(atUs / 1000);
+    const frame: Frame = { t, node, topic, qos: 1, dup: false, retain: false, id: null, bytes: payload.length, hex: Buffer.from(payload).toString("hex"), decoded, acked: t };
+    if (records) frame.records = records;
+    this.#insert(frame, atUs);
+    return frame;
   }
 
   /** Put `frame` after every frame before it in (time, node) order: mostly at the end. */

@@ -26,6 +26,8 @@ export interface LorawanNetworkOptions {
   applicationId: string;
   devices: readonly { name: string; identity: LorawanIdentity }[];
   onWarning: (message: string) => void;
+  /** Each event the embedded server publishes, as it publishes it. */
+  onEvent?: (record: IntegrationRecord) => void;
 }
 
 /** One integration event as the network server published it, at the virtual time it did. */
@@ -69,7 +71,9 @@ export async function startLorawanNetwork(o: LorawanNetworkOptions): Promise<Lor
       applicationName: o.applicationId,
       channels: o.plan.gatewayChannels,
       onEvent: (topic, event) => {
-        events.push({ at: o.engine.now, topic, event });
+        const record = { at: o.engine.now, topic, event };
+        events.push(record);
+        o.onEvent?.(record);
         integration?.publish(topic, event);
       },
     });

@@ -29,9 +29,11 @@ import { LogDigest } from "./log-digest.js";
 import type { RepeatedLog } from "./log-digest.js";
 import { FrameLog } from "./frame-log.js";
 import type { Frame } from "./frame-log.js";
-import { runEngine, runFleet } from "./loop.js";
+import { combineGates, runEngine, runFleet } from "./loop.js";
 import type { LoopProgress } from "./loop.js";
 import { TcpBridge } from "./tcp-bridge.js";
+import { startLinkWorld } from "./link-world.js";
+import type { LinkWorld } from "./link-world.js";
 import { MqttTap } from "./mqtt-tap.js";
 
 /** What a run is, on any engine (V8 here, XS in simulator/xs/session.ts). */
@@ -50,6 +52,10 @@ export interface RunOptions {
   onLog?: (entry: NodeLogEntry, seen: number) => void;
   /** Stops the run where it is (Ctrl-C): the result covers what ran, and says it was stopped. */
   signal?: AbortSignal;
+  /** LoRaWAN: a real network server's Semtech UDP endpoint ("udp://ip:port") instead of the embedded one. */
+  lns?: string;
+  /** NB-IoT: a real CoAP server ("coap://host:port") instead of the embedded one. */
+  coap?: string;
 }
 
 export interface SimOptions extends RunOptions {
@@ -77,6 +83,10 @@ export interface SimWorld {
   config: NodeConfig;
   frames: FrameLog;
   mqtt: MqttTap;
+  /** The network side of the device's link on this board (gateways and network server, NB-IoT core, …). */
+  linkWorld: LinkWorld;
+  /** Warnings from the network side, as they come. */
+  linkWarnings: string[];
   /** The manifests' warnings for this device on this board, formatted `file:line:col: pointer: warning: …`. */
   manifestWarnings: string[];
 }
@@ -283,13 +293,28 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
     opts.onLog?.(e, seen);
   };
 
+  const linkWarnings: string[] = [];
+  const linkWorld = await startLinkWorld({
+    config,
+    engine,
+    seed: opts.seed,
+    epochMs: atmosphere.epochMs,
+    brokerUrl,
+    ids: setup.ids,
+    frames,
+    ...(opts.lns ? { lns: opts.lns } : {}),
+    ...(opts.coap ? { coap: opts.coap } : {}),
+    onWarning: (m) => linkWarnings.push(m),
+  });
+
   const spec = setup.spec;
   const rng = new Rng(opts.seed).fork("nodes");
   const nodes: SessionNode[] = [];
   const models = new Map<string, AttachedModel[]>();
   // A fleet's nodes each run on an engine of their own (loop.ts `runFleet`); `engine` keeps the world's events.
-  const fleet = setup.ids.length > 1;
-  for (const id of setup.ids) {
+  // Nodes that share the air (LoRaWAN) or a cell (NB-IoT) meet in virtual time: they stay on the world's engine.
+  const fleet = setup.ids.length > 1 && !linkWorld.shared;
+  setup.ids.forEach((id, index) => {
     const nodeRng = rng.fork(id);
     const nodeEngine = fleet ? new Engine() : engine;
     clocks.set(id, nodeEngine);
@@ -299,7 +324,7 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
     const node: SessionNode = new SessionNode({
       id,
       board: spec,
-      config: setup.nodeConfig,
+      config: linkWorld.nodeConfig(setup.nodeConfig, index),
       rolePins: setup.rolePins,
       main: (host) => {
         const app = counted(host);
@@ -313,10 +338,10 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
       log,
       onBootLoop,
     });
-    models.set(id, attachModels(config.parts, { node, atmosphere }));
+    models.set(id, attachModels(config.parts, { node, atmosphere, ...linkWorld.modelContext(index) }));
     nodes.push(node);
-  }
-  return { engine, atmosphere, bridge, nodes, ledgers, watch, logs, models, broker, brokerUrl, config, frames, mqtt, manifestWarnings: setup.manifestWarnings };
+  });
+  return { engine, atmosphere, bridge, nodes, ledgers, watch, logs, models, broker, brokerUrl, config, frames, mqtt, linkWorld, linkWarnings, manifestWarnings: setup.manifestWarnings };
 }
 
 export interface SummaryInput {
@@ -432,11 +457,12 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     // A fleet does not power up in lock-step: stagger boots over the first minute.
     const stagger = new Rng(opts.seed).fork("boot");
     for (const node of nodes) node.engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => node.boot("power-on"));
-    const lanes = nodes.length > 1 ? nodes.map((n) => bridge.lane(n.id, n.engine)) : undefined;
+    const lanes = nodes.length > 1 && !world.linkWorld.shared ? nodes.map((n) => bridge.lane(n.id, n.engine)) : undefined;
+    const gate = world.linkWorld.gate ? combineGates(bridge, world.linkWorld.gate) : bridge;
     for (let h = 1; engine.now < end; h++) {
       const until = Math.min(end, h * HOUR);
       const progress = opts.onProgress && ((p: LoopProgress) => opts.onProgress!({ ...p, untilUs: end }));
-      const ran = lanes ? runFleet(engine, lanes, bridge, until, progress, { signal }) : runEngine(engine, bridge, until, progress, { signal });
+      const ran = lanes ? runFleet(engine, lanes, bridge, until, progress, { signal }) : runEngine(engine, gate, until, progress, { signal });
       if (!(await ran)) break;
       if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
     }
@@ -450,6 +476,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     await bridge.idle();
   } finally {
     bridge.closeAll();
+    await world.linkWorld.close();
     await world.broker?.close();
   }
   const wallSeconds = (performance.now() - wallStart) / 1000;
@@ -473,7 +500,9 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     logs: world.logs,
     brokerUrl: world.brokerUrl,
     brokerStatus: world.watch.report(world.brokerUrl, nodes.map((n) => n.id)),
-    warnings,
+    warnings: [...warnings, ...world.linkWarnings],
+    link: world.linkWorld.link,
+    linkStats: world.linkWorld.stats(),
   });
   return { summary, frames: world.frames.frames, world };
 }

@@ -27,6 +27,8 @@ export interface NbiotBackendOptions {
   core?: Partial<Omit<NbiotCoreOptions, "engine" | "seed" | "network" | "cells">>;
   bridge?: CoapBridgeOptions;
   onWarning?: (message: string) => void;
+  /** What the embedded CoAP server published to the broker, for which node. */
+  onPublished?: (node: string, topic: string, payload: Uint8Array) => void;
 }
 
 export interface NbiotBackend {
@@ -61,7 +63,7 @@ export async function startNbiotBackend(o: NbiotBackendOptions): Promise<NbiotBa
     const address = isIPv4(host) ? host : (await lookup(host, { family: 4 })).address;
     coapServer = { address, port };
   } else {
-    server = new EmbeddedCoapServer({ brokerUrl: o.brokerUrl, topicPrefix: o.topicPrefix, clientId: `ganzhi-coap-${o.seed}`, ...(o.onWarning ? { onWarning: o.onWarning } : {}) });
+    server = new EmbeddedCoapServer({ brokerUrl: o.brokerUrl, topicPrefix: o.topicPrefix, clientId: `ganzhi-coap-${o.seed}`, ...(o.onWarning ? { onWarning: o.onWarning } : {}), ...(o.onPublished ? { onPublished: o.onPublished } : {}) });
     await server.start();
     coapServer = { address: "127.0.0.1", port: server.port };
   }

@@ -30,6 +30,8 @@ export interface CoapServerOptions {
   topicPrefix: string;
   clientId?: string;
   onWarning?: (message: string) => void;
+  /** What it published and for which node, once the broker acknowledged it (the run's frame log). */
+  onPublished?: (node: string, topic: string, payload: Uint8Array) => void;
 }
 
 export interface CoapServerStats {
@@ -157,13 +159,15 @@ export class EmbeddedCoapServer {
     if (bad) return this.#reject(res, "4.00", bad);
     const client = this.#mqtt;
     if (!client) return this.#reject(res, "5.03", "no broker");
-    client.publish(`${this.#prefix.join("/")}/${id}/${resource}`, Buffer.from(payload), { qos: 1 }, (error) => {
+    const topic = `${this.#prefix.join("/")}/${id}/${resource}`;
+    client.publish(topic, Buffer.from(payload), { qos: 1 }, (error) => {
       if (error) {
         this.stats.publishFailures++;
         this.#warn(`coap server: publish for ${id} failed: ${error.message}`);
         return this.#reject(res, "5.03", "the broker did not take it");
       }
       this.stats.published++;
+      this.#o.onPublished?.(id, topic, payload);
       const config = this.#configs.get(id)?.shift();
       res.code = "2.04";
       if (!config) return res.end();
