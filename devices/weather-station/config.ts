@@ -3,14 +3,11 @@
  * resolved for a board (`NodeConfig`). Read once at start-up; a missing part or group is a clear error naming it.
  */
 import type { DeviceConfig } from "../../hal/host.js";
-import type { NodeConfig, ResolvedAnalogPart, ResolvedI2CPart, ResolvedPart, ResolvedPinPart, ResolvedSPIPart, ResolvedUARTPart } from "../../manifests/schema/config.js";
+import type { NodeConfig, ResolvedAnalogPart, ResolvedI2CPart, ResolvedPart, ResolvedPinPart } from "../../manifests/schema/config.js";
 
 export interface StationConfig {
   airMs: number;
   windMs: number;
-  reportS: number;
-  minReportS: number;
-  maxReportS: number;
   sht3x: ResolvedI2CPart;
   bme280: ResolvedI2CPart;
   anemometer: ResolvedPinPart;
@@ -20,16 +17,8 @@ export interface StationConfig {
   mmPerTip: number;
   vaneOptions: { pullupOhms: number; supplyVolts: number; northOffset: number };
   frost: { airMaxC: number; spreadC: number };
-  broker: { address: string; port: number };
-  /** The uplink as resolved for this board (link, and the radio or modem role it drives). */
-  uplink: NodeConfig["uplink"];
-  /** The LoRa transceiver, when the link on this board is LoRaWAN. */
-  radio: ResolvedSPIPart | undefined;
-  /** The NB-IoT modem, when the link on this board is NB-IoT. */
-  modem: ResolvedUARTPart | undefined;
-  topic: string;
-  qos: 0 | 1;
-  keepAliveS: number;
+  /** The resolved configuration, for the node skeleton (link, reporting, topic). */
+  node: NodeConfig;
 }
 
 function fail(what: string): never {
@@ -70,14 +59,9 @@ export function readConfig(raw: DeviceConfig): StationConfig {
   const anemometer = find<ResolvedPinPart>(c, "cup-anemometer", "pulse-count", "digital-edge");
   const raingauge = find<ResolvedPinPart>(c, "tipping-bucket", "digital-edge");
   const vane = find<ResolvedAnalogPart>(c, "wind-vane", "analog");
-  const qos = c.uplink.qos;
-  if (qos === 2) fail("uplink.qos 2 is not supported by the device MQTT client (use 0 or 1)");
   return {
     airMs: intervalOf(c, sht.role),
     windMs: intervalOf(c, anemometer.role),
-    reportS: c.reporting.intervalS,
-    minReportS: c.reporting.minIntervalS,
-    maxReportS: c.reporting.maxIntervalS,
     sht3x: sht.part,
     bme280: bme.part,
     anemometer: anemometer.part,
@@ -92,12 +76,6 @@ export function readConfig(raw: DeviceConfig): StationConfig {
     },
     // Frost rule: air ≤ 1 °C and within 2 °C of the frost (dew) point; see psychrometrics.ts.
     frost: { airMaxC: 1, spreadC: 2 },
-    broker: c.uplink.broker,
-    uplink: c.uplink,
-    radio: c.uplink.lorawan ? (c.parts[c.uplink.lorawan.radio] as ResolvedSPIPart | undefined) : undefined,
-    modem: c.uplink.nbiot ? (c.parts[c.uplink.nbiot.modem] as ResolvedUARTPart | undefined) : undefined,
-    topic: c.uplink.topic,
-    qos,
-    keepAliveS: c.uplink.keepAliveS,
+    node: c,
   };
 }

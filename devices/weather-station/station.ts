@@ -14,18 +14,10 @@
 import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
 import { edgeCounterClass } from "../../hal/edge-counter.js";
-import type { Link } from "../../runtime/link/link.js";
-import { MqttLink } from "../../runtime/link/mqtt/link.js";
-import { createLink } from "../../runtime/node/link.js";
-import { SX1262, type SX1262Config } from "../../parts/sx1262/driver.js";
-import { Bc95 } from "../../parts/bc95/driver.js";
-import { utf8Encode } from "../../runtime/utf8.js";
 import { Accumulator } from "../../runtime/filters/index.js";
-import { Scheduler } from "../../runtime/scheduler.js";
+import { Node } from "../../runtime/node/node.js";
 import { Sampler } from "../../runtime/sampler.js";
-import type { Task } from "../../runtime/scheduler.js";
-import { EVENT, UplinkQueue } from "../../runtime/uplink.js";
-import { parseSettings, type IntegerSetting } from "../../runtime/settings.js";
+import { linkParts } from "../shared/link-parts.js";
 import { BME280 } from "../../parts/bme280/driver.js";
 import { SHT3x } from "../../parts/sht3x/driver.js";
 import { CupAnemometer } from "../../parts/cup-anemometer/driver.js";
@@ -38,10 +30,6 @@ import { ReportEncoder } from "./report.js";
 import { WindStats } from "./wind.js";
 
 /** The station's counters as a run summary shows them. */
-/** LoRaWAN FPorts (the other links address by topic): telemetry SenML-CBOR, configuration and its answer. */
-const TELEMETRY_PORT = 1;
-const CONFIG_PORT = 2;
-
 const SUMMARY: readonly SummaryLine[] = Object.freeze([
   Object.freeze({
     label: "samples taken",
@@ -58,7 +46,7 @@ const SUMMARY: readonly SummaryLine[] = Object.freeze([
 export class WeatherStation implements NodeApp {
   readonly #host: Host;
   readonly #cfg: StationConfig;
-  readonly #scheduler: Scheduler;
+  readonly #node: Node;
   readonly #sht: SHT3x;
   readonly #bme: BME280;
   readonly #anemometer: CupAnemometer;
@@ -66,14 +54,7 @@ export class WeatherStation implements NodeApp {
   readonly #vane: WindVane;
   readonly #wind: WindStats;
   readonly #encoder: ReportEncoder;
-  readonly #link: Link;
-  readonly #uplink: UplinkQueue;
-  readonly #topic: string;
-  /** What a configuration downlink may set (docs/downlinks.md). */
-  readonly #settings: readonly IntegerSetting[];
-  #reportTask: Task | undefined;
   #air: Sampler | undefined;
-  #reportS: number;
 
   readonly #temperature = new Accumulator();
   readonly #humidity = new Accumulator();
@@ -84,22 +65,16 @@ export class WeatherStation implements NodeApp {
   readonly #stats = {
     airSamples: 0,
     windSamples: 0,
-    reports: 0,
     sensorErrors: 0,
     crcErrors: 0,
     nackErrors: 0,
     rainTips: 0,
-    downlinks: 0,
-    downlinkRejected: 0,
   };
 
   constructor(host: Host) {
     this.#host = host;
     const cfg = (this.#cfg = readConfig(host.config));
-    this.#reportS = cfg.reportS;
-    this.#settings = Object.freeze([Object.freeze({ name: "reportS", min: cfg.minReportS, max: cfg.maxReportS })]);
-    this.#topic = cfg.topic.replace("{id}", host.id);
-    this.#scheduler = new Scheduler(host.timer, host.clock);
+    this.#node = new Node({ host, config: cfg.node, parts: linkParts(host, cfg.node), onReport: () => this.#report() });
 
     const onError = (e: SensorError): void => this.#sensorError(e);
     const i2c = (p: StationConfig["sht3x"]) => {
@@ -147,52 +122,18 @@ export class WeatherStation implements NodeApp {
     this.#wind = new WindStats(cfg.kmhPerHz, cfg.windMs);
     this.#encoder = new ReportEncoder(`${host.id}:`);
 
-    const radio = cfg.radio;
-    const modem = cfg.modem;
-    this.#link = createLink(host, cfg.uplink, this.#topic, {
-      ...(radio
-        ? {
-            radio: () =>
-              new SX1262({
-                spi: host.SPI[radio.bus]!,
-                digital: host.io.Digital,
-                pins: { nss: radio.pins.nss!, busy: radio.pins.busy!, dio1: radio.pins.dio1!, reset: radio.pins.reset! },
-                timer: host.timer,
-                clock: host.clock,
-                config: radio.options as Partial<SX1262Config>,
-                onError: (e) => host.log("warn", `sx1262: ${e.message}`),
-              }),
-          }
-        : {}),
-      ...(modem
-        ? {
-            modem: () =>
-              new Bc95({
-                serial: { io: host.io.Serial, receive: modem.receive, transmit: modem.transmit, baud: modem.baud },
-                timer: host.timer,
-                ...(modem.pins.reset !== undefined ? { reset: { io: host.io.Digital, pin: modem.pins.reset } } : {}),
-                log: (level, message) => host.log(level, `bc95: ${message}`),
-              }),
-          }
-        : {}),
-    });
-    this.#uplink = new UplinkQueue({ link: this.#link, clock: host.clock, capacity: 48, window: 4, timer: host.timer, random: () => host.random() });
   }
 
   start(): void {
-    this.#link.start({
-      onReady: () => this.#uplink.pump(),
-      onDownlink: (d) => this.#downlink(d.topic ?? "", d.payload),
-      onError: (e) => this.#host.log("warn", `${this.#link.kind}: ${e.message}`),
-    });
+    this.#node.start();
     // Reports and the air group run on round times; wind runs half a wind period off that grid, so their work (a
     // report is ~2.7 M instructions, ~43 ms on a 64 MHz M4) never sits in front of a wind slot: the emulated-MCU
     // test measured 63 ms of wind lateness when a report and a wind slot fell on the same instant.
     const offGrid = Math.floor(this.#cfg.windMs / 2);
-    this.#scheduler.every(this.#cfg.windMs, () => this.#sampleWind(), { phaseMs: offGrid, name: "wind" });
+    this.#node.scheduler.every(this.#cfg.windMs, () => this.#sampleWind(), { phaseMs: offGrid, name: "wind" });
     // First air reading 1 s after boot (sensor start-up), then every airMs.
     this.#air = new Sampler(
-      this.#scheduler,
+      this.#node.scheduler,
       "air",
       this.#cfg.airMs,
       [
@@ -201,7 +142,6 @@ export class WeatherStation implements NodeApp {
       ],
       1000,
     );
-    this.#reportTask = this.#scheduler.every(this.#reportS * 1000, () => this.#report(), { name: "report" });
   }
 
   #airSample(): void {
@@ -256,8 +196,7 @@ export class WeatherStation implements NodeApp {
       rain: rain.rain,
       rainRate: rain.rate,
     });
-    this.#uplink.enqueue(payload, { topic: `${this.#topic}/senml`, port: TELEMETRY_PORT, confirmed: this.#cfg.qos === 1, senml: true });
-    this.#stats.reports++;
+    this.#node.report(payload);
     this.#temperature.reset();
     this.#humidity.reset();
     this.#pressure.reset();
@@ -266,44 +205,11 @@ export class WeatherStation implements NodeApp {
     this.#wind.resetPeriod();
   }
 
-  #downlink(topic: string, payload: Uint8Array): void {
-    if (topic !== `${this.#topic}/config`) return;
-    this.#stats.downlinks++;
-    // Every answer is the project's text (runtime/settings.ts), never an engine's: the same downlink gets the same
-    // acknowledgement bytes on V8, XS and a board. docs/downlinks.md lists them.
-    const r = parseSettings(payload, this.#settings);
-    let answer: string;
-    if ("error" in r) {
-      this.#stats.downlinkRejected++;
-      answer = `{"error":${JSON.stringify(r.error)}}`;
-    } else {
-      const s = r.values[0]!; // the only setting, so present when nothing was refused
-      this.#reportS = s;
-      this.#reportTask?.setPeriod(s * 1000);
-      answer = `{"reportS":${s}}`;
-    }
-    this.#uplink.enqueue(utf8Encode(answer), { topic: `${this.#topic}/config/ack`, port: CONFIG_PORT, priority: EVENT, report: false });
-  }
-
   stats(): Readonly<Record<string, number>> {
-    const m = this.#link instanceof MqttLink ? this.#link.client.stats : undefined;
-    const l = this.#link.stats;
-    const u = this.#uplink.stats;
     return {
       ...this.#stats,
-      ...this.#uplink.counters(),
-      reportIntervalS: this.#reportS,
+      ...this.#node.stats(),
       airOverlaps: this.#air?.stats.overlaps ?? 0,
-      framesQueued: u.queued,
-      framesAcked: u.acked,
-      framesDropped: u.dropped,
-      uplinkMaxDepth: u.maxDepth,
-      uplinkMaxLatencyMs: u.maxLatencyMs,
-      ...(m ? { mqttConnects: m.connects, mqttRetransmits: m.retransmits, mqttProtocolErrors: m.protocolErrors } : {}),
-      linkFramesOut: l.framesOut,
-      linkFailed: l.failed,
-      bytesOut: m ? m.bytesOut : l.bytesOut,
-      bytesIn: m ? m.bytesIn : l.bytesIn,
       rainBounces: this.#rain.bounces,
     };
   }

@@ -37,6 +37,7 @@ import type { SPITarget } from "../../simulator/core/buses/spi.js";
 import type { DigitalLine } from "../../simulator/core/io/lines.js";
 import { airtimeMicros, lowDataRateOptimizeNeeded, symbolMicros } from "../../runtime/link/lorawan/airtime.js";
 import type { LoraAirFrame, Position, RadioChannel, RadioReceiver, Reception } from "../../simulator/core/radio/channel.js";
+import { onChannel } from "../../simulator/core/radio/channel.js";
 import {
   CALIBRATE_ALL_US,
   CHIP_MODE_FS,
@@ -735,7 +736,7 @@ export class SX1262Model implements SPITarget, RadioReceiver {
     const bw = bandwidthHz(this.#bwCode)!;
     // Frames from radios that do not say (a gateway's concentrator) are public LoRaWAN with an explicit header.
     const same =
-      Math.abs(frame.frequencyHz - this.frequencyHz) <= bw / 4 &&
+      onChannel(frame.frequencyHz, this.frequencyHz, bw) &&
       frame.sf === this.#sf &&
       frame.bandwidthHz === bw &&
       frame.invertIq === (this.#invertIq === 1) &&

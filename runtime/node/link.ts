@@ -35,6 +35,7 @@ export function hexBytes(hex: string, bytes: number, what: string): Uint8Array {
 export function createLink(host: Host, uplink: NodeConfig["uplink"], topic: string, parts: LinkParts): Link {
   switch (uplink.link) {
     case "mqtt":
+      if (uplink.qos === 2) throw new Error("uplink.qos 2 is not supported by the device MQTT client (use 0 or 1)");
       return new MqttLink({
         host,
         address: uplink.broker.address,

@@ -85,8 +85,14 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
       },
       modelContext: (i) => ({ air: net.radio, position: plan.nodePosition(i) }),
       stats: () => {
-        const s: Record<string, number> = { "radio.frames": net.radio.stats.frames, "radio.lostCollision": net.radio.stats.lostCollision, "radio.lostSnr": net.radio.stats.lostSnr };
-        for (const g of net.gateways) s[`gateway.${g.name}.forwarded`] = g.stats.forwarded;
+        const s: Record<string, number> = { "radio.frames": net.radio.stats.frames, "gateways.heard": 0, "gateways.collisions": 0, "gateways.snr": 0, "gateways.missedWhileTransmitting": 0 };
+        for (const g of net.gateways) {
+          s[`gateway.${g.name}.forwarded`] = g.stats.forwarded;
+          s["gateways.heard"]! += g.stats.heard;
+          s["gateways.collisions"]! += g.stats.collisions;
+          s["gateways.snr"]! += g.stats.crcOrSnrLost;
+          s["gateways.missedWhileTransmitting"]! += g.stats.missedWhileTransmitting;
+        }
         if (net.lns) for (const [k, v] of Object.entries(net.lns.stats)) s[`lns.${k}`] = v;
         return s;
       },
@@ -116,7 +122,19 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
         return withUplink(base, { nbiot: Object.freeze({ ...n, server: Object.freeze({ ...backend.coapServer }) }) });
       },
       modelContext: () => ({ nbiot: backend.core }),
-      stats: () => ({}),
+      stats: () => {
+        const c = backend.core.stats;
+        const s: Record<string, number> = { "core.attaches": c.attaches, "core.attachFailures": c.attachFailures, "core.taus": c.taus, "core.uplinks": c.uplinks, "core.uplinkLost": c.uplinkLost, "core.uplinkRefused": c.uplinkRefused, "core.downlinks": c.downlinks, "core.downlinkLost": c.downlinkLost };
+        c.byCe.forEach((n, ce) => (s[`core.ce${ce}`] = n));
+        if (backend.server) {
+          const v = backend.server.stats;
+          s["coap.requests"] = v.requests;
+          s["coap.published"] = v.published;
+          s["coap.publishFailures"] = v.publishFailures;
+          for (const [code, n] of Object.entries(v.rejected)) s[`coap.rejected.${code}`] = n;
+        }
+        return s;
+      },
       lorawan: undefined,
       nbiot: backend,
       close: () => backend.close(),

@@ -138,6 +138,11 @@ export interface SimSummary {
   broker: string;
   /** Connections to the broker: attempts, failures, outages and what the nodes held through them. */
   brokerStatus: BrokerReport;
+  /** The link the device uses on this board, and its network side's counters (air, gateways, server, core). */
+  link: NodeConfig["uplink"]["link"];
+  linkStats: Record<string, number>;
+  /** Reports in flight on a radio link at the end that were delivered in the virtual µs the run went on for them. */
+  drain: { deliveredAfterEnd: number; us: number };
 }
 
 export interface SimResult {
@@ -366,6 +371,9 @@ export interface SummaryInput {
   brokerStatus: BrokerReport;
   /** Warnings known before the run (the manifests'). */
   warnings?: readonly string[];
+  link?: NodeConfig["uplink"]["link"];
+  linkStats?: Record<string, number>;
+  drain?: SimSummary["drain"];
 }
 
 /** What the broker's side of the run calls for: unreachable, lost and not back, or outages it came back from. */
@@ -404,6 +412,12 @@ export function summarize(input: SummaryInput): SimSummary {
   const warnings: string[] = [...(input.warnings ?? []), ...input.mqtt.protocolErrors];
   if (bridge.stats.stalls > 0) warnings.push(`the broker left ${bridge.stats.stalls} request(s) unanswered for 10 s of wall time; virtual time moved on`);
   warnings.push(...brokerWarnings(input.brokerStatus, input.nodes, input.endUs));
+  // Unconfirmed LoRaWAN uplinks count as delivered once on the air: what the air lost only the server can tell.
+  const heard = input.linkStats?.["lns.uplinks"];
+  const sent = deviceStats["linkFramesOut"];
+  if (input.link === "lorawan" && heard !== undefined && sent !== undefined && heard < sent) {
+    warnings.push(`${sent - heard} of ${sent} uplink frames the nodes sent never reached the network server (lost on the air; unconfirmed uplinks count as delivered once sent)`);
+  }
   const virtualHours = input.endUs / HOUR;
   return {
     device: opts.device,
@@ -431,6 +445,9 @@ export function summarize(input: SummaryInput): SimSummary {
     warnings,
     broker: input.brokerUrl,
     brokerStatus: input.brokerStatus,
+    link: input.link ?? "mqtt",
+    linkStats: input.linkStats ?? {},
+    drain: input.drain ?? { deliveredAfterEnd: 0, us: 0 },
   };
 }
 
@@ -438,6 +455,10 @@ export function summarize(input: SummaryInput): SimSummary {
 export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
   return AbortSignal.any(signals.filter((x): x is AbortSignal => x !== undefined));
 }
+
+/** How long a run on a radio link goes on after its end for reports in flight, and how often it looks. */
+const DRAIN_US = 5 * 60_000_000;
+const DRAIN_STEP_US = 5_000_000;
 
 export async function runSim(opts: SimOptions): Promise<SimResult> {
   if (!(opts.hours > 0)) throw new Error(`hours must be > 0, got ${opts.hours}`);
@@ -452,13 +473,15 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
   const wallStart = performance.now();
   const end: Micros = Math.round(opts.hours * HOUR);
   let reports: (ReportAccounting | undefined)[] = [];
+  let deliveredAfterEnd = 0;
+  let drainedUs = 0;
+  const gate = world.linkWorld.gate ? combineGates(bridge, world.linkWorld.gate) : bridge;
   try {
     await opts.beforeStart?.(world);
     // A fleet does not power up in lock-step: stagger boots over the first minute.
     const stagger = new Rng(opts.seed).fork("boot");
     for (const node of nodes) node.engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => node.boot("power-on"));
     const lanes = nodes.length > 1 && !world.linkWorld.shared ? nodes.map((n) => bridge.lane(n.id, n.engine)) : undefined;
-    const gate = world.linkWorld.gate ? combineGates(bridge, world.linkWorld.gate) : bridge;
     for (let h = 1; engine.now < end; h++) {
       const until = Math.min(end, h * HOUR);
       const progress = opts.onProgress && ((p: LoopProgress) => opts.onProgress!({ ...p, untilUs: end }));
@@ -467,10 +490,30 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
       if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
     }
     // Before the halt: what a node that is down at the end held in RAM is gone.
-    reports = nodes.map((n) => {
-      const ledger = world.ledgers.get(n.id)!;
-      return ledger.total(ledger.pendingReset(n.running, n.crashes));
-    });
+    const totals = () =>
+      nodes.map((n) => {
+        const ledger = world.ledgers.get(n.id)!;
+        return ledger.total(ledger.pendingReset(n.running, n.crashes));
+      });
+    reports = totals();
+    // A radio link takes seconds to minutes to deliver (join, RX windows, duty cycle, CoAP retransmissions): what
+    // was on its way when the run ended may land in the next minutes; reports made after the end are not counted.
+    if (world.linkWorld.shared && engine.now >= end && !signal.aborted && nodes.some((n) => world.ledgers.get(n.id)!.held() > 0)) {
+      const atEnd = reports;
+      for (let t = end + DRAIN_STEP_US; t <= end + DRAIN_US; t += DRAIN_STEP_US) {
+        if (!(await runEngine(engine, gate, t, undefined, { signal }))) break;
+        if (nodes.every((n) => world.ledgers.get(n.id)!.held() === 0)) break;
+      }
+      const after = totals();
+      reports = atEnd.map((a, i) => {
+        const b = after[i];
+        if (!a || !b) return a;
+        const late = Math.max(0, Math.min(a.held, b.delivered - a.delivered));
+        deliveredAfterEnd += late;
+        return { ...a, delivered: a.delivered + late, held: a.held - late };
+      });
+      drainedUs = engine.now - end;
+    }
     for (const node of nodes) node.halt();
     // Let the last PUBACKs that were already on their way land in the tap.
     await bridge.idle();
@@ -503,6 +546,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     warnings: [...warnings, ...world.linkWarnings],
     link: world.linkWorld.link,
     linkStats: world.linkWorld.stats(),
+    drain: { deliveredAfterEnd, us: drainedUs },
   });
   return { summary, frames: world.frames.frames, world };
 }

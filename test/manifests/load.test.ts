@@ -140,12 +140,23 @@ describe("weather-station", () => {
   it("resolves on nrf52840-dk, counting wind by edge interrupts (no single-channel pulse counter)", () => {
     const { config, pins, warnings } = resolveNode("weather-station", "nrf52840-dk");
     expect(config.target).toBe("nrf52/dk");
-    expect(pins).toMatchObject({ wind: 36, rain: 37, vane: 3, led: 13, button: 11 });
-    expect(config.parts["anemometer"]).toMatchObject({ io: "digital-edge", pin: 36, edge: "falling", pull: "up" });
-    expect(config.parts["vane"]).toMatchObject({ io: "analog", pin: 3, channel: "AIN1", resolutionBits: 12, fullScaleVolts: 3.6 });
+    // Moved off the SX1262MB2xAS shield's pins (BUSY D3 = P1.04, DIO1 D5 = P1.06, NRESET A0 = P0.03).
+    expect(pins).toMatchObject({ wind: 34, rain: 35, vane: 4, led: 13, button: 11 });
+    expect(config.parts["anemometer"]).toMatchObject({ io: "digital-edge", pin: 34, edge: "falling", pull: "up" });
+    expect(config.parts["vane"]).toMatchObject({ io: "analog", pin: 4, channel: "AIN2", resolutionBits: 12, fullScaleVolts: 3.6 });
+    // The LoRa transceiver is optional, and the plain DK names none of its pins: not fitted.
+    expect(config.parts["radio"]).toBeUndefined();
     expect(config.parts["thermohygrometer"]).toMatchObject({ data: 26, clock: 27 });
     expect(config.uplink.interface).toBeNull();
     expect(warnings.map((w) => `${w.severity} ${w.pointer}`)).toEqual(["warning /parts/anemometer", "warning /uplink/link"]);
+  });
+
+  it("resolves on nrf52840-dk-sx1262 (the DK with an SX1262 shield) with the LoRaWAN link through the shield's pins", () => {
+    const { config, warnings } = resolveNode("weather-station", "nrf52840-dk-sx1262");
+    expect(config.uplink).toMatchObject({ link: "lorawan", interface: "lora", confirmed: false, lorawan: { radio: "radio", adr: true, dataRate: 0 } });
+    // P1.08, P1.04, P1.06, P0.03; SPI on the DK's Arduino header.
+    expect(config.parts["radio"]).toMatchObject({ io: "spi", bus: "default", pins: { nss: 40, busy: 36, dio1: 38, reset: 3 } });
+    expect(warnings.map((w) => `${w.severity} ${w.pointer}`)).toEqual(["warning /parts/anemometer"]);
   });
 
   it("resolves on the kunming-ws-v1 overlay with its own I2C pins and storage, through the base board's wiring", () => {

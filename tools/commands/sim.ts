@@ -38,7 +38,8 @@ export function formatReports(s: SimSummary): string {
   const r = s.reports;
   if (!r) return "not accounted (the device's stats() has no uplink counters)";
   const dropped = droppedTotal(r);
-  return `${int(r.made)} made: ${int(r.delivered)} delivered, ${int(r.held)} still queued, ${int(dropped)} dropped${dropped > 0 ? ` (${reasons(r.dropped)})` : ""}`;
+  const late = s.drain.deliveredAfterEnd > 0 ? ` (${int(s.drain.deliveredAfterEnd)} of them in flight at the end and delivered ${(s.drain.us / 1e6).toFixed(0)} s after it)` : "";
+  return `${int(r.made)} made: ${int(r.delivered)} delivered${late}, ${int(r.held)} still queued, ${int(dropped)} dropped${dropped > 0 ? ` (${reasons(r.dropped)})` : ""}`;
 }
 
 /** The device's own lines (its `summary()`), with the counters summed over the fleet. */
@@ -62,18 +63,51 @@ function bootLoopLines(s: SimSummary): string[] {
   });
 }
 
+/** What the link's network side saw: the air, gateways and network server (LoRaWAN), or the cell and CoAP server (NB-IoT). */
+function linkLines(s: SimSummary): string[] {
+  const k = s.linkStats;
+  const n = (key: string): number => k[key] ?? 0;
+  if (s.link === "lorawan") {
+    const gateways = Object.keys(k).filter((x) => /^gateway\..*\.forwarded$/.test(x));
+    return [
+      row("air", `${int(n("radio.frames"))} transmissions (uplinks and downlinks); the gateways heard ${int(n("gateways.heard"))} copies of uplinks: ${int(n("gateways.collisions"))} lost to collisions, ${int(n("gateways.snr"))} below the data rate's SNR floor, ${int(n("gateways.missedWhileTransmitting"))} missed while transmitting`),
+      row("gateways", gateways.map((g) => `${g.split(".")[1]} forwarded ${int(n(g))}`).join(", ") || "none"),
+      row("network server", `${int(n("lns.joins"))} joins (${int(n("lns.joinRejected"))} refused), ${int(n("lns.uplinks"))} uplinks (${int(n("lns.duplicates"))} copies from other gateways dropped, ${int(n("lns.retransmissions"))} retransmissions), ${int(n("lns.downlinks"))} downlinks, ${int(n("lns.micErrors"))} MIC errors, ${int(n("lns.replays"))} replays`),
+    ];
+  }
+  if (s.link === "nbiot") {
+    const ce = [0, 1, 2].map((c) => int(n(`core.ce${c}`))).join("/");
+    const lines = [
+      row("cell", `${int(n("core.attaches"))} attaches (${int(n("core.attachFailures"))} failed), ${int(n("core.taus"))} TAUs, ${int(n("core.uplinks"))} uplink datagrams (CE0/1/2 ${ce}; ${int(n("core.uplinkLost"))} lost, ${int(n("core.uplinkRefused"))} refused), ${int(n("core.downlinks"))} downlinks (${int(n("core.downlinkLost"))} lost)`),
+    ];
+    if ("coap.requests" in k) {
+      const rejected = Object.keys(k).filter((x) => x.startsWith("coap.rejected.")).map((x) => `${int(n(x))} × ${x.slice("coap.rejected.".length)}`);
+      lines.push(row("CoAP server", `${int(n("coap.requests"))} requests, ${int(n("coap.published"))} published to the broker${rejected.length ? `, refused ${rejected.join(", ")}` : ""}${n("coap.publishFailures") ? `, ${int(n("coap.publishFailures"))} publish failures` : ""}`));
+    }
+    return lines;
+  }
+  return [];
+}
+
+const LINK_NAMES: Readonly<Record<SimSummary["link"], string>> = Object.freeze({ mqtt: "MQTT", lorawan: "LoRaWAN (CN470) through the embedded network server", nbiot: "NB-IoT CoAP through the embedded server" });
+
 export function formatSummary(s: SimSummary, out?: string): string {
   const virtual = Number.isInteger(s.virtualHours) ? `${s.virtualHours} h` : `${s.virtualHours.toFixed(3)} h`;
   const lines = [
-    `${s.device} on ${s.board}, seed ${s.seed}, ${s.nodes} node${s.nodes > 1 ? "s" : ""}, broker ${s.broker}`,
+    `${s.device} on ${s.board}, seed ${s.seed}, ${s.nodes} node${s.nodes > 1 ? "s" : ""}, ${s.link === "mqtt" ? "" : `${LINK_NAMES[s.link]} to `}broker ${s.broker}`,
     row("virtual time", `${virtual}  in ${s.wallSeconds.toFixed(2)} s wall  (${int(s.speedup)}× real time, ${int(s.events)} events)`),
   ];
   if (s.stopped) lines.push(row("stopped", `at ${hours(s.stopped.at)} of ${s.requestedHours} h: ${s.stopped.why === "interrupted" ? "interrupted (Ctrl-C)" : s.stopped.why}`));
   lines.push(
     ...deviceLines(s),
     row("reports", formatReports(s)),
-    row("frames", `${int(s.framesSent)} sent, ${int(s.framesAcked)} acknowledged, ${int(s.framesDup)} retransmitted`),
-    row("bytes on air", `${int(s.bytesOnAir)} (TCP payload, both ways; ${int(s.payloadBytes)} B of SenML, ${s.framesSent ? (s.payloadBytes / Math.max(1, s.framesSent + s.framesDup)).toFixed(1) : "0"} B per report)`),
+    s.link === "mqtt"
+      ? row("frames", `${int(s.framesSent)} sent, ${int(s.framesAcked)} acknowledged, ${int(s.framesDup)} retransmitted`)
+      : row("frames", `${int(s.framesSent)} telemetry frames reached the broker through the ${s.link === "lorawan" ? "network server (its uplink events)" : "CoAP server"}`),
+    s.link === "mqtt"
+      ? row("bytes on air", `${int(s.bytesOnAir)} (TCP payload, both ways; ${int(s.payloadBytes)} B of SenML, ${s.framesSent ? (s.payloadBytes / Math.max(1, s.framesSent + s.framesDup)).toFixed(1) : "0"} B per report)`)
+      : row("payload", `${int(s.payloadBytes)} B of SenML in ${int(s.framesSent)} frames, ${s.framesSent ? (s.payloadBytes / s.framesSent).toFixed(1) : "0"} B per frame`),
+    ...linkLines(s),
     row("crashes", int(s.crashes.length)),
   );
   lines.push(...bootLoopLines(s));
@@ -223,6 +257,8 @@ export const simCommand: Command = {
     { name: "seed", kind: "number", value: "S", help: "seed of the atmosphere and the nodes", default: 1 },
     { name: "nodes", kind: "number", value: "N", help: "fleet size", default: 1 },
     { name: "broker", kind: "string", value: "mqtt://ip:port", help: "external MQTT broker instead of the embedded one" },
+    { name: "lns", kind: "string", value: "udp://ip:port", help: "LoRaWAN boards: the simulated gateways forward to this network server (Semtech UDP) instead of the embedded one" },
+    { name: "coap", kind: "string", value: "coap://host:port", help: "NB-IoT boards: nodes send their CoAP to this server instead of the embedded one" },
     { name: "engine", kind: "string", value: "v8|xs", help: "run device code and simulator core on V8 (fast) or on Moddable's XS", default: "v8" },
     { name: "entry", kind: "string", value: "device|board", help: "with --engine xs: the device's main on the simulator's provider, or the built project (hal/moddable) over simulated Moddable modules", default: "device" },
     { name: "out", kind: "string", value: "file.jsonl", help: "write every uplink frame (hex and decoded) as JSON lines" },
@@ -250,6 +286,14 @@ export const simCommand: Command = {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
+    }
+    const lns = args.options.lns as string | undefined;
+    const coap = args.options.coap as string | undefined;
+    try {
+      if (lns !== undefined) (await import("../../simulator/node/lorawan-network.js")).parseLnsUrl(lns);
+      if (coap !== undefined) (await import("../../simulator/node/nbiot/backend.js")).parseCoapUrl(coap);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
     }
     const engine = args.options.engine as string;
     if (engine !== "v8" && engine !== "xs") throw new UsageError(`--engine must be v8 or xs, got "${engine}"`);
@@ -289,6 +333,8 @@ export const simCommand: Command = {
         nodes,
         signal: interrupt.signal,
         ...(broker ? { broker } : {}),
+        ...(lns ? { lns } : {}),
+        ...(coap ? { coap } : {}),
         onProgress: (p) => interrupt.signal.aborted || progress?.update(p.virtualUs / p.untilUs, `${(p.virtualUs / 3.6e9).toFixed(1)} h virtual`),
         onLog: liveLog(ctx, quiet),
       });

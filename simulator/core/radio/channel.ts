@@ -84,6 +84,15 @@ export interface ChannelStats {
   lostCollision: number;
 }
 
+/**
+ * Whether two LoRa signals are on one channel: a LoRa demodulator locks onto a frame whose carrier is within a
+ * quarter of the bandwidth of its own (SX1261/2 datasheet: frequency offset tolerated up to ±25 % of BW), and a
+ * transceiver's synthesiser lands within a few hertz of the nominal channel (a 32 MHz / 2^25 step).
+ */
+export function onChannel(frequencyHz: number, channelHz: number, bandwidthHz: number): boolean {
+  return Math.abs(frequencyHz - channelHz) <= bandwidthHz / 4;
+}
+
 /** Okumura–Hata median path loss, small/medium city, dB. */
 export function hataPathLossDb(frequencyHz: number, distanceM: number, baseHeightM: number, mobileHeightM: number): number {
   const fMhz = frequencyHz / 1e6;
@@ -175,7 +184,7 @@ export class RadioChannel {
       if (!lost) {
         for (const other of this.#inFlight) {
           const o = other.frame;
-          if (other === flight || o.frequencyHz !== f.frequencyHz || o.sf !== f.sf || o.endUs <= f.startUs || o.startUs >= f.endUs) continue;
+          if (other === flight || !onChannel(o.frequencyHz, f.frequencyHz, f.bandwidthHz) || o.sf !== f.sf || o.endUs <= f.startUs || o.startUs >= f.endUs) continue;
           const interferer = other.rssi.get(r);
           if (interferer !== undefined && rssi - interferer < this.#o.captureDb) {
             lost = "collision";

@@ -12,6 +12,7 @@ import { airtimeMicros } from "../../../runtime/link/lorawan/airtime.js";
 import type { Engine, Micros } from "../engine.js";
 import type { DatagramNetwork, DatagramSocket } from "../network.js";
 import type { LoraAirFrame, Position, RadioChannel, RadioReceiver, Reception } from "./channel.js";
+import { onChannel } from "./channel.js";
 import { decodeGwmp, encodeGwmp, GwmpError, loraDatr, parseDatr } from "./semtech-udp.js";
 import type { Rxpk, Txpk } from "./semtech-udp.js";
 import { base64Decode, base64Encode } from "./base64.js";
@@ -105,7 +106,7 @@ export class SimGateway implements RadioReceiver {
   onFrameEnd(r: Reception): void {
     const f = r.frame;
     if (f.invertIq) return; // another gateway's downlink: concentrators listen with normal IQ
-    const chan = this.#o.channels.indexOf(f.frequencyHz);
+    const chan = this.#o.channels.findIndex((c) => onChannel(f.frequencyHz, c, f.bandwidthHz));
     if (chan < 0) return;
     this.stats.heard++;
     if (this.#transmitting(f.startUs, f.endUs)) {
@@ -121,7 +122,8 @@ export class SimGateway implements RadioReceiver {
     const rxpk: Rxpk = {
       time: isoMicros(this.#o.epochMs, now),
       tmst: (now + this.#o.tmstOffset) % 4_294_967_296,
-      freq: f.frequencyHz / 1e6,
+      // The concentrator reports the channel it demodulated on.
+      freq: this.#o.channels[chan]! / 1e6,
       chan,
       rfch: 0,
       stat: 1,

@@ -1,6 +1,7 @@
 /**
  * `ganzhi new device`: a node that samples one part made by `ganzhi new part` (its driver's `open` and `READING`)
- * and reports it over MQTT, and a test that runs it in the simulator against a real broker.
+ * and reports it over the link its board uses (runtime/node/node.ts), and a test that runs it in the simulator against a
+ * real broker.
  */
 import { className } from "../names.js";
 import type { PartNames } from "./part-kit.js";
@@ -9,9 +10,10 @@ import type { PartNames } from "./part-kit.js";
 export function deviceMain(device: PartNames, part: string, role: string): string {
   return `/**
  * ${device.name}: samples its ${part} (role "${role}") every \`sampling\` interval of its manifest, and every
- * \`reporting.intervalS\` sends the mean, minimum and maximum of the period as one SenML-CBOR pack over MQTT to
- * \`<topic>/senml\`, through the uplink queue (nothing counts as sent before the broker acknowledges it) and the MQTT
- * link. Its status (\`online\`, or \`offline\` as its last will) is retained on \`<topic>/status\`.
+ * \`reporting.intervalS\` sends the mean, minimum and maximum of the period as one SenML-CBOR pack to
+ * \`<topic>/senml\` through the node skeleton (runtime/node/node.ts): the uplink queue (nothing counts as sent before
+ * the link delivered it), the link the manifest chooses for the board (MQTT, LoRaWAN or NB-IoT), and the
+ * configuration downlink on \`<topic>/config\` (\`{"reportS": N}\`).
  *
  * Written by \`ganzhi new device\` as a starting point: manifests/devices/${device.name}.json says what it has and
  * where it sends; change what it computes and reports here.
@@ -22,11 +24,10 @@ import type { NodeConfig } from "../../manifests/schema/config.js";
 import { open, READING, type ${className(part)} } from "../../parts/${part}/driver.js";
 import { CborWriter } from "../../runtime/cbor.js";
 import { Accumulator } from "../../runtime/filters/index.js";
-import { MqttLink } from "../../runtime/link/mqtt/link.js";
+import { Node } from "../../runtime/node/node.js";
 import { Sampler } from "../../runtime/sampler.js";
-import { Scheduler } from "../../runtime/scheduler.js";
 import { SenmlField, SenmlPackWriter } from "../../runtime/senml.js";
-import { UplinkQueue } from "../../runtime/uplink.js";
+import { linkParts } from "../shared/link-parts.js";
 
 const ROLE = "${role}";
 
@@ -45,11 +46,8 @@ export default function main(host: Host): NodeApp {
 export class ${device.cls} implements NodeApp {
   readonly #host: Host;
   readonly #config: NodeConfig;
-  readonly #topic: string;
-  readonly #scheduler: Scheduler;
+  readonly #node: Node;
   readonly #sensor: ${className(part)};
-  readonly #link: MqttLink;
-  readonly #uplink: UplinkQueue;
   readonly #period = new Accumulator();
   readonly #cbor = new CborWriter(128);
   readonly #pack: SenmlPackWriter;
@@ -58,40 +56,26 @@ export class ${device.cls} implements NodeApp {
     min: new SenmlField(\`\${READING.name}_min\`, READING.unit),
     max: new SenmlField(\`\${READING.name}_max\`, READING.unit),
   };
-  readonly #stats = { samples: 0, sensorErrors: 0, reports: 0 };
+  readonly #stats = { samples: 0, sensorErrors: 0 };
 
   constructor(host: Host) {
     this.#host = host;
     const c = (this.#config = host.config as unknown as NodeConfig);
     const part = c.parts[ROLE];
     if (!part) throw new Error(\`${device.name}: no part "\${ROLE}" in the configuration (parts: \${Object.keys(c.parts).join(", ")})\`);
-    this.#topic = c.uplink.topic.replace("{id}", host.id);
-    this.#scheduler = new Scheduler(host.timer, host.clock);
+    this.#node = new Node({ host, config: c, parts: linkParts(host, c), onReport: () => this.#report() });
     this.#pack = new SenmlPackWriter(this.#cbor, { baseName: \`\${host.id}:\` });
     this.#sensor = open(host, part, {
       onSample: () => this.#sampled(),
       onError: (e) => this.#sensorError(e),
     });
-    this.#link = new MqttLink({
-      host,
-      address: c.uplink.broker.address,
-      port: c.uplink.broker.port,
-      clientId: host.id,
-      keepAlive: c.uplink.keepAliveS,
-      status: \`\${this.#topic}/status\`,
-    });
-    this.#uplink = new UplinkQueue({ link: this.#link, clock: host.clock, capacity: 16, window: 4, timer: host.timer, random: () => host.random() });
   }
 
   start(): void {
-    this.#link.start({
-      onReady: () => this.#uplink.pump(),
-      onError: (e) => this.#host.log("warn", \`\${this.#link.kind}: \${e.message}\`),
-    });
+    this.#node.start();
     const group = Object.keys(this.#config.sampling).find((g) => this.#config.sampling[g]!.roles.indexOf(ROLE) >= 0);
     if (group === undefined) throw new Error(\`${device.name}: part "\${ROLE}" is in no sampling group\`);
-    new Sampler(this.#scheduler, group, this.#config.sampling[group]!.intervalMs, [{ name: ROLE, sensor: this.#sensor }]);
-    this.#scheduler.every(this.#config.reporting.intervalS * 1000, () => this.#report(), { name: "report" });
+    new Sampler(this.#node.scheduler, group, this.#config.sampling[group]!.intervalMs, [{ name: ROLE, sensor: this.#sensor }]);
   }
 
   #sampled(): void {
@@ -115,14 +99,13 @@ export class ${device.cls} implements NodeApp {
     this.#pack.valueIfFinite(this.#fields.min, p.min);
     this.#pack.valueIfFinite(this.#fields.max, p.max);
     this.#pack.end();
-    this.#uplink.enqueue(this.#cbor.copy(), { topic: \`\${this.#topic}/senml\`, confirmed: this.#config.uplink.qos !== 0, senml: true });
-    this.#stats.reports++;
+    this.#node.report(this.#cbor.copy());
     p.reset();
   }
 
   /** Counters, with every report accounted for under the uplink queue's standard keys. */
   stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats, ...this.#uplink.counters(), mqttConnects: this.#link.client.stats.connects };
+    return { ...this.#stats, ...this.#node.stats() };
   }
 
   summary(): readonly SummaryLine[] {

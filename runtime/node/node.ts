@@ -1,0 +1,163 @@
+/**
+ * The node skeleton every device runs on: the link its board uses (runtime/node/link.ts), the uplink queue above it,
+ * the scheduler, the report timer with its downlink-settable interval, and the configuration downlink.
+ *
+ * A device owns its parts and its algorithms; it hands finished reports to `report()` (telemetry: SenML-CBOR on
+ * `<topic>/senml`, FPort 1) or `event()` (alarms and state changes, ahead of routine telemetry), and names the
+ * extra settings a downlink may change. The skeleton answers every downlink on `<topic>/config/ack` (FPort 2) with
+ * the project's own text (runtime/settings.ts), so the same downlink gets the same bytes on V8, XS and a board.
+ */
+import type { Host } from "../../hal/host.js";
+import type { NodeConfig } from "../../manifests/schema/config.js";
+import type { Downlink, Link } from "../link/link.js";
+import { MqttLink } from "../link/mqtt/link.js";
+import { Scheduler, type Task } from "../scheduler.js";
+import { parseSettings, type IntegerSetting } from "../settings.js";
+import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
+import { utf8Encode } from "../utf8.js";
+import { createLink, type LinkParts } from "./link.js";
+
+/** LoRaWAN FPorts (the other links address by topic): telemetry SenML-CBOR, configuration and its answer. */
+export const TELEMETRY_PORT = 1;
+export const CONFIG_PORT = 2;
+/** Events (alarms, state changes) in their own SenML-CBOR packs. */
+export const EVENT_PORT = 3;
+
+/** The name of the report-interval setting every node takes by downlink (docs/downlinks.md). */
+export const REPORT_SETTING = "reportS";
+
+export interface NodeSetting extends IntegerSetting {
+  /** Apply a value the downlink set (already checked against min/max); returns the value now in force. */
+  readonly apply: (value: number) => number;
+  /** The value in force, for the acknowledgement. */
+  readonly current: () => number;
+}
+
+export interface NodeOptions {
+  host: Host;
+  config: NodeConfig;
+  /** The transceiver or modem factories (devices/shared/link-parts.ts). */
+  parts: LinkParts;
+  /** What the report timer calls (the device builds its report and calls `report()`). */
+  onReport: () => void;
+  /** Settings besides `reportS` a configuration downlink may change. */
+  settings?: readonly NodeSetting[];
+  /** Frames the uplink queue holds at most (RAM budget; default 48). */
+  capacity?: number;
+}
+
+export class Node {
+  readonly host: Host;
+  readonly topic: string;
+  readonly scheduler: Scheduler;
+  readonly link: Link;
+  readonly uplink: UplinkQueue;
+  readonly #config: NodeConfig;
+  readonly #settings: readonly NodeSetting[];
+  readonly #onReport: () => void;
+  #reportTask: Task | undefined;
+  #reportS: number;
+  readonly #stats = { reports: 0, events: 0, downlinks: 0, downlinkRejected: 0 };
+
+  constructor(o: NodeOptions) {
+    this.host = o.host;
+    this.#config = o.config;
+    this.topic = o.config.uplink.topic.replace("{id}", o.host.id);
+    this.scheduler = new Scheduler(o.host.timer, o.host.clock);
+    this.#reportS = o.config.reporting.intervalS;
+    this.#onReport = o.onReport;
+    const r = o.config.reporting;
+    const report: NodeSetting = Object.freeze({
+      name: REPORT_SETTING,
+      min: r.minIntervalS,
+      max: r.maxIntervalS,
+      apply: (s: number) => {
+        this.#reportS = s;
+        this.#reportTask?.setPeriod(s * 1000);
+        return s;
+      },
+      current: () => this.#reportS,
+    });
+    this.#settings = Object.freeze([report, ...(o.settings ?? [])]);
+    this.link = createLink(o.host, o.config.uplink, this.topic, o.parts);
+    this.uplink = new UplinkQueue({ link: this.link, clock: o.host.clock, capacity: o.capacity ?? 48, window: 4, timer: o.host.timer, random: () => o.host.random() });
+  }
+
+  /** Seconds between reports now (a downlink may have changed it). */
+  get reportS(): number {
+    return this.#reportS;
+  }
+
+  /** Connect or join, and start the report timer. */
+  start(): void {
+    this.link.start({
+      onReady: () => this.uplink.pump(),
+      onDownlink: (d) => this.#downlink(d),
+      onError: (e) => this.host.log("warn", `${this.link.kind}: ${e.message}`),
+    });
+    this.#reportTask = this.scheduler.every(this.#reportS * 1000, () => this.#onReport(), { name: "report" });
+  }
+
+  /** A telemetry report (SenML-CBOR), sent as the board's link sends telemetry (confirmed or not, split to fit). */
+  report(payload: Uint8Array): void {
+    this.#stats.reports++;
+    this.uplink.enqueue(payload, { topic: `${this.topic}/senml`, port: TELEMETRY_PORT, confirmed: this.#config.uplink.confirmed, senml: true });
+  }
+
+  /** An event (SenML-CBOR on `<topic>/event`, FPort 3): always confirmed, ahead of routine reports. */
+  event(payload: Uint8Array, alarm = false): void {
+    this.#stats.events++;
+    const priority: Priority = alarm ? ALARM : EVENT;
+    this.uplink.enqueue(payload, { topic: `${this.topic}/event`, port: EVENT_PORT, confirmed: true, senml: true, priority });
+  }
+
+  /** Whether a downlink is this node's configuration: its topic, FPort 2, or (NB-IoT) any answer the server piggybacks. */
+  #isConfig(d: Downlink): boolean {
+    if (d.port !== undefined) return d.port === CONFIG_PORT;
+    if (this.#config.uplink.link === "nbiot") return true;
+    return d.topic === `${this.topic}/config`;
+  }
+
+  #downlink(d: Downlink): void {
+    if (!this.#isConfig(d)) return;
+    this.#stats.downlinks++;
+    const r = parseSettings(d.payload, this.#settings);
+    let answer: string;
+    if ("error" in r) {
+      this.#stats.downlinkRejected++;
+      answer = `{"error":${JSON.stringify(r.error)}}`;
+    } else {
+      // Every setting the downlink named, as now in force, in the order the settings are declared.
+      const parts: string[] = [];
+      for (let i = 0; i < this.#settings.length; i++) {
+        const v = r.values[i];
+        const s = this.#settings[i]!;
+        if (v !== undefined) parts.push(`"${s.name}":${s.apply(v)}`);
+      }
+      answer = `{${parts.join(",")}}`;
+    }
+    this.uplink.enqueue(utf8Encode(answer), { topic: `${this.topic}/config/ack`, port: CONFIG_PORT, priority: EVENT, report: false });
+  }
+
+  /** The skeleton's counters: reports, downlinks, the uplink's standard accounting, the queue's and the link's. */
+  stats(): Record<string, number> {
+    const m = this.link instanceof MqttLink ? this.link.client.stats : undefined;
+    const l = this.link.stats;
+    const u = this.uplink.stats;
+    return {
+      ...this.#stats,
+      ...this.uplink.counters(),
+      reportIntervalS: this.#reportS,
+      framesQueued: u.queued,
+      framesAcked: u.acked,
+      framesDropped: u.dropped,
+      uplinkMaxDepth: u.maxDepth,
+      uplinkMaxLatencyMs: u.maxLatencyMs,
+      ...(m ? { mqttConnects: m.connects, mqttRetransmits: m.retransmits, mqttProtocolErrors: m.protocolErrors } : {}),
+      linkFramesOut: l.framesOut,
+      linkFailed: l.failed,
+      bytesOut: m ? m.bytesOut : l.bytesOut,
+      bytesIn: m ? m.bytesIn : l.bytesIn,
+    };
+  }
+}
