@@ -47,7 +47,7 @@ describe("ganzhi emulate", () => {
     const emuFrames = join(dir, "emu.jsonl");
     const table = await ganzhi(["emulate", "--replay", recording, "--out", emuFrames, "-q"]);
     expect(table.stdout).toMatch(/^ {2}device\s+profile\s+flash\s+XS memory \(device\)\s+CPU busy\s+jitter p99\/max\s+latency$/m);
-    expect(table.stdout).toMatch(/^ {2}weather-station\s+mps2-4m\s+\d+ KB\s+\d+ KB of 64 KB\s+[\d.–]+ %\s+[\d.–]+\/[\d.–]+ ms \(wind 250 ms\)\s+none sent$/m);
+    expect(table.stdout).toMatch(/^ {2}weather-station\s+mps2-4m\s+\d+ KB\s+\d+ KB of 96 KB\s+[\d.–]+ %\s+[\d.–]+\/[\d.–]+ ms \(wind 250 ms\)\s+none sent$/m);
     // Six minutes hold no report (every 10 minutes): the latency budget has nothing to measure, and fails.
     expect(table.stdout).toMatch(/^ {2}FAIL\s+sample-to-uplink latency on the board's clock, worst: no telemetry frame was sent: nothing to measure \(budget 100 ms\)$/m);
     expect(table.exitCode).toBe(1);

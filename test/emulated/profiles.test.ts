@@ -32,7 +32,7 @@ let roomy: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ganzhi-profiles-"));
   roomy = join(dir, "roomy-esp32.json");
-  writeFileSync(roomy, JSON.stringify({ name: "roomy-esp32", extends: "esp32-devkitc", description: "Test overlay: XS heaps large enough to parse the modules on the device.", memory: { creation: { chunk: 262144, heap: 16384 } } }));
+  writeFileSync(roomy, JSON.stringify({ name: "roomy-esp32", extends: "esp32-devkitc", description: "Test overlay: XS heaps large enough to parse the modules on the device.", memory: { creation: { chunk: 196608, heap: 20480 } } }));
   const settle = (p: Promise<EmulateResult>) => p.catch((e: unknown) => (e instanceof EmulationError ? e : Promise.reject(e)));
   const nrfRun = () => settle(emulate({ device: "weather-station", board: "nrf52840-dk", profile: "nrf52840", hours: NRF_HOURS, seed: 1 }));
   [unprepared, nrf, nrfAgain, edges, source, bytecode] = await Promise.all([
