@@ -5,6 +5,7 @@
 import { s, type Static } from "./builder.js";
 import { i2cAddress, IDENT_HINT, IDENT_PATTERN, ident, name, NAME_PATTERN, pinRef } from "./common.js";
 import { partCatalogue, partNames } from "./parts.js";
+import { WORLD_NAMES } from "./worlds.js";
 import { toJsonSchema } from "./builder.js";
 
 const pinNameOrPin = (description: string) =>
@@ -144,6 +145,12 @@ export const DeviceSchema = s.object(
       s.array(s.string({ description: "A part name from the catalogue.", minLength: 1, jsonSchema: { enum: [...partNames] } }), {
         description:
           "Parts the firmware cannot run without (it refuses to start otherwise): `ganzhi check` reports a manifest, or a board's wiring, that lacks one.",
+        uniqueItems: true,
+      }),
+    ),
+    world: s.optional(
+      s.array(s.enumOf([...WORLD_NAMES], { description: "A simulated world (manifests/schema/worlds.ts)." }), {
+        description: "Simulated worlds the device's parts stand in besides Kunming's air (e.g. [\"lake\"] for a buoy's probes): `ganzhi sim` builds them from the seed.",
         uniqueItems: true,
       }),
     ),

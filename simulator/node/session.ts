@@ -8,6 +8,8 @@ import { loadDeviceMain } from "./device-main.js";
 import type { SimBoardSpec } from "../core/board.js";
 import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
+import type { WorldName } from "../../manifests/schema/worlds.js";
+import { buildWorlds } from "../core/worlds.js";
 import { Engine, HOUR } from "../core/engine.js";
 import type { Micros } from "../core/engine.js";
 import { createKunmingWeather } from "../core/environment/kunming.js";
@@ -191,6 +193,8 @@ export interface SimSetup {
   brokerUrl: string;
   /** The manifests' warnings for this device on this board, formatted `file:line:col: pointer: warning: …`. */
   manifestWarnings: string[];
+  /** The worlds the device's parts stand in besides the air (its manifest's `world`). */
+  worlds: readonly WorldName[];
 }
 
 /** Resolve the manifests and start the embedded broker (unless an external one is named). */
@@ -220,6 +224,7 @@ export async function setupSim(opts: Pick<SimOptions, "device" | "board" | "brok
     broker,
     brokerUrl: opts.broker ?? broker!.url,
     manifestWarnings: resolution.warnings.map(formatDiagnostic),
+    worlds: device.manifest.world ?? [],
   };
 }
 
@@ -284,6 +289,7 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
 
   const engine = new Engine();
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });
+  const worldOf = buildWorlds(setup.worlds, { seed: opts.seed, atmosphere, nodes: setup.ids.length });
   const { mqtt, frames } = createFrameTap();
   const ledgers = new Map<string, ReportLedger>();
   const clocks = new Map<string, Engine>();
@@ -343,7 +349,7 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
       log,
       onBootLoop,
     });
-    models.set(id, attachModels(config.parts, { node, atmosphere, ...linkWorld.modelContext(index) }));
+    models.set(id, attachModels(config.parts, { node, atmosphere, ...worldOf(index), ...linkWorld.modelContext(index) }));
     nodes.push(node);
   });
   return { engine, atmosphere, bridge, nodes, ledgers, watch, logs, models, broker, brokerUrl, config, frames, mqtt, linkWorld, linkWarnings, manifestWarnings: setup.manifestWarnings };

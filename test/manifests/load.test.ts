@@ -152,7 +152,7 @@ describe("weather-station", () => {
   });
 
   it("resolves on nrf52840-dk-sx1262 (the DK with an SX1262 shield) with the LoRaWAN link through the shield's pins", () => {
-    const { config, warnings } = resolveNode("weather-station", "nrf52840-dk-sx1262");
+    const { config, warnings } = resolveNode("weather-station", "examples/boards/nrf52840-dk-sx1262.json");
     expect(config.uplink).toMatchObject({ link: "lorawan", interface: "lora", confirmed: false, lorawan: { radio: "radio", adr: true, dataRate: 0 } });
     // P1.08, P1.04, P1.06, P0.03; SPI on the DK's Arduino header.
     expect(config.parts["radio"]).toMatchObject({ io: "spi", bus: "default", pins: { nss: 40, busy: 36, dio1: 38, reset: 3 } });

@@ -487,8 +487,14 @@ export class EmbeddedLns {
       if (s.snr.length > 20) s.snr.shift();
       const next = adrDecision(region, s.adr, s.snr);
       if (next.dr !== s.adr.dr || next.txPowerIndex !== s.adr.txPowerIndex || !s.channelsSent) {
-        if (next.dr !== s.adr.dr || next.txPowerIndex !== s.adr.txPowerIndex) this.stats.adrChanges++;
+        const changed = next.dr !== s.adr.dr || next.txPowerIndex !== s.adr.txPowerIndex;
         this.#queueLinkAdr(s, next);
+        if (changed) {
+          this.stats.adrChanges++;
+          // The SNRs heard so far were at the old rate and power: the next decision waits for a full history under
+          // the new ones, or it would spend the same margin again on every uplink until frames are lost.
+          s.snr.length = 0;
+        }
       }
     } else if (!s.channelsSent) {
       this.#queueLinkAdr(s, { dr: upDr, txPowerIndex: s.adr.txPowerIndex, nbTrans: 1 });

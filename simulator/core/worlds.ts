@@ -1,0 +1,51 @@
+/**
+ * The simulated worlds a device's parts can be placed in, by the name its manifest gives (`"world": ["lake"]`).
+ * Every node stands in Kunming's air (the seeded atmosphere); a world adds the named quantities its models read:
+ * water (a lake), structure (a bridge deck), household supplies (meters), a street (parking bays). Each is built
+ * once per run from the run's seed and atmosphere, and hands each node its own view (its bay, its span, its flat).
+ *
+ * The V8 session and the XS session both build worlds here, so one seed gives one world on every engine.
+ */
+import type { KunmingWeather } from "./environment/kunming.js";
+import { createDianchiLake } from "./environment/dianchi.js";
+import { WORLD_DESCRIPTIONS, WORLD_NAMES, type WorldName } from "../../manifests/schema/worlds.js";
+import type { ModelContext } from "./parts.js";
+
+/** What a world is built from: the run's seed and atmosphere (its epochMs is virtual time 0). */
+export interface WorldSetup {
+  readonly seed: number;
+  readonly atmosphere: KunmingWeather;
+  /** Nodes in the run (a world may give each its own place). */
+  readonly nodes: number;
+}
+
+/** What one node's part models see of a world, besides the air. */
+export type NodeWorld = Pick<ModelContext, "water" | "structure" | "household" | "street">;
+
+export interface WorldKind {
+  /** Build the world for a run; the result gives node `index` its view. */
+  create(setup: WorldSetup): (index: number) => NodeWorld;
+}
+
+/** Every world a manifest may name (manifests/schema/worlds.ts; WORLD_DESCRIPTIONS says what each holds). */
+export const WORLDS: Readonly<Record<WorldName, WorldKind>> = Object.freeze({
+  lake: Object.freeze({
+    create(setup: WorldSetup) {
+      // One lake, one buoy site: every node floats in the same water.
+      const lake = createDianchiLake({ seed: setup.seed, atmosphere: setup.atmosphere });
+      return () => ({ water: lake });
+    },
+  }),
+});
+
+export { WORLD_DESCRIPTIONS };
+
+/** The views of the named worlds for node `index`, merged (a device may stand in several, e.g. a bridge and its street). */
+export function buildWorlds(names: readonly string[], setup: WorldSetup): (index: number) => NodeWorld {
+  const views = names.map((n) => {
+    const kind = (WORLDS as Readonly<Record<string, WorldKind | undefined>>)[n];
+    if (!kind) throw new Error(`unknown world "${n}" (known: ${WORLD_NAMES.join(", ")})`);
+    return kind.create(setup);
+  });
+  return (index) => Object.assign({}, ...views.map((v) => v(index))) as NodeWorld;
+}
