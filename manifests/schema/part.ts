@@ -3,7 +3,7 @@
  * answer on, and the schema of its options. Each part keeps this in `parts/<name>/part.ts`; the catalogue is
  * `manifests/schema/parts.ts`.
  */
-import type { ObjectSchema, Shape, Static } from "./builder.js";
+import { validate, type ObjectSchema, type Schema, type Shape, type Static } from "./builder.js";
 
 export type Edge = "rising" | "falling" | "both";
 export type Pull = "up" | "down" | "none";
@@ -91,7 +91,11 @@ export interface PartDefinition<P extends Shape = Shape> {
   readonly pins?: Readonly<Record<string, PartPin>>;
   /** Options a device manifest may set in `parts.<role>.options`. */
   readonly options: ObjectSchema<P>;
-  /** A value for every option; the resolved config always carries the full set. */
+  /**
+   * A value for every option, taken from each option's schema `default` (stated there once: it also feeds the
+   * JSON schema and `ganzhi check`); the resolved config always carries the full set, so a driver needs none of
+   * its own.
+   */
   readonly defaults: Required<Static<ObjectSchema<P>>>;
   /** Where the connection facts and defaults come from. */
   readonly source: string;
@@ -103,7 +107,31 @@ export interface PartDefinition<P extends Shape = Shape> {
   analogDrawMilliamps?(options: Required<Static<ObjectSchema<P>>>, volts: number): number;
 }
 
-export function definePart<const P extends Shape>(def: PartDefinition<P>): PartDefinition<P> {
+/** What a part states in `parts/<name>/part.ts`: everything but its defaults, which its options' schemas carry. */
+export type PartDeclaration<P extends Shape = Shape> = Omit<PartDefinition<P>, "defaults">;
+
+/**
+ * Each option's schema `default`, normalised as a manifest value would be. An optional option without one is an
+ * error (the driver would need a fallback of its own), and so is a default its own schema rejects.
+ */
+function defaultsOf(name: string, options: ObjectSchema<Shape>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(options.shape)) {
+    const entry = options.shape[key]!;
+    const schema: Schema = entry.kind === "optional" ? entry.inner : entry;
+    if (schema.default === undefined) {
+      if (entry.kind === "optional") throw new Error(`part ${name}: option ${key} is optional but has no default: state it in its schema (default: …)`);
+      continue;
+    }
+    const checked = validate(schema, schema.default);
+    if (checked.issues.length > 0) throw new Error(`part ${name}: option ${key}'s default ${JSON.stringify(schema.default)} fails its own schema: ${checked.issues[0]!.message}`);
+    out[key] = checked.value;
+  }
+  return out;
+}
+
+export function definePart<const P extends Shape>(decl: PartDeclaration<P>): PartDefinition<P> {
+  const def = { ...decl, defaults: Object.freeze(defaultsOf(decl.name, decl.options as ObjectSchema<Shape>)) as PartDefinition<P>["defaults"] };
   const pins = def.pins ? Object.freeze(Object.fromEntries(Object.entries(def.pins).map(([k, v]) => [k, Object.freeze({ ...v })]))) : undefined;
   if (def.connection.kind === "spi" && !(pins && Object.prototype.hasOwnProperty.call(pins, def.connection.select))) {
     throw new Error(`part ${def.name}: its SPI chip select "${def.connection.select}" must be one of its pins`);

@@ -28,7 +28,6 @@ export const part = definePart({
     },
     { description: "BC95-G options (driver configuration)." },
   ),
-  defaults: { psm: true, periodicTauS: 86_400, activeTimeS: 60, edrxS: 0, attachTimeoutS: 180, localPort: 0 },
   source:
     "Quectel BC95-G&BC68 AT Commands Manual V1.5 (UART 9600 baud default, AT+CPSMS/AT+CEDRXS/AT+NSOCR), BC95-G Hardware Design (RESET active low); 3GPP TS 24.008 §10.5.7 timers",
 });

@@ -28,7 +28,6 @@ export const part = definePart({
     { description: "BME280 options (driver `configure`)." },
   ),
   // Bosch's weather-monitoring setting (datasheet §3.5.1): forced mode, ×1 everywhere, filter off.
-  defaults: { temperatureOversampling: 1, pressureOversampling: 1, humidityOversampling: 1, filter: 0 },
   source:
     "Bosch BST-BME280-DS002: I2C address 0x76/0x77 by SDO (§6.2), I2C up to 3.4 MHz (§6.2), weather monitoring setting (§3.5.1)",
 });

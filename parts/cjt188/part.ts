@@ -20,6 +20,5 @@ export const part = definePart({
     },
     { description: "CJ/T 188 meter options." },
   ),
-  defaults: { address: "AAAAAAAAAAAAAA", baud: CJT188_DEFAULT_BAUD, parity: "even", replyTimeoutMs: CJT188_REPLY_TIMEOUT_MS, retries: 2, meterType: 0x10 },
   source: "CJ/T 188-2004 frame (68 T A0…A6 C L DATA CS 16, 7-byte BCD address, T 0x10 cold water) per the project reference §4.1 and a published worked example; 2400 baud 8E1 as a vendor's meter manual gives it",
 });

@@ -22,6 +22,5 @@ export const part = definePart({
     },
     { description: "Cup anemometer options." },
   ),
-  defaults: { kmhPerHz: 2.4 },
   source: "Argent Data Systems 80422 datasheet / SparkFun SEN-15901 README: 1 closure per second = 1.492 mph = 2.4 km/h",
 });

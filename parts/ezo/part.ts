@@ -23,7 +23,6 @@ export function defineEzoPart<const P extends Shape>(
     title,
     connection: ezoConnection(circuit.defaultAddress),
     options: s.object(shape, { description: `EZO-${circuit.type} options (driver \`configure\`).` }),
-    defaults: { ...defaults },
     source: `Atlas Scientific EZO-${circuit.type} datasheet: ${source}; I2C,n sets any address 1–127`,
   }) as PartDefinition;
 }

@@ -21,7 +21,6 @@ export const part = definePart({
     },
     { description: "LIS3MDL options (driver `configure`)." },
   ),
-  defaults: { ...d },
   source:
     "ST DocID024204 (±4/8/12/16 G, single-conversion mode, I2C 100/400 kHz); ST lis3mdl-pid lis3mdl_reg.h/.c (register map, SA1 addresses 0x1C/0x1E, WHO_AM_I 0x3D, FS sensitivities, OM/FAST_ODR rates)",
 });

@@ -20,7 +20,6 @@ export const part = definePart({
     },
     { description: "QMC5883L options (driver `configure`)." },
   ),
-  defaults: { ...d },
   source:
     "QMC5883L datasheet §9 (Tables 13–20: register map, CTRL1 OSR/RNG/ODR/MODE codes); Rev B: chip id 0xFF, sensitivity 12 000 / 3 000 LSB/G; I2C address 0x0D, standard and fast mode",
 });

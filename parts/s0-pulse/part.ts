@@ -18,6 +18,5 @@ export const part = definePart({
     },
     { description: "S0 input options." },
   ),
-  defaults: { impulsesPerKwh: 1000, pulseMs: 30, minPulseMs: 20, debounceMs: 5 },
   source: "DIN 43864 / IEC 62053-31 as the project reference §4.1 gives them: pulse ON ≥ 30 ms, OFF ≥ the pulse length, 10–27 mA passive opto output; Kamstrup 162M: 1000 imp/kWh",
 });

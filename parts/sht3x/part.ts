@@ -21,6 +21,5 @@ export const part = definePart({
     },
     { description: "SHT3x options (driver `configure`)." },
   ),
-  defaults: { repeatability: "high", heater: false },
   source: "Sensirion SHT3x-DIS datasheet: I2C address 0x44/0x45 by ADDR pin, I2C fast mode plus up to 1 MHz, Table 9 repeatability",
 });

@@ -44,7 +44,6 @@ export const part = definePart({
     },
     { description: "SX1262 options (how the module is fitted)." },
   ),
-  defaults: { ...d },
   source:
     "Semtech DS.SX1261-2 rev 2.1: SPI mode 0 up to 16 MHz (§8.2), BUSY/DIO1/NRESET (§8.1–8.5), TCXO voltages (§13.3.6), PA rows (Table 13-21), image calibration bands (§13.1.13)",
 });

@@ -23,6 +23,5 @@ export const part = definePart({
     },
     { description: "Tipping-bucket options." },
   ),
-  defaults: { mmPerTip: 0.2794, debounceMs: 20, dryAfterMs: 900_000 },
   source: "Argent Data Systems 80422 datasheet / SparkFun SEN-15901 README: 0.011 in (0.2794 mm) per tip",
 });

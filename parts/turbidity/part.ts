@@ -30,7 +30,6 @@ export const part = definePart({
     },
     { description: "Turbidity probe options (driver `configure`)." },
   ),
-  defaults: { ...d },
   source: "DFRobot wiki SKU SEN0189: curve NTU = −1120.4V² + 5742.3V − 4352.9 for 2.5–4.2 V, 3000 NTU below; 5 V, 40 mA max, < 500 ms, 0–4.5 V",
   // Always powered, the probe draws its operating current whatever the water; 40 mA is the published maximum.
   analogDrawMilliamps: () => TURBIDITY_MAX_MA,

@@ -19,7 +19,6 @@ export const part = definePart({
     },
     { description: "Wind vane options." },
   ),
-  defaults: { pullupOhms: 10_000, supplyVolts: 3.3, northOffset: 0 },
   source: "Argent Data Systems 80422 datasheet (resistance per direction, 10 kΩ divider in the application example)",
   // The divider is powered all the time: the pull-up carries (Vs − V)/Rpullup whatever direction the vane points.
   analogDrawMilliamps: (o, volts) => ((o.supplyVolts - volts) / o.pullupOhms) * 1000,

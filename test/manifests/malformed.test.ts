@@ -35,7 +35,6 @@ const radio = definePart({
     reset: { direction: "output", description: "NRESET, active low" },
   },
   options: s.object({}),
-  defaults: {},
   source: "test part",
 });
 const slowRadio = definePart({ ...radio, name: "slow-radio-test", connection: { kind: "spi", maxHz: 500_000, mode: 0, select: "nss" } });
@@ -49,7 +48,6 @@ const modem = definePart({
     status: { direction: "input", optional: true, description: "STATUS: high while on" },
   },
   options: s.object({}),
-  defaults: {},
   source: "test part",
 });
 const fastModem = definePart({ ...modem, name: "fast-modem-test", connection: { kind: "uart", baud: 115200 } });
