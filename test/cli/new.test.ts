@@ -38,9 +38,20 @@ describe("ganzhi new", () => {
       const r = await ganzhi(["new", "part", "acme-th1", "--bus", "i2c"]);
       expect(r.stderr).toBe("");
       expect(r.exitCode).toBe(0);
-      for (const f of ["part.ts", "driver.ts", "model.ts", "registers.ts"]) expect(existsSync(join(copy, "parts", "acme-th1", f))).toBe(true);
-      expect(readFileSync(join(copy, "manifests", "schema", "parts.ts"), "utf8")).toContain('import { part as partAcmeTh1 } from "../../parts/acme-th1/part.js";');
-      expect(readFileSync(join(copy, "simulator", "core", "parts.ts"), "utf8")).toContain('"acme-th1": attachAcmeTh1Model,');
+      for (const f of ["part.ts", "driver.ts", "model.ts", "attach.ts", "registers.ts"]) expect(existsSync(join(copy, "parts", "acme-th1", f))).toBe(true);
+      // Its folder and its test are all it adds; the registries are regenerated from the folders, not edited.
+      expect(r.stdout.trim().split("\n").filter((l) => /^\s*(parts|test|manifests|simulator)\//.test(l.trim())).map((l) => l.trim()).sort()).toEqual([
+        "manifests/schema/parts.index.ts",
+        "parts/acme-th1/attach.ts",
+        "parts/acme-th1/driver.ts",
+        "parts/acme-th1/model.ts",
+        "parts/acme-th1/part.ts",
+        "parts/acme-th1/registers.ts",
+        "simulator/core/models.index.ts",
+        "test/parts/acme-th1.test.ts",
+      ]);
+      expect(readFileSync(join(copy, "manifests", "schema", "parts.index.ts"), "utf8")).toContain('import { part as acmeTh1 } from "../../parts/acme-th1/part.js";');
+      expect(readFileSync(join(copy, "simulator", "core", "models.index.ts"), "utf8")).toContain('["acme-th1", acmeTh1],');
     },
     LONG,
   );

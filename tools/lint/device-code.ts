@@ -24,7 +24,7 @@ export interface Violation {
 
 /** Folders (relative to the root) whose .ts files are device code, and what is excluded. */
 export const DEVICE_CODE_DIRS = ["hal", "runtime", "devices", "parts"];
-const EXCLUDED = [/^hal\/moddable\//, /^parts\/[^/]+\/model\.ts$/, /^parts\/[^/]+\/part\.ts$/, /\.test\.ts$/, /\.d\.ts$/];
+const EXCLUDED = [/^hal\/moddable\//, /^parts\/[^/]+\/model\.ts$/, /^parts\/[^/]+\/part\.ts$/, /^parts\/[^/]+\/attach\.ts$/, /\.test\.ts$/, /\.d\.ts$/];
 /** Device code may import types (only) from here: the resolved config's shape. */
 const TYPE_ONLY_ALLOWED = [/^manifests\/schema\//];
 

@@ -1,7 +1,8 @@
 /**
- * What `ganzhi new` writes: a board overlay, a part (declaration, driver, model, shared register map, test,
- * registration) or a device (manifest, firmware, test), each a working starting point that passes `ganzhi check`
- * and its own tests before anything is changed. Nothing existing is overwritten.
+ * What `ganzhi new` writes: a board overlay, a part (declaration, driver, model and its factory, shared register
+ * map, test; the part indexes regenerated from its folder) or a device (manifest, firmware, test), each a working
+ * starting point that passes `ganzhi check` and its own tests before anything is changed. Nothing existing is
+ * overwritten.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -66,6 +67,7 @@ export function newPart(root: string, name: string, bus: string): Generated {
     [`parts/${name}/part.ts`]: template.part(n),
     [`parts/${name}/driver.ts`]: template.driver(n),
     [`parts/${name}/model.ts`]: template.model(n),
+    [`parts/${name}/attach.ts`]: template.attach(n),
     ...shared,
     [`test/parts/${name}.test.ts`]: partTest(n, template),
   });
@@ -84,7 +86,7 @@ export function newDevice(root: string, name: string, part: string): Generated {
   const devices = listDevices({ root });
   if (devices.includes(name)) throw new UsageError(`device "${name}" already exists (manifests/devices/${name}.json)`);
   const def = getPart(part);
-  if (!def) throw new UsageError(`no part "${part}" in the catalogue (manifests/schema/parts.ts); ganzhi new part ${part} --bus <bus> makes one`);
+  if (!def) throw new UsageError(`no part "${part}" in the catalogue (no parts/${part}/part.ts); ganzhi new part ${part} --bus <bus> makes one`);
   if (!deviceReady(root, part)) {
     throw new UsageError(
       `part ${part}'s driver has no \`open(host, part)\` and \`READING\` (what \`ganzhi new part\` writes), so a generated device cannot read it; leave out --part to start from a new part, or see devices/weather-station for a device built on ${part}`,

@@ -63,7 +63,9 @@ const HEAD = (what: string) =>
 /** File (relative to the root) → contents. */
 export function renderIndexes(root: string): Record<string, string> {
   const names = partFolders(root);
-  const id = (i: number) => `p${i}`;
+  // Named for the part, so two branches that each add a part change different lines.
+  const ids = names.map((n) => n.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/^(?=[0-9])/, "p"));
+  const id = (i: number) => ids[i]!;
   const declarations =
     HEAD("parts/*/part.ts") +
     `import type { PartDefinition } from "./part.js";\n` +

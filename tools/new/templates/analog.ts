@@ -3,7 +3,7 @@
  * example (Analog Devices TMP35/TMP36/TMP37 datasheet: 10 mV/°C, 750 mV at 25 °C so 0.5 V at 0 °C, specified
  * from −40 °C to +125 °C).
  */
-import { AIR_TEMPERATURE, driverFrame, errorTest, modelHead, partFile, truthFunction, type BusTemplate } from "./part-kit.js";
+import { AIR_TEMPERATURE, driverFrame, errorTest, modelHead, partFile, truthFunction, attachFile, type BusTemplate } from "./part-kit.js";
 
 const q = { ...AIR_TEMPERATURE, resolution: 0.5 };
 
@@ -37,7 +37,6 @@ export function volts(value: number, voltsAtZero: number, voltsPerUnit: number):
       connection: `{ kind: "analog" }`,
       options: `voltsAtZero: s.optional(s.number({ description: "Output at 0 ${q.unit}, V.", default: VOLTS_AT_ZERO })),
 voltsPerUnit: s.optional(s.number({ description: "Output slope, V per ${q.unit}.", exclusiveMinimum: 0, default: VOLTS_PER_UNIT })),`,
-      defaults: "voltsAtZero: VOLTS_AT_ZERO, voltsPerUnit: VOLTS_PER_UNIT",
       source: "Analog Devices TMP35/TMP36/TMP37 datasheet (TMP36: 10 mV/°C, 750 mV at 25 °C, −40 °C to +125 °C), as a `ganzhi new part` example",
     }),
   driver: (n) =>
@@ -92,9 +91,10 @@ return new ${n.cls}({
   )}
 
 ${truthFunction(q)}
-
-/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
-export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: ModelContext): (t: Micros) => number {
+`,
+  attach: (n) =>
+    attachFile(n, [`import type { Micros } from "../../simulator/core/engine.js";`, `import { truth } from "./model.js";`, `import { volts } from "./response.js";`], `/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
+export function attachModel(role: string, part: ResolvedPart, ctx: ModelContext): (t: Micros) => number {
   if (part.io !== "analog") throw new Error(\`${n.name} (\${role}): expected an analog part, got \${part.io}\`);
   const at0 = part.options["voltsAtZero"] as number;
   const slope = part.options["voltsPerUnit"] as number;
@@ -102,7 +102,7 @@ export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: Model
   ctx.node.world.analog.set(part.pin, source);
   return source;
 }
-`,
+`),
   faultTest: (n) =>
     errorTest(n, {
       title: "reports a pin at 0 V (an open wire) as a range error, not as a reading",

@@ -2,7 +2,7 @@
  * `ganzhi new part --bus digital`: a sensor with a pulse output whose rate follows what it measures (a cup
  * anemometer's reed switch, a flow meter), counted with edge interrupts on a Digital input over a gate time.
  */
-import { driverFrame, modelHead, partFile, truthFunction, WIND_SPEED, type BusTemplate } from "./part-kit.js";
+import { driverFrame, modelHead, partFile, truthFunction, WIND_SPEED, attachFile, type BusTemplate } from "./part-kit.js";
 
 const q = WIND_SPEED;
 
@@ -32,7 +32,6 @@ export const MAX_HZ = 100;
       connection: `{ kind: "digital-edge", pull: "up", edge: "falling" }`,
       options: `hzPerUnit: s.optional(s.number({ description: "Pulses per second per ${q.unit}.", exclusiveMinimum: 0, default: HZ_PER_UNIT })),
 gateMs: s.optional(s.integer({ description: "Pulses are counted for this long per reading, ms.", minimum: 10, maximum: 60000, default: GATE_MS })),`,
-      defaults: "hzPerUnit: HZ_PER_UNIT, gateMs: GATE_MS",
       source: "ganzhi new part template (pulses.ts): replace with the datasheet's pulses per unit",
     }),
   driver: (n) =>
@@ -127,14 +126,15 @@ export class ${n.cls}Model {
     });
   }
 }
-
-/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
-export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
+`,
+  attach: (n) =>
+    attachFile(n, [`import { ${n.cls}Model, truth } from "./model.js";`], `/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
+export function attachModel(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
   if (part.io !== "digital-edge") throw new Error(\`${n.name} (\${role}): expected a digital-edge part, got \${part.io}\`);
   const hzPerUnit = part.options["hzPerUnit"] as number;
   return new ${n.cls}Model(ctx.node.engine, ctx.node.world.line(part.pin), (t) => truth(ctx.atmosphere, t) * hzPerUnit);
 }
-`,
+`),
   faultTest: (n) => ({
     imports: [`import type { ${n.cls}Model } from "../../parts/${n.name}/model.js";`],
     body: `  it("reads 0 when the switch stops pulsing (a broken lead), and nothing before the gate time is over", () => {

@@ -133,8 +133,8 @@ export class ${n.cls}Model implements I2CTarget {
     return out;
   }
 }
-
-${attachToBus(n, { io: "i2c", title: "I2C", key: "address" })}`,
+`,
+  attach: (n) => attachToBus(n, { io: "i2c", title: "I2C", key: "address" }),
   faultTest: (n) =>
     errorTest(n, {
       title: "reports a part that stops answering as a nack error, not as a reading",

@@ -52,6 +52,8 @@ export interface BusTemplate {
   driver(n: PartNames): string;
   /** parts/<name>/model.ts */
   model(n: PartNames): string;
+  /** parts/<name>/attach.ts: the model factory the simulator registers under the part's name. */
+  attach(n: PartNames): string;
   /** Other files in parts/<name>/ (a register map both sides share), by file name. */
   shared(n: PartNames): Record<string, string>;
   /** For test/parts/<name>.test.ts: a test that the part's faults are reported as errors, and what it imports. */
@@ -213,11 +215,19 @@ function numberOption(part: ResolvedPart, key: string): number {
 /** The model file's head: what it models, and the imports every model has. */
 export function modelHead(doc: string, imports: readonly string[]): string {
   return `${doc}
-import type { ResolvedPart } from "../../manifests/schema/config.js";
 import type { Atmosphere } from "../../simulator/core/environment/types.js";
 import type { Micros } from "../../simulator/core/engine.js";
-import type { ModelContext } from "../../simulator/core/parts.js";
 ${imports.join("\n")}`;
+}
+
+/** parts/<name>/attach.ts: the factory (\`attachModel\`, `body`) and what it imports besides the resolved part and context. */
+export function attachFile(n: PartNames, imports: readonly string[], body: string): string {
+  return `/** ${n.name} in the simulator: its model wired to a node, registered under the part's name (tools/parts/registry.ts). */
+import type { ResolvedPart } from "../../manifests/schema/config.js";
+import type { ModelContext } from "../../simulator/core/model-context.js";
+${imports.join("\n")}
+
+${body}`;
 }
 
 /** The model's `truth`: what the world gives this part at virtual time t (tests compare readings with it). */
@@ -232,7 +242,7 @@ export function truth(atmosphere: Atmosphere, t: Micros): number {
 export function partFile(
   n: PartNames,
   q: Quantity,
-  o: { doc: string; imports?: readonly string[]; connection: string; pins?: string; options?: string; defaults?: string; source: string },
+  o: { doc: string; imports?: readonly string[]; connection: string; pins?: string; options?: string; source: string },
 ): string {
   return `${o.doc}
 import { s } from "../../manifests/schema/builder.js";
@@ -248,7 +258,6 @@ export const part = definePart({
     },
     { description: "${n.name} options (driver \`configure\` and \`open\`)." },
   ),
-  defaults: { offset: 0${o.defaults ? `, ${o.defaults}` : ""} },
   source: ${JSON.stringify(o.source)},
 });
 `;
@@ -271,10 +280,13 @@ export function errorTest(n: PartNames, o: { title: string; imports?: readonly s
   };
 }
 
-/** The model's `attach…Model` for a part on a shared bus (I2C by address, SPI by chip select). */
+/** parts/<name>/attach.ts for a part on a shared bus (I2C by address, SPI by chip select). */
 export function attachToBus(n: PartNames, o: { io: "i2c" | "spi"; title: string; key: "address" | "select" }): string {
-  return `/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
-export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
+  return attachFile(
+    n,
+    [`import { ${n.cls}Model, truth } from "./model.js";`],
+    `/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
+export function attachModel(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
   if (part.io !== "${o.io}") throw new Error(\`${n.name} (\${role}): expected an ${o.title} part, got \${part.io}\`);
   const bus = ctx.node.${o.io}[part.bus];
   if (!bus) throw new Error(\`${n.name} (\${role}): node \${ctx.node.id} has no ${o.title} bus "\${part.bus}"\`);
@@ -282,7 +294,8 @@ export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: Model
   bus.attach(part.${o.key}, model);
   return model;
 }
-`;
+`,
+  );
 }
 
 /** The registers an I2C or SPI template's part has: identity, a start bit, a result in hundredths. */

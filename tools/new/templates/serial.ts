@@ -2,7 +2,7 @@
  * `ganzhi new part --bus uart`: a sensor that answers a text command on a UART (8N1), as many probes and modems
  * do: the node sends COMMAND, the part measures and answers one line `T=<value>` with two decimals.
  */
-import { AIR_TEMPERATURE, driverFrame, errorTest, modelHead, partFile, truthFunction, type BusTemplate } from "./part-kit.js";
+import { AIR_TEMPERATURE, driverFrame, errorTest, modelHead, partFile, truthFunction, attachFile, type BusTemplate } from "./part-kit.js";
 
 const q = AIR_TEMPERATURE;
 
@@ -148,9 +148,10 @@ export class ${n.cls}Model implements UARTPeer {
     this.#link.fromPeer(out);
   }
 }
-
-/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
-export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
+`,
+  attach: (n) =>
+    attachFile(n, [`import { ${n.cls}Model, truth } from "./model.js";`], `/** The simulator's registry calls this for every part "${n.name}" a device manifest wires. */
+export function attachModel(role: string, part: ResolvedPart, ctx: ModelContext): ${n.cls}Model {
   if (part.io !== "uart") throw new Error(\`${n.name} (\${role}): expected a UART part, got \${part.io}\`);
   const link = ctx.node.uart[part.bus];
   if (!link) throw new Error(\`${n.name} (\${role}): node \${ctx.node.id} has no UART "\${part.bus}"\`);
@@ -158,7 +159,7 @@ export function attach${n.cls}Model(role: string, part: ResolvedPart, ctx: Model
   link.peer = model;
   return model;
 }
-`,
+`),
   faultTest: (n) =>
     errorTest(n, {
       title: "reports a part that stops answering as a timeout error, not as a reading",

@@ -130,8 +130,8 @@ export class ${n.cls}Model implements SPITarget {
     return rx;
   }
 }
-
-${attachToBus(n, { io: "spi", title: "SPI", key: "select" })}`,
+`,
+  attach: (n) => attachToBus(n, { io: "spi", title: "SPI", key: "select" }),
   faultTest: (n) => ({
     imports: [],
     body: `  it("refuses to open when nothing answers on its chip select (MISO reads 0xFF): an identity error", () => {
