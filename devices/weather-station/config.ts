@@ -3,6 +3,8 @@
  * resolved for a board (`NodeConfig`). Read once at start-up; a missing part or group is a clear error naming it.
  */
 import type { DeviceConfig } from "../../hal/host.js";
+import type { BME280Config } from "../../parts/bme280/driver.js";
+import type { SHT3xConfig } from "../../parts/sht3x/driver.js";
 import type { NodeConfig, ResolvedAnalogPart, ResolvedI2CPart, ResolvedPart, ResolvedPinPart } from "../../manifests/schema/config.js";
 
 export interface StationConfig {
@@ -13,8 +15,10 @@ export interface StationConfig {
   anemometer: ResolvedPinPart;
   raingauge: ResolvedPinPart;
   vane: ResolvedAnalogPart;
+  /** The air sensors' `configure` options, as the manifest set them (the drivers check their values). */
+  airOptions: { sht3x: SHT3xConfig; bme280: BME280Config };
   kmhPerHz: number;
-  mmPerTip: number;
+  rain: { mmPerTip: number; debounceMs: number; dryAfterMs: number };
   vaneOptions: { pullupOhms: number; supplyVolts: number; northOffset: number };
   frost: { airMaxC: number; spreadC: number };
   /** The resolved configuration, for the node skeleton (link, reporting, topic). */
@@ -44,9 +48,15 @@ function intervalOf(c: NodeConfig, role: string): number {
   return fail(`part ${role} is in no sampling group`);
 }
 
-function option(p: ResolvedPart, key: string, fallback: number): number {
+/** A numeric option of a part: the resolved config carries every option, its default filled in from the part's declaration. */
+function option(role: string, p: ResolvedPart, key: string): number {
   const v = p.options[key];
-  return typeof v === "number" ? v : fallback;
+  return typeof v === "number" ? v : fail(`part ${role} (${p.part}): option ${key} must be a number, got ${JSON.stringify(v)}`);
+}
+
+function flag(role: string, p: ResolvedPart, key: string): boolean {
+  const v = p.options[key];
+  return typeof v === "boolean" ? v : fail(`part ${role} (${p.part}): option ${key} must be true or false, got ${JSON.stringify(v)}`);
 }
 
 export function readConfig(raw: DeviceConfig): StationConfig {
@@ -67,12 +77,25 @@ export function readConfig(raw: DeviceConfig): StationConfig {
     anemometer: anemometer.part,
     raingauge: raingauge.part,
     vane: vane.part,
-    kmhPerHz: option(anemometer.part, "kmhPerHz", 2.4),
-    mmPerTip: option(raingauge.part, "mmPerTip", 0.2794),
+    airOptions: {
+      sht3x: { repeatability: sht.part.options["repeatability"] as SHT3xConfig["repeatability"], heater: flag(sht.role, sht.part, "heater") },
+      bme280: {
+        temperatureOversampling: option(bme.role, bme.part, "temperatureOversampling") as BME280Config["temperatureOversampling"],
+        pressureOversampling: option(bme.role, bme.part, "pressureOversampling") as BME280Config["pressureOversampling"],
+        humidityOversampling: option(bme.role, bme.part, "humidityOversampling") as BME280Config["humidityOversampling"],
+        filter: option(bme.role, bme.part, "filter") as BME280Config["filter"],
+      },
+    },
+    kmhPerHz: option(anemometer.role, anemometer.part, "kmhPerHz"),
+    rain: {
+      mmPerTip: option(raingauge.role, raingauge.part, "mmPerTip"),
+      debounceMs: option(raingauge.role, raingauge.part, "debounceMs"),
+      dryAfterMs: option(raingauge.role, raingauge.part, "dryAfterMs"),
+    },
     vaneOptions: {
-      pullupOhms: option(vane.part, "pullupOhms", 10_000),
-      supplyVolts: option(vane.part, "supplyVolts", 3.3),
-      northOffset: option(vane.part, "northOffset", 0),
+      pullupOhms: option(vane.role, vane.part, "pullupOhms"),
+      supplyVolts: option(vane.role, vane.part, "supplyVolts"),
+      northOffset: option(vane.role, vane.part, "northOffset"),
     },
     // Frost rule: air ≤ 1 °C and within 2 °C of the frost (dew) point; see psychrometrics.ts.
     frost: { airMaxC: 1, spreadC: 2 },

@@ -99,6 +99,8 @@ export class WeatherStation implements NodeApp {
       },
       onError,
     });
+    this.#sht.configure(cfg.airOptions.sht3x);
+    this.#bme.configure(cfg.airOptions.bme280);
     this.#anemometer = new CupAnemometer({
       // A hardware counter where the board has one; edge interrupts on a Digital input otherwise (nRF52).
       sensor: {
@@ -108,7 +110,7 @@ export class WeatherStation implements NodeApp {
       clock: host.clock,
       kmhPerHz: cfg.kmhPerHz,
     });
-    this.#rain = new TippingBucket({ sensor: { io: host.io.Digital, pin: cfg.raingauge.pin }, clock: host.clock, mmPerTip: cfg.mmPerTip });
+    this.#rain = new TippingBucket({ sensor: { io: host.io.Digital, pin: cfg.raingauge.pin }, clock: host.clock, ...cfg.rain });
     this.#vane = new WindVane({
       sensor: { io: host.io.Analog, pin: cfg.vane.pin },
       power: cfg.vane.powerPin !== undefined ? { io: host.io.Digital, pin: cfg.vane.powerPin } : undefined,

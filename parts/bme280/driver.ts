@@ -24,6 +24,7 @@ import type { I2C } from "../../hal/io.js";
 import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
 import {
   BME280_DEFAULT_ADDRESS,
+  BME280_DEFAULTS,
   CALIB_H_LENGTH,
   CALIB_TP_LENGTH,
   CHIP_ID,
@@ -66,13 +67,6 @@ export interface BME280Config {
 
 export type BME280Options = I2CSensorOptions<BME280>;
 
-/** Bosch's weather-monitoring setting (datasheet §3.5.1): forced mode, ×1 everywhere, filter off. */
-const DEFAULT_CONFIG: Readonly<BME280Config> = Object.freeze({
-  temperatureOversampling: 1,
-  pressureOversampling: 1,
-  humidityOversampling: 1,
-  filter: 0,
-});
 
 /** Start-up time after a soft reset before im_update is worth polling (datasheet Table 1; Bosch API waits 2 ms). */
 const STARTUP_MS = 2;
@@ -103,7 +97,7 @@ export class BME280 implements TriggeredSensor<BME280Sample, BME280Config> {
   #trim: BME280Trim | undefined;
   #p: BigTrim | undefined;
 
-  #config: BME280Config = { ...DEFAULT_CONFIG };
+  #config: BME280Config = { ...BME280_DEFAULTS };
   /** ctrl_meas as written for the running conversion (osrs_t, osrs_p, mode); used to detect a part that reset. */
   #ctrlMeas = 0;
   #convT = 0;

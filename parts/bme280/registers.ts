@@ -7,6 +7,12 @@
 
 export const BME280_DEFAULT_ADDRESS = 0x76; // SDO to GND; 0x77 with SDO to VDDIO
 
+/**
+ * Bosch's weather-monitoring setting (datasheet §3.5.1): forced mode, ×1 everywhere, filter off. The driver starts
+ * from it and the part declaration (part.ts) states it as the options' defaults.
+ */
+export const BME280_DEFAULTS = Object.freeze({ temperatureOversampling: 1, pressureOversampling: 1, humidityOversampling: 1, filter: 0 } as const);
+
 export const REG_CALIB00 = 0x88; // calib00…calib25: 0x88…0xA1 (dig_T1…dig_P9, 0xA0 unused, dig_H1 at 0xA1)
 export const CALIB_TP_LENGTH = 26;
 export const REG_ID = 0xd0;

@@ -20,6 +20,7 @@ import {
   CMD_SINGLE_SHOT,
   CMD_SOFT_RESET,
   MEASURE_MAX_US,
+  SHT3X_DEFAULTS,
   SHT3X_DEFAULT_ADDRESS,
   SOFT_RESET_MAX_US,
   type Repeatability,
@@ -57,8 +58,8 @@ export class SHT3x implements TriggeredSensor<SHT3xSample, SHT3xConfig> {
   #pendingMeasure = false;
   #closed = false;
 
-  #repeatability: Repeatability = "high";
-  #heater = false;
+  #repeatability: Repeatability = SHT3X_DEFAULTS.repeatability;
+  #heater = SHT3X_DEFAULTS.heater;
   /** The heater state the sensor has acknowledged (after a soft reset it is off). */
   #heaterApplied = false;
 

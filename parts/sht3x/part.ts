@@ -4,6 +4,7 @@
  */
 import { s } from "../../manifests/schema/builder.js";
 import { definePart } from "../../manifests/schema/part.js";
+import { SHT3X_DEFAULTS } from "./registers.js";
 
 export const part = definePart({
   name: "sht3x",
@@ -14,10 +15,10 @@ export const part = definePart({
       repeatability: s.optional(
         s.enumOf(["high", "medium", "low"], {
           description: "Single-shot repeatability: sets the command and the conversion time (max 15 / 6 / 4 ms).",
-          default: "high",
+          default: SHT3X_DEFAULTS.repeatability,
         }),
       ),
-      heater: s.optional(s.boolean({ description: "Internal heater (plausibility checks, driving off condensation).", default: false })),
+      heater: s.optional(s.boolean({ description: "Internal heater (plausibility checks, driving off condensation).", default: SHT3X_DEFAULTS.heater })),
     },
     { description: "SHT3x options (driver `configure`)." },
   ),

@@ -9,6 +9,9 @@ export const SHT3X_DEFAULT_ADDRESS = 0x44; // ADDR pin low; 0x45 with ADDR high
 
 export type Repeatability = "high" | "medium" | "low";
 
+/** What the driver starts with and the part declaration (part.ts) states as the options' defaults. */
+export const SHT3X_DEFAULTS: Readonly<{ repeatability: Repeatability; heater: boolean }> = Object.freeze({ repeatability: "high", heater: false });
+
 /** Single shot, clock stretching disabled (the sensor NACKs a read header until the result is ready). */
 export const CMD_SINGLE_SHOT: Readonly<Record<Repeatability, number>> = Object.freeze({ high: 0x2400, medium: 0x240b, low: 0x2416 });
 /** Single shot, clock stretching enabled (the sensor holds SCL low until the result is ready). */

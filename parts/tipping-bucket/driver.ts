@@ -19,9 +19,10 @@ export interface RainGaugeOptions {
   sensor: { io: DigitalClass; pin: PinSpecifier };
   clock: Clock;
   mmPerTip: number;
-  debounceMs?: number;
-  /** No tip for this long means it is not raining (default 15 min). */
-  dryAfterMs?: number;
+  /** Edges this soon after a counted tip are contact bounce, ms. */
+  debounceMs: number;
+  /** No tip for this long means it is not raining, ms. */
+  dryAfterMs: number;
 }
 
 export class TippingBucket implements Sensor<RainSample> {
@@ -39,8 +40,8 @@ export class TippingBucket implements Sensor<RainSample> {
     if (!(options.mmPerTip > 0)) throw new RangeError(`rain gauge: mmPerTip must be > 0, got ${options.mmPerTip}`);
     this.#clock = options.clock;
     this.#mmPerTip = options.mmPerTip;
-    this.#debounceMs = options.debounceMs ?? 20;
-    this.#dryAfterMs = options.dryAfterMs ?? 15 * 60_000;
+    this.#debounceMs = options.debounceMs;
+    this.#dryAfterMs = options.dryAfterMs;
     const io = options.sensor.io;
     const self = this;
     this.#input = new io({

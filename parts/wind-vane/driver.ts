@@ -39,7 +39,7 @@ export interface WindVaneOptions extends SensorOptions {
   /** The ADC's full-scale voltage on this board. */
   fullScaleVolts: number;
   /** Vane mounted rotated: degrees added to every reading (alignment to true north). */
-  northOffset?: number;
+  northOffset: number;
 }
 
 export class WindVane implements Sensor<WindVaneSample> {
@@ -71,7 +71,7 @@ export class WindVane implements Sensor<WindVaneSample> {
     let gap = Infinity;
     for (let i = 1; i < sorted.length; i++) gap = Math.min(gap, sorted[i]! - sorted[i - 1]!);
     this.#tolerance = Math.max(gap / 2, 2);
-    this.#northOffset = options.northOffset ?? 0;
+    this.#northOffset = options.northOffset;
     this.#errors = new ErrorReporter(options.timer, options.onError);
   }
 

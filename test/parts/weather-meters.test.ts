@@ -18,6 +18,7 @@ import { CupAnemometer } from "../../parts/cup-anemometer/driver.js";
 import { AnemometerModel, driveAnemometerLine } from "../../parts/cup-anemometer/model.js";
 import { TippingBucket } from "../../parts/tipping-bucket/driver.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
+import { part as tippingBucketPart } from "../../parts/tipping-bucket/part.js";
 import { edgeCounterClass } from "../../hal/edge-counter.js";
 import type { SensorError } from "../../hal/sensor.js";
 
@@ -76,7 +77,7 @@ describe("wind vane (Argent 80422)", () => {
     supply.listen((v) => seen.push(v));
     const model = { direction: () => 90, pullupOhms: 10_000, supplyVolts: 3.3, powered: () => supply.level === 1 };
     b.world.analog.set(34, windVaneVoltage(model));
-    const vane = new WindVane({ sensor: { io: b.Analog, pin: 34 }, power: { io: b.Digital, pin: 25 }, timer: b.timers, pullupOhms: 10_000, supplyVolts: 3.3, fullScaleVolts: 3.3 });
+    const vane = new WindVane({ sensor: { io: b.Analog, pin: 34 }, power: { io: b.Digital, pin: 25 }, timer: b.timers, ...windVanePart.defaults, fullScaleVolts: 3.3 });
     expect(supply.level).toBe(0);
     expect(vane.sample()!.direction).toBe(90);
     expect(vane.sample()!.direction).toBe(90);
@@ -91,7 +92,7 @@ describe("wind vane (Argent 80422)", () => {
     const b = board();
     let direction = 0;
     b.world.analog.set(34, windVaneVoltage({ direction: () => direction, pullupOhms: 10_000, supplyVolts: 3.3 }));
-    const vane = new WindVane({ sensor: { io: b.Analog, pin: 34 }, timer: b.timers, pullupOhms: 10_000, supplyVolts: 3.3, fullScaleVolts: 3.3 });
+    const vane = new WindVane({ sensor: { io: b.Analog, pin: 34 }, timer: b.timers, ...windVanePart.defaults, fullScaleVolts: 3.3 });
     for (let i = 0; i < 16; i++) {
       direction = i * 22.5 + 3; // a little off the detent
       expect(vane.sample()!.direction).toBe(i * 22.5);
@@ -106,8 +107,7 @@ describe("wind vane (Argent 80422)", () => {
     const vane = new WindVane({
       sensor: { io: b.Analog, pin: 34 },
       timer: b.timers,
-      pullupOhms: 10_000,
-      supplyVolts: 3.3,
+      ...windVanePart.defaults,
       fullScaleVolts: 3.3,
       onError: (e) => errors.push(e),
     });
@@ -164,7 +164,7 @@ describe("tipping-bucket rain gauge", () => {
   function gauge(fault?: "bounce" | "blocked") {
     const b = board();
     const model = new TippingBucketModel({ engine: b.engine, line: b.world.line(26), rainBetween: steadyRain(10), mmPerTip: 0.2794, fault });
-    const driver = new TippingBucket({ sensor: { io: b.Digital, pin: 26 }, clock: b.clock, mmPerTip: 0.2794 });
+    const driver = new TippingBucket({ sensor: { io: b.Digital, pin: 26 }, clock: b.clock, ...tippingBucketPart.defaults });
     b.engine.runUntil(HOUR + 1);
     return { model, driver };
   }
