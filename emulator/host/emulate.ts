@@ -5,6 +5,7 @@
  * timing, CPU and memory figures.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { isTelemetryTopic } from "../../runtime/node/topics.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
@@ -188,12 +189,10 @@ export class EmulationError extends Error {
 /** `emulate` asked for what cannot run: a board on another platform's profile, a recording of another board. */
 export class EmulateUsageError extends Error {}
 
-const TELEMETRY = /\/senml$/;
-
 /** The image's uplink as the frame log `ganzhi sim --out` writes, decoded by the same independent parsers. */
 export function framesFromConsole(c: ImageConsole, node: string): Frame[] {
   const mqtt = new MqttTap();
-  const log = new FrameLog(mqtt, (topic) => TELEMETRY.test(topic));
+  const log = new FrameLog(mqtt, isTelemetryTopic);
   for (const w of c.wire) mqtt.tap({ node, connection: w.conn + 1, dir: w.dir, bytes: w.bytes, at: w.at });
   return log.frames;
 }
@@ -294,7 +293,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const device = resolveNode(loadDevice(recording.device), loadedBoard).config;
   const sampling: Record<string, number> = {};
   for (const [name, g] of Object.entries(device.sampling)) sampling[name] = g.intervalMs;
-  const analysis = analyze(c, { sampling, reportIntervalS: device.reporting.intervalS, endUs: recording.endUs, isTelemetry: (t) => TELEMETRY.test(t), timing });
+  const analysis = analyze(c, { sampling, reportIntervalS: device.reporting.intervalS, endUs: recording.endUs, isTelemetry: isTelemetryTopic, timing });
   const frames = framesFromConsole(c, recording.id);
   const comparison = compareFrames(simFrames, frames);
   const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number; sleptUs?: number };
@@ -376,7 +375,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     latencySamples: analysis.latencyMs.slow.count,
     reportInstructionsMax: analysis.reportInstructions.max,
     frames: frames.length,
-    telemetryFrames: frames.filter((f) => TELEMETRY.test(f.topic)).length,
+    telemetryFrames: frames.filter((f) => isTelemetryTopic(f.topic)).length,
     framesIdentical: comparison.identical,
     divergences: s.divergences,
     crashes: s.crashes,

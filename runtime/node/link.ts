@@ -4,6 +4,7 @@
  * are handed in already constructed (the device or its host wires the parts), so runtime code never imports a part.
  */
 import type { Host } from "../../hal/host.js";
+import { telemetryTopic } from "./topics.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Link } from "../link/link.js";
 import { LorawanLink } from "../link/lorawan/link.js";
@@ -63,7 +64,7 @@ export function createLink(host: Host, uplink: NodeConfig["uplink"], topic: stri
     case "nbiot": {
       const n = uplink.nbiot;
       if (!n || !parts.modem) throw new Error("uplink: the nbiot link needs uplink.nbiot and a modem part");
-      return new NbiotLink({ modem: parts.modem(), server: n.server, path: `/${topic}/senml`, timer: host.timer, random: () => host.random() });
+      return new NbiotLink({ modem: parts.modem(), server: n.server, path: `/${telemetryTopic(topic)}`, timer: host.timer, random: () => host.random() });
     }
   }
 }

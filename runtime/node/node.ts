@@ -16,6 +16,7 @@ import { parseSettings, type IntegerSetting } from "../settings.js";
 import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
 import { utf8Encode } from "../utf8.js";
 import { createLink, type LinkParts } from "./link.js";
+import { telemetryTopic } from "./topics.js";
 
 /** LoRaWAN FPorts (the other links address by topic): telemetry SenML-CBOR, configuration and its answer. */
 export const TELEMETRY_PORT = 1;
@@ -101,7 +102,7 @@ export class Node {
   /** A telemetry report (SenML-CBOR), sent as the board's link sends telemetry (confirmed or not, split to fit). */
   report(payload: Uint8Array): void {
     this.#stats.reports++;
-    this.uplink.enqueue(payload, { topic: `${this.topic}/senml`, port: TELEMETRY_PORT, confirmed: this.#config.uplink.confirmed, senml: true });
+    this.uplink.enqueue(payload, { topic: telemetryTopic(this.topic), port: TELEMETRY_PORT, confirmed: this.#config.uplink.confirmed, senml: true });
   }
 
   /** An event (SenML-CBOR on `<topic>/event`, FPort 3): always confirmed, ahead of routine reports. */

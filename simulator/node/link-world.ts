@@ -7,6 +7,7 @@
  * What reaches the broker by those ways goes into the run's frame log as the broker received it.
  */
 import type { DeviceConfig } from "../../hal/host.js";
+import { isTelemetryTopic } from "../../runtime/node/topics.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Engine } from "../core/engine.js";
 import type { ModelContext } from "../core/parts.js";
@@ -111,7 +112,7 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
       topicPrefix: prefix,
       ...(o.coap ? { coapUrl: o.coap } : {}),
       onWarning: o.onWarning,
-      onPublished: (node, t, payload) => o.frames.record(node, t, payload, o.engine.now, t.endsWith("/senml")),
+      onPublished: (node, t, payload) => o.frames.record(node, t, payload, o.engine.now, isTelemetryTopic(t)),
     });
     return {
       link,

@@ -2,7 +2,7 @@
  * `ganzhi` — firmware toolchain and simulator for city sensor nodes. Dispatches to sub-commands; every usage error
  * is one line on stderr and exit code 2.
  */
-import { manifestRoot } from "../../manifests/load.js";
+import { listDevices, manifestRoot } from "../../manifests/load.js";
 import { formatOptions, parseArgs, UsageError, closest } from "./args.js";
 import type { Command, CommandContext, Output } from "./command.js";
 
@@ -44,6 +44,8 @@ const COMMANDS: readonly CommandEntry[] = [
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  // The examples name a device of this checkout, whichever there is.
+  const device = listDevices()[0] ?? "<device>";
   return [
     "ganzhi — firmware toolchain and deterministic simulator for city sensor nodes (Moddable XS on ESP32 / nRF52840)",
     "",
@@ -53,10 +55,10 @@ export function usage(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     "",
     "Examples:",
-    "  ganzhi sim weather-station --hours 24 --seed 7",
-    "  ganzhi sim weather-station --broker mqtt://127.0.0.1:1883 --out run.jsonl",
-    "  ganzhi build weather-station --board esp32-devkitc",
-    "  ganzhi profile weather-station",
+    `  ganzhi sim ${device} --hours 24 --seed 7`,
+    `  ganzhi sim ${device} --broker mqtt://127.0.0.1:1883 --out run.jsonl`,
+    `  ganzhi build ${device} --board esp32-devkitc`,
+    `  ganzhi profile ${device}`,
   ].join("\n");
 }
 

@@ -89,7 +89,7 @@ export function newDevice(root: string, name: string, part: string): Generated {
   if (!def) throw new UsageError(`no part "${part}" in the catalogue (no parts/${part}/part.ts); ganzhi new part ${part} --bus <bus> makes one`);
   if (!deviceReady(root, part)) {
     throw new UsageError(
-      `part ${part}'s driver has no \`open(host, part)\` and \`READING\` (what \`ganzhi new part\` writes), so a generated device cannot read it; leave out --part to start from a new part, or see devices/weather-station for a device built on ${part}`,
+      `part ${part}'s driver has no \`open(host, part)\` and \`READING\` (what \`ganzhi new part\` writes), so a generated device cannot read it; leave out --part to start from a new part, or see the devices under devices/ for one built by hand on ${part}`,
     );
   }
   const json = deviceManifest(name, def);

@@ -21,7 +21,7 @@ export class XsBundleError extends Error {
 }
 
 export interface XsBundleInput {
-  /** Cache name (a file name stem), e.g. "sim-weather-station". */
+  /** Cache name (a file name stem), e.g. "sim-<device>". */
   name: string;
   /** The entry module's code (TypeScript or JavaScript); its relative imports resolve from `entryDir`. */
   entryCode: string;
