@@ -5,7 +5,7 @@
 import { s, type Static } from "./builder.js";
 import { i2cAddress, IDENT_HINT, IDENT_PATTERN, ident, name, NAME_PATTERN, pinRef } from "./common.js";
 import { partCatalogue, partNames } from "./parts.js";
-import { WORLD_NAMES } from "./worlds.js";
+import { QUANTITY_NAMES, WORLD_NAMES } from "./worlds.js";
 import { toJsonSchema } from "./builder.js";
 
 const pinNameOrPin = (description: string) =>
@@ -152,6 +152,14 @@ export const DeviceSchema = s.object(
       s.array(s.enumOf([...WORLD_NAMES], { description: "A simulated world (manifests/schema/worlds.ts)." }), {
         description: "Simulated worlds the device's parts stand in besides Kunming's air (e.g. [\"lake\"] for a buoy's probes): `ganzhi sim` builds them from the seed.",
         uniqueItems: true,
+      }),
+    ),
+    report: s.optional(
+      s.record(s.enumOf([...QUANTITY_NAMES], { description: "A named quantity of the simulated world (manifests/schema/worlds.ts), in the record's SenML unit." }), {
+        description:
+          'What `ganzhi sim --report` sets each SenML record against: record name → the world quantity it measures, e.g. {"temp": "air.temperature"}. Records not named are charted alone.',
+        keyPattern: IDENT_PATTERN,
+        keyHint: IDENT_HINT,
       }),
     ),
     wiring: s.record(

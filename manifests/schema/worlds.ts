@@ -9,3 +9,22 @@ export const WORLD_DESCRIPTIONS = Object.freeze({
 export type WorldName = keyof typeof WORLD_DESCRIPTIONS;
 
 export const WORLD_NAMES: readonly WorldName[] = Object.freeze(Object.keys(WORLD_DESCRIPTIONS) as WorldName[]);
+
+/**
+ * The air's named quantities, in SenML units (RFC 8428 §12.1), that a run report sets a device's records against
+ * (`report` in a device manifest): "mean" ones are compared as interval means, "total" ones accumulate over each
+ * report interval, "angle" ones are drawn but not averaged. The simulator defines each (simulator/core/quantities.ts).
+ */
+export const AIR_QUANTITIES = Object.freeze({
+  "air.temperature": Object.freeze({ unit: "Cel", kind: "mean", title: "air temperature" }),
+  "air.humidity": Object.freeze({ unit: "%RH", kind: "mean", title: "relative humidity" }),
+  "air.pressure": Object.freeze({ unit: "Pa", kind: "mean", title: "station pressure" }),
+  "air.dewPoint": Object.freeze({ unit: "Cel", kind: "mean", title: "dew point" }),
+  "air.windMeanSpeed": Object.freeze({ unit: "m/s", kind: "mean", title: "10-minute mean wind speed" }),
+  "air.windDirection": Object.freeze({ unit: "rad", kind: "angle", title: "wind direction (from)" }),
+  "air.rain": Object.freeze({ unit: "m", kind: "total", title: "rain" }),
+} as const);
+
+export type QuantityName = keyof typeof AIR_QUANTITIES;
+
+export const QUANTITY_NAMES: readonly QuantityName[] = Object.freeze(Object.keys(AIR_QUANTITIES) as QuantityName[]);

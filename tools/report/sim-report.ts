@@ -1,7 +1,12 @@
 /**
- * A run as a page: what the node reported against what the simulated world really was, one chart per quantity,
- * plus the run's figures. Written by `ganzhi sim --report run.html`; one self-contained HTML file.
+ * A run as a page: what the node reported against what the simulated world really was, one chart per SenML record
+ * the node sent, plus the run's figures. Which world quantity a record measures is the device's to say (`report`
+ * in its manifest); records it does not name are charted alone. Written by `ganzhi sim --report run.html`; one
+ * self-contained HTML file.
  */
+import { loadDevice } from "../../manifests/load.js";
+import type { QuantityName } from "../../manifests/schema/worlds.js";
+import { airQuantities, type Quantity } from "../../simulator/core/quantities.js";
 import type { SimResult } from "../../simulator/node/session.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
 import { chart } from "./svg-chart.js";
@@ -15,30 +20,31 @@ interface Point {
   v: number;
 }
 
-/**
- * The values of one quantity, in the chart's unit: `scale` maps each SenML unit the node may send to the factor
- * into that unit (rain comes as m and is charted in mm). A record in a unit not listed is an error, not a guess.
- */
-function measured(frames: readonly Frame[], name: string, scale: Readonly<Record<string, number>>): Point[] {
-  const out: Point[] = [];
+/** Each record name the frames carry (after the base name), in the order first sent, with its unit and values. */
+function records(frames: readonly Frame[]): Map<string, { unit: string; points: Point[] }> {
+  const out = new Map<string, { unit: string; points: Point[] }>();
   for (const f of frames) {
-    const r = f.records?.find((x) => x.name.endsWith(`:${name}`));
-    if (!r || typeof r.value !== "number") continue;
-    const k = scale[r.unit ?? ""];
-    if (k === undefined) throw new Error(`sim report: "${r.name}" in unit "${r.unit ?? ""}", expected one of ${Object.keys(scale).join(", ")}`);
-    out.push({ h: f.t / 3.6e6, v: r.value * k });
+    for (const r of f.records ?? []) {
+      if (typeof r.value !== "number") continue;
+      const name = r.name.slice(r.name.lastIndexOf(":") + 1);
+      const unit = r.unit ?? "";
+      let series = out.get(name);
+      if (!series) out.set(name, (series = { unit, points: [] }));
+      if (series.unit !== unit) throw new Error(`sim report: record "${name}" came in unit "${unit}" after "${series.unit}"`);
+      series.points.push({ h: f.t / 3.6e6, v: r.value });
+    }
   }
   return out;
 }
 
-const pts = (p: readonly Point[], scale = 1): [number, number][] => p.map((x) => [x.h, x.v * scale]);
+const pts = (p: readonly Point[]): [number, number][] => p.map((x) => [x.h, x.v]);
 
 /** Mean and worst absolute difference between reported interval means and the true interval means. */
-function fidelity(reported: readonly Point[], truthMean: (endUs: number, spanUs: number) => number, spanUs: number) {
+function fidelity(reported: readonly Point[], q: Quantity, spanUs: number) {
   let sum = 0;
   let worst = 0;
   for (const p of reported) {
-    const d = Math.abs(p.v - truthMean(p.h * 3.6e9, spanUs));
+    const d = Math.abs(p.v - q.between(p.h * 3.6e9 - spanUs, p.h * 3.6e9));
     sum += d;
     if (d > worst) worst = d;
   }
@@ -46,7 +52,9 @@ function fidelity(reported: readonly Point[], truthMean: (endUs: number, spanUs:
 }
 
 export interface Fidelity {
-  quantity: string;
+  /** The SenML record name. */
+  record: string;
+  quantity: QuantityName;
   unit: string;
   n: number;
   /** Mean |reported − true interval mean|. */
@@ -54,80 +62,61 @@ export interface Fidelity {
   worst: number;
 }
 
+/** A quantity that accumulates (rain): the sum of the reports against what accumulated over the run. */
+export interface Total {
+  record: string;
+  quantity: QuantityName;
+  unit: string;
+  n: number;
+  reported: number;
+  truth: number;
+}
+
 export function simReportHtml(result: SimResult): string {
   return simReport(result).html;
 }
 
-export function simReport(result: SimResult): { html: string; fidelity: Fidelity[]; rainReportedMm: number; rainFellMm: number } {
+export function simReport(result: SimResult): { html: string; fidelity: Fidelity[]; totals: Total[]; charts: string[] } {
   const { summary, world } = result;
   const node = world.nodes[0]!;
   const frames = result.frames.filter((f) => f.node === node.id && f.records && !f.dup);
-  const atm = world.atmosphere;
+  const measures = loadDevice(world.config.device).manifest.report ?? {};
+  const quantities = airQuantities(world.atmosphere);
   const endUs = summary.virtualHours * 3.6e9;
   const truthStep = Math.max(MIN, Math.round(endUs / 1500 / MIN) * MIN);
-  const truth: { h: number; s: ReturnType<typeof atm.snapshot> }[] = [];
-  for (let t = 0; t <= endUs; t += truthStep) truth.push({ h: t / 3.6e9, s: atm.snapshot(t) });
-  const truthLine = (f: (s: ReturnType<typeof atm.snapshot>) => number): [number, number][] => truth.map((x) => [x.h, f(x.s)]);
   const spanUs = (world.config.reporting.intervalS ?? 600) * 1e6;
-  const meanOver = (f: (s: ReturnType<typeof atm.snapshot>) => number) => (end: number, span: number) => {
-    let acc = 0;
-    let n = 0;
-    for (let t = end - span + MIN; t <= end; t += MIN) {
-      acc += f(atm.snapshot(t));
-      n++;
-    }
-    return acc / n;
-  };
-
-  const temp = measured(frames, "temp", { Cel: 1 });
-  const rh = measured(frames, "rh", { "%RH": 1 });
-  const press = measured(frames, "press", { Pa: 1 });
-  const dew = measured(frames, "dew", { Cel: 1 });
-  const wspd = measured(frames, "wspd", { "m/s": 1 });
-  const gust = measured(frames, "gust", { "m/s": 1 });
-  const wdir = measured(frames, "wdir", { rad: 180 / Math.PI });
-  const rain = measured(frames, "rain", { m: 1000 });
-  // Dry intervals are left out of the truth dots (NaN), so rain stands out rather than a row of zeros.
-  const trueRain = rain.map((p) => {
-    const v = atm.rainBetween(p.h * 3.6e9 - spanUs, p.h * 3.6e9);
-    return { h: p.h, v: v > 0 ? v : NaN };
-  });
 
   const charts: string[] = [];
-  const add = (series: Series[], title: string, unit: string) => charts.push(chart(series, { title, unit }));
-  add(
-    [
-      { name: "true air", points: truthLine((s) => s.temperature), color: "#9ab", width: 1 },
-      { name: "true dew point", points: truthLine((s) => s.dewPoint), color: "#9c9", width: 1, dashed: true },
-      { name: "reported mean", points: pts(temp), color: "#c33" },
-      { name: "reported dew point", points: pts(dew), color: "#383" },
-    ],
-    "Temperature",
-    "°C",
-  );
-  add([{ name: "true", points: truthLine((s) => s.humidity), color: "#9ab", width: 1 }, { name: "reported mean", points: pts(rh), color: "#36c" }], "Relative humidity", "%RH");
-  add([{ name: "true", points: truthLine((s) => s.pressure / 100), color: "#9ab", width: 1 }, { name: "reported mean", points: pts(press, 0.01), color: "#639" }], "Station pressure", "hPa");
-  add(
-    [
-      { name: "true mean wind", points: truthLine((s) => s.windMeanSpeed), color: "#9ab", width: 1 },
-      { name: "reported 10-min mean", points: pts(wspd), color: "#c60" },
-      { name: "reported 3-s gust", points: pts(gust), color: "#e99", width: 1.2 },
-    ],
-    "Wind speed",
-    "m/s",
-  );
-  add([{ name: "true", points: truthLine((s) => s.windDirection), color: "#9ab", kind: "dots" }, { name: "reported vector mean", points: pts(wdir), color: "#066", kind: "dots" }], "Wind direction (from)", "degrees");
-  add([{ name: "reported per interval", points: pts(rain), color: "#36c", kind: "bars" }, { name: "true per interval", points: pts(trueRain), color: "#c33", kind: "dots" }], "Rain", "mm per report interval");
+  const fidelityRows: Fidelity[] = [];
+  const totals: Total[] = [];
+  const names: string[] = [];
+  for (const [record, { unit, points }] of records(frames)) {
+    names.push(record);
+    const series: Series[] = [];
+    const name = measures[record] as QuantityName | undefined;
+    const q = name === undefined ? undefined : quantities[name];
+    if (q && q.unit !== unit) throw new Error(`sim report: record "${record}" is in ${unit}, but ${name} (its manifest's report) is in ${q.unit}`);
+    if (q?.kind === "total") {
+      // Intervals where nothing accumulated are left out of the truth dots, so what did stands out.
+      const truth = points.map((p): [number, number] => {
+        const v = q.between(p.h * 3.6e9 - spanUs, p.h * 3.6e9);
+        return [p.h, v > 0 ? v : NaN];
+      });
+      series.push({ name: "reported per interval", points: pts(points), color: "#36c", kind: "bars" }, { name: "true per interval", points: truth, color: "#c33", kind: "dots" });
+      totals.push({ record, quantity: name!, unit, n: points.length, reported: points.reduce((a, p) => a + p.v, 0), truth: q.between(0, endUs) });
+    } else {
+      const dots = q?.kind === "angle";
+      if (q) {
+        const line: [number, number][] = [];
+        for (let t = 0; t <= endUs; t += truthStep) line.push([t / 3.6e9, q.at(t)]);
+        series.push({ name: `true ${q.title}`, points: line, color: "#9ab", ...(dots ? { kind: "dots" as const } : { width: 1 }) });
+      }
+      series.push({ name: "reported", points: pts(points), color: "#c33", ...(dots ? { kind: "dots" as const } : {}) });
+      if (q?.kind === "mean") fidelityRows.push({ record, quantity: name!, unit, ...fidelity(points, q, spanUs) });
+    }
+    charts.push(chart(series, { title: q ? `${record}: ${q.title}` : record, unit }));
+  }
 
-  const fid = [
-    ["temperature", "°C", fidelity(temp, meanOver((s) => s.temperature), spanUs)],
-    ["humidity", "%RH", fidelity(rh, meanOver((s) => s.humidity), spanUs)],
-    ["pressure", "Pa", fidelity(press, meanOver((s) => s.pressure), spanUs)],
-  ] as const;
-  const totalRain = rain.reduce((a, p) => a + p.v, 0);
-  const totalTrue = atm.rainBetween(0, endUs);
-
-  const fidelityRows: Fidelity[] = fid.map(([quantity, unit, f]) => ({ quantity, unit, n: f.n, mean: f.mean, worst: f.worst }));
   const s = summary;
   const row = (k: string, v: string) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`;
   const html = `<!doctype html>
@@ -139,20 +128,20 @@ export function simReport(result: SimResult): { html: string; fidelity: Fidelity
 ${row("wall time", `${s.wallSeconds.toFixed(2)} s (${Math.round(s.speedup).toLocaleString("en-US")}× real time, ${s.events.toLocaleString("en-US")} events)`)}
 ${row("frames", `${s.framesSent} sent, ${s.framesAcked} acknowledged, ${s.framesDup} retransmitted`)}
 ${row("bytes on air", `${s.bytesOnAir.toLocaleString("en-US")} (TCP payload both ways), ${s.payloadBytes.toLocaleString("en-US")} B of SenML`)}
-${row("samples", Object.entries(s.deviceStats).filter(([k]) => /Samples$|Tips$|Errors$/.test(k)).map(([k, v]) => `${k} ${v}`).join(", "))}
+${row("device counters", Object.entries(s.deviceStats).map(([k, v]) => `${k} ${v}`).join(", "))}
 ${row("crashes", String(s.crashes.length))}
 ${row("broker", s.broker)}
 ${s.warnings.map((w) => row("warning", w)).join("\n")}
 </table>
 <h2>Reported against the simulated world</h2>
-<p>Thin lines are the atmosphere the part models measured (ground truth); thick lines and dots are what the node sent,
-decoded from its SenML-CBOR frames by an independent CBOR library.</p>
+<p>Thin lines are the world the part models measured (ground truth); thick lines and dots are what the node sent,
+decoded from its SenML-CBOR frames by an independent CBOR library. Values are in SenML units (RFC 8428).</p>
 <table><tr><th>quantity</th><th>reports</th><th>mean |reported − true interval mean|</th><th>worst</th></tr>
-${fid.map(([q, u, f]) => `<tr><td>${q}</td><td>${f.n}</td><td>${f.mean.toFixed(3)} ${u}</td><td>${f.worst.toFixed(3)} ${u}</td></tr>`).join("\n")}
-<tr><td>rain, total</td><td>${rain.length}</td><td colspan="2">${totalRain.toFixed(2)} mm reported, ${totalTrue.toFixed(2)} mm fell (the bucket holds the rest below one 0.2794 mm tip)</td></tr>
+${fidelityRows.map((f) => `<tr><td>${esc(f.record)} (${f.quantity})</td><td>${f.n}</td><td>${f.mean.toFixed(3)} ${esc(f.unit)}</td><td>${f.worst.toFixed(3)} ${esc(f.unit)}</td></tr>`).join("\n")}
+${totals.map((t) => `<tr><td>${esc(t.record)} (${t.quantity}), total</td><td>${t.n}</td><td colspan="2">${t.reported.toPrecision(4)} ${esc(t.unit)} reported, ${t.truth.toPrecision(4)} ${esc(t.unit)} in the world</td></tr>`).join("\n")}
 </table>
 ${charts.join("\n")}
 </body></html>
 `;
-  return { html, fidelity: fidelityRows, rainReportedMm: totalRain, rainFellMm: totalTrue };
+  return { html, fidelity: fidelityRows, totals, charts: names };
 }
