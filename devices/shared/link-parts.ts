@@ -40,9 +40,26 @@ export function linkParts(host: Host, config: NodeConfig): LinkParts {
           serial: { io: host.io.Serial, receive: modem.receive, transmit: modem.transmit, baud: modem.baud },
           timer: host.timer,
           ...(modem.pins.reset !== undefined ? { reset: { io: host.io.Digital, pin: modem.pins.reset } } : {}),
+          ...bc95Options(role, modem),
           log: (level, message) => host.log(level, `bc95: ${message}`),
         }),
     };
   }
   return {};
+}
+
+/** The modem's manifest options (every one present in the resolved config, defaults filled in) as the driver takes them. */
+function bc95Options(role: string, modem: ResolvedUARTPart) {
+  const o = modem.options;
+  const num = (key: string): number => {
+    const v = o[key];
+    if (typeof v !== "number") throw new Error(`uplink: modem ${role} option ${key} must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return {
+    psm: o["psm"] === false ? (false as const) : { periodicTauS: num("periodicTauS"), activeTimeS: num("activeTimeS") },
+    edrxS: num("edrxS") || (false as const),
+    attachTimeoutMs: num("attachTimeoutS") * 1000,
+    localPort: num("localPort"),
+  };
 }

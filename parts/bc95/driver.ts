@@ -31,6 +31,13 @@ import { edrxCycleSeconds, encodeEdrx, encodeT3324, encodeT3412 } from "./nas-ti
 /** AT+NSOST's <length> limit (§4.5). */
 export const BC95_MAX_DATAGRAM = 512;
 
+/**
+ * What the driver requests unless told otherwise (PSM with TAU 24 h and 60 s active time, no eDRX; registration
+ * may take 180 s, CE2 attaches take tens of seconds; the module picks the local port). The part declaration
+ * (part.ts) states these as its options' defaults.
+ */
+export const BC95_DEFAULTS = Object.freeze({ psm: true, periodicTauS: 86_400, activeTimeS: 60, edrxS: 0, attachTimeoutS: 180, localPort: 0 });
+
 /** AT+NSOSTF <flag> values (§4.6). */
 const RELEASE_FLAG: Readonly<Record<ReleaseHint, string>> = Object.freeze({ none: "0", "after-reply": "0x200", "after-send": "0x400" });
 
@@ -90,13 +97,13 @@ export interface Bc95Options {
   timer: Timers;
   /** The module's RESET input (active low: held low ≥ 100 ms resets the module) through a GPIO. */
   reset?: { io: DigitalClass; pin: PinSpecifier };
-  /** Local UDP port of the socket (default 0: the module picks). */
+  /** Local UDP port of the socket (default BC95_DEFAULTS). */
   localPort?: number;
-  /** PSM timers to request (AT+CPSMS), or false to disable PSM (default: TAU 24 h, active time 60 s). */
+  /** PSM timers to request (AT+CPSMS), or false to disable PSM (default BC95_DEFAULTS). */
   psm?: { periodicTauS: number; activeTimeS: number } | false;
-  /** eDRX cycle to request for NB-S1, s (AT+CEDRXS), or false (default false: PSM nodes need no paging). */
+  /** eDRX cycle to request for NB-S1, s (AT+CEDRXS), or false (default none: PSM nodes need no paging). */
   edrxS?: number | false;
-  /** How long registration may take after AT+CGATT=1, ms (default 180 s: CE2 attaches take tens of seconds). */
+  /** How long registration may take after AT+CGATT=1, ms (default BC95_DEFAULTS). */
   attachTimeoutMs?: number;
   /** Honour `send`'s release hints with AT+NSOSTF (default true; false: always AT+NSOST). */
   releaseAssistance?: boolean;
@@ -231,8 +238,8 @@ export class Bc95 implements DatagramModem {
   /** Each step of the configuration, then the attach. */
   #configure(gen: number): void {
     this.#set("configuring");
-    const psm = this.#o.psm ?? { periodicTauS: 86_400, activeTimeS: 60 };
-    const edrx = this.#o.edrxS ?? false;
+    const psm = this.#o.psm ?? { periodicTauS: BC95_DEFAULTS.periodicTauS, activeTimeS: BC95_DEFAULTS.activeTimeS };
+    const edrx = this.#o.edrxS ?? (BC95_DEFAULTS.edrxS || false);
     const steps: AtCommand[] = [
       { text: "ATE0", maxMs: MAX_MS.basic },
       { text: "AT+CMEE=1", maxMs: MAX_MS.basic },
@@ -254,7 +261,7 @@ export class Bc95 implements DatagramModem {
   #awaitRegistration(gen: number): void {
     if (REGISTERED(this.status.registration)) return this.#openSocket(gen);
     this.#set("attaching");
-    const deadline = this.#o.attachTimeoutMs ?? 180_000;
+    const deadline = this.#o.attachTimeoutMs ?? BC95_DEFAULTS.attachTimeoutS * 1000;
     this.#attachTimer = this.#o.timer.set(() => {
       this.#attachTimer = undefined;
       if (gen !== this.#generation) return;
@@ -293,7 +300,7 @@ export class Bc95 implements DatagramModem {
 
   #openSocket(gen: number): void {
     if (this.status.socket !== undefined) return this.#up();
-    this.#command({ text: `AT+NSOCR=DGRAM,17,${this.#o.localPort ?? 0},1`, maxMs: MAX_MS.socket, info: RAW }, gen, (lines) => {
+    this.#command({ text: `AT+NSOCR=DGRAM,17,${this.#o.localPort ?? BC95_DEFAULTS.localPort},1`, maxMs: MAX_MS.socket, info: RAW }, gen, (lines) => {
       const id = Number(lines[0]);
       if (!(Number.isInteger(id) && id >= 0)) return this.#failed(new Error(`bc95: AT+NSOCR answered ${JSON.stringify(lines[0] ?? "")} instead of a socket number`));
       this.status.socket = id;
@@ -383,8 +390,8 @@ export class Bc95 implements DatagramModem {
           this.#attachTimer = undefined;
           if (gen !== this.#generation) return;
           this.#extra.attachFailures++;
-          this.#failed(new Error(`bc95: lost the network and did not register again within ${(this.#o.attachTimeoutMs ?? 180_000) / 1000} s`));
-        }, this.#o.attachTimeoutMs ?? 180_000);
+          this.#failed(new Error(`bc95: lost the network and did not register again within ${(this.#o.attachTimeoutMs ?? BC95_DEFAULTS.attachTimeoutS * 1000) / 1000} s`));
+        }, this.#o.attachTimeoutMs ?? BC95_DEFAULTS.attachTimeoutS * 1000);
         this.#poll(gen);
       }
     }

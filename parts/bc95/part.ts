@@ -4,6 +4,7 @@
  */
 import { s } from "../../manifests/schema/builder.js";
 import { definePart } from "../../manifests/schema/part.js";
+import { BC95_DEFAULTS as d } from "./driver.js";
 
 export const part = definePart({
   name: "bc95",
@@ -12,19 +13,19 @@ export const part = definePart({
   pins: { reset: { direction: "output", optional: true, description: "RESET: held low to reset the module (BC95-G Hardware Design)" } },
   options: s.object(
     {
-      psm: s.optional(s.boolean({ description: "Request PSM (AT+CPSMS=1) with the timers below; false disables it.", default: true })),
+      psm: s.optional(s.boolean({ description: "Request PSM (AT+CPSMS=1) with the timers below; false disables it.", default: d.psm })),
       periodicTauS: s.optional(
-        s.integer({ description: "Requested periodic TAU, T3412, s (GPRS Timer 3: must be exact in one of its units, e.g. 86400).", minimum: 2, maximum: 35_712_000, default: 86_400 }),
+        s.integer({ description: "Requested periodic TAU, T3412, s (GPRS Timer 3: must be exact in one of its units, e.g. 86400).", minimum: 2, maximum: 35_712_000, default: d.periodicTauS }),
       ),
-      activeTimeS: s.optional(s.integer({ description: "Requested active time before PSM, T3324, s (GPRS Timer 2, e.g. 60).", minimum: 0, maximum: 11_160, default: 60 })),
+      activeTimeS: s.optional(s.integer({ description: "Requested active time before PSM, T3324, s (GPRS Timer 2, e.g. 60).", minimum: 0, maximum: 11_160, default: d.activeTimeS })),
       edrxS: s.optional(
         s.enumOf([0, 20.48, 40.96, 81.92, 163.84, 327.68, 655.36, 1310.72, 2621.44, 5242.88, 10485.76], {
           description: "Requested NB-S1 eDRX cycle, s (AT+CEDRXS); 0 for none.",
-          default: 0,
+          default: d.edrxS,
         }),
       ),
-      attachTimeoutS: s.optional(s.integer({ description: "How long registration may take before the driver reports it and starts over, s.", minimum: 10, maximum: 3600, default: 180 })),
-      localPort: s.optional(s.integer({ description: "Local UDP port of the socket (0: the module picks).", minimum: 0, maximum: 65535, default: 0 })),
+      attachTimeoutS: s.optional(s.integer({ description: "How long registration may take before the driver reports it and starts over, s.", minimum: 10, maximum: 3600, default: d.attachTimeoutS })),
+      localPort: s.optional(s.integer({ description: "Local UDP port of the socket (0: the module picks).", minimum: 0, maximum: 65535, default: d.localPort })),
     },
     { description: "BC95-G options (driver configuration)." },
   ),

@@ -12,7 +12,7 @@ import type { Timers } from "../../hal/host.js";
 import type { DigitalClass, PinSpecifier, PortSpecifier, SerialClass, SerialParity } from "../../hal/io.js";
 import type { TriggeredSensor } from "../../hal/sensor.js";
 import { addressBytes, addressMatches, addressText, getBcd, hexBytes } from "../rs485/bcd.js";
-import { type MeterError, MeterMaster, type MeterMasterStats, type ReplyCheck } from "../rs485/master.js";
+import { type MeterError, METER_BUS_PARITY, MeterMaster, type MeterMasterStats, type ReplyCheck } from "../rs485/master.js";
 import { ADDRESS_BYTES, AT, CJT188_SHAPE, CONTROL, DI_METERING, encodeReadMetering, METER_TYPE, METERING_REPLY_LENGTH, ST, UNITS, WAKE_UP } from "./frame.js";
 
 export { MeterError, type MeterFault } from "../rs485/master.js";
@@ -91,7 +91,7 @@ export class Cjt188 implements TriggeredSensor<Cjt188Reading> {
       shape: CJT188_SHAPE,
       serial: o.serial,
       baud: o.baud ?? CJT188_DEFAULT_BAUD,
-      parity: o.parity ?? "even",
+      parity: o.parity ?? METER_BUS_PARITY,
       de: o.de,
       timer: o.timer,
       replyTimeoutMs: o.replyTimeoutMs ?? CJT188_REPLY_TIMEOUT_MS,

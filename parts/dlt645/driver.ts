@@ -13,7 +13,7 @@ import type { Timers } from "../../hal/host.js";
 import type { DigitalClass, PinSpecifier, PortSpecifier, SerialClass, SerialParity } from "../../hal/io.js";
 import type { TriggeredSensor } from "../../hal/sensor.js";
 import { addressBytes, addressMatches, addressText } from "../rs485/bcd.js";
-import { MeterMaster, type MeterError, type MeterMasterStats } from "../rs485/master.js";
+import { METER_BUS_PARITY, MeterMaster, type MeterError, type MeterMasterStats } from "../rs485/master.js";
 import {
   ADDRESS_BYTES,
   CONTROL,
@@ -112,7 +112,7 @@ export class Dlt645 implements TriggeredSensor<Dlt645Reading, Dlt645Config> {
       shape: DLT645_SHAPE,
       serial: o.serial,
       baud: o.baud ?? DLT645_DEFAULT_BAUD,
-      parity: o.parity ?? "even",
+      parity: o.parity ?? METER_BUS_PARITY,
       de: o.de,
       timer: o.timer,
       replyTimeoutMs: o.replyTimeoutMs ?? DLT645_REPLY_TIMEOUT_MS,

@@ -5,6 +5,7 @@
  */
 import { definePart } from "../../manifests/schema/part.js";
 import { s } from "../../manifests/schema/builder.js";
+import { METER_BUS_PARITY } from "../rs485/master.js";
 import { DLT645_DEFAULT_BAUD, DLT645_REPLY_TIMEOUT_MS } from "./driver.js";
 
 /** Baud rates meter buses use (DL/T 645-2007: 1200, 2400, 4800, 9600). */
@@ -21,7 +22,7 @@ export function meterBusOptions(o: { addressDigits: number; baud: number; replyT
       }),
     ),
     baud: s.optional(s.enumOf(METER_BAUDS, { description: "Line speed, baud.", default: o.baud })),
-    parity: s.optional(s.enumOf(["even", "odd", "none"] as const, { description: "Parity bit after the 8 data bits (meter buses: even, 8E1).", default: "even" })),
+    parity: s.optional(s.enumOf(["even", "odd", "none"] as const, { description: "Parity bit after the 8 data bits (meter buses: even, 8E1).", default: METER_BUS_PARITY })),
     replyTimeoutMs: s.optional(s.integer({ description: "Longest wait for a reply to start after the request has gone out, ms.", minimum: 20, maximum: 10_000, default: o.replyTimeoutMs })),
     retries: s.optional(s.integer({ description: "Requests sent again after a failed reply.", minimum: 0, maximum: 5, default: 2 })),
   };

@@ -19,6 +19,9 @@ import { hexBytes } from "./bcd.js";
 import { Rs485Port } from "./port.js";
 
 /** What was wrong with an exchange. */
+/** Meter buses run 8E1 unless told otherwise (DL/T 645-2007 §4, CJ/T 188); the meter parts' declarations state it as their default. */
+export const METER_BUS_PARITY = "even";
+
 export type MeterFault =
   | "timeout"
   | "truncated"

@@ -17,6 +17,9 @@ import type { Clock, RetainedMemory } from "../../hal/host.js";
 import type { Digital, DigitalClass, PinSpecifier } from "../../hal/io.js";
 import type { Sensor } from "../../hal/sensor.js";
 
+/** The pulse filter unless told otherwise; the part declaration (part.ts) states these as its options' defaults. */
+export const S0_DEFAULTS = Object.freeze({ minPulseMs: 20, debounceMs: 5 });
+
 export interface S0Sample {
   /** Pulses since the previous `sample()`. */
   pulses: number;
@@ -37,9 +40,9 @@ export interface S0Options {
   retained: RetainedMemory;
   retainedIndex: number;
   impulsesPerKwh: number;
-  /** Default 20 ms. */
+  /** Shorter active runs are noise, ms (default S0_DEFAULTS). */
   minPulseMs?: number;
-  /** Default 5 ms. */
+  /** Gaps this short inside a pulse are bounce, ms (default S0_DEFAULTS). */
   debounceMs?: number;
   /** Power reads 0 after this long without a pulse, ms (default 10 minutes). */
   idleAfterMs?: number;
@@ -85,8 +88,8 @@ export class S0PulseCounter implements Sensor<S0Sample, { impulsesPerKwh: number
     this.#retained = o.retained;
     this.#index = o.retainedIndex;
     this.#impulsesPerKwh = o.impulsesPerKwh;
-    this.#minPulseMs = o.minPulseMs ?? 20;
-    this.#debounceMs = o.debounceMs ?? 5;
+    this.#minPulseMs = o.minPulseMs ?? S0_DEFAULTS.minPulseMs;
+    this.#debounceMs = o.debounceMs ?? S0_DEFAULTS.debounceMs;
     this.#idleAfterMs = o.idleAfterMs ?? 600_000;
     const count = o.retained.get(o.retainedIndex);
     this.restored = ((count ^ CHECK) >>> 0) === o.retained.get(o.retainedIndex + 1);

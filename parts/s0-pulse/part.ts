@@ -4,6 +4,7 @@
  */
 import { s } from "../../manifests/schema/builder.js";
 import { definePart } from "../../manifests/schema/part.js";
+import { S0_DEFAULTS } from "./driver.js";
 
 export const part = definePart({
   name: "s0-pulse",
@@ -13,8 +14,8 @@ export const part = definePart({
     {
       impulsesPerKwh: s.optional(s.number({ description: "The meter constant, imp/kWh (1000 is common; Chinese LED constants are often 1600 or 3200).", exclusiveMinimum: 0, default: 1000 })),
       pulseMs: s.optional(s.number({ description: "How long the meter's output conducts per pulse, ms (at least 30; some meters are set to 80, 100 or 250).", minimum: 30, default: 30 })),
-      minPulseMs: s.optional(s.number({ description: "Shorter active runs are noise, not pulses, ms (below the standard's 30 ms).", minimum: 1, default: 20 })),
-      debounceMs: s.optional(s.number({ description: "Gaps this short inside a pulse are contact bounce, ms.", minimum: 0, default: 5 })),
+      minPulseMs: s.optional(s.number({ description: "Shorter active runs are noise, not pulses, ms (below the standard's 30 ms).", minimum: 1, default: S0_DEFAULTS.minPulseMs })),
+      debounceMs: s.optional(s.number({ description: "Gaps this short inside a pulse are contact bounce, ms.", minimum: 0, default: S0_DEFAULTS.debounceMs })),
     },
     { description: "S0 input options." },
   ),
