@@ -86,8 +86,8 @@ return new ${n.cls}({
 });`,
     }),
   model: (n) => `${modelHead(
-    `/** ${n.name} as hardware (simulator): the voltage response.ts gives for the world's value, at its ADC pin. */`,
-    [`import { volts } from "./response.js";`],
+    `/** ${n.name} as hardware (simulator): the world's value at its ADC pin, as the voltage response.ts gives (attach.ts). */`,
+    [],
   )}
 
 ${truthFunction(q)}
