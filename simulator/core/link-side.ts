@@ -1,8 +1,9 @@
 /**
  * The half of a run's link world that shares virtual time with the nodes, built the same way on every engine (V8,
  * and inside XS next to the part models): LoRaWAN's air and the city's gateways on it, or NB-IoT's core stand-in;
- * what each node's part models see of them; their counters. It reaches the servers that stay in Node (the network
- * server, the CoAP server) through a `DatagramNetwork`: the real UDP bridges on V8, the process boundary on XS.
+ * where the nodes stand and what their part models see of them; their counters. It reaches the servers that stay
+ * in Node (the network server, the CoAP server) through a `DatagramNetwork`: the real UDP bridges on V8, the
+ * process boundary on XS.
  *
  * Portable: no Node APIs.
  */
@@ -28,6 +29,8 @@ export interface LinkSideOptions {
   seed: number;
   /** Unix ms of virtual time 0 (the gateways' GPS time). */
   epochMs: number;
+  /** The nodes' ids, in fleet order (NB-IoT UEs are named by them). */
+  ids: readonly string[];
   /** Where the gateways' forwarders and the core's UDP go (LoRaWAN and NB-IoT need one). */
   network?: DatagramNetwork;
 }
@@ -50,7 +53,7 @@ export const DEFAULT_NBIOT_CELLS: readonly NbiotCell[] = Object.freeze([Object.f
 const CN470_DOWNLINK_RANGE_HZ: readonly [number, number] = Object.freeze([500_000_000, 510_000_000]) as readonly [number, number];
 
 /** The air of a LoRaWAN run and the city's gateways on it, forwarding to `server` over `network`. */
-export function buildLorawanAir(o: LinkSideOptions & { network: DatagramNetwork; plan: RadioPlan; server: { address: string; port: number } }): { radio: RadioChannel; gateways: SimGateway[] } {
+export function buildLorawanAir(o: Omit<LinkSideOptions, "ids"> & { network: DatagramNetwork; plan: RadioPlan; server: { address: string; port: number } }): { radio: RadioChannel; gateways: SimGateway[] } {
   const radio = new RadioChannel(o.engine, { seed: o.seed });
   const channels = o.plan.gatewayChannels.map(uplinkFrequencyHz);
   const gateways = o.plan.gateways.map(
@@ -72,7 +75,7 @@ export function buildLorawanAir(o: LinkSideOptions & { network: DatagramNetwork;
 }
 
 /** The NB-IoT core of a run, its UEs' UDP going out over `network`. */
-export function buildNbiotCore(o: Omit<LinkSideOptions, "epochMs"> & { network: DatagramNetwork; cells?: readonly NbiotCell[]; core?: Partial<Omit<NbiotCoreOptions, "engine" | "seed" | "network" | "cells">> }): NbiotCore {
+export function buildNbiotCore(o: Omit<LinkSideOptions, "epochMs" | "ids"> & { network: DatagramNetwork; cells?: readonly NbiotCell[]; core?: Partial<Omit<NbiotCoreOptions, "engine" | "seed" | "network" | "cells">> }): NbiotCore {
   return new NbiotCore({ engine: o.engine, seed: o.seed, cells: o.cells ?? DEFAULT_NBIOT_CELLS, network: o.network, ...o.core });
 }
 
@@ -105,8 +108,11 @@ export function buildLinkSide(spec: LinkSideSpec, o: LinkSideOptions): LinkSide 
   }
   if (spec.link === "nbiot") {
     const core = buildNbiotCore({ ...o, network: network() });
+    // The nodes stand where the city's plan puts them, around the cell (a UE the core has not placed has no coverage).
+    const plan = kunmingRadioPlan(o.seed);
+    o.ids.forEach((id, i) => core.place(id, plan.nodePosition(i)));
     return {
-      modelContext: () => ({ nbiot: core }),
+      modelContext: (i) => ({ nbiot: core, position: plan.nodePosition(i) }),
       stats: () => {
         const c = core.stats;
         const s: Record<string, number> = { "core.attaches": c.attaches, "core.attachFailures": c.attachFailures, "core.taus": c.taus, "core.uplinks": c.uplinks, "core.uplinkLost": c.uplinkLost, "core.uplinkRefused": c.uplinkRefused, "core.downlinks": c.downlinks, "core.downlinkLost": c.downlinkLost };

@@ -72,7 +72,7 @@ export interface LinkWorld extends LinkServers {
 /** Both halves on one engine (V8). */
 export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
   const servers = await startLinkServers(o);
-  const portable = buildLinkSide(servers.side, { engine: o.engine, seed: o.seed, epochMs: o.epochMs, ...(servers.network ? { network: servers.network } : {}) });
+  const portable = buildLinkSide(servers.side, { engine: o.engine, seed: o.seed, epochMs: o.epochMs, ids: o.ids, ...(servers.network ? { network: servers.network } : {}) });
   return {
     ...servers,
     modelContext: portable.modelContext,

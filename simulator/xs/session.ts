@@ -263,7 +263,9 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
       if (msg.t === "net") applyOp(msg);
       else if (msg.t === "log") {
         const entry = { at: msg.at, node: msg.node, level: msg.level, message: msg.message };
-        opts.onLog?.(entry, logs.add(entry));
+        // Counted for the summary whether or not the caller watches the lines.
+        const seen = logs.add(entry);
+        opts.onLog?.(entry, seen);
       }
     };
     const ready = await p

@@ -179,7 +179,7 @@ class XsWorld {
     const quiet = unmeteredAtmosphere(atmosphere, xs);
     const rolePins = deepFreeze(init.rolePins);
     const configs = (init.configs ?? init.nodes.map(() => init.config)).map((c) => deepFreeze(c) as unknown as DeviceConfig);
-    this.link = buildLinkSide(init.link ?? { link: "mqtt" }, { engine, seed: init.seed, epochMs: atmosphere.epochMs, network: this.network });
+    this.link = buildLinkSide(init.link ?? { link: "mqtt" }, { engine, seed: init.seed, epochMs: atmosphere.epochMs, ids: init.nodes, network: this.network });
     const rng = new Rng(init.seed).fork("nodes");
     init.nodes.forEach((id, index) => {
       const nodeRng = rng.fork(id);
