@@ -39,3 +39,14 @@ describe.each([
     expect(simulated(xs.summary)).toEqual(simulated(v8.summary));
   }, 300_000);
 });
+
+describe("a LoRaWAN fleet on XS", () => {
+  it("three nodes, each with its own OTAA identity, share one air and the gateways: V8's frames and summary", async () => {
+    const run = { device: "weather-station", board: "nrf52840-dk-sx1262", hours: 1, seed: 4, nodes: 3 };
+    const [xs, v8] = await Promise.all([runSimXs(run), runSim(run)]);
+    expect(v8.summary.linkStats["lns.joins"]).toBe(3);
+    expect(new Set(v8.frames.map((f) => f.topic)).size).toBe(3);
+    expect(firstDifference(xs.frames, v8.frames)).toBeUndefined();
+    expect(simulated(xs.summary)).toEqual(simulated(v8.summary));
+  }, 300_000);
+});
