@@ -5,11 +5,19 @@
  *   and per-node OTAA identities;
  * - NB-IoT: the core stand-in, the CoAP bridge and server (nbiot/backend.ts).
  * What reaches the broker by those ways goes into the run's frame log as the broker received it.
+ *
+ * It comes in two halves. The servers (`startLinkServers`: network server, CoAP server, their UDP bridges, the
+ * nodes' identities) stay in Node; the air, gateways and core (simulator/core/link-side.ts) share virtual time with
+ * the nodes and run on their engine: here for V8 (`startLinkWorld`), inside XS for `--engine xs`
+ * (simulator/xs/session.ts carries their datagrams across the process boundary to the same servers).
  */
 import type { DeviceConfig } from "../../hal/host.js";
 import { isTelemetryTopic } from "../../runtime/node/topics.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Engine } from "../core/engine.js";
+import { buildLinkSide } from "../core/link-side.js";
+import type { LinkSide, LinkSideSpec } from "../core/link-side.js";
+import type { DatagramNetwork } from "../core/network.js";
 import type { ModelContext } from "../core/parts.js";
 import { kunmingRadioPlan } from "../core/radio/kunming-network.js";
 import { lorawanIdentity } from "../core/radio/provisioning.js";
@@ -17,8 +25,8 @@ import type { FrameLog } from "./frame-log.js";
 import type { IoGate } from "./loop.js";
 import { startLorawanNetwork } from "./lorawan-network.js";
 import type { IntegrationRecord, LorawanNetwork } from "./lorawan-network.js";
-import { startNbiotBackend } from "./nbiot/backend.js";
-import type { NbiotBackend } from "./nbiot/backend.js";
+import { startNbiotServers } from "./nbiot/backend.js";
+import type { NbiotServers } from "./nbiot/backend.js";
 
 export interface LinkWorldOptions {
   config: NodeConfig;
@@ -35,27 +43,53 @@ export interface LinkWorldOptions {
   onWarning: (message: string) => void;
 }
 
-export interface LinkWorld {
+/** The Node half of the network side. */
+export interface LinkServers {
   readonly link: NodeConfig["uplink"]["link"];
   /** The nodes share something in virtual time (the air): they must run on one engine, in time order. */
   readonly shared: boolean;
   /** Real I/O of the link's network side that virtual time must wait for (besides the broker's TCP). */
   readonly gate: IoGate | undefined;
+  /** Where the portable half's datagrams go (the gateways' forwarders, the core's UDP); none for MQTT. */
+  readonly network: DatagramNetwork | undefined;
+  /** What the portable half is built from. */
+  readonly side: LinkSideSpec;
   /** What node `index` is configured with: the run's broker, and its identity or server for this link. */
   nodeConfig(base: DeviceConfig, index: number): DeviceConfig;
-  /** What its part models see of the network: the air and where it stands, or the NB-IoT cells. */
-  modelContext(index: number): Partial<ModelContext>;
-  /** Counters of the network side for the summary. */
+  /** Counters of the servers for the summary. */
   stats(): Record<string, number>;
   readonly lorawan: LorawanNetwork | undefined;
-  readonly nbiot: NbiotBackend | undefined;
+  readonly nbiot: NbiotServers | undefined;
   close(): Promise<void>;
+}
+
+export interface LinkWorld extends LinkServers {
+  /** What a node's part models see of the network: the air and where it stands, or the NB-IoT cells. */
+  modelContext(index: number): Partial<ModelContext>;
+  /** The air, gateways or core, on the run's engine. */
+  readonly portable: LinkSide;
+}
+
+/** Both halves on one engine (V8). */
+export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
+  const servers = await startLinkServers(o);
+  const portable = buildLinkSide(servers.side, { engine: o.engine, seed: o.seed, epochMs: o.epochMs, ids: o.ids, ...(servers.network ? { network: servers.network } : {}) });
+  return {
+    ...servers,
+    modelContext: portable.modelContext,
+    portable,
+    stats: () => ({ ...portable.stats(), ...servers.stats() }),
+    close: async () => {
+      portable.close();
+      await servers.close();
+    },
+  };
 }
 
 /** Telemetry on LoRaWAN goes on FPort 1 (runtime/node: the node skeleton's ports). */
 const TELEMETRY_PORT = 1;
 
-export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
+export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Promise<LinkServers> {
   const link = o.config.uplink.link;
   const withUplink = (base: DeviceConfig, uplink: Record<string, unknown>): DeviceConfig => {
     const b = base as unknown as NodeConfig;
@@ -67,7 +101,6 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
     const net = await startLorawanNetwork({
       engine: o.engine,
       seed: o.seed,
-      epochMs: o.epochMs,
       brokerUrl: o.brokerUrl,
       ...(o.lns ? { lns: o.lns } : {}),
       plan,
@@ -84,16 +117,10 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
         const l = (base as unknown as NodeConfig).uplink.lorawan!;
         return withUplink(base, { lorawan: Object.freeze({ ...l, identity: Object.freeze({ ...identities[i]! }) }) });
       },
-      modelContext: (i) => ({ air: net.radio, position: plan.nodePosition(i) }),
+      network: net.bridge,
+      side: { link, server: net.server },
       stats: () => {
-        const s: Record<string, number> = { "radio.frames": net.radio.stats.frames, "gateways.heard": 0, "gateways.collisions": 0, "gateways.snr": 0, "gateways.missedWhileTransmitting": 0 };
-        for (const g of net.gateways) {
-          s[`gateway.${g.name}.forwarded`] = g.stats.forwarded;
-          s["gateways.heard"]! += g.stats.heard;
-          s["gateways.collisions"]! += g.stats.collisions;
-          s["gateways.snr"]! += g.stats.crcOrSnrLost;
-          s["gateways.missedWhileTransmitting"]! += g.stats.missedWhileTransmitting;
-        }
+        const s: Record<string, number> = {};
         if (net.lns) for (const [k, v] of Object.entries(net.lns.stats)) s[`lns.${k}`] = v;
         return s;
       },
@@ -105,7 +132,7 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
   if (link === "nbiot") {
     const topic = o.config.uplink.topic;
     const prefix = topic.replace(/\/?\{id\}.*$/, "");
-    const backend = await startNbiotBackend({
+    const backend = await startNbiotServers({
       engine: o.engine,
       seed: o.seed,
       brokerUrl: o.brokerUrl,
@@ -122,11 +149,10 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
         const n = (base as unknown as NodeConfig).uplink.nbiot!;
         return withUplink(base, { nbiot: Object.freeze({ ...n, server: Object.freeze({ ...backend.coapServer }) }) });
       },
-      modelContext: () => ({ nbiot: backend.core }),
+      network: backend.bridge,
+      side: { link },
       stats: () => {
-        const c = backend.core.stats;
-        const s: Record<string, number> = { "core.attaches": c.attaches, "core.attachFailures": c.attachFailures, "core.taus": c.taus, "core.uplinks": c.uplinks, "core.uplinkLost": c.uplinkLost, "core.uplinkRefused": c.uplinkRefused, "core.downlinks": c.downlinks, "core.downlinkLost": c.downlinkLost };
-        c.byCe.forEach((n, ce) => (s[`core.ce${ce}`] = n));
+        const s: Record<string, number> = {};
         if (backend.server) {
           const v = backend.server.stats;
           s["coap.requests"] = v.requests;
@@ -145,8 +171,9 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
     link,
     shared: false,
     gate: undefined,
+    network: undefined,
+    side: { link: "mqtt" },
     nodeConfig: (base) => base,
-    modelContext: () => ({}),
     stats: () => ({}),
     lorawan: undefined,
     nbiot: undefined,
@@ -155,7 +182,7 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
 }
 
 /** A decoded uplink of the network server, as the broker gets it, into the frame log (telemetry decoded). */
-function recordUplink(e: IntegrationRecord, o: LinkWorldOptions): void {
+function recordUplink(e: IntegrationRecord, o: Pick<LinkWorldOptions, "frames">): void {
   if (!e.topic.endsWith("/event/up")) return;
   const ev = e.event as { data?: string; fPort?: number; deviceInfo?: { deviceName?: string } };
   if (typeof ev.data !== "string") return;

@@ -1,14 +1,13 @@
 /**
- * The LoRaWAN network side of a simulation run: the air, the gateways on it, the network server they forward to
- * (the embedded one unless `lns` names a real one), and its MQTT integration towards the run's broker. Decoded
- * uplinks reach the broker as ChirpStack v4 events, so what a platform subscribes to is the same with real servers.
+ * The Node half of a LoRaWAN run's network side: the network server the gateways forward to (the embedded one
+ * unless `lns` names a real one), the UDP bridge the gateways reach it through, and its MQTT integration towards the
+ * run's broker. Decoded uplinks reach the broker as ChirpStack v4 events, so what a platform subscribes to is the
+ * same with real servers. The air and the gateways are the portable half (simulator/core/link-side.ts), next to the
+ * nodes on whichever engine runs them.
  */
 import type { Engine } from "../core/engine.js";
-import { RadioChannel } from "../core/radio/channel.js";
-import { SimGateway } from "../core/radio/gateway.js";
 import type { RadioPlan } from "../core/radio/kunming-network.js";
 import type { LorawanIdentity } from "../core/radio/provisioning.js";
-import { uplinkFrequencyHz } from "../../runtime/link/lorawan/region-cn470.js";
 import { CN470 } from "./lns/cn470.js";
 import { connectIntegration } from "./lns/integration.js";
 import type { Integration } from "./lns/integration.js";
@@ -18,7 +17,6 @@ import { UdpBridge } from "./udp-bridge.js";
 export interface LorawanNetworkOptions {
   engine: Engine;
   seed: number;
-  epochMs: number;
   brokerUrl: string;
   /** A real network server's Semtech UDP endpoint, "udp://ip:port"; default: the embedded one. */
   lns?: string;
@@ -38,9 +36,9 @@ export interface IntegrationRecord {
 }
 
 export interface LorawanNetwork {
-  radio: RadioChannel;
-  gateways: SimGateway[];
   bridge: UdpBridge;
+  /** Where the gateways' packet forwarders send. */
+  server: { address: string; port: number };
   lns: EmbeddedLns | undefined;
   integration: Integration | undefined;
   /** Every event the embedded server published, in order (empty with an external server). */
@@ -57,7 +55,6 @@ export function parseLnsUrl(url: string): { address: string; port: number } {
 }
 
 export async function startLorawanNetwork(o: LorawanNetworkOptions): Promise<LorawanNetwork> {
-  const radio = new RadioChannel(o.engine, { seed: o.seed });
   const events: IntegrationRecord[] = [];
   let lns: EmbeddedLns | undefined;
   let integration: Integration | undefined;
@@ -93,27 +90,9 @@ export async function startLorawanNetwork(o: LorawanNetworkOptions): Promise<Lor
     server = { address: "127.0.0.1", port: lns.port };
   }
   const bridge = new UdpBridge(o.engine, lns ? { lns } : {});
-  const channels = o.plan.gatewayChannels.map(uplinkFrequencyHz);
-  const gateways = o.plan.gateways.map(
-    (g) =>
-      new SimGateway({
-        eui: g.eui,
-        position: g.position,
-        channels,
-        // CN470 downlinks: RX1 500.3–509.7 MHz, RX2 505.3 MHz.
-        txRangeHz: [500_000_000, 510_000_000],
-        engine: o.engine,
-        radio,
-        network: bridge,
-        server,
-        epochMs: o.epochMs,
-        tmstOffset: g.tmstOffset,
-      }),
-  );
   return {
-    radio,
-    gateways,
     bridge,
+    server,
     lns,
     integration,
     events,

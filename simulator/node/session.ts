@@ -463,8 +463,27 @@ export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal 
 }
 
 /** How long a run on a radio link goes on after its end for reports in flight, and how often it looks. */
-const DRAIN_US = 5 * 60_000_000;
-const DRAIN_STEP_US = 5_000_000;
+export const DRAIN_US = 5 * 60_000_000;
+export const DRAIN_STEP_US = 5_000_000;
+
+/**
+ * The reports at the end (`atEnd`), with those held then and delivered during the drain (`after`) counted as
+ * delivered; reports made after the end are not counted. Both engines' runs account the drain this way.
+ */
+export function drainedAccounts(
+  atEnd: readonly (ReportAccounting | undefined)[],
+  after: readonly (ReportAccounting | undefined)[],
+): { reports: (ReportAccounting | undefined)[]; deliveredAfterEnd: number } {
+  let deliveredAfterEnd = 0;
+  const reports = atEnd.map((a, i) => {
+    const b = after[i];
+    if (!a || !b) return a;
+    const late = Math.max(0, Math.min(a.held, b.delivered - a.delivered));
+    deliveredAfterEnd += late;
+    return { ...a, delivered: a.delivered + late, held: a.held - late };
+  });
+  return { reports, deliveredAfterEnd };
+}
 
 export async function runSim(opts: SimOptions): Promise<SimResult> {
   if (!(opts.hours > 0)) throw new Error(`hours must be > 0, got ${opts.hours}`);
@@ -510,14 +529,9 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
         if (!(await runEngine(engine, gate, t, undefined, { signal }))) break;
         if (nodes.every((n) => world.ledgers.get(n.id)!.held() === 0)) break;
       }
-      const after = totals();
-      reports = atEnd.map((a, i) => {
-        const b = after[i];
-        if (!a || !b) return a;
-        const late = Math.max(0, Math.min(a.held, b.delivered - a.delivered));
-        deliveredAfterEnd += late;
-        return { ...a, delivered: a.delivered + late, held: a.held - late };
-      });
+      const drained = drainedAccounts(atEnd, totals());
+      reports = drained.reports;
+      deliveredAfterEnd = drained.deliveredAfterEnd;
       drainedUs = engine.now - end;
     }
     for (const node of nodes) node.halt();

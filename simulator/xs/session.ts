@@ -1,12 +1,14 @@
 /**
  * `ganzhi sim --engine xs`: the node runs inside ganzhi's XS runner (device code and the portable simulator core:
- * engine, boards, part models, weather), the shell stays in Node (broker, TCP bridge with its MQTT tap, files).
+ * engine, boards, part models, weather, and the link's air, gateways or NB-IoT core), the shell stays in Node
+ * (broker, TCP bridge with its MQTT tap, the link's servers and their UDP bridges, files).
  *
  * The run loop is the V8 one (simulator/node/loop.ts) across a process boundary. XS runs the engine in slices and
  * ends a slice after any event that touched a socket; the shell then gives the bytes to the real TcpBridge, whose
  * MQTT ledger decides, as in V8, whether virtual time must wait for the broker's answer. Socket events go back into
  * XS with the next slice and are posted at XS's current virtual time, where V8 posts them. So, for one seed, the
- * frames on the wire are the V8 run's, byte for byte.
+ * frames on the wire are the V8 run's, byte for byte. Datagrams take the same way through the V8 run's UDP bridges
+ * (simulator/node/link-world.ts `startLinkServers`), which hold virtual time while a server owes an answer.
  *
  * A fatal condition on XS (a start-up that throws, memory full, a callback that never ends) stops the run cleanly
  * with an `XsRunError` naming the device, the phase and the XS error.
@@ -22,7 +24,12 @@ import { BrokerWatch } from "../node/broker-watch.js";
 import { LogDigest } from "../node/log-digest.js";
 import type { Frame, FrameLog } from "../node/frame-log.js";
 import type { MqttTap } from "../node/mqtt-tap.js";
-import { anySignal, createFrameTap, setupSim, summarize, type RunOptions, type SimSummary } from "../node/session.js";
+import { anySignal, createFrameTap, DRAIN_STEP_US, DRAIN_US, drainedAccounts, setupSim, summarize, type RunOptions, type SimSummary } from "../node/session.js";
+import { startLinkServers } from "../node/link-world.js";
+import type { LinkServers } from "../node/link-world.js";
+import { combineGates } from "../node/loop.js";
+import type { DatagramSocket } from "../core/network.js";
+import type { ReportAccounting } from "../core/report-ledger.js";
 import { TcpBridge } from "../node/tcp-bridge.js";
 import type { BoardEntry } from "./board-entry.js";
 import { repoRoot } from "../../tools/xs/build.js";
@@ -172,7 +179,10 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
   const bridge = new TcpBridge(clock as unknown as Engine, { ledger: mqtt, tap: mqtt.tap, observer: watch });
   const logs = new LogDigest();
   const sockets = new Map<number, NetSocket>();
+  const datagrams = new Map<number, DatagramSocket>();
   const world: XsRunWorld = { bridge, broker: setup.broker, brokerUrl: setup.brokerUrl, frames, mqtt };
+  const linkWarnings: string[] = [];
+  let servers: LinkServers | undefined;
 
   const applyOp = (op: NetOp): void => {
     clock.now = op.at;
@@ -188,9 +198,18 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
       );
     } else if (op.op === "write") {
       sockets.get(op.id)?.write(fromHex(op.hex));
-    } else {
+    } else if (op.op === "close") {
       sockets.get(op.id)?.close();
       sockets.delete(op.id);
+    } else if (op.op === "udp-open") {
+      const id = op.id;
+      if (!servers?.network) throw new Error(`XS opened a datagram socket for ${op.owner} on a ${servers?.link ?? "mqtt"} link, which has no servers to reach`);
+      datagrams.set(id, servers.network.open(op.owner, op.address, op.port, { message: (bytes) => deliveries.push({ id, kind: "datagram", hex: toHex(bytes) }) }));
+    } else if (op.op === "udp-send") {
+      datagrams.get(op.id)?.send(fromHex(op.hex));
+    } else {
+      datagrams.get(op.id)?.close();
+      datagrams.delete(op.id);
     }
   };
 
@@ -216,10 +235,25 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
   };
 
   try {
+    // The link's servers, on the stand-in clock: what they publish is recorded at XS's virtual time.
+    servers = await startLinkServers({
+      config: setup.config,
+      engine: clock as unknown as Engine,
+      seed: opts.seed,
+      brokerUrl: setup.brokerUrl,
+      ids: setup.ids,
+      frames,
+      ...(opts.lns ? { lns: opts.lns } : {}),
+      ...(opts.coap ? { coap: opts.coap } : {}),
+      onWarning: (m) => linkWarnings.push(m),
+    });
+    const link = servers;
+    const configs = setup.ids.map((_, i) => link.nodeConfig(setup.nodeConfig, i));
+    const gate = link.gate ? combineGates(bridge, link.gate) : bridge;
     if (opts.entry === "board") {
       // The build pipeline is loaded only for the board entry.
       const { prepareBoardEntry } = await import("./board-entry.js");
-      boardEntry = await prepareBoardEntry({ root, device: opts.device, board: opts.board, config: setup.nodeConfig, id: setup.ids[0]! });
+      boardEntry = await prepareBoardEntry({ root, device: opts.device, board: opts.board, config: configs[0]!, id: setup.ids[0]! });
     }
     const start = boardEntry ? { module: boardEntry.module, modules: boardEntry.modules } : { module: await simBundle(opts.mainPath ?? setup.config.main, root) };
     proc = await XsProcess.start({ ...start, heapLimit: opts.heapLimit ?? DEFAULTS.heapLimit });
@@ -229,7 +263,9 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
       if (msg.t === "net") applyOp(msg);
       else if (msg.t === "log") {
         const entry = { at: msg.at, node: msg.node, level: msg.level, message: msg.message };
-        opts.onLog?.(entry, logs.add(entry));
+        // Counted for the summary whether or not the caller watches the lines.
+        const seen = logs.add(entry);
+        opts.onLog?.(entry, seen);
       }
     };
     const ready = await p
@@ -240,6 +276,8 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
           ...(opts.epochMs !== undefined ? { epochMs: opts.epochMs } : {}),
           board: setup.spec,
           config: setup.nodeConfig,
+          configs,
+          link: link.side,
           rolePins: setup.rolePins,
           nodes: setup.ids,
           probe: {
@@ -270,8 +308,8 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
     /** Run XS to `until`; false when the signal stopped it first. */
     const runTo = async (until: Micros): Promise<boolean> => {
       for (;;) {
-        if (bridge.busy) {
-          await bridge.idle();
+        if (gate.busy) {
+          await gate.idle();
           continue;
         }
         const reconnected = watch.takeReconnected();
@@ -294,10 +332,10 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
             cause: "crash",
           });
         }
-        if (stop.why === "until" && !bridge.busy) {
+        if (stop.why === "until" && !gate.busy) {
           // Nothing due before `until`: settle the clock there, but let late socket events land first.
           await yieldToEventLoop();
-          if (bridge.busy || deliveries.length > 0) continue;
+          if (gate.busy || deliveries.length > 0) continue;
           const settled = await p.request<{ t: "settled"; now: number } & Record<string, unknown>>({ t: "settle", until }, "settled").catch(fail);
           clock.now = settled.now;
           progress(true);
@@ -313,15 +351,36 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
       if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
     }
 
+    // A radio link takes seconds to minutes to deliver: what was on its way at the end may land in the next
+    // minutes (as the V8 run does it, simulator/node/session.ts `runSim`).
+    type Accounts = Extract<FromXs, { t: "accounts" }>;
+    const accounts = () => p.request<Accounts & Record<string, unknown>>({ t: "accounts" }, "accounts").catch(fail);
+    const inOrder = (r: Record<string, ReportAccounting | null>) => setup.ids.map((id) => r[id] ?? undefined);
+    const anyHeld = (a: Accounts) => setup.ids.some((id) => (a.held[id] ?? 0) > 0);
+    let atEnd: (ReportAccounting | undefined)[] | undefined;
+    let drainedUs = 0;
+    if (link.shared && clock.now >= end && !signal.aborted) {
+      const first = await accounts();
+      if (anyHeld(first)) {
+        atEnd = inOrder(first.reports);
+        for (let t = end + DRAIN_STEP_US; t <= end + DRAIN_US; t += DRAIN_STEP_US) {
+          if (!(await runTo(t))) break;
+          if (!anyHeld(await accounts())) break;
+        }
+        drainedUs = clock.now - end;
+      }
+    }
+
     type Result = Extract<FromXs, { t: "result" }>;
     const result = await p.request<Result & Record<string, unknown>>({ t: "finish" }, "result").catch(fail);
     // Let the last PUBACKs that were already on their way land in the tap.
-    await bridge.idle();
+    await gate.idle();
     p.end();
     await p.exited;
 
     const wallSeconds = (performance.now() - wallStart) / 1000;
     const crashes: NodeCrash[] = result.crashes.map((c: CrashRecord) => ({ at: c.at, node: c.node, phase: c.kind ?? c.phase, error: c.error }));
+    const drained = atEnd ? drainedAccounts(atEnd, inOrder(result.reports)) : { reports: inOrder(result.reports), deliveredAfterEnd: 0 };
     const summary = summarize({
       opts,
       nodes: setup.ids.length,
@@ -334,20 +393,24 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
       bridge,
       deviceStats: setup.ids.map((id) => result.stats[id] ?? {}),
       deviceSummary: result.summary ?? undefined,
-      reports: setup.ids.map((id) => result.reports[id] ?? undefined),
+      reports: drained.reports,
       crashes,
       // A start-up that throws on XS stops the run at once (XsRunError), before it could loop.
       bootLoops: [],
       logs,
       brokerUrl: setup.brokerUrl,
       brokerStatus: watch.report(setup.brokerUrl, setup.ids),
-      warnings: setup.manifestWarnings,
+      warnings: [...setup.manifestWarnings, ...linkWarnings],
+      link: link.link,
+      linkStats: { ...result.linkStats, ...link.stats() },
+      drain: { deliveredAfterEnd: drained.deliveredAfterEnd, us: drainedUs },
     });
     return { summary, frames: frames.frames, profile: result.probe, kinds, world };
   } finally {
     proc?.kill();
     boardEntry?.dispose();
     bridge.closeAll();
+    await servers?.close();
     await setup.broker?.close();
   }
 }

@@ -101,7 +101,7 @@ describe("vendor files work with every command", () => {
       const r = await ganzhi([cmd, "weather-station", "--board", "esp32-devkit"]);
       expect(r.exitCode).toBe(2);
       expect(r.stderr.trim()).toBe(
-        `ganzhi ${cmd}: unknown board "esp32-devkit" (did you mean "esp32-devkitc"?); boards: esp32-devkitc, kunming-ws-v1, nrf52840-dk (or the path of a board file, ending in .json)`,
+        `ganzhi ${cmd}: unknown board "esp32-devkit" (did you mean "esp32-devkitc"?); boards: esp32-devkitc, kunming-ws-v1, nrf52840-dk, nrf52840-dk-bc95, nrf52840-dk-sx1262 (or the path of a board file, ending in .json)`,
       );
     }
   });

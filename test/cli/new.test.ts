@@ -107,7 +107,7 @@ describe("ganzhi new", () => {
     const base = await ganzhi(["new", "board", "acme-b2", "--extends", "esp32-devkit"]);
     expect(base.exitCode).toBe(2);
     expect(base.stderr.trim()).toBe(
-      'ganzhi new: unknown board "esp32-devkit" (did you mean "esp32-devkitc"?); boards: acme-b1, esp32-devkitc, kunming-ws-v1, nrf52840-dk (or the path of a board file, ending in .json)',
+      'ganzhi new: unknown board "esp32-devkit" (did you mean "esp32-devkitc"?); boards: acme-b1, esp32-devkitc, kunming-ws-v1, nrf52840-dk, nrf52840-dk-bc95, nrf52840-dk-sx1262 (or the path of a board file, ending in .json)',
     );
   });
 

@@ -144,18 +144,28 @@ describe("weather-station", () => {
     expect(pins).toMatchObject({ wind: 34, rain: 35, vane: 4, led: 13, button: 11 });
     expect(config.parts["anemometer"]).toMatchObject({ io: "digital-edge", pin: 34, edge: "falling", pull: "up" });
     expect(config.parts["vane"]).toMatchObject({ io: "analog", pin: 4, channel: "AIN2", resolutionBits: 12, fullScaleVolts: 3.6 });
-    // The LoRa transceiver is optional, and the plain DK names none of its pins: not fitted.
+    // The LoRa transceiver and the NB-IoT modem are optional, and the plain DK names none of their pins: not fitted.
     expect(config.parts["radio"]).toBeUndefined();
+    expect(config.parts["modem"]).toBeUndefined();
     expect(config.parts["thermohygrometer"]).toMatchObject({ data: 26, clock: 27 });
     expect(config.uplink.interface).toBeNull();
     expect(warnings.map((w) => `${w.severity} ${w.pointer}`)).toEqual(["warning /parts/anemometer", "warning /uplink/link"]);
   });
 
   it("resolves on nrf52840-dk-sx1262 (the DK with an SX1262 shield) with the LoRaWAN link through the shield's pins", () => {
-    const { config, warnings } = resolveNode("weather-station", "examples/boards/nrf52840-dk-sx1262.json");
+    const { config, warnings } = resolveNode("weather-station", "nrf52840-dk-sx1262");
     expect(config.uplink).toMatchObject({ link: "lorawan", interface: "lora", confirmed: false, lorawan: { radio: "radio", adr: true, dataRate: 0 } });
     // P1.08, P1.04, P1.06, P0.03; SPI on the DK's Arduino header.
     expect(config.parts["radio"]).toMatchObject({ io: "spi", bus: "default", pins: { nss: 40, busy: 36, dio1: 38, reset: 3 } });
+    expect(warnings.map((w) => `${w.severity} ${w.pointer}`)).toEqual(["warning /parts/anemometer"]);
+  });
+
+  it("resolves on nrf52840-dk-bc95 (the DK with a BC95-B5) with the NB-IoT link: the modem on Serial.default at its 9600 baud, RESET on D8", () => {
+    const { config, warnings } = resolveNode("weather-station", "nrf52840-dk-bc95");
+    expect(config.uplink).toMatchObject({ link: "nbiot", interface: "nbiot", confirmed: true, nbiot: { modem: "modem", server: { address: "127.0.0.1", port: 5683 } } });
+    // P0.30 receive, P0.31 transmit (the DK's Serial.default); P1.10 (D8) = 32 + 10.
+    expect(config.parts["modem"]).toMatchObject({ io: "uart", bus: "default", receive: 30, transmit: 31, baud: 9600, pins: { reset: 42 } });
+    expect(config.parts["radio"]).toBeUndefined();
     expect(warnings.map((w) => `${w.severity} ${w.pointer}`)).toEqual(["warning /parts/anemometer"]);
   });
 

@@ -770,7 +770,7 @@ describe("a vendor's overlay against the devices: errors in the vendor's file", 
       {
         pointer: "/pins/vane",
         message:
-          'the board\'s pin "vane" (GPIO35) does nothing for weather-station: its parts\' pin "vane" is wired to GPIO34 at manifests/devices/weather-station.json:22:48, which wins; to move that part on this board, give /wiring/weather-station/vane here instead',
+          'the board\'s pin "vane" (GPIO35) does nothing for weather-station: its parts\' pin "vane" is wired to GPIO34 at manifests/devices/weather-station.json:29:48, which wins; to move that part on this board, give /wiring/weather-station/vane here instead',
       },
     ],
   });
@@ -778,13 +778,13 @@ describe("a vendor's overlay against the devices: errors in the vendor's file", 
     what: "an LED on the anemometer's pin, reported in the overlay",
     device: "weather-station",
     edits: [[`  "description": "Vendor board"`, `  "description": "Vendor board",\n  "pins": { «"led": 27 }`]],
-    expect: [{ pointer: "/pins/led", message: 'GPIO27 for the board\'s pin "led" is already used by part "anemometer" (manifests/devices/weather-station.json:22:24)' }],
+    expect: [{ pointer: "/pins/led", message: 'GPIO27 for the board\'s pin "led" is already used by part "anemometer" (manifests/devices/weather-station.json:29:24)' }],
   });
   boardCase({
     what: "wiring a pin name the device does not use",
     device: "weather-station",
     edits: [[`  "description": "Vendor board"`, `  "description": "Vendor board",\n  "wiring": { "weather-station": { «"vanne": 35 } }`]],
-    expect: [{ pointer: "/wiring/weather-station/vanne", message: 'pin name "vanne" is not used by any part of weather-station (did you mean "vane"?) (its pin names: wind, rain, vane, vanePower, loraNss, loraBusy, loraDio1, loraReset)' }],
+    expect: [{ pointer: "/wiring/weather-station/vanne", message: 'pin name "vanne" is not used by any part of weather-station (did you mean "vane"?) (its pin names: wind, rain, vane, vanePower, loraNss, loraBusy, loraDio1, loraReset, modemReset)' }],
   });
   boardCase({
     what: "moving the vane onto an ADC2 pin",

@@ -1,5 +1,5 @@
 /**
- * The weather station on LoRaWAN (the nRF52840-DK with an SX1262 shield, examples/boards/nrf52840-dk-sx1262.json):
+ * The weather station on LoRaWAN (the nRF52840-DK with an SX1262 shield, manifests/boards/nrf52840-dk-sx1262.json):
  * its reports cross the simulated air, the gateways and the embedded network server, split to fit CN470's payload
  * limits, and reach the broker as ChirpStack uplink events. What the platform gets must be what the same node
  * sends over MQTT: the same SenML records, whichever way they were packed.
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { runSim } from "../../simulator/node/session.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
 
-const BOARD = "examples/boards/nrf52840-dk-sx1262.json";
+const BOARD = "nrf52840-dk-sx1262";
 
 const records = (frames: readonly Frame[]) =>
   frames

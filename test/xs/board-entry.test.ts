@@ -39,6 +39,32 @@ describe("the board entry (hal/moddable) on XS", () => {
     expect(logs).toContain(`info ws-0001 (weather-station on ${board}, ${board.startsWith("esp32") ? "esp32" : "nrf52"}) reset: power-on`);
   }, 600_000);
 
+  it("weather station on nrf52840-dk-bc95: NB-IoT through the BC95 on embedded:io/serial, 3 h, frames byte-identical to the device entry on V8", async () => {
+    const run = { device: "weather-station", board: "nrf52840-dk-bc95", hours: 3, seed: 4 };
+    const onBoard = await runSimXs({ ...run, entry: "board" });
+    const v8 = await runSim(run);
+    expect(v8.summary.link).toBe("nbiot");
+    // hal/moddable rounds timer delays up to whole ms (Moddable's Timer takes integer ms) where V8's provider fires
+    // a fractional delay at its microsecond: on the NB-IoT path a report's delivery is seen up to 1 ms later on the
+    // board, while every datagram and frame keeps its microsecond.
+    const { uplinkMaxLatencyMs: boardLatency, ...boardStats } = onBoard.summary.deviceStats;
+    const { uplinkMaxLatencyMs: v8Latency, ...v8Stats } = v8.summary.deviceStats;
+    expect(boardLatency! - v8Latency!).toBeGreaterThanOrEqual(0);
+    expect(boardLatency! - v8Latency!).toBeLessThanOrEqual(1);
+    expectSameRun({ frames: onBoard.frames, summary: { ...onBoard.summary, deviceStats: boardStats } }, { frames: v8.frames, summary: { ...v8.summary, deviceStats: v8Stats } });
+    expect(onBoard.summary.linkStats).toEqual(v8.summary.linkStats);
+    expect(v8.summary.linkStats["coap.published"]).toBe(v8.frames.length);
+  }, 600_000);
+
+  // The SX1262 goes on the air through embedded:io/spi (the network server hears every join request), but no join
+  // completes: hal/moddable's timer rounds delays up to whole ms and, without the SDK's microseconds module (not
+  // on nRF52), `clock.microseconds()` is Time.ticks × 1000, so RX1 opens up to ~2 ms after the join accept's
+  // preamble starts, and the SX1262 model only locks on a preamble that starts while it listens. The MAC opens the
+  // window `rxSetupUs` early and no earlier (runtime/link/lorawan/mac.ts `#scheduleWindow`), so it needs to open it
+  // earlier by its timing error for a millisecond clock. (Checked by hand: with a simulated Time.microseconds and
+  // timer delays rounded down, the join completes and the first report is delivered.)
+  it.todo("weather station on nrf52840-dk-sx1262: LoRaWAN through the SX1262 on embedded:io/spi, frames byte-identical to V8");
+
   it("through a broker outage: the reconnects' jitter comes from Math.random, the board's RNG, and matches V8's host.random()", async () => {
     const run = {
       device: "weather-station",

@@ -8,8 +8,8 @@
 import { lookup } from "node:dns/promises";
 import { isIPv4 } from "node:net";
 import type { Engine } from "../../core/engine.js";
-import { NbiotCore } from "../../core/nbiot/core.js";
-import type { NbiotCell, NbiotCoreOptions } from "../../core/nbiot/core.js";
+import { buildNbiotCore } from "../../core/link-side.js";
+import type { NbiotCell, NbiotCore, NbiotCoreOptions } from "../../core/nbiot/core.js";
 import { CoapUdpBridge } from "./coap-bridge.js";
 import type { CoapBridgeOptions } from "./coap-bridge.js";
 import { EmbeddedCoapServer } from "./coap-server.js";
@@ -31,14 +31,18 @@ export interface NbiotBackendOptions {
   onPublished?: (node: string, topic: string, payload: Uint8Array) => void;
 }
 
-export interface NbiotBackend {
-  readonly core: NbiotCore;
+/** The Node half of the backend: the bridge to real UDP and the server (the core runs beside the nodes). */
+export interface NbiotServers {
   readonly bridge: CoapUdpBridge;
   /** The embedded server, when no `coapUrl` was given. */
   readonly server: EmbeddedCoapServer | undefined;
   /** Where nodes send their CoAP. */
   readonly coapServer: { address: string; port: number };
   close(): Promise<void>;
+}
+
+export interface NbiotBackend extends NbiotServers {
+  readonly core: NbiotCore;
 }
 
 /** Host and port of a `coap://` URL (default port 5683), with an error naming what is wrong. */
@@ -55,7 +59,8 @@ export function parseCoapUrl(url: string): { host: string; port: number } {
   return { host: u.hostname, port };
 }
 
-export async function startNbiotBackend(o: NbiotBackendOptions): Promise<NbiotBackend> {
+/** The CoAP server (embedded, or the real one `coapUrl` names) and the bridge the core reaches it through. */
+export async function startNbiotServers(o: Omit<NbiotBackendOptions, "cells" | "core">): Promise<NbiotServers> {
   let server: EmbeddedCoapServer | undefined;
   let coapServer: { address: string; port: number };
   if (o.coapUrl) {
@@ -68,22 +73,26 @@ export async function startNbiotBackend(o: NbiotBackendOptions): Promise<NbiotBa
     coapServer = { address: "127.0.0.1", port: server.port };
   }
   const bridge = new CoapUdpBridge(o.engine, o.bridge);
-  const core = new NbiotCore({
-    engine: o.engine,
-    seed: o.seed,
-    cells: o.cells ?? [{ name: "cell-1", position: { x: 0, y: 0, height: 30 } }],
-    network: bridge,
-    ...o.core,
-  });
   return {
-    core,
     bridge,
     server,
     coapServer,
     async close() {
-      core.close();
       bridge.closeAll();
       await server?.close();
+    },
+  };
+}
+
+export async function startNbiotBackend(o: NbiotBackendOptions): Promise<NbiotBackend> {
+  const servers = await startNbiotServers(o);
+  const core = buildNbiotCore({ engine: o.engine, seed: o.seed, network: servers.bridge, ...(o.cells ? { cells: o.cells } : {}), ...(o.core ? { core: o.core } : {}) });
+  return {
+    ...servers,
+    core,
+    async close() {
+      core.close();
+      await servers.close();
     },
   };
 }

@@ -4,7 +4,9 @@
  * the Node shell, which keeps the broker, the TCP bridge and the files.
  *
  * The world is built exactly as simulator/node/session.ts builds it (same seed forks, same order), so a run here
- * produces the same uplink frames as on V8, byte for byte.
+ * produces the same uplink frames as on V8, byte for byte. The link's portable half (LoRaWAN's air and gateways,
+ * the NB-IoT core: simulator/core/link-side.ts) runs here too, beside the part models; its datagrams go to the
+ * servers in the shell through XsNetwork.
  */
 import type { DeviceConfig, DeviceMain, SummaryLine } from "../../../hal/host.js";
 import type { NodeConfig } from "../../../manifests/schema/config.js";
@@ -12,6 +14,9 @@ import { Engine } from "../../core/engine.js";
 import { createKunmingWeather } from "../../core/environment/kunming.js";
 import type { AirState, Atmosphere, WindState } from "../../core/environment/types.js";
 import type { I2CTarget } from "../../core/buses/i2c.js";
+import type { SPITarget } from "../../core/buses/spi.js";
+import { buildLinkSide } from "../../core/link-side.js";
+import type { LinkSide } from "../../core/link-side.js";
 import type { PulseSource, VoltageSource } from "../../core/io/lines.js";
 import { SimNode } from "../../core/node.js";
 import { attachModels } from "../../core/parts.js";
@@ -99,6 +104,19 @@ function unmeteredTarget(t: I2CTarget, xs: XsHost): I2CTarget {
   };
 }
 
+function unmeteredSpiTarget(t: SPITarget, xs: XsHost): SPITarget {
+  return {
+    exchange(tx, mode) {
+      xs.pause();
+      try {
+        return t.exchange(tx, mode);
+      } finally {
+        xs.resume();
+      }
+    },
+  };
+}
+
 function unmeteredVoltage(v: VoltageSource, xs: XsHost): VoltageSource {
   return (t) => {
     xs.pause();
@@ -135,6 +153,7 @@ class XsWorld {
   readonly xs: XsHost;
   readonly engine = new Engine();
   readonly network: XsNetwork;
+  readonly link: LinkSide;
   readonly nodes: SimNode[] = [];
   readonly ledgers: ReportLedger[] = [];
   readonly probe: Probe;
@@ -159,6 +178,8 @@ class XsWorld {
     this.epochMs = atmosphere.epochMs;
     const quiet = unmeteredAtmosphere(atmosphere, xs);
     const rolePins = deepFreeze(init.rolePins);
+    const configs = (init.configs ?? init.nodes.map(() => init.config)).map((c) => deepFreeze(c) as unknown as DeviceConfig);
+    this.link = buildLinkSide(init.link ?? { link: "mqtt" }, { engine, seed: init.seed, epochMs: atmosphere.epochMs, ids: init.nodes, network: this.network });
     const rng = new Rng(init.seed).fork("nodes");
     init.nodes.forEach((id, index) => {
       const nodeRng = rng.fork(id);
@@ -167,7 +188,7 @@ class XsWorld {
       const node: SimNode = new SimNode({
         id,
         board: init.board,
-        config: config as unknown as DeviceConfig,
+        config: configs[index]!,
         rolePins,
         main: ledger.wrap(this.probe.wrapMain(main, index), () => node.crashes),
         engine,
@@ -182,7 +203,11 @@ class XsWorld {
         const attach = bus.attach.bind(bus);
         bus.attach = (address: number, target: I2CTarget) => attach(address, unmeteredTarget(target, xs));
       }
-      attachModels(config.parts, { node, atmosphere: quiet });
+      for (const bus of Object.values(node.spi)) {
+        const attach = bus.attach.bind(bus);
+        bus.attach = (select: number, target: SPITarget) => attach(select, unmeteredSpiTarget(target, xs));
+      }
+      attachModels(config.parts, { node, atmosphere: quiet, ...this.link.modelContext(index) });
       for (const [pin, v] of [...node.world.analog]) node.world.analog.set(pin, unmeteredVoltage(v, xs));
       for (const [pin, p] of [...node.world.pulse]) node.world.pulse.set(pin, unmeteredPulses(p, xs));
       this.nodes.push(node);
@@ -267,13 +292,25 @@ class XsWorld {
     this.#send({ t: "held", held });
   }
 
-  finish(): void {
-    // Before the halt: what a node that is down at the end held in RAM is gone.
+  /** Each node's reports as the run would end now: what a node that is down holds in RAM is gone. */
+  #reports(): Record<string, ReportAccounting | null> {
     const reports: Record<string, ReportAccounting | null> = {};
     this.nodes.forEach((node, i) => {
       const ledger = this.ledgers[i]!;
       reports[node.id] = ledger.total(ledger.pendingReset(node.running, node.crashes)) ?? null;
     });
+    return reports;
+  }
+
+  accounts(): void {
+    const held: Record<string, number> = {};
+    this.nodes.forEach((node, i) => (held[node.id] = this.ledgers[i]!.held()));
+    this.#send({ t: "accounts", reports: this.#reports(), held });
+  }
+
+  finish(): void {
+    // Before the halt.
+    const reports = this.#reports();
     for (const node of this.nodes) node.halt();
     this.network.flush();
     this.#newCrashes();
@@ -295,6 +332,7 @@ class XsWorld {
       crashes: this.#crashes,
       boots,
       probe: this.probe.report(),
+      linkStats: this.link.stats(),
     });
   }
 }
@@ -334,6 +372,8 @@ export function serve(main: DeviceMain, onInit?: (init: InitMessage) => void): v
       xs.send(JSON.stringify({ t: "settled", now: world.engine.now }));
     } else if (msg.t === "held") {
       world.held(msg.nodes);
+    } else if (msg.t === "accounts") {
+      world.accounts();
     } else if (msg.t === "finish") {
       world.finish();
       return;

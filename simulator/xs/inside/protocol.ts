@@ -5,9 +5,11 @@
  * The shell drives time in slices (`run`); XS ends a slice early after any event that touched a socket, so the
  * shell can hand the bytes to real TCP and decide, exactly as the V8 loop does, whether virtual time must wait for
  * an answer. Socket events from the real world come back in the next `run`, and XS posts them at its current
- * virtual time, as the V8 bridge does.
+ * virtual time, as the V8 bridge does. Datagrams (the gateways' packet forwarders, the NB-IoT core's UDP) cross
+ * the same way: `udp-*` operations out, `datagram` deliveries in, in the order the shell's bridges saw them.
  */
 import type { DeviceConfig, LogLevel, SummaryLine } from "../../../hal/host.js";
+import type { LinkSideSpec } from "../../core/link-side.js";
 import type { ReportAccounting } from "../../core/report-ledger.js";
 import type { SimBoardSpec } from "../../core/board.js";
 import type { KindSpec, ProbeReport } from "./probe.js";
@@ -19,6 +21,10 @@ export interface InitMessage {
   epochMs?: number;
   board: SimBoardSpec;
   config: DeviceConfig;
+  /** Each node's own config, in fleet order (a link's identity or server); default: `config` for every node. */
+  configs?: DeviceConfig[];
+  /** The portable half of the link's network side (air and gateways, NB-IoT core); default: none (MQTT). */
+  link?: LinkSideSpec;
   rolePins: Record<string, number>;
   /** Node ids, in fleet order. */
   nodes: string[];
@@ -29,7 +35,8 @@ export interface InitMessage {
 export type Delivery =
   | { id: number; kind: "connected" }
   | { id: number; kind: "data"; hex: string }
-  | { id: number; kind: "closed"; error?: string };
+  | { id: number; kind: "closed"; error?: string }
+  | { id: number; kind: "datagram"; hex: string };
 
 export interface RunMessage {
   t: "run";
@@ -53,7 +60,12 @@ export interface HeldMessage {
   nodes: string[];
 }
 
-export type ToXs = InitMessage | RunMessage | SettleMessage | FinishMessage | HeldMessage;
+/** Each node's reports so far (as `result` counts them) and what its uplink queue holds: the drain at the end. */
+export interface AccountsMessage {
+  t: "accounts";
+}
+
+export type ToXs = InitMessage | RunMessage | SettleMessage | FinishMessage | HeldMessage | AccountsMessage;
 
 export interface CrashRecord {
   at: number;
@@ -70,7 +82,10 @@ export interface CrashRecord {
 export type NetOp =
   | { t: "net"; op: "connect"; id: number; node: string; address: string; port: number; at: number }
   | { t: "net"; op: "write"; id: number; hex: string; at: number }
-  | { t: "net"; op: "close"; id: number; at: number };
+  | { t: "net"; op: "close"; id: number; at: number }
+  | { t: "net"; op: "udp-open"; id: number; owner: string; address: string; port: number; at: number }
+  | { t: "net"; op: "udp-send"; id: number; hex: string; at: number }
+  | { t: "net"; op: "udp-close"; id: number; at: number };
 
 export type StopReason = "io" | "until" | "slice" | "crash";
 
@@ -81,6 +96,7 @@ export type FromXs =
   | { t: "stop"; why: StopReason; now: number; executed: number; next: number; crash?: CrashRecord }
   | { t: "settled"; now: number }
   | { t: "held"; held: Record<string, number> }
+  | { t: "accounts"; reports: Record<string, ReportAccounting | null>; held: Record<string, number> }
   | {
       t: "result";
       now: number;
@@ -93,6 +109,8 @@ export type FromXs =
       crashes: CrashRecord[];
       boots: Record<string, number>;
       probe: ProbeReport;
+      /** Counters of the link's portable half (air, gateways, core). */
+      linkStats: Record<string, number>;
     }
   | { t: "error"; message: string }
   | { t: "fatal"; kind: string; message: string; phase: number; node: number; at: number };
