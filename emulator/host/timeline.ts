@@ -108,7 +108,7 @@ export interface Timeline {
  * the ms at arming plus the delay. It wakes the board on the first tick whose ms reaches it. The clock starts at the
  * device's boot (`origin`), where the simulator's virtual time does.
  */
-function rtos(origin: number, tickHz: number) {
+export function rtos(origin: number, tickHz: number) {
   const tickUs = 1e6 / tickHz;
   return {
     /** The clock's milliseconds at `t`. */
@@ -120,6 +120,12 @@ function rtos(origin: number, tickHz: number) {
       return { due: origin + ms * 1000, wake: origin + Math.ceil((ms * tickHz) / 1000 - 1e-9) * tickUs };
     },
   };
+}
+
+/** The dispatch a record made inside a handler belongs to: due at `dueUs` (µs since reset, the record's virtual time
+ * plus the image's origin) and running at `realUs`; -1 if none. */
+export function dispatchAt(c: ImageConsole, dueUs: number, realUs: number): number {
+  return c.dispatches.findIndex((x) => Math.abs(x.dueUs - dueUs) < 1 && x.start / TICKS_PER_US <= realUs && x.end / TICKS_PER_US >= realUs);
 }
 
 /** Device + provider instructions of a dispatch. */

@@ -86,6 +86,8 @@ export interface Recording {
   random: number[];
   connections: { address: string; port: number; txHex: string }[];
   net: RecordedNetEvent[];
+  /** Parts whose models keep time in each power state (a LoRa transceiver's `residency()`), at the end of the run. */
+  partStates?: { role: string; part: string; states: { state: string; milliamps: number; us: number }[] }[];
   /** The uplink frames the simulated device sent (the `ganzhi sim --out` lines), for the replay to be checked against. */
   frames: Frame[];
 }
@@ -327,6 +329,12 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
   const dialled = (c: { address: string; port: number }) =>
     simBroker && c.address === simBroker.address && c.port === simBroker.port ? named : { address: c.address, port: c.port };
   const spec = { ...node.board, flash: node.board.flash };
+  const partStates: NonNullable<Recording["partStates"]> = [];
+  for (const m of world.models.get(node.id) ?? []) {
+    const model = m.model as { residency?: () => { state: string; milliamps: number; us: number }[] };
+    if (typeof model?.residency !== "function") continue;
+    partStates.push({ role: m.role, part: m.part, states: model.residency().map((r) => ({ state: r.state, milliamps: r.milliamps, us: r.us })) });
+  }
   const recording: Recording = {
     format: RECORDING_FORMAT,
     version: RECORDING_VERSION,
@@ -352,6 +360,7 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
     random,
     connections: connections.map((c) => ({ ...dialled(c), txHex: c.tx.map(hex).join("") })),
     net,
+    partStates,
     frames: result.frames,
   };
   return { recording, result };
