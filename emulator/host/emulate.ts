@@ -161,6 +161,8 @@ export interface EmulateFigures {
   bootUs: number;
   /** Supply current and energy from the time in each power state and the board's currents (energy.ts). */
   energy: EnergyEstimate;
+  /** The uplink's link on this board (the device manifest's choice). */
+  link: string;
   /** A LoRaWAN node's class A windows on the board's clock, join and airtime (rx-windows.ts); absent for other links. */
   lorawan?: RxWindowFigures;
   wallSeconds: { simulate: number; build: number; emulate: number };
@@ -427,6 +429,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     crashes: s.crashes,
     bootUs: s.bootUs,
     energy,
+    link: device.uplink.link,
     ...(lorawan ? { lorawan } : {}),
     wallSeconds: { simulate: (t1 - t0) / 1000, build: (t2 - t1) / 1000, emulate: (t3 - t2) / 1000 },
   };
