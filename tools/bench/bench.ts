@@ -186,7 +186,7 @@ if (emulateHours > 0) {
     const base = ["esp32-devkitc", "nrf52840-dk"];
     const linked = Object.keys((loadDevice(device).manifest as { uplink?: { boards?: Record<string, string> } }).uplink?.boards ?? {});
     return [...base, ...linked].flatMap((name) => {
-      const example = `${manifestRoot()}/../examples/boards/${name}.json`;
+      const example = `${manifestRoot()}/examples/boards/${name}.json`;
       const board = existsSync(example) ? example : name;
       try {
         const loaded = loadBoard(board);
