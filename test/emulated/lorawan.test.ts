@@ -5,7 +5,9 @@
  * the class A windows are timed on the board's clock (emulator/host/rx-windows.ts) and held to the device manifest's
  * budgets; the frames are checked against the simulation's and decoded by lora-packet, which no one here wrote.
  */
+import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runSimXs } from "../../simulator/xs/session.js";
 import { loadDevice } from "../../manifests/load.js";
 import { checkBudgets } from "../../emulator/host/budgets.js";
 import { emulate, radioWiring } from "../../emulator/host/emulate.js";
@@ -14,7 +16,8 @@ import { loraPacket } from "../../simulator/node/lns/lora-packet.js";
 import { loadBoard, resolveNode } from "../../manifests/load.js";
 
 const HOURS = 1;
-const NRF = "examples/boards/nrf52840-dk-sx1262.json";
+// The catalogue's board once it is there (branch lora-xs moves it), the example overlay until then.
+const NRF = existsSync("manifests/boards/nrf52840-dk-sx1262.json") ? "nrf52840-dk-sx1262" : "examples/boards/nrf52840-dk-sx1262.json";
 const ESP = "examples/boards/esp32-devkitc-sx1262.json";
 const budgets = loadDevice("weather-station").manifest.budgets!;
 
@@ -147,12 +150,13 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
     expect(checkBudgets(budgets, r().figures).find((c) => c.name === "rxWindowsMissed")!.ok).toBe(true);
   });
 
-  it("catches the preamble in every SF12 window (two symbols, 65.5 ms, absorb the lateness) and misses only at SF7", () => {
+  it("misses only late: a window that would miss opened after the preamble's spare symbols, never before its timeout", () => {
     const windows = r().figures.lorawan!.uplinks.flatMap((u) => u.windows);
-    for (const w of windows.filter((x) => x.sf === 12)) expect(w.catches).toBe(true);
     const missed = windows.filter((w) => !w.catches);
-    expect(missed.length).toBeGreaterThan(0);
-    expect(missed.every((w) => w.sf === 7 && w.errorUs.slow > w.toleranceUs.late)).toBe(true);
+    // At DR5 (SF7) two spare symbols are 2 ms: the SF7 windows miss.
+    expect(missed.some((w) => w.sf === 7)).toBe(true);
+    for (const w of missed) expect(Math.max(w.errorUs.fast, w.errorUs.slow)).toBeGreaterThan(w.toleranceUs.late);
+    for (const w of windows) expect(Math.min(w.errorUs.fast, w.errorUs.slow)).toBeGreaterThan(-w.toleranceUs.early);
   });
 
   it("fails the window budget when it is tighter than the error, when a window would miss, and when nothing was sent", () => {
@@ -172,11 +176,14 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
 
   it("counts the SX1262's transmit and receive time in the energy estimate", () => {
     const shares = r().figures.energy.shares.filter((s) => s.state === "part");
-    const tx = shares.find((s) => s.current.includes("TX"));
-    const rx = shares.find((s) => / RX$/.test(s.current));
-    expect(tx && rx).toBeTruthy();
-    // Transmit time is the uplinks' time on air (the model's ledger against the recorded edges).
-    expect(Math.abs(tx!.seconds * 1e6 - r().figures.lorawan!.airtimeUs.total)).toBeLessThan(1000 * r().figures.lorawan!.uplinks.length);
+    const tx = shares.filter((s) => s.current.includes(" TX "));
+    const rx = shares.filter((s) => / RX$/.test(s.current));
+    expect(tx.length).toBeGreaterThan(0);
+    expect(rx.length).toBeGreaterThan(0);
+    // Transmit time (at each power the uplinks used) is their time on air: the model's ledger against the recorded
+    // edges, within a millisecond an uplink.
+    const txUs = tx.reduce((a, s) => a + s.seconds * 1e6, 0);
+    expect(Math.abs(txUs - r().figures.lorawan!.airtimeUs.total)).toBeLessThan(1000 * r().figures.lorawan!.uplinks.length);
     expect(r().figures.energy.radio).toBe(true);
   });
 
@@ -189,4 +196,25 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
       expect(f.boardStaticBytes).toBe(128 * 1024);
     }
   });
+});
+
+describe("the LoRaWAN node's frames on V8, XS and the emulated MCU", () => {
+  // XS carries LoRaWAN from branch lora-xs on (simulator/xs: the air and gateways inside XS, datagrams across).
+  it("are byte-identical: the PHY payloads (V8 and the image) and the broker's frames (all three)", async () => {
+    const emulated = runs.nrf52840!;
+    const xs = await runSimXs({ device: "weather-station", board: NRF, hours: HOURS, seed: 1 });
+    const v8 = emulated.simFrames;
+    expect(v8.length).toBeGreaterThan(2);
+    // V8 ↔ XS: the broker's frames, every field.
+    expect(xs.frames.map((f) => JSON.stringify(f))).toEqual(v8.map((f) => JSON.stringify(f)));
+    // V8 ↔ the image: PHY payloads byte for byte, and each broker frame one of the image's uplinks decrypted.
+    expect(emulated.comparison.identical).toBe(true);
+    const decrypted = emulated.frames.map((f) => f.hex);
+    let j = 0;
+    for (const f of xs.frames) {
+      while (j < decrypted.length && decrypted[j] !== f.hex) j++;
+      expect(j, f.hex).toBeLessThan(decrypted.length);
+      j++;
+    }
+  }, 300_000);
 });
