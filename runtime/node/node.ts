@@ -1,5 +1,6 @@
 /**
- * The node skeleton every device runs on: the link its board uses (runtime/node/link.ts), the uplink queue above it,
+ * The node skeleton every device runs on: the link its board uses (devices/shared/board-link.ts builds it), the
+ * uplink queue above it,
  * the scheduler, the report timer with its downlink-settable interval, and the configuration downlink.
  *
  * A device owns its parts and its algorithms; it hands finished reports to `report()` (telemetry: SenML-CBOR on
@@ -15,7 +16,6 @@ import { Scheduler, type Task } from "../scheduler.js";
 import { parseSettings, type IntegerSetting } from "../settings.js";
 import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
 import { utf8Encode } from "../utf8.js";
-import { createLink, type LinkParts } from "./link.js";
 
 /** LoRaWAN FPorts (the other links address by topic): telemetry SenML-CBOR, configuration and its answer. */
 export const TELEMETRY_PORT = 1;
@@ -36,8 +36,8 @@ export interface NodeSetting extends IntegerSetting {
 export interface NodeOptions {
   host: Host;
   config: NodeConfig;
-  /** The transceiver or modem factories (devices/shared/link-parts.ts). */
-  parts: LinkParts;
+  /** Builds the board's link for the node's topic (devices/shared/board-link.ts: `boardLink`). */
+  link: (host: Host, config: NodeConfig, topic: string) => Link;
   /** What the report timer calls (the device builds its report and calls `report()`). */
   onReport: () => void;
   /** Settings besides `reportS` a configuration downlink may change. */
@@ -79,7 +79,7 @@ export class Node {
       current: () => this.#reportS,
     });
     this.#settings = Object.freeze([report, ...(o.settings ?? [])]);
-    this.link = createLink(o.host, o.config.uplink, this.topic, o.parts);
+    this.link = o.link(o.host, o.config, this.topic);
     this.uplink = new UplinkQueue({ link: this.link, clock: o.host.clock, capacity: o.capacity ?? 48, window: 4, timer: o.host.timer, random: () => o.host.random() });
   }
 

@@ -8,6 +8,7 @@
  * device code is an error naming the importing file. Types were checked before (tools/build/typecheck.ts), and the
  * checked programs' JavaScript is handed in (`js`); a file without it is transpiled here.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { rollup, type Plugin, type RollupLog } from "rollup";
 import type TS from "typescript";
@@ -47,6 +48,18 @@ export interface BundleInput {
   extraDirs?: readonly string[];
   /** JavaScript the type checker already emitted, by absolute source path; other files are transpiled here. */
   js?: ReadonlyMap<string, string>;
+  /** The link the board uses (`uplink.link`): devices/shared/links.ts is bundled with that one alone. */
+  link?: string;
+}
+
+/** The module that lists every link a firmware can carry (devices/shared/links.ts), relative to the checkout. */
+export const LINKS_MODULE = "devices/shared/links.ts";
+
+/** devices/shared/links.ts for a board: only its own link's factory (devices/shared/links/<link>.ts). */
+function linksFor(root: string, link: string): string {
+  const factory = path.join(root, "devices", "shared", "links", `${link}.ts`);
+  if (!existsSync(factory)) throw new BuildError(`the board's link "${link}" has no factory: ${label(root, factory)} does not exist`, LINKS_MODULE);
+  return [`import { createLink } from ${JSON.stringify(factory)};`, `export const LINKS = Object.freeze({ ${JSON.stringify(link)}: createLink });`, ``].join("\n");
 }
 
 export interface BundledModuleFinding extends PreloadFinding {
@@ -103,6 +116,10 @@ function entryCode(root: string, entry: string, board: BoardDescription): string
 export async function bundle(input: BundleInput): Promise<BundleResult> {
   const { root, entry, board } = input;
   const moddableHal = real(path.join(root, "hal", "moddable"));
+  const linksFile = real(path.join(root, LINKS_MODULE));
+  // The board's own links module: a separate id, so rollup never confuses it with the file.
+  const linksId = input.link === undefined ? undefined : `${linksFile}?link=${input.link}`;
+  const fileOf = (id: string): string => (id === linksId ? linksFile : id);
   const allowed = [...DEVICE_CODE_DIRS.map((d) => real(path.join(root, d))), ...(input.extraDirs ?? []).map(real)];
   const modules: string[] = [];
   const preloadBlockers: BundledModuleFinding[] = [];
@@ -127,6 +144,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     resolveId(source, importer) {
       if (source === ENTRY) return ENTRY;
       if (importer === undefined) return null;
+      importer = fileOf(importer);
       const trusted = importer === ENTRY || isInside(real(importer), moddableHal);
       const who = importer === ENTRY ? "the generated entry" : label(root, importer);
       if (isModdableSpecifier(source) && trusted) {
@@ -146,9 +164,11 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       if (!trusted && isInside(file, moddableHal)) {
         fail(`${who} imports "${source}": hal/moddable is linked in by the build; device code gets the host as main(host)`, who);
       }
+      if (file === linksFile && linksId !== undefined) return { id: linksId };
       return { id: file };
     },
     load(id) {
+      if (id === linksId) return linksFor(root, input.link!);
       return id === ENTRY ? entryCode(root, entry, board) : null;
     },
     moduleParsed(info) {
@@ -177,7 +197,9 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     await build.close();
     const chunk = output.find((o) => o.type === "chunk");
     if (chunk === undefined || chunk.type !== "chunk") throw new BuildError("rollup produced no bundle");
-    const files = Object.keys(chunk.modules).filter((id) => id !== ENTRY);
+    const files = Object.keys(chunk.modules)
+      .filter((id) => id !== ENTRY)
+      .map(fileOf);
     for (const id of files) modules.push(label(root, id));
     const externals = [...chunk.imports].sort();
     const stray = externals.filter((s) => !isModdableSpecifier(s));
@@ -193,7 +215,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       const start = chunk.code.indexOf(m.code, at);
       if (start < 0) continue;
       const first = chunk.code.slice(0, start).split("\n").length;
-      lines.push({ module: label(root, id), first, last: first + m.code.split("\n").length - 1 });
+      lines.push({ module: label(root, fileOf(id)), first, last: first + m.code.split("\n").length - 1 });
       at = start + m.code.length;
     }
     return { code: chunk.code, externals, modules, files, preloadBlockers, warnings, importers: byImporter, bindings, lines };
