@@ -8,6 +8,7 @@ import path from "node:path";
 import { rollup, type Plugin } from "rollup";
 import ts from "typescript";
 import { IMAGE_DIR } from "./paths.js";
+import { LINKS_MODULE, linksFor } from "../../tools/build/bundle.js";
 
 const ENTRY = "\0ganzhi:image";
 
@@ -29,9 +30,12 @@ function tsFile(importer: string, source: string): string | undefined {
   return candidates.find((c) => c.endsWith(".ts") && existsSync(c));
 }
 
-export async function bundleImage(root: string, deviceMain: string): Promise<ImageBundle> {
+/** `link`: the board's link (`uplink.link`); the image then carries only it, as `ganzhi build` makes a board's
+ * firmware (devices/shared/links.ts replaced by tools/build/bundle.ts's `linksFor`). */
+export async function bundleImage(root: string, deviceMain: string, link?: string): Promise<ImageBundle> {
   const entry = path.resolve(root, deviceMain);
   if (!existsSync(entry)) throw new Error(`device main ${deviceMain} does not exist`);
+  const linksFile = path.join(root, LINKS_MODULE);
   const plugin: Plugin = {
     name: "ganzhi-image",
     resolveId(source, importer) {
@@ -56,6 +60,7 @@ export async function bundleImage(root: string, deviceMain: string): Promise<Ima
           `export default function ganzhi() { start(main); }`,
         ].join("\n");
       }
+      if (link !== undefined && id === linksFile) return linksFor(root, link);
       return null;
     },
     transform(code, id) {

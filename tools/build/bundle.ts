@@ -56,7 +56,7 @@ export interface BundleInput {
 export const LINKS_MODULE = "devices/shared/links.ts";
 
 /** devices/shared/links.ts for a board: only its own link's factory (devices/shared/links/<link>.ts). */
-function linksFor(root: string, link: string): string {
+export function linksFor(root: string, link: string): string {
   const factory = path.join(root, "devices", "shared", "links", `${link}.ts`);
   if (!existsSync(factory)) throw new BuildError(`the board's link "${link}" has no factory: ${label(root, factory)} does not exist`, LINKS_MODULE);
   return [`import { createLink } from ${JSON.stringify(factory)};`, `export const LINKS = Object.freeze({ ${JSON.stringify(link)}: createLink });`, ``].join("\n");
