@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { rollup, type Plugin } from "rollup";
 import ts from "typescript";
-import { IMAGE_DIR } from "./paths.js";
 import { LINKS_MODULE, linksFor } from "../../tools/build/bundle.js";
+import { IMAGE_DIR } from "./paths.js";
 
 const ENTRY = "\0ganzhi:image";
 
@@ -30,12 +30,11 @@ function tsFile(importer: string, source: string): string | undefined {
   return candidates.find((c) => c.endsWith(".ts") && existsSync(c));
 }
 
-/** `link`: the board's link (`uplink.link`); the image then carries only it, as `ganzhi build` makes a board's
- * firmware (devices/shared/links.ts replaced by tools/build/bundle.ts's `linksFor`). */
+/** `link`: the board's link (`uplink.link`): the image carries that one alone, as `ganzhi build` does. */
 export async function bundleImage(root: string, deviceMain: string, link?: string): Promise<ImageBundle> {
   const entry = path.resolve(root, deviceMain);
+  const linksFile = link === undefined ? undefined : path.join(root, LINKS_MODULE);
   if (!existsSync(entry)) throw new Error(`device main ${deviceMain} does not exist`);
-  const linksFile = path.join(root, LINKS_MODULE);
   const plugin: Plugin = {
     name: "ganzhi-image",
     resolveId(source, importer) {
@@ -50,6 +49,7 @@ export async function bundleImage(root: string, deviceMain: string, link?: strin
       return file;
     },
     load(id) {
+      if (id === linksFile) return linksFor(root, link!);
       if (id === ENTRY) {
         // The entry only exports a function, which the firmware calls once every module is loaded (Moddable's
         // `export default function main()` convention): loading the program starts nothing, so the preparation pass
@@ -60,7 +60,6 @@ export async function bundleImage(root: string, deviceMain: string, link?: strin
           `export default function ganzhi() { start(main); }`,
         ].join("\n");
       }
-      if (link !== undefined && id === linksFile) return linksFor(root, link);
       return null;
     },
     transform(code, id) {

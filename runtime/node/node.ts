@@ -11,7 +11,6 @@
 import type { Host } from "../../hal/host.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Downlink, Link } from "../link/link.js";
-import { MqttLink } from "../link/mqtt/link.js";
 import { Scheduler, type Task } from "../scheduler.js";
 import { parseSettings, type IntegerSetting } from "../settings.js";
 import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
@@ -141,7 +140,6 @@ export class Node {
 
   /** The skeleton's counters: reports, downlinks, the uplink's standard accounting, the queue's and the link's. */
   stats(): Record<string, number> {
-    const m = this.link instanceof MqttLink ? this.link.client.stats : undefined;
     const l = this.link.stats;
     const u = this.uplink.stats;
     return {
@@ -153,11 +151,11 @@ export class Node {
       framesDropped: u.dropped,
       uplinkMaxDepth: u.maxDepth,
       uplinkMaxLatencyMs: u.maxLatencyMs,
-      ...(m ? { mqttConnects: m.connects, mqttRetransmits: m.retransmits, mqttProtocolErrors: m.protocolErrors } : {}),
       linkFramesOut: l.framesOut,
       linkFailed: l.failed,
-      bytesOut: m ? m.bytesOut : l.bytesOut,
-      bytesIn: m ? m.bytesIn : l.bytesIn,
+      bytesOut: l.bytesOut,
+      bytesIn: l.bytesIn,
+      ...this.link.counters?.(),
     };
   }
 }

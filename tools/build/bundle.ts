@@ -55,7 +55,8 @@ export interface BundleInput {
 /** The module that lists every link a firmware can carry (devices/shared/links.ts), relative to the checkout. */
 export const LINKS_MODULE = "devices/shared/links.ts";
 
-/** devices/shared/links.ts for a board: only its own link's factory (devices/shared/links/<link>.ts). */
+/** devices/shared/links.ts for a board: only its own link's factory (devices/shared/links/<link>.ts). The bundlers
+ * (this one and the emulator's image) load it in place of the file, under the file's own id. */
 export function linksFor(root: string, link: string): string {
   const factory = path.join(root, "devices", "shared", "links", `${link}.ts`);
   if (!existsSync(factory)) throw new BuildError(`the board's link "${link}" has no factory: ${label(root, factory)} does not exist`, LINKS_MODULE);
@@ -116,10 +117,7 @@ function entryCode(root: string, entry: string, board: BoardDescription): string
 export async function bundle(input: BundleInput): Promise<BundleResult> {
   const { root, entry, board } = input;
   const moddableHal = real(path.join(root, "hal", "moddable"));
-  const linksFile = real(path.join(root, LINKS_MODULE));
-  // The board's own links module: a separate id, so rollup never confuses it with the file.
-  const linksId = input.link === undefined ? undefined : `${linksFile}?link=${input.link}`;
-  const fileOf = (id: string): string => (id === linksId ? linksFile : id);
+  const linksFile = input.link === undefined ? undefined : real(path.join(root, LINKS_MODULE));
   const allowed = [...DEVICE_CODE_DIRS.map((d) => real(path.join(root, d))), ...(input.extraDirs ?? []).map(real)];
   const modules: string[] = [];
   const preloadBlockers: BundledModuleFinding[] = [];
@@ -134,7 +132,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
   const stripTypes: Plugin = {
     name: "ganzhi-strip-types",
     transform(code, id) {
-      if (id === ENTRY || !id.endsWith(".ts")) return null;
+      if (id === ENTRY || id === linksFile || !id.endsWith(".ts")) return null;
       return { code: input.js?.get(id) ?? transpile(id, code), map: null };
     },
   };
@@ -144,7 +142,6 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     resolveId(source, importer) {
       if (source === ENTRY) return ENTRY;
       if (importer === undefined) return null;
-      importer = fileOf(importer);
       const trusted = importer === ENTRY || isInside(real(importer), moddableHal);
       const who = importer === ENTRY ? "the generated entry" : label(root, importer);
       if (isModdableSpecifier(source) && trusted) {
@@ -164,11 +161,10 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       if (!trusted && isInside(file, moddableHal)) {
         fail(`${who} imports "${source}": hal/moddable is linked in by the build; device code gets the host as main(host)`, who);
       }
-      if (file === linksFile && linksId !== undefined) return { id: linksId };
       return { id: file };
     },
     load(id) {
-      if (id === linksId) return linksFor(root, input.link!);
+      if (id === linksFile) return linksFor(root, input.link!);
       return id === ENTRY ? entryCode(root, entry, board) : null;
     },
     moduleParsed(info) {
@@ -197,9 +193,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
     await build.close();
     const chunk = output.find((o) => o.type === "chunk");
     if (chunk === undefined || chunk.type !== "chunk") throw new BuildError("rollup produced no bundle");
-    const files = Object.keys(chunk.modules)
-      .filter((id) => id !== ENTRY)
-      .map(fileOf);
+    const files = Object.keys(chunk.modules).filter((id) => id !== ENTRY);
     for (const id of files) modules.push(label(root, id));
     const externals = [...chunk.imports].sort();
     const stray = externals.filter((s) => !isModdableSpecifier(s));
@@ -215,7 +209,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       const start = chunk.code.indexOf(m.code, at);
       if (start < 0) continue;
       const first = chunk.code.slice(0, start).split("\n").length;
-      lines.push({ module: label(root, fileOf(id)), first, last: first + m.code.split("\n").length - 1 });
+      lines.push({ module: label(root, id), first, last: first + m.code.split("\n").length - 1 });
       at = start + m.code.length;
     }
     return { code: chunk.code, externals, modules, files, preloadBlockers, warnings, importers: byImporter, bindings, lines };
