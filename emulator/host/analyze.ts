@@ -7,7 +7,7 @@
  */
 import type { BoardTiming } from "./board-timing.js";
 import type { Dispatch, ImageConsole } from "./console.js";
-import { INSTRUCTIONS_PER_TICK, TICKS_PER_US, timeline, workInstructions } from "./timeline.js";
+import { dispatchAt, INSTRUCTIONS_PER_TICK, TICKS_PER_US, timeline, workInstructions } from "./timeline.js";
 import type { EventTiming, Pair, Timeline } from "./timeline.js";
 
 export { INSTRUCTIONS_PER_TICK, TICKS_PER_US };
@@ -131,6 +131,8 @@ export interface AnalyzeOptions {
   isTelemetry: (topic: string) => boolean;
   /** The board's clock (board-timing.ts). */
   timing: BoardTiming;
+  /** SPI clock of the device's transactions with a part, Hz (timeline.ts). */
+  spiHz?: number;
   /** The boot phase: events due in the first this many µs after boot are left out of jitter (default 10 s). */
   warmupUs?: number;
 }
@@ -144,7 +146,7 @@ function count(items: readonly EventTiming[], test: (e: EventTiming, k: keyof Pa
 }
 
 export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
-  const line = timeline(c, o.timing);
+  const line = timeline(c, o.timing, o.spiHz ? { spiHz: o.spiHz } : {});
   const origin = Number(c.boot?.originUs ?? 0);
   const warmupEnd = origin + (o.warmupUs ?? DEFAULT_WARMUP_US);
   const byStream = new Map<number, EventTiming[]>();
@@ -236,7 +238,7 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
     if (topic === undefined || !o.isTelemetry(topic)) continue;
     const due = origin + t.at;
     // The dispatch that wrote it: due when the frame's virtual time says, running when the bytes went out.
-    const index = c.dispatches.findIndex((x) => Math.abs(x.dueUs - due) < 1 && x.start / TICKS_PER_US <= t.realUs && x.end / TICKS_PER_US >= t.realUs);
+    const index = dispatchAt(c, due, t.realUs);
     const at = index >= 0 ? line.at(index, t.work) : undefined;
     const e = index >= 0 ? line.events[line.byDispatch[index]!] : undefined;
     if (!at || !e) continue;

@@ -43,6 +43,10 @@ export interface BoardTiming {
   coreHz: number;
   /** Whether the CPU sleeps between events (the board's idleState is lightSleep). */
   sleeps: boolean;
+  /** What the device's `clock.microseconds()` reads on the board: Moddable's microseconds. nRF52: its milliseconds
+   * × 1000 (xs/platforms/nrf52/xsHost.h modMicroseconds), so the RTOS clock's truncated ms; ESP32: esp_timer_get_time,
+   * true µs. */
+  microseconds: "rtos-ms" | "exact";
   source: string;
 }
 
@@ -57,6 +61,7 @@ export function boardTiming(board: Board): BoardTiming {
       cpi: CORTEX_M4_CPI,
       coreHz: CORE_HZ,
       sleeps,
+      microseconds: "rtos-ms",
       source: "FreeRTOS tickless idle at 1024 Hz on RTC1 (Moddable nrf52 FreeRTOSConfig.h); HFINT start-up 3 µs (nRF52840 PS, tSTART_HFINT)",
     };
   }
@@ -72,6 +77,7 @@ export function boardTiming(board: Board): BoardTiming {
       cpi: CORTEX_M4_CPI,
       coreHz: CORE_HZ,
       sleeps,
+      microseconds: "exact",
       source: "FreeRTOS at 1000 Hz with the CPU clocked while idle (Moddable esp32 sdkconfig.defaults, ESP-IDF power management off)",
     };
   }

@@ -1,7 +1,8 @@
 /**
  * The device manifest's budgets (manifests/schema/device.ts `budgets`: jitterMs, cpuPercent, heapBytes, latencyMs,
- * and per board averageMicroamps) held against an emulated run's figures, plus the checks every run must pass
- * whatever the manifest says: no missed sample, the board's JS stack, no crash, the simulator's frames.
+ * rxWindowErrorUs, and per board averageMicroamps) held against an emulated run's figures, plus the checks every run
+ * must pass whatever the manifest says: no missed sample, the board's JS stack, no crash, the simulator's frames, and
+ * for a LoRaWAN node every receive window able to catch a preamble sent on time and the join accepted.
  *
  * Time figures are the board model's (timeline.ts) and a budget holds against the high end of each. A budget on
  * what the run did not do (no telemetry frame to time, no frame at all) fails: nothing measured is not a pass.
@@ -60,6 +61,31 @@ export function checkBudgets(budgets: Device["budgets"], f: EmulateFigures): Bud
       ok: measured && f.latencyMsMax.high <= b.latencyMs,
       ...(measured ? {} : { note: "no telemetry frame was sent: nothing to measure" }),
     });
+  }
+  const lora = f.lorawan;
+  if (b.rxWindowErrorUs !== undefined && (lora || f.link === "lorawan")) {
+    const measured = lora !== undefined && lora.absMaxUs !== undefined;
+    checks.push({
+      name: "rxWindowErrorUs",
+      what: "LoRaWAN receive window opening error on the board's clock, worst |listening − (TxDone + delay)|, RX1 and RX2",
+      limit: b.rxWindowErrorUs,
+      value: lora?.absMaxUs ?? 0,
+      unit: "µs",
+      ok: measured && lora.absMaxUs! <= b.rxWindowErrorUs,
+      ...(measured ? {} : { note: "the device opened no receive window (it never transmitted): nothing to measure" }),
+    });
+  }
+  if (lora) {
+    checks.push({
+      name: "rxWindowsMissed",
+      what: "LoRaWAN receive windows that would miss a preamble sent on time (symbol timeout and preamble against the error)",
+      limit: 0,
+      value: lora.missed,
+      unit: "",
+      ok: lora.windows > 0 && lora.missed === 0,
+      ...(lora.windows > 0 ? {} : { note: "no receive window opened: nothing to measure" }),
+    });
+    if (lora.joins > 0) checks.push({ name: "joined", what: "LoRaWAN OTAA join accepted (JoinAccept received, data uplinks followed)", limit: undefined, value: lora.joins, unit: "join requests", ok: lora.joined });
   }
   const missed = sampling.reduce((a, g) => a + g.missed, 0);
   checks.push({ name: "missed", what: "sampling slots missed after boot", limit: 0, value: missed, unit: "", ok: missed === 0 });

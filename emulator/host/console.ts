@@ -34,6 +34,15 @@ export interface TxRecord {
   bytes: Uint8Array;
 }
 
+/** An SPI transaction the device made (`P`): the target (index into the recording's SPI targets), MOSI. */
+export interface SpiRecord {
+  target: number;
+  at: number;
+  realUs: number;
+  work: number;
+  tx: Uint8Array;
+}
+
 export interface RxRecord {
   conn: number;
   at: number;
@@ -55,6 +64,7 @@ export interface ImageConsole {
   dispatches: Dispatch[];
   tx: TxRecord[];
   rx: RxRecord[];
+  spi: SpiRecord[];
   opens: { conn: number; at: number; target: string }[];
   logs: { at: number; level: string; message: string }[];
   crashes: { at: number; phase: string; message: string }[];
@@ -99,6 +109,7 @@ export function parseConsole(text: string): ImageConsole {
     wire: [],
     tx: [],
     rx: [],
+    spi: [],
     opens: [],
     logs: [],
     crashes: [],
@@ -146,6 +157,11 @@ export function parseConsole(text: string): ImageConsole {
         const t = { conn: Number(conn), at: Number(at), realUs: Number(real), work: Number(work), bytes: new Uint8Array(Buffer.from(hex ?? "", "hex")) };
         c.tx.push(t);
         c.wire.push({ dir: "tx", conn: t.conn, at: t.at, bytes: t.bytes });
+        break;
+      }
+      case "P": {
+        const [target, at, real, work, hex] = rest.split(" ");
+        c.spi.push({ target: Number(target), at: Number(at), realUs: Number(real), work: Number(work), tx: new Uint8Array(Buffer.from(hex ?? "", "hex")) });
         break;
       }
       case "R": {

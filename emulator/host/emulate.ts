@@ -34,6 +34,10 @@ import { runQemu } from "./qemu.js";
 import { bounds } from "./timeline.js";
 import type { Bounds } from "./timeline.js";
 import { replayBlob } from "./replay-file.js";
+import { loraFrames } from "./lora-frames.js";
+import { rxWindows } from "./rx-windows.js";
+import type { RadioWiring, RxWindowFigures } from "./rx-windows.js";
+import type { PartState } from "./energy.js";
 import type { ReplayFigures } from "./replay-file.js";
 
 export interface EmulateOptions {
@@ -158,6 +162,10 @@ export interface EmulateFigures {
   bootUs: number;
   /** Supply current and energy from the time in each power state and the board's currents (energy.ts). */
   energy: EnergyEstimate;
+  /** The uplink's link on this board (the device manifest's choice). */
+  link: string;
+  /** A LoRaWAN node's class A windows on the board's clock, join and airtime (rx-windows.ts); absent for other links. */
+  lorawan?: RxWindowFigures;
   wallSeconds: { simulate: number; build: number; emulate: number };
 }
 
@@ -209,6 +217,34 @@ export function compareFrames(sim: readonly Frame[], image: readonly Frame[]): F
     } else if (a.hex !== b.hex) firstDifference = `frame ${i} (${a.topic}): payload ${a.hex} in the simulator, ${b.hex} in the image`;
   }
   return { simFrames: sim.length, imageFrames: image.length, identical: firstDifference === undefined, firstDifference };
+}
+
+/** The LoRaWAN transceiver as the manifest wired it, and where its transactions are in the recording. */
+export function radioWiring(config: NodeConfig, recording: Recording): RadioWiring | undefined {
+  const uplink = config.uplink;
+  if (uplink.link !== "lorawan" || !uplink.lorawan) return undefined;
+  const part = config.parts[uplink.lorawan.radio] as { io?: string; bus?: string; select?: number; hz?: number; pins?: Record<string, number> } | undefined;
+  if (!part || part.io !== "spi" || part.pins?.busy === undefined || part.pins.dio1 === undefined) return undefined;
+  const target = (recording.spi ?? []).findIndex((t) => t.bus === part.bus && t.select === part.select);
+  if (target < 0) return undefined;
+  const identity = (recording.config as { uplink?: { lorawan?: { identity?: { appKey?: string } } } }).uplink?.lorawan?.identity;
+  // The SX126x takes SPI up to 16 MHz (DS.SX1261-2 §8.2); the driver asks for the bus's clock up to that.
+  return { target, busy: part.pins.busy, dio1: part.pins.dio1, spiHz: Math.min(part.hz ?? 1e6, 16e6), ...(identity?.appKey ? { appKey: identity.appKey } : {}) };
+}
+
+/** Time in each power state of the parts whose models keep it (the SX1262's residency), for the energy estimate. */
+export function partStates(recording: Recording): PartState[] {
+  return (recording.partStates ?? []).flatMap((p) =>
+    p.states
+      .filter((s) => s.us > 0)
+      .map((s) => ({
+        part: `${p.role} (${p.part})`,
+        state: s.state,
+        milliamps: s.milliamps,
+        seconds: s.us / 1e6,
+        source: p.part === "sx1262" ? "DS.SX1261-2 Tables 3-5, 3-6 (parts/sx1262/model.ts)" : `parts/${p.part}/model.ts`,
+      })),
+  );
 }
 
 /** What the device's analog parts drew from the supply, from the volts their pins read in the recording. */
@@ -293,9 +329,19 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const device = resolveNode(loadDevice(recording.device), loadedBoard).config;
   const sampling: Record<string, number> = {};
   for (const [name, g] of Object.entries(device.sampling)) sampling[name] = g.intervalMs;
-  const analysis = analyze(c, { sampling, reportIntervalS: device.reporting.intervalS, endUs: recording.endUs, isTelemetry: isTelemetryTopic, timing });
-  const frames = framesFromConsole(c, recording.id);
-  const comparison = compareFrames(simFrames, frames);
+  const radio = radioWiring(device, recording);
+  const analysis = analyze(c, {
+    sampling,
+    reportIntervalS: device.reporting.intervalS,
+    endUs: recording.endUs,
+    isTelemetry: isTelemetryTopic,
+    timing,
+    ...(radio ? { spiHz: radio.spiHz } : {}),
+  });
+  const lora = radio ? loraFrames(recording, c, radio.target, radio.appKey, simFrames) : undefined;
+  const frames = lora ? lora.frames : framesFromConsole(c, recording.id);
+  const comparison = lora ? lora.comparison : compareFrames(simFrames, frames);
+  const lorawan = radio ? rxWindows(recording, c, analysis.timeline, timing, radio) : undefined;
   const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number; sleptUs?: number };
   // CPU energy: the device's own instructions at the fewest cycles each, up to the device's and its provider's at
   // the most (energy.ts); waking costs the start-up time each time the board slept.
@@ -309,6 +355,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     txPackets: c.tx.map((t) => t.bytes.length),
     rxPackets: c.rx.flatMap((r) => (r.bytes ? [r.bytes.length] : [])),
     loads: partLoads(device, recording),
+    states: partStates(recording),
   });
   const end = s.memory.atEnd;
   const modulesHeap = Number((c.boot?.memory as number[] | undefined)?.[0] ?? 0);
@@ -381,6 +428,8 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     crashes: s.crashes,
     bootUs: s.bootUs,
     energy,
+    link: device.uplink.link,
+    ...(lorawan ? { lorawan } : {}),
     wallSeconds: { simulate: (t1 - t0) / 1000, build: (t2 - t1) / 1000, emulate: (t3 - t2) / 1000 },
   };
   return {

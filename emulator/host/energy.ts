@@ -146,7 +146,7 @@ export function estimateEnergy(power: Board["power"], network: readonly string[]
     cpuMilliamps: { low: cpuMean(low), high: cpuMean(high) },
     shares: high,
     runSeconds: run,
-    radio: radio !== undefined,
-    ...(radio ? {} : { noRadio: network.length === 0 ? "the board has no network interface" : "the board manifest gives no radio figures (power.radio)" }),
+    radio: radio !== undefined || (input.states ?? []).length > 0,
+    ...(radio || (input.states ?? []).length > 0 ? {} : { noRadio: network.length === 0 ? "the board has no network interface" : "the board manifest gives no radio figures (power.radio)" }),
   };
 }

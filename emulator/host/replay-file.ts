@@ -75,10 +75,23 @@ interface TimedEvent {
 export interface ReplayFigures {
   bytes: number;
   i2cTransactions: number;
+  spiTransactions: number;
   analogReads: number;
   pulseReads: number;
   lineChanges: number;
   netEvents: number;
+}
+
+/** The lines an SPI part drives (its named pins other than the select and reset, which the device drives). */
+export function answerLines(rec: Recording): number[] {
+  const parts = (rec.config as { parts?: Record<string, { io?: string; select?: number; pins?: Record<string, number> }> }).parts ?? {};
+  const lines = new Set<number>();
+  for (const p of Object.values(parts)) {
+    if (p.io !== "spi" || !p.pins) continue;
+    for (const [name, pin] of Object.entries(p.pins)) if (pin !== p.select && name !== "nss" && name !== "reset") lines.add(pin);
+  }
+  const driven = new Set(rec.lines.filter((l) => l.driven).map((l) => l.pin));
+  return [...lines].filter((pin) => driven.has(pin)).sort((a, b) => a - b);
 }
 
 export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayFigures } {
@@ -97,6 +110,8 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
     config: rec.config,
     rolePins: rec.rolePins,
     i2c: rec.i2c.map((t) => ({ bus: t.bus, address: t.address })),
+    spi: (rec.spi ?? []).map((t) => ({ bus: t.bus, select: t.select })),
+    answerLines: answerLines(rec),
     lines: rec.lines,
     analogPins: rec.analog.map((a) => a.pin),
     pulsePins: rec.pulse.map((p) => p.pin),
@@ -124,6 +139,18 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
         w.u8(x.ack ? 1 : 0);
         w.u16(b.length);
         w.bytes(b);
+      }
+    }),
+  );
+  (rec.spi ?? []).forEach((t, i) =>
+    stream(StreamKind.SPI, i, () => {
+      for (const x of t.transactions) {
+        const tx = fromHex(x.txHex);
+        const rx = fromHex(x.rxHex);
+        if (tx.length > 0xffff || rx.length !== tx.length) throw new Error(`SPI ${t.bus} select ${t.select}: a transaction of ${tx.length} bytes out and ${rx.length} in cannot be replayed`);
+        w.u16(tx.length);
+        w.bytes(tx);
+        w.bytes(rx);
       }
     }),
   );
@@ -188,6 +215,7 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
     figures: {
       bytes: blob.length,
       i2cTransactions: rec.i2c.reduce((a, t) => a + t.transactions.length, 0),
+      spiTransactions: (rec.spi ?? []).reduce((a, t) => a + t.transactions.length, 0),
       analogReads: rec.analog.reduce((a, x) => a + x.volts.length, 0),
       pulseReads: rec.pulse.reduce((a, x) => a + x.counts.length, 0),
       lineChanges: rec.lineChanges.length,

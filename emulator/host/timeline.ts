@@ -13,6 +13,9 @@
  *   rule;
  *   what the network delivers is due when the simulator delivered it, but not before the end of the handler after
  *   which the broker answered (the recording posts it after that many device callbacks);
+ *   a line a part drives in answer to the device's SPI command (a transceiver's BUSY falling when the command is done,
+ *   DIO1 rising at TxDone) is due as long after the command's transfer ended on the board as it was after the command
+ *   in the simulation: a late SetTx makes a late TxDone;
  * - one CPU runs one handler at a time: when it is free, of the events due by then the earliest due runs next
  *   (Moddable runs due timers and queued messages in that order, so the board's order can differ from the image's
  *   when arming shifted a timer); if none is due it sleeps until the next wake-up and pays the start-up time;
@@ -50,6 +53,12 @@ export function bounds(p: Pair): Bounds {
 
 /** How a board learns an event is due: its RTOS tick (a timer), or an interrupt. */
 export type WakeSource = "timer" | "interrupt";
+
+/** Options of the timeline beyond the board's clock. */
+export interface TimelineOptions {
+  /** The SPI clock of the device's transactions (`P` records), Hz: a command reaches the part once its bytes are out. */
+  spiHz?: number;
+}
 
 /** Timers and the boot are on the tick grid; edges, socket traffic and radio lines are interrupts. */
 export function wakeSourceOf(label: string): WakeSource {
@@ -99,7 +108,7 @@ export interface Timeline {
  * the ms at arming plus the delay. It wakes the board on the first tick whose ms reaches it. The clock starts at the
  * device's boot (`origin`), where the simulator's virtual time does.
  */
-function rtos(origin: number, tickHz: number) {
+export function rtos(origin: number, tickHz: number) {
   const tickUs = 1e6 / tickHz;
   return {
     /** The clock's milliseconds at `t`. */
@@ -111,6 +120,12 @@ function rtos(origin: number, tickHz: number) {
       return { due: origin + ms * 1000, wake: origin + Math.ceil((ms * tickHz) / 1000 - 1e-9) * tickUs };
     },
   };
+}
+
+/** The dispatch a record made inside a handler belongs to: due at `dueUs` (µs since reset, the record's virtual time
+ * plus the image's origin) and running at `realUs`; -1 if none. */
+export function dispatchAt(c: ImageConsole, dueUs: number, realUs: number): number {
+  return c.dispatches.findIndex((x) => Math.abs(x.dueUs - dueUs) < 1 && x.start / TICKS_PER_US <= realUs && x.end / TICKS_PER_US >= realUs);
 }
 
 /** Device + provider instructions of a dispatch. */
@@ -167,7 +182,7 @@ class Heap {
   }
 }
 
-export function timeline(c: ImageConsole, t: BoardTiming): Timeline {
+export function timeline(c: ImageConsole, t: BoardTiming, o: TimelineOptions = {}): Timeline {
   const origin = Number(c.boot?.originUs ?? 0);
   const clock = rtos(origin, t.tickHz);
   const usPerInstruction: Pair = { fast: t.cpi.best / (t.coreHz / 1e6), slow: t.cpi.worst / (t.coreHz / 1e6) };
@@ -204,10 +219,16 @@ export function timeline(c: ImageConsole, t: BoardTiming): Timeline {
     for (let d = dispatch; d >= 0; d--) if ((byDispatch[d] ?? -1) >= 0) return byDispatch[d]!;
     return -1;
   };
+  // An SPI command's transfer time, by the device + provider ticks at which it began (the `P` record's).
+  const transferUs = new Map<number, number>();
+  if (o.spiHz) for (const p of c.spi) transferUs.set(p.work, (p.tx.length * 8 * 1e6) / o.spiHz);
+  /** An interrupt answering a command: a network delivery names only the dispatch (work 0), a part's line the point. */
+  const answersCommand = (d: Dispatch): boolean => d.armedWork > 0;
   events.forEach((e, i) => {
     const d = c.dispatches[e.index]!;
     if (d.armedIn < 0) return;
     if (e.source === "timer") e.armedBy = byDispatch[d.armedIn] ?? -1;
+    else if (answersCommand(d)) e.armedBy = eventAtOrBefore(d.armedIn);
     waitsFor[i] = e.source === "timer" ? e.armedBy : eventAtOrBefore(d.armedIn);
   });
   const dependents: number[][] = events.map(() => []);
@@ -241,10 +262,16 @@ export function timeline(c: ImageConsole, t: BoardTiming): Timeline {
         // fixed slot (runtime/scheduler.ts), so on the board it lands on that slot however late it was armed.
         const arming = e.armedBy >= 0 ? events[e.armedBy]! : undefined;
         const relative = arming !== undefined && arming.stream !== e.stream && arming.label !== "boot";
-        const trigger = relative ? clock.ms(pointAt(d.armedIn, d.armedWork, k)!) + (d.dueUs - arming.dueUs) / 1000 : (d.dueUs - origin) / 1000;
+        // Moddable takes a timer's delay as whole milliseconds (xsmcToInteger in modules/base/timer/modTimer.c).
+        const trigger = relative ? clock.ms(pointAt(d.armedIn, d.armedWork, k)!) + Math.floor((d.dueUs - arming.dueUs) / 1000 + 1e-9) : (d.dueUs - origin) / 1000;
         const fire = clock.fire(trigger);
         due = fire.due;
         at = fire.wake;
+      } else if (waitsFor[i]! >= 0 && answersCommand(d)) {
+        // The part answers the command as long after its transfer ended as it did in the simulation.
+        const command = c.dispatches[d.armedIn]!;
+        due = pointAt(d.armedIn, d.armedWork, k)! + (transferUs.get(d.armedWork) ?? 0) + (d.dueUs - command.dueUs);
+        at = due;
       } else if (waitsFor[i]! >= 0) {
         // Delivered no earlier than the end of the handler after which the broker answered.
         due = Math.max(due, events[waitsFor[i]!]!.endUs[k]);

@@ -17,7 +17,7 @@
  */
 
 export const REPLAY_MAGIC = 0x50525a47; // "GZRP"
-export const REPLAY_VERSION = 2;
+export const REPLAY_VERSION = 3;
 export const REPLAY_HEADER_BYTES = 64;
 export const REPLAY_STREAM_ENTRY_BYTES = 16;
 export const REPLAY_EVENT_HEADER_BYTES = 24;
@@ -38,6 +38,8 @@ export const StreamKind = {
   Random: 5,
   /** Bytes the device sent on a connection, concatenated (key: connection index), to check the image sends the same. */
   TcpTx: 6,
+  /** One SPI chip select's transactions (key: index into meta.spi): u16 length, MOSI bytes, MISO bytes. */
+  SPI: 7,
 } as const;
 
 export const EventKind = {
@@ -81,6 +83,11 @@ export interface ReplayMeta {
   rolePins: Record<string, number>;
   /** I2C targets: stream key i is i2c[i]. */
   i2c: { bus: string; address: number }[];
+  /** SPI targets by chip select: stream key i is spi[i]. */
+  spi: { bus: string; select: number }[];
+  /** Lines an SPI part drives in answer to the device's commands (a transceiver's BUSY and DIO1): their edges are
+   * timed on the board from the command before them. */
+  answerLines: number[];
   /** Digital lines the models drove, as they were when the node booted. */
   lines: { pin: number; level: number; driven: boolean }[];
   /** Analog and pulse sources present on the board. */

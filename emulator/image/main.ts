@@ -104,10 +104,11 @@ class Streams implements StreamTags {
     return this.#timers.get(callback) ?? this.#byName("timer(?)");
   }
 
-  /** The event being dispatched answers the device's work up to dispatch `after` (a broker's reply). */
-  answers(after: number): void {
+  /** The event being dispatched answers the device's work up to dispatch `after` (a broker's reply), or its command
+   * at `work` in that dispatch (a part's line answering an SPI command). */
+  answers(after: number, work = 0): void {
     this.firingArmedIn = after;
-    this.firingArmedWork = 0;
+    this.firingArmedWork = work;
   }
 
   /** A dispatch begins. */
@@ -284,7 +285,7 @@ export function start(main: DeviceMain): void {
     native,
     modes,
   });
-  world.attach(node.world, node.i2c);
+  world.attach(node.world, node.i2c, node.spi);
   // Virtual time 0 is now: the node powers up as the simulator's does, by an event at time 0.
   const origin = native.now();
   let bootMemory: number[] = [];

@@ -16,8 +16,9 @@ export interface Native {
   /** Device + provider ticks of the run so far. */
   work(): number;
   exit(code: number): never;
-  /** `T conn at now hex` ("T", with real µs) or `R conn at hex` ("R") for an ArrayBuffer, formatted in C. */
-  wire(kind: "T" | "R", conn: number, atUs: number, bytes: ArrayBuffer): void;
+  /** `T conn at now work hex` ("T", with real µs and device + provider ticks), the same for an SPI transaction's MOSI
+   * ("P", key: the SPI target), or `R conn at hex` ("R") for an ArrayBuffer, formatted in C. */
+  wire(kind: "T" | "R" | "P", conn: number, atUs: number, bytes: ArrayBuffer): void;
   /** [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes, JS stack peak slots, JS stack slots, collections, µs collecting] */
   memory(): number[];
   gc(): void;

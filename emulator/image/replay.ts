@@ -13,6 +13,12 @@ export interface I2CRecord {
   bytes: Uint8Array;
 }
 
+export interface SPIRecord {
+  /** Views into the replay region: copy before handing them on. */
+  tx: Uint8Array;
+  rx: Uint8Array;
+}
+
 /** Values of one stream, in the order the simulator produced them. */
 export class StreamCursor {
   readonly #view: DataView;
@@ -52,6 +58,16 @@ export class StreamCursor {
     this.#at = start + length;
     this.taken++;
     return { op, ack, bytes: this.#bytes.subarray(start, start + length) };
+  }
+
+  /** Next SPI transaction (u16 length, MOSI, MISO), or undefined past the end. */
+  spi(): SPIRecord | undefined {
+    if (this.#at + 2 > this.#end) return undefined;
+    const length = this.#view.getUint16(this.#at, true);
+    const start = this.#at + 2;
+    this.#at = start + 2 * length;
+    this.taken++;
+    return { tx: this.#bytes.subarray(start, start + length), rx: this.#bytes.subarray(start + length, start + 2 * length) };
   }
 
   /** The next `n` bytes (a view), or fewer at the end. */

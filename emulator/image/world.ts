@@ -5,14 +5,19 @@
  *
  * - I2C: a replay target at each recorded address answers each transaction with the recorded one (ack, bytes) and
  *   checks that the device wrote what the simulated device wrote.
+ * - SPI: a replay target at each recorded chip select answers each transaction with the recorded MISO bytes, checks
+ *   the MOSI bytes against the recording, and writes a `P` record (virtual and real time, device work so far, MOSI)
+ *   for the host to time the commands on the board's clock (a LoRa transceiver's SetTx and SetRx).
  * - ADC and pulse inputs: sources that return the recorded values in order.
- * - Digital lines: the recorded levels at boot, then each recorded change at its virtual time.
+ * - Digital lines: the recorded levels at boot, then each recorded change at its virtual time (a transceiver's BUSY
+ *   and DIO1 edges among them).
  * - Network: a stand-in for the TCP bridge. What the device sends is checked against the recording and written
  *   to the console (the uplink frames); what the broker sent is delivered where the simulator delivered it: at its
  *   virtual time, after the same number of device callbacks (so even ties at one instant keep their order).
  * Anything the device does that the recording does not have is a divergence, reported on the console.
  */
 import type { I2CBusSim, I2CTarget } from "../../simulator/core/buses/i2c.js";
+import type { SPIBusSim, SPITarget } from "../../simulator/core/buses/spi.js";
 import { Scheduled } from "../../simulator/core/engine.js";
 import type { Engine } from "../../simulator/core/engine.js";
 import type { PinWorld } from "../../simulator/core/io/lines.js";
@@ -68,6 +73,68 @@ class ReplayTarget implements I2CTarget {
   }
 }
 
+/**
+ * Where the device's last SPI transaction happened (its dispatch and the device + provider ticks then): a part's
+ * line that changes next (a transceiver's BUSY falling, DIO1 rising) answers that command, and on the board it
+ * comes that long after the command did there (emulator/host/timeline.ts). Two numbers, no garbage per transaction.
+ */
+class LastCommand {
+  dispatch = -1;
+  work = 0;
+  readonly #tags: StreamTags;
+  readonly #native: Native;
+  constructor(tags: StreamTags, native: Native) {
+    this.#tags = tags;
+    this.#native = native;
+  }
+  note(): void {
+    this.dispatch = this.#tags.dispatch;
+    this.work = this.#native.work();
+  }
+}
+
+/**
+ * One chip select's recorded transactions: MISO as the part answered, MOSI checked. Each transaction goes on the
+ * console as a `P` line (formatted in C, so logging allocates nothing in the device's heap).
+ */
+class ReplaySPITarget implements SPITarget {
+  readonly #cursor: StreamCursor;
+  readonly #index: number;
+  readonly #label: string;
+  readonly #out: Out;
+  readonly #native: Native;
+  readonly #engine: Engine;
+  readonly #last: LastCommand;
+
+  constructor(cursor: StreamCursor, index: number, label: string, out: Out, native: Native, engine: Engine, last: LastCommand) {
+    this.#cursor = cursor;
+    this.#index = index;
+    this.#label = label;
+    this.#out = out;
+    this.#native = native;
+    this.#engine = engine;
+    this.#last = last;
+  }
+
+  exchange(tx: Uint8Array, _mode: number): Uint8Array {
+    this.#last.note();
+    this.#native.wire("P", this.#index, this.#engine.now, tx.byteOffset === 0 && tx.buffer.byteLength === tx.length ? (tx.buffer as ArrayBuffer) : (tx.slice().buffer as ArrayBuffer));
+    const t = this.#cursor.spi();
+    if (!t) {
+      this.#out.diverge(`${this.#label}: transaction of ${hex(tx)} after the recording ends`);
+      return new Uint8Array(tx.length).fill(0xff);
+    }
+    if (!same(t.tx, tx)) {
+      this.#out.diverge(`${this.#label} transaction ${this.#cursor.taken}: device sent ${hex(tx)}, the simulated device ${hex(t.tx)}`);
+    }
+    if (t.rx.length === tx.length) return t.rx.slice();
+    // A different length already diverged: answer what a bus with nothing behind the select reads.
+    const rx = new Uint8Array(tx.length).fill(0xff);
+    rx.set(t.rx.subarray(0, Math.min(tx.length, t.rx.length)));
+    return rx;
+  }
+}
+
 interface Connection {
   index: number;
   events: NetSocketEvents;
@@ -82,8 +149,9 @@ export interface StreamTags {
   set(stream: number): void;
   /** The dispatch running now (or the last one run, between dispatches). */
   readonly dispatch: number;
-  /** The event being dispatched answers what the device did up to dispatch `after` (the `E` record says so). */
-  answers(after: number): void;
+  /** The event being dispatched answers what the device did up to dispatch `after` (the `E` record says so), or,
+   * with `work`, the device's command at that point of dispatch `after` (a part's line answering an SPI command). */
+  answers(after: number, work?: number): void;
 }
 
 /**
@@ -98,14 +166,19 @@ class LineChanges extends Scheduled {
   readonly #world: PinWorld;
   readonly #tags: StreamTags;
   readonly #engine: Engine;
+  /** Lines an SPI part drives in answer to its commands (pin → 1), and where the last command was. */
+  readonly #answering: Uint8Array;
+  readonly #last: LastCommand;
 
-  constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine) {
+  constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine, answering: Uint8Array, last: LastCommand) {
     super();
     this.#cursor = cursor;
     this.#bytes = bytes;
     this.#world = world;
     this.#tags = tags;
     this.#engine = engine;
+    this.#answering = answering;
+    this.#last = last;
   }
 
   /** Wait for the next change in the table (or stop: the table is done). Not while scheduled: once at the start, then from run(). */
@@ -119,6 +192,7 @@ class LineChanges extends Scheduled {
     const level = this.#bytes[c.payloadOffset]!;
     c.consume();
     this.#tags.set(this.#tags.edge(pin));
+    if (this.#answering[pin] === 1 && this.#last.dispatch >= 0) this.#tags.answers(this.#last.dispatch, this.#last.work);
     this.next();
     this.#world.line(pin).set(level);
   }
@@ -135,6 +209,7 @@ export class ReplayWorld implements Network {
   readonly #connections: Connection[] = [];
   readonly #random: StreamCursor;
   readonly #tags: StreamTags;
+  readonly #last: LastCommand;
 
   constructor(replay: Replay, native: Native, modes: Modes, out: Out, engine: Engine, tags: StreamTags) {
     this.#replay = replay;
@@ -146,10 +221,12 @@ export class ReplayWorld implements Network {
     this.#lines = replay.lineEvents();
     this.#net = replay.netEvents();
     this.#random = replay.stream(StreamKind.Random, 0);
+    // Called from the SPI target, already the harness's.
+    this.#last = new LastCommand(tags, native);
   }
 
-  /** Put the recording where the models were: I2C targets, ADC and pulse sources, line levels and changes. */
-  attach(world: PinWorld, buses: Readonly<Record<string, I2CBusSim>>): void {
+  /** Put the recording where the models were: I2C and SPI targets, ADC and pulse sources, line levels and changes. */
+  attach(world: PinWorld, buses: Readonly<Record<string, I2CBusSim>>, spiBuses: Readonly<Record<string, SPIBusSim>>): void {
     const meta = this.#replay.meta;
     meta.i2c.forEach((t, i) => {
       const bus = buses[t.bus];
@@ -162,6 +239,16 @@ export class ReplayWorld implements Network {
       const target = new ReplayTarget(this.#replay.stream(StreamKind.I2C, i), label, this.#out);
       this.#modes.methodsInMode(HARNESS, target);
       bus.attach(t.address, target);
+    });
+    (meta.spi ?? []).forEach((t, i) => {
+      const bus = spiBuses[t.bus];
+      if (!bus) {
+        this.#out.diverge(`the recording has SPI bus "${t.bus}", this board has ${Object.keys(spiBuses).join(", ") || "none"}`);
+        return;
+      }
+      const target = new ReplaySPITarget(this.#replay.stream(StreamKind.SPI, i), i, `SPI ${t.bus} select ${t.select}`, this.#out, this.#native, this.#engine, this.#last);
+      this.#modes.methodsInMode(HARNESS, target);
+      bus.attach(t.select, target);
     });
     for (const pin of meta.analogPins) {
       const cursor = this.#replay.stream(StreamKind.AnalogVolts, pin);
@@ -204,7 +291,9 @@ export class ReplayWorld implements Network {
       line.set(l.level);
       line.driven = l.driven;
     }
-    new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine).next();
+    const answering = new Uint8Array(256);
+    for (const pin of meta.answerLines ?? []) if (pin >= 0 && pin < answering.length) answering[pin] = 1;
+    new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine, answering, this.#last).next();
   }
 
   random(): number {

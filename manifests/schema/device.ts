@@ -191,6 +191,13 @@ export const DeviceSchema = s.object(
           cpuPercent: s.optional(s.number({ description: "Largest average CPU load, %.", minimum: 0, maximum: 100 })),
           heapBytes: s.optional(s.integer({ description: "Largest XS heap use, bytes.", minimum: 0 })),
           latencyMs: s.optional(s.number({ description: "Largest sample-to-uplink latency (report slot to PUBLISH on the socket), ms.", minimum: 0 })),
+          rxWindowErrorUs: s.optional(
+            s.number({
+              description:
+                "LoRaWAN class A: largest |receive window opening error| on the board's clock (listening − (TxDone + RECEIVE_DELAY1/2 or JOIN_ACCEPT_DELAY1/2)), µs, over RX1 and RX2 of every uplink; a run with no window fails.",
+              minimum: 0,
+            }),
+          ),
           averageMicroamps: s.optional(
             s.record(s.number({ description: "Largest mean supply current, µA.", exclusiveMinimum: 0 }), {
               description:

@@ -4,8 +4,11 @@
  *
  * Recorded at the pins and the network, where the board meets the world:
  * - every I2C transaction on every bus, as a logic analyser sees it (the bus's transaction recorder);
+ * - every SPI transaction on every bus, per chip select: what the device clocked out (MOSI), what the part answered
+ *   (MISO), and the virtual time of it (a LoRa transceiver's commands: the emulated run times its SetTx and SetRx);
  * - what each ADC pin's source said (volts) and each pulse input's counter (counts, and when its next pulse comes);
- * - the digital lines the part models drive: their levels at boot and every change, with its virtual time;
+ * - the digital lines the part models drive: their levels at boot and every change, with its virtual time (a
+ *   transceiver's BUSY and DIO1 among them);
  * - every value `host.random()` returned;
  * - each connection the device opened: the bytes it sent, and what the broker's side did (connected, bytes,
  *   closed) with the virtual time it was posted and how many device callbacks had run by then, which is enough
@@ -17,6 +20,7 @@ import { writeFileSync } from "node:fs";
 import type { PathOrFileDescriptor } from "node:fs";
 import type { DeviceMain, Host } from "../../hal/host.js";
 import type { I2CTransaction } from "../core/buses/i2c.js";
+import type { SPITransaction } from "../core/buses/spi.js";
 import type { EventHandle, Micros } from "../core/engine.js";
 import type { NetSocket, NetSocketEvents } from "../core/network.js";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
@@ -26,12 +30,20 @@ import type { SimOptions, SimResult, SimWorld } from "./session.js";
 import type { Frame } from "./frame-log.js";
 
 export const RECORDING_FORMAT = "ganzhi-recording";
-export const RECORDING_VERSION = 1;
+export const RECORDING_VERSION = 2;
 
 export interface RecordedI2C {
   bus: string;
   address: number;
   transactions: { op: "write" | "read"; ack: boolean; hex: string }[];
+}
+
+export interface RecordedSPI {
+  bus: string;
+  /** The chip-select pin. */
+  select: number;
+  /** Virtual µs of each transaction, MOSI and MISO (same length). */
+  transactions: { at: Micros; txHex: string; rxHex: string }[];
 }
 
 export interface RecordedNetEvent {
@@ -64,6 +76,7 @@ export interface Recording {
   config: unknown;
   rolePins: Record<string, number>;
   i2c: RecordedI2C[];
+  spi: RecordedSPI[];
   analog: { pin: number; volts: number[] }[];
   /** `next` holds null for "no next pulse" (Infinity in the run). */
   pulse: { pin: number; counts: number[]; next: (number | null)[] }[];
@@ -73,6 +86,8 @@ export interface Recording {
   random: number[];
   connections: { address: string; port: number; txHex: string }[];
   net: RecordedNetEvent[];
+  /** Parts whose models keep time in each power state (a LoRa transceiver's `residency()`), at the end of the run. */
+  partStates?: { role: string; part: string; states: { state: string; milliamps: number; us: number }[] }[];
   /** The uplink frames the simulated device sent (the `ganzhi sim --out` lines), for the replay to be checked against. */
   frames: Frame[];
 }
@@ -170,6 +185,7 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
   };
 
   const i2c = new Map<string, RecordedI2C>();
+  const spi = new Map<string, RecordedSPI>();
   const analog: Recording["analog"] = [];
   const pulse: Recording["pulse"] = [];
   const lines: Recording["lines"] = [];
@@ -190,6 +206,16 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
         let r = i2c.get(key);
         if (!r) i2c.set(key, (r = { bus: name, address: t.address, transactions: [] }));
         r.transactions.push({ op: t.op, ack: t.ack, hex: hex(t.bytes) });
+      };
+    }
+    for (const [name, bus] of Object.entries(node.spi)) {
+      const previous = bus.recorder;
+      bus.recorder = (t: SPITransaction) => {
+        previous?.(t);
+        const key = `${name}\0${t.select}`;
+        let r = spi.get(key);
+        if (!r) spi.set(key, (r = { bus: name, select: t.select, transactions: [] }));
+        r.transactions.push({ at: t.at, txHex: hex(t.tx), rxHex: hex(t.rx) });
       };
     }
     for (const [pin, source] of [...node.world.analog]) {
@@ -303,6 +329,12 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
   const dialled = (c: { address: string; port: number }) =>
     simBroker && c.address === simBroker.address && c.port === simBroker.port ? named : { address: c.address, port: c.port };
   const spec = { ...node.board, flash: node.board.flash };
+  const partStates: NonNullable<Recording["partStates"]> = [];
+  for (const m of world.models.get(node.id) ?? []) {
+    const model = m.model as { residency?: () => { state: string; milliamps: number; us: number }[] };
+    if (typeof model?.residency !== "function") continue;
+    partStates.push({ role: m.role, part: m.part, states: model.residency().map((r) => ({ state: r.state, milliamps: r.milliamps, us: r.us })) });
+  }
   const recording: Recording = {
     format: RECORDING_FORMAT,
     version: RECORDING_VERSION,
@@ -320,6 +352,7 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
     // host.pin is the board's pins then the device's wiring; replayed as the role pins, it builds the same object.
     rolePins: { ...(firstHost?.pin ?? {}) },
     i2c: [...i2c.values()],
+    spi: [...spi.values()],
     analog,
     pulse,
     lines,
@@ -327,6 +360,7 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
     random,
     connections: connections.map((c) => ({ ...dialled(c), txHex: c.tx.map(hex).join("") })),
     net,
+    partStates,
     frames: result.frames,
   };
   return { recording, result };

@@ -118,6 +118,36 @@ describe("timeline", () => {
     }
   });
 
+  it("a transceiver's line answering an SPI command comes as long after the command's transfer on the board as in the simulation", () => {
+    // A timer handler at 250 ms sends a 10-byte command (SetTx, say) 16,000 instructions in; the radio's DIO1 rises
+    // 300 ms later in the simulation (its time on air). The image tags the edge with the command's dispatch and work.
+    const work = (1_000_000 + 16_000) / 2.5;
+    const command = `P 0 250000 ${ORIGIN + 250_010} ${work} ${"83".padEnd(20, "0")}`;
+    const edge = `${E(4, ORIGIN + 550_000, ORIGIN + 550_000, 3_000, 0, 1_064_000)} ${hex(0)} ${hex(work)}`;
+    const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, 64_000, 0, 1_000_000), command, edge]);
+    expect(c.spi).toHaveLength(1);
+    const t = timeline(c, nrf, { spiHz: 1_000_000 });
+    const [, dio1] = t.events;
+    expect(dio1!.armedBy).toBe(0);
+    for (const k of ["fast", "slow"] as const) {
+      // 10 bytes at 1 MHz: the command reaches the chip 80 µs after the device issued it.
+      expect(dio1!.boardDueUs[k]).toBeCloseTo(t.at(0, work)![k] + 80 + 300_000, 6);
+      expect(dio1!.startUs[k]).toBeCloseTo(dio1!.boardDueUs[k] + 3, 6);
+    }
+    // Without the SPI clock the transfer takes no time: the edge is the simulated delay after the command itself.
+    expect(timeline(c, nrf).events[1]!.boardDueUs.slow).toBeCloseTo(t.at(0, work)!.slow + 300_000, 6);
+  });
+
+  it("a relative timer's delay is whole milliseconds on the board (Moddable truncates it)", () => {
+    // Armed at 250 ms for 999.472 ms (a MAC's RX window: TxDone + 1 s − the radio's set-up): the board asks for 999.
+    const arm = E(4, ORIGIN + 250_000, ORIGIN + 250_000, 1_000, 0, 0);
+    const timer = `${E(3, ORIGIN + 1_249_472, ORIGIN + 1_249_472, 5_000, 0, 1_000)} ${hex(0)} ${hex(1_000 / 2.5)}`;
+    const t = timeline(consoleOf([arm, timer]), nrf);
+    const armedAt = t.at(0, 1_000 / 2.5)!.fast;
+    const ms = Math.floor((Math.floor((armedAt - ORIGIN) / TICK) * 1000) / 1024) + 999;
+    expect(t.events[1]!.boardDueUs.fast).toBeCloseTo(ORIGIN + ms * 1000, 6);
+  });
+
   it("charges the device and its provider, not the emulator: an event that ran no device code is not a board's", () => {
     const c = consoleOf([E(5, ORIGIN + 10, ORIGIN + 10, 0, 0, 0), E(3, ORIGIN + 250_000, ORIGIN + 250_000, 40_000, 24_000, 0)]);
     const t = timeline(c, esp);

@@ -158,7 +158,12 @@ interface EmulatedRow {
   device: string;
   board: string;
   profile: string;
+  link: string;
   hours: number;
+  /** LoRaWAN: RX1/RX2 opening error on the board's clock, µs, [low, high] over the timing model's cases; airtime per uplink, ms. */
+  rxWindowErrorUs?: { p50: [number, number]; p99: [number, number]; max: [number, number] };
+  airtimePerUplinkMs?: number;
+  uplinks?: number;
   cpuBusyPercent: number;
   averageMilliamps: number;
   milliwattHoursPerDay: number;
@@ -172,20 +177,45 @@ const emulatedRows: EmulatedRow[] = [];
 if (emulateHours > 0) {
   const { emulate } = await import("../../emulator/host/emulate.js");
   const { MissingToolError } = await import("../../emulator/host/toolchain.js");
-  const targets = [
-    { board: "esp32-devkitc", profile: "mps2-4m" as const },
-    { board: "nrf52840-dk", profile: "nrf52840" as const },
-  ];
+  const { profileForPlatform } = await import("../../emulator/host/profiles.js");
+  const { loadBoard, loadDevice } = await import("../../manifests/load.js");
+  const { existsSync } = await import("node:fs");
+  /** The catalogue's boards, and each board the device manifest gives another link (a board overlay in examples/boards
+   * until it joins the catalogue). */
+  const targetsOf = (device: string) => {
+    const base = ["esp32-devkitc", "nrf52840-dk"];
+    const linked = Object.keys((loadDevice(device).manifest as { uplink?: { boards?: Record<string, string> } }).uplink?.boards ?? {});
+    return [...base, ...linked].flatMap((name) => {
+      const example = `${manifestRoot()}/examples/boards/${name}.json`;
+      const board = existsSync(example) ? example : name;
+      try {
+        const loaded = loadBoard(board);
+        return [{ board, name: loaded.name, profile: profileForPlatform(loaded.manifest.platform, loaded.name) }];
+      } catch {
+        return [];
+      }
+    });
+  };
   console.log("");
   try {
     for (const device of listDevices()) {
-      for (const t of targets) {
+      for (const t of targetsOf(device)) {
         const r = await emulate({ device, board: t.board, profile: t.profile, hours: emulateHours, seed: 1 });
         const f = r.figures;
+        const l = f.lorawan;
+        const pair = (b: { low: number; high: number }): [number, number] => [b.low, b.high];
+        const worst = (k: "p50" | "p99" | "max") => {
+          const e = l?.error.filter((x) => x.windows > 0) ?? [];
+          return { low: Math.max(...e.map((x) => x[k].low)), high: Math.max(...e.map((x) => x[k].high)) };
+        };
         emulatedRows.push({
           device,
-          board: t.board,
+          board: t.name,
           profile: t.profile,
+          link: f.link,
+          ...(l && l.windows > 0
+            ? { rxWindowErrorUs: { p50: pair(worst("p50")), p99: pair(worst("p99")), max: pair(worst("max")) }, airtimePerUplinkMs: l.airtimeUs.mean / 1000, uplinks: l.uplinks.length }
+            : {}),
           hours: emulateHours,
           cpuBusyPercent: f.cpuBusyPercent,
           averageMilliamps: f.energy.averageMilliamps,
@@ -195,18 +225,26 @@ if (emulateHours > 0) {
         });
       }
     }
-    const h3 = ["device", "board", "profile", "CPU busy", "mean current", "mWh/day", "days per 1,000 mAh", "QEMU wall s per virtual h"];
+    const h3 = ["device", "board", "profile", "link", "RX window error p50 / p99 / max", "airtime per uplink", "CPU busy", "mean current", "mWh/day", "days per 1,000 mAh", "QEMU wall s per virtual h"];
+    const msPair = ([a, b]: [number, number]) => (a.toFixed(1) === b.toFixed(1) ? (a / 1000).toFixed(1) : `${(a / 1000).toFixed(1)}–${(b / 1000).toFixed(1)}`);
     const t3 = emulatedRows.map((r) => [
       r.device,
       r.board,
       r.profile,
+      r.link,
+      r.rxWindowErrorUs ? `${msPair(r.rxWindowErrorUs.p50)} / ${msPair(r.rxWindowErrorUs.p99)} / ${msPair(r.rxWindowErrorUs.max)} ms` : "-",
+      r.airtimePerUplinkMs !== undefined ? `${r.airtimePerUplinkMs.toFixed(0)} ms (${r.uplinks} uplinks)` : "-",
       `${r.cpuBusyPercent.toFixed(2)} %`,
       r.averageMilliamps >= 1 ? `${r.averageMilliamps.toFixed(2)} mA` : `${(r.averageMilliamps * 1000).toFixed(1)} µA`,
       r.milliwattHoursPerDay.toFixed(1),
       r.daysPer1000mAh.toFixed(1),
       r.qemuWallPerVirtualHourS.toFixed(1),
     ]);
-    printTable(`Emulated Cortex-M4 (QEMU, 62.5 MIPS): ${emulateHours} h per device and board, seed 1; energy from the board manifests' currents`, h3, t3);
+    printTable(
+      `Emulated Cortex-M4 (QEMU, 62.5 MIPS): ${emulateHours} h per device and board, seed 1; RX window error on the board's clock (listening − (TxDone + delay), worse of RX1 and RX2, both ends of the timing model); energy from the board manifests' currents and, on a LoRa board, the SX1262 model's time in each state (its TCXO, RF switch and 470 MHz TX figures not counted)`,
+      h3,
+      t3,
+    );
   } catch (e) {
     if (!(e instanceof MissingToolError)) throw e;
     console.log(`Emulated Cortex-M4: skipped (${e.message})`);

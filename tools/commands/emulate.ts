@@ -27,14 +27,18 @@ export const emulateCommand: Command = {
   summary: "run a device's firmware on XS on an emulated Cortex-M4 (QEMU), replaying the simulator's inputs",
   usage: "<device> [options]",
   description: [
-    "Simulates the device for --hours with --seed while recording what reached it (I2C transactions, ADC volts,",
-    "pulse counts, edges, broker traffic), builds a firmware image (XS for Cortex-M4F with the board's XS creation as",
+    "Simulates the device for --hours with --seed while recording what reached it (I2C and SPI transactions, ADC",
+    "volts, pulse counts, edges, broker traffic), builds a firmware image (XS for Cortex-M4F with the board's XS creation as",
     "its Moddable build gets it, the bytecode compiled on the host, the project's bare-metal platform layer) for the",
     "board's memory profile, runs it in qemu-system-arm -M mps2-an386 with -icount shift=4,sleep=off (deterministic),",
     "replaying the recording, and prints: flash, memory, CPU busy, sampling jitter (p99/max after the first 10 s) and",
     "sample-to-uplink latency on the board's clock (its RTOS tick, wake-up time and a Cortex-M4's cycles per",
     "instruction, as a range), and an energy estimate charging the device's own work. The uplink frames must be",
     "byte-identical to the simulator's; --out writes them as `ganzhi sim --out` does.",
+    "A LoRaWAN node's SPI conversation with its SX1262 and the BUSY/DIO1 edges are replayed too, and each uplink's",
+    "RX1 and RX2 openings are timed on the board's clock against TxDone + RECEIVE_DELAY1/2 (JOIN_ACCEPT_DELAY1/2 for a",
+    "join): error p50/p99/max as a range, whether each window would catch a preamble sent on time, the join, airtime",
+    "per uplink; its PHY payloads must equal the simulator's and the broker's frames decrypt from them (lora-packet).",
     "Needs Debian's qemu-system-arm, gcc-arm-none-eabi and libnewlib-arm-none-eabi.",
   ].join("\n"),
   options: [
@@ -182,12 +186,40 @@ function table(r: Result, checks: readonly Check[], outPath: string | undefined)
     `  instructions     device ${int(ins.device)}, its provider ${int(ins.provider)}, the emulator's own ${int(ins.harness)} (${allIns > 0 ? ((100 * ins.harness) / allIns).toFixed(0) : 0} %, not charged)`,
     ...energyLines(f.energy),
     `  GC               ${f.gcCollections} collections, ${f.gcPercentOfBusy.toFixed(0)} % of emulated busy time, longest ${f.gcMaxMs.toFixed(1)} ms within one event`,
-    `  uplink           ${f.frames} frames (${f.telemetryFrames} telemetry), ${f.framesIdentical ? "byte-identical to the simulator's" : `DIFFERENT from the simulator's: ${r.comparison.firstDifference}`}; report dispatch ${int(f.reportInstructionsMax)} device instructions`,
+    f.lorawan
+      ? `  uplink           ${r.comparison.imageFrames} PHY payloads, ${f.framesIdentical ? "byte-identical to the simulator's" : `DIFFERENT from the simulator's: ${r.comparison.firstDifference}`}; the broker's ${r.comparison.simFrames} frames each an uplink of the image decrypted (lora-packet)`
+      : `  uplink           ${f.frames} frames (${f.telemetryFrames} telemetry), ${f.framesIdentical ? "byte-identical to the simulator's" : `DIFFERENT from the simulator's: ${r.comparison.firstDifference}`}; report dispatch ${int(f.reportInstructionsMax)} device instructions`,
+    ...loraLines(f.lorawan),
     ...checks.map(
       (x) =>
         `  ${x.ok ? "ok  " : "FAIL"}             ${x.what}: ${x.note ?? `${Number.isInteger(x.value) ? x.value : x.value.toFixed(2)}${x.unit ? " " + x.unit : ""}`}${x.limit !== undefined ? ` (budget ${x.limit}${x.unit ? " " + x.unit : ""})` : ""}`,
     ),
     ...(outPath ? [`  frame log        ${outPath}`] : []),
+  ];
+}
+
+type RxFigures = NonNullable<Result["figures"]["lorawan"]>;
+
+/** The class A windows: per window, the opening error's p50/p99/max (µs → ms) on the board's clock, both ends. */
+function loraLines(l: RxFigures | undefined): string[] {
+  if (!l) return [];
+  const msOf = (b: Bounds) => span((b.low / 1000).toFixed(2), (b.high / 1000).toFixed(2));
+  const sfs = (which: number) => [...new Set(l.uplinks.flatMap((u) => u.windows.filter((w) => w.which === which).map((w) => `SF${w.sf}`)))].join("/");
+  const missedBySf = [...new Set(l.uplinks.flatMap((u) => u.windows.filter((w) => !w.catches).map((w) => `RX${w.which} SF${w.sf}`)))].join(", ");
+  const windows = l.uplinks.flatMap((u) => u.windows);
+  const seq = (k: "fast" | "slow") => windows.map((w) => w.sequenceUs[k]);
+  const seqLow = windows.length ? Math.min(...seq("fast"), ...seq("slow")) : 0;
+  const seqHigh = windows.length ? Math.max(...seq("fast"), ...seq("slow")) : 0;
+  const simSeq = windows.length ? Math.max(...windows.map((w) => w.simulatedSequenceUs)) : 0;
+  const tolerance = windows.length ? `${(Math.min(...windows.map((w) => w.toleranceUs.early)) / 1000).toFixed(1)} ms early / ${(Math.min(...windows.map((w) => w.toleranceUs.late)) / 1000).toFixed(1)} ms late` : "-";
+  return [
+    `  LoRaWAN          ${l.uplinks.length} uplinks (${l.joins} join request${l.joins === 1 ? "" : "s"}, ${l.joined ? "joined" : "NOT joined"}); airtime per uplink ${(l.airtimeUs.mean / 1000).toFixed(1)} ms mean, ${(l.airtimeUs.max / 1000).toFixed(1)} ms max, ${(l.airtimeUs.total / 1000).toFixed(0)} ms in all`,
+    ...l.error
+      .filter((e) => e.windows > 0)
+      .map((e) => `  RX${e.which} opening      ${e.windows} windows (${sfs(e.which)}): error p50 ${msOf(e.p50)} ms, p99 ${msOf(e.p99)} ms, max ${msOf(e.max)} ms (listening − (TxDone + delay); + is late)`),
+    `                   a preamble sent on time is caught within ${tolerance} at the fastest rate; ${l.missed} of ${l.windows} windows would miss it${l.missed > 0 ? ` (${missedBySf})` : ""}`,
+    `                   timer to SetRx on the board ${(seqLow / 1000).toFixed(1)}–${(seqHigh / 1000).toFixed(1)} ms (${(simSeq / 1000).toFixed(2)} ms in the simulation: the transceiver's BUSY handshakes only)`,
+    ...l.notes.slice(0, 3).map((n) => `                   ${n}`),
   ];
 }
 
@@ -218,5 +250,8 @@ function energyLines(e: EnergyEstimate): string[] {
     `                   the CPU term is ${span(current(e.cpuMilliamps.low), current(e.cpuMilliamps.high))} (the device's own instructions at the fewest cycles, up to its provider's too at the most)`,
     `                   ${parts.join(", ")}${e.noRadio ? `; no radio (${e.noRadio})` : ""}`,
     "                   not counted: I2C sensors, contacts closed against pull-ups, regulator, debug/USB interface, Wi-Fi beacons and retries",
+    ...(e.shares.some((s) => s.state === "part")
+      ? ["                   radio states from the simulated SX1262 (its residency); not counted: its TCXO and RF switch, TX current at 470–510 MHz (the datasheet's 868/915 MHz rows are used), supply conversion"]
+      : []),
   ];
 }
