@@ -92,8 +92,8 @@ export class StrainChannel {
     this.alarm = new ThresholdAlarm(config.alarm);
     this.#magnitude = on === "magnitude";
     this.capture = new EventCapture({
-      preSamples: Math.max(1, Math.round(beforeS * sampleHz)),
-      postSamples: Math.round(afterS * sampleHz),
+      preSamples: Math.max(1, Math.floor(beforeS * sampleHz + 0.5)),
+      postSamples: Math.floor(afterS * sampleHz + 0.5),
       ...(config.capture.slots !== undefined ? { slots: config.capture.slots } : {}),
     });
     this.periodHalfCycles = new Uint32Array(this.rainflow.classes);

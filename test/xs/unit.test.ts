@@ -45,6 +45,7 @@ const FILES = [
   "test/runtime/detmath.test.ts",
   "test/environment/rng.test.ts",
   "test/environment/kunming.test.ts",
+  "test/environment/bridge.test.ts",
 ];
 
 const XS_SKIP: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -56,6 +57,9 @@ const XS_SKIP: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     "wind > 3-s gusts exceed 10-min means by a gust factor of about 1.3–2 (4 Hz sampling)": "statistics, 6 s on XS",
     "rain > rainBetween is additive, antisymmetric and the integral of rainRate": "statistics, 6 s on XS",
     "cost > air, wind and rainRate at one instant cost under 300 detmath exp() calls on V8": "measures V8 (performance.now, which XS lacks)",
+  },
+  "test/environment/bridge.test.ts": {
+    "bridge world > has ~12 000 vehicles a day with two commuter peaks, and its trucks mostly at night": "14 simulated days of traffic statistics, 24 s on XS",
   },
 };
 
