@@ -212,4 +212,4 @@ describe("bridge world", () => {
   });
 });
 
-const EXPECTED_FINGERPRINT = "75d80a71:386eb96f/14042";
+const EXPECTED_FINGERPRINT = "568efb54:6fd2b264/14042";

@@ -434,24 +434,13 @@ class BridgeModel implements BridgeWorld {
           if (tau < 0) continue;
           const cross = this.#vCross[v]!;
           if (tau > cross + RING_S * 1000) continue;
-          const laneFactor = lane === 0 ? 1 : this.options.farLaneFactor;
-          let s = 0;
+          const ring = sin(omega * tau + this.#vPhase[v]!) * this.#vDyn[v]!;
           if (tau <= cross) {
             if (on) on.count++;
-            const kind = KINDS[this.#vKind[v]!]!;
-            const front = tau * this.#vSpeed[v]!; // m
-            const w = this.#vWeight[v]!;
-            for (let a = 0; a < kind.axleOffsets.length; a++) {
-              const x = front - kind.axleOffsets[a]!;
-              if (x <= 0 || x >= span) continue;
-              s += kind.axleShares[a]! * w * (x <= span / 2 ? (2 * x) / span : (2 * (span - x)) / span);
-            }
-            s *= this.options.microstrainPerTonne * laneFactor;
-            s += this.#vDyn[v]! * (tau / cross) * sin(omega * tau + this.#vPhase[v]!);
+            sum += influence(KINDS[this.#vKind[v]!]!, tau * this.#vSpeed[v]!, span) * this.#vWeight[v]! * this.#perTonne(lane) + ring * (tau / cross);
           } else {
-            s = this.#vDyn[v]! * exp(-decay * (tau - cross)) * sin(omega * tau + this.#vPhase[v]!);
+            sum += ring * exp(-decay * (tau - cross));
           }
-          sum += s;
         }
       }
     }
@@ -465,16 +454,15 @@ class BridgeModel implements BridgeWorld {
     let best = 0;
     // The peak of a sum of triangles is with some axle at midspan.
     for (let p = 0; p < kind.axleOffsets.length; p++) {
-      const front = span / 2 + kind.axleOffsets[p]!;
-      let s = 0;
-      for (let a = 0; a < kind.axleOffsets.length; a++) {
-        const x = front - kind.axleOffsets[a]!;
-        if (x <= 0 || x >= span) continue;
-        s += kind.axleShares[a]! * w * (x <= span / 2 ? (2 * x) / span : (2 * (span - x)) / span);
-      }
+      const s = influence(kind, span / 2 + kind.axleOffsets[p]!, span);
       if (s > best) best = s;
     }
-    return best * this.options.microstrainPerTonne * (lane === 0 ? 1 : this.options.farLaneFactor);
+    return best * w * this.#perTonne(lane);
+  }
+
+  /** The gauge's strain per tonne at midspan in a lane, µε. */
+  #perTonne(lane: number): number {
+    return this.options.microstrainPerTonne * (lane === 0 ? 1 : this.options.farLaneFactor);
   }
 
   /** Cache index of (slot k, lane): the vehicles entering in that 10 s slot, drawn from hashes of (k, lane, i). */
@@ -532,6 +520,21 @@ class BridgeModel implements BridgeWorld {
     }
     return c;
   }
+}
+
+/**
+ * Σ over a vehicle's axles of their share of its weight times the midspan-moment influence line of a simply
+ * supported span, η(x) = 2x/L up to midspan and 2(L − x)/L after it (1 at midspan), with the front axle `front` m
+ * onto the span.
+ */
+function influence(kind: Kind, front: number, span: number): number {
+  let s = 0;
+  for (let a = 0; a < kind.axleOffsets.length; a++) {
+    const x = front - kind.axleOffsets[a]!;
+    if (x <= 0 || x >= span) continue;
+    s += kind.axleShares[a]! * (x <= span / 2 ? (2 * x) / span : (2 * (span - x)) / span);
+  }
+  return s;
 }
 
 /** A day's share in the hour of the day `hod` is in (24 shares summing to 1). */
