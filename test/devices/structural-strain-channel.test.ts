@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { StrainChannel, type StrainChannelConfig } from "../../devices/structural-strain/channel.js";
 import { MinerDamage, en1993Curve } from "../../devices/structural-strain/fatigue.js";
 import { times, xsCost } from "../parts/strain-rig.js";
+import { createBridge } from "../../simulator/core/environment/bridge.js";
+import { MINUTE, SECOND } from "../../simulator/core/engine.js";
 
 const HZ = 100;
 const DT_US = 1_000_000 / HZ;
@@ -115,6 +117,51 @@ describe("strain channel", () => {
     expect(stats.uncompensated).toBe(0);
     expect(stats.events).toBe(1);
     expect(stats.eventsMerged).toBe(1); // level 2's raise came while the event was being recorded
+  });
+
+  it("on the simulated bridge across its day-3 damage: minute means step by the offset, trucks are counted", () => {
+    const world = createBridge({ seed: 4 });
+    const ch = new StrainChannel({ ...CONFIG, sampleHz: 50, thermal: { microstrainPerC: 2.5, referenceC: 20 } });
+    const start = world.damageAt - 30 * MINUTE;
+    const end = world.damageAt + 30 * MINUTE;
+    // What the device should find: per minute, the world's strain without its thermal part (the ADC's die is 0.3 °C
+    // above the deck, so the compensation leaves 2.5 × 0.3 µε).
+    const sums = new Map<number, [number, number]>();
+    for (let t = start; t < end; t += 20_000) {
+      if ((t - start) % SECOND === 0) ch.temperature(world.temperature(t));
+      const s = world.strain(t);
+      ch.sample(s, t);
+      const m = Math.floor(t / MINUTE);
+      const acc = sums.get(m) ?? [0, 0];
+      sums.set(m, [acc[0] + s - world.thermalStrain(t), acc[1] + 1]);
+    }
+    const truth = (m: number) => sums.get(m)![0] / sums.get(m)![1] - 0.75;
+    const q = ch.quasiStatic;
+    expect(q.closed).toBeGreaterThanOrEqual(59);
+    for (let seq = Math.max(0, q.closed - q.keep); seq < q.closed; seq++) {
+      const m = q.periodOf(seq);
+      expect(Math.abs(q.meanOf(seq) - truth(m)), `minute ${m}`).toBeLessThan(0.1);
+    }
+    // The step: the quietest minutes after the damage sit the offset above those before, give or take traffic.
+    const d = Math.floor(world.damageAt / MINUTE);
+    const quietest = (from: number, to: number) => {
+      let min = Infinity;
+      for (let m = from; m < to; m++) min = Math.min(min, truth(m));
+      return min;
+    };
+    const step = quietest(d + 1, d + 30) - quietest(d - 29, d);
+    expect(Math.abs(step - world.offsetMicrostrain)).toBeLessThan(3);
+    // Rainflow: a large range for each vehicle whose static peak is large, and some more (vehicles close together,
+    // vibration on top, a 1/(1 − loss) larger response after the damage); within the stack's bound.
+    const heavyNear = world.vehicles(start, end).filter((v) => v.peakMicrostrain > 30).length;
+    let large = 0;
+    ch.rainflow.halfCycles.forEach((h, k) => {
+      if (k * 2 > 30) large += h / 2;
+    });
+    expect(large).toBeGreaterThanOrEqual(0.8 * heavyNear);
+    expect(large).toBeLessThanOrEqual(2 * heavyNear);
+    expect(ch.rainflow.deepest).toBeLessThanOrEqual(ch.rainflow.capacity);
+    expect(ch.closePeriod()).toBeGreaterThan(0);
   });
 
   it("counts samples it cannot use: no temperature yet, NaN", () => {
