@@ -4,8 +4,8 @@
  *
  * Bridge monitoring separates the two because they answer different questions: the static part moves over hours
  * and days (a change in it is a change in the structure or its supports), the dynamic part holds the load cycles
- * that fatigue counts. Chinese practice samples them apart (JT/T 1037 lineage: dynamic strain at 20 Hz, static
- * strain at 1 Hz); one fast channel gives both here.
+ * that fatigue counts. Chinese practice samples them apart (a bridge-monitoring standard that follows JT/T 1037's
+ * tables: dynamic strain at 20 Hz, static strain at 1 Hz); one fast channel gives both here.
  *
  * The baseline for a sample is the mean of the minute before, when that minute is the one just before this one;
  * otherwise (the first minute after boot, or after a gap in the samples) the running mean of the current minute.

@@ -20,9 +20,9 @@
  *   W moves across the span at the vehicle's speed (20–80 km/h) and strains the gauge by k·λ·W·η(x), η the
  *   midspan-moment influence line of a simply supported span (a triangle, 1 at midspan, 0 at the supports) and λ
  *   the lane's share of the load on the instrumented girder; a pulse lasts (span + wheelbase)/speed, 1.5–5 s.
- * - vibration: each vehicle sets the first bending mode ringing (3.6 Hz for a 30 m span, 2 % damping, in the range
- *   measured on such spans) with an amplitude of 4–12 % of its static peak, growing while it crosses and decaying
- *   after, cut off 15 s after it leaves.
+ * - vibration: each vehicle sets the first bending mode ringing (3.6 Hz and 2 % damping by default: assumed values
+ *   for a 30 m girder span, not taken from a measured bridge) with an amplitude of 4–12 % of its static peak,
+ *   growing while it crosses and decaying after, cut off 15 s after it leaves.
  * - thermal: the gauges' apparent strain k_T·(T_deck − T_ref) (thermal output and restraint together, what the
  *   node's compensation coefficient is calibrated against). The deck follows the air temperature of the
  *   atmosphere (Kunming's by default) through a first-order lag τ (1.5 h): an exponential average of the air on a
