@@ -20,7 +20,7 @@
  *   W moves across the span at the vehicle's speed (20–80 km/h) and strains the gauge by k·λ·W·η(x), η the
  *   midspan-moment influence line of a simply supported span (a triangle, 1 at midspan, 0 at the supports) and λ
  *   the lane's share of the load on the instrumented girder (k = 2.5 µε/t, λ = 1 and 0.45 by default: assumed, a
- *   49 t truck then strains the flange by about 80 µε, 17 MPa); a pulse lasts (span + wheelbase)/speed, 1.5–9 s.
+ *   49 t truck then strains the flange by about 80 µε, 17 MPa); a pulse lasts (span + wheelbase)/speed, about 1.5–8 s.
  * - vibration: each vehicle sets the first bending mode ringing (3.6 Hz and 2 % damping by default: assumed values
  *   for a 30 m girder span, not taken from a measured bridge) with an amplitude of 4–12 % of its static peak,
  *   growing while it crosses and decaying after, cut off 15 s after it leaves.
