@@ -20,7 +20,8 @@
  *   W moves across the span at the vehicle's speed (20–80 km/h) and strains the gauge by k·λ·W·η(x), η the
  *   midspan-moment influence line of a simply supported span (a triangle, 1 at midspan, 0 at the supports) and λ
  *   the lane's share of the load on the instrumented girder (k = 2.5 µε/t, λ = 1 and 0.45 by default: assumed, a
- *   49 t truck then strains the flange by about 80 µε, 17 MPa); a pulse lasts (span + wheelbase)/speed, about 1.5–8 s.
+ *   49 t truck then strains the flange by about 80 µε, 17 MPa); a pulse lasts (span + wheelbase)/speed, about
+ *   1.5–8 s.
  * - vibration: each vehicle sets the first bending mode ringing (3.6 Hz and 2 % damping by default: assumed values
  *   for a 30 m girder span, not taken from a measured bridge) with an amplitude of 4–12 % of its static peak,
  *   growing while it crosses and decaying after, cut off 15 s after it leaves.
@@ -28,8 +29,8 @@
  *   node's compensation coefficient is calibrated against). The deck follows the air temperature of the
  *   atmosphere (Kunming's by default) through a first-order lag τ (1.5 h): an exponential average of the air on a
  *   10-minute lattice over the last 6τ, interpolated linearly, so a daily air cycle reaches the deck later and
- *   smaller (test/environment/bridge.test.ts prints by how much). The node's ADC sits on the girder beside the gauges: its die is the deck temperature plus
- *   its own warming (0.3 °C).
+ *   smaller (test/environment/bridge.test.ts prints by how much). The node's ADC sits on the girder beside the
+ *   gauges: its die is the deck temperature plus its own warming (0.3 °C).
  * - damage on day 3 (virtual time 2–3 days) at a seeded instant: a stiffness loss (seeded 10–25 %) scales the
  *   traffic response by 1/(1 − loss) and the frequency by √(1 − loss), and a permanent offset (seeded 6–15 µε, a
  *   crack opening next to the gauge) appears as a step.
