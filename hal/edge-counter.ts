@@ -6,37 +6,59 @@
  */
 import type { Digital, DigitalClass, PulseCount, PulseCountClass, PulseCountOptions } from "./io.js";
 
+interface EdgeInput {
+  Digital: DigitalClass;
+  edge: "rising" | "falling";
+  pull: "up" | "down" | "none";
+}
+
+/**
+ * One class for every counter, told its input in the constructor: a class made per call would give each node's
+ * counters their own shape, and a driver reading a fleet's counters would slow down as the fleet grows.
+ */
+class EdgeCounter implements PulseCount {
+  readonly #input: Digital;
+  #count = 0;
+  target: unknown;
+
+  constructor(input: EdgeInput, options: PulseCountOptions) {
+    const self = this;
+    const { Digital, edge, pull } = input;
+    const { onReadable } = options;
+    this.target = options.target;
+    this.#input = new Digital({
+      pin: options.signal,
+      mode: pull === "up" ? Digital.InputPullUp : pull === "down" ? Digital.InputPullDown : Digital.Input,
+      edge: edge === "rising" ? Digital.Rising : Digital.Falling,
+      onReadable() {
+        self.#count++;
+        onReadable?.call(self);
+      },
+    });
+  }
+
+  read(): number {
+    return this.#count;
+  }
+
+  write(count: number): void {
+    this.#count = count;
+  }
+
+  close(): void {
+    this.#input.close();
+  }
+}
+
 export function edgeCounterClass(Digital: DigitalClass, edge: "rising" | "falling" = "falling", pull: "up" | "down" | "none" = "up"): PulseCountClass {
-  return class EdgeCounter implements PulseCount {
-    readonly #input: Digital;
-    #count = 0;
-    target: unknown;
-
-    constructor(options: PulseCountOptions) {
-      const self = this;
-      const { onReadable } = options;
-      this.target = options.target;
-      this.#input = new Digital({
-        pin: options.signal,
-        mode: pull === "up" ? Digital.InputPullUp : pull === "down" ? Digital.InputPullDown : Digital.Input,
-        edge: edge === "rising" ? Digital.Rising : Digital.Falling,
-        onReadable() {
-          self.#count++;
-          onReadable?.call(self);
-        },
-      });
-    }
-
-    read(): number {
-      return this.#count;
-    }
-
-    write(count: number): void {
-      this.#count = count;
-    }
-
-    close(): void {
-      this.#input.close();
-    }
+  const input: EdgeInput = Object.freeze({ Digital, edge, pull });
+  // `new` on a function that returns an object gives that object: the caller gets an EdgeCounter (and a subclass's
+  // `super()` gets one with the subclass's prototype).
+  const Counter = function (options: PulseCountOptions): PulseCount {
+    if (!new.target) throw new TypeError("EdgeCounter: use new");
+    if (new.target !== Counter) return Reflect.construct(EdgeCounter, [input, options], new.target) as PulseCount;
+    return new EdgeCounter(input, options);
   };
+  Counter.prototype = EdgeCounter.prototype;
+  return Counter as unknown as PulseCountClass;
 }

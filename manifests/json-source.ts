@@ -207,8 +207,14 @@ class Parser {
       while (end < t.length && WORD.test(t[end]!)) end++;
       this.fail(start, `invalid number ${JSON.stringify(t.slice(start, end))} (JSON numbers are decimal; write hex as a string such as "0x76")`);
     }
+    const literal = t.slice(start, i);
+    const value = Number(literal);
+    // Beyond 2^53 a double no longer holds every integer: the value read would not be the one written.
+    if (!(Math.abs(value) <= Number.MAX_SAFE_INTEGER)) {
+      this.fail(start, `number ${literal} is beyond 2^53 - 1 (9007199254740991): JSON numbers that large lose precision, and no manifest figure is that large`);
+    }
     this.#pos = i;
-    return { type: "number", loc: this.loc(start), value: Number(t.slice(start, i)) };
+    return { type: "number", loc: this.loc(start), value };
   }
 
   parseString(): string {

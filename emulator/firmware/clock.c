@@ -66,6 +66,11 @@ uint64_t clock_ticks(void)
 	return hardware_ticks() + gSkipped;
 }
 
+uint64_t clock_busy_ticks(void)
+{
+	return hardware_ticks();
+}
+
 void clock_sleep_until(uint64_t deadline)
 {
 	uint64_t now = clock_ticks();

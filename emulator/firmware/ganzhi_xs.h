@@ -40,16 +40,27 @@
 #define mxImport extern
 #define XS_FUNCTION_NORETURN __attribute__((noreturn))
 
-/* One machine, one thread: no atomics wait, no workers. */
+/* One machine, one thread: no atomics wait, no workers. With a static block (the board's `creation.static`), XS's
+ * chunks grow up from its bottom and its slots (and JS stack) down from its top (emulator/firmware/xs_glue.c). */
 #define mxMachinePlatform \
 	int promiseJobs; \
 	int abortStatus; \
-	void* host;
+	void* host; \
+	char* staticBottom; \
+	char* staticChunks; \
+	char* staticSlots; \
+	char* staticTop;
 
 #define mxUseDefaultMachinePlatform 1
 #define mxUseDefaultBuildKeys 1
-#define mxUseDefaultChunkAllocation 1
-#define mxUseDefaultSlotAllocation 1
+#if GANZHI_BARE_METAL
+	/* Chunks and slots come from the board's static block when it has one, else from malloc (xs_glue.c). */
+	#define mxUseDefaultChunkAllocation 0
+	#define mxUseDefaultSlotAllocation 0
+#else
+	#define mxUseDefaultChunkAllocation 1
+	#define mxUseDefaultSlotAllocation 1
+#endif
 #define mxUseDefaultSharedChunks 1
 #ifdef mxParse
 	/* With the parser: eval, Function and source programs work. Without it (-UmxParse, the bytecode image),

@@ -28,7 +28,6 @@ int loop_run(txMachine* the)
 		else {
 			xsVar(0) = xsGet(xsGlobal, xsID("__ganzhi"));
 			for (;;) {
-				heap_reserve_rearm();
 				double now = (double)clock_ticks() / (CLOCK_HZ / 1000000u);
 				double next = -1;
 				xsTry {

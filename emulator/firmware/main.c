@@ -17,33 +17,23 @@ extern void xs_stack_paint(txMachine* the);
 extern size_t xs_stack_peak(txMachine* the);
 extern size_t xs_stack_size(txMachine* the);
 
-#ifndef XS_CHUNK_INITIAL
-	#define XS_CHUNK_INITIAL (32 * 1024)
-#endif
-#ifndef XS_CHUNK_INCREMENT
-	#define XS_CHUNK_INCREMENT (4 * 1024)
-#endif
-#ifndef XS_HEAP_INITIAL
-	#define XS_HEAP_INITIAL 2048
-#endif
-#ifndef XS_HEAP_INCREMENT
-	#define XS_HEAP_INCREMENT 128
-#endif
-#ifndef XS_STACK_SLOTS
-	#define XS_STACK_SLOTS 512
-#endif
-#ifndef XS_KEYS_INITIAL
-	#define XS_KEYS_INITIAL 1024
-#endif
-/* Keys a machine prepared ahead of time can add at run time (the program's are in flash already). */
-#ifndef XS_PREPARED_KEYS_INITIAL
-	#define XS_PREPARED_KEYS_INITIAL 128
+/* The board's XS creation as mcconfig completes it (emulator/host/creation.ts), given by the host at compile time:
+ * every field, so that nothing here can drift from what the board is built with. */
+#if !defined(XS_CHUNK_INITIAL) || !defined(XS_CHUNK_INCREMENT) || !defined(XS_HEAP_INITIAL) || !defined(XS_HEAP_INCREMENT) || \
+	!defined(XS_STACK_SLOTS) || !defined(XS_KEYS_INITIAL) || !defined(XS_KEYS_INCREMENT) || !defined(XS_NAME_MODULO) || \
+	!defined(XS_SYMBOL_MODULO) || !defined(XS_PARSER_BUFFER) || !defined(XS_PARSER_TABLE) || !defined(XS_STATIC_SIZE)
+	#error "the XS creation must come from the host (emulator/host/creation.ts)"
 #endif
 
 extern const uint8_t gPreparation[];
-#ifndef XS_KEYS_INCREMENT
-	#define XS_KEYS_INCREMENT 256
-#endif
+extern size_t xs_static_peak(void);
+extern size_t xs_static_limit_now(void);
+extern void budget_creation(txCreation* creation);
+extern void budget_baseline(txMachine* the);
+extern void mode_ticks(uint64_t out[3]);
+extern long device_stack_entry(void);
+extern void budget_sample(txMachine* the);
+extern long budget_device_peak(void);
 
 int main(void)
 {
@@ -68,14 +58,38 @@ int main(void)
 		XS_HEAP_INITIAL,    /* initialHeapCount */
 		XS_HEAP_INCREMENT,  /* incrementalHeapCount */
 		XS_STACK_SLOTS,     /* stackCount */
-		XS_KEYS_INITIAL,    /* initialKeyCount */
+		XS_KEYS_INITIAL,    /* initialKeyCount: with a preparation, the keys the run may add beyond the prepared ones */
 		XS_KEYS_INCREMENT,  /* incrementalKeyCount */
-		127,                /* nameModulo */
-		127,                /* symbolModulo */
-		4 * 1024,           /* parserBufferSize */
-		127,                /* parserTableModulo */
-		0,                  /* staticSize */
+		XS_NAME_MODULO,     /* nameModulo */
+		XS_SYMBOL_MODULO,   /* symbolModulo */
+		XS_PARSER_BUFFER,   /* parserBufferSize */
+		XS_PARSER_TABLE,    /* parserTableModulo */
+		XS_STATIC_SIZE,     /* staticSize */
 	};
+	/* A board's machine takes its first chunks, its JS stack and its first slots from the static block before any JS
+	 * runs (xsMemory.c fxAllocate, with each block's header): a block too small for them fails there. */
+	if (XS_STATIC_SIZE > 0) {
+		unsigned long first = (unsigned long)XS_CHUNK_INITIAL + sizeof(txBlock) + (unsigned long)(XS_STACK_SLOTS + XS_HEAP_INITIAL) * sizeof(txSlot);
+		if (first > (unsigned long)XS_STATIC_SIZE) {
+			console_printf("#abort xs-memory-full from=creation request=%lu chunks=0/%lu slots=0/%lu static=0/%lu\n", first,
+				(unsigned long)XS_CHUNK_INITIAL, (unsigned long)XS_HEAP_INITIAL, (unsigned long)XS_STATIC_SIZE);
+			return EXIT_OUT_OF_MEMORY;
+		}
+	}
+	/* Room for the image's own JS beside the board's budget, taken back once it is measured (budget.c). */
+	budget_creation(&creation);
+	/* The static block, as Moddable's modCloneMachine allocates it before the machine (xs_glue.c grows XS in it). */
+	static StaticBlock block;
+	void* context = NULL;
+	if (creation.staticSize > 0) {
+		block.bottom = malloc(creation.staticSize);
+		if (!block.bottom) {
+			console_printf("#abort xs-memory-full from=malloc request=%lu\n", (unsigned long)creation.staticSize);
+			return EXIT_OUT_OF_MEMORY;
+		}
+		block.top = block.bottom + creation.staticSize;
+		context = &block;
+	}
 	uint64_t t0 = clock_ticks();
 	txMachine* the;
 	if (prepared) {
@@ -86,11 +100,10 @@ int main(void)
 			console_puts("#abort the preparation in flash was made for another image\n");
 			return EXIT_BAD_PROGRAM;
 		}
-		creation.initialKeyCount = XS_PREPARED_KEYS_INITIAL;
-		the = fxPrepareMachine(&creation, (txPreparation*)&p->preparation, "ganzhi", NULL, NULL);
+		the = fxPrepareMachine(&creation, (txPreparation*)&p->preparation, "ganzhi", context, NULL);
 	}
 	else
-		the = xsCreateMachine(&creation, "ganzhi", NULL);
+		the = xsCreateMachine(&creation, "ganzhi", context);
 	if (!the) {
 		console_puts("#abort cannot create the XS machine\n");
 		return EXIT_OUT_OF_MEMORY;
@@ -103,6 +116,9 @@ int main(void)
 	int code = program_prepare(the);
 	if (code == EXIT_OK) {
 		xsBeginHost(the);
+		budget_baseline(the);
+		xsEndHost(the);
+		xsBeginHost(the);
 		natives_install(the);
 		xsEndHost(the);
 		xsBeginHost(the);
@@ -113,6 +129,11 @@ int main(void)
 		xsEndHost(the);
 	}
 	if (code == EXIT_OK) code = loop_run(the);
+	/* What the device holds at the end, after a full collection (budget.c). */
+	xsBeginHost(the);
+	xsCollectGarbage();
+	budget_sample(the);
+	xsEndHost(the);
 	char total[24], idle[24];
 	*format_u64(total, clock_ticks()) = 0;
 	*format_u64(idle, clock_idle_ticks()) = 0;
@@ -123,12 +144,23 @@ int main(void)
 			(unsigned long)gxMarkTime.duration, gxMarkTime.count, (unsigned long)gxSweepChunkTime.duration, gxSweepChunkTime.count,
 			(unsigned long)gxSweepSlotTime.duration, gxSweepSlotTime.count, (unsigned long)gxCompactChunkTime.duration, gxCompactChunkTime.count);
 	}
+	{
+		/* Whose code the CPU ran (natives.c): the harness's, the device's, the provider's on the device's behalf. */
+		uint64_t modes[3];
+		mode_ticks(modes);
+		char h[24], d[24], v[24];
+		*format_u64(h, modes[0]) = 0;
+		*format_u64(d, modes[1]) = 0;
+		*format_u64(v, modes[2]) = 0;
+		console_printf("#modes harness=%s device=%s provider=%s\n", h, d, v);
+	}
 	/* Preloaded objects and bindings the run wrote, and so copied to RAM (XS aliasing), of those that could be. */
 	unsigned long aliased = 0;
 	for (txID i = 0; i < the->aliasCount; i++)
 		if (the->aliasArray[i]) aliased++;
-	console_printf("#end heap=%lu peak=%lu stack=%lu/%lu ticks=%s idle=%s skips=%lu js-stack=%lu/%lu aliased=%lu/%lu\n", (unsigned long)heap_used(),
+	console_printf("#end heap=%lu peak=%lu stack=%lu/%lu ticks=%s idle=%s skips=%lu js-stack=%lu/%lu aliased=%lu/%lu static=%lu/%lu device-entry=%ld device-xs=%ld\n", (unsigned long)heap_used(),
 		(unsigned long)heap_peak(), (unsigned long)stack_peak(), (unsigned long)stack_size(), total, idle, (unsigned long)clock_wakeups(),
-		(unsigned long)xs_stack_peak(the), (unsigned long)xs_stack_size(the), aliased, (unsigned long)the->aliasCount);
+		(unsigned long)xs_stack_peak(the), (unsigned long)xs_stack_size(the), aliased, (unsigned long)the->aliasCount,
+		(unsigned long)xs_static_peak(), (unsigned long)xs_static_limit_now(), device_stack_entry(), budget_device_peak());
 	return code;
 }

@@ -2,6 +2,7 @@
  * Host functions the in-image provider (emulator/image) calls, installed as the global `native`, plus
  * `print` for scripts. Time is in microseconds since reset as a double (25 MHz ticks / 25).
  */
+#include "xsAll.h"
 #include "xs.h"
 #include "platform.h"
 #include "program.h"
@@ -13,12 +14,14 @@ extern size_t xs_stack_peak(xsMachine* the);
 extern size_t xs_stack_size(xsMachine* the);
 
 static uint64_t gBeginTicks;
+static uint64_t gBeginWork[3];
 static double gBeginGc;
 static long gBeginCollections;
 static long gBeginSlots;
 static long gBeginChunks;
 
 extern long xs_heap_count(xsMachine* the);
+extern void budget_sample(xsMachine* the);
 extern long xs_chunks_size(xsMachine* the);
 
 /* XS's collector timings (xsMemory.c keeps them when built with mxNever, as the image's XS is). */
@@ -69,6 +72,132 @@ static void x_now(xsMachine* the)
 	xsResult = xsNumber((double)t / (CLOCK_HZ / 1000000u));
 }
 
+/*
+ * Whose code the CPU is running: the harness's (event loop, replay, console records), the device's (its callbacks),
+ * or the host provider's on the device's behalf (the IO classes, timers and clock the device calls; on a board,
+ * hal/moddable and Moddable's C). The image's JS switches at every boundary (emulator/image/modes.ts) and the ticks
+ * of each are counted here. A switch is itself a host call, some hundreds of instructions: what an empty round trip
+ * charges each side was measured at boot (native.calibrate) and is moved back to the harness at every switch.
+ */
+#define MODE_HARNESS 0
+#define MODE_DEVICE 1
+#define MODE_PROVIDER 2
+static uint64_t gModeTicks[3];
+static uint64_t gDebt[3];
+static int gMode = MODE_HARNESS;
+static uint64_t gModeSince;
+/* gCost[from][to]: ticks an empty round trip starting with this switch charges to `from` and to `to`. */
+static uint32_t gCostFrom[3][3];
+static uint32_t gCostTo[3][3];
+
+static void mode_charge(uint64_t now)
+{
+	uint64_t spent = now - gModeSince;
+	if (gMode != MODE_HARNESS && gDebt[gMode]) {
+		uint64_t back = gDebt[gMode] < spent ? gDebt[gMode] : spent;
+		gDebt[gMode] -= back;
+		spent -= back;
+		gModeTicks[MODE_HARNESS] += back;
+	}
+	gModeTicks[gMode] += spent;
+	gModeSince = now;
+}
+
+/* Ticks of each mode so far (device and provider net of the switches' own cost). */
+void mode_ticks(uint64_t out[3])
+{
+	mode_charge(clock_busy_ticks());
+	out[0] = gModeTicks[0];
+	out[1] = gModeTicks[1];
+	out[2] = gModeTicks[2];
+}
+
+/*
+ * The JS stack the device gets is the board's creation.stack, counted from where its callback begins: the image's
+ * own frames below it (the event loop, the engine, the node) are not a board's. XS has more stack than that
+ * (budget.c), and while a callback runs its bottom is raised to creation.stack slots below the callback's entry, so
+ * the device overflows where it would on the board. The provider's frames above the entry are charged to the device,
+ * as hal/moddable's are on a board (the image's switches add one small frame per host call: on the side of failing).
+ */
+#define SAVED_BOTTOMS 8
+static txSlot* gSavedBottom[SAVED_BOTTOMS];
+static int gSaved = 0;
+static long gShallowestEntry = -1;
+
+static void device_stack_enter(xsMachine* the)
+{
+	txMachine* m = (txMachine*)the;
+	if (gSaved >= SAVED_BOTTOMS) return;
+	gSavedBottom[gSaved++] = m->stackBottom;
+	txSlot* bottom = m->stack - XS_STACK_SLOTS;
+	if (bottom > m->stackBottom) m->stackBottom = bottom;
+	long entry = (long)(m->stackTop - m->stack);
+	if (gShallowestEntry < 0 || entry < gShallowestEntry) gShallowestEntry = entry;
+}
+
+static void device_stack_leave(xsMachine* the)
+{
+	if (gSaved > 0) ((txMachine*)the)->stackBottom = gSavedBottom[--gSaved];
+}
+
+/* Depth of the shallowest device callback entry, slots from the top of XS's stack (-1: none yet). */
+long device_stack_entry(void)
+{
+	return gShallowestEntry;
+}
+
+/* Markers for QEMU's execution trace (emulator/host/cycles.ts prices only the device's and provider's instructions):
+ * each switch calls the one for the mode it enters, a block of its own in the trace. */
+__attribute__((noinline, used)) void mode_now_harness(void) { __asm__ volatile("nop"); }
+__attribute__((noinline, used)) void mode_now_device(void) { __asm__ volatile("nop; nop"); }
+__attribute__((noinline, used)) void mode_now_provider(void) { __asm__ volatile("nop; nop; nop"); }
+
+/* native.work(): device + provider ticks of the run so far. */
+static void x_work(xsMachine* the)
+{
+	uint64_t t[3];
+	mode_ticks(t);
+	xsResult = xsNumber((double)(t[MODE_DEVICE] + t[MODE_PROVIDER]));
+}
+
+/* native.mode(m): run as `m` from now; returns the mode before. */
+static void x_mode(xsMachine* the)
+{
+	int next = xsToInteger(xsArg(0));
+	int prev = gMode;
+	if (next != prev && next >= 0 && next <= 2) {
+		mode_charge(clock_busy_ticks());
+		gDebt[prev] += gCostFrom[prev][next];
+		gDebt[next] += gCostTo[prev][next];
+		gMode = next;
+		if (prev == MODE_HARNESS && next == MODE_DEVICE) device_stack_enter(the);
+		else if (prev == MODE_DEVICE && next == MODE_HARNESS) device_stack_leave(the);
+		if (next == MODE_DEVICE) mode_now_device();
+		else if (next == MODE_PROVIDER) mode_now_provider();
+		else mode_now_harness();
+	}
+	xsResult = xsInteger(prev);
+}
+
+/* native.modeTicks(): [harness, device, provider] ticks so far. */
+static void x_mode_ticks(xsMachine* the)
+{
+	uint64_t t[3];
+	mode_ticks(t);
+	xsResult = xsNewArray(0);
+	for (int i = 0; i < 3; i++) xsSetAt(xsResult, xsInteger(i), xsNumber((double)t[i]));
+}
+
+/* native.calibrate(from, to, chargedFrom, chargedTo): what an empty round trip beginning with from→to costs each side. */
+static void x_calibrate(xsMachine* the)
+{
+	int from = xsToInteger(xsArg(0)), to = xsToInteger(xsArg(1));
+	if (from < 0 || from > 2 || to < 0 || to > 2) return;
+	double a = xsToNumber(xsArg(2)), b = xsToNumber(xsArg(3));
+	gCostFrom[from][to] = a > 0 ? (uint32_t)(a + 0.5) : 0;
+	gCostTo[from][to] = b > 0 ? (uint32_t)(b + 0.5) : 0;
+}
+
 /* native.begin(): remember the start of a dispatched event. */
 static void x_begin(xsMachine* the)
 {
@@ -76,12 +205,14 @@ static void x_begin(xsMachine* the)
 	gBeginCollections = gc_count();
 	gBeginSlots = xs_heap_count(the);
 	gBeginChunks = xs_chunks_size(the);
+	mode_ticks(gBeginWork);
 	gBeginTicks = clock_ticks();
 }
 
 /*
  * native.end(stream, dueUs): one event record on the console:
  *   E <stream> <due ticks> <start ticks> <end ticks> <µs of it collecting garbage> <slots allocated> <chunk bytes allocated>
+ *     <device ticks> <provider ticks> <device + provider ticks before the event> <arming dispatch> <arming ticks>
  * all in hexadecimal (the allocations are "-" when a collection ran in the event, then live counts say nothing
  * about allocation; a "~" prefix is a negative count)
  * (ticks are 25 MHz since reset; the host turns them into lateness, busy time and instructions).
@@ -89,11 +220,15 @@ static void x_begin(xsMachine* the)
 static void x_end(xsMachine* the)
 {
 	uint64_t end = clock_ticks();
+	uint64_t work[3];
+	mode_ticks(work);
 	int64_t stream = (int64_t)xsToInteger(xsArg(0));
 	double dueUs = xsToNumber(xsArg(1));
+	double armedIn = xsToNumber(xsArg(2));
+	double armedWork = xsToNumber(xsArg(3));
 	uint64_t due = dueUs > 0 ? (uint64_t)(dueUs * (CLOCK_HZ / 1000000u) + 0.5) : 0; /* in ticks, like start and end */
 	/* Hexadecimal: formatting must cost next to nothing, it runs after every event. */
-	char line[96];
+	char line[160];
 	char* p = line;
 	*p++ = 'E';
 	*p++ = ' ';
@@ -108,6 +243,7 @@ static void x_end(xsMachine* the)
 	p = format_hex(p, (uint64_t)(gc_us() - gBeginGc));
 	*p++ = ' ';
 	int collected = gc_count() != gBeginCollections;
+	if (collected) budget_sample(the);
 	if (collected) {
 		*p++ = '-';
 		*p++ = ' ';
@@ -122,6 +258,23 @@ static void x_end(xsMachine* the)
 		if (chunks < 0) *p++ = '~', chunks = -chunks;
 		p = format_hex(p, (uint64_t)chunks);
 	}
+	*p++ = ' ';
+	p = format_hex(p, work[MODE_DEVICE] - gBeginWork[MODE_DEVICE]);
+	*p++ = ' ';
+	p = format_hex(p, work[MODE_PROVIDER] - gBeginWork[MODE_PROVIDER]);
+	*p++ = ' ';
+	p = format_hex(p, gBeginWork[MODE_DEVICE] + gBeginWork[MODE_PROVIDER]);
+	*p++ = ' ';
+	if (armedIn >= 0) {
+		p = format_hex(p, (uint64_t)armedIn);
+		*p++ = ' ';
+		p = format_hex(p, (uint64_t)armedWork);
+	}
+	else {
+		*p++ = '-';
+		*p++ = ' ';
+		*p++ = '-';
+	}
 	*p++ = '\n';
 	console_write(line, (size_t)(p - line));
 }
@@ -133,7 +286,7 @@ static void x_end(xsMachine* the)
 static void x_wire(xsMachine* the)
 {
 	static const char digits[] = "0123456789abcdef";
-	char head[64];
+	char head[128];
 	char* p = head;
 	const char* kind = xsToString(xsArg(0));
 	*p++ = kind[0];
@@ -148,6 +301,10 @@ static void x_wire(xsMachine* the)
 		*p++ = '.';
 		*p++ = (char)('0' + (int)((ticks % 25u) * 4u / 10u));
 		*p++ = (char)('0' + (int)((ticks % 25u) * 4u % 10u));
+		*p++ = ' ';
+		uint64_t work[3];
+		mode_ticks(work);
+		p = format_u64(p, work[MODE_DEVICE] + work[MODE_PROVIDER]);
 		*p++ = ' ';
 	}
 	console_write(head, (size_t)(p - head));
@@ -185,6 +342,19 @@ static void x_memory(xsMachine* the)
 	for (int i = 0; i < (int)(sizeof(values) / sizeof(values[0])); i++) xsSetAt(xsResult, xsInteger(i), xsNumber(values[i]));
 }
 
+/* native.baseline() and native.settle(): the harness is about to be built, and is built; its objects leave the
+ * device's budget (budget.c). */
+extern void budget_program_loaded(xsMachine* the);
+extern void budget_settle(xsMachine* the);
+static void x_baseline(xsMachine* the)
+{
+	budget_program_loaded(the);
+}
+static void x_settle(xsMachine* the)
+{
+	budget_settle(the);
+}
+
 /* native.gc(): a full collection (tests; device code never calls it). */
 static void x_gc(xsMachine* the)
 {
@@ -200,11 +370,17 @@ void natives_install(xsMachine* the)
 	xsDefine(xsVar(0), xsID("flush"), xsNewHostFunction(x_flush, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("now"), xsNewHostFunction(x_now, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("begin"), xsNewHostFunction(x_begin, 0), xsDontEnum);
-	xsDefine(xsVar(0), xsID("end"), xsNewHostFunction(x_end, 2), xsDontEnum);
+	xsDefine(xsVar(0), xsID("end"), xsNewHostFunction(x_end, 4), xsDontEnum);
+	xsDefine(xsVar(0), xsID("work"), xsNewHostFunction(x_work, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("exit"), xsNewHostFunction(x_exit, 1), xsDontEnum);
 	xsDefine(xsVar(0), xsID("wire"), xsNewHostFunction(x_wire, 4), xsDontEnum);
 	xsDefine(xsVar(0), xsID("memory"), xsNewHostFunction(x_memory, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("gc"), xsNewHostFunction(x_gc, 0), xsDontEnum);
+	xsDefine(xsVar(0), xsID("baseline"), xsNewHostFunction(x_baseline, 0), xsDontEnum);
+	xsDefine(xsVar(0), xsID("settle"), xsNewHostFunction(x_settle, 0), xsDontEnum);
+	xsDefine(xsVar(0), xsID("mode"), xsNewHostFunction(x_mode, 1), xsDontEnum);
+	xsDefine(xsVar(0), xsID("modeTicks"), xsNewHostFunction(x_mode_ticks, 0), xsDontEnum);
+	xsDefine(xsVar(0), xsID("calibrate"), xsNewHostFunction(x_calibrate, 4), xsDontEnum);
 	xsDefine(xsVar(0), xsID("programBytes"), xsNumber((double)program_size()), xsDontEnum);
 	xsDefine(xsVar(0), xsID("programKind"), xsString(program_kind()), xsDontEnum);
 	xsDefine(xsGlobal, xsID("native"), xsVar(0), xsDontEnum);

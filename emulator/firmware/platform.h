@@ -19,6 +19,8 @@
 #define CLOCK_HZ 25000000u
 void clock_init(void);
 uint64_t clock_ticks(void);
+/* Ticks of instructions executed since clock_init (idle skipped left out). */
+uint64_t clock_busy_ticks(void);
 /* Sleep (WFI) until clock_ticks() >= deadline; SysTick is the wake-up source. Returns at once if it is past. */
 void clock_sleep_until(uint64_t deadline);
 /* Ticks spent asleep since reset (the complement is the busy time). */
@@ -31,14 +33,16 @@ size_t heap_used(void);     /* current break above the heap start */
 size_t heap_peak(void);     /* highest break seen */
 void heap_mark_phase(void); /* start of the run phase: heap_phase_peak() counts from here */
 size_t heap_phase_base(void);
-/* Emergency reserve: kept back so an out-of-memory inside XS can still build its RangeError. */
-int heap_reserve_release(void); /* 1 if it was still held */
-int heap_reserve_rearm(void);   /* 1 if it could be put back */
-int heap_reserve_held(void);
 /* Move the end of the heap up to `end` (the preparation pass uses all of QEMU's RAM, not the profile's). */
 void heap_extend(char* end);
 /* The end of the machine's RAM (mps2-an386: 4 MB at 0x20000000), whatever the profile. */
 #define MACHINE_RAM_END ((char*)0x20400000)
+
+/* ---- XS's static block (the board's creation.static): handed to XS as its machine context (xs_glue.c) */
+typedef struct {
+	char* bottom;
+	char* top;
+} StaticBlock;
 
 /* ---- C stack */
 char* stack_limit(void);   /* lowest usable address, with the margin XS needs to unwind */

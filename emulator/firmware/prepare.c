@@ -524,8 +524,8 @@ int prepare_main(const char* path)
 		4096,        /* stackCount */
 		4096,        /* initialKeyCount */
 		1024,        /* incrementalKeyCount */
-		127,         /* nameModulo */
-		127,         /* symbolModulo */
+		XS_NAME_MODULO,   /* nameModulo: the board's (emulator/host/creation.ts) */
+		XS_SYMBOL_MODULO, /* symbolModulo */
 		4 * 1024,    /* parserBufferSize */
 		127,         /* parserTableModulo */
 		0,           /* staticSize */

@@ -1,6 +1,6 @@
 /*
- * newlib system calls for the image: the heap break (with a high-water mark and an emergency reserve), console
- * output, exit, and a wall clock for XS's Date (ticks since reset, from the epoch the host passes in).
+ * newlib system calls for the image: the heap break (with a high-water mark), console output, exit, and a wall
+ * clock for XS's Date (ticks since reset, from the epoch the host passes in).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -12,24 +12,11 @@
 
 extern char _heap_start[], _heap_end[], _stack_limit[], _stack_top[];
 
-/* Held back from the heap until an out-of-memory inside XS needs room to build its RangeError. Once part of it
- * has been used, what is left is held back again if it is at least RESERVE_MIN (enough for XS to grow its slots
- * and chunks once more to build the next RangeError). */
-#define RESERVE_BYTES (12 * 1024)
-#define RESERVE_MIN (8 * 1024)
-
 static char* gBreak = _heap_start;
 static char* gPeak = _heap_start;
 static char* gPhaseBase = _heap_start;
-static int gReserveHeld = 1;
-static size_t gReserve = RESERVE_BYTES;
 /* The end of the heap: the profile's RAM, or all of the machine's RAM for the preparation pass (heap_extend). */
 static char* gHeapEnd = _heap_end;
-
-static char* heap_limit(void)
-{
-	return gReserveHeld ? (char*)((uintptr_t)gHeapEnd - gReserve) : gHeapEnd;
-}
 
 void heap_extend(char* end)
 {
@@ -39,7 +26,7 @@ void heap_extend(char* end)
 void* _sbrk(ptrdiff_t increment)
 {
 	char* previous = gBreak;
-	if (increment < 0 ? (gBreak + increment < _heap_start) : (increment > heap_limit() - gBreak)) {
+	if (increment < 0 ? (gBreak + increment < _heap_start) : (increment > gHeapEnd - gBreak)) {
 		errno = ENOMEM;
 		return (void*)-1;
 	}
@@ -53,25 +40,6 @@ size_t heap_used(void) { return (size_t)(gBreak - _heap_start); }
 size_t heap_peak(void) { return (size_t)(gPeak - _heap_start); }
 void heap_mark_phase(void) { gPhaseBase = gBreak; }
 size_t heap_phase_base(void) { return (size_t)(gPhaseBase - _heap_start); }
-int heap_reserve_held(void) { return gReserveHeld; }
-
-/* Lift the limit; 1 when a reserve is there to use (it was held, or at least RESERVE_MIN is left above the break). */
-int heap_reserve_release(void)
-{
-	int intact = gReserveHeld || (size_t)(gHeapEnd - gBreak) >= RESERVE_MIN;
-	gReserveHeld = 0;
-	return intact;
-}
-
-int heap_reserve_rearm(void)
-{
-	if (gReserveHeld) return 1;
-	size_t room = (size_t)(gHeapEnd - gBreak);
-	if (room < RESERVE_MIN) return 0;
-	gReserve = room < RESERVE_BYTES ? room : RESERVE_BYTES;
-	gReserveHeld = 1;
-	return 1;
-}
 
 /* ---- C stack: painted at boot, so the deepest use can be read back */
 #define STACK_MARGIN 2048

@@ -1,16 +1,16 @@
 /**
- * Figures from an emulated run's console: per event stream (a periodic timer, an edge input, a connection), how
- * late each dispatch started against its due time and how many instructions it ran; per sampling group of the
- * device manifest, period jitter, missed slots and instructions per cycle; CPU busy time; sample-to-uplink latency.
- *
- * Time: SysTick runs at 25 MHz (40 ns) and, under `-icount shift=4`, one instruction is 16 ns, so instructions =
- * ticks × 2.5 (exact to ±2 instructions per reading).
+ * Figures from an emulated run's console, on a board's clock (timeline.ts): per event stream (a periodic timer, an
+ * edge input, a connection) how late each handler started against its due time and how many instructions the
+ * device ran in it; per sampling group of the device manifest, period jitter, lateness, missed slots and instructions per
+ * cycle; CPU busy time; sample-to-uplink latency. Every time figure is a pair, the fast and the slow case of the
+ * board model; instruction counts are the device's and its provider's, the emulator's own left out.
  */
+import type { BoardTiming } from "./board-timing.js";
 import type { Dispatch, ImageConsole } from "./console.js";
-import { NS_PER_INSTRUCTION } from "./qemu.js";
+import { INSTRUCTIONS_PER_TICK, TICKS_PER_US, timeline, workInstructions } from "./timeline.js";
+import type { EventTiming, Pair, Timeline } from "./timeline.js";
 
-export const TICKS_PER_US = 25;
-export const INSTRUCTIONS_PER_TICK = 40 / NS_PER_INSTRUCTION;
+export { INSTRUCTIONS_PER_TICK, TICKS_PER_US };
 
 export interface Stats {
   count: number;
@@ -26,22 +26,32 @@ export function stats(values: readonly number[]): Stats {
   return { count: values.length, mean: values.reduce((a, b) => a + b, 0) / values.length, p99, max: sorted[sorted.length - 1]! };
 }
 
+/** The same statistics in each case of the board model. */
+export interface PairStats {
+  fast: Stats;
+  slow: Stats;
+}
+
+function pairStats(items: readonly EventTiming[], value: (e: EventTiming, k: keyof Pair) => number): PairStats {
+  return { fast: stats(items.map((e) => value(e, "fast"))), slow: stats(items.map((e) => value(e, "slow"))) };
+}
+
 export interface StreamFigures {
   stream: number;
   label: string;
   /** Most common interval between due times, ms (undefined for a stream that ran once). */
   periodMs: number | undefined;
   dispatches: number;
-  /** Start − due, µs. */
-  latenessUs: Stats;
-  /** Instructions per dispatch. */
+  /** Handler start − due on the board, µs. */
+  latenessUs: PairStats;
+  /** Device + provider instructions per dispatch. */
   instructions: Stats;
-  /** µs per dispatch spent in XS's garbage collector. */
+  /** µs per dispatch spent in XS's garbage collector (emulated). */
   gcUs: Stats;
   /** Slots (16 bytes) and chunk bytes allocated per dispatch, over the dispatches no collection interrupted. */
   allocatedSlots: Stats;
   allocatedChunkBytes: Stats;
-  /** Dispatches that started a whole period or more late (the slot after them was due before they ran). */
+  /** Dispatches that started a whole period or more late, in the slow case. */
   missed: number;
 }
 
@@ -52,32 +62,34 @@ export interface GroupFigures {
   streams: string[];
   /** Slots: dispatches of the group's first stream. */
   slots: number;
-  /** |actual − scheduled| of the group's slots (its first stream in each cycle) in the run phase, µs. */
-  jitterUs: Stats;
-  /** Worst lateness in the boot phase (start-up work, connecting), µs. */
-  bootLatenessMaxUs: number;
-  /** Run-phase dispatches that started a period or more late (a slot missed on a real schedule). */
-  missed: number;
-  /** The same in the boot phase. */
-  bootMissed: number;
-  /** Instructions of one cycle: the group's streams' dispatches between two slots. */
+  /** Period jitter of the group's slots in the run phase: |interval between two slots' starts − the period|, µs. A
+   * constant lateness (the RTOS tick's phase against the device's milliseconds) is not jitter. */
+  jitterUs: PairStats;
+  /** Worst lateness (handler start − board due) in the run phase, and in the boot phase (start-up work, connecting), µs. */
+  latenessMaxUs: Pair;
+  bootLatenessMaxUs: Pair;
+  /** Run-phase slots that started a period or more late (a slot missed on a real schedule). */
+  missed: Pair;
+  bootMissed: Pair;
+  /** Device + provider instructions of one cycle: the group's streams' dispatches between two slots. */
   instructionsPerCycle: Stats;
 }
 
 export interface Analysis {
+  timeline: Timeline;
   streams: StreamFigures[];
   groups: GroupFigures[];
-  /** Busy time over the run (all dispatches, device code and the provider), %. */
-  cpuBusyPercent: number;
-  /** Busy time over the run as the firmware's clock counts it (dispatches, loop and idle bookkeeping), %. */
-  loopBusyPercent: number | undefined;
-  /** Write of each telemetry PUBLISH − due time of the event that wrote it, ms. */
-  latencyMs: Stats;
-  /** Instructions of the dispatch that encoded and sent each telemetry frame. */
+  /** The device's and provider's busy time on the board over the run, %. */
+  cpuBusyPercent: Pair;
+  /** The device's own instructions and its provider's over the run, and the emulator's (harness). */
+  instructions: { device: number; provider: number; harness: number };
+  /** Write of each telemetry PUBLISH − board due time of the event that wrote it, on the board's clock, ms. */
+  latencyMs: PairStats;
+  /** Device + provider instructions of the dispatch that encoded and sent each telemetry frame. */
   reportInstructions: Stats;
-  /** Busy time spent in XS's garbage collector, %. */
+  /** Emulated busy time spent in XS's garbage collector, %. */
   gcPercentOfBusy: number;
-  /** The longest single dispatch's time in the collector, µs. */
+  /** The longest single dispatch's time in the collector, emulated µs. */
   gcMaxUs: number;
 }
 
@@ -101,16 +113,11 @@ function mode(values: readonly number[]): number | undefined {
 export function publishTopic(b: Uint8Array): string | undefined {
   if (b.length < 4 || b[0]! >> 4 !== 3) return undefined;
   let i = 1;
-  let mult = 1;
-  let len = 0;
   for (;;) {
     const d = b[i++];
     if (d === undefined) return undefined;
-    len += (d & 0x7f) * mult;
-    mult *= 128;
     if (!(d & 0x80)) break;
   }
-  void len;
   const tl = (b[i]! << 8) | b[i + 1]!;
   return Buffer.from(b.subarray(i + 2, i + 2 + tl)).toString("utf8");
 }
@@ -122,45 +129,56 @@ export interface AnalyzeOptions {
   /** Virtual µs of the run. */
   endUs: number;
   isTelemetry: (topic: string) => boolean;
+  /** The board's clock (board-timing.ts). */
+  timing: BoardTiming;
   /** The boot phase: events due in the first this many µs after boot are left out of jitter (default 10 s). */
   warmupUs?: number;
 }
 
 export const DEFAULT_WARMUP_US = 10_000_000;
 
+const CASES = ["fast", "slow"] as const;
+
+function count(items: readonly EventTiming[], test: (e: EventTiming, k: keyof Pair) => boolean): Pair {
+  return { fast: items.filter((e) => test(e, "fast")).length, slow: items.filter((e) => test(e, "slow")).length };
+}
+
 export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
+  const line = timeline(c, o.timing);
   const origin = Number(c.boot?.originUs ?? 0);
   const warmupEnd = origin + (o.warmupUs ?? DEFAULT_WARMUP_US);
-  const byStream = new Map<number, Dispatch[]>();
-  let busyTicks = 0;
+  const byStream = new Map<number, EventTiming[]>();
   let gcUs = 0;
   let gcMaxUs = 0;
+  let busyTicks = 0;
   for (const d of c.dispatches) {
     gcUs += d.gcUs;
     if (d.gcUs > gcMaxUs) gcMaxUs = d.gcUs;
-    let list = byStream.get(d.stream);
-    if (!list) byStream.set(d.stream, (list = []));
-    list.push(d);
     busyTicks += d.end - d.start;
   }
+  for (const e of line.events) {
+    let list = byStream.get(e.stream);
+    if (!list) byStream.set(e.stream, (list = []));
+    list.push(e);
+  }
+  const dispatchOf = (e: EventTiming): Dispatch => c.dispatches[e.index]!;
   const streams: StreamFigures[] = [];
   for (const [stream, list] of byStream) {
     const deltas: number[] = [];
     for (let i = 1; i < list.length; i++) deltas.push(Math.round(list[i]!.dueUs - list[i - 1]!.dueUs));
     const period = mode(deltas);
-    const lateness = list.map((d) => d.start / TICKS_PER_US - d.dueUs);
-    const missed = period ? lateness.filter((l) => l >= period).length : 0;
+    const dispatches = list.map(dispatchOf);
     streams.push({
       stream,
-      label: c.streams.get(stream) ?? `stream ${stream}`,
+      label: list[0]!.label,
       periodMs: period === undefined ? undefined : period / 1000,
       dispatches: list.length,
-      latenessUs: stats(lateness),
-      instructions: stats(list.map((d) => (d.end - d.start) * INSTRUCTIONS_PER_TICK)),
-      gcUs: stats(list.map((d) => d.gcUs)),
-      allocatedSlots: stats(list.filter((d) => d.slots >= 0).map((d) => d.slots)),
-      allocatedChunkBytes: stats(list.filter((d) => d.chunkBytes >= 0).map((d) => d.chunkBytes)),
-      missed,
+      latenessUs: pairStats(list, (e, k) => e.latenessUs[k]),
+      instructions: stats(list.map((e) => e.instructions)),
+      gcUs: stats(dispatches.map((d) => d.gcUs)),
+      allocatedSlots: stats(dispatches.filter((d) => d.slots >= 0).map((d) => d.slots)),
+      allocatedChunkBytes: stats(dispatches.filter((d) => d.chunkBytes >= 0).map((d) => d.chunkBytes)),
+      missed: period ? list.filter((e) => e.latenessUs.slow >= period).length : 0,
     });
   }
 
@@ -172,58 +190,73 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
     names.push(name);
     byPeriod.set(periodMs, names);
   }
-  const wanted: [string, number][] = [...byPeriod].map(([periodMs, names]) => [names.join("+"), periodMs]);
-  for (const [group, periodMs] of wanted) {
+  for (const [periodMs, names] of byPeriod) {
     const members = streams.filter((s) => s.periodMs === periodMs && s.dispatches > 1);
     if (members.length === 0) continue;
     const ids = new Set(members.map((m) => m.stream));
-    const all = c.dispatches.filter((d) => ids.has(d.stream));
-    // The slot stream is the one whose dispatches come first in each cycle.
+    const all = line.events.filter((e) => ids.has(e.stream));
+    // The slot stream is the one whose events come first in each cycle.
     const first = all[0]!.stream;
     const cycles: number[] = [];
     let current = -1;
-    for (const d of all) {
-      if (d.stream === first) {
+    for (const e of all) {
+      if (e.stream === first) {
         if (current >= 0) cycles.push(current);
         current = 0;
       }
-      if (current >= 0) current += (d.end - d.start) * INSTRUCTIONS_PER_TICK;
+      if (current >= 0) current += e.instructions;
     }
     if (current >= 0) cycles.push(current);
     // Period jitter is the slots': a conversion that completes late behind other work is queueing, not jitter.
-    const slots = all.filter((d) => d.stream === first);
-    const run = slots.filter((d) => d.dueUs >= warmupEnd);
-    const boot = slots.filter((d) => d.dueUs < warmupEnd);
+    const slots = all.filter((e) => e.stream === first);
+    const run = slots.filter((e) => e.dueUs >= warmupEnd);
+    const boot = slots.filter((e) => e.dueUs < warmupEnd);
+    const periodUs = periodMs * 1000;
+
+    const intervals = run.slice(1).map((e, i) => ({ e, before: run[i]! }));
+    const jitter = (k: keyof Pair) => intervals.map(({ e, before }) => Math.abs(e.startUs[k] - before.startUs[k] - periodUs));
     groups.push({
-      group,
+      group: names.join("+"),
       periodMs,
       streams: members.map((m) => m.label),
-      slots: members.find((m) => m.stream === first)!.dispatches,
-      jitterUs: stats(run.map((d) => Math.abs(d.start / TICKS_PER_US - d.dueUs))),
-      bootLatenessMaxUs: boot.reduce((a, d) => Math.max(a, d.start / TICKS_PER_US - d.dueUs), 0),
-      missed: run.filter((d) => d.start / TICKS_PER_US - d.dueUs >= periodMs * 1000).length,
-      bootMissed: boot.filter((d) => d.start / TICKS_PER_US - d.dueUs >= periodMs * 1000).length,
+      slots: slots.length,
+      jitterUs: { fast: stats(jitter("fast")), slow: stats(jitter("slow")) },
+      latenessMaxUs: { fast: Math.max(0, ...run.map((e) => e.latenessUs.fast)), slow: Math.max(0, ...run.map((e) => e.latenessUs.slow)) },
+      bootLatenessMaxUs: { fast: Math.max(0, ...boot.map((e) => e.latenessUs.fast)), slow: Math.max(0, ...boot.map((e) => e.latenessUs.slow)) },
+      missed: count(run, (e, k) => e.latenessUs[k] >= periodUs),
+      bootMissed: count(boot, (e, k) => e.latenessUs[k] >= periodUs),
       instructionsPerCycle: stats(cycles),
     });
   }
 
-  const latency: number[] = [];
+  const latency: { fast: number[]; slow: number[] } = { fast: [], slow: [] };
   const reportCost: number[] = [];
   for (const t of c.tx) {
     const topic = publishTopic(t.bytes);
     if (topic === undefined || !o.isTelemetry(topic)) continue;
-    latency.push((t.realUs - (origin + t.at)) / 1000);
-    const d = c.dispatches.find((x) => Math.abs(x.dueUs - (origin + t.at)) < 1 && x.start / TICKS_PER_US <= t.realUs && x.end / TICKS_PER_US >= t.realUs);
-    if (d) reportCost.push((d.end - d.start) * INSTRUCTIONS_PER_TICK);
+    const due = origin + t.at;
+    // The dispatch that wrote it: due when the frame's virtual time says, running when the bytes went out.
+    const index = c.dispatches.findIndex((x) => Math.abs(x.dueUs - due) < 1 && x.start / TICKS_PER_US <= t.realUs && x.end / TICKS_PER_US >= t.realUs);
+    const at = index >= 0 ? line.at(index, t.work) : undefined;
+    const e = index >= 0 ? line.events[line.byDispatch[index]!] : undefined;
+    if (!at || !e) continue;
+    // From when the board had the report due (its timer counts from when the device armed it) to the write.
+    for (const k of CASES) latency[k].push((at[k] - e.boardDueUs[k]) / 1000);
+    reportCost.push(workInstructions(c.dispatches[index]!));
   }
   const runUs = o.endUs;
-  const loop = c.end ? ((c.end.ticks - c.end.idleTicks) / TICKS_PER_US - origin) / runUs : undefined;
+  const modes = c.modes;
   return {
+    timeline: line,
     streams: streams.sort((a, b) => a.stream - b.stream),
     groups,
-    cpuBusyPercent: (100 * busyTicks) / TICKS_PER_US / runUs,
-    loopBusyPercent: loop === undefined ? undefined : 100 * loop,
-    latencyMs: stats(latency),
+    cpuBusyPercent: { fast: (100 * line.busyUs.fast) / runUs, slow: (100 * line.busyUs.slow) / runUs },
+    instructions: {
+      device: (modes?.device ?? 0) * INSTRUCTIONS_PER_TICK,
+      provider: (modes?.provider ?? 0) * INSTRUCTIONS_PER_TICK,
+      harness: (modes?.harness ?? 0) * INSTRUCTIONS_PER_TICK,
+    },
+    latencyMs: { fast: stats(latency.fast), slow: stats(latency.slow) },
     reportInstructions: stats(reportCost),
     gcPercentOfBusy: busyTicks > 0 ? (100 * gcUs * TICKS_PER_US) / busyTicks : 0,
     gcMaxUs,

@@ -12,6 +12,15 @@ export interface Dispatch {
   /** Slots and chunk bytes the event allocated; -1 when a collection ran during it (then unknown). */
   slots: number;
   chunkBytes: number;
+  /** Busy ticks of the device's own code in the event, and of the provider running on its behalf (emulator/image/modes.ts). */
+  deviceTicks: number;
+  providerTicks: number;
+  /** Device + provider ticks of the run before the event began. */
+  workBefore: number;
+  /** A timer: the dispatch that armed it, and the device + provider ticks of the run at that point; a network
+   * delivery: the last dispatch before the broker's answer was posted (work 0); -1: neither. */
+  armedIn: number;
+  armedWork: number;
 }
 
 export interface TxRecord {
@@ -20,6 +29,8 @@ export interface TxRecord {
   at: number;
   /** Real µs since reset when the bytes were handed over. */
   realUs: number;
+  /** Device + provider ticks of the run so far when the bytes were handed over. */
+  work: number;
   bytes: Uint8Array;
 }
 
@@ -53,7 +64,29 @@ export interface ImageConsole {
   /** Lines from the C layer (`#boot`, `#end`, `#oom`, `#fault`, …). */
   platform: string[];
   /** `#end` figures, when the image got there. */
-  end: { heap: number; peak: number; stackPeak: number; stackSize: number; ticks: number; idleTicks: number; aliased: number } | undefined;
+  end:
+    | {
+        heap: number;
+        peak: number;
+        stackPeak: number;
+        stackSize: number;
+        ticks: number;
+        idleTicks: number;
+        aliased: number;
+        staticPeak: number;
+        staticLimit: number;
+        /** JS stack: peak slots in use, slots XS has, and the shallowest device callback entry (firmware/natives.c). */
+        jsStackPeak: number;
+        jsStackSize: number;
+        deviceEntry: number;
+        /** XS memory the device held after collections, peak, bytes (firmware/budget.c). */
+        deviceXs: number;
+      }
+    | undefined;
+  /** `#modes`: busy ticks of the harness, the device and the provider over the run. */
+  modes: { harness: number; device: number; provider: number } | undefined;
+  /** `#harness`: what the image's own JS held when the device booted, outside the board's budget (firmware/budget.c). */
+  harness: { slots: number; chunks: number } | undefined;
   other: string[];
 }
 
@@ -74,6 +107,8 @@ export function parseConsole(text: string): ImageConsole {
     summary: undefined,
     platform: [],
     end: undefined,
+    modes: undefined,
+    harness: undefined,
     other: [],
   };
   for (const line of text.split("\n")) {
@@ -83,7 +118,7 @@ export function parseConsole(text: string): ImageConsole {
     switch (kind) {
       case "E": {
         // All hexadecimal (cheap to format on the MCU); "-" for an allocation count a collection made unknowable.
-        const [s, due, start, end, gc, slots, chunks] = rest.split(" ");
+        const [s, due, start, end, gc, slots, chunks, device, provider, before, armedIn, armedWork] = rest.split(" ");
         const hex = (x: string | undefined): number => (x === undefined || x === "-" ? -1 : x.startsWith("~") ? -parseInt(x.slice(1), 16) : parseInt(x, 16));
         c.dispatches.push({
           stream: hex(s),
@@ -93,6 +128,11 @@ export function parseConsole(text: string): ImageConsole {
           gcUs: hex(gc),
           slots: hex(slots),
           chunkBytes: hex(chunks),
+          deviceTicks: hex(device),
+          providerTicks: hex(provider),
+          workBefore: hex(before),
+          armedIn: armedIn === undefined ? -1 : hex(armedIn),
+          armedWork: armedWork === undefined || armedWork === "-" ? 0 : hex(armedWork),
         });
         break;
       }
@@ -102,8 +142,8 @@ export function parseConsole(text: string): ImageConsole {
         break;
       }
       case "T": {
-        const [conn, at, real, hex] = rest.split(" ");
-        const t = { conn: Number(conn), at: Number(at), realUs: Number(real), bytes: new Uint8Array(Buffer.from(hex ?? "", "hex")) };
+        const [conn, at, real, work, hex] = rest.split(" ");
+        const t = { conn: Number(conn), at: Number(at), realUs: Number(real), work: Number(work), bytes: new Uint8Array(Buffer.from(hex ?? "", "hex")) };
         c.tx.push(t);
         c.wire.push({ dir: "tx", conn: t.conn, at: t.at, bytes: t.bytes });
         break;
@@ -149,8 +189,30 @@ export function parseConsole(text: string): ImageConsole {
         const m = /^#end heap=(\d+) peak=(\d+) stack=(\d+)\/(\d+) ticks=(\d+) idle=(\d+)/.exec(line);
         if (m) {
           const a = / aliased=(\d+)\/(\d+)/.exec(line);
-          c.end = { heap: +m[1]!, peak: +m[2]!, stackPeak: +m[3]!, stackSize: +m[4]!, ticks: +m[5]!, idleTicks: +m[6]!, aliased: a ? +a[1]! : 0 };
+          const st = / static=(\d+)\/(\d+)/.exec(line);
+          const js = / js-stack=(\d+)\/(\d+)/.exec(line);
+          const entry = / device-entry=(-?\d+)/.exec(line);
+          const dx = / device-xs=(-?\d+)/.exec(line);
+          c.end = {
+            heap: +m[1]!,
+            peak: +m[2]!,
+            stackPeak: +m[3]!,
+            stackSize: +m[4]!,
+            ticks: +m[5]!,
+            idleTicks: +m[6]!,
+            aliased: a ? +a[1]! : 0,
+            staticPeak: st ? +st[1]! : 0,
+            staticLimit: st ? +st[2]! : 0,
+            jsStackPeak: js ? +js[1]! : 0,
+            jsStackSize: js ? +js[2]! : 0,
+            deviceEntry: entry ? +entry[1]! : -1,
+            deviceXs: dx ? +dx[1]! : 0,
+          };
         }
+        const modes = /^#modes harness=(\d+) device=(\d+) provider=(\d+)/.exec(line);
+        if (modes) c.modes = { harness: +modes[1]!, device: +modes[2]!, provider: +modes[3]! };
+        const harness = /^#harness slots=(-?\d+) chunks=(-?\d+)/.exec(line);
+        if (harness) c.harness = { slots: +harness[1]!, chunks: +harness[2]! };
         break;
       }
       default:

@@ -17,29 +17,35 @@ import { recordSim } from "../../simulator/node/record.js";
 import type { Recording } from "../../simulator/node/record.js";
 import { analyze } from "./analyze.js";
 import type { Analysis } from "./analyze.js";
+import { boardTiming } from "./board-timing.js";
+import type { BoardTiming } from "./board-timing.js";
+import type { XsCreation } from "./creation.js";
 import { parseConsole } from "./console.js";
 import type { ImageConsole } from "./console.js";
 import { estimateEnergy } from "./energy.js";
 import type { EnergyEstimate } from "./energy.js";
-import { buildDeviceImage } from "./image.js";
+import { buildDeviceImage, ProfileMismatchError } from "./image.js";
 import type { DeviceImage } from "./image.js";
+import { memoryFull } from "./creation.js";
 import type { ProgramKind } from "./program.js";
-import type { XsCreation } from "./profiles.js";
+import { profileForPlatform } from "./profiles.js";
 import { runQemu } from "./qemu.js";
+import { bounds } from "./timeline.js";
+import type { Bounds } from "./timeline.js";
 import { replayBlob } from "./replay-file.js";
 import type { ReplayFigures } from "./replay-file.js";
 
 export interface EmulateOptions {
   device: string;
+  /** The board; with a recording, if given, it must be the recording's. */
   board: string;
-  profile: string;
+  /** The memory profile; default (and the only one accepted): the board's platform's (profiles.ts). */
+  profile?: string;
   hours: number;
   seed: number;
   program?: ProgramKind;
   /** Preload XS's built-ins and every module into flash (default: yes for bytecode; emulator/host/prepare.ts). */
   preload?: boolean;
-  /** Override the board's XS creation. */
-  creation?: Partial<XsCreation>;
   /** External broker for the recording run (default: the embedded one). */
   broker?: string;
   /** Replay this recording instead of simulating now (its device, board, seed and hours win). */
@@ -62,12 +68,17 @@ export interface GroupRow {
   group: string;
   periodMs: number;
   slots: number;
-  /** Run phase (after the first 10 s). */
-  jitterP99Us: number;
-  jitterMaxUs: number;
-  bootLatenessMaxUs: number;
+  /** Run phase (after the first 10 s), on the board's clock: period jitter of the slots (|interval − period|), µs, the
+   * low and high ends over the timing model's two cases (board-timing.ts, timeline.ts). */
+  jitterP99Us: Bounds;
+  jitterMaxUs: Bounds;
+  /** Handler start − board due of the slots, worst, in the run phase and the boot phase, µs. */
+  latenessMaxUs: Bounds;
+  bootLatenessMaxUs: Bounds;
+  /** Slots started a period or more late, in the case with more of them. */
   missed: number;
   bootMissed: number;
+  /** Device + provider instructions of one cycle (the emulator's own left out). */
   instructionsPerCycleMean: number;
   instructionsPerCycleMax: number;
 }
@@ -99,31 +110,46 @@ export interface EmulateFigures {
   heapModulesBytes: number;
   /** Heap in use once the device's main returned. */
   heapBootBytes: number;
-  /** Run-phase heap: the peak less what the modules took, i.e. what the device's own objects need at run time. */
-  heapRunBytes: number;
   /** Heap high-water mark over the run (the break never moves down, so it is the run-phase peak). */
   heapPeakBytes: number;
   xsChunksPeakBytes: number;
   xsSlotsPeakBytes: number;
   cStackPeakBytes: number;
   cStackBytes: number;
-  /** JS stack slots used at the deepest, of the image's, against the board manifest's creation.stack. */
+  /** JS stack slots the device used at the deepest, counted from its callbacks' entry (at most this), against the
+   * board's creation.stack, which the image enforces from that entry (firmware/natives.c). */
   jsStackPeakSlots: number;
-  jsStackSlots: number;
   jsStackBoardSlots: number;
+  /** The board's XS creation as its build gives it (creation.ts): what the image ran with. */
+  creation: XsCreation;
   /** The board's XS static block (Moddable `creation.static`), 0 when it has none. */
   boardStaticBytes: number;
+  /** XS memory the device (and the machine) held after collections, peak, bytes: within the creation by construction. */
+  xsDeviceBytes: number;
+  /** What the image's own JS held when the device booted, outside the board's budget (firmware/budget.c). */
+  harnessSlots: number;
+  harnessChunkBytes: number;
+  /** The board's clock as modelled (board-timing.ts). */
+  timing: { tickHz: number; wakeUs: Bounds; cpi: Bounds; coreHz: number; sleeps: boolean; source: string };
+  /** CPU busy with the device's work on the board, % of the run: the high end (budgets use it), and both ends. */
   cpuBusyPercent: number;
+  cpuBusyPercentBounds: Bounds;
+  /** Instructions the emulated CPU ran for the device, for its provider, and for the emulator itself (not charged). */
+  instructions: { device: number; provider: number; harness: number };
   /** XS garbage collections over the run, their share of busy time, and the longest one inside a single event. */
   gcCollections: number;
   gcPercentOfBusy: number;
   gcMaxMs: number;
   groups: GroupRow[];
-  /** Sample-to-uplink: report slot due → PUBLISH handed to the socket, ms. */
-  latencyMsP99: number;
-  latencyMsMax: number;
+  /** Sample-to-uplink on the board: report slot due → PUBLISH handed to the socket, ms (low and high ends). */
+  latencyMsP99: Bounds;
+  latencyMsMax: Bounds;
+  /** Telemetry frames the latency was measured on (0: nothing to measure). */
+  latencySamples: number;
   reportInstructionsMax: number;
   frames: number;
+  /** Of them, telemetry (SenML) frames. */
+  telemetryFrames: number;
   framesIdentical: boolean;
   divergences: number;
   crashes: number;
@@ -136,6 +162,7 @@ export interface EmulateFigures {
 
 export interface EmulateResult {
   figures: EmulateFigures;
+  timing: BoardTiming;
   analysis: Analysis;
   console: ImageConsole;
   frames: Frame[];
@@ -149,11 +176,17 @@ export interface EmulateResult {
 
 export class EmulationError extends Error {
   readonly console: string;
-  constructor(message: string, consoleText: string) {
+  /** The creation parameter an XS memory-full abort exceeded (creation.heap, creation.chunk, creation.static, RAM). */
+  readonly exceeded: string | undefined;
+  constructor(message: string, consoleText: string, exceeded?: string) {
     super(message);
     this.console = consoleText;
+    this.exceeded = exceeded;
   }
 }
+
+/** `emulate` asked for what cannot run: a board on another platform's profile, a recording of another board. */
+export class EmulateUsageError extends Error {}
 
 const TELEMETRY = /\/senml$/;
 
@@ -195,13 +228,33 @@ export function partLoads(config: NodeConfig, recording: Recording): { name: str
   return loads;
 }
 
+/** The board and profile a run uses, refused in one line when they cannot go together (item: wrong profile, a
+ * recording of another board). */
+export function resolveTarget(o: { board?: string; profile?: string; recording?: Recording }): { board: string; profile: string } {
+  const recorded = o.recording ? loadBoard(o.recording.board).name : undefined;
+  const board = o.board ?? o.recording?.board;
+  if (board === undefined) throw new EmulateUsageError("no board given");
+  const loaded = loadBoard(board);
+  if (recorded !== undefined && loaded.name !== recorded) {
+    throw new EmulateUsageError(`the recording was made on board ${recorded}, not ${loaded.name}: replay it with --board ${recorded} or record one for ${loaded.name}`);
+  }
+  const expected = profileForPlatform(loaded.manifest.platform, loaded.name);
+  if (o.profile !== undefined && o.profile !== expected) {
+    throw new EmulateUsageError(`board ${loaded.name} (${loaded.manifest.platform}) runs on profile ${expected}, not ${o.profile}`);
+  }
+  return { board: o.recording?.board ?? board, profile: expected };
+}
+
 export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const t0 = performance.now();
+  // Refuse what cannot run before simulating an hour of it.
+  const target = resolveTarget({ board: o.board, ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.recording ? { recording: o.recording } : {}) });
+  const timing = boardTiming(loadBoard(target.board).manifest);
   let recording = o.recording;
   let simFrames = o.simFrames ?? recording?.frames ?? [];
   if (!recording) {
     o.onStage?.("simulating and recording");
-    const r = await recordSim({ device: o.device, board: o.board, hours: o.hours, seed: o.seed, ...(o.broker ? { broker: o.broker } : {}) });
+    const r = await recordSim({ device: o.device, board: target.board, hours: o.hours, seed: o.seed, ...(o.broker ? { broker: o.broker } : {}) });
     recording = r.recording;
     simFrames = r.result.frames;
   }
@@ -210,11 +263,10 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const image = await buildDeviceImage({
     device: recording.device,
     board: recording.board,
-    profile: o.profile,
+    profile: target.profile,
     ...(o.program ? { program: o.program } : {}),
     ...(o.preload !== undefined ? { preload: o.preload } : {}),
-    ...(o.creation ? { creation: o.creation } : {}),
-  });
+  }).catch((e: unknown) => Promise.reject(e instanceof ProfileMismatchError ? new EmulateUsageError(e.message) : e));
   const { blob, figures: replay } = replayBlob(recording);
   const t2 = performance.now();
   o.onStage?.("running in QEMU");
@@ -230,6 +282,8 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const t3 = performance.now();
   const c = parseConsole(q.console);
   if (q.timedOut) throw new EmulationError(`QEMU did not finish within ${Math.round(q.wallMs / 1000)} s`, q.console);
+  const full = memoryFull(q.console, image.creation, loadBoard(recording.board).name);
+  if (full) throw new EmulationError(full.message, q.console, full.parameter);
   if (!c.summary) {
     const why = c.platform.find((l) => /^#(abort|fault)/.test(l)) ?? c.other.slice(-3).join(" | ") ?? "";
     throw new EmulationError(`the image stopped before the end of the run (exit code ${q.exitCode})${why ? `: ${why}` : ""}`, q.console);
@@ -240,15 +294,18 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const device = resolveNode(loadDevice(recording.device), loadedBoard).config;
   const sampling: Record<string, number> = {};
   for (const [name, g] of Object.entries(device.sampling)) sampling[name] = g.intervalMs;
-  const analysis = analyze(c, { sampling, reportIntervalS: device.reporting.intervalS, endUs: recording.endUs, isTelemetry: (t) => TELEMETRY.test(t) });
+  const analysis = analyze(c, { sampling, reportIntervalS: device.reporting.intervalS, endUs: recording.endUs, isTelemetry: (t) => TELEMETRY.test(t), timing });
   const frames = framesFromConsole(c, recording.id);
   const comparison = compareFrames(simFrames, frames);
   const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number; sleptUs?: number };
-  // The firmware's own busy time (dispatches, its loop and bookkeeping) when it reported it, else the dispatches'.
-  const busyPercent = analysis.loopBusyPercent ?? analysis.cpuBusyPercent;
+  // CPU energy: the device's own instructions at the fewest cycles each, up to the device's and its provider's at
+  // the most (energy.ts); waking costs the start-up time each time the board slept.
+  const perUs = (cpi: number) => cpi / (timing.coreHz / 1e6);
+  const ins = analysis.instructions;
   const energy = estimateEnergy(board.power, board.network, {
     runUs: recording.endUs,
-    busyUs: (busyPercent / 100) * recording.endUs,
+    cpuUs: { low: ins.device * perUs(timing.cpi.best), high: (ins.device + ins.provider) * perUs(timing.cpi.worst) },
+    wakeUs: bounds({ fast: analysis.timeline.wakeups.fast * timing.wakeUs.best, slow: analysis.timeline.wakeups.slow * timing.wakeUs.worst }),
     deepSleepUs: s.sleptUs ?? 0,
     txPackets: c.tx.map((t) => t.bytes.length),
     rxPackets: c.rx.flatMap((r) => (r.bytes ? [r.bytes.length] : [])),
@@ -256,6 +313,8 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   });
   const end = s.memory.atEnd;
   const modulesHeap = Number((c.boot?.memory as number[] | undefined)?.[0] ?? 0);
+  const busy = bounds(analysis.cpuBusyPercent);
+  const toMs = (p: { fast: { p99: number; max: number }; slow: { p99: number; max: number } }, k: "p99" | "max") => bounds({ fast: p.fast[k], slow: p.slow[k] });
   const figures: EmulateFigures = {
     device: recording.device,
     board: recording.board,
@@ -273,17 +332,29 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     heapCapacityBytes: image.firmware.heapBytes,
     heapModulesBytes: modulesHeap,
     heapBootBytes: s.memory.atBoot[0] ?? 0,
-    heapRunBytes: (end[1] ?? 0) - modulesHeap,
     heapPeakBytes: end[1] ?? 0,
     xsChunksPeakBytes: end[5] ?? 0,
     xsSlotsPeakBytes: end[6] ?? 0,
     cStackPeakBytes: c.end?.stackPeak ?? end[3] ?? 0,
     cStackBytes: end[4] ?? 0,
-    jsStackPeakSlots: end[7] ?? 0,
-    jsStackSlots: end[8] ?? 0,
-    jsStackBoardSlots: image.boardCreation.stack,
-    boardStaticBytes: image.boardCreation.static,
-    cpuBusyPercent: analysis.cpuBusyPercent,
+    jsStackPeakSlots: c.end && c.end.deviceEntry >= 0 ? c.end.jsStackPeak - c.end.deviceEntry : (end[7] ?? 0),
+    jsStackBoardSlots: image.creation.stack,
+    creation: image.creation,
+    boardStaticBytes: image.creation.static,
+    xsDeviceBytes: c.end?.deviceXs ?? 0,
+    harnessSlots: c.harness?.slots ?? 0,
+    harnessChunkBytes: c.harness?.chunks ?? 0,
+    timing: {
+      tickHz: timing.tickHz,
+      wakeUs: { low: timing.wakeUs.best, high: timing.wakeUs.worst },
+      cpi: { low: timing.cpi.best, high: timing.cpi.worst },
+      coreHz: timing.coreHz,
+      sleeps: timing.sleeps,
+      source: timing.source,
+    },
+    cpuBusyPercent: busy.high,
+    cpuBusyPercentBounds: busy,
+    instructions: ins,
     gcCollections: end[9] ?? 0,
     gcPercentOfBusy: analysis.gcPercentOfBusy,
     gcMaxMs: analysis.gcMaxUs / 1000,
@@ -291,18 +362,21 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
       group: g.group,
       periodMs: g.periodMs,
       slots: g.slots,
-      jitterP99Us: g.jitterUs.p99,
-      jitterMaxUs: g.jitterUs.max,
-      bootLatenessMaxUs: g.bootLatenessMaxUs,
-      missed: g.missed,
-      bootMissed: g.bootMissed,
+      jitterP99Us: toMs(g.jitterUs, "p99"),
+      jitterMaxUs: toMs(g.jitterUs, "max"),
+      latenessMaxUs: bounds(g.latenessMaxUs),
+      bootLatenessMaxUs: bounds(g.bootLatenessMaxUs),
+      missed: Math.max(g.missed.fast, g.missed.slow),
+      bootMissed: Math.max(g.bootMissed.fast, g.bootMissed.slow),
       instructionsPerCycleMean: g.instructionsPerCycle.mean,
       instructionsPerCycleMax: g.instructionsPerCycle.max,
     })),
-    latencyMsP99: analysis.latencyMs.p99,
-    latencyMsMax: analysis.latencyMs.max,
+    latencyMsP99: toMs(analysis.latencyMs, "p99"),
+    latencyMsMax: toMs(analysis.latencyMs, "max"),
+    latencySamples: analysis.latencyMs.slow.count,
     reportInstructionsMax: analysis.reportInstructions.max,
     frames: frames.length,
+    telemetryFrames: frames.filter((f) => TELEMETRY.test(f.topic)).length,
     framesIdentical: comparison.identical,
     divergences: s.divergences,
     crashes: s.crashes,
@@ -312,6 +386,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   };
   return {
     figures,
+    timing,
     analysis,
     console: c,
     frames,

@@ -7,7 +7,9 @@ import path from "node:path";
 import { execa } from "execa";
 import { compileAll, headersHash, sha256 } from "./compile.js";
 import { BUILD_DIR, FIRMWARE_DIR, FIRMWARE_SOURCES, XS_SOURCES, xsDir } from "./paths.js";
-import type { MemoryProfile, XsCreation } from "./profiles.js";
+import { creationDefines } from "./creation.js";
+import type { XsCreation } from "./creation.js";
+import type { MemoryProfile } from "./profiles.js";
 import { armToolchain } from "./toolchain.js";
 import { xsDefines, xsHeaderDirs, xsIncludes } from "./xsbc.js";
 
@@ -74,19 +76,11 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
   const flags = [...common, ...xsDefines(o.parser, "arm"), ...xsIncludes()];
   const variant = o.parser ? "arm-parse" : "arm";
   const xsObjects = await compileAll(tools.gcc, [...flags, "-w"], XS_SOURCES.map((s) => ({ source: path.join(xs, "sources", `${s}.c`) })), path.join(BUILD_DIR, "obj", variant), salt);
-  const c = o.creation;
-  const creationDefines = [
-    `-DXS_CHUNK_INITIAL=${c.chunk}`,
-    `-DXS_HEAP_INITIAL=${c.heap}`,
-    `-DXS_STACK_SLOTS=${c.stack}`,
-    ...(c.keys ? [`-DXS_KEYS_INCREMENT=${c.keys}`] : []),
-    ...(c.chunkIncrement ? [`-DXS_CHUNK_INCREMENT=${c.chunkIncrement}`] : []),
-    ...(c.heapIncrement ? [`-DXS_HEAP_INCREMENT=${c.heapIncrement}`] : []),
-  ];
+  const defines = creationDefines(o.creation);
   const fwObjects = await compileAll(
     tools.gcc,
     [...flags, "-Wall", "-Wno-sequence-point"],
-    FIRMWARE_SOURCES.map((s) => ({ source: path.join(FIRMWARE_DIR, `${s}.c`), ...(s === "main" ? { args: creationDefines } : {}) })),
+    FIRMWARE_SOURCES.map((s) => ({ source: path.join(FIRMWARE_DIR, `${s}.c`), ...(s === "main" || s === "prepare" || s === "budget" || s === "natives" ? { args: defines } : {}) })),
     path.join(BUILD_DIR, "obj", `${variant}-fw`),
     salt,
   );

@@ -14,18 +14,16 @@ import type { PreparationFigures } from "./prepare.js";
 import { ROOT } from "./paths.js";
 import { modulesProgram } from "./program.js";
 import type { Program, ProgramKind } from "./program.js";
-import { profile as getProfile } from "./profiles.js";
-import type { MemoryProfile, XsCreation } from "./profiles.js";
-
-/** JS stack slots the image gives XS at least (the board's own figure is kept as the budget). */
-export const IMAGE_MIN_JS_STACK = 1024;
+import { boardCreation } from "./creation.js";
+import type { XsCreation } from "./creation.js";
+import { profile as getProfile, profileForPlatform } from "./profiles.js";
+import type { MemoryProfile } from "./profiles.js";
 
 export interface DeviceImage {
-  /** The board's XS creation, as its manifest gives it. */
-  boardCreation: XsCreation;
   device: string;
   board: string;
   profile: MemoryProfile;
+  /** The board's XS creation as mcconfig completes what `ganzhi build` writes (creation.ts): what the image runs with. */
   creation: XsCreation;
   program: Program;
   bundleBytes: number;
@@ -44,32 +42,22 @@ export interface ImageOptions {
   board: string;
   profile: string;
   program?: ProgramKind;
-  /** Override the board's XS creation (tests, experiments). */
-  creation?: Partial<XsCreation>;
   /** Preload: prepare XS's built-ins and every module ahead of time, into flash (default: yes for bytecode; the
    * source fallback always parses on the device). */
   preload?: boolean;
 }
 
+/** A board asked for on a memory profile that is not its platform's. */
+export class ProfileMismatchError extends Error {}
+
 export async function buildDeviceImage(o: ImageOptions): Promise<DeviceImage> {
   const profile = getProfile(o.profile);
   const board = loadBoard(o.board);
+  const expected = profileForPlatform(board.manifest.platform, board.name);
+  if (expected !== profile.name) throw new ProfileMismatchError(`board ${board.name} (${board.manifest.platform}) runs on profile ${expected}, not ${profile.name}`);
   const config = resolveNode(loadDevice(o.device), board).config;
-  const c = (board.manifest as { memory: { creation: XsCreation } }).memory.creation;
-  // The board's creation, with two changes (both reported): XS grows its heaps by 8 KB at a time (small increments
-  // make it collect after every few allocations: a 2 h run spent most of its boot in the collector), and the JS
-  // stack is at least IMAGE_MIN_JS_STACK slots, because the image's provider (the simulator's IO classes) calls a
-  // few frames deeper than a board's; the figures give the JS stack the device really used against the board's.
-  const creation: XsCreation = {
-    chunk: c.chunk,
-    heap: c.heap,
-    stack: Math.max(c.stack, IMAGE_MIN_JS_STACK),
-    static: c.static,
-    ...(c.keys ? { keys: c.keys } : {}),
-    chunkIncrement: 8192,
-    heapIncrement: 512,
-    ...o.creation,
-  };
+  // Exactly what the board is built with: the heaps, their increments (none on a fixed-heap board), the JS stack.
+  const creation = boardCreation(board.manifest);
   const bundle = await bundleImage(ROOT, config.main);
   const kind = o.program ?? "bytecode";
   const program = await modulesProgram(bundle.modules, kind);
@@ -89,7 +77,6 @@ export async function buildDeviceImage(o: ImageOptions): Promise<DeviceImage> {
   return {
     device: o.device,
     board: o.board,
-    boardCreation: { ...c },
     profile,
     creation,
     program,

@@ -40,16 +40,13 @@ export function profile(name: string): MemoryProfile {
   return p;
 }
 
-/** XS creation the image uses: the board manifest's `memory.creation` (what mcconfig would be given). */
-export interface XsCreation {
-  chunk: number;
-  heap: number;
-  stack: number;
-  keys?: number;
-  /** Moddable's single static block for the VM, 0 when chunks and slots are separate allocations. */
-  static: number;
-  /** Bytes of chunk heap XS adds when it runs out (the image's default: 8 KB). */
-  chunkIncrement?: number;
-  /** Slots XS adds when it runs out (the image's default: 512, 8 KB). */
-  heapIncrement?: number;
+/** The profile a board's platform runs on: the nRF52840's own sizes for nRF52 boards; the whole mps2 map for ESP32
+ * boards (520 KB of SRAM and 4 MB of flash do not fit the nRF52840's, and QEMU has no Xtensa machine). */
+export const PROFILE_FOR_PLATFORM: Readonly<Record<string, ProfileName>> = Object.freeze({ nrf52: "nrf52840", esp32: "mps2-4m" });
+
+/** The profile a board runs on; a clear error for a platform no profile models. */
+export function profileForPlatform(platform: string, board: string): ProfileName {
+  const p = PROFILE_FOR_PLATFORM[platform];
+  if (!p) throw new Error(`board ${board}: no memory profile models its platform "${platform}"; profiles: ${PROFILE_NAMES.join(", ")}`);
+  return p;
 }

@@ -20,6 +20,7 @@ import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
 import { SimFlash } from "../../simulator/core/flash.js";
 import type { SimProvider } from "../../simulator/core/provider.js";
+import { DEVICE, Modes, PROVIDER } from "./modes.js";
 import { getNative } from "./native.js";
 import type { Native } from "./native.js";
 import { oneLine, Out } from "./out.js";
@@ -48,15 +49,27 @@ function deepFreeze<T>(value: T): T {
  */
 class Streams implements StreamTags {
   readonly #out: Out;
+  readonly #native: Native;
   readonly #timers = new WeakMap<() => void, number>();
+  /** Where each timer callback was last armed: the dispatch and the device + provider ticks of the run at that
+   * point. A board's RTOS counts a timer from the instant it is set (Moddable: now + delay, then += interval), so the
+   * timeline (emulator/host/timeline.ts) carries a late handler's lateness into the timers it arms. Updating an
+   * existing key allocates nothing. */
+  readonly #armedIn = new WeakMap<() => void, number>();
+  readonly #armedWork = new WeakMap<() => void, number>();
+  /** The dispatch running now (its index among the `E` records), and the arming of the timer it fires (-1: none). */
+  dispatch = -1;
+  firingArmedIn = -1;
+  firingArmedWork = 0;
   readonly #named = new Map<string, number>();
   readonly #edges = new Map<number, number>();
   readonly #labels: string[] = [];
   #next = 3;
   current = STREAM_HOST;
 
-  constructor(out: Out) {
+  constructor(out: Out, native: Native) {
     this.#out = out;
+    this.#native = native;
     this.#labels[STREAM_HOST] = "host";
     this.#labels[STREAM_IO] = "io";
     this.#labels[STREAM_BOOT] = "boot";
@@ -78,12 +91,30 @@ class Streams implements StreamTags {
 
   /** A timer is being armed from the current event. */
   armed(callback: () => void, delayMs: number): void {
+    this.#armedIn.set(callback, this.dispatch);
+    this.#armedWork.set(callback, this.#native.work());
     if (this.#timers.has(callback)) return;
     this.#timers.set(callback, this.#byName(`timer(${this.#labels[this.current]}+${delayMs}ms)`));
   }
 
+  /** A timer fires: its stream, and where it was armed for the `E` record. */
   timer(callback: () => void): number {
+    this.firingArmedIn = this.#armedIn.get(callback) ?? -1;
+    this.firingArmedWork = this.#armedWork.get(callback) ?? 0;
     return this.#timers.get(callback) ?? this.#byName("timer(?)");
+  }
+
+  /** The event being dispatched answers the device's work up to dispatch `after` (a broker's reply). */
+  answers(after: number): void {
+    this.firingArmedIn = after;
+    this.firingArmedWork = 0;
+  }
+
+  /** A dispatch begins. */
+  next(): void {
+    this.dispatch++;
+    this.firingArmedIn = -1;
+    this.current = STREAM_HOST;
   }
 
   edge(pin: number): number {
@@ -114,16 +145,39 @@ class ImageNode extends BoardNode {
   readonly flash: SimFlash;
   readonly #out: Out;
   readonly #streams: Streams;
+  readonly #native: Native;
+  readonly #modes: Modes;
+  #settled = false;
 
   constructor(o: ImageNodeOptions) {
-    super({ ...o, board: o.spec, network: o.world, random: () => o.world.random() });
+    super({ ...o, board: o.spec, network: o.world, random: o.modes.inMode(PROVIDER, () => o.world.random()) });
     this.flash = new SimFlash(o.spec.flash);
     this.#out = o.out;
     this.#streams = o.streams;
+    this.#native = o.native;
+    // What survives reboots is the node's: its flash and retained words are host objects the device calls.
+    this.#modes = o.modes;
+    o.modes.methodsInMode(PROVIDER, this.flash);
+    o.modes.methodsInMode(PROVIDER, this.retained);
   }
 
   protected log(level: LogLevel, message: string): void {
-    this.#out.line(`L ${this.engine.now} ${level} ${oneLine(message)}`);
+    const previous = this.#native.mode(PROVIDER);
+    try {
+      this.#out.line(`L ${this.engine.now} ${level} ${oneLine(message)}`);
+    } finally {
+      this.#native.mode(previous);
+    }
+  }
+
+  /** Device code runs as the device (emulator/image/modes.ts): its callbacks and its main. */
+  protected override guard(phase: string, fn: () => void, counted = true): void {
+    const previous = this.#native.mode(DEVICE);
+    try {
+      super.guard(phase, fn, counted);
+    } finally {
+      this.#native.mode(previous);
+    }
   }
 
   protected override crashed(crash: NodeCrash): void {
@@ -142,7 +196,19 @@ class ImageNode extends BoardNode {
       streams.current = streams.timer(fn);
       this.guard("callback", fn);
     };
+    // The host objects the device calls run as the provider (on a board: hal/moddable and Moddable's C).
+    const modes = this.#modes;
+    for (const io of Object.values(provider.host.io)) modes.classInMode(PROVIDER, io as { prototype: object });
+    modes.methodsInMode(PROVIDER, timers, ["set", "clear"]);
+    modes.methodsInMode(PROVIDER, provider.host.clock, ["ticks", "microseconds", "unixMs"]);
+    modes.methodsInMode(PROVIDER, provider.host.power, ["deepSleep", "supplyVoltage"]);
     streams.current = STREAM_BOOT;
+    // Everything made so far, this first boot's provider included, is the image's, not the device's: on a board the
+    // provider's classes are preloaded in flash. It leaves the board's XS budget (emulator/firmware/budget.c).
+    if (!this.#settled) {
+      this.#settled = true;
+      this.#native.settle();
+    }
   }
 
   protected override callback(fn: () => void): void {
@@ -163,6 +229,8 @@ interface ImageNodeOptions {
   watchdogMs: number;
   out: Out;
   streams: Streams;
+  native: Native;
+  modes: Modes;
 }
 
 function summary(native: Native, node: ImageNode, out: Out, world: ReplayWorld, engine: Engine, bootUs: number, bootMemory: number[]): string {
@@ -191,12 +259,16 @@ function summary(native: Native, node: ImageNode, out: Out, world: ReplayWorld, 
 /** Entry point of the image bundle: called with the device's main once the program's top level runs. */
 export function start(main: DeviceMain): void {
   const native = getNative();
+  // Every module is loaded: from here, what the image makes is its own, not the device's (emulator/firmware/budget.c).
+  native.baseline();
+  const modes = new Modes(native);
+  modes.calibrate();
   const out = new Out(native);
   const replay = new Replay(native);
   const meta = replay.meta;
   const engine = new Engine();
-  const streams = new Streams(out);
-  const world = new ReplayWorld(replay, native, out, engine, streams);
+  const streams = new Streams(out, native);
+  const world = new ReplayWorld(replay, native, modes, out, engine, streams);
   const node = new ImageNode({
     id: meta.id,
     spec: meta.spec as unknown as SimBoardSpec,
@@ -209,6 +281,8 @@ export function start(main: DeviceMain): void {
     watchdogMs: meta.watchdogMs,
     out,
     streams,
+    native,
+    modes,
   });
   world.attach(node.world, node.i2c);
   // Virtual time 0 is now: the node powers up as the simulator's does, by an event at time 0.
@@ -235,10 +309,10 @@ export function start(main: DeviceMain): void {
       }
       const due = origin + next;
       if (due > native.now()) return due;
-      streams.current = STREAM_HOST;
+      streams.next();
       native.begin();
       engine.step();
-      native.end(streams.current, due);
+      native.end(streams.current, due, streams.firingArmedIn, streams.firingArmedWork);
     }
   };
   (globalThis as unknown as { __ganzhi: unknown }).__ganzhi = { dispatch };

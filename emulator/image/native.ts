@@ -10,14 +10,27 @@ export interface Native {
   now(): number;
   /** Mark the start of a dispatched event. */
   begin(): void;
-  /** Write `E <stream> <due> <start ticks> <end ticks>` for the event begun last. */
-  end(stream: number, dueUs: number): void;
+  /** Write the `E` record of the event begun last (emulator/image/out.ts); a timer's with the dispatch that armed it
+   * and the device + provider ticks at that point (-1: not a timer). */
+  end(stream: number, dueUs: number, armedIn: number, armedWork: number): void;
+  /** Device + provider ticks of the run so far. */
+  work(): number;
   exit(code: number): never;
   /** `T conn at now hex` ("T", with real µs) or `R conn at hex` ("R") for an ArrayBuffer, formatted in C. */
   wire(kind: "T" | "R", conn: number, atUs: number, bytes: ArrayBuffer): void;
   /** [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes, JS stack peak slots, JS stack slots, collections, µs collecting] */
   memory(): number[];
   gc(): void;
+  /** The program is loaded and the harness about to be built: what XS holds is the board's machine and program. */
+  baseline(): void;
+  /** The harness is built: what it holds leaves the device's XS budget (emulator/firmware/budget.c). */
+  settle(): void;
+  /** Run as mode `m` (0 harness, 1 device, 2 provider) from now; returns the mode before (emulator/image/modes.ts). */
+  mode(m: number): number;
+  /** Busy ticks so far: [harness, device, provider]. */
+  modeTicks(): number[];
+  /** What an empty round trip beginning with the switch from → to charges each side, ticks. */
+  calibrate(from: number, to: number, chargedFrom: number, chargedTo: number): void;
   readonly programBytes: number;
   readonly programKind: string;
   /** The replay region as a host buffer (DataView and typed arrays work on it in place), or undefined. */

@@ -1,10 +1,13 @@
 /**
  * Lines the image writes for the host (emulator/host/console.ts parses them). One record per line, first token
  * its kind:
- *   E stream due start end gc slots chunks   an event ran (written by the firmware, hexadecimal: due, start and end
- *                            in 25 MHz ticks, µs collecting, slots and chunk bytes allocated)
+ *   E stream due start end gc slots chunks device provider work armedIn armedWork
+ *                            an event ran (written by the firmware, hexadecimal: due, start and end in 25 MHz ticks,
+ *                            µs collecting, slots and chunk bytes allocated, busy ticks of device code and of the
+ *                            provider on its behalf, the device + provider ticks of the run before it, and for a timer
+ *                            the dispatch that armed it and the device + provider ticks then, "-" for other events)
  *   N stream label           a new event stream (a timer callback, an edge pin, a connection)
- *   T conn at now hex        the device sent bytes (virtual µs, real µs)
+ *   T conn at now work hex   the device sent bytes (virtual µs, real µs, device + provider ticks of the run so far)
  *   R conn at hex            bytes reached the device's socket layer
  *   L at level message       host.log
  *   C at phase message       the device crashed (the node reboots as the simulator's does)

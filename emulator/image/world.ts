@@ -18,6 +18,8 @@ import type { Engine } from "../../simulator/core/engine.js";
 import type { PinWorld } from "../../simulator/core/io/lines.js";
 import type { NetSocket, NetSocketEvents, Network } from "../../simulator/core/network.js";
 import { EventKind, StreamKind } from "./format.js";
+import { HARNESS } from "./modes.js";
+import type { Modes } from "./modes.js";
 import type { Native } from "./native.js";
 import { hex, oneLine } from "./out.js";
 import type { Out } from "./out.js";
@@ -78,6 +80,10 @@ export interface StreamTags {
   edge(pin: number): number;
   net(conn: number, what: string): number;
   set(stream: number): void;
+  /** The dispatch running now (or the last one run, between dispatches). */
+  readonly dispatch: number;
+  /** The event being dispatched answers what the device did up to dispatch `after` (the `E` record says so). */
+  answers(after: number): void;
 }
 
 /**
@@ -121,6 +127,7 @@ class LineChanges extends Scheduled {
 export class ReplayWorld implements Network {
   readonly #replay: Replay;
   readonly #native: Native;
+  readonly #modes: Modes;
   readonly #out: Out;
   readonly #engine: Engine;
   readonly #lines: EventCursor;
@@ -129,9 +136,10 @@ export class ReplayWorld implements Network {
   readonly #random: StreamCursor;
   readonly #tags: StreamTags;
 
-  constructor(replay: Replay, native: Native, out: Out, engine: Engine, tags: StreamTags) {
+  constructor(replay: Replay, native: Native, modes: Modes, out: Out, engine: Engine, tags: StreamTags) {
     this.#replay = replay;
     this.#native = native;
+    this.#modes = modes;
     this.#out = out;
     this.#engine = engine;
     this.#tags = tags;
@@ -150,39 +158,45 @@ export class ReplayWorld implements Network {
         return;
       }
       const label = `I2C ${t.bus} 0x${t.address.toString(16)}`;
-      bus.attach(t.address, new ReplayTarget(this.#replay.stream(StreamKind.I2C, i), label, this.#out));
+      // The peripherals, the ADC's volts and the network are the world outside the MCU: the harness's, not the device's.
+      const target = new ReplayTarget(this.#replay.stream(StreamKind.I2C, i), label, this.#out);
+      this.#modes.methodsInMode(HARNESS, target);
+      bus.attach(t.address, target);
     });
     for (const pin of meta.analogPins) {
       const cursor = this.#replay.stream(StreamKind.AnalogVolts, pin);
-      world.analog.set(pin, () => {
-        const v = cursor.f64();
-        if (v === undefined) {
-          this.#out.diverge(`ADC pin ${pin}: read ${cursor.taken + 1} after the recording ends`);
-          return 0;
-        }
-        return v;
-      });
+      world.analog.set(
+        pin,
+        this.#modes.inMode(HARNESS, () => {
+          const v = cursor.f64();
+          if (v === undefined) {
+            this.#out.diverge(`ADC pin ${pin}: read ${cursor.taken + 1} after the recording ends`);
+            return 0;
+          }
+          return v;
+        }),
+      );
     }
     for (const pin of meta.pulsePins) {
       const counts = this.#replay.stream(StreamKind.PulseCount, pin);
       const nexts = this.#replay.stream(StreamKind.PulseNext, pin);
       world.pulse.set(pin, {
-        count: () => {
+        count: this.#modes.inMode(HARNESS, () => {
           const v = counts.f64();
           if (v === undefined) {
             this.#out.diverge(`pulse input ${pin}: count read after the recording ends`);
             return 0;
           }
           return v;
-        },
-        nextAfter: () => {
+        }),
+        nextAfter: this.#modes.inMode(HARNESS, () => {
           const v = nexts.f64();
           if (v === undefined) {
             this.#out.diverge(`pulse input ${pin}: next-pulse query after the recording ends`);
             return Infinity;
           }
           return v;
-        },
+        }),
       });
     }
     for (const l of meta.lines) {
@@ -215,7 +229,7 @@ export class ReplayWorld implements Network {
     const native = this.#native;
     const out = this.#out;
     const engine = this.#engine;
-    return {
+    const socket: NetSocket = {
       write(bytes: Uint8Array): void {
         const expect = conn.tx.bytes(bytes.length);
         if (!same(expect, bytes)) {
@@ -228,6 +242,8 @@ export class ReplayWorld implements Network {
         out.line(`X ${index} ${engine.now}`);
       },
     };
+    this.#modes.methodsInMode(HARNESS, socket);
+    return socket;
   }
 
   /**
@@ -251,15 +267,20 @@ export class ReplayWorld implements Network {
     const at = ev.at > engine.now ? ev.at : engine.now;
     const tags = this.#tags;
     const native = this.#native;
+    // The broker answered what the device had done by the end of the last dispatch (it is posted after that many of
+    // the device's callbacks): on a board its bytes cannot arrive before that handler ran (emulator/host/timeline.ts).
+    const after = tags.dispatch;
     if (ev.kind === EventKind.TcpConnected) {
       engine.at(at, () => {
         tags.set(tags.net(ev.key, "connected"));
+        tags.answers(after);
         conn.events.connected();
       });
     } else if (ev.kind === EventKind.TcpData) {
       const bytes = ev.payload.slice();
       engine.at(at, () => {
         tags.set(tags.net(ev.key, "data"));
+        tags.answers(after);
         native.wire("R", ev.key, engine.now, bytes.buffer as ArrayBuffer);
         conn.events.data(bytes);
       });
@@ -268,6 +289,7 @@ export class ReplayWorld implements Network {
       const out = this.#out;
       engine.at(at, () => {
         tags.set(tags.net(ev.key, "closed"));
+        tags.answers(after);
         out.line(`R ${ev.key} ${engine.now} closed ${oneLine(message)}`);
         conn.events.closed(message ? new Error(message) : undefined);
       });

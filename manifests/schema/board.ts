@@ -4,7 +4,7 @@
  * it RFC 7396-style (objects merge, null deletes, arrays replace) before this schema validates the result.
  */
 import { s, type Static } from "./builder.js";
-import { hexInt, IDENT_HINT, IDENT_PATTERN, name, pinRecord, pinRef } from "./common.js";
+import { hexInt, IDENT_HINT, IDENT_PATTERN, name, NAME_PATTERN, pinRecord, pinRef } from "./common.js";
 
 const busName = "a bus name; `default` is the one ECMA-419 recommends and device code reaches first";
 
@@ -157,6 +157,21 @@ export const BoardSchema = s.object(
       description: "The board's own named pins (`led`, `button`, …), merged into `host.pin`.",
       keyPattern: IDENT_PATTERN, keyHint: IDENT_HINT,
     }),
+    wiring: s.optional(
+      s.record(
+        s.record(pinRef(), {
+          description: "Pin name (as the device's parts name it in `pin`, `powerPin` or `pins`) → pin on this board.",
+          keyPattern: IDENT_PATTERN,
+          keyHint: IDENT_HINT,
+        }),
+        {
+          description:
+            'Per device: where this board puts the pins that device\'s parts use, e.g. {"weather-station": {"vane": 35}}. Each name given here overrides the device manifest\'s wiring for this board (and for its bases); names not given keep it. Lets a vendor move a part\'s pin from their own file.',
+          keyPattern: NAME_PATTERN,
+          keyHint: 'a device name such as "weather-station"',
+        },
+      ),
+    ),
     flash: s.object(
       {
         size: hexInt("Flash size, bytes.", { minimum: 4096, hint: "flash size of at least 4096 bytes" }),

@@ -65,9 +65,12 @@ export function hexInt(description: string, range: { minimum?: number; maximum?:
     {
       description,
       refine: (n: number) =>
-        (minimum !== undefined && n < minimum) || (maximum !== undefined && n > maximum)
-          ? (hint ?? `integer from ${minimum ?? 0} to ${maximum ?? "∞"}`)
-          : undefined,
+        // A longer hex string parses to a number that is no longer the one written.
+        n > Number.MAX_SAFE_INTEGER
+          ? "a value below 2^53 (larger numbers cannot be held exactly)"
+          : (minimum !== undefined && n < minimum) || (maximum !== undefined && n > maximum)
+            ? (hint ?? `integer from ${minimum ?? 0} to ${maximum ?? "2^53 - 1"}`)
+            : undefined,
     },
   );
 }

@@ -11,6 +11,8 @@ interface ResolvedPartBase {
   readonly part: string;
   /** Every option of the part, defaults filled in. */
   readonly options: Readonly<Record<string, PartOptionValue>>;
+  /** The part's named pins (parts/<part>/part.ts `pins`) that are wired on this board, e.g. `{ busy: 4, reset: 5 }`. */
+  readonly pins?: Readonly<Record<string, number>>;
 }
 
 export interface ResolvedI2CPart extends ResolvedPartBase {
@@ -23,6 +25,36 @@ export interface ResolvedI2CPart extends ResolvedPartBase {
   readonly clock: number;
   readonly hz: number;
   readonly port?: number;
+}
+
+export interface ResolvedSPIPart extends ResolvedPartBase {
+  readonly io: "spi";
+  /** Bus name on the board (`host.SPI.<bus>`). */
+  readonly bus: string;
+  readonly clock: number;
+  readonly out?: number;
+  readonly in?: number;
+  /** Chip select: the part's own select pin where wired, else the bus's fixed one. */
+  readonly select: number;
+  /** SCK frequency: the bus's, which the part supports. */
+  readonly hz: number;
+  readonly mode: 0 | 1 | 2 | 3;
+  readonly port?: number;
+  /** The part's named pins that are wired on this board (an SX1262: nss, busy, dio1, reset); {} when none are. */
+  readonly pins: Readonly<Record<string, number>>;
+}
+
+export interface ResolvedUARTPart extends ResolvedPartBase {
+  readonly io: "uart";
+  /** Serial port name on the board (`host.Serial.<bus>`). */
+  readonly bus: string;
+  readonly receive: number;
+  readonly transmit: number;
+  /** The part's baud rate (the node opens the port at it). */
+  readonly baud: number;
+  readonly port?: number;
+  /** The part's named pins that are wired on this board (a modem's reset); {} when none are. */
+  readonly pins: Readonly<Record<string, number>>;
 }
 
 export interface ResolvedPinPart extends ResolvedPartBase {
@@ -50,31 +82,27 @@ export interface ResolvedAnalogPart extends ResolvedPartBase {
   readonly fullScaleVolts: number;
 }
 
-export interface ResolvedSPIPart extends ResolvedPartBase {
-  readonly io: "spi";
-  /** Bus name on the board (`host.SPI.<bus>`). */
-  readonly bus: string;
-  /** The part's own pins besides the bus, by the names its connection declares (an SX1262: nss, busy, dio1, reset). */
-  readonly pins: Readonly<Record<string, number>>;
-}
-
-export interface ResolvedUARTPart extends ResolvedPartBase {
-  readonly io: "uart";
-  /** Serial port name on the board (`host.Serial.<bus>`). */
-  readonly bus: string;
-  readonly receive: number;
-  readonly transmit: number;
-  readonly baud: number;
-  /** The part's own pins that are wired, by the names its connection declares (a modem's reset). */
-  readonly pins: Readonly<Record<string, number>>;
-}
-
-export type ResolvedPart = ResolvedI2CPart | ResolvedPinPart | ResolvedAnalogPart | ResolvedSPIPart | ResolvedUARTPart;
+export type ResolvedPart = ResolvedI2CPart | ResolvedSPIPart | ResolvedUARTPart | ResolvedPinPart | ResolvedAnalogPart;
 
 export interface ResolvedI2CBus {
   readonly data: number;
   readonly clock: number;
   readonly hz: number;
+  readonly port?: number;
+}
+
+export interface ResolvedSPIBus {
+  readonly clock: number;
+  readonly out?: number;
+  readonly in?: number;
+  readonly hz: number;
+  readonly port?: number;
+}
+
+export interface ResolvedSerialBus {
+  readonly receive?: number;
+  readonly transmit?: number;
+  readonly baud: number;
   readonly port?: number;
 }
 
@@ -90,22 +118,42 @@ export interface NodeConfig {
   readonly main: string;
   /** Parts by role. */
   readonly parts: Readonly<Record<string, ResolvedPart>>;
-  /** The I2C buses the parts use, by name. */
-  readonly buses: { readonly i2c: Readonly<Record<string, ResolvedI2CBus>> };
+  /** The buses the parts use, by name (`spi` and `serial` only when a part uses one). */
+  readonly buses: {
+    readonly i2c: Readonly<Record<string, ResolvedI2CBus>>;
+    readonly spi?: Readonly<Record<string, ResolvedSPIBus>>;
+    readonly serial?: Readonly<Record<string, ResolvedSerialBus>>;
+  };
   /** Named pins: the board's own (led, button, …) and the device's wiring on this board (wind, rain, …). */
   readonly pins: Readonly<Record<string, number>>;
   /** Sampling groups by name. */
   readonly sampling: Readonly<Record<string, { readonly intervalMs: number; readonly roles: readonly string[] }>>;
   readonly reporting: { readonly intervalS: number; readonly minIntervalS: number; readonly maxIntervalS: number };
   readonly uplink: {
-    readonly link: "mqtt";
-    /** The board's network interface that carries it, or null when the board has none built in. */
-    readonly interface: "wifi" | "ethernet" | "cellular" | null;
+    /** The link on this board (the device manifest's `uplink.boards` entry for it, else `uplink.link`). */
+    readonly link: "mqtt" | "lorawan" | "nbiot";
+    /** What carries it: the board's built-in interface for MQTT, the radio part for LoRaWAN, the modem for NB-IoT. */
+    readonly interface: "wifi" | "ethernet" | "cellular" | "lora" | "nbiot" | null;
+    /** Telemetry asks for an end-to-end acknowledgement (MQTT QoS ≥ 1, LoRaWAN confirmed uplinks, CoAP CON). */
+    readonly confirmed: boolean;
     readonly broker: { readonly address: string; readonly port: number };
     /** Template; "{id}" stands for `host.id`. */
     readonly topic: string;
     readonly qos: 0 | 1 | 2;
     readonly keepAliveS: number;
+    readonly lorawan?: {
+      /** Role of the SX1262 part. */
+      readonly radio: string;
+      readonly adr: boolean;
+      readonly dataRate: number;
+      /** The node's OTAA identity, hex: provisioned per node (the simulator fills it in; a board reads it from its keys). */
+      readonly identity?: { readonly devEui: string; readonly joinEui: string; readonly appKey: string };
+    };
+    readonly nbiot?: {
+      /** Role of the BC95 part. */
+      readonly modem: string;
+      readonly server: { readonly address: string; readonly port: number };
+    };
   };
   /** Flash partition for the store-and-forward log (`host.flash.open(storage.partition)`). */
   readonly storage: { readonly partition: string; readonly size: number; readonly blockLength: number; readonly writeAlign: number };

@@ -7,6 +7,9 @@ import { i2cAddress, IDENT_HINT, IDENT_PATTERN, ident, name, NAME_PATTERN, pinRe
 import { partCatalogue, partNames } from "./parts.js";
 import { toJsonSchema } from "./builder.js";
 
+const pinNameOrPin = (description: string) =>
+  s.union([ident("Pin name, resolved per board through `wiring` (the board's own `wiring.<device>` first)."), pinRef()], { description });
+
 export const PartEntrySchema = s.object(
   {
     part: s.string({
@@ -15,22 +18,34 @@ export const PartEntrySchema = s.object(
       jsonSchema: { enum: [...partNames] },
     }),
     description: s.optional(s.string()),
-    bus: s.optional(ident('I2C bus name on the board (I2C parts; default "default").')),
+    bus: s.optional(ident('Bus name on the board for I2C, SPI and serial parts (default "default").')),
     address: s.optional(i2cAddress('I2C address, a number or "0x76" (I2C parts; default: the part\'s first address).')),
     pin: s.optional(
-      s.union([ident("Pin name, resolved per board through `wiring`."), pinRef()], {
-        description: "Pin for pin-connected parts: a name looked up in `wiring.<board>` (then the board's own pins), or a literal pin.",
-      }),
+      pinNameOrPin("Pin for pin-connected parts: a name looked up in `wiring.<board>` (then the board's own pins), or a literal pin."),
     ),
     powerPin: s.optional(
-      s.union([ident("Pin name, resolved per board through `wiring`."), pinRef()], {
+      pinNameOrPin(
+        "Analog parts: a GPIO output that powers the part's circuit (a vane's divider) only while it is read, so it draws nothing between readings. Looked up like `pin`.",
+      ),
+    ),
+    pins: s.optional(
+      s.record(pinNameOrPin("A named pin of the part, looked up like `pin`."), {
         description:
-          "Analog parts: a GPIO output that powers the part's circuit (a vane's divider) only while it is read, so it draws nothing between readings. Looked up like `pin`.",
+          "The part's named pins (BUSY, DIO1, RESET, PWRKEY, an SPI part's chip select …), as its parts/<part>/part.ts names them: pin name or literal pin.",
+        keyPattern: IDENT_PATTERN,
+        keyHint: IDENT_HINT,
       }),
     ),
     io: s.optional(
-      s.enumOf(["i2c", "pulse-count", "digital-edge", "analog"], {
+      s.enumOf(["i2c", "spi", "uart", "pulse-count", "digital-edge", "analog"], {
         description: "Force a connection kind when the part allows more than one (cup-anemometer: pulse-count or digital-edge).",
+      }),
+    ),
+    optional: s.optional(
+      s.boolean({
+        description:
+          "The part is fitted only on boards that wire it: where its pins have no wiring it is left out of the configuration (an error if `requires` names its part).",
+        default: false,
       }),
     ),
     options: s.optional(s.record(s.any(), { description: "Part options; each part's schema is in parts/<part>/part.ts." })),
@@ -58,7 +73,40 @@ export const SamplingGroupSchema = s.object(
 
 export const UplinkSchema = s.object(
   {
-    link: s.enumOf(["mqtt"], { description: "Uplink protocol." }),
+    link: s.enumOf(["mqtt", "lorawan", "nbiot"], { description: "Uplink protocol on every board that `boards` does not name." }),
+    boards: s.optional(
+      s.record(s.enumOf(["mqtt", "lorawan", "nbiot"], { description: "The uplink protocol on this board." }), {
+        description: 'Per board (or overlay, or a base it extends): the link there, e.g. {"nrf52840-dk": "lorawan"}.',
+        keyPattern: NAME_PATTERN,
+        keyHint: 'a board name such as "nrf52840-dk"',
+      }),
+    ),
+    lorawan: s.optional(
+      s.object(
+        {
+          radio: ident("Role of the LoRa transceiver (an sx1262 part) in `parts`."),
+          adr: s.optional(s.boolean({ description: "Let the network set the data rate (LoRaWAN ADR).", default: true })),
+          dataRate: s.optional(s.integer({ description: "Data rate of Join-Requests and first uplinks (CN470 DR0 = SF12 … DR5 = SF7).", minimum: 0, maximum: 5, default: 0 })),
+          confirmed: s.optional(s.boolean({ description: "Send telemetry as confirmed uplinks (each acknowledged by the network).", default: false })),
+        },
+        { description: "LoRaWAN 1.0.4 class A in CN470-510, on the boards whose link is lorawan." },
+      ),
+    ),
+    nbiot: s.optional(
+      s.object(
+        {
+          modem: ident("Role of the NB-IoT modem (a bc95 part) in `parts`."),
+          server: s.object(
+            {
+              address: s.string({ description: "CoAP server, a numeric IPv4 address (the modem resolves no names).", minLength: 1 }),
+              port: s.optional(s.integer({ description: "CoAP server UDP port.", minimum: 1, maximum: 65535, default: 5683 })),
+            },
+            { description: "Where the modem sends its CoAP requests." },
+          ),
+        },
+        { description: "CoAP over NB-IoT (UDP through the modem), on the boards whose link is nbiot." },
+      ),
+    ),
     broker: s.object(
       {
         address: s.string({ description: "Broker address. Moddable's lwIP TCP takes a numeric IP; a host name needs a DNS lookup first.", minLength: 1 }),
@@ -92,6 +140,13 @@ export const DeviceSchema = s.object(
       keyHint: IDENT_HINT,
       minProperties: 1,
     }),
+    requires: s.optional(
+      s.array(s.string({ description: "A part name from the catalogue.", minLength: 1, jsonSchema: { enum: [...partNames] } }), {
+        description:
+          "Parts the firmware cannot run without (it refuses to start otherwise): `ganzhi check` reports a manifest, or a board's wiring, that lacks one.",
+        uniqueItems: true,
+      }),
+    ),
     wiring: s.record(
       s.record(pinRef(), { description: "Pin name → pin on this board.", keyPattern: IDENT_PATTERN, keyHint: IDENT_HINT }),
       {
@@ -130,7 +185,7 @@ export const DeviceSchema = s.object(
             }),
           ),
         },
-        { description: "Budgets CI enforces (open: further numeric budgets may be added).", additional: s.number() },
+        { description: "Budgets CI enforces (`ganzhi emulate` and the emulated tests)." },
       ),
     ),
   },

@@ -9,7 +9,7 @@ export type Edge = "rising" | "falling" | "both";
 export type Pull = "up" | "down" | "none";
 
 /** Connection kinds, named as the resolved config names its `io`. */
-export type ConnectionKind = "i2c" | "pulse-count" | "digital-edge" | "analog" | "spi" | "uart";
+export type ConnectionKind = "i2c" | "spi" | "uart" | "pulse-count" | "digital-edge" | "analog";
 
 export interface I2CConnection {
   readonly kind: "i2c";
@@ -17,6 +17,33 @@ export interface I2CConnection {
   readonly addresses: readonly number[];
   /** Highest SCL frequency the part supports, Hz. */
   readonly maxHz: number;
+}
+export interface SPIConnection {
+  readonly kind: "spi";
+  /** Highest SCK frequency the part supports, Hz. */
+  readonly maxHz: number;
+  /** SPI mode (CPOL/CPHA) the part speaks. */
+  readonly mode: 0 | 1 | 2 | 3;
+  /**
+   * The named pin (in `pins`) that is the part's chip select, as its datasheet names it (SX1262: "nss"). A device
+   * wires it like any named pin; when the part declares it optional and it is left unwired, the bus's fixed
+   * `select` is used.
+   */
+  readonly select: string;
+}
+export interface UARTConnection {
+  /** A UART (a board's `buses.serial`), always 8N1 in ECMA-419. */
+  readonly kind: "uart";
+  /**
+   * The baud rate the part answers at: the node opens the UART at it, whatever the board's default (a `baud`
+   * option of the part, when a device sets one, wins).
+   */
+  readonly baud: number;
+  /**
+   * An RS-485 (or M-Bus) port: several such parts may share it, each answering to its own address, and share the
+   * named pins of its transceiver (a driver enable).
+   */
+  readonly multidrop?: boolean;
 }
 export interface PulseCountConnection {
   readonly kind: "pulse-count";
@@ -38,29 +65,30 @@ export interface DigitalEdgeConnection {
 export interface AnalogConnection {
   readonly kind: "analog";
 }
-export interface SPIConnection {
-  readonly kind: "spi";
-  /** Highest SCK frequency the part supports, Hz. */
-  readonly maxHz: number;
-  /** SPI mode (CPOL·2 + CPHA). */
-  readonly mode: 0 | 1 | 2 | 3;
-  /** The part's own pins besides the bus, by name (an SX1262: nss, busy, dio1, reset). */
-  readonly pins: readonly string[];
+export type Connection = I2CConnection | SPIConnection | UARTConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection;
+
+/**
+ * A named pin a part needs besides its bus or signal pin (an SX1262's BUSY, DIO1 and RESET; a modem's PWRKEY): a
+ * device manifest wires it in `parts.<role>.pins.<name>`, and the resolved config carries it as
+ * `parts.<role>.pins.<name>`.
+ */
+export interface PartPin {
+  /** "output": the MCU drives it (must not be an input-only pin); "input": the part drives it. */
+  readonly direction: "input" | "output";
+  /** Bias an input needs (an open-drain output of the part needs a pull-up). */
+  readonly pull?: Pull;
+  /** Optional pins may be left unwired (the driver copes without them). */
+  readonly optional?: boolean;
+  readonly description: string;
 }
-export interface UARTConnection {
-  readonly kind: "uart";
-  /** The part's default baud rate (8N1). */
-  readonly baud: number;
-  /** The part's own pins besides RX/TX that a board may wire, by name (a modem's reset). */
-  readonly pins: readonly string[];
-}
-export type Connection = I2CConnection | PulseCountConnection | DigitalEdgeConnection | AnalogConnection | SPIConnection | UARTConnection;
 
 export interface PartDefinition<P extends Shape = Shape> {
   /** Catalogue name, used as `"part"` in device manifests. */
   readonly name: string;
   readonly title: string;
   readonly connection: Connection;
+  /** Named pins besides the connection's own (an SPI part's chip select is one of these; see `SPIConnection.select`). */
+  readonly pins?: Readonly<Record<string, PartPin>>;
   /** Options a device manifest may set in `parts.<role>.options`. */
   readonly options: ObjectSchema<P>;
   /** A value for every option; the resolved config always carries the full set. */
@@ -76,5 +104,9 @@ export interface PartDefinition<P extends Shape = Shape> {
 }
 
 export function definePart<const P extends Shape>(def: PartDefinition<P>): PartDefinition<P> {
-  return Object.freeze({ ...def, connection: Object.freeze({ ...def.connection }) });
+  const pins = def.pins ? Object.freeze(Object.fromEntries(Object.entries(def.pins).map(([k, v]) => [k, Object.freeze({ ...v })]))) : undefined;
+  if (def.connection.kind === "spi" && !(pins && Object.prototype.hasOwnProperty.call(pins, def.connection.select))) {
+    throw new Error(`part ${def.name}: its SPI chip select "${def.connection.select}" must be one of its pins`);
+  }
+  return Object.freeze({ ...def, connection: Object.freeze({ ...def.connection }), ...(pins ? { pins } : {}) });
 }

@@ -15,6 +15,8 @@ import { part as ezoRtd } from "../../parts/ezo-rtd/part.js";
 import { part as dlt645 } from "../../parts/dlt645/part.js";
 import { part as s0Pulse } from "../../parts/s0-pulse/part.js";
 import { part as hx711 } from "../../parts/hx711/part.js";
+import { part as lis3mdl } from "../../parts/lis3mdl/part.js";
+import { part as qmc5883l } from "../../parts/qmc5883l/part.js";
 import { part as sht3x } from "../../parts/sht3x/part.js";
 import { part as sx1262 } from "../../parts/sx1262/part.js";
 import { part as tippingBucket } from "../../parts/tipping-bucket/part.js";
@@ -38,6 +40,8 @@ export const partCatalogue: Readonly<Record<string, PartDefinition>> = Object.fr
   [dlt645.name]: dlt645,
   [s0Pulse.name]: s0Pulse,
   [hx711.name]: hx711,
+  [lis3mdl.name]: lis3mdl,
+  [qmc5883l.name]: qmc5883l,
   [sht3x.name]: sht3x,
   [sx1262.name]: sx1262,
   [tippingBucket.name]: tippingBucket,

@@ -14,7 +14,11 @@ const allRates = [...new Set([...DATA_RATES.normal, ...DATA_RATES["duty-cycle"],
 export const part = definePart({
   name: "ads1220",
   title: "TI ADS1220 24-bit ΔΣ ADC with a strain-gauge bridge",
-  connection: { kind: "spi", maxHz: MAX_SCLK_HZ, mode: 1, pins: ["cs", "drdy"] },
+  connection: { kind: "spi", maxHz: MAX_SCLK_HZ, mode: 1, select: "cs" },
+  pins: {
+    cs: { direction: "output", description: "CS: SPI chip select, active low" },
+    drdy: { direction: "input", description: "DRDY: falls when a conversion is ready" },
+  },
   options: s.object(
     {
       inputs: s.optional(s.enumOf([...DIFFERENTIAL_INPUTS], { description: "Multiplexer pair (AINP-AINN) the bridge output is wired to.", default: d.inputs })),

@@ -8,7 +8,8 @@ import { definePart } from "../../manifests/schema/part.js";
 export const part = definePart({
   name: "bc95",
   title: "Quectel BC95-G NB-IoT module (AT commands over UART)",
-  connection: { kind: "uart", baud: 9600, pins: ["reset"] },
+  connection: { kind: "uart", baud: 9600 },
+  pins: { reset: { direction: "output", optional: true, description: "RESET: held low to reset the module (BC95-G Hardware Design)" } },
   options: s.object(
     {
       psm: s.optional(s.boolean({ description: "Request PSM (AT+CPSMS=1) with the timers below; false disables it.", default: true })),

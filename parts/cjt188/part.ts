@@ -11,7 +11,8 @@ import { CJT188_DEFAULT_BAUD, CJT188_REPLY_TIMEOUT_MS } from "./driver.js";
 export const part = definePart({
   name: "cjt188",
   title: "CJ/T 188-2004 water meter on RS-485",
-  connection: { kind: "uart", baud: CJT188_DEFAULT_BAUD, pins: ["de"] },
+  connection: { kind: "uart", baud: CJT188_DEFAULT_BAUD, multidrop: true },
+  pins: { de: { direction: "output", optional: true, description: "DE: the RS-485 transceiver's driver enable, shared by every meter on the port" } },
   options: s.object(
     {
       ...meterBusOptions({ addressDigits: 14, baud: CJT188_DEFAULT_BAUD, replyTimeoutMs: CJT188_REPLY_TIMEOUT_MS }),

@@ -30,7 +30,8 @@ export function meterBusOptions(o: { addressDigits: number; baud: number; replyT
 export const part = definePart({
   name: "dlt645",
   title: "DL/T 645-2007 electricity meter on RS-485",
-  connection: { kind: "uart", baud: DLT645_DEFAULT_BAUD, pins: ["de"] },
+  connection: { kind: "uart", baud: DLT645_DEFAULT_BAUD, multidrop: true },
+  pins: { de: { direction: "output", optional: true, description: "DE: the RS-485 transceiver's driver enable, shared by every meter on the port" } },
   options: s.object(meterBusOptions({ addressDigits: 12, baud: DLT645_DEFAULT_BAUD, replyTimeoutMs: DLT645_REPLY_TIMEOUT_MS }), { description: "DL/T 645 meter options." }),
   defaults: { address: "AAAAAAAAAAAA", baud: DLT645_DEFAULT_BAUD, parity: "even", replyTimeoutMs: DLT645_REPLY_TIMEOUT_MS, retries: 2 },
   source: "DL/T 645-2007 §4 (11-bit bytes with even parity, 6-byte BCD address, AA wildcard); RS-485 default 2400 baud per the project reference §4.1; Td ≤ 500 ms as the standard is widely quoted",

@@ -1,8 +1,7 @@
 /**
- * Avia HX711 with a strain-gauge bridge on channel A, as manifests see it today: its DOUT pin, whose falling edge
- * says a conversion is ready (push-pull, driven by the chip: no pull). Its second pin, PD_SCK (an output), cannot be
- * declared until parts may name extra pins (the manifest pin extension of issue 9); the simulator's factory takes it
- * from the resolved part's `pins.pd_sck`, the shape that extension gives. Defaults are HX711_DEFAULTS (config.ts).
+ * Avia HX711 with a strain-gauge bridge on channel A, as manifests see it: its DOUT pin, whose falling edge says a
+ * conversion is ready (push-pull, driven by the chip: no pull), and its named pin PD_SCK (an output), which a device
+ * wires in `parts.<role>.pins.pd_sck`. Defaults are HX711_DEFAULTS (config.ts).
  */
 import { s } from "../../manifests/schema/builder.js";
 import { definePart } from "../../manifests/schema/part.js";
@@ -16,6 +15,7 @@ export const part = definePart({
   name: "hx711",
   title: "Avia HX711 24-bit bridge ADC with a strain-gauge bridge",
   connection: { kind: "digital-edge", pull: "none", edge: "falling" },
+  pins: { pd_sck: { direction: "output", description: "PD_SCK: clocks the conversion out; held high for 60 µs it powers the chip down" } },
   options: s.object(
     {
       input: s.optional(s.enumOf([...HX711_INPUTS], { description: "Channel and gain: A128 (±0.5·AVDD/128), A64, or B32.", default: d.input })),

@@ -1,6 +1,6 @@
 /**
  * Semtech SX1262 LoRa transceiver as manifests see it: on an SPI bus (mode 0, up to 16 MHz) with its own NSS, BUSY,
- * DIO1 and NRESET pins, and the board facts the driver cannot read from the chip. Defaults are SX1262_DEFAULTS.
+ * DIO1 and NRESET pins (a device wires them in `parts.<role>.pins`), and the board facts the driver cannot read from the chip. Defaults are SX1262_DEFAULTS.
  */
 import { s } from "../../manifests/schema/builder.js";
 import { definePart } from "../../manifests/schema/part.js";
@@ -12,7 +12,13 @@ const d = SX1262_DEFAULTS;
 export const part = definePart({
   name: "sx1262",
   title: "Semtech SX1262 sub-GHz LoRa transceiver",
-  connection: { kind: "spi", maxHz: 16_000_000, mode: 0, pins: ["nss", "busy", "dio1", "reset"] },
+  connection: { kind: "spi", maxHz: 16_000_000, mode: 0, select: "nss" },
+  pins: {
+    nss: { direction: "output", description: "NSS: the chip's SPI select, active low; a falling edge also wakes it from sleep (§8.2)" },
+    busy: { direction: "input", description: "BUSY: high while the chip cannot take a command (§8.3.1)" },
+    dio1: { direction: "input", description: "DIO1: the IRQ line (TxDone, RxDone, Timeout) (§8.5)" },
+    reset: { direction: "output", description: "NRESET: held low to reset the chip (§8.1)" },
+  },
   options: s.object(
     {
       band: s.optional(

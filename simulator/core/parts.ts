@@ -20,6 +20,8 @@ import { Dlt645MeterModel, type ElectricitySupply } from "../../parts/dlt645/mod
 import { Rs485Bus, type Framing } from "../../parts/rs485/model.js";
 import { S0PulseModel } from "../../parts/s0-pulse/model.js";
 import { HX711Model } from "../../parts/hx711/model.js";
+import { LIS3MDLModel } from "../../parts/lis3mdl/model.js";
+import { QMC5883LModel } from "../../parts/qmc5883l/model.js";
 import { SHT3xModel } from "../../parts/sht3x/model.js";
 import { SX1262Model, type LoraAir } from "../../parts/sx1262/model.js";
 import { TippingBucketModel } from "../../parts/tipping-bucket/model.js";
@@ -27,11 +29,13 @@ import { turbidityVoltage, type TurbidityModelOptions } from "../../parts/turbid
 import { windVaneVoltage } from "../../parts/wind-vane/model.js";
 import type { WindVaneModelOptions } from "../../parts/wind-vane/model.js";
 import type { Micros } from "./engine.js";
-import type { Atmosphere } from "./environment/types.js";
+import type { Atmosphere, MagneticFieldAt, WaterQuantities } from "./environment/types.js";
 import { deriveSeed } from "./rng.js";
 import type { NbiotAccess } from "./nbiot/access.js";
 import type { Position } from "./radio/channel.js";
 import type { SimNode } from "./node.js";
+
+export type { WaterQuantities } from "./environment/types.js";
 
 export interface ModelContext {
   node: SimNode;
@@ -48,21 +52,16 @@ export interface ModelContext {
   water?: WaterQuantities;
   /** What a household's meters measure; meter parts need it. */
   household?: { electricity?: ElectricitySupply; water?: WaterSupply };
+  /** The parking bay a node's magnetometer is buried in (a street); magnetometer parts need it. */
+  street?: StreetQuantities;
 }
 
-/** Named quantities of a body of water, as functions of virtual time. */
-export interface WaterQuantities {
-  /** °C */
+/** Named quantities of a parking bay, as functions of virtual time. */
+export interface StreetQuantities {
+  /** The field at the magnetometer, µT along its axes: Earth's, plus whatever vehicle is near. */
+  magneticField: MagneticFieldAt;
+  /** The sensor's own temperature in the pavement, °C (it drifts the readings). */
   temperature(t: Micros): number;
-  pH(t: Micros): number;
-  /** Dissolved oxygen, mg/L. */
-  oxygen(t: Micros): number;
-  /** Specific conductance (at 25 °C), µS/cm. */
-  conductivity(t: Micros): number;
-  /** Oxidation-reduction potential, mV. */
-  orp(t: Micros): number;
-  /** NTU */
-  turbidity(t: Micros): number;
 }
 
 /** Named quantities of a structure, as functions of virtual time. */
@@ -91,7 +90,7 @@ function i2cBus(part: ResolvedPart, ctx: ModelContext) {
 }
 
 function pinOf(part: ResolvedPart): number {
-  if (part.io === "i2c" || part.io === "spi" || part.io === "uart") throw new Error(`${part.part}: expected a pin connection`);
+  if (!("pin" in part)) throw new Error(`${part.part}: expected a pin connection, got ${part.io}`);
   return part.pin;
 }
 
@@ -129,6 +128,13 @@ function bridgeOptions(part: ResolvedPart) {
   const bridge = part.options["bridge"];
   if (bridge !== "full" && bridge !== "half" && bridge !== "quarter") throw new Error(`${part.part}: option bridge must be full, half or quarter (resolved config)`);
   return { gaugeFactor: num(part, "gaugeFactor"), bridge, excitationVolts: num(part, "excitationVolts") } as const;
+}
+
+/** What a magnetometer model reads: the street's field and sensor temperature, and a noise seed per node and role. */
+function magnetometerWorld(role: string, part: ResolvedPart, ctx: ModelContext) {
+  const street = ctx.street;
+  if (!street) throw new Error(`${part.part} (role ${role}): the scenario gives no street (ModelContext.street), so there is no field to measure`);
+  return { now: () => ctx.node.engine.now, field: street.magneticField, temperature: (t: number) => street.temperature(t), seed: deriveSeed(ctx.node.id, role) };
 }
 
 function num(part: ResolvedPart, key: string): number {
@@ -265,6 +271,18 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   bme280(role, part, ctx) {
     const { bus, address } = i2cBus(part, ctx);
     const model = new BME280Model({ now: () => ctx.node.engine.now, air: (t) => ctx.atmosphere.air(t) });
+    bus.attach(address, model);
+    return model;
+  },
+  qmc5883l(role, part, ctx) {
+    const { bus, address } = i2cBus(part, ctx);
+    const model = new QMC5883LModel(magnetometerWorld(role, part, ctx));
+    bus.attach(address, model);
+    return model;
+  },
+  lis3mdl(role, part, ctx) {
+    const { bus, address } = i2cBus(part, ctx);
+    const model = new LIS3MDLModel(magnetometerWorld(role, part, ctx));
     bus.attach(address, model);
     return model;
   },

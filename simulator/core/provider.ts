@@ -56,15 +56,19 @@ interface Closable {
   close(): void;
 }
 
-/** Subclass an IO class so every instance is remembered for `shutdown`. */
+/**
+ * An IO class whose every instance is remembered for `shutdown`. It returns the base's own instance rather than
+ * subclassing: a subclass per boot would give each node's IO objects their own shapes (see io/bound-class.ts).
+ */
 function tracked<C extends abstract new (...args: never[]) => Closable>(Base: C, live: Set<Closable>): C {
-  const Tracked = class extends (Base as unknown as new (...args: unknown[]) => Closable) {
-    constructor(...args: unknown[]) {
-      super(...args);
-      live.add(this);
-    }
+  const Open = Base as unknown as new (...args: unknown[]) => Closable;
+  const Tracked = function (...args: unknown[]): Closable {
+    // A subclass's `super()` (the XS probe wraps IO classes) builds the instance with the subclass's prototype.
+    const io = new.target && new.target !== Tracked ? (Reflect.construct(Open, args, new.target) as Closable) : new Open(...args);
+    live.add(io);
+    return io;
   };
-  Object.assign(Tracked, Base);
+  Tracked.prototype = Open.prototype;
   for (const key of Object.getOwnPropertyNames(Base)) {
     if (key === "prototype" || key === "length" || key === "name") continue;
     const d = Object.getOwnPropertyDescriptor(Base, key);

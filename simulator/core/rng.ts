@@ -7,7 +7,7 @@
  * normal deviates use runtime/detmath.ts. Results are therefore bit-identical on V8 and XS.
  * Portable: no Node APIs, no module-level mutable state.
  */
-import { ln } from "../../runtime/detmath.js";
+import { cos, ln } from "../../runtime/detmath.js";
 
 /** A seed: an integer (exactly, up to ±2^53) or any string. */
 export type Seed = number | string;
@@ -137,6 +137,16 @@ export function hashNoise(seed: number, i: number, j?: number): number {
   h = absorb(h, lo32(j));
   h = absorb(h, hi32(j));
   return fmix32(h ^ 16) * INV32;
+}
+
+/**
+ * Stateless standard normal deviate at lattice point (i, j): Box–Muller over two hashNoise draws, with detmath's ln
+ * and cos, so a sensor's noise is a pure function of (seed, when, which channel) and identical on V8 and XS.
+ */
+export function hashNormal(seed: number, i: number, j: number): number {
+  const u1 = 1 - hashNoise(seed, i, 2 * j); // (0, 1]: ln never sees 0
+  const u2 = hashNoise(seed, i, 2 * j + 1);
+  return Math.sqrt(-2 * ln(u1)) * cos(2 * Math.PI * u2);
 }
 
 /**

@@ -9,6 +9,8 @@ import type { Engine, Micros } from "./engine.js";
 class SimTimer extends Scheduled implements TimerHandle {
   declare readonly __timer: true;
   cleared = false;
+  /** Where it sits in its owner's list of live timers. */
+  slot = -1;
   readonly #owner: EngineTimers;
   readonly callback: () => void;
   readonly repeatUs: Micros;
@@ -23,10 +25,16 @@ class SimTimer extends Scheduled implements TimerHandle {
   }
 }
 
-/** Timers owned by one node; `clearAll` drops them together (deep sleep, node crash). */
+/**
+ * Timers owned by one node; `clearAll` drops them together (deep sleep, node crash).
+ *
+ * The live ones are kept in an array, each timer knowing its slot, and a removal moves the last one into the gap: a
+ * `Set` did the same job with a hash per `set` and per firing, and in a fleet those hashes into a thousand small
+ * tables cost as much as the event queue itself.
+ */
 export class EngineTimers implements Timers {
   readonly #engine: Engine;
-  readonly #live = new Set<SimTimer>();
+  readonly #live: SimTimer[] = [];
   /** Wraps every callback, e.g. to attribute CPU time or catch device exceptions. */
   wrap: (fn: () => void) => void = (fn) => fn();
 
@@ -38,9 +46,21 @@ export class EngineTimers implements Timers {
     const repeatUs = repeat === undefined ? 0 : msToMicros(repeat);
     if (repeat !== undefined && repeatUs <= 0) throw new RangeError(`timer repeat must be > 0 ms, got ${repeat}`);
     const timer = new SimTimer(this, callback, repeatUs);
-    this.#live.add(timer);
+    timer.slot = this.#live.length;
+    this.#live.push(timer);
     this.#engine.schedule(timer, this.#engine.now + msToMicros(delay));
     return timer;
+  }
+
+  #forget(timer: SimTimer): void {
+    timer.cleared = true;
+    const live = this.#live;
+    const last = live.pop()!;
+    if (last !== timer) {
+      live[timer.slot] = last;
+      last.slot = timer.slot;
+    }
+    timer.slot = -1;
   }
 
   /** @internal the engine runs a timer */
@@ -50,8 +70,7 @@ export class EngineTimers implements Timers {
       // Drift-free: the next firing is relative to this one's scheduled time, not to when the callback ends.
       this.#engine.schedule(timer, this.#engine.now + timer.repeatUs);
     } else {
-      this.#live.delete(timer);
-      timer.cleared = true;
+      this.#forget(timer);
     }
     this.wrap(timer.callback);
   }
@@ -59,17 +78,19 @@ export class EngineTimers implements Timers {
   clear(handle: TimerHandle | undefined): void {
     if (!handle) return;
     const timer = handle as SimTimer;
-    timer.cleared = true;
     this.#engine.cancel(timer);
-    this.#live.delete(timer);
+    // A handle of another node's timers, or one already gone, has nothing to remove here.
+    if (!timer.cleared && this.#live[timer.slot] === timer) this.#forget(timer);
+    timer.cleared = true;
   }
 
   clearAll(): void {
-    for (const t of [...this.#live]) this.clear(t);
+    const live = this.#live;
+    while (live.length > 0) this.clear(live[live.length - 1]);
   }
 
   get active(): number {
-    return this.#live.size;
+    return this.#live.length;
   }
 }
 

@@ -48,7 +48,7 @@ interface Gap {
 }
 
 export class BrokerWatch implements BridgeObserver {
-  readonly #now: () => number;
+  readonly #now: (node: string) => number;
   readonly #held: ((node: string) => number) | undefined;
   readonly #nodes = new Map<string, NodeState>();
   readonly #gaps: Gap[] = [];
@@ -59,10 +59,11 @@ export class BrokerWatch implements BridgeObserver {
   #lastError: string | null = null;
 
   /**
-   * `now` gives virtual µs; `held(node)`, when the caller can read a node at once, what its queue holds (else the
-   * caller fills in reconnections with `takeReconnected`/`setHeld`).
+   * `now(node)` gives that node's virtual µs (a fleet's nodes run on clocks of their own); `held(node)`, when the
+   * caller can read a node at once, what its queue holds (else the caller fills in reconnections with
+   * `takeReconnected`/`setHeld`).
    */
-  constructor(now: () => number, held?: (node: string) => number) {
+  constructor(now: (node: string) => number, held?: (node: string) => number) {
     this.#now = now;
     this.#held = held;
   }
@@ -79,14 +80,14 @@ export class BrokerWatch implements BridgeObserver {
     if (error) this.#lastError = error.message;
     const s = this.#state(node);
     s.up = false;
-    s.downSince ??= this.#now();
+    s.downSince ??= this.#now(node);
   }
 
   connected(node: string): void {
     this.#attempts++;
     const s = this.#state(node);
     if (s.downSince !== undefined) {
-      const gap: Gap = { node, from: s.downSince, to: this.#now(), neverConnected: !s.ever, held: 0 };
+      const gap: Gap = { node, from: s.downSince, to: this.#now(node), neverConnected: !s.ever, held: 0 };
       this.#gaps.push(gap);
       if (this.#held) gap.held = this.#held(node);
       else this.#pending.push(gap);
@@ -101,7 +102,7 @@ export class BrokerWatch implements BridgeObserver {
     if (error) this.#lastError = error.message;
     const s = this.#state(node);
     s.up = false;
-    s.downSince = this.#now();
+    s.downSince = this.#now(node);
   }
 
   closed(node: string): void {

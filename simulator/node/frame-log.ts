@@ -27,7 +27,10 @@ export interface Frame {
 }
 
 export class FrameLog {
+  /** In virtual-time order (µs), then by node: a fleet's nodes run in windows, not in step (loop.ts). */
   readonly frames: Frame[] = [];
+  /** Each frame's virtual µs, beside `frames`. */
+  readonly #atUs: number[] = [];
   pubacks = 0;
   /** node → packet id → frames waiting for that id's PUBACK, oldest first. */
   readonly #unacked = new Map<string, Map<number, Frame[]>>();
@@ -67,13 +70,28 @@ export class FrameLog {
       acked: null,
     };
     if (records) frame.records = records;
-    this.frames.push(frame);
+    this.#insert(frame, atUs);
     if (p.qos > 0 && p.messageId !== undefined) {
       let byId = this.#unacked.get(node);
       if (!byId) this.#unacked.set(node, (byId = new Map()));
       const list = byId.get(p.messageId) ?? [];
       list.push(frame);
       byId.set(p.messageId, list);
+    }
+  }
+
+  /** Put `frame` after every frame before it in (time, node) order: mostly at the end. */
+  #insert(frame: Frame, atUs: number): void {
+    const frames = this.frames;
+    const times = this.#atUs;
+    let i = frames.length;
+    while (i > 0 && (times[i - 1]! > atUs || (times[i - 1] === atUs && frames[i - 1]!.node > frame.node))) i--;
+    if (i === frames.length) {
+      frames.push(frame);
+      times.push(atUs);
+    } else {
+      frames.splice(i, 0, frame);
+      times.splice(i, 0, atUs);
     }
   }
 

@@ -15,14 +15,13 @@
  */
 import { writeFileSync } from "node:fs";
 import type { PathOrFileDescriptor } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import path, { extname } from "node:path";
 import type { DeviceMain, Host } from "../../hal/host.js";
 import type { I2CTransaction } from "../core/buses/i2c.js";
 import type { EventHandle, Micros } from "../core/engine.js";
 import type { NetSocket, NetSocketEvents } from "../core/network.js";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import { runSim } from "./session.js";
+import { loadDeviceMain } from "./device-main.js";
 import type { SimOptions, SimResult, SimWorld } from "./session.js";
 import type { Frame } from "./frame-log.js";
 
@@ -155,13 +154,7 @@ function manifestBroker(device: string, board: string): { address: string; port:
 }
 
 async function deviceMain(device: string, board: string): Promise<DeviceMain> {
-  const config = resolveNode(loadDevice(device), loadBoard(board)).config;
-  // Under vitest the sources run as they are; from out/ the compiled module sits at the same relative path.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const rel = extname(fileURLToPath(import.meta.url)) === ".ts" ? config.main : config.main.replace(/\.ts$/, ".js");
-  const mod = (await import(pathToFileURL(path.join(here, "..", "..", rel)).href)) as { default?: unknown };
-  if (typeof mod.default !== "function") throw new Error(`${config.main}: no default export function main(host)`);
-  return mod.default as DeviceMain;
+  return loadDeviceMain(resolveNode(loadDevice(device), loadBoard(board)).config.main);
 }
 
 /** Run the simulation as `runSim` does, recording one node's inputs. */

@@ -3,9 +3,8 @@
  * a fleet on the event engine, their sockets bridged to a real MQTT broker (embedded aedes by default), every
  * uplink frame tapped and decoded independently, and a summary at the end.
  */
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { dirname, extname, join } from "node:path";
 import type { DeviceConfig, DeviceMain, LogLevel, SummaryLine } from "../../hal/host.js";
+import { loadDeviceMain } from "./device-main.js";
 import type { SimBoardSpec } from "../core/board.js";
 import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
@@ -30,7 +29,7 @@ import { LogDigest } from "./log-digest.js";
 import type { RepeatedLog } from "./log-digest.js";
 import { FrameLog } from "./frame-log.js";
 import type { Frame } from "./frame-log.js";
-import { runEngine } from "./loop.js";
+import { runEngine, runFleet } from "./loop.js";
 import type { LoopProgress } from "./loop.js";
 import { TcpBridge } from "./tcp-bridge.js";
 import { MqttTap } from "./mqtt-tap.js";
@@ -135,18 +134,6 @@ export interface SimResult {
   summary: SimSummary;
   frames: Frame[];
   world: SimWorld;
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-const ext = extname(fileURLToPath(import.meta.url)); // ".ts" under vitest, ".js" when built
-
-/** The repository-relative main module of a device, loaded from source or build alike. */
-async function loadMain(mainPath: string): Promise<DeviceMain> {
-  const rel = mainPath.replace(/\.ts$/, ext);
-  const url = pathToFileURL(join(here, "..", "..", rel)).href;
-  const mod = (await import(url)) as { default?: unknown };
-  if (typeof mod.default !== "function") throw new Error(`${mainPath}: no default export function main(host)`);
-  return mod.default as DeviceMain;
 }
 
 /**
@@ -267,15 +254,26 @@ export class SessionNode extends SimNode {
 
 export async function buildWorld(opts: SimOptions, onBootLoop: (node: SessionNode) => void = () => {}): Promise<SimWorld> {
   const setup = await setupSim(opts);
+  try {
+    return await populateWorld(opts, setup, onBootLoop);
+  } catch (e) {
+    // The embedded broker listens until closed: a world that fails to build must not leave the process hanging.
+    await setup.broker?.close();
+    throw e;
+  }
+}
+
+async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (node: SessionNode) => void): Promise<SimWorld> {
   const { config, broker, brokerUrl } = setup;
-  const main = opts.main ?? (await loadMain(config.main));
+  const main = opts.main ?? (await loadDeviceMain(config.main));
 
   const engine = new Engine();
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });
   const { mqtt, frames } = createFrameTap();
   const ledgers = new Map<string, ReportLedger>();
+  const clocks = new Map<string, Engine>();
   const watch = new BrokerWatch(
-    () => engine.now,
+    (id) => (clocks.get(id) ?? engine).now,
     (id) => ledgers.get(id)?.held() ?? 0,
   );
   const bridge = new TcpBridge(engine, { ledger: mqtt, tap: mqtt.tap, observer: watch });
@@ -289,8 +287,12 @@ export async function buildWorld(opts: SimOptions, onBootLoop: (node: SessionNod
   const rng = new Rng(opts.seed).fork("nodes");
   const nodes: SessionNode[] = [];
   const models = new Map<string, AttachedModel[]>();
+  // A fleet's nodes each run on an engine of their own (loop.ts `runFleet`); `engine` keeps the world's events.
+  const fleet = setup.ids.length > 1;
   for (const id of setup.ids) {
     const nodeRng = rng.fork(id);
+    const nodeEngine = fleet ? new Engine() : engine;
+    clocks.set(id, nodeEngine);
     const ledger = new ReportLedger();
     ledgers.set(id, ledger);
     const counted = ledger.wrap(main, () => node.crashes);
@@ -304,7 +306,7 @@ export async function buildWorld(opts: SimOptions, onBootLoop: (node: SessionNod
         node.started();
         return app;
       },
-      engine,
+      engine: nodeEngine,
       network: bridge,
       epochMs: atmosphere.epochMs,
       random: () => nodeRng.float(),
@@ -429,10 +431,13 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     await opts.beforeStart?.(world);
     // A fleet does not power up in lock-step: stagger boots over the first minute.
     const stagger = new Rng(opts.seed).fork("boot");
-    for (const node of nodes) engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => node.boot("power-on"));
+    for (const node of nodes) node.engine.at(nodes.length > 1 ? Math.floor(stagger.float() * 60_000_000) : 0, () => node.boot("power-on"));
+    const lanes = nodes.length > 1 ? nodes.map((n) => bridge.lane(n.id, n.engine)) : undefined;
     for (let h = 1; engine.now < end; h++) {
       const until = Math.min(end, h * HOUR);
-      if (!(await runEngine(engine, bridge, until, opts.onProgress && ((p) => opts.onProgress!({ ...p, untilUs: end })), { signal }))) break;
+      const progress = opts.onProgress && ((p: LoopProgress) => opts.onProgress!({ ...p, untilUs: end }));
+      const ran = lanes ? runFleet(engine, lanes, bridge, until, progress, { signal }) : runEngine(engine, bridge, until, progress, { signal });
+      if (!(await ran)) break;
       if (until < end || h * HOUR === end) await opts.onHour?.(h, world);
     }
     // Before the halt: what a node that is down at the end held in RAM is gone.
@@ -456,7 +461,7 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     endUs: engine.now,
     stopped,
     wallSeconds,
-    events: engine.executed,
+    events: nodes.reduce((n, node) => (node.engine === engine ? n : n + node.engine.executed), engine.executed),
     frames: world.frames,
     mqtt: world.mqtt,
     bridge,

@@ -7,6 +7,11 @@
  * made has been answered; without one it falls back to a short wall-clock grace after each write. Data from the
  * peer is handed to the engine at the current virtual time. Replies therefore land at the same virtual instant in
  * every run, however slow the machine: the frames a node sends do not depend on wall time.
+ *
+ * In a fleet each node can run on an engine of its own (a lane, see loop.ts `runFleet`): then the rule holds per
+ * node. A connection holds its own node's lane, data lands on that lane's engine at that node's virtual time, and
+ * the other nodes run on meanwhile, since nothing they do depends on this node's answer. `busy`/`idle()` still
+ * speak for every connection together.
  */
 import net from "node:net";
 import type { Engine } from "../core/engine.js";
@@ -53,11 +58,32 @@ export interface BridgeOptions {
   observer?: BridgeObserver;
 }
 
+/** One node's engine as the bridge sees it: busy while that node waits for the real world. */
+export interface BridgeLane {
+  readonly engine: Engine;
+  readonly busy: boolean;
+}
+
+class Lane implements BridgeLane {
+  readonly engine: Engine;
+  pending = 0;
+  constructor(engine: Engine) {
+    this.engine = engine;
+  }
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+}
+
 export class TcpBridge implements Network {
-  readonly #engine: Engine;
   readonly #o: BridgeOptions;
+  /** Where a node without a lane of its own runs (every node, unless `lane()` gave it one). */
+  readonly #world: Lane;
+  readonly #lanes = new Map<string, Lane>();
   #pending = 0;
   #waiters: (() => void)[] = [];
+  /** Waiting for any hold to end (`released`). */
+  #watchers: (() => void)[] = [];
   #connections = 0;
   readonly stats: BridgeStats = { connects: 0, refused: 0, bytesTx: 0, bytesRx: 0, stalls: 0 };
   readonly #open = new Set<net.Socket>();
@@ -65,8 +91,15 @@ export class TcpBridge implements Network {
   #closing = false;
 
   constructor(engine: Engine, options: BridgeOptions = {}) {
-    this.#engine = engine;
+    this.#world = new Lane(engine);
     this.#o = options;
+  }
+
+  /** Run node `node`'s connections on `engine` (its own lane), and hold only that lane while they wait. */
+  lane(node: string, engine: Engine): BridgeLane {
+    const lane = new Lane(engine);
+    this.#lanes.set(node, lane);
+    return lane;
   }
 
   /** True while virtual time must wait for the real world. */
@@ -80,9 +113,16 @@ export class TcpBridge implements Network {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Hold virtual time; the returned function releases this hold (once). */
-  #hold(): () => void {
+  /** Resolves once any hold ends (at once when none is held): a lane may be free to run again. */
+  released(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#watchers.push(resolve));
+  }
+
+  /** Hold virtual time on `lane`; the returned function releases this hold (once). */
+  #hold(lane: Lane): () => void {
     this.#pending++;
+    lane.pending++;
     let released = false;
     const limit = setTimeout(() => {
       this.stats.stalls++;
@@ -93,6 +133,12 @@ export class TcpBridge implements Network {
       released = true;
       clearTimeout(limit);
       this.#pending--;
+      lane.pending--;
+      if (this.#watchers.length > 0) {
+        const w = this.#watchers;
+        this.#watchers = [];
+        for (const fn of w) fn();
+      }
       if (this.#pending === 0) {
         const w = this.#waiters;
         this.#waiters = [];
@@ -102,17 +148,16 @@ export class TcpBridge implements Network {
     return release;
   }
 
-  #post(fn: () => void): void {
-    this.#engine.at(this.#engine.now, fn);
-  }
-
   connect(node: string, address: string, port: number, events: NetSocketEvents): NetSocket {
     const id = ++this.#connections;
     const { ledger, tap, observer } = this.#o;
     const graceMs = this.#o.graceMs ?? 20;
+    const lane = this.#lanes.get(node) ?? this.#world;
+    const engine = lane.engine;
+    const post = (fn: () => void): void => void engine.at(engine.now, fn);
     const socket = net.connect({ host: address, port, noDelay: true });
     this.#open.add(socket);
-    let releaseConnect: (() => void) | undefined = this.#hold();
+    let releaseConnect: (() => void) | undefined = this.#hold(lane);
     let releaseReply: (() => void) | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     let closed = false;
@@ -122,12 +167,12 @@ export class TcpBridge implements Network {
       releaseReply?.();
       releaseReply = undefined;
     };
-    const tapped = (dir: "tx" | "rx", bytes: Uint8Array): void => tap?.({ node, connection: id, dir, bytes, at: this.#engine.now });
+    const tapped = (dir: "tx" | "rx", bytes: Uint8Array): void => tap?.({ node, connection: id, dir, bytes, at: engine.now });
 
     socket.on("connect", () => {
       this.stats.connects++;
       observer?.connected(node);
-      this.#post(() => events.connected());
+      post(() => events.connected());
       releaseConnect?.();
       releaseConnect = undefined;
     });
@@ -135,7 +180,7 @@ export class TcpBridge implements Network {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength).slice();
       this.stats.bytesRx += bytes.length;
       tapped("rx", bytes);
-      this.#post(() => events.data(bytes));
+      post(() => events.data(bytes));
       if (!ledger || ledger.outstanding(id) === 0) settle();
     });
     const finish = (error: Error | undefined): void => {
@@ -148,7 +193,7 @@ export class TcpBridge implements Network {
         if (releaseConnect) observer?.failed(node, error);
         else observer?.lost(node, error);
       }
-      this.#post(() => events.closed(error));
+      post(() => events.closed(error));
       settle();
       releaseConnect?.();
       releaseConnect = undefined;
@@ -162,9 +207,9 @@ export class TcpBridge implements Network {
         this.stats.bytesTx += bytes.length;
         tapped("tx", bytes);
         if (ledger) {
-          if (ledger.outstanding(id) > 0 && !releaseReply) releaseReply = this.#hold();
+          if (ledger.outstanding(id) > 0 && !releaseReply) releaseReply = this.#hold(lane);
         } else {
-          if (!releaseReply) releaseReply = this.#hold();
+          if (!releaseReply) releaseReply = this.#hold(lane);
           if (graceTimer) clearTimeout(graceTimer);
           graceTimer = setTimeout(settle, graceMs);
         }

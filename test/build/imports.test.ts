@@ -119,7 +119,7 @@ describe("unknown names", () => {
     const err = await run(["no-such-device", "--board", "esp32-devkitc"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     const known = listDevices({ root: scratch.root });
-    expect((err as Error).message).toBe(`unknown device "no-such-device"; known devices: ${known.join(", ")}`);
+    expect((err as Error).message).toBe(`unknown device "no-such-device"; devices: ${known.join(", ")} (or the path of a device file, ending in .json)`);
     expect((err as Error).message).not.toContain("\n");
   });
 
@@ -127,7 +127,7 @@ describe("unknown names", () => {
     const err = await run(["tiny-node", "--board", "esp32-devkit"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     const known = listBoards({ root: scratch.root });
-    expect((err as Error).message).toBe(`unknown board "esp32-devkit" (did you mean "esp32-devkitc"?); known boards: ${known.join(", ")}`);
+    expect((err as Error).message).toBe(`unknown board "esp32-devkit" (did you mean "esp32-devkitc"?); boards: ${known.join(", ")} (or the path of a board file, ending in .json)`);
   });
 
   it("a missing --board is a usage error", async () => {

@@ -14,6 +14,23 @@ const dir = mkdtempSync(join(tmpdir(), "ganzhi-emulate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("ganzhi emulate", () => {
+  it("refuses a board on another platform's profile, in one line, exit code 2", async () => {
+    const r = await ganzhi(["emulate", "weather-station", "--board", "nrf52840-dk", "--profile", "mps2-4m"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe("ganzhi emulate: board nrf52840-dk (nrf52) runs on profile nrf52840, not mps2-4m");
+  });
+
+  it("refuses a recording made on another board, in one line, exit code 2", async () => {
+    const recording = join(dir, "esp.json");
+    const sim = await ganzhi(["sim", "weather-station", "--hours", "0.01", "--seed", "2", "--record", recording, "-q"]);
+    expect(sim.exitCode).toBe(0);
+    const r = await ganzhi(["emulate", "--replay", recording, "--board", "nrf52840-dk"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      "ganzhi emulate: the recording was made on board esp32-devkitc, not nrf52840-dk: replay it with --board esp32-devkitc or record one for nrf52840-dk",
+    );
+  });
+
   it("refuses a profile it does not know, in one line, exit code 2", async () => {
     const r = await ganzhi(["emulate", "weather-station", "--profile", "nrf52832"]);
     expect(r.exitCode).toBe(2);
@@ -29,8 +46,11 @@ describe("ganzhi emulate", () => {
 
     const emuFrames = join(dir, "emu.jsonl");
     const table = await ganzhi(["emulate", "--replay", recording, "--out", emuFrames, "-q"]);
-    expect(table.stdout).toMatch(/^ {2}device\s+profile\s+flash\s+heap peak\s+CPU busy\s+jitter p99\/max\s+latency$/m);
-    expect(table.stdout).toMatch(/^ {2}weather-station\s+mps2-4m\s+\d+ KB\s+\d+ KB of [\d.]+ MB\s+[\d.]+ %\s+[\d.]+\/[\d.]+ ms \(wind 250 ms\)/m);
+    expect(table.stdout).toMatch(/^ {2}device\s+profile\s+flash\s+XS memory \(device\)\s+CPU busy\s+jitter p99\/max\s+latency$/m);
+    expect(table.stdout).toMatch(/^ {2}weather-station\s+mps2-4m\s+\d+ KB\s+\d+ KB of 64 KB\s+[\d.–]+ %\s+[\d.–]+\/[\d.–]+ ms \(wind 250 ms\)\s+none sent$/m);
+    // Six minutes hold no report (every 10 minutes): the latency budget has nothing to measure, and fails.
+    expect(table.stdout).toMatch(/^ {2}FAIL\s+sample-to-uplink latency on the board's clock, worst: no telemetry frame was sent: nothing to measure \(budget 100 ms\)$/m);
+    expect(table.exitCode).toBe(1);
     // Same frame log, line for line, as the simulator wrote for the same run.
     expect(readFileSync(emuFrames, "utf8")).toBe(readFileSync(simFrames, "utf8"));
 

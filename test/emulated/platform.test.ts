@@ -1,10 +1,11 @@
 /**
  * The bare-metal platform layer on QEMU mps2-an386: XS runs on the Cortex-M4F, prints over semihosting, returns an
  * exit code; bytecode compiled on the host runs from flash and prints what V8 prints for the same script; the
- * parser fallback too; out-of-memory and stack overflow are JS RangeErrors; idle time is skipped exactly and two
+ * parser fallback too; out-of-memory ends the run as a board's XS abort does, stack overflow is a JS RangeError; idle time is skipped exactly and two
  * runs are identical; a missing tool names its Debian package.
  */
 import { describe, expect, test } from "vitest";
+import type { XsCreation } from "../../emulator/host/creation.js";
 import { buildFirmware } from "../../emulator/host/firmware.js";
 import { makeProgram } from "../../emulator/host/program.js";
 import type { ProgramKind } from "../../emulator/host/program.js";
@@ -13,7 +14,8 @@ import type { ProfileName } from "../../emulator/host/profiles.js";
 import { runQemu } from "../../emulator/host/qemu.js";
 import { armToolchain, MissingToolError, qemuSystemArm } from "../../emulator/host/toolchain.js";
 
-const CREATION = { chunk: 32768, heap: 2048, stack: 512, static: 0 };
+// A creation of no board: heaps that grow (8 KB at a time) until the profile's RAM runs out.
+const CREATION: XsCreation = { chunk: 32768, chunkIncrement: 8192, heap: 2048, heapIncrement: 512, stack: 512, keys: 256, keysIncrement: 32, nameModulo: 53, symbolModulo: 3, parserBuffer: 1024, parserTable: 17, static: 0 };
 
 async function run(code: string, kind: ProgramKind = "bytecode", profile: ProfileName = "mps2-4m") {
   const program = await makeProgram(code, kind);
@@ -75,15 +77,22 @@ describe("XS bare-metal on mps2-an386", () => {
     expect(withParser.fw.sections.text - without.fw.sections.text).toBeGreaterThan(50_000);
   });
 
-  test("out of memory is a RangeError the program can catch, more than once (nRF52840 profile)", async () => {
+  // A board's fxAbort reports "XS abort: memory full" and resets (Moddable xs/platforms/*/xsPlatform.c): so does the
+  // image, saying what ran out. A program cannot catch it.
+  test("out of memory ends the run as XS's memory-full abort does on a board, naming what ran out (nRF52840 profile)", async () => {
     const code = `
       const keep = []; let n = 0;
-      try { for (;;) { keep.push(new Uint8Array(1000)); n++; } } catch (e) { print("first", e.name, e.message, n > 50); }
-      try { let s = "x"; for (;;) s = s + s; } catch (e) { print("second", e.name, e.message); }`;
+      try { for (;;) { keep.push(new Uint8Array(1000)); n++; } } catch (e) { print("caught", e.name); }
+      print("not reached");`;
     const r = await run(code, "bytecode", "nrf52840");
-    expect(r.exitCode).toBe(0);
-    expect(r.printed).toEqual(["first RangeError heap overflow true", "second RangeError heap overflow"]);
-    expect(r.console).toContain("#oom");
+    expect(r.exitCode).toBe(3); // EXIT_OUT_OF_MEMORY
+    expect(r.printed).toEqual([]);
+    // Growing heaps (this creation's increments) ran into the end of the profile's 256 KB: malloc refused.
+    const m = /^#abort xs-memory-full from=malloc request=(\d+) .* heap=(\d+) peak=(\d+) /m.exec(r.console)!;
+    expect(m).not.toBeNull();
+    expect(Number(m[3])).toBeGreaterThan(200 * 1024);
+    expect(Number(m[3])).toBeLessThan(PROFILES.nrf52840.ramBytes);
+    expect(r.console).not.toMatch(/^#fault/m);
   });
 
   test("runaway recursion is a RangeError, and the C stack stays inside its limit", async () => {

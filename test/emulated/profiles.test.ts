@@ -4,8 +4,11 @@
  * edge-counted anemometer of the nRF52840-DK (line changes replayed at their virtual times), and the
  * parse-on-device fallback.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { emulate, EmulationError } from "../../emulator/host/emulate.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulate, EmulateUsageError, EmulationError } from "../../emulator/host/emulate.js";
 import type { EmulateResult } from "../../emulator/host/emulate.js";
 import { checkBudgets } from "../../emulator/host/budgets.js";
 import { PROFILES } from "../../emulator/host/profiles.js";
@@ -23,29 +26,38 @@ let bytecode: EmulateResult;
 // 12 minutes of virtual time: the first report (at 10 min), 2,880 wind slots and the anemometer's edges.
 const NRF_HOURS = 0.2;
 
+let dir: string;
+let roomy: string;
+
 beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ganzhi-profiles-"));
+  roomy = join(dir, "roomy-esp32.json");
+  writeFileSync(roomy, JSON.stringify({ name: "roomy-esp32", extends: "esp32-devkitc", description: "Test overlay: XS heaps large enough to parse the modules on the device.", memory: { creation: { chunk: 262144, heap: 16384 } } }));
   const settle = (p: Promise<EmulateResult>) => p.catch((e: unknown) => (e instanceof EmulationError ? e : Promise.reject(e)));
   const nrfRun = () => settle(emulate({ device: "weather-station", board: "nrf52840-dk", profile: "nrf52840", hours: NRF_HOURS, seed: 1 }));
   [unprepared, nrf, nrfAgain, edges, source, bytecode] = await Promise.all([
     settle(emulate({ device: "weather-station", board: "nrf52840-dk", profile: "nrf52840", hours: 0.05, seed: 1, preload: false })),
     nrfRun(),
     nrfRun(),
-    emulate({ device: "weather-station", board: "nrf52840-dk", profile: "mps2-4m", hours: 0.18, seed: 3 }),
-    emulate({ device: "weather-station", board: "esp32-devkitc", profile: "mps2-4m", hours: 0.1, seed: 4, program: "source" }),
-    emulate({ device: "weather-station", board: "esp32-devkitc", profile: "mps2-4m", hours: 0.1, seed: 4 }),
+    emulate({ device: "weather-station", board: "nrf52840-dk", hours: 0.18, seed: 3 }),
+    // Parsing on the device needs far more XS memory than any board's creation gives: an overlay with room for it.
+    emulate({ device: "weather-station", board: roomy, hours: 0.1, seed: 4, program: "source" }),
+    emulate({ device: "weather-station", board: roomy, hours: 0.1, seed: 4 }),
   ]);
 }, 240_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("memory profiles", () => {
-  it("nRF52840 without preloading: 256 KB RAM is enforced, and running out is a clean JS RangeError, not a fault", () => {
+  it("nRF52840 without preloading: the board's 128 KB static block cannot hold XS's built-ins and the modules, and running out is XS's memory-full abort, not a fault", () => {
     expect(unprepared).toBeInstanceOf(EmulationError);
     const error = unprepared as EmulationError;
-    expect(error.console).toMatch(/^#oom heap=(\d+)/m);
-    expect(error.console).toMatch(/^#error module: RangeError: heap overflow$/m);
+    expect(error.exceeded).toBe("creation.static");
+    expect(error.message).toMatch(/^board nrf52840-dk: creation\.static \(131072 bytes\) is too small/);
+    expect(error.console).toMatch(/^#abort xs-memory-full from=static /m);
     expect(error.console).not.toMatch(/^#fault/m);
-    const heap = Number(/^#oom heap=(\d+)/m.exec(error.console)![1]);
-    // It ran out inside the profile: 256 KB less the 16 KB C stack, .data/.bss and the allocator's reserve.
-    expect(heap).toBeGreaterThan(200 * 1024);
+    // It ran out loading modules, before the device's main.
+    expect(error.console).not.toMatch(/^B /m);
+    const heap = Number(/^#abort xs-memory-full .* heap=(\d+)/m.exec(error.console)![1]);
     expect(heap).toBeLessThan(PROFILES.nrf52840.ramBytes);
   });
 
@@ -64,10 +76,11 @@ describe("memory profiles", () => {
     expect(f.flashBytes).toBeLessThan(PROFILES.nrf52840.flashBytes);
     expect(f.preparationBytes).toBeGreaterThan(100_000);
     expect(f.heapPeakBytes).toBeLessThan(f.heapCapacityBytes);
-    // What the image needs before the device's main (the XS machine cloned from flash) is under half of what the
-    // unprepared image had taken when it ran out, still loading modules.
-    const ranOut = Number(/^#oom heap=(\d+)/m.exec((unprepared as EmulationError).console)![1]);
-    expect(f.heapModulesBytes).toBeLessThan(ranOut / 2);
+    // The board's creation, exactly: a 128 KB static block growing 1 KB of chunks and 64 slots at a time; the device
+    // holds well under it after collections.
+    expect(f.creation).toMatchObject({ static: 131072, chunkIncrement: 1024, heapIncrement: 64, stack: 512 });
+    expect(f.xsDeviceBytes).toBeGreaterThan(10_000);
+    expect(f.xsDeviceBytes).toBeLessThan(f.creation.static);
     // Only what the run wrote is copied to RAM: the device keeps its state in objects its main makes, so next to
     // none of the preloaded objects that could be aliased are (the aliasing itself is tested in preload.test.ts).
     expect(f.aliases).toBeGreaterThan(1000);
@@ -79,6 +92,14 @@ describe("memory profiles", () => {
     expect(share("cpu") / (share("cpu") + share("idle"))).toBeGreaterThan(0.5);
     expect(f.energy.averageMilliamps).toBeLessThan(0.15);
     expect(f.energy.radio).toBe(false);
+    // It charges the device's work only: the CPU term's low end is the device's own instructions at the fewest
+    // cycles, its high end adds the provider's at the most; the emulator's own instructions are in neither.
+    const ins = f.instructions;
+    const run = NRF_HOURS * 3600;
+    expect(f.energy.cpuMilliamps.low).toBeCloseTo((ins.device * r.timing.cpi.best * 3.3) / 64e6 / run, 9);
+    expect(f.energy.cpuMilliamps.high).toBeCloseTo(((ins.device + ins.provider) * r.timing.cpi.worst * 3.3) / 64e6 / run, 9);
+    expect(f.energy.low.averageMilliamps).toBeLessThan(f.energy.averageMilliamps);
+    expect(share("wake")).toBeGreaterThan(0); // every wake-up from System ON idle: 3 µs at the CPU's current
     // Within every budget of the manifest in 256 KB too (jitter included: see the edge test below), the energy
     // budget for this board among them.
     const checks = checkBudgets(budgets, f);
@@ -111,18 +132,37 @@ describe("memory profiles", () => {
 });
 
 describe("replay paths", () => {
+  it("refuses a board on another platform's profile, in one line, before simulating anything", async () => {
+    await expect(emulate({ device: "weather-station", board: "nrf52840-dk", profile: "mps2-4m", hours: 1, seed: 1 })).rejects.toThrow(EmulateUsageError);
+    await expect(emulate({ device: "weather-station", board: "nrf52840-dk", profile: "mps2-4m", hours: 1, seed: 1 })).rejects.toThrow(
+      /^board nrf52840-dk \(nrf52\) runs on profile nrf52840, not mps2-4m$/,
+    );
+    await expect(emulate({ device: "weather-station", board: "esp32-devkitc", profile: "nrf52840", hours: 1, seed: 1 })).rejects.toThrow(EmulateUsageError);
+  });
+
+  it("refuses a recording made on another board", async () => {
+    const rec = (nrf as EmulateResult).recording;
+    await expect(emulate({ device: "weather-station", board: "esp32-devkitc", hours: rec.hours, seed: rec.seed, recording: rec })).rejects.toThrow(
+      /^the recording was made on board nrf52840-dk, not esp32-devkitc: replay it with --board nrf52840-dk or record one for esp32-devkitc$/,
+    );
+  });
+
   it("nRF52840-DK board (anemometer on edge interrupts, each replayed at its virtual time): the simulator's frames", () => {
     expect(edges.recording.lineChanges.length).toBeGreaterThan(300);
     expect(edges.console.divergences).toEqual([]);
     expect(edges.comparison.identical).toBe(true);
     expect(edges.frames.length).toBeGreaterThanOrEqual(2);
-    // The edges were dispatched as events of their own, each costing instructions.
-    const stream = edges.analysis.streams.find((s) => s.label.startsWith("edge:"))!;
-    expect(stream.dispatches).toBe(edges.recording.lineChanges.length);
+    // Every recorded line change was dispatched as an event of its own...
+    const [id] = [...edges.console.streams].find(([, label]) => label.startsWith("edge:"))!;
+    expect(edges.console.dispatches.filter((d) => d.stream === id)).toHaveLength(edges.recording.lineChanges.length);
+    // ...and the device's code ran on the edges it listens for (the anemometer counts one edge of each pulse): those
+    // are the board's interrupts, each costing the device instructions; the other edges wake nothing on a board.
+    const stream = edges.analysis.streams.find((s) => s.stream === id)!;
+    expect(stream.dispatches).toBe(edges.recording.lineChanges.length / 2);
     expect(stream.instructions.mean).toBeGreaterThan(1000);
   });
 
-  it("parse-on-device fallback: the modules' source parsed on the MCU sends the same frames (and costs RAM and boot time)", () => {
+  it("parse-on-device fallback (on a board overlay with the XS memory for it): the modules' source parsed on the MCU sends the same frames, and costs RAM and boot time", () => {
     expect(source.figures.program).toBe("source");
     expect(source.comparison.identical).toBe(true);
     expect(source.frames.map((f) => f.hex)).toEqual(bytecode.frames.map((f) => f.hex));

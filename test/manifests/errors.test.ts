@@ -91,7 +91,7 @@ describe("device on a board: pins, buses, addresses", () => {
 
   it("rejects a part pin that the I2C bus already uses", () => {
     expect(errorsOf(onBoard("pin-reused-by-bus", "esp32-devkitc"))).toEqual([
-      `${F}/pin-reused-by-bus.json:13:36: /wiring/esp32-devkitc/rain: GPIO21 for part "raingauge" is already used by I2C bus "default" (data)`,
+      `${F}/pin-reused-by-bus.json:13:36: /wiring/esp32-devkitc/rain: GPIO21 for part "raingauge" is already used by I2C bus "default" (data) (manifests/boards/esp32-devkitc.json:70:20)`,
     ]);
   });
 
@@ -166,9 +166,9 @@ describe("device on a board: pins, buses, addresses", () => {
     ]);
   });
 
-  it("warns about an energy budget for a board that does not exist, with the likely one", () => {
-    expect(loadDevice(`${F}/energy-budget.json`).warnings.map(formatDiagnostic)).toEqual([
-      `${F}/energy-budget.json:28:38: /budgets/averageMicroamps/nrf52840-dkk: warning: no board named "nrf52840-dkk" (did you mean "nrf52840-dk"?)`,
+  it("rejects an energy budget for a board that does not exist (it would budget nothing), with the likely one", () => {
+    expect(errorsOf(device("energy-budget"))).toEqual([
+      `${F}/energy-budget.json:28:38: /budgets/averageMicroamps/nrf52840-dkk: no board named "nrf52840-dkk" (did you mean "nrf52840-dk"?)`,
     ]);
   });
 

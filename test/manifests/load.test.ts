@@ -128,6 +128,7 @@ describe("weather-station", () => {
     expect(config.uplink).toEqual({
       link: "mqtt",
       interface: "wifi",
+      confirmed: true,
       broker: { address: "127.0.0.1", port: 1883 },
       topic: "kunming/weather/{id}",
       qos: 1,

@@ -37,7 +37,8 @@ describe("types", () => {
     expectTypeOf<Board["flash"]["partitions"]>().toEqualTypeOf<Record<string, { offset: number; size: number; description?: string }>>();
     expectTypeOf<Device["parts"][string]["pin"]>().toEqualTypeOf<string | number | undefined>();
     expectTypeOf<Device["uplink"]["qos"]>().toEqualTypeOf<0 | 1 | 2>();
-    expectTypeOf<NodeConfig["uplink"]["interface"]>().toEqualTypeOf<"wifi" | "ethernet" | "cellular" | null>();
+    expectTypeOf<NodeConfig["uplink"]["interface"]>().toEqualTypeOf<"wifi" | "ethernet" | "cellular" | "lora" | "nbiot" | null>();
+    expectTypeOf<NodeConfig["uplink"]["link"]>().toEqualTypeOf<"mqtt" | "lorawan" | "nbiot">();
   });
 });
 

@@ -673,7 +673,19 @@ describe("ADS1220 driver against the model", () => {
     const def = getPart("ads1220")!;
     expect(validate(def.options, {}).issues).toEqual([]);
     expect(def.defaults).toEqual({ ...ADS1220_DEFAULTS });
-    const adc: ResolvedSPIPart = { part: "ads1220", io: "spi", bus: "default", pins: { cs: CS, drdy: DRDY }, options: { ...ADS1220_DEFAULTS } };
+    const adc: ResolvedSPIPart = {
+      part: "ads1220",
+      io: "spi",
+      bus: "default",
+      clock: SCK,
+      in: MISO,
+      out: MOSI,
+      select: CS,
+      hz: 4_000_000,
+      mode: 1,
+      pins: { cs: CS, drdy: DRDY },
+      options: { ...ADS1220_DEFAULTS },
+    };
     const values: number[] = [];
     const node = strainNode(engine, "strain-1", board, (host) => {
       const d = new ADS1220({

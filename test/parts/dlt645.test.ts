@@ -264,7 +264,8 @@ describe("DL/T 645 driver against the meter model", () => {
 
 describe("meter parts in the catalogue and the simulator's factory", () => {
   it("declares DL/T 645 and CJ/T 188 on a UART with a DE pin, 2400 8E1, and wires both meters to one bus on one port", () => {
-    expect(getPart("dlt645")?.connection).toEqual({ kind: "uart", baud: 2400, pins: ["de"] });
+    expect(getPart("dlt645")?.connection).toEqual({ kind: "uart", baud: 2400, multidrop: true });
+    expect(Object.keys(getPart("dlt645")?.pins ?? {})).toEqual(["de"]);
     expect(getPart("cjt188")?.defaults).toMatchObject({ baud: 2400, parity: "even", meterType: 0x10, address: "AAAAAAAAAAAAAA" });
     expect(getPart("s0-pulse")?.defaults).toMatchObject({ impulsesPerKwh: 1000 });
     const engine = new Engine();

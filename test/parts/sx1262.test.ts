@@ -746,7 +746,8 @@ describe("SX1262 supply current per state (Tables 3-5, 3-6)", () => {
 describe("SX1262 as a catalogue part on a simulated node", () => {
   it("declares SPI mode 0 up to 16 MHz with its four pins, and its defaults validate against its own schema", () => {
     const def = getPart("sx1262")!;
-    expect(def.connection).toEqual({ kind: "spi", maxHz: 16_000_000, mode: 0, pins: ["nss", "busy", "dio1", "reset"] });
+    expect(def.connection).toEqual({ kind: "spi", maxHz: 16_000_000, mode: 0, select: "nss" });
+    expect(Object.keys(def.pins ?? {})).toEqual(["nss", "busy", "dio1", "reset"]);
     expect(def.defaults).toEqual({ ...SX1262_DEFAULTS });
     expect(validate(def.options, def.defaults).issues).toEqual([]);
     expect(validate(def.options, { tcxoVolts: 2.0 }).issues.map((i) => i.pointer)).toEqual(["/tcxoVolts"]);
@@ -771,6 +772,12 @@ describe("SX1262 as a catalogue part on a simulated node", () => {
       part: "sx1262",
       io: "spi",
       bus: "default",
+      clock: SCK,
+      in: MISO,
+      out: MOSI,
+      select: NSS,
+      hz: 8_000_000,
+      mode: 0,
       pins: { nss: NSS, busy: BUSY, dio1: DIO1, reset: RESET },
       options: { ...SX1262_DEFAULTS },
     };

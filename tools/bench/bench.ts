@@ -5,12 +5,17 @@
  * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it); then each device on the emulated Cortex-M4
  * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips);
  * then `ganzhi build`'s wall time and each board's footprint beside Moddable's xsl (GANZHI_BENCH_BUILD=0 skips).
+ * Before the XS comparison, fleet scaling (tools/bench/fleet.ts): the first device in fleets of GANZHI_BENCH_FLEET
+ * nodes (default "1,100,1000"; "0" skips), each over GANZHI_BENCH_FLEET_NODE_HOURS node-hours (default 200) after a
+ * 6-minute warm-up.
  */
 import { listDevices, manifestRoot } from "../../manifests/load.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 import { int } from "../../simulator/node/figures.js";
 import { benchBuild } from "./build-figures.js";
+import { measureFleet, memoryPerNode } from "./fleet.js";
+import type { FleetRow } from "./fleet.js";
 
 /** A title line, then the header and rows in columns as wide as their widest cell. */
 function printTable(title: string, header: string[], rows: string[][]): void {
@@ -71,6 +76,44 @@ const table = rows.map((r) => [
   int(r.bytesOnAirPerDay),
 ]);
 printTable(`ganzhi bench: ${days}-day simulation per device, seed 1, embedded broker, node ${process.version}`, header, table);
+
+const fleetSizes = (process.env.GANZHI_BENCH_FLEET ?? "1,100,1000")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
+const fleetNodeHours = Number(process.env.GANZHI_BENCH_FLEET_NODE_HOURS ?? 200);
+const fleetRows: FleetRow[] = [];
+if (fleetSizes.length > 0) {
+  const device = listDevices()[0]!;
+  const board = "esp32-devkitc";
+  const warmUs = 6 * 60_000_000;
+  // A short fleet first, so module loading and the first compilations are not charged to the first size.
+  await measureFleet(device, board, 10, 0.05, warmUs);
+  for (const nodes of fleetSizes) fleetRows.push(await measureFleet(device, board, nodes, fleetNodeHours / nodes, warmUs));
+  const one = fleetRows[0]!;
+  const h = ["nodes", "virtual h", "node-h / wall s", "node-h / CPU s", `CPU per node-h vs ${one.nodes}`, "CPU µs / event", "heap, all up", "heap / node", "heap / node-h"];
+  const t = fleetRows.map((r) => [
+    int(r.nodes),
+    r.hours.toFixed(r.hours < 1 ? 2 : 1),
+    r.nodeHoursPerWallS.toFixed(1),
+    r.nodeHoursPerCpuS.toFixed(1),
+    `${(one.nodeHoursPerCpuS / r.nodeHoursPerCpuS).toFixed(2)}×`,
+    r.cpuUsPerEvent.toFixed(2),
+    `${(r.heapUp / 2 ** 20).toFixed(1)} MiB`,
+    r === one ? "-" : `${(memoryPerNode(one, r) / 1024).toFixed(0)} KiB`,
+    `${(r.heapPerNodeHour / 1024).toFixed(1)} KiB`,
+  ]);
+  console.log("");
+  printTable(`Fleets of ${device} on ${board}: ${fleetNodeHours} node-hours per size after a 6-minute warm-up, one size after the other in this run`, h, t);
+  console.log(
+    [
+      "  CPU: the whole process (simulator, embedded broker, frame tap, garbage collection); node-h / CPU s is the figure to compare on a shared machine.",
+      "  heap, all up: JS heap after a full GC once every node has booted and connected, less the heap before the run: broker, atmosphere, tap and every node.",
+      `  heap / node: what one more node adds to that, from the ${one.nodes}-node row (its board and part models, firmware state, engine and timers,`,
+      "  socket and tap parser, the broker's state for its client, its first frames). heap / node-h: growth over the measured hours, mostly the frame log.",
+    ].join("\n"),
+  );
+}
 
 interface EngineRow {
   device: string;
@@ -174,4 +217,4 @@ if (process.env.GANZHI_BENCH_BUILD !== "0") {
   console.log("");
   build = await benchBuild(manifestRoot(), printTable);
 }
-if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, engines: engineRows, emulated: emulatedRows, build }, null, 2));
+if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, fleets: fleetRows, engines: engineRows, emulated: emulatedRows, build }, null, 2));

@@ -14,7 +14,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import type { Board } from "../../manifests/schema/board.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
-import { closest, UsageError } from "../cli/args.js";
+import { unknownManifestName } from "../cli/manifest-arg.js";
+import { isManifestPath } from "../../manifests/load.js";
 import type { BundledModuleFinding } from "./bundle.js";
 import { BuildCache } from "./cache.js";
 import type { Compiled } from "./compile.js";
@@ -110,12 +111,6 @@ export interface BuildResult {
   moddableFaults: string[];
 }
 
-function unknownName(kind: "device" | "board", name: string, known: readonly string[]): UsageError {
-  const near = closest(name, known);
-  const list = known.length > 0 ? known.join(", ") : "none";
-  return new UsageError(`unknown ${kind} "${name}"${near ? ` (did you mean "${near}"?)` : ""}; known ${kind}s: ${list}`);
-}
-
 function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
@@ -140,8 +135,8 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
   const { root, device, board: boardName, manifests } = options;
   const devices = manifests.devices();
   const boards = manifests.boards();
-  if (!devices.includes(device)) throw unknownName("device", device, devices);
-  if (!boards.includes(boardName)) throw unknownName("board", boardName, boards);
+  if (!isManifestPath(device) && !devices.includes(device)) throw unknownManifestName("device", device, devices);
+  if (!isManifestPath(boardName) && !boards.includes(boardName)) throw unknownManifestName("board", boardName, boards);
 
   const node = manifests.resolve(device, boardName);
   const { board, config } = node;
@@ -175,7 +170,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
   const mainCode = compiled.main;
   const skipXs = options.checkXs === false || env.GANZHI_SKIP_XS_CHECK === "1";
   if (!skipXs) await checkOnXs(bundled, mainCode, board.platform, manifest.config ?? config);
-  const outDir = options.outDir ?? path.join(root, "dist", device, boardName);
+  const outDir = options.outDir ?? path.join(root, "dist", config.device, config.board);
   mkdirSync(outDir, { recursive: true });
 
   const files: Record<string, string> = {
@@ -208,8 +203,8 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
 
   const report: BuildReport = {
     tool: "ganzhi build",
-    device,
-    board: boardName,
+    device: config.device,
+    board: config.board,
     platform: board.platform,
     target: board.target,
     bundle: { file: APP_FILE, module: "ganzhi/app", bytes: Buffer.byteLength(bundled.code), sha256: sha256(bundled.code) },

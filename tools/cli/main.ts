@@ -34,6 +34,11 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: "measure a device on XS: metering per sampling cycle and report, heap at start-up and peak, vs the baseline",
     load: async () => (await import("../commands/profile.js")).profileCommand,
   },
+  {
+    name: "new",
+    summary: "write a new board overlay, part or device as a working starting point (manifest, code, tests)",
+    load: async () => (await import("../commands/new.js")).newCommand,
+  },
   { name: "emulate", summary: "run a device's firmware on XS on an emulated Cortex-M4 (QEMU), replaying the simulator's inputs", load: async () => (await import("../commands/emulate.js")).emulateCommand },
 ];
 

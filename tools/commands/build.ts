@@ -7,6 +7,7 @@ import { buildProject, type ManifestSource } from "../build/build.js";
 import { BuildError } from "../build/errors.js";
 import { findOnPath, manualFlashHint, mcconfigArgs, runMcconfig, type BuildKind } from "../build/flash.js";
 import { manifestSource } from "../build/manifests.js";
+import { manifestArg } from "../cli/manifest-arg.js";
 import { formatFigures } from "../build/moddable.js";
 import { sdkFromEnv, type ModdableSdk } from "../build/moddable-sdk.js";
 
@@ -39,7 +40,7 @@ export function createBuildCommand(deps: BuildCommandDeps = {}): Command {
       "directory; it needs the Moddable SDK's mcconfig on PATH.",
     ].join("\n"),
     options: [
-      { name: "board", kind: "string", value: "board", help: "Board manifest name, e.g. esp32-devkitc", short: "b" },
+      { name: "board", kind: "string", value: "board", help: "Board manifest name (e.g. esp32-devkitc) or a board file's path", short: "b" },
       { name: "out", kind: "string", value: "dir", help: "Output directory (default dist/<device>/<board>)", short: "o" },
       { name: "check", kind: "boolean", help: "Run Moddable's mcconfig, xsc and xsl (the SDK at $MODDABLE) on the project" },
       { name: "flash", kind: "boolean", help: "Build the firmware and program the board with mcconfig" },
@@ -48,11 +49,13 @@ export function createBuildCommand(deps: BuildCommandDeps = {}): Command {
       { name: "id", kind: "string", value: "id", help: "With --flash: node id, passed to mcconfig as id=<id> (host.id)" },
     ],
     async run(args: ParsedArgs, ctx: CommandContext): Promise<number> {
-      const [device, ...extra] = args.positionals;
-      if (device === undefined) throw new UsageError("build needs a device name: ganzhi build <device> --board <board>");
+      const [deviceArg, ...extra] = args.positionals;
+      if (deviceArg === undefined) throw new UsageError("build needs a device name: ganzhi build <device> --board <board>");
       if (extra.length > 0) throw new UsageError(`build takes one device, got also: ${extra.join(" ")}`);
-      const board = args.options.board;
-      if (typeof board !== "string" || board === "") throw new UsageError("build needs --board <board>");
+      if (typeof args.options.board !== "string" || args.options.board === "") throw new UsageError("build needs --board <board>");
+      const manifests = (deps.manifests ?? manifestSource)(ctx.root);
+      const device = manifestArg("device", deviceArg, { ...ctx, known: manifests.devices() });
+      const board = manifestArg("board", args.options.board, { ...ctx, known: manifests.boards() });
       const flash = args.options.flash === true;
       if (args.options.debug === true && args.options.instrumented === true) {
         throw new UsageError("--debug and --instrumented exclude each other");
@@ -76,7 +79,6 @@ export function createBuildCommand(deps: BuildCommandDeps = {}): Command {
         }
       }
 
-      const manifests = (deps.manifests ?? manifestSource)(ctx.root);
       let result;
       try {
         result = await buildProject({

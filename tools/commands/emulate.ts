@@ -6,14 +6,21 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { EnergyEstimate } from "../../emulator/host/energy.js";
-import { listBoards, listDevices, loadDevice, ManifestError } from "../../manifests/load.js";
+import type { Bounds } from "../../emulator/host/timeline.js";
+import { loadDevice, ManifestError } from "../../manifests/load.js";
 import { UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
-import { checkName } from "./sim.js";
+import { manifestArg } from "../cli/manifest-arg.js";
 import { int } from "../../simulator/node/figures.js";
 
 const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1048576).toFixed(1)} MB` : `${(n / 1024).toFixed(0)} KB`);
 const ms = (us: number): string => (us >= 100_000 ? `${(us / 1000).toFixed(0)}` : (us / 1000).toFixed(2));
+
+/** "a–b" of a figure's bounds, or one value when both ends agree at the shown precision. */
+function span(low: string, high: string): string {
+  return low === high ? low : `${low}–${high}`;
+}
+const msSpan = (b: Bounds): string => span(ms(b.low), ms(b.high));
 
 export const emulateCommand: Command = {
   name: "emulate",
@@ -21,17 +28,18 @@ export const emulateCommand: Command = {
   usage: "<device> [options]",
   description: [
     "Simulates the device for --hours with --seed while recording what reached it (I2C transactions, ADC volts,",
-    "pulse counts, edges, broker traffic), builds a firmware image (XS for Cortex-M4F, the bytecode compiled on the",
-    "host, the project's bare-metal platform layer) for the memory profile, runs it in qemu-system-arm -M mps2-an386",
-    "with -icount shift=4,sleep=off (16 ns per instruction, deterministic), replaying the recording, and prints:",
-    "flash, heap peak, CPU busy, sampling jitter (p99/max after the first 10 s), sample-to-uplink latency, and an",
-    "energy estimate (time in each power state × the board manifest's currents, plus what parts draw). The uplink",
-    "frames must be byte-identical to the simulator's; --out writes them as `ganzhi sim --out` does.",
+    "pulse counts, edges, broker traffic), builds a firmware image (XS for Cortex-M4F with the board's XS creation as",
+    "its Moddable build gets it, the bytecode compiled on the host, the project's bare-metal platform layer) for the",
+    "board's memory profile, runs it in qemu-system-arm -M mps2-an386 with -icount shift=4,sleep=off (deterministic),",
+    "replaying the recording, and prints: flash, memory, CPU busy, sampling jitter (p99/max after the first 10 s) and",
+    "sample-to-uplink latency on the board's clock (its RTOS tick, wake-up time and a Cortex-M4's cycles per",
+    "instruction, as a range), and an energy estimate charging the device's own work. The uplink frames must be",
+    "byte-identical to the simulator's; --out writes them as `ganzhi sim --out` does.",
     "Needs Debian's qemu-system-arm, gcc-arm-none-eabi and libnewlib-arm-none-eabi.",
   ].join("\n"),
   options: [
-    { name: "profile", kind: "string", value: "name", help: "memory profile: mps2-4m or nrf52840", default: "mps2-4m" },
-    { name: "board", kind: "string", value: "name", help: "board manifest (default: esp32-devkitc; nrf52840-dk with --profile nrf52840)" },
+    { name: "profile", kind: "string", value: "name", help: "memory profile: mps2-4m (ESP32 boards) or nrf52840 (nRF52 boards); default: the board's" },
+    { name: "board", kind: "string", value: "name|file.json", help: "board name, or the path of a board file (default: esp32-devkitc; nrf52840-dk with --profile nrf52840; with --replay, the recording's)" },
     { name: "hours", kind: "number", value: "H", help: "virtual hours to run", default: 1 },
     { name: "seed", kind: "number", value: "S", help: "seed of the simulation that is replayed", default: 1 },
     { name: "replay", kind: "string", value: "file.json", help: "replay a recording from `ganzhi sim --record` instead of simulating" },
@@ -43,8 +51,10 @@ export const emulateCommand: Command = {
   async run(args, ctx) {
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"`);
     const { PROFILE_NAMES } = await import("../../emulator/host/profiles.js");
-    const profile = args.options.profile as string;
-    if (!PROFILE_NAMES.includes(profile as never)) throw new UsageError(`unknown --profile "${profile}"; profiles: ${PROFILE_NAMES.join(", ")}`);
+    const profileOption = args.options.profile as string | undefined;
+    if (profileOption !== undefined && !PROFILE_NAMES.includes(profileOption as never)) {
+      throw new UsageError(`unknown --profile "${profileOption}"; profiles: ${PROFILE_NAMES.join(", ")}`);
+    }
     const program = args.options.program as string;
     if (program !== "bytecode" && program !== "source") throw new UsageError(`--program must be bytecode or source, got "${program}"`);
     const hours = args.options.hours as number;
@@ -60,24 +70,32 @@ export const emulateCommand: Command = {
       recording = JSON.parse(readFileSync(file, "utf8")) as typeof recording;
       if (recording?.format !== "ganzhi-recording") throw new UsageError(`${file} is not a recording from \`ganzhi sim --record\``);
       device = recording.device;
-      board = recording.board;
+      board = args.options.board !== undefined ? manifestArg("board", args.options.board as string, ctx) : recording.board;
       if (args.positionals[0] && args.positionals[0] !== device) throw new UsageError(`the recording is of ${device}, not ${args.positionals[0]}`);
     } else {
-      device = checkName("device", args.positionals[0], listDevices());
+      device = manifestArg("device", args.positionals[0], ctx);
       const wired = Object.keys((loadDevice(device).manifest as { wiring: Record<string, unknown> }).wiring);
-      const fallback = profile === "nrf52840" ? (wired.find((b) => b.startsWith("nrf52840")) ?? "esp32-devkitc") : "esp32-devkitc";
-      board = checkName("board", (args.options.board as string | undefined) ?? fallback, listBoards());
+      const fallback = profileOption === "nrf52840" ? (wired.find((b) => b.startsWith("nrf52840")) ?? "esp32-devkitc") : "esp32-devkitc";
+      board = manifestArg("board", (args.options.board as string | undefined) ?? fallback, ctx);
+    }
+    const { emulate, EmulationError, EmulateUsageError, resolveTarget } = await import("../../emulator/host/emulate.js");
+    // A board on another platform's profile, a recording of another board: one line each, before anything runs.
+    try {
+      resolveTarget({ board, ...(profileOption !== undefined ? { profile: profileOption } : {}), ...(recording ? { recording } : {}) });
+    } catch (e) {
+      if (e instanceof EmulateUsageError) throw new UsageError(e.message);
+      throw e;
     }
     const outPath = args.options.out ? resolve(ctx.cwd, args.options.out as string) : undefined;
     const quiet = Boolean(args.options.quiet) || Boolean(args.options.json);
-    const { emulate, EmulationError } = await import("../../emulator/host/emulate.js");
     const { checkBudgets } = await import("../../emulator/host/budgets.js");
     const { MissingToolError } = await import("../../emulator/host/toolchain.js");
+    const { TimingModelError } = await import("../../emulator/host/board-timing.js");
     try {
       const r = await emulate({
         device,
         board,
-        profile,
+        ...(profileOption !== undefined ? { profile: profileOption } : {}),
         hours,
         seed,
         program,
@@ -93,57 +111,18 @@ export const emulateCommand: Command = {
       if (args.options.json) {
         ctx.io.out(JSON.stringify({ ...f, checks }, null, 2) + "\n");
       } else {
-        const sampling = f.groups.filter((g) => g.group !== "report");
-        const worst = sampling.reduce((a, g) => (g.jitterMaxUs / g.periodMs > a.jitterMaxUs / a.periodMs ? g : a), sampling[0]!);
-        const rows = [
-          ["device", "profile", "flash", "heap peak", "CPU busy", "jitter p99/max", "latency"],
-          [
-            f.device,
-            f.profile,
-            kb(f.flashBytes),
-            `${kb(f.heapPeakBytes)} of ${kb(f.heapCapacityBytes)}`,
-            `${f.cpuBusyPercent.toFixed(2)} %`,
-            worst ? `${ms(worst.jitterP99Us)}/${ms(worst.jitterMaxUs)} ms (${worst.group} ${worst.periodMs} ms)` : "-",
-            `${f.latencyMsMax.toFixed(1)} ms`,
-          ],
-        ];
-        const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-        const lines = [
-          `${f.device} on ${f.board}, profile ${f.profile}, seed ${f.seed}, ${f.hours} h virtual; ${f.program}; wall ${(f.wallSeconds.simulate + f.wallSeconds.build + f.wallSeconds.emulate).toFixed(1)} s (simulate ${f.wallSeconds.simulate.toFixed(1)}, build ${f.wallSeconds.build.toFixed(1)}, QEMU ${f.wallSeconds.emulate.toFixed(1)})`,
-          "",
-          ...rows.map((r) => "  " + r.map((c, i) => c.padEnd(widths[i]!)).join("   ").trimEnd()),
-          "",
-          "  sampling         period    slots   jitter p99 / max (after 10 s)   boot lateness   missed   instructions per cycle (mean / max)",
-          ...f.groups.map(
-            (g) =>
-              `  ${g.group.padEnd(15)}  ${`${g.periodMs} ms`.padEnd(8)}  ${String(g.slots).padStart(5)}   ${`${ms(g.jitterP99Us)} / ${ms(g.jitterMaxUs)} ms`.padEnd(30)}  ${`${ms(g.bootLatenessMaxUs)} ms`.padEnd(14)}  ${String(g.missed).padStart(6)}   ${int(g.instructionsPerCycleMean)} / ${int(g.instructionsPerCycleMax)}`,
-          ),
-          "",
-          `  flash            ${kb(f.flashBytes)} of ${kb(r.image.profile.flashBytes)} (program ${kb(f.programBytes)}: ${r.image.modules.length} modules as ${f.program}${f.preload ? `; preloaded machine ${kb(f.preparationBytes)}` : ""})`,
-          `  RAM              heap ${kb(f.heapModulesBytes)} ${f.preload ? "with the preloaded machine cloned" : "with the modules loaded"}, ${kb(f.heapBootBytes)} after main, ${kb(f.heapPeakBytes)} peak, of ${kb(f.heapCapacityBytes)}; run phase ${kb(f.heapRunBytes)}`,
-          `                   XS chunks ${kb(f.xsChunksPeakBytes)}, slots ${kb(f.xsSlotsPeakBytes)} peak ${
-            f.preload
-              ? `(preloaded: built-ins and modules in flash; ${f.aliased} of ${f.aliases} preloaded objects written, so copied to RAM)`
-              : "(no preload: built-ins and module objects are in RAM)"
-          }`,
-          `  stacks           C ${kb(f.cStackPeakBytes)} of ${kb(f.cStackBytes)}; JS ${f.jsStackPeakSlots} slots of ${f.jsStackSlots} (board creation.stack ${f.jsStackBoardSlots})`,
-          `  boot             ${(f.bootUs / 1000).toFixed(1)} ms from reset to the device's main`,
-          ...energyLines(f.energy),
-          `  GC               ${f.gcCollections} collections, ${f.gcPercentOfBusy.toFixed(0)} % of busy time, longest ${f.gcMaxMs.toFixed(1)} ms within one event`,
-          `  uplink           ${f.frames} frames, ${f.framesIdentical ? "byte-identical to the simulator's" : `DIFFERENT from the simulator's: ${r.comparison.firstDifference}`}; report dispatch ${int(f.reportInstructionsMax)} instructions`,
-          ...checks.map((c) => `  ${c.ok ? "ok  " : "FAIL"}             ${c.what}: ${Number.isInteger(c.value) ? c.value : c.value.toFixed(2)}${c.unit ? " " + c.unit : ""}${c.limit !== undefined ? ` (budget ${c.limit}${c.unit ? " " + c.unit : ""})` : ""}`),
-          ...(outPath ? [`  frame log        ${outPath}`] : []),
-        ];
-        ctx.io.out(lines.join("\n") + "\n");
+        ctx.io.out(table(r, checks, outPath).join("\n") + "\n");
       }
       return checks.every((c) => c.ok) ? 0 : 1;
     } catch (e) {
-      if (e instanceof MissingToolError) {
+      if (e instanceof MissingToolError || e instanceof TimingModelError) {
         ctx.io.err(`ganzhi emulate: ${e.message}\n`);
         return 1;
       }
+      if (e instanceof EmulateUsageError) throw new UsageError(e.message);
       if (e instanceof EmulationError) {
-        const tail = e.console.trim().split("\n").filter((l) => l.startsWith("#") || l.startsWith("C ") || l.startsWith("D ")).slice(-6);
+        // An XS memory-full abort is one line naming the creation parameter; anything else shows the console's tail.
+        const tail = e.exceeded ? [] : e.console.trim().split("\n").filter((l) => l.startsWith("#") || l.startsWith("C ") || l.startsWith("D ")).slice(-6);
         ctx.io.err(`ganzhi emulate: ${e.message}\n${tail.map((l) => `  ${l}\n`).join("")}`);
         return 1;
       }
@@ -156,6 +135,68 @@ export const emulateCommand: Command = {
   },
 };
 
+type Result = import("../../emulator/host/emulate.js").EmulateResult;
+type Check = import("../../emulator/host/budgets.js").BudgetCheck;
+
+function table(r: Result, checks: readonly Check[], outPath: string | undefined): string[] {
+  const f = r.figures;
+  const sampling = f.groups.filter((g) => g.group !== "report");
+  // The group whose worst jitter is the largest share of its period; on a tie, the one with the shortest period.
+  const share = (g: (typeof sampling)[number]) => g.jitterMaxUs.high / g.periodMs;
+  const worst = sampling.reduce((a, g) => (share(g) > share(a) || (share(g) === share(a) && g.periodMs < a.periodMs) ? g : a), sampling[0]!);
+  const rows = [
+    ["device", "profile", "flash", "XS memory (device)", "CPU busy", "jitter p99/max", "latency"],
+    [
+      f.device,
+      f.profile,
+      kb(f.flashBytes),
+      `${kb(f.xsDeviceBytes)} of ${kb(creationBytes(f))}`,
+      `${span(f.cpuBusyPercentBounds.low.toFixed(2), f.cpuBusyPercentBounds.high.toFixed(2))} %`,
+      worst ? `${msSpan(worst.jitterP99Us)}/${msSpan(worst.jitterMaxUs)} ms (${worst.group} ${worst.periodMs} ms)` : "-",
+      f.latencySamples > 0 ? `${span(f.latencyMsMax.low.toFixed(1), f.latencyMsMax.high.toFixed(1))} ms` : "none sent",
+    ],
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
+  const t = f.timing;
+  const c = f.creation;
+  const ins = f.instructions;
+  const allIns = ins.device + ins.provider + ins.harness;
+  return [
+    `${f.device} on ${f.board}, profile ${f.profile}, seed ${f.seed}, ${f.hours} h virtual; ${f.program}; wall ${(f.wallSeconds.simulate + f.wallSeconds.build + f.wallSeconds.emulate).toFixed(1)} s (simulate ${f.wallSeconds.simulate.toFixed(1)}, build ${f.wallSeconds.build.toFixed(1)}, QEMU ${f.wallSeconds.emulate.toFixed(1)})`,
+    `board clock: wakes on a ${t.tickHz} Hz tick${t.sleeps ? `, ${span(String(t.wakeUs.low), String(t.wakeUs.high))} µs to wake` : ", never sleeps"}; ${span(t.cpi.low.toFixed(2), t.cpi.high.toFixed(2))} cycles per instruction at ${t.coreHz / 1e6} MHz (times below: both ends)`,
+    "",
+    ...rows.map((x) => "  " + x.map((cell, i) => cell.padEnd(widths[i]!)).join("   ").trimEnd()),
+    "",
+    "  sampling         period    slots   period jitter p99 / max (after 10 s)   lateness max (run / boot)   missed   device instructions per cycle (mean / max)",
+    ...f.groups.map(
+      (g) =>
+        `  ${g.group.padEnd(15)}  ${`${g.periodMs} ms`.padEnd(8)}  ${String(g.slots).padStart(5)}   ${`${msSpan(g.jitterP99Us)} / ${msSpan(g.jitterMaxUs)} ms`.padEnd(37)}  ${`${msSpan(g.latenessMaxUs)} / ${msSpan(g.bootLatenessMaxUs)} ms`.padEnd(26)}  ${String(g.missed).padStart(6)}   ${int(g.instructionsPerCycleMean)} / ${int(g.instructionsPerCycleMax)}`,
+    ),
+    "",
+    `  flash            ${kb(f.flashBytes)} of ${kb(r.image.profile.flashBytes)} (program ${kb(f.programBytes)}: ${r.image.modules.length} modules as ${f.program}${f.preload ? `; preloaded machine ${kb(f.preparationBytes)}` : ""})`,
+    `  XS creation      ${c.static > 0 ? `static ${kb(c.static)}: ` : ""}chunks ${kb(c.chunk)}${c.chunkIncrement ? ` +${kb(c.chunkIncrement)}` : " fixed"}, slots ${c.heap}${c.heapIncrement ? ` +${c.heapIncrement}` : " fixed"}, stack ${c.stack}, keys ${c.keys} (the board's, as its Moddable build gets it)`,
+    `                   the device held ${kb(f.xsDeviceBytes)} after collections at most${c.static > 0 ? `; the static block peaked at ${kb((r.console.end?.staticPeak ?? 0))} with the image's own ${kb(f.harnessSlots * 16 + f.harnessChunkBytes)}` : ""}; the image's own JS (${int(f.harnessSlots)} slots, ${kb(f.harnessChunkBytes)} of chunks) is kept outside the board's budget`,
+    `  RAM              system heap peak ${kb(f.heapPeakBytes)} of ${kb(f.heapCapacityBytes)} (the image's headroom for its own JS included); ${f.preload ? `${f.aliased} of ${f.aliases} preloaded objects written, so copied to RAM` : "no preload: built-ins and module objects are in RAM"}`,
+    `  stacks           C ${kb(f.cStackPeakBytes)} of ${kb(f.cStackBytes)}; JS ${f.jsStackPeakSlots} slots at most from the device's callbacks, of the board's ${f.jsStackBoardSlots}`,
+    `  boot             ${(f.bootUs / 1000).toFixed(1)} ms from reset to the device's main (emulated)`,
+    `  instructions     device ${int(ins.device)}, its provider ${int(ins.provider)}, the emulator's own ${int(ins.harness)} (${allIns > 0 ? ((100 * ins.harness) / allIns).toFixed(0) : 0} %, not charged)`,
+    ...energyLines(f.energy),
+    `  GC               ${f.gcCollections} collections, ${f.gcPercentOfBusy.toFixed(0)} % of emulated busy time, longest ${f.gcMaxMs.toFixed(1)} ms within one event`,
+    `  uplink           ${f.frames} frames (${f.telemetryFrames} telemetry), ${f.framesIdentical ? "byte-identical to the simulator's" : `DIFFERENT from the simulator's: ${r.comparison.firstDifference}`}; report dispatch ${int(f.reportInstructionsMax)} device instructions`,
+    ...checks.map(
+      (x) =>
+        `  ${x.ok ? "ok  " : "FAIL"}             ${x.what}: ${x.note ?? `${Number.isInteger(x.value) ? x.value : x.value.toFixed(2)}${x.unit ? " " + x.unit : ""}`}${x.limit !== undefined ? ` (budget ${x.limit}${x.unit ? " " + x.unit : ""})` : ""}`,
+    ),
+    ...(outPath ? [`  frame log        ${outPath}`] : []),
+  ];
+}
+
+/** XS memory the board's creation gives: its static block, else its chunk and slot heaps (JS stack aside). */
+function creationBytes(f: Result["figures"]): number {
+  const c = f.creation;
+  return c.static > 0 ? c.static : c.chunk + c.heap * 16;
+}
+
 /** Current as people read it: mA from 1 mA up, µA below. */
 function current(mA: number): string {
   return mA >= 1 ? `${mA.toFixed(mA >= 10 ? 1 : 2)} mA` : `${(mA * 1000).toFixed(mA >= 0.01 ? 1 : 2)} µA`;
@@ -164,19 +205,18 @@ function current(mA: number): string {
 function energyLines(e: EnergyEstimate): string[] {
   const total = e.shares.reduce((a, s) => a + s.milliampSeconds, 0);
   const run = e.runSeconds;
-  const named: Record<string, string> = { cpu: "CPU busy", radioTx: "radio TX", radioRx: "radio RX", idle: "waiting", deepSleep: "deep sleep" };
+  const named: Record<string, string> = { cpu: "CPU (device)", wake: "waking", radioTx: "radio TX", radioRx: "radio RX", idle: "waiting", deepSleep: "deep sleep" };
   const parts = e.shares.map((s) => {
     const mean = run > 0 ? s.milliampSeconds / run : 0;
-    const state = s.state === "idle" ? `waiting (${s.current})` : s.state === "load" ? s.current : named[s.state]!;
-    // The CPU's time is the firmware's own count (its event loop included), a little more than the dispatches'.
+    const state = s.state === "idle" ? `waiting (${s.current})` : s.state === "load" || s.state === "part" ? s.current : named[s.state]!;
     const time = s.state === "cpu" && run > 0 ? `, ${((100 * s.seconds) / run).toFixed(2)} % of the time` : "";
     return `${state} ${current(mean)} (${total > 0 ? Math.round((100 * s.milliampSeconds) / total) : 0} %${time})`;
   });
-  const days = e.daysPer1000mAh;
+  const days = (d: number) => (d >= 10 ? int(d) : d.toFixed(1));
   return [
-    `  energy           ${current(e.averageMilliamps)} average at ${e.supplyVolts} V: ${e.milliwattHoursPerDay.toFixed(e.milliwattHoursPerDay >= 100 ? 0 : 2)} mWh a day, ${days >= 10 ? int(days) : days.toFixed(1)} days per 1,000 mAh`,
+    `  energy           ${span(current(e.low.averageMilliamps), current(e.averageMilliamps))} average at ${e.supplyVolts} V: ${e.milliwattHoursPerDay.toFixed(e.milliwattHoursPerDay >= 100 ? 0 : 2)} mWh a day, ${span(days(e.daysPer1000mAh), days(e.low.daysPer1000mAh))} days per 1,000 mAh`,
+    `                   the CPU term is ${span(current(e.cpuMilliamps.low), current(e.cpuMilliamps.high))} (the device's own instructions at the fewest cycles, up to its provider's too at the most)`,
     `                   ${parts.join(", ")}${e.noRadio ? `; no radio (${e.noRadio})` : ""}`,
     "                   not counted: I2C sensors, contacts closed against pull-ups, regulator, debug/USB interface, Wi-Fi beacons and retries",
   ];
 }
-

@@ -3,11 +3,11 @@
  * report (median and max over a simulated day), heap after start-up and at its peak — against the committed
  * baseline (test/xs/baseline.json), which `--update-baseline --reason "…"` rewrites for this device.
  */
-import { listBoards, listDevices, ManifestError } from "../../manifests/load.js";
+import { ManifestError } from "../../manifests/load.js";
 import { UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
 import { Progress } from "../cli/progress.js";
-import { checkName } from "./sim.js";
+import { manifestArg } from "../cli/manifest-arg.js";
 
 export const profileCommand: Command = {
   name: "profile",
@@ -22,7 +22,7 @@ export const profileCommand: Command = {
     "The file keeps the figures each update replaced: a rise needs a reason other than the one it replaces.",
   ].join("\n"),
   options: [
-    { name: "board", kind: "string", value: "name", help: "board manifest (default: the baseline's, else esp32-devkitc)" },
+    { name: "board", kind: "string", value: "name|file.json", help: "board name or board file (default: the baseline's, else esp32-devkitc)" },
     { name: "hours", kind: "number", value: "H", help: "virtual hours (default: the baseline's, else 24)" },
     { name: "seed", kind: "number", value: "S", help: "seed (default: the baseline's, else 1)" },
     { name: "update-baseline", kind: "boolean", help: "write these figures into test/xs/baseline.json" },
@@ -32,7 +32,7 @@ export const profileCommand: Command = {
   ],
   async run(args, ctx) {
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"`);
-    const device = checkName("device", args.positionals[0], listDevices());
+    const device = manifestArg("device", args.positionals[0], ctx);
     const update = args.options["update-baseline"] === true;
     const reason = typeof args.options.reason === "string" ? args.options.reason.trim() : "";
     if (update && reason === "") throw new UsageError('--update-baseline needs --reason "why the figures change"');
@@ -48,7 +48,7 @@ export const profileCommand: Command = {
       baseline = undefined;
     }
     const entry = baseline?.devices[device];
-    const board = checkName("board", (args.options.board as string | undefined) ?? entry?.board ?? PROFILE_DEFAULTS.board, listBoards());
+    const board = manifestArg("board", (args.options.board as string | undefined) ?? entry?.board ?? PROFILE_DEFAULTS.board, ctx);
     const hours = (args.options.hours as number | undefined) ?? entry?.hours ?? PROFILE_DEFAULTS.hours;
     const seed = (args.options.seed as number | undefined) ?? entry?.seed ?? PROFILE_DEFAULTS.seed;
     if (!(hours > 0)) throw new UsageError(`--hours must be > 0, got ${hours}`);

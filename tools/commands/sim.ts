@@ -5,12 +5,13 @@
  * says whether the run did what a run should: 0 only when no node crashed and every report was delivered (or the
  * user accepted loss with --allow-loss); 130 when Ctrl-C stopped it, after writing what it had.
  */
-import { listBoards, listDevices, ManifestError } from "../../manifests/load.js";
+import { ManifestError } from "../../manifests/load.js";
 import { droppedTotal } from "../../simulator/core/report-ledger.js";
 import type { NodeLogEntry } from "../../simulator/core/node.js";
 import type { SimSummary } from "../../simulator/node/session.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
-import { closest, UsageError } from "../cli/args.js";
+import { UsageError } from "../cli/args.js";
+import { manifestArg } from "../cli/manifest-arg.js";
 import type { ParsedArgs } from "../cli/args.js";
 import type { Command, CommandContext } from "../cli/command.js";
 import { catchInterrupt } from "../cli/interrupt.js";
@@ -20,15 +21,6 @@ import { hoursOf as hours, int } from "../../simulator/node/figures.js";
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
-
-export function checkName(kind: "device" | "board", name: string | undefined, known: readonly string[]): string {
-  if (!name) throw new UsageError(`missing <${kind}>; ${kind}s: ${known.join(", ")}`);
-  if (!known.includes(name)) {
-    const near = closest(name, known);
-    throw new UsageError(`unknown ${kind} "${name}"${near ? ` (did you mean "${near}"?)` : ""}; ${kind}s: ${known.join(", ")}`);
-  }
-  return name;
-}
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${int(n)} ${n === 1 ? one : many}`;
 const row = (label: string, text: string): string => `  ${label.padEnd(17)}${text}`;
@@ -214,7 +206,7 @@ async function runOnXs(a: XsRunArgs, ctx: CommandContext, args: ParsedArgs): Pro
 export const simCommand: Command = {
   name: "sim",
   summary: "run a simulated node or fleet in virtual time, publishing to a real MQTT broker",
-  usage: "<device> [options]",
+  usage: "<device | device.json> [options]",
   description: [
     "Runs the device firmware unmodified on simulated boards: register-level part models, a seeded Kunming",
     "atmosphere, virtual time that jumps between events. Uplinks go over real TCP to an MQTT broker: an embedded",
@@ -226,7 +218,7 @@ export const simCommand: Command = {
     "A node whose start-up throws at 3 boots in a row is held down and reported once; when every node is, the run stops.",
   ].join("\n"),
   options: [
-    { name: "board", kind: "string", value: "name", help: "board manifest", default: "esp32-devkitc" },
+    { name: "board", kind: "string", value: "name|file.json", help: "board: a catalogue name or a board file (an overlay of yours)", default: "esp32-devkitc" },
     { name: "hours", kind: "number", value: "H", help: "virtual hours to run", default: 24 },
     { name: "seed", kind: "number", value: "S", help: "seed of the atmosphere and the nodes", default: 1 },
     { name: "nodes", kind: "number", value: "N", help: "fleet size", default: 1 },
@@ -242,8 +234,8 @@ export const simCommand: Command = {
   ],
   async run(args, ctx) {
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"`);
-    const device = checkName("device", args.positionals[0], listDevices());
-    const board = checkName("board", args.options.board as string, listBoards());
+    const device = manifestArg("device", args.positionals[0], ctx);
+    const board = manifestArg("board", args.options.board as string, ctx);
     const hours = args.options.hours as number;
     const seed = args.options.seed as number;
     const nodes = args.options.nodes as number;

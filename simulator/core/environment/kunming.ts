@@ -39,9 +39,10 @@
  */
 import type { Micros } from "../engine.js";
 import type { AirState, Atmosphere, WindState } from "./types.js";
-import { acos, cos, exp, ln, pow, sin } from "../../../runtime/detmath.js";
+import { cos, exp, ln, pow, sin } from "../../../runtime/detmath.js";
 import { deriveSeed, hashNoise, SplineNoise, splineNoise, type Seed } from "../rng.js";
 import { barometricPressure, LAPSE, monthly, relativeHumidity } from "./air.js";
+import { DEG, equationOfTime, halfDayHours, PI, solarDeclination, TWO_PI, yearFractionOfDays } from "./sun.js";
 
 export interface KunmingWeatherOptions {
   seed: Seed;
@@ -155,10 +156,6 @@ const D_SET = 0.15;
 const T_MAX_AFTER_NOON = 2.5;
 
 const MS_PER_HOUR = 3_600_000;
-const PI = 3.141592653589793;
-const TWO_PI = 6.283185307179586;
-const DEG = PI / 180;
-const TROPICAL_YEAR_DAYS = 365.2425;
 /** How many hourly slots back a shower can still be falling (longest shower 6 h). */
 const RAIN_LOOKBACK = 6;
 /** Rain cooling and wetting fade over this long after a shower, h. */
@@ -202,12 +199,6 @@ function hourWeight(table: readonly number[], hod: number): number {
   const a = table[(i + 24) % 24]!;
   const b = table[(i + 25) % 24]!;
   return a + (b - a) * f;
-}
-
-/** Year fraction from solar days since 1970-01-01 (day 0 is 1 January; drifts < 1 day against the calendar). */
-function yearFractionOfDays(days: number): number {
-  const y = days / TROPICAL_YEAR_DAYS;
-  return y - Math.floor(y);
 }
 
 /** Rain falling at τ hours after the start of a triangle shower (rise to `peak` at `a`, zero again at `d`). */
@@ -404,17 +395,8 @@ class KunmingWeatherModel implements KunmingWeather {
     const c = day & (CACHE_DAYS - 1);
     if (this.#dayKey[c] === day) return c;
     const g = TWO_PI * yearFractionOfDays(day + 0.5);
-    const g2 = 2 * g;
-    const g3 = 3 * g;
-    // Spencer (1971): declination (rad) and equation of time (min)
-    const decl =
-      0.006918 - 0.399912 * cos(g) + 0.070257 * sin(g) - 0.006758 * cos(g2) + 0.000907 * sin(g2) - 0.002697 * cos(g3) + 0.00148 * sin(g3);
-    const eot = 229.18 * (0.000075 + 0.001868 * cos(g) - 0.032077 * sin(g) - 0.014615 * cos(g2) - 0.040849 * sin(g2));
-    let cw = (sin(-0.833 * DEG) - this.#sinLat * sin(decl)) / (this.#cosLat * cos(decl));
-    if (cw > 1) cw = 1;
-    else if (cw < -1) cw = -1;
-    const half = (acos(cw) * 12) / PI;
-    const noon = 12 - eot / 60;
+    const half = halfDayHours(solarDeclination(g), this.#sinLat, this.#cosLat);
+    const noon = 12 - equationOfTime(g) / 60;
     this.#dayKey[c] = day;
     this.#dayNoon[c] = noon;
     this.#dayRise[c] = noon - half;

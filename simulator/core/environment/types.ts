@@ -35,3 +35,31 @@ export interface Atmosphere {
   /** Unix epoch ms at virtual time 0 (SenML timestamps, diurnal cycle). */
   readonly epochMs: number;
 }
+
+/** Magnetic flux density at a sensor, µT, along the sensor's own axes (x, y, z as its datasheet draws them). */
+export interface MagneticField {
+  x: number;
+  y: number;
+  z: number;
+}
+
+/**
+ * The field at a magnetometer as a function of virtual time (Earth's field plus whatever is near: a parked car, a
+ * passing one), written into `out` so a model asks without allocating.
+ */
+export type MagneticFieldAt = (t: Micros, out: MagneticField) => MagneticField;
+
+/** Named quantities of a body of water, as functions of virtual time (what water-measuring part models read). */
+export interface WaterQuantities {
+  /** °C */
+  temperature(t: Micros): number;
+  pH(t: Micros): number;
+  /** Dissolved oxygen, mg/L. */
+  oxygen(t: Micros): number;
+  /** Specific conductance (at 25 °C), µS/cm. */
+  conductivity(t: Micros): number;
+  /** Oxidation-reduction potential, mV. */
+  orp(t: Micros): number;
+  /** NTU */
+  turbidity(t: Micros): number;
+}

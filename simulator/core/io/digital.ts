@@ -3,6 +3,7 @@
  * one), so `onReadable` runs in its own turn, never inside a public method.
  */
 import type { Digital, DigitalClass, DigitalOptions } from "../../../hal/io.js";
+import { boundClass } from "./bound-class.js";
 import type { PinRegistry } from "./pins.js";
 import { assertOpen } from "./pins.js";
 import type { PinWorld } from "./lines.js";
@@ -16,72 +17,75 @@ const OutputOpenDrain = 9;
 const Rising = 1;
 const Falling = 2;
 
-export function makeDigitalClass(world: PinWorld, pins: PinRegistry, wrap: (fn: () => void) => void): DigitalClass {
-  class SimDigital implements Digital {
-    static readonly Input = Input;
-    static readonly InputPullUp = InputPullUp;
-    static readonly InputPullDown = InputPullDown;
-    static readonly InputPullUpDown = InputPullUpDown;
-    static readonly Output = Output;
-    static readonly OutputOpenDrain = OutputOpenDrain;
-    static readonly Rising = Rising;
-    static readonly Falling = Falling;
+const MODES = Object.freeze({ Input, InputPullUp, InputPullDown, InputPullUpDown, Output, OutputOpenDrain, Rising, Falling });
 
-    readonly #pin: number;
-    readonly #output: boolean;
-    readonly #owner: string;
-    #unlisten: (() => void) | undefined;
-    #closed = false;
-    target: unknown;
+interface DigitalBoard {
+  world: PinWorld;
+  pins: PinRegistry;
+  wrap: (fn: () => void) => void;
+}
 
-    constructor(options: DigitalOptions) {
-      if (!options || typeof options !== "object") throw new TypeError("Digital: options object required");
-      const { pin, mode, edge, onReadable } = options;
-      if (typeof pin !== "number") throw new TypeError(`Digital: pin must be a number, got ${String(pin)}`);
-      const modes = [Input, InputPullUp, InputPullDown, InputPullUpDown, Output, OutputOpenDrain];
-      if (!modes.includes(mode)) throw new RangeError(`Digital: invalid mode ${String(mode)} on pin ${pin}`);
-      this.#output = mode === Output || mode === OutputOpenDrain;
-      if (onReadable && this.#output) throw new TypeError(`Digital: onReadable on output pin ${pin}`);
-      if (onReadable && !(edge === Rising || edge === Falling || edge === Rising + Falling)) {
-        throw new RangeError(`Digital: onReadable needs edge Rising, Falling or both on pin ${pin}`);
-      }
-      this.#owner = `Digital(${pin})`;
-      pins.claim([pin], this.#owner);
-      this.#pin = pin;
-      this.target = options.target;
-      const line = world.line(pin);
-      if (!this.#output && !line.driven) {
-        // A floating input reads its pull; a pull-down input idles low.
-        if (mode === InputPullDown) line.set(0);
-        else if (mode === InputPullUp) line.set(1);
-      }
-      if (onReadable && edge !== undefined) {
-        const readable = () => onReadable.call(this); // made once: an edge allocates nothing here
-        this.#unlisten = line.listen((level) => {
-          if (this.#closed) return;
-          if ((level === 1 && edge & Rising) || (level === 0 && edge & Falling)) wrap(readable);
-        });
-      }
+class SimDigital implements Digital {
+  readonly #board: DigitalBoard;
+  readonly #pin: number;
+  readonly #output: boolean;
+  readonly #owner: string;
+  #unlisten: (() => void) | undefined;
+  #closed = false;
+  target: unknown;
+
+  constructor(board: DigitalBoard, options: DigitalOptions) {
+    if (!options || typeof options !== "object") throw new TypeError("Digital: options object required");
+    const { pin, mode, edge, onReadable } = options;
+    if (typeof pin !== "number") throw new TypeError(`Digital: pin must be a number, got ${String(pin)}`);
+    const modes = [Input, InputPullUp, InputPullDown, InputPullUpDown, Output, OutputOpenDrain];
+    if (!modes.includes(mode)) throw new RangeError(`Digital: invalid mode ${String(mode)} on pin ${pin}`);
+    this.#board = board;
+    this.#output = mode === Output || mode === OutputOpenDrain;
+    if (onReadable && this.#output) throw new TypeError(`Digital: onReadable on output pin ${pin}`);
+    if (onReadable && !(edge === Rising || edge === Falling || edge === Rising + Falling)) {
+      throw new RangeError(`Digital: onReadable needs edge Rising, Falling or both on pin ${pin}`);
     }
-
-    read(): number {
-      assertOpen(this.#closed, this.#owner);
-      if (this.#output) throw new Error(`${this.#owner}: read on an output`);
-      return world.line(this.#pin).level;
+    this.#owner = `Digital(${pin})`;
+    board.pins.claim([pin], this.#owner);
+    this.#pin = pin;
+    this.target = options.target;
+    const line = board.world.line(pin);
+    if (!this.#output && !line.driven) {
+      // A floating input reads its pull; a pull-down input idles low.
+      if (mode === InputPullDown) line.set(0);
+      else if (mode === InputPullUp) line.set(1);
     }
-
-    write(value: number): void {
-      assertOpen(this.#closed, this.#owner);
-      if (!this.#output) throw new Error(`${this.#owner}: write on an input`);
-      world.line(this.#pin).set(value ? 1 : 0);
-    }
-
-    close(): void {
-      if (this.#closed) return;
-      this.#closed = true;
-      this.#unlisten?.();
-      pins.release([this.#pin], this.#owner);
+    if (onReadable && edge !== undefined) {
+      const readable = () => onReadable.call(this); // made once: an edge allocates nothing here
+      const wrap = board.wrap;
+      this.#unlisten = line.listen((level) => {
+        if (this.#closed) return;
+        if ((level === 1 && edge & Rising) || (level === 0 && edge & Falling)) wrap(readable);
+      });
     }
   }
-  return SimDigital;
+
+  read(): number {
+    assertOpen(this.#closed, this.#owner);
+    if (this.#output) throw new Error(`${this.#owner}: read on an output`);
+    return this.#board.world.line(this.#pin).level;
+  }
+
+  write(value: number): void {
+    assertOpen(this.#closed, this.#owner);
+    if (!this.#output) throw new Error(`${this.#owner}: write on an input`);
+    this.#board.world.line(this.#pin).set(value ? 1 : 0);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unlisten?.();
+    this.#board.pins.release([this.#pin], this.#owner);
+  }
+}
+
+export function makeDigitalClass(world: PinWorld, pins: PinRegistry, wrap: (fn: () => void) => void): DigitalClass {
+  return boundClass(SimDigital, { world, pins, wrap }, MODES);
 }
