@@ -242,6 +242,7 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
           config: setup.nodeConfig,
           rolePins: setup.rolePins,
           nodes: setup.ids,
+          worlds: [...setup.worlds],
           probe: {
             heap: opts.heap ?? false,
             callbackBudget: opts.callbackBudget ?? DEFAULTS.callbackBudget,

@@ -15,6 +15,8 @@ import type { I2CTarget } from "../../core/buses/i2c.js";
 import type { PulseSource, VoltageSource } from "../../core/io/lines.js";
 import { SimNode } from "../../core/node.js";
 import { attachModels } from "../../core/parts.js";
+import type { SPITarget } from "../../core/buses/spi.js";
+import { buildWorlds, type NodeWorld } from "../../core/worlds.js";
 import { ReportLedger } from "../../core/report-ledger.js";
 import type { ReportAccounting } from "../../core/report-ledger.js";
 import { Rng } from "../../core/rng.js";
@@ -131,6 +133,47 @@ function unmeteredPulses(p: PulseSource, xs: XsHost): PulseSource {
   };
 }
 
+function unmeteredSpi(t: SPITarget, xs: XsHost): SPITarget {
+  return {
+    exchange(tx, mode) {
+      xs.pause();
+      try {
+        return t.exchange(tx, mode);
+      } finally {
+        xs.resume();
+      }
+    },
+  };
+}
+
+/**
+ * A world's quantities (water, structure, …) with every method unmetered: the lake and the bridge are the
+ * simulator's, not the device's, whichever device callback a model happens to ask them from.
+ */
+function unmeteredWorld(w: NodeWorld, xs: XsHost): NodeWorld {
+  const out: Record<string, unknown> = {};
+  for (const [key, q] of Object.entries(w)) {
+    out[key] =
+      typeof q !== "object" || q === null
+        ? q
+        : new Proxy(q as object, {
+            get(target, k) {
+              const v = Reflect.get(target, k) as unknown;
+              if (typeof v !== "function") return v;
+              return (...args: unknown[]) => {
+                xs.pause();
+                try {
+                  return (v as (...a: unknown[]) => unknown).apply(target, args);
+                } finally {
+                  xs.resume();
+                }
+              };
+            },
+          });
+  }
+  return out as NodeWorld;
+}
+
 class XsWorld {
   readonly xs: XsHost;
   readonly engine = new Engine();
@@ -159,6 +202,7 @@ class XsWorld {
     this.epochMs = atmosphere.epochMs;
     const quiet = unmeteredAtmosphere(atmosphere, xs);
     const rolePins = deepFreeze(init.rolePins);
+    const worldOf = buildWorlds(init.worlds ?? [], { seed: init.seed, atmosphere, nodes: init.nodes.length });
     const rng = new Rng(init.seed).fork("nodes");
     init.nodes.forEach((id, index) => {
       const nodeRng = rng.fork(id);
@@ -182,7 +226,11 @@ class XsWorld {
         const attach = bus.attach.bind(bus);
         bus.attach = (address: number, target: I2CTarget) => attach(address, unmeteredTarget(target, xs));
       }
-      attachModels(config.parts, { node, atmosphere: quiet });
+      for (const bus of Object.values(node.spi)) {
+        const attach = bus.attach.bind(bus);
+        bus.attach = (select: number, target: SPITarget) => attach(select, unmeteredSpi(target, xs));
+      }
+      attachModels(config.parts, { node, atmosphere: quiet, ...unmeteredWorld(worldOf(index), xs) });
       for (const [pin, v] of [...node.world.analog]) node.world.analog.set(pin, unmeteredVoltage(v, xs));
       for (const [pin, p] of [...node.world.pulse]) node.world.pulse.set(pin, unmeteredPulses(p, xs));
       this.nodes.push(node);
