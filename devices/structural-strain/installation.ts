@@ -18,10 +18,11 @@ export const GIRDER_INSTALLATION: Readonly<Omit<StrainChannelConfig, "sampleHz">
   rainflow: Object.freeze({ classes: 160, classWidth: 2, offset: -64, gate: 2 }),
   // A cover-plate end on the bottom flange: EN 1993-1-9's lowest category (cut-off 14.6 MPa, 70 µε in steel).
   fatigue: Object.freeze({ detailCategory: 36, youngsModulusGPa: 210 }),
-  // Tension at the bottom flange, µε: level 1 (yellow) at 180, level 2 (red) at 220, each clearing 20 µε lower and
-  // held 10 s, so a train of trucks gives one alarm.
+  // Tension at the bottom flange, µε: level 1 (yellow) at 150, where the heaviest legal trucks on the dead-load
+  // strain already come close, and level 2 (red) at 200, which only an overloaded truck or a weakened girder
+  // reaches; each clears 15 µε lower and is held 10 s, so a train of trucks gives one alarm.
   alarm: Object.freeze({
-    levels: Object.freeze([Object.freeze({ raise: 180, clear: 160 }), Object.freeze({ raise: 220, clear: 200 })]),
+    levels: Object.freeze([Object.freeze({ raise: 150, clear: 135 }), Object.freeze({ raise: 200, clear: 185 })]),
     holdMs: 10_000,
     on: "tension" as const,
   }),
