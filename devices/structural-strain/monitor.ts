@@ -62,7 +62,8 @@ export class StrainMonitor implements NodeApp {
     const sampleHz = c.number(adc, "dataRate");
     this.#node = new Node({ host, config: c.node, parts: linkParts(host, c.node), onReport: () => this.#report() });
     this.#channel = new StrainChannel({ ...GIRDER_INSTALLATION, sampleHz });
-    this.#encoder = new StrainEncoder(`${host.id}:`);
+    const cap = this.#channel.capture;
+    this.#encoder = new StrainEncoder(`${host.id}:`, cap.preSamples + cap.postSamples);
     this.#minutes = [];
     for (let i = 0; i < this.#channel.quasiStatic.keep; i++) this.#minutes.push({ t: 0, microstrain: NaN });
     const spi = host.SPI[adc.part.bus];

@@ -43,7 +43,7 @@ export interface StrainReport {
 }
 
 export class StrainEncoder {
-  readonly #cbor = new CborWriter(1024);
+  readonly #cbor: CborWriter;
   readonly #pack: SenmlPackWriter;
   readonly #chunk = new Uint8Array(2 * CAPTURE_CHUNK);
   readonly #chunkView = new DataView(this.#chunk.buffer);
@@ -61,7 +61,11 @@ export class StrainEncoder {
     capture: new SenmlField("cap"),
   });
 
-  constructor(baseName: string) {
+  /** `captureSamples`: the most samples an event holds (the capture's window before and after). */
+  constructor(baseName: string, captureSamples: number) {
+    // A report's 60 minutes at most, or a capture's chunks, each record under 64 bytes with its name and time.
+    const records = Math.max(60, Math.ceil(captureSamples / CAPTURE_CHUNK)) + 8;
+    this.#cbor = new CborWriter(64 * records);
     this.#pack = new SenmlPackWriter(this.#cbor, { baseName });
   }
 
