@@ -41,12 +41,6 @@ export class ConfigReader {
     return undefined;
   }
 
-  /** The interval of sampling group `group`, ms. */
-  interval(group: string): number {
-    const g = this.node.sampling[group];
-    return g ? g.intervalMs : this.fail(`no sampling group "${group}" (groups: ${Object.keys(this.node.sampling).join(", ")})`);
-  }
-
   /** The interval of the (first) sampling group that samples `role`, ms. */
   intervalOf(role: string): number {
     for (const name of Object.keys(this.node.sampling)) {

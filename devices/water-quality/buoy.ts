@@ -2,8 +2,8 @@
  * The Dianchi water-quality buoy: what it samples, how often, and what it sends.
  *
  * - A round of its probes (probes.ts: EZO-RTD, then EZO-pH, -DO, -EC with the RTD's temperature, EZO-ORP and the
- *   turbidity probe) every 15 minutes, every 2 minutes while a warning holds (the manifest's sampling groups
- *   `water` and `warning`; sampling.ts keeps the fast rate 30 minutes past the last warning).
+ *   turbidity probe) every 15 minutes (the manifest's sampling group `water`), every 2 minutes while a warning
+ *   holds (sampling.ts keeps the fast rate 30 minutes past the last warning).
  * - After each round, the on-device assessment (assess.ts): % saturation at the lake's pressure, GB 3838-2002
  *   classes, the bloom-risk flag, probe faults. A change of the bloom flag, the rate or the fault bits goes out at
  *   once as an event (an alarm when it raises a warning).
@@ -54,7 +54,8 @@ export class WaterQualityBuoy implements NodeApp {
     const i2c = (kind: string) => c.part<ResolvedI2CPart>(kind, "i2c");
     const rtd = i2c("ezo-rtd");
     this.#normalMs = c.intervalOf(rtd.role);
-    const rule = { normalMs: this.#normalMs, alertMs: c.interval("warning"), holdMs: SAMPLING_DEFAULTS.holdMs };
+    // The normal rate is the manifest's; the warning rate and its hold are the algorithm's (sampling.ts).
+    const rule = { normalMs: this.#normalMs, alertMs: SAMPLING_DEFAULTS.alertMs, holdMs: SAMPLING_DEFAULTS.holdMs };
     this.#node = new Node({ host, config: c.node, parts: linkParts(host, c.node), onReport: () => this.#report() });
     this.#assess = new WaterAssessment(rule);
     this.#probes = new ProbeRound(
