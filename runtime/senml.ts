@@ -60,7 +60,6 @@ const KEY_VS = SenmlLabel.vs;
 const KEY_VB = SenmlLabel.vb;
 const KEY_S = SenmlLabel.s;
 const KEY_VD = SenmlLabel.vd;
-const NO_DATA = new Uint8Array(0);
 
 /** RFC 8428 §4.5.1: names use A–Z a–z 0–9 - : . / _ and the resolved name starts with a letter or digit. */
 function isNameChar(c: number): boolean {
@@ -264,7 +263,7 @@ export class SenmlPackWriter {
   }
 
   /** Writes one record whole, or nothing (rolls back and rethrows on any error, e.g. buffer full). */
-  private record(field: SenmlField, key: number, num: number, str: string, flag: boolean, t: number | undefined, vd: Uint8Array = NO_DATA): this {
+  private record(field: SenmlField, key: number, num: number, str: string, flag: boolean, t: number | undefined, vd?: Uint8Array): this {
     this.requireOpen("record");
     if (t !== undefined && !Number.isFinite(t)) {
       throw new RangeError(`SenML time of "${field.name}" is ${t}, not a finite number`);
@@ -289,7 +288,7 @@ export class SenmlPackWriter {
       if (key === KEY_VD) {
         // 6 t sorts before 8 vd.
         if (t !== undefined) w.int(SenmlLabel.t).number(t);
-        w.int(key).byteString(vd);
+        w.int(key).byteString(vd!);
       } else {
         w.int(key); // 2 v, 3 vs, 4 vb or 5 s
         if (key === KEY_VS) w.text(str);
