@@ -11,6 +11,7 @@
 import type { Host, TimerHandle } from "../../hal/host.js";
 import type { ResolvedAnalogPart, ResolvedI2CPart, PartOptionValue } from "../../manifests/schema/config.js";
 import type { I2CSensorBus, SensorError } from "../../hal/sensor.js";
+import type { EzoOptions } from "../../parts/ezo/driver.js";
 import { EzoDO } from "../../parts/ezo-do/driver.js";
 import { EzoEC } from "../../parts/ezo-ec/driver.js";
 import { EzoORP } from "../../parts/ezo-orp/driver.js";
@@ -89,80 +90,46 @@ export class ProbeRound {
       if (!b) throw new Error(`water-quality: board has no I2C bus "${p.bus}"`);
       return { io: b.io, data: b.data, clock: b.clock, hz: p.hz, ...(b.port !== undefined ? { port: b.port } : {}), address: p.address };
     };
-    const self = this;
-    const timer = host.timer;
-    this.#rtd = new EzoRTD({
-      sensor: bus(parts.rtd),
-      timer,
-      onSample() {
-        self.#rtdDone(this.sample()?.temperature ?? NaN);
-      },
-      onError(e) {
-        self.#failed(e, RTD);
-      },
+    // One EZO circuit: its reading goes to `got` (NaN when the reply held no value), its failure settles the probe.
+    const circuit = <D extends { sample(): object | undefined; configure(o: never): void }>(
+      Make: new (o: EzoOptions<D>) => D,
+      part: ResolvedI2CPart,
+      probe: number,
+      got: (s: ReturnType<D["sample"]>) => void,
+    ): D => {
+      const d: D = new Make({ sensor: bus(part), timer: host.timer, onSample: () => got(d.sample() as ReturnType<D["sample"]>), onError: (e) => this.#failed(e, probe) });
+      d.configure(options(part.options) as never);
+      return d;
+    };
+    const r = this.reading;
+    this.#rtd = circuit(EzoRTD, parts.rtd, RTD, (s) => this.#rtdDone(s?.temperature ?? NaN));
+    this.#ph = circuit(EzoPH, parts.pH, PH, (s) => {
+      r.pH = s?.pH ?? NaN;
+      this.#settle(PH);
     });
-    this.#rtd.configure(options(parts.rtd.options));
-    this.#ph = new EzoPH({
-      sensor: bus(parts.pH),
-      timer,
-      onSample() {
-        self.reading.pH = this.sample()?.pH ?? NaN;
-        self.#settle(PH);
-      },
-      onError(e) {
-        self.#failed(e, PH);
-      },
+    this.#do = circuit(EzoDO, parts.oxygen, DO, (s) => {
+      r.oxygen = s?.oxygen ?? NaN;
+      this.#settle(DO);
     });
-    this.#ph.configure(options(parts.pH.options));
-    this.#do = new EzoDO({
-      sensor: bus(parts.oxygen),
-      timer,
-      onSample() {
-        self.reading.oxygen = this.sample()?.oxygen ?? NaN;
-        self.#settle(DO);
-      },
-      onError(e) {
-        self.#failed(e, DO);
-      },
+    this.#ec = circuit(EzoEC, parts.conductivity, EC, (s) => {
+      r.conductivity = s?.conductivity ?? NaN;
+      this.#settle(EC);
     });
-    this.#do.configure(options(parts.oxygen.options));
-    this.#ec = new EzoEC({
-      sensor: bus(parts.conductivity),
-      timer,
-      onSample() {
-        self.reading.conductivity = this.sample()?.conductivity ?? NaN;
-        self.#settle(EC);
-      },
-      onError(e) {
-        self.#failed(e, EC);
-      },
+    this.#orp = circuit(EzoORP, parts.orp, ORP, (s) => {
+      r.orp = s?.orp ?? NaN;
+      this.#settle(ORP);
     });
-    this.#ec.configure(options(parts.conductivity.options));
-    this.#orp = new EzoORP({
-      sensor: bus(parts.orp),
-      timer,
-      onSample() {
-        self.reading.orp = this.sample()?.orp ?? NaN;
-        self.#settle(ORP);
-      },
-      onError(e) {
-        self.#failed(e, ORP);
-      },
-    });
-    this.#orp.configure(options(parts.orp.options));
     const t = parts.turbidity;
     this.#turbidity = new Turbidity({
       sensor: { io: host.io.Analog, pin: t.pin },
       power: t.powerPin !== undefined ? { io: host.io.Digital, pin: t.powerPin } : undefined,
-      timer,
+      timer: host.timer,
       fullScaleVolts: t.fullScaleVolts,
-      onSample() {
-        self.reading.turbidity = self.#turbidity.sample()?.turbidity ?? NaN;
-        self.#settle(TURBIDITY);
+      onSample: () => {
+        r.turbidity = this.#turbidity.sample()?.turbidity ?? NaN;
+        this.#settle(TURBIDITY);
       },
-      onError(e) {
-        self.#failed(e, TURBIDITY);
-      },
+      onError: (e) => this.#failed(e, TURBIDITY),
     });
     this.#turbidity.configure(options(t.options));
   }
