@@ -17,7 +17,7 @@ import { ADS1220 } from "../../parts/ads1220/driver.js";
 import type { StrainReading } from "../../parts/strain-bridge/bridge.js";
 import { Node } from "../../runtime/node/node.js";
 import { ConfigReader } from "../shared/config.js";
-import { linkParts } from "../shared/link-parts.js";
+import { boardLink } from "../shared/board-link.js";
 import { StrainChannel } from "./channel.js";
 import { GIRDER_INSTALLATION } from "./installation.js";
 import { StrainEncoder, type MinuteMean } from "./report.js";
@@ -60,7 +60,7 @@ export class StrainMonitor implements NodeApp {
     const c = new ConfigReader("structural-strain", host.config);
     const adc = c.part<ResolvedSPIPart>("ads1220", "spi");
     const sampleHz = c.number(adc, "dataRate");
-    this.#node = new Node({ host, config: c.node, parts: linkParts(host, c.node), onReport: () => this.#report() });
+    this.#node = new Node({ host, config: c.node, link: boardLink, onReport: () => this.#report() });
     this.#channel = new StrainChannel({ ...GIRDER_INSTALLATION, sampleHz });
     const cap = this.#channel.capture;
     this.#encoder = new StrainEncoder(`${host.id}:`, cap.preSamples + cap.postSamples);

@@ -15,7 +15,7 @@ import type { ResolvedAnalogPart, ResolvedI2CPart } from "../../manifests/schema
 import { Node } from "../../runtime/node/node.js";
 import type { Task } from "../../runtime/scheduler.js";
 import { ConfigReader } from "../shared/config.js";
-import { linkParts } from "../shared/link-parts.js";
+import { boardLink } from "../shared/board-link.js";
 import { CHANGED_BLOOM, CHANGED_FAULTS, CHANGED_RATE, WaterAssessment } from "./assess.js";
 import { ProbeRound, type WaterReading } from "./probes.js";
 import { BuoyEncoder } from "./report.js";
@@ -56,7 +56,7 @@ export class WaterQualityBuoy implements NodeApp {
     this.#normalMs = c.intervalOf(rtd.role);
     // The normal rate is the manifest's; the warning rate and its hold are the algorithm's (sampling.ts).
     const rule = { normalMs: this.#normalMs, alertMs: SAMPLING_DEFAULTS.alertMs, holdMs: SAMPLING_DEFAULTS.holdMs };
-    this.#node = new Node({ host, config: c.node, parts: linkParts(host, c.node), onReport: () => this.#report() });
+    this.#node = new Node({ host, config: c.node, link: boardLink, onReport: () => this.#report() });
     this.#assess = new WaterAssessment(rule);
     this.#probes = new ProbeRound(
       host,
