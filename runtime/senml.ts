@@ -59,6 +59,7 @@ const KEY_V = SenmlLabel.v;
 const KEY_VS = SenmlLabel.vs;
 const KEY_VB = SenmlLabel.vb;
 const KEY_S = SenmlLabel.s;
+const KEY_VD = SenmlLabel.vd;
 
 /** RFC 8428 §4.5.1: names use A–Z a–z 0–9 - : . / _ and the resolved name starts with a letter or digit. */
 function isNameChar(c: number): boolean {
@@ -232,6 +233,14 @@ export class SenmlPackWriter {
     return this.record(field, KEY_VS, 0, vs, false, t);
   }
 
+  /**
+   * Record with a data value (vd: a CBOR byte string, RFC 8428 §6), e.g. a block of raw samples in a layout the
+   * field's name documents. `t` is written before it (label 6 sorts before 8).
+   */
+  data(field: SenmlField, vd: Uint8Array, t?: number): this {
+    return this.record(field, KEY_VD, 0, "", false, t, vd);
+  }
+
   /** Closes the pack and returns its bytes (a view into the writer's buffer). */
   end(): Uint8Array {
     const mark = this.requireOpen("end");
@@ -254,7 +263,7 @@ export class SenmlPackWriter {
   }
 
   /** Writes one record whole, or nothing (rolls back and rethrows on any error, e.g. buffer full). */
-  private record(field: SenmlField, key: number, num: number, str: string, flag: boolean, t: number | undefined): this {
+  private record(field: SenmlField, key: number, num: number, str: string, flag: boolean, t: number | undefined, vd?: Uint8Array): this {
     this.requireOpen("record");
     if (t !== undefined && !Number.isFinite(t)) {
       throw new RangeError(`SenML time of "${field.name}" is ${t}, not a finite number`);
@@ -276,11 +285,17 @@ export class SenmlPackWriter {
     const start = w.length;
     try {
       w.mapHeader(pairs).raw(field.prefix);
-      w.int(key); // 2 v, 3 vs, 4 vb or 5 s
-      if (key === KEY_VS) w.text(str);
-      else if (key === KEY_VB) w.bool(flag);
-      else w.number(num);
-      if (t !== undefined) w.int(SenmlLabel.t).number(t);
+      if (key === KEY_VD) {
+        // 6 t sorts before 8 vd.
+        if (t !== undefined) w.int(SenmlLabel.t).number(t);
+        w.int(key).byteString(vd!);
+      } else {
+        w.int(key); // 2 v, 3 vs, 4 vb or 5 s
+        if (key === KEY_VS) w.text(str);
+        else if (key === KEY_VB) w.bool(flag);
+        else w.number(num);
+        if (t !== undefined) w.int(SenmlLabel.t).number(t);
+      }
       if (first) {
         w.raw(this.basePrefix); // −1 bver, −2 bn
         if (bt !== undefined) w.int(SenmlLabel.bt).number(bt);

@@ -11,6 +11,7 @@
  */
 import { CborWriter } from "../../runtime/cbor.js";
 import { SenmlField, SenmlPackWriter } from "../../runtime/senml.js";
+import { quantize } from "../shared/quantize.js";
 
 export interface Report {
   /** Unix seconds of the end of the reporting period. */
@@ -34,13 +35,7 @@ const RAD_PER_DEG = Math.PI / 180;
 const M_PER_MM = 0.001;
 const MPS_PER_MMPH = 1 / 3_600_000;
 
-/** Round to `resolution`, then prefer the float32 neighbour when it is within a tenth of the resolution. */
-export function quantize(x: number, resolution: number): number {
-  if (x !== x) return x;
-  const r = Math.round(x / resolution) * resolution;
-  const f = Math.fround(r);
-  return Math.abs(f - r) <= resolution / 10 ? f : r;
-}
+export { quantize };
 
 export class ReportEncoder {
   readonly #cbor = new CborWriter(256);

@@ -193,7 +193,11 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
     byPeriod.set(periodMs, names);
   }
   for (const [periodMs, names] of byPeriod) {
-    const members = streams.filter((s) => s.periodMs === periodMs && s.dispatches > 1);
+    // A group paced by its part rather than a timer (an ADC's data-ready edge at 90 SPS: 11.11 ms) lists its
+    // period in whole ms: its stream is the one within a millisecond of it.
+    const paced = (s: StreamFigures) => s.periodMs !== undefined && s.periodMs !== periodMs && Math.abs(s.periodMs - periodMs) < Math.min(1, periodMs / 10);
+    let members = streams.filter((s) => s.periodMs === periodMs && s.dispatches > 1);
+    if (members.length === 0) members = streams.filter((s) => paced(s) && s.dispatches > 1);
     if (members.length === 0) continue;
     const ids = new Set(members.map((m) => m.stream));
     const all = line.events.filter((e) => ids.has(e.stream));
@@ -213,7 +217,8 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
     const slots = all.filter((e) => e.stream === first);
     const run = slots.filter((e) => e.dueUs >= warmupEnd);
     const boot = slots.filter((e) => e.dueUs < warmupEnd);
-    const periodUs = periodMs * 1000;
+    // Jitter against the period the slots actually keep (the part's, for a paced group).
+    const periodUs = (members.find((m) => m.stream === first)?.periodMs ?? periodMs) * 1000;
 
     const intervals = run.slice(1).map((e, i) => ({ e, before: run[i]! }));
     const jitter = (k: keyof Pair) => intervals.map(({ e, before }) => Math.abs(e.startUs[k] - before.startUs[k] - periodUs));

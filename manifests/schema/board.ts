@@ -157,6 +157,13 @@ export const BoardSchema = s.object(
       description: "The board's own named pins (`led`, `button`, …), merged into `host.pin`.",
       keyPattern: IDENT_PATTERN, keyHint: IDENT_HINT,
     }),
+    devices: s.optional(
+      s.array(name("A device this board is made for."), {
+        description:
+          'The devices this board is made for, e.g. ["weather-station"] for a weather station\'s carrier board: `ganzhi check`, the tests and the benchmark pair it with these only. Absent: every device whose wiring names the board or one of its bases.',
+        uniqueItems: true,
+      }),
+    ),
     wiring: s.optional(
       s.record(
         s.record(pinRef(), {

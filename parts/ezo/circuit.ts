@@ -53,18 +53,19 @@ export function calibrationGrammar(
   rules: readonly PointRule[],
   extra: Readonly<Record<string, string>> = {},
 ): (command: string) => EzoCalibration | string {
-  for (const r of rules) Object.freeze(r);
-  Object.freeze(rules);
-  Object.freeze(extra);
-  const forms = rules.map((r) => (r.point ? `Cal,${r.point}` : "Cal") + (r.value ? ",<" + r.value.what + ">" : "")).concat("Cal,clear", "Cal,?", ...Object.keys(extra));
+  // The grammar is kept in consts, frozen to the leaves: Moddable's xsl preloads it into flash, and warns about a
+  // closure over a parameter or a mutable object (which would then be read-only on the board).
+  const pointRules: readonly PointRule[] = Object.freeze(rules.map((r) => Object.freeze(r.value ? { ...r, value: Object.freeze({ ...r.value }) } : { ...r })));
+  const commands: Readonly<Record<string, string>> = Object.freeze({ ...extra });
+  const forms = pointRules.map((r) => (r.point ? `Cal,${r.point}` : "Cal") + (r.value ? ",<" + r.value.what + ">" : "")).concat("Cal,clear", "Cal,?", ...Object.keys(commands));
   const expected = `EZO-${type} calibration commands are ${forms.join(", ")}`;
   return (command) => {
     if (typeof command !== "string") return `${expected}; got ${typeof command}`;
-    for (const k of Object.keys(extra)) if (sameWord(command, k)) return { point: extra[k]!, ms: EZO_STANDARD_MS };
+    for (const k of Object.keys(commands)) if (sameWord(command, k)) return { point: commands[k]!, ms: EZO_STANDARD_MS };
     const f = command.split(",");
     if (!sameWord(f[0]!, "Cal")) return `${expected}; got ${JSON.stringify(command)}`;
     if (f.length === 2 && (f[1] === "?" || sameWord(f[1]!, "clear"))) return { point: f[1] === "?" ? "?" : "clear", ms: EZO_STANDARD_MS };
-    for (const r of rules) {
+    for (const r of pointRules) {
       let i = 1;
       if (r.point) {
         if (f.length < 2 || !sameWord(f[1]!, r.point)) continue;

@@ -57,6 +57,9 @@ interface Pending {
 
 const SYNTAX: EzoAnswer = Object.freeze({ code: EZO_SYNTAX_ERROR, ms: EZO_STANDARD_MS });
 
+/** Commands a model keeps in `commands`. */
+export const COMMAND_LOG = 100;
+
 export abstract class EzoModel implements I2CTarget {
   readonly spec: EzoCircuit;
   fault: EzoFault;
@@ -64,8 +67,13 @@ export abstract class EzoModel implements I2CTarget {
   asleep = false;
   /** Temperature compensation in force, °C (`T,t`, `RT,t`). */
   compensation: number;
-  /** Commands received, in order (for tests and traces). */
+  /**
+   * The first COMMAND_LOG commands received, in order (for tests and traces). Bounded: a simulated week sends
+   * thousands, and on XS the models share the device's heap, whose growth the profile charges to the device.
+   */
   readonly commands: string[] = [];
+  /** Commands received in all. */
+  commandCount = 0;
   /** Reads answered 254 (before the processing delay had passed). */
   earlyReads = 0;
   /** Commands answered with a syntax error. */
@@ -116,7 +124,8 @@ export abstract class EzoModel implements I2CTarget {
       if (this.o.wake === "discarded") return true;
     }
     const command = decodeCommand(bytes);
-    this.commands.push(command ?? "<non-ASCII>");
+    this.commandCount++;
+    if (this.commands.length < COMMAND_LOG) this.commands.push(command ?? "<non-ASCII>");
     if (command === undefined) return this.#answer(SYNTAX, now);
     if (sameWord(command, "Sleep")) {
       this.#pending = undefined;

@@ -7,6 +7,7 @@
  * The V8 session and the XS session both build worlds here, so one seed gives one world on every engine.
  */
 import type { KunmingWeather } from "./environment/kunming.js";
+import { createBridge } from "./environment/bridge.js";
 import { createDianchiLake } from "./environment/dianchi.js";
 import { WORLD_DESCRIPTIONS, WORLD_NAMES, type WorldName } from "../../manifests/schema/worlds.js";
 import type { ModelContext } from "./parts.js";
@@ -34,6 +35,14 @@ export const WORLDS: Readonly<Record<WorldName, WorldKind>> = Object.freeze({
       // One lake, one buoy site: every node floats in the same water.
       const lake = createDianchiLake({ seed: setup.seed, atmosphere: setup.atmosphere });
       return () => ({ water: lake });
+    },
+  }),
+  bridge: Object.freeze({
+    create(setup: WorldSetup) {
+      // One span, its traffic and its damage: every node's gauges are on the same girder (the span is seeded from
+      // the run's seed, its deck warmed by the run's air).
+      const bridge = createBridge({ seed: setup.seed, atmosphere: setup.atmosphere, epochMs: setup.atmosphere.epochMs });
+      return () => ({ structure: bridge });
     },
   }),
 });

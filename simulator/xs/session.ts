@@ -280,6 +280,7 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
           link: link.side,
           rolePins: setup.rolePins,
           nodes: setup.ids,
+          worlds: [...setup.worlds],
           probe: {
             heap: opts.heap ?? false,
             callbackBudget: opts.callbackBudget ?? DEFAULTS.callbackBudget,

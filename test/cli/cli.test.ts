@@ -33,7 +33,7 @@ describe("ganzhi CLI", () => {
   });
 
   it.each([
-    [["sim", "weather-statoin"], 'ganzhi sim: unknown device "weather-statoin" (did you mean "weather-station"?); devices: weather-station'],
+    [["sim", "weather-statoin"], 'ganzhi sim: unknown device "weather-statoin" (did you mean "weather-station"?); devices: structural-strain, water-quality, weather-station'],
     [["sim", "weather-station", "--board", "esp32"], 'ganzhi sim: unknown board "esp32"'],
     [["sim", "weather-station", "--hurs", "3"], "ganzhi sim: unknown option --hurs (did you mean --hours?)"],
     [["sim", "weather-station", "--hours", "many"], 'ganzhi sim: --hours expects a number, got "many"'],

@@ -611,7 +611,7 @@ describe("a device on a board: named pins, SPI and UART parts", () => {
     opts: withTestParts,
     board: "kunming-ws-v1",
     edits: [radioPart(`{ "busy": 4, "dio1": 13, "reset": 14 }`)],
-    expect: [{ pointer: "/buses/spi", message: 'kunming-ws-v1 deletes its SPI buses, which part "radio" of NAMED uses (DIR/NAMED.json:8:5)', at: "manifests/boards/kunming-ws-v1.json:10:5" }],
+    expect: [{ pointer: "/buses/spi", message: 'kunming-ws-v1 deletes its SPI buses, which part "radio" of NAMED uses (DIR/NAMED.json:8:5)', at: "manifests/boards/kunming-ws-v1.json:11:5" }],
   });
   deviceCase({
     what: "an optional part the firmware requires, not wired on a board",

@@ -62,6 +62,19 @@ describe("SenmlPackWriter, decoded by cborg", () => {
     );
   });
 
+  it("a data value (vd) is a CBOR byte string, after t in the deterministic key order (6 < 8), base fields last", () => {
+    const p = new SenmlPackWriter(new CborWriter(128), { baseName: "ss1:" });
+    const data = new Uint8Array([0x01, 0x00, 0xff, 0x7f]);
+    const b = p.begin(1700000000).data(new SenmlField("cap"), data, 0.5).data(new SenmlField("cap"), data.subarray(0, 2)).end();
+    // Key order checked on the bytes: map(5) n "cap", t 0.5 (float16), vd h'0100ff7f', bn, bt.
+    expect(Buffer.from(b).toString("hex")).toBe(
+      "82" + "a5" + "0063636170" + "06f93800" + "08440100ff7f" + "21647373313a" + "221a6553f100" + "a2" + "0063636170" + "08420100",
+    );
+    const pack = decodePack(b);
+    expect(pack[0].get(8)).toEqual(data);
+    expect(pack[1].get(8)).toEqual(new Uint8Array([0x01, 0x00]));
+  });
+
   it("labels, values, base name/time on the first record only, resolved names", () => {
     const p = new SenmlPackWriter(new CborWriter(256), { baseName: "urn:dev:mac:0024befffe804ff1:" });
     p.begin(1700000123.25)

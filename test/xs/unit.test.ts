@@ -40,10 +40,15 @@ const FILES = [
   "test/parts/hx711.test.ts",
   "test/parts/qmc5883l.test.ts",
   "test/parts/lis3mdl.test.ts",
+  "test/devices/structural-strain-rainflow.test.ts",
+  "test/devices/structural-strain-fatigue.test.ts",
+  "test/devices/structural-strain-signals.test.ts",
+  "test/devices/structural-strain-channel.test.ts",
   "test/runtime/detmath.test.ts",
   "test/environment/rng.test.ts",
   "test/environment/kunming.test.ts",
   "test/environment/dianchi.test.ts",
+  "test/environment/bridge.test.ts",
   "test/devices/water-quality.test.ts",
 ];
 
@@ -62,6 +67,9 @@ const XS_SKIP: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     "a simulated year over seeds > oxygen rises by day and falls by night: maximum late afternoon, minimum at dawn, 10–30 % a day in summer": "statistics of the same 8 years",
     "a simulated year over seeds > each bloom: day-time supersaturation with pH above 9, night-time depletion, turbidity rising over its growth": "statistics of the same 8 years",
     "a simulated year over seeds > stays within plausible ranges all year": "a simulated year, statistics",
+  },
+  "test/environment/bridge.test.ts": {
+    "bridge world > has ~12 000 vehicles a day with two commuter peaks, and its trucks mostly at night": "14 simulated days of traffic statistics, 24 s on XS",
   },
 };
 

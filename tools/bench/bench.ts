@@ -5,7 +5,7 @@
  * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it); then each device on the emulated Cortex-M4
  * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips);
  * then `ganzhi build`'s wall time and each board's footprint beside Moddable's xsl (GANZHI_BENCH_BUILD=0 skips).
- * Before the XS comparison, fleet scaling (tools/bench/fleet.ts): the first device in fleets of GANZHI_BENCH_FLEET
+ * Before the XS comparison, fleet scaling (tools/bench/fleet.ts): the weather station (GANZHI_BENCH_FLEET_DEVICE) in fleets of GANZHI_BENCH_FLEET
  * nodes (default "1,100,1000"; "0" skips), each over GANZHI_BENCH_FLEET_NODE_HOURS node-hours (default 200) after a
  * 6-minute warm-up.
  */
@@ -84,7 +84,9 @@ const fleetSizes = (process.env.GANZHI_BENCH_FLEET ?? "1,100,1000")
 const fleetNodeHours = Number(process.env.GANZHI_BENCH_FLEET_NODE_HOURS ?? 200);
 const fleetRows: FleetRow[] = [];
 if (fleetSizes.length > 0) {
-  const device = listDevices()[0]!;
+  // The fleet figures are the weather station's unless GANZHI_BENCH_FLEET_DEVICE names another: the first device by
+  // name would change with every device added (and a strain monitor's 90 samples/s fleet measures its ADC model).
+  const device = process.env.GANZHI_BENCH_FLEET_DEVICE ?? (listDevices().includes("weather-station") ? "weather-station" : listDevices()[0]!);
   const board = "esp32-devkitc";
   const warmUs = 6 * 60_000_000;
   // A short fleet first, so module loading and the first compilations are not charged to the first size.

@@ -1,6 +1,7 @@
 /** The build's view of manifests/load.ts: list, load, validate and resolve a device on a board. */
 import path from "node:path";
 import { formatDiagnostic, listBoards, listDevices, loadBoard, loadDevice, resolveNode, type LoadOptions } from "../../manifests/load.js";
+import type { LoadedBoard, LoadedDevice } from "../../manifests/load.js";
 import type { ManifestSource, ResolvedNode } from "./build.js";
 
 export function manifestSource(root: string): ManifestSource {
@@ -31,13 +32,23 @@ export function manifestSource(root: string): ManifestSource {
  * throws here. The tests (test/helpers/manifests.ts) and the benchmark enumerate devices and boards with it.
  */
 export function wiredPairs(opts: LoadOptions = {}): [device: string, board: string][] {
-  const boards = listBoards(opts).map((name) => ({ name, lineage: loadBoard(name, opts).lineage }));
+  const boards = listBoards(opts).map((name) => loadBoard(name, opts));
   const pairs: [string, string][] = [];
   for (const device of listDevices(opts)) {
-    const wiring = Object.keys(loadDevice(device, opts).manifest.wiring);
-    for (const b of boards) {
-      if (wiring.length === 0 || b.lineage.some((n) => wiring.includes(n))) pairs.push([device, b.name]);
-    }
+    const d = loadDevice(device, opts);
+    for (const b of boards) if (boardFits(b, d)) pairs.push([device, b.manifest.name]);
   }
   return pairs;
+}
+
+/**
+ * Whether a device is meant to run on a board: the board is not made for other devices only (its `devices`), and
+ * the device's wiring names the board or one of its bases, or the board wires the device, or the device needs no
+ * wiring at all. `ganzhi check` and `wiredPairs` both ask this.
+ */
+export function boardFits(board: LoadedBoard, device: LoadedDevice): boolean {
+  const only = board.manifest.devices;
+  if (only !== undefined && !only.includes(device.manifest.name)) return false;
+  const wiring = Object.keys(device.manifest.wiring ?? {});
+  return wiring.length === 0 || board.lineage.some((n) => wiring.includes(n)) || board.manifest.wiring?.[device.manifest.name] !== undefined;
 }

@@ -8,6 +8,7 @@ import type { Diagnostic, LoadedBoard, LoadedDevice } from "../../manifests/load
 import { UsageError } from "../cli/args.js";
 import type { Command } from "../cli/command.js";
 import { manifestArg } from "../cli/manifest-arg.js";
+import { boardFits } from "../build/manifests.js";
 
 interface Outcome {
   what: string;
@@ -59,11 +60,9 @@ export const checkCommand: Command = {
     }
     let resolved = 0;
     for (const [d, ld] of loadedDevices) {
-      const wired = Object.keys(ld.manifest.wiring ?? {});
       for (const lb of loadedBoards.values()) {
-        // A device is checked on the boards its manifest wires, on overlays of them, and on boards that wire it.
-        const wires = lb.lineage.some((name) => wired.includes(name)) || lb.manifest.wiring?.[ld.name] !== undefined;
-        if (!wires && !args.options.board) continue;
+        // A device is checked on the boards it is meant for (boardFits), and on any board named with --board.
+        if (!boardFits(lb, ld) && !args.options.board) continue;
         if (attempt(`${d} on ${lb.name}`, () => resolveNode(ld, lb), outcomes)) resolved++;
       }
     }

@@ -20,6 +20,7 @@ import type { LinkSide } from "../../core/link-side.js";
 import type { PulseSource, VoltageSource } from "../../core/io/lines.js";
 import { SimNode } from "../../core/node.js";
 import { attachModels } from "../../core/parts.js";
+import { buildWorlds, type NodeWorld } from "../../core/worlds.js";
 import { ReportLedger } from "../../core/report-ledger.js";
 import type { ReportAccounting } from "../../core/report-ledger.js";
 import { Rng } from "../../core/rng.js";
@@ -149,6 +150,34 @@ function unmeteredPulses(p: PulseSource, xs: XsHost): PulseSource {
   };
 }
 
+/**
+ * A world's quantities (water, structure, …) with every method unmetered: the lake and the bridge are the
+ * simulator's, not the device's, whichever device callback a model happens to ask them from.
+ */
+function unmeteredWorld(w: NodeWorld, xs: XsHost): NodeWorld {
+  const out: Record<string, unknown> = {};
+  for (const [key, q] of Object.entries(w)) {
+    out[key] =
+      typeof q !== "object" || q === null
+        ? q
+        : new Proxy(q as object, {
+            get(target, k) {
+              const v = Reflect.get(target, k) as unknown;
+              if (typeof v !== "function") return v;
+              return (...args: unknown[]) => {
+                xs.pause();
+                try {
+                  return (v as (...a: unknown[]) => unknown).apply(target, args);
+                } finally {
+                  xs.resume();
+                }
+              };
+            },
+          });
+  }
+  return out as NodeWorld;
+}
+
 class XsWorld {
   readonly xs: XsHost;
   readonly engine = new Engine();
@@ -180,6 +209,7 @@ class XsWorld {
     const rolePins = deepFreeze(init.rolePins);
     const configs = (init.configs ?? init.nodes.map(() => init.config)).map((c) => deepFreeze(c) as unknown as DeviceConfig);
     this.link = buildLinkSide(init.link ?? { link: "mqtt" }, { engine, seed: init.seed, epochMs: atmosphere.epochMs, ids: init.nodes, network: this.network });
+    const worldOf = buildWorlds(init.worlds ?? [], { seed: init.seed, atmosphere, nodes: init.nodes.length });
     const rng = new Rng(init.seed).fork("nodes");
     init.nodes.forEach((id, index) => {
       const nodeRng = rng.fork(id);
@@ -207,7 +237,7 @@ class XsWorld {
         const attach = bus.attach.bind(bus);
         bus.attach = (select: number, target: SPITarget) => attach(select, unmeteredSpiTarget(target, xs));
       }
-      attachModels(config.parts, { node, atmosphere: quiet, ...this.link.modelContext(index) });
+      attachModels(config.parts, { node, atmosphere: quiet, ...unmeteredWorld(worldOf(index), xs), ...this.link.modelContext(index) });
       for (const [pin, v] of [...node.world.analog]) node.world.analog.set(pin, unmeteredVoltage(v, xs));
       for (const [pin, p] of [...node.world.pulse]) node.world.pulse.set(pin, unmeteredPulses(p, xs));
       this.nodes.push(node);

@@ -28,6 +28,8 @@ export interface InitMessage {
   rolePins: Record<string, number>;
   /** Node ids, in fleet order. */
   nodes: string[];
+  /** The worlds the device's parts stand in besides the air (its manifest's `world`), built as the V8 run builds them. */
+  worlds: string[];
   watchdogMs?: number;
   probe: { heap: boolean; callbackBudget: number; startupBudget: number };
 }

@@ -1,0 +1,58 @@
+/**
+ * Reading a device's parts out of `host.config` (the manifest resolved for a board, `NodeConfig`): by part kind, so
+ * a manifest may name its roles as it likes, with a clear error naming the device and what is missing or miswired.
+ * Every device reads its configuration once at start-up through these.
+ */
+import type { DeviceConfig } from "../../hal/host.js";
+import type { NodeConfig, ResolvedPart } from "../../manifests/schema/config.js";
+
+export class ConfigReader {
+  readonly node: NodeConfig;
+  readonly #who: string;
+
+  constructor(who: string, raw: DeviceConfig) {
+    this.#who = who;
+    const c = raw as unknown as NodeConfig;
+    if (!c || typeof c !== "object" || !c.parts || !c.sampling || !c.reporting || !c.uplink) {
+      this.fail("expected a resolved node configuration (parts, sampling, reporting, uplink)");
+    }
+    this.node = c;
+  }
+
+  fail(what: string): never {
+    throw new Error(`${this.#who} config: ${what}`);
+  }
+
+  /** The one part of `kind`, connected as one of `io`. */
+  part<T extends ResolvedPart>(kind: string, ...io: T["io"][]): { role: string; part: T } {
+    const found = this.optionalPart<T>(kind, ...io);
+    return found ?? this.fail(`no ${kind} among parts (${Object.keys(this.node.parts).join(", ")})`);
+  }
+
+  /** The part of `kind` if the board fits it (an optional part), connected as one of `io`. */
+  optionalPart<T extends ResolvedPart>(kind: string, ...io: T["io"][]): { role: string; part: T } | undefined {
+    const parts = this.node.parts;
+    for (const role of Object.keys(parts)) {
+      const p = parts[role]!;
+      if (p.part !== kind) continue;
+      if (io.indexOf(p.io) < 0) this.fail(`part ${role} (${kind}) is connected as ${p.io}, expected ${io.join(" or ")}`);
+      return { role, part: p as T };
+    }
+    return undefined;
+  }
+
+  /** The interval of the (first) sampling group that samples `role`, ms. */
+  intervalOf(role: string): number {
+    for (const name of Object.keys(this.node.sampling)) {
+      const g = this.node.sampling[name]!;
+      if (g.roles.indexOf(role) >= 0) return g.intervalMs;
+    }
+    return this.fail(`part ${role} is in no sampling group`);
+  }
+
+  /** A numeric option of a part (resolution fills in the part's defaults, so a missing one is an error). */
+  number(p: { role: string; part: ResolvedPart }, key: string): number {
+    const v = p.part.options[key];
+    return typeof v === "number" ? v : this.fail(`part ${p.role} (${p.part.part}): option ${key} is not a number`);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The strain monitor's packs, compact for LoRaWAN (51-byte payloads at CN470 DR0–2; the uplink queue splits a pack
+ * at record boundaries, so no record here is longer than that). Strain is dimensionless: SenML's unit is "/"
+ * (RFC 8428 §12.1), so 1 µε goes out as 1e-6, rounded to 0.1 µε.
+ *
+ * - Report (every reporting interval): one record `s` per closed minute (its mean, the quasi-static strain, with
+ *   `t` its end relative to the base time), the deck temperature (`T`, Cel), the period's peak strain (`pk`), the
+ *   alarm level (`lvl`), and after each hourly close the hour's Miner damage (`D`), the damage since start-up
+ *   (`Dt`) and the cycles counted (`cyc`).
+ * - Alarm (at once, priority ALARM on a raise): `lvl` and the strain that changed it (`pk`).
+ * - Capture (after an alarm's window is recorded): the raw indicated strain around the trigger: `hz` the sample
+ *   rate, `pre` the samples before the trigger (the trigger's included), `s0` the first sample, then `cap` records
+ *   of `vd` = little-endian int16 differences from `s0` in 0.1 µε, CAPTURE_CHUNK samples each, `t` the first
+ *   one's offset from the base time (the first sample's instant).
+ */
+import { CborWriter } from "../../runtime/cbor.js";
+import { SenmlField, SenmlPackWriter } from "../../runtime/senml.js";
+import { quantize } from "../shared/quantize.js";
+
+const STRAIN_PER_MICROSTRAIN = 1e-6;
+/** 0.1 µε in SenML's "/" */
+const STRAIN_RESOLUTION = 1e-7;
+/** Samples per `cap` record: 32 bytes of data keeps a record under 51 bytes with its name and time. */
+export const CAPTURE_CHUNK = 16;
+/** Steps of the capture's int16 differences, µε. */
+export const CAPTURE_STEP_MICROSTRAIN = 0.1;
+
+export interface MinuteMean {
+  /** Seconds from the report's base time to the minute's end (≤ 0). */
+  t: number;
+  microstrain: number;
+}
+
+export interface StrainReport {
+  unixMs: number;
+  minutes: readonly MinuteMean[];
+  minuteCount: number;
+  temperature: number;
+  peak: number;
+  level: number;
+  /** The last hour's damage, cycles, and the total, when an hour closed since the last report. */
+  hour: { damage: number; total: number; cycles: number } | undefined;
+}
+
+export class StrainEncoder {
+  readonly #cbor: CborWriter;
+  readonly #pack: SenmlPackWriter;
+  readonly #chunk = new Uint8Array(2 * CAPTURE_CHUNK);
+  readonly #chunkView = new DataView(this.#chunk.buffer);
+  readonly #f = Object.freeze({
+    minute: new SenmlField("s", "/"),
+    temperature: new SenmlField("T", "Cel"),
+    peak: new SenmlField("pk", "/"),
+    level: new SenmlField("lvl"),
+    damage: new SenmlField("D"),
+    total: new SenmlField("Dt"),
+    cycles: new SenmlField("cyc"),
+    rate: new SenmlField("hz", "Hz"),
+    before: new SenmlField("pre"),
+    first: new SenmlField("s0", "/"),
+    capture: new SenmlField("cap"),
+  });
+
+  /** `captureSamples`: the most samples an event holds (the capture's window before and after). */
+  constructor(baseName: string, captureSamples: number) {
+    // A report's 60 minutes at most, or a capture's chunks, each record under 64 bytes with its name and time.
+    const records = Math.max(60, Math.ceil(captureSamples / CAPTURE_CHUNK)) + 8;
+    this.#cbor = new CborWriter(64 * records);
+    this.#pack = new SenmlPackWriter(this.#cbor, { baseName });
+  }
+
+  report(r: StrainReport): Uint8Array {
+    const f = this.#f;
+    const p = this.#pack;
+    this.#cbor.reset();
+    p.begin(Math.floor(r.unixMs / 1000));
+    p.valueIfFinite(f.temperature, quantize(r.temperature, 0.01));
+    p.value(f.level, r.level);
+    p.valueIfFinite(f.peak, quantize(r.peak * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+    if (r.hour) {
+      p.value(f.damage, Math.fround(r.hour.damage));
+      p.value(f.total, Math.fround(r.hour.total));
+      p.value(f.cycles, r.hour.cycles);
+    }
+    for (let i = 0; i < r.minuteCount; i++) {
+      const m = r.minutes[i]!;
+      p.valueIfFinite(f.minute, quantize(m.microstrain * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION), m.t);
+    }
+    p.end();
+    return this.#cbor.copy();
+  }
+
+  alarm(unixMs: number, level: number, microstrain: number): Uint8Array {
+    const f = this.#f;
+    const p = this.#pack;
+    this.#cbor.reset();
+    p.begin(unixMs / 1000);
+    p.value(f.level, level);
+    p.valueIfFinite(f.peak, quantize(microstrain * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+    p.end();
+    return this.#cbor.copy();
+  }
+
+  /** The raw samples of one event; `unixMs` the first sample's instant. */
+  capture(unixMs: number, hz: number, before: number, samples: Float32Array, length: number): Uint8Array {
+    const f = this.#f;
+    const p = this.#pack;
+    const c = this.#cbor;
+    c.reset();
+    p.begin(unixMs / 1000);
+    p.value(f.rate, hz);
+    p.value(f.before, before);
+    const s0 = samples[0]!;
+    p.value(f.first, quantize(s0 * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+    const view = this.#chunkView;
+    for (let i = 0; i < length; i += CAPTURE_CHUNK) {
+      const n = Math.min(CAPTURE_CHUNK, length - i);
+      for (let j = 0; j < n; j++) {
+        const x = samples[i + j]!;
+        // Beyond ±3276.7 µε of the first: clamped; NaN (a failed conversion): −32768.
+        let d = Math.round((x - s0) / CAPTURE_STEP_MICROSTRAIN);
+        if (!(d >= -32767)) d = -32768;
+        else if (d > 32767) d = 32767;
+        view.setInt16(2 * j, d, true);
+      }
+      p.data(f.capture, n === CAPTURE_CHUNK ? this.#chunk : this.#chunk.subarray(0, 2 * n), Math.round((i / hz) * 1000) / 1000);
+    }
+    p.end();
+    return c.copy();
+  }
+}
