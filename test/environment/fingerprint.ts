@@ -11,7 +11,7 @@ import * as D from "../../runtime/detmath.js";
 import { Rng, hashNoise, hashString, splineNoise, valueNoise } from "../../simulator/core/rng.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
 
-class BitHash {
+export class BitHash {
   readonly #view = new DataView(new ArrayBuffer(8));
   #h1 = 0x811c9dc5 | 0;
   #h2 = 0x01000193 | 0;
