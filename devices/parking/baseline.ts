@@ -6,8 +6,11 @@
  *
  * Here every sample waits in a short ring; it is folded into the baseline only once `holdSamples` quiet samples
  * have followed it, and the whole ring is dropped the moment a sample is not quiet. α comes from a time constant
- * (α = e^(−Δt/τ), runtime/filters Ema), so drift is tracked the same whatever the sampling interval. While a car
- * stands over the sensor the detector reports no quiet samples and the baseline is frozen.
+ * (α = e^(−Δt/τ)), so drift is tracked the same whatever the sampling interval, and each step is limited to
+ * `maxRateUtPerHour`: the sensor's drift (about 0.15 µT an hour per axis while the road warms in the morning) is
+ * followed, but a step below the detection threshold — a weak car, a car next door — is not absorbed within minutes,
+ * so the departure of a car too weak to be reported does not look like an arrival. While a car stands over the
+ * sensor the detector reports no quiet samples and the baseline is frozen.
  *
  * Temperature drift of the sensor's offset is tracked like any slow drift while the bay is empty; while a car
  * stands there the baseline cannot follow it, and the detector's low threshold leaves room for a night's worth
@@ -15,48 +18,49 @@
  * the day as the temperature does, and the fit took one for the other).
  * No allocation per sample.
  */
-import { Ema } from "../../runtime/filters/ema.js";
+import { exp } from "../../runtime/detmath.js";
 
 export interface BaselineOptions {
   /** Time constant of drift tracking, ms (default 20 min). */
   tauMs?: number;
   /** Quiet samples that must follow a sample before it is folded in (default 8). */
   holdSamples?: number;
-  /** Nominal sampling interval, ms (default 1000). */
-  sampleMs?: number;
+  /** Fastest the baseline may move, µT per hour per axis (default 1): drift, not a step, is what it follows. */
+  maxRateUtPerHour?: number;
 }
 
 export class AdaptiveBaseline {
   readonly holdSamples: number;
-  readonly #axes: readonly Ema[];
+  readonly #tau: number;
+  readonly #maxRate: number;
+  readonly #b = new Float64Array(3).fill(NaN);
   readonly #ring: Float64Array;
   readonly #dt: Float64Array;
   #head = 0;
   #filled = 0;
 
   constructor(o: BaselineOptions = {}) {
-    const tau = o.tauMs ?? 1_200_000;
-    const sampleMs = o.sampleMs ?? 1000;
+    this.#tau = o.tauMs ?? 1_200_000;
+    this.#maxRate = (o.maxRateUtPerHour ?? 1) / 3_600_000;
     this.holdSamples = o.holdSamples ?? 8;
     if (!Number.isInteger(this.holdSamples) || this.holdSamples < 1) throw new RangeError(`baseline: holdSamples must be a whole number ≥ 1, got ${o.holdSamples}`);
-    this.#axes = Object.freeze([new Ema({ tauMs: tau, sampleMs }), new Ema({ tauMs: tau, sampleMs }), new Ema({ tauMs: tau, sampleMs })]);
     this.#ring = new Float64Array(3 * this.holdSamples);
     this.#dt = new Float64Array(this.holdSamples);
   }
 
   /** Whether there is a baseline yet. */
   get valid(): boolean {
-    return this.#axes[0]!.value === this.#axes[0]!.value;
+    return this.#b[0] === this.#b[0];
   }
 
   /** The baseline of axis 0…2 as last tracked, µT. */
   axis(i: number): number {
-    return this.#axes[i]!.value;
+    return this.#b[i]!;
   }
 
   /** The baseline into `out` (x, y, z), µT. */
   into(out: Float64Array): Float64Array {
-    for (let i = 0; i < 3; i++) out[i] = this.#axes[i]!.value;
+    for (let i = 0; i < 3; i++) out[i] = this.#b[i]!;
     return out;
   }
 
@@ -79,10 +83,15 @@ export class AdaptiveBaseline {
     if (this.#filled === n) {
       // The oldest waiting sample has had n quiet samples after it: fold it in.
       const at = this.#head;
-      const a = this.#axes;
-      a[0]!.push(this.#ring[3 * at]!, this.#dt[at]!);
-      a[1]!.push(this.#ring[3 * at + 1]!, this.#dt[at]!);
-      a[2]!.push(this.#ring[3 * at + 2]!, this.#dt[at]!);
+      const dt = this.#dt[at]!;
+      const alpha = dt > 0 ? 1 - exp(-dt / this.#tau) : 0;
+      const limit = this.#maxRate * dt;
+      for (let i = 0; i < 3; i++) {
+        let step = alpha * (this.#ring[3 * at + i]! - this.#b[i]!);
+        if (step > limit) step = limit;
+        else if (step < -limit) step = -limit;
+        this.#b[i] = this.#b[i]! + step;
+      }
       moved = true;
     } else this.#filled++;
     const at = this.#head;
@@ -96,13 +105,9 @@ export class AdaptiveBaseline {
 
   /** Start again from this reading (calibration): the empty bay is what the sensor sees now. */
   reset(x: number, y: number, z: number): void {
-    const a = this.#axes;
-    a[0]!.reset();
-    a[1]!.reset();
-    a[2]!.reset();
-    a[0]!.push(x);
-    a[1]!.push(y);
-    a[2]!.push(z);
+    this.#b[0] = x;
+    this.#b[1] = y;
+    this.#b[2] = z;
     this.#filled = 0;
   }
 }

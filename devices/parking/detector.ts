@@ -115,7 +115,7 @@ export class ParkingDetector {
     this.#maxOccupied = o.maxOccupiedMs ?? 72 * 3_600_000;
     const tau = o.parkedTauMs ?? 600_000;
     this.#parked = Object.freeze([new Ema({ tauMs: tau, sampleMs: this.#fast }), new Ema({ tauMs: tau, sampleMs: this.#fast }), new Ema({ tauMs: tau, sampleMs: this.#fast })]);
-    this.baseline = new AdaptiveBaseline({ sampleMs: this.#fast, ...o.baseline });
+    this.baseline = new AdaptiveBaseline(o.baseline);
     this.#o = o;
   }
 
