@@ -3,10 +3,9 @@
  * alternative part), the occupancy detector (./detector.ts over the adaptive baseline ./baseline.ts), and the
  * reporter (./report.ts) that turns its changes into events and keeps a heartbeat.
  *
- * - Sampling: one reading, then the detector says when the next is due: 1 s while something changes, 4 s while the
- *   bay is settled either way. Readings are one-shot (the part in standby between them) on the board's timers, with
- *   the MCU idle in between; the period runs from one reading's start to the next, so it does not drift by the
- *   conversion time.
+ * - Sampling: one reading, then the detector says when the next is due: every tick of the sampling interval (1 s)
+ *   while something changes, every fourth while the bay is settled either way. Readings are one-shot (the part in
+ *   standby between them), with the MCU idle in between.
  * - Uplink: an event (confirmed, ahead of routine telemetry: runtime/node/node.ts `event`) for every change, as soon
  *   as the detector decides; a heartbeat when nothing has been sent for HEARTBEAT_MS, checked at every report tick
  *   (`reportS`), with the supply voltage, the die temperature and the empty bay's field.
@@ -34,6 +33,8 @@ import { MessageKind, ParkingReporter, type ParkingEvent } from "./report.js";
 const HEARTBEAT_MS = 6 * 3_600_000;
 /** First reading after boot: the part's power-on reset and the driver's set-up are done by then. */
 const FIRST_READING_MS = 1000;
+/** Readings while the bay is settled either way, in ticks of the sampling interval. */
+const SLOW_TICKS = 4;
 
 const SUMMARY: readonly SummaryLine[] = Object.freeze([
   Object.freeze({ label: "readings", total: Object.freeze(["readings"]) }),
@@ -64,7 +65,11 @@ export class ParkingSensor implements NodeApp {
   readonly #reading: MagnetometerSample = { magnetometer: { x: 0, y: 0, z: 0 }, temperature: NaN };
   readonly #event: ParkingEvent = { seq: 0, state: 0, reason: 0, atMs: 0, deviationUt: 0 };
   readonly #baseline = new Float64Array(3);
+  readonly #tickMs: number;
   #startedMs = NaN;
+  /** Time left before the next reading, ms (counted down by the tick). */
+  #waitMs = 0;
+  #measuring = false;
   #temperature = NaN;
   readonly #stats = { readings: 0, heartbeats: 0, sensorErrors: 0, recalibrations: 0 };
 
@@ -87,10 +92,12 @@ export class ParkingSensor implements NodeApp {
       },
       current: () => 0,
     });
-    this.#node = new Node({ host, config: r.config, parts: linkParts(host, r.config), onReport: () => this.#tick(), settings: [recal] });
+    this.#node = new Node({ host, config: r.config, parts: linkParts(host, r.config), onReport: () => this.#report(), settings: [recal] });
     this.#reporter = new ParkingReporter({ heartbeatMs: HEARTBEAT_MS });
     this.#messages = new ParkingMessages(`${host.id}:`);
-    this.#detector = new ParkingDetector({ onChange: (state, reason, atMs, dev) => this.#reporter.change(state, reason, atMs, dev) });
+    // The detector's fast rate is the tick; settled, it reads every fourth tick (1 s and 4 s by default).
+    this.#tickMs = r.intervalOf(found.role);
+    this.#detector = new ParkingDetector({ fastMs: this.#tickMs, slowMs: SLOW_TICKS * this.#tickMs, onChange: (state, reason, atMs, dev) => this.#reporter.change(state, reason, atMs, dev) });
     const p = found.part;
     const bus = host.I2C[p.bus];
     if (!bus) r.fail(`board has no I2C bus "${p.bus}"`);
@@ -114,27 +121,32 @@ export class ParkingSensor implements NodeApp {
 
   start(): void {
     this.#node.start();
-    this.#host.timer.set(() => this.#measure(), FIRST_READING_MS);
+    // One periodic task at the fast rate (the manifest's sampling interval): a reading when the detector's interval
+    // has run out, otherwise the tick returns at once. A self-re-arming one-shot timer per reading would do the
+    // same with fewer wake-ups (a tick costs about 500 XS units, some 10 µs at 64 MHz), but a fixed task is what the
+    // scheduler, the XS probe and the emulated MCU's timeline see as this node's sampling.
+    this.#node.scheduler.every(this.#tickMs, () => this.#tick(), { phaseMs: FIRST_READING_MS, name: "field" });
   }
 
-  #measure(): void {
+  #tick(): void {
+    this.#waitMs -= this.#tickMs;
+    if (this.#waitMs > 0 || this.#measuring) return;
+    this.#measuring = true;
     this.#startedMs = this.#host.clock.ticks();
     this.#mag.measure();
   }
 
   #sampled(): void {
+    this.#measuring = false;
     const s = this.#mag.sample(this.#reading);
-    const h = this.#host;
-    const now = h.clock.ticks();
-    let nextMs = 1000;
+    let nextMs = this.#tickMs;
     if (s) {
       this.#stats.readings++;
       const m = s.magnetometer;
       this.#temperature = s.temperature;
       nextMs = this.#detector.sample(m.x, m.y, m.z, this.#startedMs);
     }
-    // From this reading's start, so the conversion time does not stretch the period.
-    h.timer.set(() => this.#measure(), Math.max(1, this.#startedMs + nextMs - now));
+    this.#waitMs = nextMs;
     this.#send();
   }
 
@@ -151,7 +163,7 @@ export class ParkingSensor implements NodeApp {
   }
 
   /** The report timer: a heartbeat when the node has been silent for HEARTBEAT_MS. */
-  #tick(): void {
+  #report(): void {
     const h = this.#host;
     const now = h.clock.ticks();
     if (this.#reporter.due(now) !== MessageKind.HEARTBEAT) return;

@@ -47,9 +47,16 @@ const TARIFFS: readonly number[] = Object.freeze([DI.FORWARD_ACTIVE_TARIFF_1.di,
 
 /** Retained words 0 and 1 hold the pulse count (the LoRaWAN session starts at word 8). */
 const PULSE_RETAINED_INDEX = 0;
-/** The flash partition the snapshot logs live in; daily records take the first half of its blocks. */
+/**
+ * The flash partition the snapshot logs live in, and their sizes: 64-byte slots, 63 to a 4 KB block, one block of
+ * each log kept free for rotation, so 8 blocks hold 441 days of daily snapshots and 2 blocks 63 months of settlement
+ * ones: ten 4 KB blocks, within the nRF52840-DK's 16 and the ESP32's 80. Mounting reads every block of a log, so it
+ * is not made larger than what the meter must keep (DL/T 645 meters keep 62 daily and 12 settlement freezes).
+ */
 const PARTITION = "storage";
 const SLOT_BYTES = 64;
+const DAILY_BLOCKS = 8;
+const BILLING_BLOCKS = 2;
 /** Quiet on the pair before the other protocol's first request, ms. */
 const PROTOCOL_GAP_MS = 1000;
 
@@ -142,10 +149,9 @@ export class SmartMeter implements NodeApp {
       },
     });
     const flash = host.flash.open(PARTITION);
-    const half = Math.floor(flash.blocks / 2);
     this.#snapshots = new SnapshotKeeper({
-      daily: new FlashRecordLog(flash, { firstBlock: 0, blocks: half, slotBytes: SLOT_BYTES, name: "daily snapshots" }),
-      billing: new FlashRecordLog(flash, { firstBlock: half, blocks: flash.blocks - half, slotBytes: SLOT_BYTES, name: "settlement snapshots" }),
+      daily: new FlashRecordLog(flash, { firstBlock: 0, blocks: DAILY_BLOCKS, slotBytes: SLOT_BYTES, name: "daily snapshots" }),
+      billing: new FlashRecordLog(flash, { firstBlock: DAILY_BLOCKS, blocks: BILLING_BLOCKS, slotBytes: SLOT_BYTES, name: "settlement snapshots" }),
       billingDay: cfg.billingDay,
       onSnapshot: (s) => {
         if (s.kind === 1) this.#stats.dailySnapshots++;

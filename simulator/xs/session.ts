@@ -241,6 +241,7 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
           board: setup.spec,
           config: setup.nodeConfig,
           rolePins: setup.rolePins,
+          worlds: [...setup.worlds],
           nodes: setup.ids,
           probe: {
             heap: opts.heap ?? false,

@@ -15,6 +15,7 @@ import type { I2CTarget } from "../../core/buses/i2c.js";
 import type { PulseSource, VoltageSource } from "../../core/io/lines.js";
 import { SimNode } from "../../core/node.js";
 import { attachModels } from "../../core/parts.js";
+import { buildWorlds } from "../../core/worlds.js";
 import { ReportLedger } from "../../core/report-ledger.js";
 import type { ReportAccounting } from "../../core/report-ledger.js";
 import { Rng } from "../../core/rng.js";
@@ -158,6 +159,8 @@ class XsWorld {
     const atmosphere = createKunmingWeather(init.epochMs === undefined ? { seed: init.seed } : { seed: init.seed, epochMs: init.epochMs });
     this.epochMs = atmosphere.epochMs;
     const quiet = unmeteredAtmosphere(atmosphere, xs);
+    // The same worlds, from the same seed and atmosphere, as simulator/node/session.ts builds.
+    const worldOf = buildWorlds(init.worlds ?? [], { seed: init.seed, atmosphere, nodes: init.nodes.length });
     const rolePins = deepFreeze(init.rolePins);
     const rng = new Rng(init.seed).fork("nodes");
     init.nodes.forEach((id, index) => {
@@ -182,7 +185,7 @@ class XsWorld {
         const attach = bus.attach.bind(bus);
         bus.attach = (address: number, target: I2CTarget) => attach(address, unmeteredTarget(target, xs));
       }
-      attachModels(config.parts, { node, atmosphere: quiet });
+      attachModels(config.parts, { node, atmosphere: quiet, ...worldOf(index) });
       for (const [pin, v] of [...node.world.analog]) node.world.analog.set(pin, unmeteredVoltage(v, xs));
       for (const [pin, p] of [...node.world.pulse]) node.world.pulse.set(pin, unmeteredPulses(p, xs));
       this.nodes.push(node);

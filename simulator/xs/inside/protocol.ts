@@ -20,6 +20,8 @@ export interface InitMessage {
   board: SimBoardSpec;
   config: DeviceConfig;
   rolePins: Record<string, number>;
+  /** The worlds the device's parts stand in besides the air (its manifest's `world`), built as the V8 session builds them. */
+  worlds?: string[];
   /** Node ids, in fleet order. */
   nodes: string[];
   watchdogMs?: number;
