@@ -146,11 +146,10 @@ export class FlashRecordLog {
     const order = this.#blockOrder();
     for (let i = 0; i < order.length; i++) {
       const b = order[i]!;
-      const bytes = this.#flash.read((this.#first + b) * this.#flash.blockLength, this.#flash.blockLength);
       for (let k = 1; k < this.#slotsPerBlock; k++) {
-        const at = k * this.slotBytes;
-        const length = this.#recordLength(bytes, at);
-        if (length >= 0) visit(bytes[at + 2]!, readLe32(bytes, at + 4), bytes, at + HEADER_BYTES, length);
+        const bytes = this.#readSlot(b, k);
+        const length = this.#recordLength(bytes, 0);
+        if (length >= 0) visit(bytes[2]!, readLe32(bytes, 4), bytes, HEADER_BYTES, length);
       }
     }
   }
@@ -172,27 +171,28 @@ export class FlashRecordLog {
 
   // ───────────── mount and rotation ─────────────
 
+  // Reads go slot by slot, never a whole block at once: a block is 4 KB, as much as a quarter of an nRF52840's XS
+  // chunk heap, while a slot is a few dozen bytes (the emulated nRF52840 ran out of memory mounting two logs).
   #mount(): void {
-    const len = this.#flash.blockLength;
     let newest = -1;
     let maxSeq = -1;
     let records = 0;
     for (let b = 0; b < this.#blocks; b++) {
-      const bytes = this.#flash.read((this.#first + b) * len, len);
-      const generation = this.#headerGeneration(bytes);
+      const generation = this.#headerGeneration(this.#readSlot(b, 0));
       if (generation >= 0) {
         this.#state[b] = VALID;
         this.#generation[b] = generation;
         if (newest < 0 || generation > this.#generation[newest]!) newest = b;
         for (let k = 1; k < this.#slotsPerBlock; k++) {
-          const length = this.#recordLength(bytes, k * this.slotBytes);
+          const bytes = this.#readSlot(b, k);
+          const length = this.#recordLength(bytes, 0);
           if (length < 0) continue;
           records++;
-          const seq = readLe32(bytes, k * this.slotBytes + 4);
+          const seq = readLe32(bytes, 4);
           if (seq > maxSeq) maxSeq = seq;
         }
       } else {
-        this.#state[b] = erasedRange(bytes, 0, len) ? ERASED : DIRTY;
+        this.#state[b] = this.#blockErased(b) ? ERASED : DIRTY;
       }
     }
     this.#records = records;
@@ -200,16 +200,29 @@ export class FlashRecordLog {
     this.#active = newest;
     if (newest >= 0) {
       // The next free slot follows the last slot with anything programmed in it (a torn record included).
-      const bytes = this.#flash.read((this.#first + newest) * len, len);
       let next = 1;
       for (let k = this.#slotsPerBlock - 1; k >= 1; k--) {
-        if (!erasedRange(bytes, k * this.slotBytes, this.slotBytes)) {
+        if (!erasedRange(this.#readSlot(newest, k), 0, this.slotBytes)) {
           next = k + 1;
           break;
         }
       }
       this.#nextSlot = next;
     }
+  }
+
+  /** Slot `k` of block `block` (slot 0 holds the block header). */
+  #readSlot(block: number, k: number): Uint8Array {
+    return this.#flash.read(this.#slotOffset(block, k), this.slotBytes);
+  }
+
+  #blockErased(block: number): boolean {
+    const len = this.#flash.blockLength;
+    for (let at = 0; at < len; at += this.slotBytes) {
+      const n = Math.min(this.slotBytes, len - at);
+      if (!erasedRange(this.#flash.read((this.#first + block) * len + at, n), 0, n)) return false;
+    }
+    return true;
   }
 
   #rotate(): void {
@@ -255,9 +268,8 @@ export class FlashRecordLog {
   }
 
   #countRecords(block: number): number {
-    const bytes = this.#flash.read((this.#first + block) * this.#flash.blockLength, this.#flash.blockLength);
     let n = 0;
-    for (let k = 1; k < this.#slotsPerBlock; k++) if (this.#recordLength(bytes, k * this.slotBytes) >= 0) n++;
+    for (let k = 1; k < this.#slotsPerBlock; k++) if (this.#recordLength(this.#readSlot(block, k), 0) >= 0) n++;
     return n;
   }
 

@@ -219,11 +219,16 @@ export class SmartMeter implements NodeApp {
       onSample() {
         const r = this.sample();
         this.close();
-        self.#electricity(r);
-        // The water meter has heard the DL/T 645 frames as a broken frame of its own protocol and drops what it
-        // holds only after a silence (about 500 ms: the meter models in parts/rs485/model.ts, as meters do), so
-        // its request goes after PROTOCOL_GAP_MS of quiet; otherwise the first try is lost every time.
-        h.timer.set(() => self.#readWater(), PROTOCOL_GAP_MS);
+        // Out of the driver's callback (Serial → port → master → driver, already deep): what the reading sets off
+        // (a snapshot's flash write and report, a tamper alarm through the MQTT client) overflowed the nRF52840's
+        // 512-slot JS stack inside it.
+        h.timer.set(() => {
+          self.#electricity(r);
+          // The water meter has heard the DL/T 645 frames as a broken frame of its own protocol and drops what it
+          // holds only after a silence (about 500 ms: the meter models in parts/rs485/model.ts, as meters do), so
+          // its request goes after PROTOCOL_GAP_MS of quiet; otherwise the first try is lost every time.
+          h.timer.set(() => self.#readWater(), PROTOCOL_GAP_MS);
+        }, 0);
       },
       onError: (e) => this.#busError(e),
     });
@@ -240,9 +245,12 @@ export class SmartMeter implements NodeApp {
       this.#host.timer.clear(guard);
       const r = ok ? c.sample() : undefined;
       c.close();
-      if (r) this.#water(r.volumeM3);
-      else this.#stats.waterFailed++;
-      this.#readDone();
+      // As for the electricity meter: a reverse-flow alarm is sent from a fresh callback, not the driver's.
+      this.#host.timer.set(() => {
+        if (r) this.#water(r.volumeM3);
+        else this.#stats.waterFailed++;
+        this.#readDone();
+      }, 0);
     };
     const cjt = new Cjt188({
       ...this.#busOptions(w),

@@ -32,10 +32,14 @@ export interface MeterReadings {
 }
 
 const SLOT = 4;
+/** Bytes of one interval at most: its `e` record (a float64 value, a 32-bit t), `ef` and `en`. */
+const INTERVAL_BYTES = 48;
+/** The readings, the pack head and base fields, a snapshot or tamper pack: all well under this. */
+const FIXED_BYTES = 160;
 
 export class MeterReportEncoder {
   dropped = 0;
-  readonly #cbor = new CborWriter(512);
+  readonly #cbor: CborWriter;
   readonly #pack: SenmlPackWriter;
   readonly #capacity: number;
   /** start s, energy Wh, flags, intervals per slot. */
@@ -57,7 +61,12 @@ export class MeterReportEncoder {
   readonly #snap: Readonly<Record<number, readonly SenmlField[]>>;
   readonly #tamper: readonly SenmlField[];
 
-  constructor(baseName: string, capacity = 96) {
+  /**
+   * `capacity`: intervals kept between reports (default 24: six hours at 15 minutes, six reports at the default
+   * hourly cadence; the nRF52840's 128 KB XS creation has no room for a day's ring and a pack to match).
+   */
+  constructor(baseName: string, capacity = 24) {
+    this.#cbor = new CborWriter(FIXED_BYTES + INTERVAL_BYTES * capacity);
     this.#pack = new SenmlPackWriter(this.#cbor, { baseName });
     this.#capacity = capacity;
     this.#ring = new Float64Array(SLOT * capacity);

@@ -13,6 +13,7 @@
  * Anything the device does that the recording does not have is a divergence, reported on the console.
  */
 import type { I2CBusSim, I2CTarget } from "../../simulator/core/buses/i2c.js";
+import type { UARTLink } from "../../simulator/core/buses/uart.js";
 import { Scheduled } from "../../simulator/core/engine.js";
 import type { Engine } from "../../simulator/core/engine.js";
 import type { PinWorld } from "../../simulator/core/io/lines.js";
@@ -79,6 +80,8 @@ interface Connection {
 export interface StreamTags {
   edge(pin: number): number;
   net(conn: number, what: string): number;
+  /** Bytes the serial port with this index (meta.uarts) delivered. */
+  uart(index: number): number;
   set(stream: number): void;
   /** The dispatch running now (or the last one run, between dispatches). */
   readonly dispatch: number;
@@ -98,14 +101,16 @@ class LineChanges extends Scheduled {
   readonly #world: PinWorld;
   readonly #tags: StreamTags;
   readonly #engine: Engine;
+  readonly #uarts: readonly (UARTLink | undefined)[];
 
-  constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine) {
+  constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine, uarts: readonly (UARTLink | undefined)[]) {
     super();
     this.#cursor = cursor;
     this.#bytes = bytes;
     this.#world = world;
     this.#tags = tags;
     this.#engine = engine;
+    this.#uarts = uarts;
   }
 
   /** Wait for the next change in the table (or stop: the table is done). Not while scheduled: once at the start, then from run(). */
@@ -115,6 +120,17 @@ class LineChanges extends Scheduled {
 
   run(): void {
     const c = this.#cursor;
+    if (c.kind === EventKind.UartRx) {
+      // A meter's or modem's reply reaches the device's Serial as it did in the simulation (a copy: the device
+      // keeps what it reads, the blob is read-only).
+      const link = this.#uarts[c.key];
+      const bytes = this.#bytes.slice(c.payloadOffset, c.payloadOffset + c.payloadLength);
+      c.consume();
+      this.#tags.set(this.#tags.uart(c.key));
+      this.next();
+      link?.deliver?.(bytes);
+      return;
+    }
     const pin = c.key;
     const level = this.#bytes[c.payloadOffset]!;
     c.consume();
@@ -149,7 +165,7 @@ export class ReplayWorld implements Network {
   }
 
   /** Put the recording where the models were: I2C targets, ADC and pulse sources, line levels and changes. */
-  attach(world: PinWorld, buses: Readonly<Record<string, I2CBusSim>>): void {
+  attach(world: PinWorld, buses: Readonly<Record<string, I2CBusSim>>, uarts: Readonly<Record<string, UARTLink>> = {}): void {
     const meta = this.#replay.meta;
     meta.i2c.forEach((t, i) => {
       const bus = buses[t.bus];
@@ -204,7 +220,12 @@ export class ReplayWorld implements Network {
       line.set(l.level);
       line.driven = l.driven;
     }
-    new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine).next();
+    const links = (meta.uarts ?? []).map((name) => {
+      const link = uarts[name];
+      if (!link) this.#out.diverge(`the recording has serial port "${name}", this board has ${Object.keys(uarts).join(", ") || "none"}`);
+      return link;
+    });
+    new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine, links).next();
   }
 
   random(): number {
