@@ -121,7 +121,12 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
         const n = (base as unknown as NodeConfig).uplink.nbiot!;
         return withUplink(base, { nbiot: Object.freeze({ ...n, server: Object.freeze({ ...backend.coapServer }) }) });
       },
-      modelContext: () => ({ nbiot: backend.core }),
+      modelContext: (i) => {
+        // Each node stands somewhere in the one cell's area (the core finds no coverage for a UE it cannot place):
+        // 300 m out and 40 m apart, at ground level behind a wall (a meter box: 10 dB of building loss).
+        backend.core.place(o.ids[i]!, { x: 300 + 40 * i, y: 0, height: 1.5 }, 10);
+        return { nbiot: backend.core };
+      },
       stats: () => {
         const c = backend.core.stats;
         const s: Record<string, number> = { "core.attaches": c.attaches, "core.attachFailures": c.attachFailures, "core.taus": c.taus, "core.uplinks": c.uplinks, "core.uplinkLost": c.uplinkLost, "core.uplinkRefused": c.uplinkRefused, "core.downlinks": c.downlinks, "core.downlinkLost": c.downlinkLost };
