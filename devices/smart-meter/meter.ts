@@ -92,6 +92,7 @@ export class SmartMeter implements NodeApp {
   #latchMs = NaN;
   #latchPulses = NaN;
   #reading = false;
+  #stepPending = false;
   readonly #stats = {
     reads: 0,
     electricityFailed: 0,
@@ -115,8 +116,9 @@ export class SmartMeter implements NodeApp {
       source: () => host.clock.unixMs(),
       onStep: () => {
         this.#stats.clockSteps++;
-        this.#intervals.clockStepped();
-        this.#snapshots.clockStepped();
+        // A read latched before the step belongs to the old clock: the step touches the interval after it.
+        if (this.#reading) this.#stepPending = true;
+        else this.#clockStepped();
         this.#armBoundary();
       },
     });
@@ -201,6 +203,11 @@ export class SmartMeter implements NodeApp {
     this.#latchMs = this.#clock.now();
     this.#latchPulses = this.#pulses.total;
     this.#readElectricity();
+  }
+
+  #clockStepped(): void {
+    this.#intervals.clockStepped();
+    this.#snapshots.clockStepped();
   }
 
   #busError(e: MeterError): void {
@@ -314,6 +321,10 @@ export class SmartMeter implements NodeApp {
 
   #readDone(): void {
     this.#reading = false;
+    if (this.#stepPending) {
+      this.#stepPending = false;
+      this.#clockStepped();
+    }
   }
 
   #report(): void {
