@@ -17,7 +17,7 @@ import { edgeCounterClass } from "../../hal/edge-counter.js";
 import { Accumulator } from "../../runtime/filters/index.js";
 import { Node } from "../../runtime/node/node.js";
 import { Sampler } from "../../runtime/sampler.js";
-import { linkParts } from "../shared/link-parts.js";
+import { boardLink } from "../shared/board-link.js";
 import { BME280 } from "../../parts/bme280/driver.js";
 import { SHT3x } from "../../parts/sht3x/driver.js";
 import { CupAnemometer } from "../../parts/cup-anemometer/driver.js";
@@ -74,7 +74,7 @@ export class WeatherStation implements NodeApp {
   constructor(host: Host) {
     this.#host = host;
     const cfg = (this.#cfg = readConfig(host.config));
-    this.#node = new Node({ host, config: cfg.node, parts: linkParts(host, cfg.node), onReport: () => this.#report() });
+    this.#node = new Node({ host, config: cfg.node, link: boardLink, onReport: () => this.#report() });
 
     const onError = (e: SensorError): void => this.#sensorError(e);
     const i2c = (p: StationConfig["sht3x"]) => {

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { rollup, type Plugin } from "rollup";
 import ts from "typescript";
+import { LINKS_MODULE, linksFor } from "../../tools/build/bundle.js";
 import { IMAGE_DIR } from "./paths.js";
 
 const ENTRY = "\0ganzhi:image";
@@ -29,8 +30,10 @@ function tsFile(importer: string, source: string): string | undefined {
   return candidates.find((c) => c.endsWith(".ts") && existsSync(c));
 }
 
-export async function bundleImage(root: string, deviceMain: string): Promise<ImageBundle> {
+/** `link`: the board's link (`uplink.link`): the image carries that one alone, as `ganzhi build` does. */
+export async function bundleImage(root: string, deviceMain: string, link?: string): Promise<ImageBundle> {
   const entry = path.resolve(root, deviceMain);
+  const linksFile = link === undefined ? undefined : path.join(root, LINKS_MODULE);
   if (!existsSync(entry)) throw new Error(`device main ${deviceMain} does not exist`);
   const plugin: Plugin = {
     name: "ganzhi-image",
@@ -46,6 +49,7 @@ export async function bundleImage(root: string, deviceMain: string): Promise<Ima
       return file;
     },
     load(id) {
+      if (id === linksFile) return linksFor(root, link!);
       if (id === ENTRY) {
         // The entry only exports a function, which the firmware calls once every module is loaded (Moddable's
         // `export default function main()` convention): loading the program starts nothing, so the preparation pass

@@ -58,7 +58,7 @@ export async function buildDeviceImage(o: ImageOptions): Promise<DeviceImage> {
   const config = resolveNode(loadDevice(o.device), board).config;
   // Exactly what the board is built with: the heaps, their increments (none on a fixed-heap board), the JS stack.
   const creation = boardCreation(board.manifest);
-  const bundle = await bundleImage(ROOT, config.main);
+  const bundle = await bundleImage(ROOT, config.main, config.uplink.link);
   const kind = o.program ?? "bytecode";
   const program = await modulesProgram(bundle.modules, kind);
   const parser = kind === "source";

@@ -52,6 +52,8 @@ export interface Link {
   /** True when `send` would accept a frame now (joined, connected, window free). */
   readonly ready: boolean;
   readonly stats: LinkStats;
+  /** The link's own counters for a run summary (e.g. MQTT connects and retransmissions), beside `stats`. */
+  counters?(): Readonly<Record<string, number>>;
   /**
    * Take a frame. Throws a RangeError naming the sizes when `payload` exceeds `maxPayload` (the caller splits
    * before sending; a link never truncates) and an Error when the link cannot take it now (`ready` false).

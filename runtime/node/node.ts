@@ -1,5 +1,6 @@
 /**
- * The node skeleton every device runs on: the link its board uses (runtime/node/link.ts), the uplink queue above it,
+ * The node skeleton every device runs on: the link its board uses (devices/shared/board-link.ts builds it), the
+ * uplink queue above it,
  * the scheduler, the report timer with its downlink-settable interval, and the configuration downlink.
  *
  * A device owns its parts and its algorithms; it hands finished reports to `report()` (telemetry: SenML-CBOR on
@@ -10,12 +11,10 @@
 import type { Host } from "../../hal/host.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Downlink, Link } from "../link/link.js";
-import { MqttLink } from "../link/mqtt/link.js";
 import { Scheduler, type Task } from "../scheduler.js";
 import { parseSettings, type IntegerSetting } from "../settings.js";
 import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
 import { utf8Encode } from "../utf8.js";
-import { createLink, type LinkParts } from "./link.js";
 
 /** LoRaWAN FPorts (the other links address by topic): telemetry SenML-CBOR, configuration and its answer. */
 export const TELEMETRY_PORT = 1;
@@ -36,8 +35,8 @@ export interface NodeSetting extends IntegerSetting {
 export interface NodeOptions {
   host: Host;
   config: NodeConfig;
-  /** The transceiver or modem factories (devices/shared/link-parts.ts). */
-  parts: LinkParts;
+  /** Builds the board's link for the node's topic (devices/shared/board-link.ts: `boardLink`). */
+  link: (host: Host, config: NodeConfig, topic: string) => Link;
   /** What the report timer calls (the device builds its report and calls `report()`). */
   onReport: () => void;
   /** Settings besides `reportS` a configuration downlink may change. */
@@ -79,7 +78,7 @@ export class Node {
       current: () => this.#reportS,
     });
     this.#settings = Object.freeze([report, ...(o.settings ?? [])]);
-    this.link = createLink(o.host, o.config.uplink, this.topic, o.parts);
+    this.link = o.link(o.host, o.config, this.topic);
     this.uplink = new UplinkQueue({ link: this.link, clock: o.host.clock, capacity: o.capacity ?? 48, window: 4, timer: o.host.timer, random: () => o.host.random() });
   }
 
@@ -141,7 +140,6 @@ export class Node {
 
   /** The skeleton's counters: reports, downlinks, the uplink's standard accounting, the queue's and the link's. */
   stats(): Record<string, number> {
-    const m = this.link instanceof MqttLink ? this.link.client.stats : undefined;
     const l = this.link.stats;
     const u = this.uplink.stats;
     return {
@@ -153,11 +151,11 @@ export class Node {
       framesDropped: u.dropped,
       uplinkMaxDepth: u.maxDepth,
       uplinkMaxLatencyMs: u.maxLatencyMs,
-      ...(m ? { mqttConnects: m.connects, mqttRetransmits: m.retransmits, mqttProtocolErrors: m.protocolErrors } : {}),
       linkFramesOut: l.framesOut,
       linkFailed: l.failed,
-      bytesOut: m ? m.bytesOut : l.bytesOut,
-      bytesIn: m ? m.bytesIn : l.bytesIn,
+      bytesOut: l.bytesOut,
+      bytesIn: l.bytesIn,
+      ...this.link.counters?.(),
     };
   }
 }

@@ -48,6 +48,27 @@ describe("devices in this checkout", () => {
     const imports = importsOf(readFileSync(copy, "utf8"));
     expect(imports.filter((s) => !isModdableSpecifier(s))).toEqual([]);
     const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { config: unknown };
-    expect(manifest.config).toEqual(JSON.parse(JSON.stringify(resolveNode(device, board, { root: REPO }).config)));
+    const config = resolveNode(device, board, { root: REPO }).config;
+    expect(manifest.config).toEqual(JSON.parse(JSON.stringify(config)));
+    // The image carries the board's link and no other (devices/shared/links.ts is replaced for the board).
+    const modules = (JSON.parse(readFileSync(path.join(dir, "ganzhi-build.json"), "utf8")) as { modules: string[] }).modules;
+    const links = modules.filter((m) => /^devices\/shared\/links\/[^/]+\.ts$/.test(m)).map((m) => path.basename(m, ".ts"));
+    expect(links).toEqual([config.uplink.link]);
+    for (const other of ["mqtt", "lorawan", "nbiot"].filter((l) => l !== config.uplink.link)) {
+      expect(modules.filter((m) => m.startsWith(`runtime/link/${other}/`))).toEqual([]);
+    }
+  });
+
+  it("the LoRaWAN board overlay's image carries the LoRaWAN stack and the SX1262 driver, and no MQTT client", async () => {
+    const cmd = createBuildCommand();
+    const io = capture();
+    const dir = path.join(out, "lora");
+    const board = path.join(REPO, "examples", "boards", "nrf52840-dk-sx1262.json");
+    const code = await cmd.run(parseArgs(["weather-station", "--board", board, "--out", dir], cmd.options), { root: REPO, cwd: REPO, io, env: process.env });
+    expect(code).toBe(0);
+    const modules = (JSON.parse(readFileSync(path.join(dir, "ganzhi-build.json"), "utf8")) as { modules: string[] }).modules;
+    expect(modules).toContain("runtime/link/lorawan/mac.ts");
+    expect(modules).toContain("parts/sx1262/driver.ts");
+    expect(modules.filter((m) => m.startsWith("runtime/mqtt") || m.startsWith("runtime/link/mqtt/") || m.startsWith("parts/bc95/"))).toEqual([]);
   });
 });

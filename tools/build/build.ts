@@ -153,12 +153,13 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
   const checkHal = options.checkHal !== false;
   const env = options.env ?? process.env;
   const cache = BuildCache.forCheckout(root, env);
-  const key = cache.key({ root: real(root), entry, extraDirs, description, checkHal });
+  const link = config.uplink.link;
+  const key = cache.key({ root: real(root), entry, extraDirs, description, checkHal, link });
   let compiled = cache.get<Omit<Compiled, "inputs">>(key);
   const cached = compiled !== undefined;
   if (compiled === undefined) {
     const { compileDevice } = await import("./compile.js");
-    const fresh = await compileDevice({ root, entry, extraDirs, board: description, checkHal, cache });
+    const fresh = await compileDevice({ root, entry, extraDirs, board: description, checkHal, cache, link });
     const { inputs, ...value } = fresh;
     cache.put(key, inputs, value);
     compiled = value;

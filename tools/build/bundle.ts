@@ -8,6 +8,7 @@
  * device code is an error naming the importing file. Types were checked before (tools/build/typecheck.ts), and the
  * checked programs' JavaScript is handed in (`js`); a file without it is transpiled here.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { rollup, type Plugin, type RollupLog } from "rollup";
 import type TS from "typescript";
@@ -47,6 +48,19 @@ export interface BundleInput {
   extraDirs?: readonly string[];
   /** JavaScript the type checker already emitted, by absolute source path; other files are transpiled here. */
   js?: ReadonlyMap<string, string>;
+  /** The link the board uses (`uplink.link`): devices/shared/links.ts is bundled with that one alone. */
+  link?: string;
+}
+
+/** The module that lists every link a firmware can carry (devices/shared/links.ts), relative to the checkout. */
+export const LINKS_MODULE = "devices/shared/links.ts";
+
+/** devices/shared/links.ts for a board: only its own link's factory (devices/shared/links/<link>.ts). The bundlers
+ * (this one and the emulator's image) load it in place of the file, under the file's own id. */
+export function linksFor(root: string, link: string): string {
+  const factory = path.join(root, "devices", "shared", "links", `${link}.ts`);
+  if (!existsSync(factory)) throw new BuildError(`the board's link "${link}" has no factory: ${label(root, factory)} does not exist`, LINKS_MODULE);
+  return [`import { createLink } from ${JSON.stringify(factory)};`, `export const LINKS = Object.freeze({ ${JSON.stringify(link)}: createLink });`, ``].join("\n");
 }
 
 export interface BundledModuleFinding extends PreloadFinding {
@@ -103,6 +117,7 @@ function entryCode(root: string, entry: string, board: BoardDescription): string
 export async function bundle(input: BundleInput): Promise<BundleResult> {
   const { root, entry, board } = input;
   const moddableHal = real(path.join(root, "hal", "moddable"));
+  const linksFile = input.link === undefined ? undefined : real(path.join(root, LINKS_MODULE));
   const allowed = [...DEVICE_CODE_DIRS.map((d) => real(path.join(root, d))), ...(input.extraDirs ?? []).map(real)];
   const modules: string[] = [];
   const preloadBlockers: BundledModuleFinding[] = [];
@@ -117,7 +132,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
   const stripTypes: Plugin = {
     name: "ganzhi-strip-types",
     transform(code, id) {
-      if (id === ENTRY || !id.endsWith(".ts")) return null;
+      if (id === ENTRY || id === linksFile || !id.endsWith(".ts")) return null;
       return { code: input.js?.get(id) ?? transpile(id, code), map: null };
     },
   };
@@ -149,6 +164,7 @@ export async function bundle(input: BundleInput): Promise<BundleResult> {
       return { id: file };
     },
     load(id) {
+      if (id === linksFile) return linksFor(root, input.link!);
       return id === ENTRY ? entryCode(root, entry, board) : null;
     },
     moduleParsed(info) {

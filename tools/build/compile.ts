@@ -25,6 +25,8 @@ export interface CompileInput {
   checkHal: boolean;
   /** TypeScript's build info and each file's JavaScript are kept here (tools/build/cache.ts). */
   cache: BuildCache;
+  /** The board's link (`uplink.link`): the only one the image carries. */
+  link?: string;
 }
 
 export interface Compiled {
@@ -62,7 +64,7 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
     }
   }
   cache.pruneFine();
-  const bundled = await bundle({ root, entry, files: scan.files, board, extraDirs, js });
+  const bundled = await bundle({ root, entry, files: scan.files, board, extraDirs, js, ...(input.link ? { link: input.link } : {}) });
 
   const mainSource = real(path.join(root, "hal", "moddable", "main.ts"));
   const mainJs = js.get(mainSource) ?? transpile(mainSource, readFileSync(mainSource, "utf8"));

@@ -26,6 +26,12 @@ export interface MqttLinkOptions extends Omit<MqttClientOptions, "will" | "onCon
 export class MqttLink implements Link {
   readonly kind = "mqtt";
   readonly stats: LinkStats = { framesOut: 0, delivered: 0, failed: 0, bytesOut: 0, bytesIn: 0 };
+
+  /** The client's counters: its bytes are the whole protocol's (CONNECT, PINGREQ, PUBACK…), not only payloads. */
+  counters(): Readonly<Record<string, number>> {
+    const m = this.client.stats;
+    return { mqttConnects: m.connects, mqttRetransmits: m.retransmits, mqttProtocolErrors: m.protocolErrors, bytesOut: m.bytesOut, bytesIn: m.bytesIn };
+  }
   readonly client: MqttClient;
   readonly #maxPacket: number;
   #handlers: LinkHandlers = {};

@@ -27,7 +27,7 @@ import { Accumulator } from "../../runtime/filters/index.js";
 import { Node } from "../../runtime/node/node.js";
 import { Sampler } from "../../runtime/sampler.js";
 import { SenmlField, SenmlPackWriter } from "../../runtime/senml.js";
-import { linkParts } from "../shared/link-parts.js";
+import { boardLink } from "../shared/board-link.js";
 
 const ROLE = "${role}";
 
@@ -63,7 +63,7 @@ export class ${device.cls} implements NodeApp {
     const c = (this.#config = host.config as unknown as NodeConfig);
     const part = c.parts[ROLE];
     if (!part) throw new Error(\`${device.name}: no part "\${ROLE}" in the configuration (parts: \${Object.keys(c.parts).join(", ")})\`);
-    this.#node = new Node({ host, config: c, parts: linkParts(host, c), onReport: () => this.#report() });
+    this.#node = new Node({ host, config: c, link: boardLink, onReport: () => this.#report() });
     this.#pack = new SenmlPackWriter(this.#cbor, { baseName: \`\${host.id}:\` });
     this.#sensor = open(host, part, {
       onSample: () => this.#sampled(),
