@@ -23,7 +23,7 @@ import { LIS3MDL } from "../../parts/lis3mdl/driver.js";
 import { QMC5883L } from "../../parts/qmc5883l/driver.js";
 import type { ResolvedI2CPart } from "../../manifests/schema/config.js";
 import { Node, type NodeSetting } from "../../runtime/node/node.js";
-import { linkParts } from "../shared/link-parts.js";
+import { boardLink } from "../shared/board-link.js";
 import { NodeConfigReader } from "../shared/node-config.js";
 import { BayState, ParkingDetector } from "./detector.js";
 import { ParkingMessages } from "./messages.js";
@@ -92,7 +92,7 @@ export class ParkingSensor implements NodeApp {
       },
       current: () => 0,
     });
-    this.#node = new Node({ host, config: r.config, parts: linkParts(host, r.config), onReport: () => this.#report(), settings: [recal] });
+    this.#node = new Node({ host, config: r.config, link: boardLink, onReport: () => this.#report(), settings: [recal] });
     this.#reporter = new ParkingReporter({ heartbeatMs: HEARTBEAT_MS });
     this.#messages = new ParkingMessages(`${host.id}:`);
     // The detector's fast rate is the tick; settled, it reads every fourth tick (1 s and 4 s by default).

@@ -22,7 +22,7 @@ import { DI, Dlt645, type DataItem, type Dlt645Reading, type MeterError } from "
 import { S0PulseCounter } from "../../parts/s0-pulse/driver.js";
 import { FlashRecordLog } from "../../runtime/flash-records.js";
 import { Node, type NodeSetting } from "../../runtime/node/node.js";
-import { linkParts } from "../shared/link-parts.js";
+import { boardLink } from "../shared/board-link.js";
 import { CLOCK_MAX_MS, CLOCK_MIN_MS, MeterClock } from "./clock.js";
 import { readMeterConfig, type MeterBusPart, type MeterConfig } from "./config.js";
 import { IntervalEnergy } from "./interval.js";
@@ -133,7 +133,7 @@ export class SmartMeter implements NodeApp {
       },
       current: () => Math.floor(this.#clock.now() / 1000),
     });
-    this.#node = new Node({ host, config: cfg.node, parts: linkParts(host, cfg.node), onReport: () => this.#report(), settings: [clockSetting] });
+    this.#node = new Node({ host, config: cfg.node, link: boardLink, onReport: () => this.#report(), settings: [clockSetting] });
     this.#pulses = new S0PulseCounter({
       input: { io: host.io.Digital, pin: cfg.pulses.pin },
       clock: host.clock,
