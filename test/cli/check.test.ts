@@ -2,6 +2,7 @@
  * `ganzhi check` as a hardware vendor uses it: an overlay file of their own, checked against the catalogue's
  * devices, errors pointing into their file.
  */
+import { listDevices } from "../../manifests/load.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { execa } from "execa";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -42,7 +43,8 @@ describe("ganzhi check", () => {
     const r = await ganzhi(["check", "--board", "vendor-y.json"], dir);
     expect(r.stderr).toBe("");
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain("1 device-on-board resolution(s) ok");
+    // Every device resolves on the overlay.
+    expect(r.stdout).toContain(`${listDevices().length} device-on-board resolution(s) ok`);
   });
 });
 
