@@ -1,0 +1,24 @@
+/**
+ * The README's figures are printed by commands (tools/docs/readme.ts, `npm run docs`), never typed by hand: its
+ * generated blocks must be what the commands print now, the wall time and the embedded broker's port aside.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { blockOf, nodesBlock, simBlock, stable } from "../../tools/docs/readme.js";
+
+const README = readFileSync(path.join(import.meta.dirname, "..", "..", "README.md"), "utf8");
+
+describe("README.md's generated blocks (npm run docs)", () => {
+  it("opens with the two commands: the main job and the tests", () => {
+    expect(README.split("\n").slice(2, 6).join("\n")).toMatch(/^```sh\nnpm install && npm start +# [^\n]+\nnpm test +# [^\n]+\n```$/);
+  });
+
+  it("the summary is what `npm start` prints", async () => {
+    expect(stable(blockOf(README, "sim"))).toBe(stable(await simBlock()));
+  }, 60_000);
+
+  it("the node table lists every device manifest, its parts and its link on each board", () => {
+    expect(blockOf(README, "nodes")).toBe(nodesBlock());
+  });
+});
