@@ -55,7 +55,7 @@ export class CborWriter {
     }
     this.capacity = this.buf.length;
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
-    this.scratch = new DataView(new ArrayBuffer(4));
+    this.scratch = new DataView(new ArrayBuffer(8));
   }
 
   /** Bytes written so far. */
@@ -155,9 +155,15 @@ export class CborWriter {
       this.pos += 5;
     } else {
       this.ensure(9);
-      this.buf[this.pos] = 0xfb;
-      this.view.setFloat64(this.pos + 1, x);
-      this.pos += 9;
+      const b = this.buf;
+      const p = this.pos;
+      b[p] = 0xfb;
+      // Through the aligned scratch, then byte by byte: XS stores a double with one 64-bit store, which a Cortex-M4
+      // refuses at an address that is not a multiple of 8 (a UsageFault, UNALIGNED, on the emulated nRF52840).
+      const s = this.scratch;
+      s.setFloat64(0, x);
+      for (let i = 0; i < 8; i++) b[p + 1 + i] = s.getUint8(i);
+      this.pos = p + 9;
     }
     return this;
   }

@@ -79,6 +79,7 @@ export interface ReplayFigures {
   analogReads: number;
   pulseReads: number;
   lineChanges: number;
+  uartDeliveries: number;
   netEvents: number;
 }
 
@@ -95,6 +96,8 @@ export function answerLines(rec: Recording): number[] {
 }
 
 export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayFigures } {
+  const uartRx = rec.uartRx ?? [];
+  const uarts = [...new Set(uartRx.map((e) => e.link))];
   const w = new Writer();
   for (let i = 0; i < REPLAY_HEADER_BYTES; i++) w.u8(0);
   const meta: ReplayMeta = {
@@ -106,6 +109,7 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
     id: rec.id,
     epochMs: rec.epochMs,
     endUs: rec.endUs,
+    uarts,
     spec: rec.spec as ReplayMeta["spec"],
     config: rec.config,
     rolePins: rec.rolePins,
@@ -171,6 +175,8 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
   }
 
   const lines: TimedEvent[] = rec.lineChanges.map(([pin, at, level], order) => ({ at, after: -1, kind: EventKind.Line, key: pin, payload: Uint8Array.of(level), order }));
+  // UART deliveries share the table placed by time (ties after the line changes of the same instant).
+  uartRx.forEach((e, i) => lines.push({ at: e.at, after: -1, kind: EventKind.UartRx, key: uarts.indexOf(e.link), payload: fromHex(e.hex), order: rec.lineChanges.length + i }));
   const net: TimedEvent[] = rec.net.map((e, order) => {
     const kind = e.kind === "connected" ? EventKind.TcpConnected : e.kind === "data" ? EventKind.TcpData : EventKind.TcpClosed;
     const payload = e.kind === "data" ? fromHex(e.hex ?? "") : e.kind === "closed" && e.error ? Buffer.from(e.error, "utf8") : new Uint8Array(0);
@@ -219,6 +225,7 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
       analogReads: rec.analog.reduce((a, x) => a + x.volts.length, 0),
       pulseReads: rec.pulse.reduce((a, x) => a + x.counts.length, 0),
       lineChanges: rec.lineChanges.length,
+      uartDeliveries: uartRx.length,
       netEvents: rec.net.length,
     },
   };

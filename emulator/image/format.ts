@@ -51,6 +51,8 @@ export const EventKind = {
   TcpData: 3,
   /** The connection closed (key: connection; payload: UTF-8 error message, empty for a clean close). */
   TcpClosed: 4,
+  /** Bytes a UART delivered to the device (key: index into meta.uarts; payload: the bytes). Placed by time, in the line table. */
+  UartRx: 5,
 } as const;
 
 /** Board as the image's provider needs it: the simulator's `SimBoardSpec` without the flash array. */
@@ -77,6 +79,8 @@ export interface ReplayMeta {
   epochMs: number;
   /** Virtual time the run ends, µs. */
   endUs: number;
+  /** The board's serial ports that delivered bytes to the device, by the key of their UartRx events. */
+  uarts?: string[];
   spec: ReplayBoard;
   /** The node's `host.config`, as the simulator gave it (broker included). */
   config: unknown;

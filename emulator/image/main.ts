@@ -132,6 +132,10 @@ class Streams implements StreamTags {
     return this.#byName(`net:${conn}:${what}`);
   }
 
+  uart(index: number): number {
+    return this.#byName(`uart:${index}`);
+  }
+
   set(stream: number): void {
     this.current = stream;
   }
@@ -285,7 +289,7 @@ export function start(main: DeviceMain): void {
     native,
     modes,
   });
-  world.attach(node.world, node.i2c, node.spi);
+  world.attach(node.world, node.i2c, node.spi, node.uart);
   // Virtual time 0 is now: the node powers up as the simulator's does, by an event at time 0.
   const origin = native.now();
   let bootMemory: number[] = [];

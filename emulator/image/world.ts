@@ -18,6 +18,7 @@
  */
 import type { I2CBusSim, I2CTarget } from "../../simulator/core/buses/i2c.js";
 import type { SPIBusSim, SPITarget } from "../../simulator/core/buses/spi.js";
+import type { UARTLink } from "../../simulator/core/buses/uart.js";
 import { Scheduled } from "../../simulator/core/engine.js";
 import type { Engine } from "../../simulator/core/engine.js";
 import type { PinWorld } from "../../simulator/core/io/lines.js";
@@ -146,6 +147,8 @@ interface Connection {
 export interface StreamTags {
   edge(pin: number): number;
   net(conn: number, what: string): number;
+  /** Bytes the serial port with this index (meta.uarts) delivered. */
+  uart(index: number): number;
   set(stream: number): void;
   /** The dispatch running now (or the last one run, between dispatches). */
   readonly dispatch: number;
@@ -169,8 +172,9 @@ class LineChanges extends Scheduled {
   /** Lines an SPI part drives in answer to its commands (pin → 1), and where the last command was. */
   readonly #answering: Uint8Array;
   readonly #last: LastCommand;
+  readonly #uarts: readonly (UARTLink | undefined)[];
 
-  constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine, answering: Uint8Array, last: LastCommand) {
+  constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine, answering: Uint8Array, last: LastCommand, uarts: readonly (UARTLink | undefined)[]) {
     super();
     this.#cursor = cursor;
     this.#bytes = bytes;
@@ -179,6 +183,7 @@ class LineChanges extends Scheduled {
     this.#engine = engine;
     this.#answering = answering;
     this.#last = last;
+    this.#uarts = uarts;
   }
 
   /** Wait for the next change in the table (or stop: the table is done). Not while scheduled: once at the start, then from run(). */
@@ -188,6 +193,17 @@ class LineChanges extends Scheduled {
 
   run(): void {
     const c = this.#cursor;
+    if (c.kind === EventKind.UartRx) {
+      // A meter's or modem's reply reaches the device's Serial as it did in the simulation (a copy: the device
+      // keeps what it reads, the blob is read-only).
+      const link = this.#uarts[c.key];
+      const bytes = this.#bytes.slice(c.payloadOffset, c.payloadOffset + c.payloadLength);
+      c.consume();
+      this.#tags.set(this.#tags.uart(c.key));
+      this.next();
+      link?.deliver?.(bytes);
+      return;
+    }
     const pin = c.key;
     const level = this.#bytes[c.payloadOffset]!;
     c.consume();
@@ -225,8 +241,8 @@ export class ReplayWorld implements Network {
     this.#last = new LastCommand(tags, native);
   }
 
-  /** Put the recording where the models were: I2C and SPI targets, ADC and pulse sources, line levels and changes. */
-  attach(world: PinWorld, buses: Readonly<Record<string, I2CBusSim>>, spiBuses: Readonly<Record<string, SPIBusSim>>): void {
+  /** Put the recording where the models were: I2C, SPI and UART targets, ADC and pulse sources, line levels and changes. */
+  attach(world: PinWorld, buses: Readonly<Record<string, I2CBusSim>>, spiBuses: Readonly<Record<string, SPIBusSim>>, uarts: Readonly<Record<string, UARTLink>> = {}): void {
     const meta = this.#replay.meta;
     meta.i2c.forEach((t, i) => {
       const bus = buses[t.bus];
@@ -293,7 +309,12 @@ export class ReplayWorld implements Network {
     }
     const answering = new Uint8Array(256);
     for (const pin of meta.answerLines ?? []) if (pin >= 0 && pin < answering.length) answering[pin] = 1;
-    new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine, answering, this.#last).next();
+    const links = (meta.uarts ?? []).map((name) => {
+      const link = uarts[name];
+      if (!link) this.#out.diverge(`the recording has serial port "${name}", this board has ${Object.keys(uarts).join(", ") || "none"}`);
+      return link;
+    });
+    new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine, answering, this.#last, links).next();
   }
 
   random(): number {

@@ -5,6 +5,10 @@
 export const WORLD_DESCRIPTIONS = Object.freeze({
   lake: "Dianchi lake at the buoy: water temperature following the air, diurnal photosynthesis, seeded multi-day algal blooms",
   bridge: "A 30 m road-bridge girder span at the strain gauges: urban traffic pulses with the first bending mode, the deck's daily thermal drift, a seeded step change (damage) on day 3",
+  household:
+    "A Kunming flat's electricity and water (one household per node): appliances and taps by time of day, piecewise constant so energy and volume are exact; supply voltage",
+  street:
+    "One on-street parking bay per node and the bay next to it: arrivals and departures by time of day, vehicle signatures in the Earth's field at Kunming, passing traffic, road temperature and sensor drift",
 } as const);
 
 export type WorldName = keyof typeof WORLD_DESCRIPTIONS;

@@ -27,13 +27,17 @@ export class PowerCut extends Error {
 }
 
 /**
- * Blocks are allocated when first programmed (an erased block reads 0xFF without one), so a board's
- * multi-megabyte layout costs memory only for what the device writes: the same class serves the simulator and
- * the emulated MCU's image, where RAM is the board's.
+ * Storage is allocated in pages of PAGE_BYTES when first programmed (an erased page reads 0xFF without one), so a
+ * board's multi-megabyte layout costs memory only for what the device writes: the same class serves the simulator
+ * and the emulated MCU's image, where RAM is the board's. Pages, not whole erase blocks: a record log that has written
+ * a block header and a few records holds a few hundred bytes of the image's RAM, not 4 KB per block it touched (the
+ * smart meter's two snapshot logs did not fit the nRF52840's 128 KB XS creation with whole blocks).
  */
+const PAGE_BYTES = 256;
+
 export class SimFlash implements FlashStore {
   readonly layout: FlashLayout;
-  readonly #blocks = new Map<number, Uint8Array>();
+  readonly #pages = new Map<number, Uint8Array>();
   /** Completed erases per block (absent: never erased). */
   readonly eraseCounts = new Map<number, number>();
   /** Programs that tried to set a bit back to 1 (a firmware bug on real NOR: the result is the AND). */
@@ -52,35 +56,33 @@ export class SimFlash implements FlashStore {
 
   /** The byte at absolute address `at`. */
   byte(at: number): number {
-    const b = this.layout.blockLength;
-    const block = this.#blocks.get(Math.floor(at / b));
-    return block ? block[at % b]! : 0xff;
+    const page = this.#pages.get(Math.floor(at / PAGE_BYTES));
+    return page ? page[at % PAGE_BYTES]! : 0xff;
   }
 
   /** Program the byte at `at` (NOR: bits can only be cleared, so the result is the AND). */
   program(at: number, value: number): number {
-    const b = this.layout.blockLength;
-    const index = Math.floor(at / b);
-    let block = this.#blocks.get(index);
-    if (!block) {
-      block = new Uint8Array(b).fill(0xff);
-      this.#blocks.set(index, block);
+    const index = Math.floor(at / PAGE_BYTES);
+    let page = this.#pages.get(index);
+    if (!page) {
+      if ((value & 0xff) === 0xff) return 0xff; // programming an erased byte to 0xFF changes nothing
+      page = new Uint8Array(PAGE_BYTES).fill(0xff);
+      this.#pages.set(index, page);
     }
-    const next = block[at % b]! & value;
-    block[at % b] = next;
+    const next = page[at % PAGE_BYTES]! & value;
+    page[at % PAGE_BYTES] = next;
     return next;
   }
 
   /** Erase (set to 0xFF) the absolute range [start, end). */
   erase(start: number, end: number): void {
-    const b = this.layout.blockLength;
-    for (let i = Math.floor(start / b); i * b < end; i++) {
-      const block = this.#blocks.get(i);
-      if (!block) continue;
-      const from = Math.max(start, i * b) - i * b;
-      const to = Math.min(end, (i + 1) * b) - i * b;
-      if (from === 0 && to === b) this.#blocks.delete(i);
-      else block.fill(0xff, from, to);
+    for (let i = Math.floor(start / PAGE_BYTES); i * PAGE_BYTES < end; i++) {
+      const page = this.#pages.get(i);
+      if (!page) continue;
+      const from = Math.max(start, i * PAGE_BYTES) - i * PAGE_BYTES;
+      const to = Math.min(end, (i + 1) * PAGE_BYTES) - i * PAGE_BYTES;
+      if (from === 0 && to === PAGE_BYTES) this.#pages.delete(i);
+      else page.fill(0xff, from, to);
     }
   }
 

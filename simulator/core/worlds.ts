@@ -9,8 +9,11 @@
 import type { KunmingWeather } from "./environment/kunming.js";
 import { createBridge } from "./environment/bridge.js";
 import { createDianchiLake } from "./environment/dianchi.js";
+import { createHousehold } from "./environment/household.js";
+import { createStreet } from "./environment/street.js";
 import { WORLD_DESCRIPTIONS, WORLD_NAMES, type WorldName } from "../../manifests/schema/worlds.js";
 import type { ModelContext } from "./parts.js";
+import type { Seed } from "./rng.js";
 
 /** What a world is built from: the run's seed and atmosphere (its epochMs is virtual time 0). */
 export interface WorldSetup {
@@ -45,9 +48,34 @@ export const WORLDS: Readonly<Record<WorldName, WorldKind>> = Object.freeze({
       return () => ({ structure: bridge });
     },
   }),
+  household: Object.freeze({
+    create(setup: WorldSetup) {
+      // One flat per node: each its own seed, so a fleet of meters does not read the same family's day.
+      return (index: number) => {
+        const h = createHousehold({ seed: nodeSeed(setup.seed, index), epochMs: setup.atmosphere.epochMs });
+        const view: NodeWorld = { household: { electricity: h.electricity, water: h.water } };
+        return view;
+      };
+    },
+  }),
+  street: Object.freeze({
+    create(setup: WorldSetup) {
+      // One bay per node along the same street, all under the run's weather (the road follows its air).
+      return (index: number) => {
+        const street = createStreet({ seed: nodeSeed(setup.seed, index), epochMs: setup.atmosphere.epochMs, weather: setup.atmosphere });
+        const view: NodeWorld = { street: { magneticField: (t, out) => street.fieldInto(t, out), temperature: (t) => street.sensorTemperature(t) } };
+        return view;
+      };
+    },
+  }),
 });
 
 export { WORLD_DESCRIPTIONS };
+
+/** Node 0 keeps the run's seed (a one-node run sees the world tests build from the same seed); the others their own. */
+export function nodeSeed(seed: number, index: number): Seed {
+  return index === 0 ? seed : `${seed}/${index}`;
+}
 
 /** The views of the named worlds for node `index`, merged (a device may stand in several, e.g. a bridge and its street). */
 export function buildWorlds(names: readonly string[], setup: WorldSetup): (index: number) => NodeWorld {

@@ -9,6 +9,7 @@
  * - what each ADC pin's source said (volts) and each pulse input's counter (counts, and when its next pulse comes);
  * - the digital lines the part models drive: their levels at boot and every change, with its virtual time (a
  *   transceiver's BUSY and DIO1 among them);
+ * - the bytes each UART delivered to the device (a modem's or a meter's reply), with their virtual time;
  * - every value `host.random()` returned;
  * - each connection the device opened: the bytes it sent, and what the broker's side did (connected, bytes,
  *   closed) with the virtual time it was posted and how many device callbacks had run by then, which is enough
@@ -83,6 +84,8 @@ export interface Recording {
   lines: { pin: number; level: number; driven: boolean }[];
   /** [pin, virtual µs, level] in the order they happened. */
   lineChanges: [number, Micros, number][];
+  /** Bytes each UART (by its board name) delivered to the device, in the order they arrived. */
+  uartRx?: { link: string; at: Micros; hex: string }[];
   random: number[];
   connections: { address: string; port: number; txHex: string }[];
   net: RecordedNetEvent[];
@@ -190,6 +193,7 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
   const pulse: Recording["pulse"] = [];
   const lines: Recording["lines"] = [];
   const lineChanges: Recording["lineChanges"] = [];
+  const uartRx: NonNullable<Recording["uartRx"]> = [];
   const connections: { address: string; port: number; tx: Uint8Array[] }[] = [];
   const net: RecordedNetEvent[] = [];
   let captured: SimWorld | undefined;
@@ -242,6 +246,14 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
           return v;
         },
       });
+    }
+    for (const [name, link] of Object.entries(node.uart)) {
+      // What the peer sent the MCU; what the device wrote is the device's own doing and happens in the replay too.
+      const previous = link.recorder;
+      link.recorder = (t) => {
+        previous?.(t);
+        if (t.dir === "rx") uartRx.push({ link: name, at: t.at, hex: hex(t.bytes) });
+      };
     }
     for (const [pin, line] of [...node.world.digital]) {
       lines.push({ pin, level: line.level, driven: line.driven });
@@ -357,6 +369,7 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
     pulse,
     lines,
     lineChanges,
+    uartRx,
     random,
     connections: connections.map((c) => ({ ...dialled(c), txHex: c.tx.map(hex).join("") })),
     net,

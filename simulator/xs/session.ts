@@ -279,8 +279,8 @@ export async function runSimXs(opts: XsSimOptions): Promise<XsSimResult> {
           configs,
           link: link.side,
           rolePins: setup.rolePins,
-          nodes: setup.ids,
           worlds: [...setup.worlds],
+          nodes: setup.ids,
           probe: {
             heap: opts.heap ?? false,
             callbackBudget: opts.callbackBudget ?? DEFAULTS.callbackBudget,

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decode } from "cborg";
 import mqtt from "mqtt";
+import { listDevices } from "../../manifests/load.js";
 import { liveLog } from "../../tools/commands/sim.js";
 import { freePort, Mosquitto, MOSQUITTO_MISSING, mosquittoBinary, skipMosquitto } from "../helpers/mosquitto.js";
 
@@ -33,7 +34,7 @@ describe("ganzhi CLI", () => {
   });
 
   it.each([
-    [["sim", "weather-statoin"], 'ganzhi sim: unknown device "weather-statoin" (did you mean "weather-station"?); devices: structural-strain, water-quality, weather-station'],
+    [["sim", "weather-statoin"], `ganzhi sim: unknown device "weather-statoin" (did you mean "weather-station"?); devices: ${listDevices().join(", ")}`],
     [["sim", "weather-station", "--board", "esp32"], 'ganzhi sim: unknown board "esp32"'],
     [["sim", "weather-station", "--hurs", "3"], "ganzhi sim: unknown option --hurs (did you mean --hours?)"],
     [["sim", "weather-station", "--hours", "many"], 'ganzhi sim: --hours expects a number, got "many"'],

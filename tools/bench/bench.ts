@@ -4,6 +4,10 @@
  * the same simulated day of each device on V8 and on XS (the host runner), one after the other in this run, for the
  * XS/V8 wall-time ratio (GANZHI_BENCH_XS_DAYS, default 1; 0 skips it); then each device on the emulated Cortex-M4
  * for each board's memory profile: CPU busy and the energy estimate (GANZHI_BENCH_EMULATE_HOURS, default 1; 0 skips);
+ * then the parking detector over a simulated month of the street world (tools/bench/parking-month.ts; three seeds, both
+ * bay layouts; GANZHI_BENCH_PARKING_MONTH=0 skips) and the battery nodes' years on their board's battery with their
+ * radio (tools/bench/battery.ts: GANZHI_BENCH_BATTERY_DAYS simulated days for the radio, default 7, 0 skips; the MCU
+ * over GANZHI_BENCH_EMULATE_HOURS on the emulated nRF52840);
  * then `ganzhi build`'s wall time and each board's footprint beside Moddable's xsl (GANZHI_BENCH_BUILD=0 skips).
  * Before the XS comparison, fleet scaling (tools/bench/fleet.ts): the weather station (GANZHI_BENCH_FLEET_DEVICE) in fleets of GANZHI_BENCH_FLEET
  * nodes (default "1,100,1000"; "0" skips), each over GANZHI_BENCH_FLEET_NODE_HOURS node-hours (default 200) after a
@@ -15,6 +19,8 @@ import { runSimXs } from "../../simulator/xs/session.js";
 import { int } from "../../simulator/node/figures.js";
 import { benchBuild } from "./build-figures.js";
 import { measureFleet, memoryPerNode } from "./fleet.js";
+import { BATTERY_NODES, batteryLife, SELF_DISCHARGE_PER_YEAR, type BatteryRow } from "./battery.js";
+import { MONTH_SEEDS, monthLine, runMonth } from "./parking-month.js";
 import type { FleetRow } from "./fleet.js";
 
 /** A title line, then the header and rows in columns as wide as their widest cell. */
@@ -252,9 +258,64 @@ if (emulateHours > 0) {
     console.log(`Emulated Cortex-M4: skipped (${e.message})`);
   }
 }
+// Parking accuracy over a month of the street world: the detector against the world, no device, no radio.
+const parkingMonth: { layout: string; seed: number; detected: number; changes: number; falseReports: number; longestDisagreementS: number }[] = [];
+if (process.env.GANZHI_BENCH_PARKING_MONTH !== "0") {
+  console.log("");
+  console.log("Parking detector over a simulated month of the street world (tools/bench/parking-month.ts): changes reported within a minute of the car standing still or clear");
+  for (const layout of ["parallel", "perpendicular"] as const) {
+    for (const seed of MONTH_SEEDS) {
+      const r = runMonth(seed, layout);
+      parkingMonth.push({ layout, seed, detected: r.detected, changes: r.changes, falseReports: r.falseReports, longestDisagreementS: r.longestDisagreementS });
+      console.log(`  ${monthLine(layout, seed, r)}`);
+    }
+  }
+}
+
+// Years on the battery, each battery node with its radio.
+const batteryDays = Number(process.env.GANZHI_BENCH_BATTERY_DAYS ?? 7);
+const batteryRows: BatteryRow[] = [];
+if (batteryDays > 0 && emulateHours > 0) {
+  const { MissingToolError } = await import("../../emulator/host/toolchain.js");
+  console.log("");
+  try {
+    for (const spec of BATTERY_NODES) batteryRows.push(await batteryLife(spec, batteryDays, emulateHours));
+    const ua = (x: number) => `${x.toFixed(1)} µA`;
+    const h4 = ["device", "radio board (link)", "battery", "MCU (emulated)", "radio (simulated)", "total", "years", "dominated by"];
+    const t4 = batteryRows.map((r) => [
+      r.device,
+      `${r.radioBoard.replace(/^.*\//, "").replace(/\.json$/, "")} (${r.link})`,
+      `${int(r.capacityMah)} mAh`,
+      `${ua(r.mcuMicroamps.low)}–${ua(r.mcuMicroamps.high)}`,
+      ua(r.radioMicroamps),
+      `${ua(r.totalMicroamps.low)}–${ua(r.totalMicroamps.high)}`,
+      `${r.years.low.toFixed(1)}–${r.years.high.toFixed(1)}`,
+      r.dominant,
+    ]);
+    printTable(
+      `Years on the battery (tools/bench/battery.ts): radio from its part model over ${batteryDays} simulated days on the radio board, MCU from ${emulateHours} h on the emulated nRF52840, seed 1; years = C / (I·8,760 h + ${SELF_DISCHARGE_PER_YEAR * 100} %·C a year)`,
+      h4,
+      t4,
+    );
+    for (const r of batteryRows) {
+      console.log(`  ${r.device}: ${r.battery}; radio states ${r.radioStates.slice(0, 4).map((s) => `${s.state} ${s.microamps.toFixed(2)} µA`).join(", ")}${r.magnetometerDuty !== undefined ? `; magnetometer in continuous mode ${(r.magnetometerDuty * 100).toFixed(2)} % of the time (its current is not charged: the reference notes give none)` : ""}`);
+    }
+    console.log(
+      [
+        "  MCU: the device's work on the plain nrf52840-dk, where the link is MQTT (the emulated MCU does not run the LoRaWAN MAC or the BC95 driver yet), and System ON idle with the RTC.",
+        "  Not counted: sensors (magnetometer), the RS-485 transceiver, the regulator from 3.6 V, cell passivation and pulse limits, temperature, the DK's interface MCU.",
+        "  A figure beyond a Li-SOCl2 cell's service life (about 10-20 years) means the cell, not the load, sets the node's life.",
+      ].join("\n"),
+    );
+  } catch (e) {
+    if (!(e instanceof MissingToolError)) throw e;
+    console.log(`Years on the battery: skipped (${e.message})`);
+  }
+}
+
 let build: Record<string, unknown> | undefined;
 if (process.env.GANZHI_BENCH_BUILD !== "0") {
   console.log("");
   build = await benchBuild(manifestRoot(), printTable);
 }
-if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, fleets: fleetRows, engines: engineRows, emulated: emulatedRows, build }, null, 2));
+if (process.env.GANZHI_BENCH_JSON) console.log(JSON.stringify({ rows, fleets: fleetRows, engines: engineRows, emulated: emulatedRows, parkingMonth, battery: batteryRows, build }, null, 2));

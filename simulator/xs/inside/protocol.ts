@@ -26,10 +26,10 @@ export interface InitMessage {
   /** The portable half of the link's network side (air and gateways, NB-IoT core); default: none (MQTT). */
   link?: LinkSideSpec;
   rolePins: Record<string, number>;
+  /** The worlds the device's parts stand in besides the air (its manifest's `world`), built as the V8 session builds them. */
+  worlds?: string[];
   /** Node ids, in fleet order. */
   nodes: string[];
-  /** The worlds the device's parts stand in besides the air (its manifest's `world`), built as the V8 run builds them. */
-  worlds: string[];
   watchdogMs?: number;
   probe: { heap: boolean; callbackBudget: number; startupBudget: number };
 }

@@ -1,0 +1,231 @@
+/**
+ * Occupancy of one parking bay from a magnetometer flush in its middle: a hysteresis state machine on the magnitude
+ * of the deviation from the empty bay's field (3 axes, µT), over the adaptive baseline (./baseline.ts, ATDA).
+ *
+ * - Vacant → occupied: `arriveSamples` samples in a row with |B − B₀| ≥ `highUt` while the field stands still (each
+ *   sample within `settleUt` + 10 % of the deviation of the one before). A car rolling over the sensor, one driving
+ *   by or one turning into the next bay changes the field from sample to sample; a parked one does not. So the
+ *   arrival is confirmed once the car has stopped, and never by a car that only passed.
+ * - Occupied → vacant: `departSamples` samples in a row that look like the empty bay, either
+ *   (1) |B − B₀| < `lowUt`, or
+ *   (2) the field has moved at least `highUt` away from where the parked car held it (P, tracked slowly while the
+ *       car stands) to somewhere nearer the empty bay than to P by half, while |B − B₀| < `highUt` and the field
+ *       stands still: the car left,
+ *       but what surrounds the bay changed while it stood there (a car arrived or left next door). Then the empty
+ *       bay's field is learnt again from the current reading.
+ * - Stuck states are resolved, never held for ever: vacant but the baseline unable to move for `pendingTimeoutMs`
+ *   (the deviation flickering about the high threshold) → the empty field is learnt again; occupied for longer than
+ *   `maxOccupiedMs` with the field standing still → taken for a changed empty bay (reason TIMEOUT). The second costs
+ *   a car parked longer than that its last report; the default (72 h) is longer than on-street stays.
+ * - `recalibrate` (a downlink): the bay is empty now; learn its field from the last reading.
+ *
+ * Thresholds and counts default to what the street world (simulator/core/environment/street.ts) needs for ≥ 99 %
+ * of changes at 1 s sampling (test/devices/parking-month.test.ts prints the figure): parked cars there give 5 µT
+ * and more, a car in the next bay at most about 1.6 µT, sensor drift over a night about 1 µT.
+ *
+ * `sample` returns the interval to the next sample: `fastMs` while something is changing, `slowMs` while the bay is
+ * settled either way (deep sleep in between on the device). No allocation per sample.
+ */
+import { Ema } from "../../runtime/filters/ema.js";
+import { AdaptiveBaseline, type BaselineOptions } from "./baseline.js";
+
+export const BayState = Object.freeze({ VACANT: 0, OCCUPIED: 1 });
+
+export const ChangeReason = Object.freeze({
+  ARRIVAL: 1,
+  /** Back to the empty bay's field. */
+  DEPARTURE: 2,
+  /** Departure to a changed empty field (rule 2): the baseline was learnt again. */
+  DEPARTURE_RELEARNT: 3,
+  /** Occupied for longer than maxOccupiedMs with nothing moving: taken for a changed empty bay. */
+  TIMEOUT: 4,
+  /** Calibrated by downlink while it was occupied. */
+  RECALIBRATED: 5,
+});
+
+export interface DetectorOptions {
+  /** Default 3.5 µT. */
+  highUt?: number;
+  /** Default 2.2 µT. */
+  lowUt?: number;
+  /** Default 4. */
+  arriveSamples?: number;
+  /** Default 5. */
+  departSamples?: number;
+  /** Largest change between two samples of a field that stands still, µT (default 1.5, plus 10 % of the deviation). */
+  settleUt?: number;
+  /** Default 1000 ms. */
+  fastMs?: number;
+  /** Default 4000 ms. */
+  slowMs?: number;
+  /** Time constant of the parked car's reference field, ms (default 10 min). */
+  parkedTauMs?: number;
+  /** Default 20 min. */
+  pendingTimeoutMs?: number;
+  /** Default 72 h. */
+  maxOccupiedMs?: number;
+  baseline?: BaselineOptions;
+  /** A change of state: the new state, why, when (the sample's time, ms) and |B − B₀| then (µT). */
+  onChange?: (state: number, reason: number, atMs: number, deviationUt: number) => void;
+}
+
+export class ParkingDetector {
+  readonly highUt: number;
+  readonly lowUt: number;
+  readonly baseline: AdaptiveBaseline;
+  state: number = BayState.VACANT;
+  /** When the state last changed, ms (NaN before the first change). */
+  sinceMs = NaN;
+  /** |B − B₀| at the last sample, µT. */
+  deviationUt = NaN;
+  arrivals = 0;
+  departures = 0;
+  /** Times the empty field was learnt again without a report (a vacant bay's baseline stuck). */
+  relearnt = 0;
+  readonly #o: DetectorOptions;
+  readonly #n: number;
+  readonly #m: number;
+  readonly #settle: number;
+  readonly #fast: number;
+  readonly #slow: number;
+  readonly #pendingTimeout: number;
+  readonly #maxOccupied: number;
+  readonly #parked: readonly Ema[];
+  readonly #e = new Float64Array(3);
+  readonly #last = new Float64Array(3).fill(NaN);
+  #lastMs = NaN;
+  #above = 0;
+  #below = 0;
+  #baselineMovedMs = NaN;
+  #stillSinceMs = NaN;
+
+  constructor(o: DetectorOptions = {}) {
+    this.highUt = o.highUt ?? 3.5;
+    this.lowUt = o.lowUt ?? 2.2;
+    if (!(this.lowUt > 0 && this.highUt > this.lowUt)) throw new RangeError(`parking detector: need 0 < lowUt < highUt, got ${this.lowUt} and ${this.highUt}`);
+    this.#n = o.arriveSamples ?? 4;
+    this.#m = o.departSamples ?? 5;
+    for (const [k, v] of [["arriveSamples", this.#n], ["departSamples", this.#m]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`parking detector: ${k} must be a whole number ≥ 1, got ${v}`);
+    }
+    this.#settle = o.settleUt ?? 1.5;
+    this.#fast = o.fastMs ?? 1000;
+    this.#slow = o.slowMs ?? 4000;
+    this.#pendingTimeout = o.pendingTimeoutMs ?? 1_200_000;
+    this.#maxOccupied = o.maxOccupiedMs ?? 72 * 3_600_000;
+    const tau = o.parkedTauMs ?? 600_000;
+    this.#parked = Object.freeze([new Ema({ tauMs: tau, sampleMs: this.#fast }), new Ema({ tauMs: tau, sampleMs: this.#fast }), new Ema({ tauMs: tau, sampleMs: this.#fast })]);
+    this.baseline = new AdaptiveBaseline(o.baseline);
+    this.#o = o;
+  }
+
+  get occupied(): boolean {
+    return this.state === BayState.OCCUPIED;
+  }
+
+  /** A reading (µT along the part's axes, monotonic ms). Returns ms until the next sample. */
+  sample(x: number, y: number, z: number, nowMs: number): number {
+    const dt = this.#lastMs === this.#lastMs ? nowMs - this.#lastMs : this.#fast;
+    this.#lastMs = nowMs;
+    const last = this.#last;
+    const step = last[0] === last[0] ? norm(x - last[0]!, y - last[1]!, z - last[2]!) : Infinity;
+    last[0] = x;
+    last[1] = y;
+    last[2] = z;
+    const b = this.baseline;
+    if (!b.valid) {
+      b.update(x, y, z, dt, true);
+      this.#baselineMovedMs = nowMs;
+      this.deviationUt = 0;
+      return this.#fast;
+    }
+    const e = b.into(this.#e);
+    const dev = norm(x - e[0]!, y - e[1]!, z - e[2]!);
+    this.deviationUt = dev;
+    const still = step < this.#settle + 0.1 * dev;
+    if (this.state === BayState.VACANT) return this.#vacant(x, y, z, dt, nowMs, dev, still);
+    return this.#occupied(x, y, z, dt, nowMs, dev, still);
+  }
+
+  /** The bay is empty now (a downlink): learn its field from the last reading. */
+  recalibrate(nowMs: number): void {
+    const l = this.#last;
+    if (!(l[0] === l[0])) return;
+    this.baseline.reset(l[0]!, l[1]!, l[2]!);
+    this.#baselineMovedMs = nowMs;
+    this.#above = 0;
+    this.#below = 0;
+    if (this.state === BayState.OCCUPIED) this.#change(BayState.VACANT, ChangeReason.RECALIBRATED, nowMs, this.deviationUt);
+  }
+
+  #vacant(x: number, y: number, z: number, dt: number, now: number, dev: number, still: boolean): number {
+    if (dev >= this.highUt && still) {
+      this.#above++;
+      if (this.#above >= this.#n) {
+        const p = this.#parked;
+        p[0]!.reset();
+        p[1]!.reset();
+        p[2]!.reset();
+        p[0]!.push(x);
+        p[1]!.push(y);
+        p[2]!.push(z);
+        this.#above = 0;
+        this.#below = 0;
+        this.#stillSinceMs = now;
+        this.#change(BayState.OCCUPIED, ChangeReason.ARRIVAL, now, dev);
+        return this.#fast;
+      }
+    } else this.#above = 0;
+    if (this.baseline.update(x, y, z, dt, dev < this.highUt)) this.#baselineMovedMs = now;
+    else if (now - this.#baselineMovedMs > this.#pendingTimeout && dev < this.highUt) {
+      // The deviation kept crossing the high threshold without a car settling: this is the empty bay now.
+      this.baseline.reset(x, y, z);
+      this.#baselineMovedMs = now;
+      this.relearnt++;
+    }
+    return this.#above > 0 || dev >= this.lowUt ? this.#fast : this.#slow;
+  }
+
+  #occupied(x: number, y: number, z: number, dt: number, now: number, dev: number, still: boolean): number {
+    const p = this.#parked;
+    const dP = norm(x - p[0]!.value, y - p[1]!.value, z - p[2]!.value);
+    const backToEmpty = dev < this.lowUt;
+    const elsewhere = still && dev < this.highUt && dP >= this.highUt && dev <= 0.5 * dP;
+    if (backToEmpty || elsewhere) {
+      this.#below++;
+      if (this.#below >= this.#m) {
+        this.#below = 0;
+        this.#above = 0;
+        if (!backToEmpty) this.baseline.reset(x, y, z);
+        this.#baselineMovedMs = now;
+        this.#change(BayState.VACANT, backToEmpty ? ChangeReason.DEPARTURE : ChangeReason.DEPARTURE_RELEARNT, now, dev);
+        return this.#fast;
+      }
+      return this.#fast;
+    }
+    this.#below = 0;
+    p[0]!.push(x, dt);
+    p[1]!.push(y, dt);
+    p[2]!.push(z, dt);
+    if (dP >= this.lowUt) this.#stillSinceMs = now;
+    else if (now - this.sinceMs > this.#maxOccupied && now - this.#stillSinceMs > 3_600_000) {
+      this.baseline.reset(x, y, z);
+      this.#baselineMovedMs = now;
+      this.#change(BayState.VACANT, ChangeReason.TIMEOUT, now, dev);
+      return this.#fast;
+    }
+    return dev < this.highUt || dP >= this.lowUt ? this.#fast : this.#slow;
+  }
+
+  #change(state: number, reason: number, now: number, dev: number): void {
+    this.state = state;
+    this.sinceMs = now;
+    if (state === BayState.OCCUPIED) this.arrivals++;
+    else this.departures++;
+    this.#o.onChange?.(state, reason, now, dev);
+  }
+}
+
+function norm(a: number, b: number, c: number): number {
+  return Math.sqrt(a * a + b * b + c * c);
+}

@@ -1,0 +1,144 @@
+/**
+ * Years on the board's battery for a battery node with its radio, printed by `npm run bench`:
+ *
+ *   mean current = MCU (emulated) + radio (simulated)
+ *   years = C / (I · 8,760 h + s · C)
+ *
+ * - MCU: the emulated Cortex-M4 in the nRF52840 profile on the plain nrf52840-dk (`ganzhi emulate`, emulator/host/
+ *   energy.ts): the device's own instructions at the board's cycles per instruction, wake-ups, and System ON idle with
+ *   the RTC (3.16 µA) the rest of the time; a range (the device's instructions at the fewest cycles, up to its
+ *   provider's too at the most). On that board the link is MQTT, which the simulator carries: the MQTT client's work
+ *   stands in for the LoRaWAN MAC's or the AT-command driver's (the emulated MCU does not run those yet).
+ * - Radio: the transceiver's or modem's own part model over a simulated run on the radio board (the SX1262 model's
+ *   state residency with its datasheet currents, parts/sx1262/model.ts; the BC95 model's, parts/bc95/currents.ts),
+ *   through the simulated network (join, ADR, downlinks; attach, PSM, paging), sleep included.
+ * - Battery: capacity C and a self-discharge s per year (Li-SOCl₂ bobbin cells: about 1 % a year at room
+ *   temperature, the figure their makers give; an assumption here, not read from a datasheet).
+ * Left out, and said with the figures: the sensors (the reference notes give no QMC5883L current: the part's time in
+ *   continuous mode is printed instead), the RS-485 transceiver (the meter is mains powered; its interface is not),
+ *   the regulator from the cell's 3.6 V to the board's 3.0 V, the cell's passivation and the current pulse it
+ *   limits, temperature, and the DK's interface MCU.
+ */
+import { emulate } from "../../emulator/host/emulate.js";
+import type { AttachedModel } from "../../simulator/core/parts.js";
+import { runSim } from "../../simulator/node/session.js";
+import { manifestRoot } from "../../manifests/load.js";
+
+export interface BatterySpec {
+  device: string;
+  /** The board file (an overlay with the radio) the radio runs on, relative to the checkout. */
+  radioBoard: string;
+  /** The radio part's catalogue name (its model has `residency()`). */
+  radioPart: "sx1262" | "bc95";
+  battery: string;
+  capacityMah: number;
+}
+
+export const SELF_DISCHARGE_PER_YEAR = 0.01;
+
+/** The nodes the benchmark prints, each on the radio it is expected to use in service. */
+export const BATTERY_NODES: readonly BatterySpec[] = Object.freeze([
+  {
+    device: "parking",
+    radioBoard: "nrf52840-dk-sx1262",
+    radioPart: "sx1262",
+    battery: "2 × 2,500 mAh Li cells (the figure of Zhang et al. 2013, reference notes)",
+    capacityMah: 5000,
+  },
+  {
+    device: "smart-meter",
+    radioBoard: "nrf52840-dk-bc95",
+    radioPart: "bc95",
+    battery: "1 × Li-SOCl₂ C cell, 8,500 mAh (ER26500 class; an assumption: the reference gives no capacity)",
+    capacityMah: 8500,
+  },
+]);
+
+export interface BatteryRow {
+  device: string;
+  radioBoard: string;
+  link: string;
+  battery: string;
+  capacityMah: number;
+  mcuMicroamps: { low: number; high: number };
+  radioMicroamps: number;
+  /** The radio's states, largest charge first: state, mean µA over the run. */
+  radioStates: { state: string; microamps: number }[];
+  totalMicroamps: { low: number; high: number };
+  years: { low: number; high: number };
+  dominant: string;
+  /** Time a magnetometer spent in continuous mode (drawing measurement current), as a share of the run. */
+  magnetometerDuty?: number;
+  simDays: number;
+  emulatedHours: number;
+}
+
+export function yearsOn(capacityMah: number, microamps: number): number {
+  return capacityMah / ((microamps / 1000) * 8760 + SELF_DISCHARGE_PER_YEAR * capacityMah);
+}
+
+interface Residency {
+  state: string;
+  milliampSeconds: number;
+}
+
+export async function batteryLife(spec: BatterySpec, simDays: number, emulatedHours: number): Promise<BatteryRow> {
+  const hours = simDays * 24;
+  let radio: Residency[] = [];
+  let magnetometerUs = NaN;
+  let link = "";
+  const board = `${manifestRoot()}/${spec.radioBoard}`;
+  const sim = await runSim({
+    device: spec.device,
+    board,
+    hours,
+    seed: 1,
+    onHour(h, world) {
+      if (h !== hours) return;
+      link = world.config.uplink.link;
+      const models: AttachedModel[] = world.models.get(world.nodes[0]!.id) ?? [];
+      const r = models.find((m) => m.part === spec.radioPart)?.model as { residency(): Residency[] } | undefined;
+      if (!r) throw new Error(`battery: ${spec.device} on ${spec.radioBoard} has no ${spec.radioPart} model`);
+      radio = r.residency();
+      const mag = models.find((m) => m.part === "qmc5883l" || m.part === "lis3mdl")?.model as { activeUs?: number } | undefined;
+      if (mag && typeof mag.activeUs === "number") magnetometerUs = mag.activeUs;
+    },
+  });
+  if (radio.length === 0) throw new Error(`battery: the ${spec.device} run on ${spec.radioBoard} ended before its last hour`);
+  const runS = hours * 3600;
+  const radioStates = radio
+    .map((r) => ({ state: r.state, microamps: (r.milliampSeconds / runS) * 1000 }))
+    .filter((r) => r.microamps > 0)
+    .sort((a, b) => b.microamps - a.microamps);
+  const radioMicroamps = radioStates.reduce((a, r) => a + r.microamps, 0);
+  const emu = await emulate({ device: spec.device, board: "nrf52840-dk", profile: "nrf52840", hours: emulatedHours, seed: 1 });
+  const e = emu.figures.energy;
+  const mcu = { low: e.low.averageMilliamps * 1000, high: e.averageMilliamps * 1000 };
+  const total = { low: mcu.low + radioMicroamps, high: mcu.high + radioMicroamps };
+  const top = radioStates[0];
+  const dominant =
+    radioMicroamps > mcu.high
+      ? `radio (${top ? `${top.state} ${top.microamps.toFixed(1)} µA` : "its states"})`
+      : `MCU (${e.shares
+          .slice()
+          .sort((a, b) => b.milliampSeconds - a.milliampSeconds)
+          .slice(0, 2)
+          .map((s) => `${s.state} ${((s.milliampSeconds / e.runSeconds) * 1000).toFixed(1)} µA`)
+          .join(", ")})`;
+  return {
+    device: spec.device,
+    radioBoard: spec.radioBoard,
+    link: link || String(sim.summary.board),
+    battery: spec.battery,
+    capacityMah: spec.capacityMah,
+    mcuMicroamps: mcu,
+    radioMicroamps,
+    radioStates,
+    totalMicroamps: total,
+    years: { low: yearsOn(spec.capacityMah, total.high), high: yearsOn(spec.capacityMah, total.low) },
+    dominant,
+    ...(magnetometerUs === magnetometerUs ? { magnetometerDuty: magnetometerUs / (runS * 1e6) } : {}),
+    simDays,
+    emulatedHours,
+  };
+}
