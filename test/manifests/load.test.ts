@@ -160,11 +160,11 @@ describe("weather-station", () => {
     expect(warnings.map((w) => `${w.severity} ${w.pointer}`)).toEqual(["warning /parts/anemometer"]);
   });
 
-  it("resolves on nrf52840-dk-bc95 (the DK with a BC95-B5) with the NB-IoT link: the modem on Serial.default at its 9600 baud, RESET on D8", () => {
+  it("resolves on nrf52840-dk-bc95 (the DK with a BC95-B5) with the NB-IoT link: the modem on the second UART at its 9600 baud, RESET on P1.00", () => {
     const { config, warnings } = resolveNode("weather-station", "nrf52840-dk-bc95");
     expect(config.uplink).toMatchObject({ link: "nbiot", interface: "nbiot", confirmed: true, nbiot: { modem: "modem", server: { address: "127.0.0.1", port: 5683 } } });
-    // P0.30 receive, P0.31 transmit (the DK's Serial.default); P1.10 (D8) = 32 + 10.
-    expect(config.parts["modem"]).toMatchObject({ io: "uart", bus: "default", receive: 30, transmit: 31, baud: 9600, pins: { reset: 42 } });
+    // P1.05 receive, P1.09 transmit (UARTE0, port 0), so Serial.default stays free; P1.00 = 32.
+    expect(config.parts["modem"]).toMatchObject({ io: "uart", bus: "modem", receive: 37, transmit: 41, baud: 9600, port: 0, pins: { reset: 32 } });
     expect(config.parts["radio"]).toBeUndefined();
     expect(warnings.map((w) => `${w.severity} ${w.pointer}`)).toEqual(["warning /parts/anemometer"]);
   });
