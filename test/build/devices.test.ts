@@ -63,7 +63,7 @@ describe("devices in this checkout", () => {
     const cmd = createBuildCommand();
     const io = capture();
     const dir = path.join(out, "lora");
-    const board = path.join(REPO, "examples", "boards", "nrf52840-dk-sx1262.json");
+    const board = "nrf52840-dk-sx1262";
     const code = await cmd.run(parseArgs(["weather-station", "--board", board, "--out", dir], cmd.options), { root: REPO, cwd: REPO, io, env: process.env });
     expect(code).toBe(0);
     const modules = (JSON.parse(readFileSync(path.join(dir, "ganzhi-build.json"), "utf8")) as { modules: string[] }).modules;
