@@ -22,7 +22,6 @@
 import { emulate } from "../../emulator/host/emulate.js";
 import type { AttachedModel } from "../../simulator/core/parts.js";
 import { runSim } from "../../simulator/node/session.js";
-import { manifestRoot } from "../../manifests/load.js";
 
 export interface BatterySpec {
   device: string;
@@ -87,7 +86,7 @@ export async function batteryLife(spec: BatterySpec, simDays: number, emulatedHo
   let radio: Residency[] = [];
   let magnetometerUs = NaN;
   let link = "";
-  const board = `${manifestRoot()}/${spec.radioBoard}`;
+  const board = spec.radioBoard;
   const sim = await runSim({
     device: spec.device,
     board,
