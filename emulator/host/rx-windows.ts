@@ -214,8 +214,15 @@ export function rxWindows(rec: Recording, c: ImageConsole, line: Timeline, timin
         return;
       }
       const handler = eventOf(`edge:${radio.dio1}`, origin + txDoneAt);
-      txDoneHandler = handler ? { ...handler.startUs } : undefined;
       if (!handler) notes.push(`TxDone at ${txDoneAt} µs: no handler ran for it`);
+      const txDoneUs: Pair = { fast: cmd.endUs.fast + (txDoneAt - cmd.at), slow: cmd.endUs.slow + (txDoneAt - cmd.at) };
+      // The device reads its clock when its DIO1 handler starts: TxDone on the board plus however long the CPU was
+      // still busy with another handler. (The timeline dates a part's line from the last transaction with it, here
+      // the driver's GetStatus after SetTx, a read the chip does not act on; a late handler for that read would
+      // otherwise move TxDone, which the chip raises one time on air after SetTx.)
+      txDoneHandler = handler
+        ? { fast: txDoneUs.fast + Math.max(0, handler.latenessUs.fast), slow: txDoneUs.slow + Math.max(0, handler.latenessUs.slow) }
+        : undefined;
       current = {
         kind: (written[0] ?? 0) >> 5 === 0 ? "join" : "data",
         phyHex: written.toString("hex"),
@@ -223,7 +230,7 @@ export function rxWindows(rec: Recording, c: ImageConsole, line: Timeline, timin
         txDoneAt,
         airtimeUs: txDoneAt - txStart,
         setTxUs: cmd.endUs,
-        txDoneUs: { fast: cmd.endUs.fast + (txDoneAt - cmd.at), slow: cmd.endUs.slow + (txDoneAt - cmd.at) },
+        txDoneUs,
         windows: [],
       };
       window = undefined;
@@ -275,9 +282,12 @@ export function rxWindows(rec: Recording, c: ImageConsole, line: Timeline, timin
   function windowOnBoard(i: number): { end: Pair; sequence: Pair; simulatedSequence: number } | undefined {
     const cmd = commands[i]!;
     let first = i;
-    // The sequence (wake, frequency, modulation, …, SetRx) runs in BUSY handshakes, microseconds apart; the window's
-    // timer fired a second or more after the commands before it.
-    while (first > 0 && commands[first]!.at - commands[first - 1]!.at < 100_000) first--;
+    // The sequence from the window's timer to SetRx: SetRx alone when the device prepared the window ahead (it then
+    // runs in the timer's handler), otherwise the commands before it in BUSY handshakes, microseconds apart, back to
+    // the one the timer's handler sent; the commands before that came a second or more earlier, or from another timer
+    // (the device's wake-up ahead of the window).
+    const fromTimer = (k: number) => line.events[line.byDispatch[commands[k]!.dispatch] ?? -1]?.source === "timer";
+    while (first > 0 && !fromTimer(first) && commands[first]!.at - commands[first - 1]!.at < 100_000) first--;
     const d = c.dispatches[commands[first]!.dispatch];
     const e = line.events[line.byDispatch[commands[first]!.dispatch] ?? -1];
     if (!d || !e || e.source !== "timer" || !txDoneHandler || !current || !cmd.endUs) return undefined;

@@ -21,10 +21,14 @@
  * - transmit: [wake], frequency, modulation (LDRO when the symbol lasts 16 ms or more: SF11/12 at 125 kHz, SF12 at
  *   250 kHz; runtime/link/lorawan/airtime.ts, shared with the MAC and the simulator), packet, IQ polarity (§15.4),
  *   TX modulation (§15.1), power, payload, clear IRQs, SetTx. TxDone ends it; the chip falls back to STDBY_RC.
- * - receive: [wake], frequency, modulation, packet (explicit header, up to 255 bytes), IQ polarity, [RX gain],
- *   symbol timeout (command and register: the modem counts mantissa·4^exponent·2 symbols, so the count is rounded
- *   up to that grid, even below 64), clear IRQs, SetRx single. RxDone (with no CrcErr/HeaderErr) is followed by RX buffer status,
- *   buffer read and packet status (RSSI, SNR).
+ * - receive, prepared (the class A path): `prepareReceive()` ahead of the window sends [wake], frequency, modulation,
+ *   packet (explicit header, up to 255 bytes), IQ polarity, [RX gain], symbol timeout (command and register: the
+ *   modem counts mantissa·4^exponent·2 symbols, so the count is rounded up to that grid, even below 64) and clears
+ *   the IRQs; warm sleep keeps all of it (§9.3) except the RX gain register, which is not in the chip's default
+ *   register retention list (§9.6) and is written again by `wake()`. At the window `receive()` sends SetRx single
+ *   alone: one transaction from the host's handler, so the window opens where the MAC's timer put it. Unprepared (or
+ *   after a transmission or a fault undid the preparation), `receive()` sends the whole sequence itself.
+ *   RxDone (with no CrcErr/HeaderErr) is followed by RX buffer status, buffer read and packet status (RSSI, SNR).
  * - sleep: SetSleep with warm start (configuration kept, ~0.6 µA); the next operation wakes the chip with a
  *   transaction sent regardless of BUSY (which the chip holds high in sleep) and waits for BUSY to fall.
  *
@@ -159,6 +163,20 @@ interface Step {
   then?: (rx: Uint8Array) => void;
   /** When the write's BUSY pulse ends, with the host µs of the falling edge. */
   settled?: (atUs: number) => void;
+  /** Checked when the step's turn comes: true drops it unsent. */
+  skip?: () => boolean;
+}
+
+/** A receive configuration sent ahead of its window (prepareReceive). */
+interface Prepared {
+  /** The parameters as the MAC gave them, compared field by field at the window (no re-validation there). */
+  params: Readonly<LoraRxParams>;
+  /** The window's operation and SetRx, built ahead: at the window the host allocates nothing before SetRx goes out
+   * (an allocation there can start a garbage collection, milliseconds on the board). */
+  op: Operation;
+  setRx: Step;
+  /** The configuration generation it was sent in; a reset or a transmission starts a new one. */
+  generation: number;
 }
 
 interface Operation {
@@ -218,6 +236,12 @@ export class SX1262 implements LoraRadio {
   #txModulation = 0;
   #lastRxSetupUs = 0;
   #irqAtUs = 0;
+  readonly #preparedRxSetupUs: number;
+  readonly #wakeUs: number;
+  #prepared: Prepared | undefined;
+  #generation = 0;
+  /** The chip slept since RX gain was last written: warm sleep does not retain it (§9.6). */
+  #gainLost = true;
 
   constructor(options: SX1262Options) {
     if (!options || typeof options !== "object") throw new TypeError("sx1262: options object required");
@@ -239,6 +263,9 @@ export class SX1262 implements LoraRadio {
     // also waits for a TCXO to start (§13.3.6). The host's own time per command (SPI clocking, the interpreter) is
     // not in it: it depends on the engine and is measured as `lastRxSetupUs`.
     this.#rxSetupUs = WAKE_WARM_US + (config.rxBoosted ? RX_WRITES + 1 : RX_WRITES) * COMMAND_BUSY_US + RC_TO_RX_US + tcxoUs;
+    // Prepared and awake: SetRx's own transfer (4 bytes), then STDBY_RC → RX and any TCXO start-up.
+    this.#preparedRxSetupUs = Math.ceil((4 * 8 * 1e6) / Math.min(spi.hz, SPI_MAX_HZ)) + RC_TO_RX_US + tcxoUs;
+    this.#wakeUs = WAKE_WARM_US + (config.rxBoosted ? COMMAND_BUSY_US : 0);
 
     this.#spi = new spi.io({
       clock: spi.clock,
@@ -264,6 +291,16 @@ export class SX1262 implements LoraRadio {
     return this.#rxSetupUs;
   }
 
+  /** µs from a prepared `receive()` on an awake chip to the receiver listening: SetRx alone. */
+  get preparedRxSetupUs(): number {
+    return this.#preparedRxSetupUs;
+  }
+
+  /** µs `wake()` takes: the warm start (Table 8-2) and the RX gain sleep does not keep. */
+  get wakeUs(): number {
+    return this.#wakeUs;
+  }
+
   /** What the last `receive()` took to get the receiver listening, host µs (includes the host's own time). */
   get lastRxSetupUs(): number {
     return this.#lastRxSetupUs;
@@ -285,6 +322,7 @@ export class SX1262 implements LoraRadio {
     const airtimeUs = airtimeMicros({ ...m, explicitHeader: true, payloadBytes: payload.length });
     const op: Operation = { kind: "tx", tx: done, calledUs: this.#clock.microseconds(), airtimeUs, irqGuardMs: Math.ceil(airtimeUs / 1000) + IRQ_GUARD_SPARE_MS };
     if (!this.#begin(op)) return;
+    this.#generation++; // the transmission's frequency, modulation, packet and IQ replace a prepared receiver's
 
     const s = this.#steps;
     this.#configure(op, m, payload.length);
@@ -307,8 +345,63 @@ export class SX1262 implements LoraRadio {
     this.#pump();
   }
 
+  prepareReceive(params: LoraRxParams): void {
+    this.#assertOpen();
+    const rx = this.#rxParams(params);
+    if (this.#op) throw new Error(`sx1262: prepareReceive() while a ${this.#op.kind === "tx" ? "transmission" : "reception"} is running`);
+    if (this.#needsStart) this.#start();
+    this.#configureRx(undefined, rx.m, rx.timeout);
+    const op: Operation = { kind: "rx", rx: undefined, calledUs: 0, airtimeUs: 0, irqGuardMs: rx.irqGuardMs };
+    this.#prepared = { params: { ...params }, op, setRx: this.#setRx(op), generation: this.#generation };
+    this.#pump();
+  }
+
+  wake(): void {
+    this.#assertOpen();
+    this.#steps.push({ kind: "wake", bytes: Uint8Array.of(OP_GET_STATUS, 0x00), what: "wake-up", op: undefined });
+    if (this.#config.rxBoosted) this.#steps.push(this.#rxGain(undefined));
+    this.#pump();
+  }
+
   receive(params: LoraRxParams, done: (error: LoraRadioError | undefined, result: LoraRxResult | undefined) => void): void {
     this.#assertOpen();
+    // At the window the host's time is the window's error: a prepared window checks only that these are the
+    // parameters it prepared (already validated), then sends SetRx, built ahead.
+    const p = this.#prepared;
+    if (p !== undefined && p.generation === this.#generation && this.#op !== p.op && !this.#needsStart && sameRx(p.params, params)) {
+      const op = p.op;
+      op.rx = done;
+      op.calledUs = this.#clock.microseconds();
+      if (!this.#begin(op)) return;
+      // Asleep (wake() not called, or not yet done): the wake-up and what sleep undid go first.
+      if (this.#asleep || this.#steps.length > 0) {
+        this.#steps.push({ kind: "wake", bytes: Uint8Array.of(OP_GET_STATUS, 0x00), what: "wake-up", op });
+        if (this.#config.rxBoosted) this.#steps.push(this.#rxGain(op));
+      }
+      this.#steps.push(p.setRx);
+      this.#pump();
+      return;
+    }
+    const rx = this.#rxParams(params);
+    const op: Operation = { kind: "rx", rx: done, calledUs: this.#clock.microseconds(), airtimeUs: 0, irqGuardMs: rx.irqGuardMs };
+    if (!this.#begin(op)) return;
+    this.#configureRx(op, rx.m, rx.timeout);
+    this.#steps.push(this.#setRx(op));
+    this.#pump();
+  }
+
+  /** SetRx single for `op`; BUSY falls once the receiver is up (§8.3.1). */
+  #setRx(op: Operation): Step {
+    const setRx = this.#write(op, "SetRx", OP_SET_RX, RX_SINGLE >> 16, (RX_SINGLE >> 8) & 0xff, RX_SINGLE & 0xff);
+    setRx.settled = (atUs) => {
+      this.#lastRxSetupUs = atUs - op.calledUs;
+      this.#started(op, CHIP_MODE_RX, "SetRx");
+    };
+    return setRx;
+  }
+
+  /** Checked receive parameters, the symbol timeout on the chip's grid, and the host guard on the window. */
+  #rxParams(params: LoraRxParams): { m: Modulation; timeout: { symbols: number; register: number }; irqGuardMs: number } {
     const m = this.#modulation(params);
     const requested = params.timeoutSymbols;
     if (typeof requested !== "number" || !Number.isInteger(requested) || requested < 1 || requested > 255) {
@@ -316,28 +409,30 @@ export class SX1262 implements LoraRadio {
     }
     // The contract allows up to 255 symbols; the chip counts on a mantissa-exponent grid that ends at
     // MAX_SYMBOL_TIMEOUT, so longer requests get the longest timeout it has (a few symbols short, never an error).
-    const symbols = Math.min(requested, MAX_SYMBOL_TIMEOUT);
-    const timeout = symbolTimeoutCode(symbols);
+    const timeout = symbolTimeoutCode(Math.min(requested, MAX_SYMBOL_TIMEOUT));
     // The receiver stays up for the symbol timeout, then for the longest frame it may have caught.
     const windowUs = timeout.symbols * symbolMicros(m.sf, m.bandwidthHz) + airtimeMicros({ ...m, explicitHeader: true, payloadBytes: MAX_PAYLOAD });
-    const op: Operation = { kind: "rx", rx: done, calledUs: this.#clock.microseconds(), airtimeUs: 0, irqGuardMs: Math.ceil(windowUs / 1000) + IRQ_GUARD_SPARE_MS };
-    if (!this.#begin(op)) return;
+    return { m, timeout, irqGuardMs: Math.ceil(windowUs / 1000) + IRQ_GUARD_SPARE_MS };
+  }
 
+  /** The receive configuration: frequency, modulation, packet, IQ, [RX gain], symbol timeout, IRQs cleared. */
+  #configureRx(op: Operation | undefined, m: Modulation, timeout: { symbols: number; register: number }): void {
     const s = this.#steps;
     this.#configure(op, m, MAX_PAYLOAD);
-    // RX gain is not in the chip's default retention list (Semtech adds it by hand): write it for every window.
-    if (this.#config.rxBoosted) s.push(this.#writeRegister(op, REG_RX_GAIN, RX_GAIN_BOOSTED, "RX gain"));
+    if (this.#config.rxBoosted) s.push(this.#rxGain(op));
     s.push(this.#write(op, "SetLoRaSymbNumTimeout", OP_SET_LORA_SYMB_NUM_TIMEOUT, timeout.symbols));
     s.push(this.#writeRegister(op, REG_LORA_SYNCH_TIMEOUT, timeout.register, "symbol timeout"));
     s.push(this.#write(op, "ClearIrqStatus", OP_CLEAR_IRQ_STATUS, IRQ_ALL >> 8, IRQ_ALL & 0xff));
-    const setRx = this.#write(op, "SetRx", OP_SET_RX, RX_SINGLE >> 16, (RX_SINGLE >> 8) & 0xff, RX_SINGLE & 0xff);
-    // BUSY falls once the receiver is up (§8.3.1).
-    setRx.settled = (atUs) => {
-      this.#lastRxSetupUs = atUs - op.calledUs;
-      this.#started(op, CHIP_MODE_RX, "SetRx");
+  }
+
+  /** RX gain, sent only when the chip slept since it was last written (§9.6: not in the default retention list). */
+  #rxGain(op: Operation | undefined): Step {
+    const step = this.#writeRegister(op, REG_RX_GAIN, RX_GAIN_BOOSTED, "RX gain");
+    step.skip = () => !this.#gainLost;
+    step.then = () => {
+      this.#gainLost = false;
     };
-    s.push(setRx);
-    this.#pump();
+    return step;
   }
 
   sleep(): void {
@@ -418,11 +513,13 @@ export class SX1262 implements LoraRadio {
     );
     s.push({ kind: "sleep", bytes: Uint8Array.of(OP_SET_SLEEP, SLEEP_WARM), what: "SetSleep", op: undefined });
     this.#needsStart = false;
+    this.#generation++; // a reset loses any prepared receiver
+    this.#gainLost = true;
     this.#steps = s.concat(this.#steps);
   }
 
   /** Frequency, modulation, packet and IQ polarity: what both directions set. */
-  #configure(op: Operation, m: Modulation, payloadLength: number): void {
+  #configure(op: Operation | undefined, m: Modulation, payloadLength: number): void {
     const s = this.#steps;
     s.push({ kind: "wake", bytes: Uint8Array.of(OP_GET_STATUS, 0x00), what: "wake-up", op });
     const f = frequencyToSteps(m.frequencyHz);
@@ -585,6 +682,10 @@ export class SX1262 implements LoraRadio {
   #pump(): void {
     while (!this.#waiting && !this.#closed && this.#steps.length > 0) {
       const step = this.#steps[0]!;
+      if (step.skip && step.skip()) {
+        this.#steps.shift();
+        continue;
+      }
       if (step.kind === "reset") {
         this.#steps.shift();
         this.#pulseReset();
@@ -627,6 +728,7 @@ export class SX1262 implements LoraRadio {
         case "sleep":
           this.#lastWrite = step.what;
           this.#asleep = true; // BUSY stays high until the next NSS falling edge wakes the chip
+          this.#gainLost = true;
           break;
       }
       if (step.then) step.then(step.bytes);
@@ -788,6 +890,19 @@ interface Modulation {
   invertIq: boolean;
   crc: boolean;
   lowDataRateOptimize: boolean;
+}
+
+function sameRx(a: Readonly<LoraRxParams>, b: LoraRxParams): boolean {
+  return (
+    a.frequencyHz === b.frequencyHz &&
+    a.sf === b.sf &&
+    a.bandwidthHz === b.bandwidthHz &&
+    a.codingRate === b.codingRate &&
+    a.preamble === b.preamble &&
+    a.invertIq === b.invertIq &&
+    a.crc === b.crc &&
+    a.timeoutSymbols === b.timeoutSymbols
+  );
 }
 
 function validateConfig(c: SX1262Config): void {

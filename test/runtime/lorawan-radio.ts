@@ -50,6 +50,11 @@ export class ScriptedRadio implements LoraRadio {
   readonly timers: EngineTimers;
   readonly clock: EngineClock;
   readonly rxSetupUs: number;
+  /** A prepared window on an awake radio starts listening this long after `receive()`. */
+  readonly preparedRxSetupUs: number;
+  readonly wakeUs = 340;
+  readonly prepared: LoraRxParams[] = [];
+  wakes = 0;
   readonly sent: Transmission[] = [];
   readonly windows: Window[] = [];
   readonly #queue: Queued[] = [];
@@ -58,11 +63,20 @@ export class ScriptedRadio implements LoraRadio {
   onTransmit: (tx: Transmission) => void = () => {};
   failNextTransmit: LoraRadioError | undefined;
 
-  constructor(engine: Engine, rxSetupUs = 3_300) {
+  constructor(engine: Engine, rxSetupUs = 3_300, preparedRxSetupUs = 115) {
     this.engine = engine;
     this.timers = new EngineTimers(engine);
     this.clock = new EngineClock(engine, 0);
     this.rxSetupUs = rxSetupUs;
+    this.preparedRxSetupUs = preparedRxSetupUs;
+  }
+
+  prepareReceive(params: LoraRxParams): void {
+    this.prepared.push({ ...params });
+  }
+
+  wake(): void {
+    this.wakes++;
   }
 
   /** The network sends `payload` with its preamble starting at `atUs` on this frequency and SF. */
@@ -86,7 +100,9 @@ export class ScriptedRadio implements LoraRadio {
 
   receive(params: LoraRxParams, done: (e: LoraRadioError | undefined, r: LoraRxResult | undefined) => void): void {
     const calledUs = this.clock.microseconds();
-    const listenUs = calledUs + this.rxSetupUs;
+    const last = this.prepared[this.prepared.length - 1];
+    const ready = last !== undefined && JSON.stringify(last) === JSON.stringify(params);
+    const listenUs = calledUs + (ready ? this.preparedRxSetupUs : this.rxSetupUs);
     const t = symbolUs(params);
     const closeUs = listenUs + params.timeoutSymbols * t;
     const i = this.#queue.findIndex(

@@ -45,5 +45,7 @@ export function createLink(host: Host, config: NodeConfig, _topic: string): Link
     otaa: { devEui: hexBytes(l.identity.devEui, 8, "devEui"), joinEui: hexBytes(l.identity.joinEui, 8, "joinEui"), appKey: hexBytes(l.identity.appKey, 16, "appKey") },
     adr: l.adr,
     dataRate: l.dataRate,
+    // The manifest's window budget is the error the windows are planned for (runtime/link/lorawan/rx-window.ts).
+    ...(config.budgets?.rxWindowErrorUs !== undefined ? { timingErrorUs: config.budgets.rxWindowErrorUs } : {}),
   });
 }

@@ -6,9 +6,12 @@
  *
  * Timing. Class A windows are counted from the end of the uplink (L2 1.0.4 §3.3): RX1 opens RECEIVE_DELAY1 after
  * it, RX2 RECEIVE_DELAY2 after it (JOIN_ACCEPT_DELAY1/2 for a Join-Request). The radio reports TxDone with the host
- * microsecond clock read in its interrupt; the MAC sets a host timer so `receive()` is called `rxSetupUs` before the
- * window, which is what the transceiver needs to be listening at the window's start. The receiver then waits a
- * number of symbols for a preamble: enough to detect one (MIN_RX_SYMBOLS) plus the host timer's error in symbols.
+ * microsecond clock read in its interrupt. Right then the MAC has the radio prepare RX1 (configuration sent ahead,
+ * kept through warm sleep), and right after RX1 it prepares RX2, so that at the window the host sends one command
+ * from one timer handler: a timer `wake()`s the radio WAKE_LEAD_US early, and another calls `receive()` where
+ * rx-window.ts puts it for the system's timing error (`timingErrorUs`, from the manifest's window budget): early by
+ * the radio's set-up (and by part of a symbol where the error needs it), with a symbol timeout that covers the error
+ * on both sides.
  *
  * One transaction at a time: a join attempt or an uplink with its retransmissions owns the radio until its last
  * window closes. Every wait is a host timer, so virtual time can jump.
@@ -30,14 +33,13 @@ import {
 } from "./region-cn470.js";
 import type { LorawanStore } from "./store.js";
 import { symbolMicros } from "./airtime.js";
+import { rxWindowPlan } from "./rx-window.js";
 
 /**
- * Preamble symbols the receiver needs to lock (Semtech's LoRaMac-node uses 6 as its default minimum): the window
- * stays open at least this long after the preamble should have started.
+ * How long before a window's `receive()` the radio is woken: its wake-up plus room for the host's handlers and timer
+ * ticks in between, so the window's own handler finds it awake (STDBY_RC for these milliseconds costs ~0.6 mA).
  */
-const MIN_RX_SYMBOLS = 6;
-/** SX126x SetLoRaSymbNumTimeout takes 0…255 symbols. */
-const MAX_RX_SYMBOLS = 255;
+const WAKE_LEAD_US = 20_000;
 /** L2 1.0.4 §4.3.1.1 ADR_ACK_CNT saturates rather than wraps. */
 const ADR_ACK_CNT_MAX = 0xffff;
 const US_PER_HOUR = 3_600_000_000;
@@ -74,7 +76,11 @@ export interface LorawanMacOptions {
   antennaGainDbi?: number;
   /** DevStatusAns battery: 0 external power, 1…254 level, 255 unknown (L2 1.0.4 §5). Default: 255. */
   battery?: () => number;
-  /** How far from its deadline a host timer may fire, µs; widens the receive windows. Default 1000 (1 ms tick). */
+  /**
+   * The system's maximum receive window opening error either side of its aim, µs (Semtech's `rxError`: the host's
+   * clock and timer resolution, its handler's time): the window's offset and symbol timeout cover it
+   * (rx-window.ts). Default 2000.
+   */
   timingErrorUs?: number;
 }
 
@@ -239,7 +245,9 @@ export class LorawanMac {
     this.#dataRate = dr;
     this.#adr = options.adr ?? true;
     this.#antennaGainCentiDbi = Math.round((options.antennaGainDbi ?? 2.15) * 100);
-    this.#timingErrorUs = options.timingErrorUs ?? 1000;
+    const timingErrorUs = options.timingErrorUs ?? 2000;
+    if (!(timingErrorUs >= 0 && Number.isFinite(timingErrorUs))) throw new RangeError(`LoRaWAN: timingErrorUs must be 0 or more µs, got ${String(timingErrorUs)}`);
+    this.#timingErrorUs = timingErrorUs;
   }
 
   get joined(): boolean {
@@ -633,6 +641,7 @@ export class LorawanMac {
     this.stats.airtimeUs += result.airtimeUs;
     if (!this.#uplink) this.#countJoinAirtime(result.txEndUs - result.airtimeUs, result.airtimeUs);
     if (this.#maxDutyCycle > 0) this.#nextTxAllowedUs = result.txEndUs + result.airtimeUs * ((1 << this.#maxDutyCycle) - 1);
+    this.#o.radio.prepareReceive(this.#rxParams(1));
     this.#o.radio.sleep();
     this.#scheduleWindow(1);
   }
@@ -640,24 +649,40 @@ export class LorawanMac {
   #scheduleWindow(which: 1 | 2): void {
     const w = this.#windows!;
     const delayMs = which === 1 ? w.delay1Ms : w.delay2Ms;
-    const openAt = this.#txEndUs + delayMs * 1000 - this.#o.radio.rxSetupUs;
-    const wait = openAt - this.#o.clock.microseconds();
-    if (wait < 0) {
+    const radio = this.#o.radio;
+    const params = this.#rxParams(which);
+    const plan = rxWindowPlan(symbolMicros(params.sf, params.bandwidthHz), params.preamble, this.#timingErrorUs, radio.preparedRxSetupUs);
+    const openAt = this.#txEndUs + delayMs * 1000 - plan.leadUs;
+    const now = this.#o.clock.microseconds();
+    if (openAt - now < 0) {
       this.stats.missedWindows++;
-      if (which === 1) this.#scheduleWindow(2);
+      if (which === 1) this.#prepareWindow(2);
       else this.#windowsDone();
       return;
     }
-    this.#after(wait, () => this.#openWindow(which));
+    const open = () => {
+      const wait = openAt - this.#o.clock.microseconds();
+      this.#after(wait > 0 ? wait : 0, () => this.#openWindow(which, params));
+    };
+    const wakeAt = openAt - WAKE_LEAD_US - radio.wakeUs;
+    if (wakeAt - now > 0) {
+      this.#after(wakeAt - now, () => {
+        radio.wake();
+        open();
+      });
+    } else {
+      radio.wake();
+      open();
+    }
   }
 
-  #openWindow(which: 1 | 2): void {
+  /** Receive parameters of this transaction's window, with the symbol timeout for the system's timing error. */
+  #rxParams(which: 1 | 2): LoraRxParams {
     const w = this.#windows!;
     const dr = which === 1 ? w.rx1DataRate : w.rx2DataRate;
     const rate = CN470_DATA_RATES[dr]!;
-    let symbols = MIN_RX_SYMBOLS + Math.ceil((2 * this.#timingErrorUs) / symbolMicros(rate.sf, rate.bandwidthHz));
-    if (symbols > MAX_RX_SYMBOLS) symbols = MAX_RX_SYMBOLS;
-    const params: LoraRxParams = {
+    const plan = rxWindowPlan(symbolMicros(rate.sf, rate.bandwidthHz), CN470.preambleSymbols, this.#timingErrorUs, this.#o.radio.preparedRxSetupUs);
+    return {
       frequencyHz: which === 1 ? w.rx1FrequencyHz : w.rx2FrequencyHz,
       sf: rate.sf,
       bandwidthHz: rate.bandwidthHz,
@@ -665,15 +690,28 @@ export class LorawanMac {
       preamble: CN470.preambleSymbols,
       invertIq: true,
       crc: false,
-      timeoutSymbols: symbols,
+      timeoutSymbols: plan.timeoutSymbols,
     };
+  }
+
+  /** RX1 is over without a frame for us: configure RX2 now, sleep, and time it. */
+  #prepareWindow(which: 2): void {
+    this.#o.radio.prepareReceive(this.#rxParams(which));
+    this.#o.radio.sleep();
+    this.#scheduleWindow(which);
+  }
+
+  // Bound once: the window's timer handler allocates nothing before the radio's command goes out.
+  readonly #onRx1 = (error: LoraRadioError | undefined, result: LoraRxResult | undefined): void => this.#onWindow(1, error, result);
+  readonly #onRx2 = (error: LoraRadioError | undefined, result: LoraRxResult | undefined): void => this.#onWindow(2, error, result);
+
+  #openWindow(which: 1 | 2, params: LoraRxParams): void {
     this.stats.rxWindows++;
-    this.#o.radio.receive(params, (error, result) => this.#onWindow(which, error, result));
+    this.#o.radio.receive(params, which === 1 ? this.#onRx1 : this.#onRx2);
   }
 
   #onWindow(which: 1 | 2, error: LoraRadioError | undefined, result: LoraRxResult | undefined): void {
     if (this.#closed) return;
-    this.#o.radio.sleep();
     let accepted = false;
     if (result) accepted = this.#uplink ? this.#onDataFrame(result) : this.#onJoinFrame(result);
     else if (error?.kind === "timeout") this.stats.rxTimeouts++;
@@ -682,9 +720,12 @@ export class LorawanMac {
       this.#error(new Error(`LoRaWAN: RX${which} ${error ? `${error.kind}: ${error.message}` : "returned nothing"}`));
     }
     // L2 1.0.4 §3.3.2: a frame for this device in RX1 means RX2 is not opened.
-    if (accepted) this.#windowsDone(true);
-    else if (which === 1) this.#scheduleWindow(2);
-    else this.#windowsDone();
+    if (!accepted && which === 1) {
+      this.#prepareWindow(2);
+      return;
+    }
+    this.#o.radio.sleep();
+    this.#windowsDone(accepted);
   }
 
   #windowsDone(accepted = false): void {

@@ -4,6 +4,12 @@
  * Every call returns at once; completion comes through the callback from the transceiver's IRQ (DIO1), with the
  * host's microsecond clock read in the interrupt handler, because class A timing is counted from the end of the
  * uplink: RX1 opens RECEIVE_DELAY1 after `txEndUs`.
+ *
+ * A window is opened in three steps so that the instant itself costs the host one command: `prepareReceive()` ahead
+ * of it (right after TxDone for RX1, right after RX1 for RX2) configures the receiver, which keeps that configuration
+ * through warm sleep; `wake()` a little before the window brings the transceiver out of sleep; `receive()` at the
+ * window only starts the receiver. `receive()` with parameters that were not prepared still works, from sleep, in
+ * `rxSetupUs`.
  */
 
 export type LoraBandwidthHz = 125_000 | 250_000 | 500_000;
@@ -59,10 +65,22 @@ export interface LoraRadioError {
 export interface LoraRadio {
   /** Send one frame; `done` gets the TxDone time or an error (TX timeout, SPI failure). */
   transmit(payload: Uint8Array, params: LoraTxParams, done: (error: LoraRadioError | undefined, result: LoraTxResult | undefined) => void): void;
+  /**
+   * Configure the receiver for the next window now, so that `receive()` with the same parameters only starts it.
+   * Replaces an earlier preparation; a transmission or a fault in between undoes it (the next `receive()` then
+   * configures in full). Errors go to the next `receive()`'s callback or the driver's error handler.
+   */
+  prepareReceive(params: LoraRxParams): void;
+  /** Leave sleep now (and restore what sleep does not keep), ahead of a prepared window. */
+  wake(): void;
   /** Open a receive window now; `done` gets a frame, or an error of kind "timeout" when no preamble came. */
   receive(params: LoraRxParams, done: (error: LoraRadioError | undefined, result: LoraRxResult | undefined) => void): void;
   /** Lowest-power state that keeps configuration (SX126x warm-start sleep). */
   sleep(): void;
-  /** Microseconds from `receive()` to the receiver actually listening (wake, calibration, SPI), for window timing. */
+  /** Microseconds from `receive()` to the receiver actually listening from sleep, unprepared (wake, commands, SPI). */
   readonly rxSetupUs: number;
+  /** Microseconds from `receive()` to the receiver listening when the window was prepared and the radio woken. */
+  readonly preparedRxSetupUs: number;
+  /** Microseconds `wake()` takes before a prepared `receive()` is a single command. */
+  readonly wakeUs: number;
 }
