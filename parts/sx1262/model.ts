@@ -12,7 +12,8 @@
  *   32 MHz reference does not start) reports "failure to execute" (5) in the next status byte; an unknown opcode or
  *   a bad parameter "command processing error" (4).
  * - Sleep: BUSY held high; the next transaction's NSS edge wakes the chip (its bytes are lost), 340 µs warm start
- *   with the configuration kept, 3.5 ms cold start back to the reset configuration. NRESET held low ≥ 100 µs (§8.1)
+ *   with the configuration kept except the RX gain register (§9.6: it returns to power-saving gain unless the host
+ *   put its address in the register retention list at 0x029F), 3.5 ms cold start back to the reset configuration. NRESET held low ≥ 100 µs (§8.1)
  *   resets it; the start-up after it (and at power-on) takes the cold-start time.
  * - TX: SetTx raises BUSY until the preamble starts; the frame goes on the air (the simulator's RadioChannel, which
  *   decides who hears it, how strongly, and what collides) and TxDone rises on DIO1 one time on air later (§6.1.4,
@@ -29,8 +30,8 @@
  * - Current (Tables 3-5, 3-6, 25 °C, 3.3 V): each state's typical figure, by regulator (DC-DC/LDO) and RX gain, the
  *   TX current by PA configuration and output power; `residency()` gives time and charge per state for an energy
  *   estimate.
- * Not modelled: GFSK and LR-FHSS, SF5/SF6, CAD, RX duty cycle, instantaneous RSSI, implicit-header reception, the
- *   register retention list (a warm sleep keeps every register).
+ * Not modelled: GFSK and LR-FHSS, SF5/SF6, CAD, RX duty cycle, instantaneous RSSI, implicit-header reception,
+ *   registers other than RX gain dropped by a warm sleep.
  */
 import type { EventHandle, Engine, Micros } from "../../simulator/core/engine.js";
 import type { SPITarget } from "../../simulator/core/buses/spi.js";
@@ -203,6 +204,8 @@ export interface SX126xAirFrame extends LoraAirFrame {
  * (Table 3-8) = −174 dBm/Hz + 10·log10(125 kHz) + NF + SNR floor −20 dB (§6.1.2) gives NF ≈ 6 dB.
  */
 export const SX1262_NOISE_FIGURE_DB = 6;
+/** §9.6: the register retention list (how many, then their addresses) that a warm sleep keeps beyond its default. */
+const REG_RETENTION_LIST = 0x029f;
 
 /** Register reset values the driver relies on (Table 12-1, §15.2); unlisted registers read 0x00. */
 function resetRegisters(): Map<number, number> {
@@ -854,6 +857,15 @@ export class SX1262Model implements SPITarget, RadioReceiver {
     });
   }
 
+  /** §9.6: the register retention list, a count at 0x029F then up to 4 big-endian addresses from 0x02A0. */
+  #retained(address: number): boolean {
+    const count = Math.min(this.register(REG_RETENTION_LIST), 4);
+    for (let i = 0; i < count; i++) {
+      if (((this.register(REG_RETENTION_LIST + 1 + 2 * i) << 8) | this.register(REG_RETENTION_LIST + 2 + 2 * i)) === address) return true;
+    }
+    return false;
+  }
+
   #enterSleep(warm: boolean, rtc: boolean, now: Micros): void {
     this.#stopRadio();
     this.#gen++;
@@ -871,6 +883,7 @@ export class SX1262Model implements SPITarget, RadioReceiver {
     this.#gen++;
     const warm = this.#sleepWarm;
     if (!warm) this.#coldConfiguration();
+    else if (!this.#retained(REG_RX_GAIN)) this.#registers.set(REG_RX_GAIN, RX_GAIN_POWER_SAVING);
     this.#setMode("stdby-rc", now);
     const us = warm ? WAKE_WARM_US : WAKE_COLD_US;
     this.#busyUntil = now + us;

@@ -10,7 +10,10 @@ import {
   RC_TO_TX_US,
   REG_IQ_POLARITY,
   REG_LORA_SYNC_WORD,
+  REG_RX_GAIN,
   REG_TX_CLAMP_CONFIG,
+  RX_GAIN_BOOSTED,
+  RX_GAIN_POWER_SAVING,
   WAKE_COLD_US,
   WAKE_WARM_US,
   cmdStatusOf,
@@ -367,6 +370,79 @@ describe("SX1262 driver against the model: receive", () => {
     expect(dev.chip.register(REG_IQ_POLARITY) & 0x04).toBe(0); // §15.4: inverted IQ clears bit 2
   });
 
+  it("prepared ahead, a window costs SetRx alone: the configuration survives warm sleep and wake(), listening preparedRxSetupUs after receive()", () => {
+    const { engine, air, dev, tx, rx } = pair();
+    rx.prepareReceive(DOWNLINK_RX);
+    rx.sleep();
+    run(engine, 5_000);
+    expect(dev.chip.mode).toBe("sleep");
+    rx.wake();
+    run(engine, 5_000);
+    expect(dev.chip.mode).toBe("stdby-rc");
+    const from = dev.log.length;
+    const t0 = engine.now;
+    const out = listen(rx, engine, DOWNLINK_RX);
+    // One transaction in receive()'s own turn, and it is SetRx.
+    expect(dev.opcodes(from)).toEqual([0x82]);
+    run(engine, 1_000);
+    // SetRx's 4 bytes at 8 MHz, then STDBY_RC → RX.
+    expect(rx.preparedRxSetupUs).toBe(4 + RC_TO_RX_US);
+    expect(rx.lastRxSetupUs).toBe(RC_TO_RX_US);
+    expect(dev.chip.mode).toBe("rx");
+    // It hears what it was prepared for: inverted IQ at 500.3 MHz, SF7.
+    const payload = bytes(12, 3);
+    tx.transmit(payload, DOWNLINK_TX, () => {});
+    run(engine, 200_000);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.error).toBeUndefined();
+    expect(Array.from(out[0]!.result!.payload)).toEqual(Array.from(payload));
+    expect(out[0]!.at - t0).toBeGreaterThan(0);
+    expect(air.frames.length).toBeGreaterThan(0);
+  });
+
+  it("prepares again when a transmission came in between, or the parameters differ: the window then sends the whole sequence", () => {
+    const { engine, dev, rx } = pair();
+    rx.prepareReceive(DOWNLINK_RX);
+    run(engine, 5_000);
+    const changed = { ...DOWNLINK_RX, frequencyHz: 500_500_000 };
+    const from = dev.log.length;
+    const out = listen(rx, engine, changed);
+    run(engine, 50_000);
+    expect(out[0]!.error!.kind).toBe("timeout");
+    expect(dev.opcodes(from).slice(0, 2)).toEqual([0x86, 0x8b]); // SetRfFrequency, SetModulationParams, …
+    expect(Math.round(dev.chip.frequencyHz)).toBe(500_500_000);
+    // A transmission rewrites frequency, modulation and IQ: the preparation is gone.
+    rx.prepareReceive(DOWNLINK_RX);
+    run(engine, 5_000);
+    send(rx, engine, bytes(5), UPLINK);
+    run(engine, 100_000);
+    const after = dev.log.length;
+    const out2 = listen(rx, engine, DOWNLINK_RX);
+    run(engine, 50_000);
+    expect(out2[0]!.error!.kind).toBe("timeout");
+    expect(dev.opcodes(after)).toContain(0x8b);
+    expect(Math.round(dev.chip.frequencyHz)).toBe(500_300_000);
+    expect(() => rx.prepareReceive({ ...DOWNLINK_RX, timeoutSymbols: 0 })).toThrow(/timeoutSymbols must be an integer 1…255/);
+  });
+
+  it("with boosted RX gain: warm sleep drops the gain (§9.6), so wake() writes it again before the window", () => {
+    const { engine, dev, rx } = pair({ rxBoosted: true });
+    rx.prepareReceive(DOWNLINK_RX);
+    run(engine, 5_000);
+    expect(dev.chip.register(REG_RX_GAIN)).toBe(RX_GAIN_BOOSTED);
+    rx.sleep();
+    run(engine, 5_000);
+    rx.wake();
+    run(engine, 1);
+    expect(dev.chip.register(REG_RX_GAIN)).toBe(RX_GAIN_POWER_SAVING);
+    run(engine, 5_000);
+    expect(dev.chip.register(REG_RX_GAIN)).toBe(RX_GAIN_BOOSTED);
+    expect(rx.wakeUs).toBe(WAKE_WARM_US + COMMAND_BUSY_US);
+    const from = dev.log.length;
+    listen(rx, engine, DOWNLINK_RX);
+    expect(dev.opcodes(from)).toEqual([0x82]);
+  });
+
   it.each([
     [5, 6],
     [8, 8],
@@ -648,6 +724,26 @@ describe("SX1262 model: BUSY and reset", () => {
     run(engine, WAKE_COLD_US - WAKE_WARM_US);
     expect(busy.level).toBe(0);
     expect(c.register(REG_LORA_SYNC_WORD)).toBe(0x14);
+  });
+
+  it("keeps boosted RX gain through a warm sleep only when its address is in the register retention list (§9.6)", () => {
+    const { engine, chip: c, x } = chip();
+    const sleepAndWake = () => {
+      x(0x84, 0x04);
+      run(engine, 100);
+      x(0xc0, 0x00);
+      run(engine, WAKE_WARM_US);
+    };
+    x(0x0d, 0x08, 0xac, RX_GAIN_BOOSTED);
+    run(engine, 100);
+    sleepAndWake();
+    expect(c.register(REG_RX_GAIN)).toBe(RX_GAIN_POWER_SAVING);
+    x(0x0d, 0x08, 0xac, RX_GAIN_BOOSTED);
+    run(engine, 100);
+    x(0x0d, 0x02, 0x9f, 0x01, 0x08, 0xac); // one register in the list: 0x08AC
+    run(engine, 100);
+    sleepAndWake();
+    expect(c.register(REG_RX_GAIN)).toBe(RX_GAIN_BOOSTED);
   });
 
   it("the driver recovers from a chip reset behind its back: the open window fails, the next transmission resets and succeeds", () => {

@@ -206,8 +206,8 @@ describe("join (OTAA, TS001-1.0.4 §6.2)", () => {
     expect(tx.params.frequencyHz).toBe(470_300_000 + 200_000 * upChannel(tx.params.frequencyHz));
     const [rx1, rx2] = r.radio.windows;
     // The engine runs timers to the microsecond: the only error allowed is the ms→µs rounding of the delay.
-    expect(Math.abs(rx1!.calledUs - (tx.endUs + 5 * SECOND - SETUP_US))).toBeLessThanOrEqual(1);
-    expect(Math.abs(rx2!.calledUs - (tx.endUs + 6 * SECOND - SETUP_US))).toBeLessThanOrEqual(1);
+    expect(Math.abs(rx1!.listenUs - (tx.endUs + 5 * SECOND))).toBeLessThanOrEqual(1);
+    expect(Math.abs(rx2!.listenUs - (tx.endUs + 6 * SECOND))).toBeLessThanOrEqual(1);
     expect(rx1!.params.frequencyHz).toBe(rx1Hz(tx.params.frequencyHz));
     expect(rx1!.params.sf).toBe(SF[2]); // RX1DROffset 0 before the join
     expect(rx2!.params.frequencyHz).toBe(505_300_000);
@@ -240,8 +240,8 @@ describe("join (OTAA, TS001-1.0.4 §6.2)", () => {
     expect(upChannel(tx.params.frequencyHz)).toBeLessThan(8);
     const [rx1, rx2] = r.radio.windows.slice(-2);
     // RxDelay 3: RX1 at +3 s, RX2 at +4 s; RX1DROffset 2 from DR3 gives DR1; RX2 at DR3.
-    expect(Math.abs(rx1!.calledUs - (tx.endUs + 3 * SECOND - SETUP_US))).toBeLessThanOrEqual(1);
-    expect(Math.abs(rx2!.calledUs - (tx.endUs + 4 * SECOND - SETUP_US))).toBeLessThanOrEqual(1);
+    expect(Math.abs(rx1!.listenUs - (tx.endUs + 3 * SECOND))).toBeLessThanOrEqual(1);
+    expect(Math.abs(rx2!.listenUs - (tx.endUs + 4 * SECOND))).toBeLessThanOrEqual(1);
     expect(rx1!.params.sf).toBe(SF[1]);
     expect(rx2!.params.sf).toBe(SF[3]);
   });
@@ -336,7 +336,7 @@ describe("uplinks and receive windows (TS001-1.0.4 §3.3, §4)", () => {
     expect([up.micOk, up.fCnt]).toEqual([true, 1]); // the failed frame's FCnt is never reused
   });
 
-  it("opens RX1 at txEnd + 1 s − rxSetupUs and RX2 at txEnd + 2 s − rxSetupUs, and lora-packet reads every frame", () => {
+  it("listens for RX1 at txEnd + 1 s and RX2 at txEnd + 2 s, prepared ahead, and lora-packet reads every frame", () => {
     const r = rig({ dataRate: 5 });
     const keys = joined(r);
     for (let i = 0; i < 3; i++) {
@@ -352,9 +352,13 @@ describe("uplinks and receive windows (TS001-1.0.4 §3.3, §4)", () => {
       expect(up.packet.getFCtrlADR()).toBe(true);
       expect(Array.from(up.payload)).toEqual([i, 0xaa, 0x55]);
       const [rx1, rx2] = r.radio.windows.slice(-2);
-      expect(Math.abs(rx1!.calledUs - (tx.endUs + SECOND - SETUP_US))).toBeLessThanOrEqual(1);
-      expect(Math.abs(rx2!.calledUs - (tx.endUs + 2 * SECOND - SETUP_US))).toBeLessThanOrEqual(1);
-      expect(rx1!.listenUs).toBe(rx1!.calledUs + SETUP_US);
+      expect(Math.abs(rx1!.listenUs - (tx.endUs + SECOND))).toBeLessThanOrEqual(1);
+      expect(Math.abs(rx2!.listenUs - (tx.endUs + 2 * SECOND))).toBeLessThanOrEqual(1);
+      // Prepared ahead (right after TxDone, right after RX1): at the window the radio only starts the receiver.
+      expect(rx1!.listenUs).toBe(rx1!.calledUs + r.radio.preparedRxSetupUs);
+      expect(r.radio.prepared.slice(-2)).toEqual([rx1!.params, rx2!.params]);
+      // At DR5 (SF7, 1.024 ms symbols) the default ±2 ms error needs 8 symbols (Semtech's rule), at SF12 7.
+      expect([rx1!.params.timeoutSymbols, rx2!.params.timeoutSymbols]).toEqual([8, 7]);
       expect(rx1!.params.frequencyHz).toBe(rx1Hz(tx.params.frequencyHz));
       expect(rx1!.params.sf).toBe(7);
       expect(rx2!.params.frequencyHz).toBe(505_300_000);
@@ -580,7 +584,7 @@ describe("MAC commands for CN470 (TS001-1.0.4 §5, RP §2.7)", () => {
     const up = commands(r, keys, [0x07, 3, 0x10, 0x20, 0x30, 0x50, 0x09, 0x0f, 0x0a, 2, 0x10, 0x20, 0x30, 0x08, 0x04, 0x04, 0x03]);
     expect(Array.from(up.fOpts)).toEqual([0x07, 0x00, 0x0a, 0x00, 0x08, 0x04]);
     const tx = r.radio.sent.at(-1)!;
-    expect(Math.abs(r.radio.windows.at(-2)!.calledUs - (tx.endUs + 4 * SECOND - SETUP_US))).toBeLessThanOrEqual(1);
+    expect(Math.abs(r.radio.windows.at(-2)!.listenUs - (tx.endUs + 4 * SECOND))).toBeLessThanOrEqual(1);
     // MaxDCycle 3: after a frame of airtime T the next may start T·(2^3 − 1) after it ends.
     const before = r.radio.sent.at(-1)!;
     send(r, [2]);

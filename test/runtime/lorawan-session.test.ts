@@ -44,7 +44,7 @@ describe("an OTAA session on the engine's timers", () => {
     engine.runUntil(10 * SECOND);
     expect(mac.joined).toBe(true);
     expect(toHex(radio.sent[0]!.payload)).toBe(V.joinRequest);
-    expect(radio.windows[0]!.calledUs).toBe(radio.sent[0]!.endUs + 5 * SECOND - SETUP_US);
+    expect(radio.windows[0]!.listenUs).toBe(radio.sent[0]!.endUs + 5 * SECOND);
 
     mac.send(1, new Uint8Array([1, 2, 3]), false, () => {});
     engine.runUntil(engine.now + 10 * SECOND);
@@ -59,7 +59,7 @@ describe("an OTAA session on the engine's timers", () => {
     const ch = Math.round((last.params.frequencyHz - 470_300_000) / 200_000);
     expect(ch < 8 || (ch >= 80 && ch < 84) || ch >= 92).toBe(true);
     const [rx1, rx2] = radio.windows.slice(-2);
-    expect([rx1!.calledUs - last.endUs, rx2!.calledUs - last.endUs]).toEqual([2 * SECOND - SETUP_US, 3 * SECOND - SETUP_US]);
+    expect([rx1!.listenUs - last.endUs, rx2!.listenUs - last.endUs]).toEqual([2 * SECOND, 3 * SECOND]);
     expect([rx2!.params.frequencyHz, rx2!.params.sf]).toEqual([505_300_000, 9]);
   });
 });
