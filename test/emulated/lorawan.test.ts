@@ -104,18 +104,21 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
     expect(l.airtimeUs.count).toBe(l.uplinks.length);
   });
 
-  it("opens RX1 and RX2 on time in the simulation, and late on the board's clock by its handlers' CPU time", () => {
+  it("aims each window at the spec's instant, and on the board reaches SetRx in one handler (the receiver was prepared ahead)", () => {
     const l = r().figures.lorawan!;
     expect(l.windows).toBeGreaterThanOrEqual(2 * (l.uplinks.length - 1));
     for (const u of l.uplinks) {
       // RX1 at TxDone + 5 s after a Join-Request, + the JoinAccept's RxDelay (1 s) after data; RX2 one second later.
       expect(u.windows.map((w) => w.delayUs)).toEqual(u.kind === "join" ? [5e6, 6e6].slice(0, u.windows.length) : [1e6, 2e6].slice(0, u.windows.length));
       for (const w of u.windows) {
-        // The device aims exactly: in virtual time its code takes none.
-        expect(Math.abs(w.simulatedErrorUs)).toBeLessThanOrEqual(1);
-        // On the board the receive sequence's handlers take CPU time the simulation does not have: late, never early.
-        expect(w.errorUs.fast).toBeGreaterThan(0);
+        // In virtual time the device's code takes none: the receiver listens at the instant or, where the symbol
+        // timeout needs it (Semtech's rule), a little before it, never later and never earlier than its timeout covers.
+        expect(w.simulatedErrorUs).toBeLessThanOrEqual(0);
+        expect(w.simulatedErrorUs).toBeGreaterThanOrEqual(-w.toleranceUs.early);
+        // On the board the timer's handler sends SetRx itself: its CPU time, not a dozen BUSY handshakes (which took
+        // 20–62 ms before the receiver was prepared ahead).
         expect(w.sequenceUs.slow).toBeGreaterThan(w.simulatedSequenceUs);
+        expect(w.sequenceUs.slow).toBeLessThan(2000);
       }
     }
     // After ADR the uplinks go at DR5 (SF7), whose RX1 symbols last 1.024 ms.
@@ -125,19 +128,17 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
     expect(checks.find((c) => c.name === "joined")!.ok).toBe(true);
   });
 
-  // Known to fail (a finding for the device code, runtime/link/lorawan/mac.ts and parts/sx1262/driver.ts): the driver
-  // sends the receive sequence as a dozen commands, each in its own handler after a BUSY-falling interrupt, and its
-  // rxSetupUs counts only the transceiver's BUSY time; on the board those handlers take 20–64 ms of CPU, so every
-  // window opens that late, and the MAC's symbol timeout widens only the early side. At SF12 two symbols (65.5 ms)
-  // absorb it; at DR5's SF7 (2 ms) RX1 misses the preamble. When the device code is fixed these start passing:
-  // drop `.fails`.
-  it.fails("meets the manifest's window budget (rxWindowErrorUs) on the board's clock", () => {
+  // Known to fail on mps2-4m (the ESP32 board), a finding outside the receive path: with seed 1 one RX2's timer comes
+  // due while the runtime's sampling handler (timer(boot+125ms), 126k–189k instructions) runs, so that window opens
+  // 4.3 ms late: caught (SF12 has 65 ms to spare) but over the 2 ms budget. A single-threaded host cannot preempt a
+  // handler for a window; the nRF52840 run has no such collision.
+  (profile === "mps2-4m" ? it.fails : it)("meets the manifest's window budget (rxWindowErrorUs) on the board's clock", () => {
     const check = checkBudgets(budgets, r().figures).find((c) => c.name === "rxWindowErrorUs")!;
     expect(check.value).toBeLessThanOrEqual(budgets.rxWindowErrorUs!);
     expect(check.ok).toBe(true);
   });
 
-  it.fails("would catch a preamble sent on time in every window: the error is inside the symbol timeout and the preamble", () => {
+  it("would catch a preamble sent on time in every window: the error is inside the symbol timeout and the preamble", () => {
     for (const u of r().figures.lorawan!.uplinks) {
       for (const w of u.windows) {
         expect(w.catches).toBe(true);
@@ -150,13 +151,19 @@ describe.each(["nrf52840", "mps2-4m"])("weather-station over LoRaWAN on the emul
     expect(checkBudgets(budgets, r().figures).find((c) => c.name === "rxWindowsMissed")!.ok).toBe(true);
   });
 
-  it("misses only late: a window that would miss opened after the preamble's spare symbols, never before its timeout", () => {
-    const windows = r().figures.lorawan!.uplinks.flatMap((u) => u.windows);
-    const missed = windows.filter((w) => !w.catches);
-    // At DR5 (SF7) two spare symbols are 2 ms: the SF7 windows miss.
-    expect(missed.some((w) => w.sf === 7)).toBe(true);
-    for (const w of missed) expect(Math.max(w.errorUs.fast, w.errorUs.slow)).toBeGreaterThan(w.toleranceUs.late);
-    for (const w of windows) expect(Math.min(w.errorUs.fast, w.errorUs.slow)).toBeGreaterThan(-w.toleranceUs.early);
+  it("holds the SF7 windows inside DR5's two spare preamble symbols, and a budget tighter than the measured error fails", () => {
+    const f = r().figures;
+    const windows = f.lorawan!.uplinks.flatMap((u) => u.windows);
+    const sf7 = windows.filter((w) => w.sf === 7);
+    expect(sf7.length).toBeGreaterThan(0);
+    for (const w of sf7) {
+      // Two spare symbols of 1.024 ms: the budget the late side has, whatever the timeout.
+      expect(w.toleranceUs.late).toBe(2 * 1024);
+      expect(Math.max(w.errorUs.fast, w.errorUs.slow)).toBeLessThanOrEqual(w.toleranceUs.late);
+    }
+    // A budget tighter than the measured error still fails.
+    const tight = checkBudgets({ ...budgets, rxWindowErrorUs: f.lorawan!.absMaxUs! - 1 }, f).find((c) => c.name === "rxWindowErrorUs")!;
+    expect(tight.ok).toBe(false);
   });
 
   it("fails the window budget when it is tighter than the error, when a window would miss, and when nothing was sent", () => {
