@@ -18,7 +18,8 @@
  * - TX: SetTx raises BUSY until the preamble starts; the frame goes on the air (the simulator's RadioChannel, which
  *   decides who hears it, how strongly, and what collides) and TxDone rises on DIO1 one time on air later (§6.1.4,
  *   runtime/link/lorawan/airtime.ts), or Timeout if SetTx's timeout ends first. RX: SetRx raises BUSY until the
- *   receiver is up; it keeps a frame whose preamble starts while it listens on the same channel (carriers within a
+ *   receiver is up; it keeps a frame whose preamble starts while it listens, or started at most (preamble −
+ *   LOCK_SYMBOLS) symbols before (a receiver opened late still detects the symbols left), on the same channel (carriers within a
  *   quarter of the bandwidth: an assumption, channel plans are 200 kHz apart), SF, bandwidth, IQ polarity, sync word
  *   and explicit header, before the symbol timeout (SetLoRaSymbNumTimeout) or SetRx's RTC timeout (which stops at
  *   the end of a valid header) expire; RxDone rises at the frame's last symbol, with CrcErr when the channel says the
@@ -204,6 +205,8 @@ export interface SX126xAirFrame extends LoraAirFrame {
  * (Table 3-8) = −174 dBm/Hz + 10·log10(125 kHz) + NF + SNR floor −20 dB (§6.1.2) gives NF ≈ 6 dB.
  */
 export const SX1262_NOISE_FIGURE_DB = 6;
+/** Preamble symbols a receiver opened late must still hear to lock (an assumption: LoRaMac-node's default minimum). */
+const LOCK_SYMBOLS = 6;
 /** §9.6: the register retention list (how many, then their addresses) that a warm sleep keeps beyond its default. */
 const REG_RETENTION_LIST = 0x029f;
 
@@ -240,7 +243,7 @@ export class SX1262Model implements SPITarget, RadioReceiver {
   readonly unmodelled: number[] = [];
   framesSent = 0;
   framesReceived = 0;
-  /** Frames that started while the receiver was not listening (or busy with another). */
+  /** Frames whose preamble went by while the receiver was not listening (or busy with another). */
   framesMissed = 0;
   /** Frames heard while listening but on another channel, SF, bandwidth, IQ or sync word. */
   framesIgnored = 0;
@@ -294,6 +297,8 @@ export class SX1262Model implements SPITarget, RadioReceiver {
 
   // ---------------------------------------------------------------- radio activity
   #listening = false;
+  /** Frames whose preamble started while this receiver was not listening: one may still be caught (#listen). */
+  #passing: LoraAirFrame[] = [];
   #continuous = false;
   #rtcTimeoutAt: Micros = Infinity;
   /** The frame the receiver locked on at its preamble. */
@@ -706,6 +711,16 @@ export class SX1262Model implements SPITarget, RadioReceiver {
 
   #listen(at: Micros, timeout: number): void {
     this.#listening = true;
+    // A receiver that opens after a preamble started still detects it from the symbols left, if enough are: the
+    // datasheet gives no figure, so LOCK_SYMBOLS is LoRaMac-node's minimum for detection (the same 6 the emulated
+    // window checks use). Later than that the frame is missed.
+    for (const frame of this.#passing) {
+      const lateSymbols = (at - frame.startUs) / symbolMicros(frame.sf, frame.bandwidthHz);
+      if (lateSymbols >= 0 && lateSymbols <= frame.preamble - LOCK_SYMBOLS) {
+        this.#lock(frame);
+        if (this.#locked === frame) break;
+      }
+    }
     this.#continuous = timeout === RX_CONTINUOUS;
     const rtcAt = timeout === RX_SINGLE || this.#continuous ? Infinity : at + rtcUs(timeout);
     this.#rtcTimeoutAt = rtcAt;
@@ -732,9 +747,15 @@ export class SX1262Model implements SPITarget, RadioReceiver {
   /** A frame's preamble reaches the antenna (the channel calls this at its start): lock on it if listening for it. */
   onPreamble(frame: LoraAirFrame): void {
     if (this.#mode !== "rx" || !this.#listening || this.#locked) {
-      this.framesMissed++;
+      if (this.#locked) this.framesMissed++;
+      else this.#passing.push(frame);
       return;
     }
+    this.#lock(frame);
+  }
+
+  /** Lock on a frame if it is what the receiver listens for. */
+  #lock(frame: LoraAirFrame): void {
     const x = frame as LoraAirFrame & Partial<SX126xAirFrame>;
     const bw = bandwidthHz(this.#bwCode)!;
     // Frames from radios that do not say (a gateway's concentrator) are public LoRaWAN with an explicit header.
@@ -769,6 +790,11 @@ export class SX1262Model implements SPITarget, RadioReceiver {
    */
   onFrameEnd(reception: Reception): void {
     const frame = reception.frame as LoraAirFrame & Partial<SX126xAirFrame>;
+    const passing = this.#passing.indexOf(reception.frame);
+    if (passing >= 0) {
+      this.#passing.splice(passing, 1);
+      if (this.#locked !== reception.frame) this.framesMissed++;
+    }
     if (this.#locked !== reception.frame) return;
     this.#locked = undefined;
     const spoiled = !reception.decodable || frame.truncated === true;

@@ -503,14 +503,27 @@ describe("SX1262 driver against the model: receive", () => {
     expect(dev.chip.framesReceived).toBe(0);
   });
 
-  it("misses a frame whose preamble started before the receiver was up", () => {
-    const { engine, dev, tx, rx } = pair();
-    send(tx, engine, bytes(12), DOWNLINK_TX);
-    run(engine, 2000); // the gateway's preamble is on the air
+  it.each([
+    [1.5, "catches", 6.5],
+    [2.25, "misses", 5.75],
+  ])("a receiver that starts listening %f symbols into a preamble %s it (%f of its 8 symbols left; 6 needed)", (late, verdict) => {
+    const { engine, air, dev, tx, rx } = pair();
+    const payload = bytes(12);
+    send(tx, engine, payload, DOWNLINK_TX);
+    run(engine, 1500); // the gateway's preamble is on the air
+    const start = air.frames.at(-1)!.startUs;
+    expect(start).toBeLessThan(engine.now);
+    run(engine, start + late * 1024 - rx.rxSetupUs - engine.now);
     const rxOut = listen(rx, engine, { ...DOWNLINK_RX, timeoutSymbols: 8 });
     run(engine, 200_000);
-    expect(rxOut[0]!.error!.kind).toBe("timeout");
-    expect(dev.chip.framesMissed).toBe(1);
+    if (verdict === "catches") {
+      expect(rxOut[0]!.error).toBeUndefined();
+      expect(Array.from(rxOut[0]!.result!.payload)).toEqual(Array.from(payload));
+      expect(dev.chip.framesMissed).toBe(0);
+    } else {
+      expect(rxOut[0]!.error!.kind).toBe("timeout");
+      expect(dev.chip.framesMissed).toBe(1);
+    }
   });
 
   it("ignores a private-network sync word; takes a frame without SX126x details (a gateway's) as public LoRaWAN", () => {
