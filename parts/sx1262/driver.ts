@@ -368,8 +368,9 @@ export class SX1262 implements LoraRadio {
     // At the window the host's time is the window's error: a prepared window checks only that these are the
     // parameters it prepared (already validated), then sends SetRx, built ahead.
     const p = this.#prepared;
-    if (p !== undefined && p.generation === this.#generation && this.#op !== p.op && !this.#needsStart && sameRx(p.params, params)) {
+    if (p !== undefined && p.generation === this.#generation && !this.#needsStart && sameRx(p.params, params)) {
       const op = p.op;
+      this.#prepared = undefined; // one window per preparation: its operation is not reused
       op.rx = done;
       op.calledUs = this.#clock.microseconds();
       if (!this.#begin(op)) return;
