@@ -13,10 +13,42 @@ import path from "node:path";
 import { int } from "../../simulator/node/figures.js";
 import { buildProject } from "../build/build.js";
 import { manifestSource, wiredPairs } from "../build/manifests.js";
-import { SLOT_BYTES_32 } from "../build/moddable.js";
+import { SLOT_BYTES_32, type XslFigures } from "../build/moddable.js";
 import { ensureSdk, type ModdableSdk } from "../build/moddable-sdk.js";
 
 type Table = (title: string, header: string[], rows: string[][]) => void;
+
+/** One device on one board: what `ganzhi build` writes and what Moddable's xsl makes of it. Every figure is bytes or counts,
+ * so test/build/moddable.test.ts compares each row with docs/figures.md. */
+export interface Footprint {
+  device: string;
+  board: string;
+  appBytes: number;
+  modules: number;
+  creation: { heap: number; chunk: number };
+  xsl: XslFigures;
+}
+
+export const footprintTitle = (sdkRoot: string) =>
+  `Footprint per board: the project's own (app.js, the board's XS creation budget) beside what Moddable's xsl (${sdkRoot}) preloads into flash (${SLOT_BYTES_32}-byte slots on the 32-bit MCU)`;
+export const FOOTPRINT_TITLE_START = "Footprint per board:";
+export const FOOTPRINT_HEADER = ["device", "board", "app.js B", "modules", "creation heap slots / chunk B", "xsl instances", "keys", "preloaded heap slots (B)", "stack slots", "byte code B", "ganzhi/app.xsb B"];
+
+export function footprintCells(f: Footprint): string[] {
+  return [
+    f.device,
+    f.board,
+    int(f.appBytes),
+    String(f.modules),
+    `${int(f.creation.heap)} / ${int(f.creation.chunk)}`,
+    int(f.xsl.instances),
+    int(f.xsl.keys),
+    `${int(f.xsl.heapSlots)} (${int(f.xsl.heapSlots * SLOT_BYTES_32)})`,
+    int(f.xsl.stackSlots),
+    int(f.xsl.byteCode),
+    int(f.xsl.appByteCode),
+  ];
+}
 
 /** Median wall seconds of `runs` runs of `ganzhi build` with these arguments, each a new Node process. */
 function timeBuild(root: string, args: string[], env: NodeJS.ProcessEnv, runs: number): number {
@@ -63,30 +95,14 @@ export async function benchBuild(root: string, print: Table): Promise<Record<str
       console.log(`Moddable xsl figures: skipped (${sdk})`);
       return { timing };
     }
-    const footprint = [];
+    const footprint: Footprint[] = [];
     for (const [d, b] of pairs) {
       const r = await buildProject({ root, device: d, board: b, manifests: manifestSource(root), outDir: path.join(out, d, b), moddable: sdk as ModdableSdk });
       if (r.moddableFaults.length > 0) throw new Error(`${d} on ${b}: Moddable's tools reject the project:\n${r.moddableFaults.join("\n")}`);
       const c = r.board.memory.creation;
       footprint.push({ device: d, board: b, appBytes: r.report.bundle.bytes, modules: r.report.modules.length, creation: c, xsl: r.report.moddable!.figures! });
     }
-    print(
-      `Footprint per board: the project's own (app.js, the board's XS creation budget) beside what Moddable's xsl (${sdk.root}) preloads into flash (${SLOT_BYTES_32}-byte slots on the 32-bit MCU)`,
-      ["device", "board", "app.js B", "modules", "creation heap slots / chunk B", "xsl instances", "keys", "preloaded heap slots (B)", "stack slots", "byte code B", "ganzhi/app.xsb B"],
-      footprint.map((f) => [
-        f.device,
-        f.board,
-        int(f.appBytes),
-        String(f.modules),
-        `${int(f.creation.heap)} / ${int(f.creation.chunk)}`,
-        int(f.xsl.instances),
-        int(f.xsl.keys),
-        `${int(f.xsl.heapSlots)} (${int(f.xsl.heapSlots * SLOT_BYTES_32)})`,
-        int(f.xsl.stackSlots),
-        int(f.xsl.byteCode),
-        int(f.xsl.appByteCode),
-      ]),
-    );
+    print(footprintTitle(sdk.root), FOOTPRINT_HEADER, footprint.map(footprintCells));
     return { timing, footprint };
   } finally {
     rmSync(out, { recursive: true, force: true });
