@@ -1,10 +1,11 @@
 /**
- * `npm run bench`, the build part: how long `ganzhi build` takes as a whole process, for the first device on its
+ * `npm run bench`, the everyday commands: how long `ganzhi build` takes as a whole process, for the first device on its
  * first board (cold: GANZHI_BUILD_CACHE=0; warm: sources unchanged since the last build, so the type checks and the
  * bundle come from the build cache; with --check when a Moddable SDK is at hand), and, per device and board, the
  * project's own footprint beside what Moddable's xsl reports for it. The "incremental" row ignores the whole-build
  * record (GANZHI_BUILD_CACHE=incremental) but keeps TypeScript's build info and each file's JavaScript: the floor of
- * a build after an edit, which adds the re-check and re-emit of the files the edit affects.
+ * a build after an edit, which adds the re-check and re-emit of the files the edit affects. Then a simulated day
+ * (`ganzhi sim <device> --hours 24`) as a whole process.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -50,14 +51,14 @@ export function footprintCells(f: Footprint): string[] {
   ];
 }
 
-/** Median wall seconds of `runs` runs of `ganzhi build` with these arguments, each a new Node process. */
-function timeBuild(root: string, args: string[], env: NodeJS.ProcessEnv, runs: number): number {
+/** Median wall seconds of `runs` runs of `ganzhi <args>`, each a new Node process. */
+function timeCommand(root: string, args: string[], env: NodeJS.ProcessEnv, runs: number): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [path.join(root, "bin", "ganzhi.js"), "build", ...args], { cwd: root, env, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(root, "bin", "ganzhi.js"), ...args], { cwd: root, env, encoding: "utf8" });
     const s = Number(process.hrtime.bigint() - start) / 1e9;
-    if (r.status !== 0) throw new Error(`ganzhi build ${args.join(" ")} failed:\n${r.stderr}`);
+    if (r.status !== 0) throw new Error(`ganzhi ${args.join(" ")} failed:\n${r.stderr}`);
     times.push(s);
   }
   times.sort((a, b) => a - b);
@@ -74,10 +75,10 @@ export async function benchBuild(root: string, print: Table): Promise<Record<str
     const runs = Number(process.env.GANZHI_BENCH_BUILD_RUNS ?? 3);
     const args = [device, "--board", board, "--out", path.join(out, "timed")];
     const env = { ...process.env, ...(haveSdk ? { MODDABLE: sdk.root } : {}) };
-    const cold = timeBuild(root, args, { ...env, GANZHI_BUILD_CACHE: "0" }, runs);
-    timeBuild(root, args, env, 1); // leaves the caches the other runs use
-    const incremental = timeBuild(root, args, { ...env, GANZHI_BUILD_CACHE: "incremental" }, runs);
-    const warm = timeBuild(root, args, env, runs);
+    const cold = timeCommand(root, ["build", ...args], { ...env, GANZHI_BUILD_CACHE: "0" }, runs);
+    timeCommand(root, ["build", ...args], env, 1); // leaves the caches the other runs use
+    const incremental = timeCommand(root, ["build", ...args], { ...env, GANZHI_BUILD_CACHE: "incremental" }, runs);
+    const warm = timeCommand(root, ["build", ...args], env, runs);
     const rows = [
       ["cold (no cache at all)", cold.toFixed(2)],
       ["incremental (no whole-build record; TypeScript's build info and per-file JavaScript kept)", incremental.toFixed(2)],
@@ -85,10 +86,17 @@ export async function benchBuild(root: string, print: Table): Promise<Record<str
     ];
     const timing: Record<string, number> = { coldS: cold, incrementalS: incremental, warmS: warm };
     if (haveSdk) {
-      timing.warmCheckS = timeBuild(root, [...args, "--check"], env, runs);
+      timing.warmCheckS = timeCommand(root, ["build", ...args, "--check"], env, runs);
       rows.push(["warm, with --check (mcconfig, xsc, xsl)", timing.warmCheckS.toFixed(2)]);
     }
     print(`ganzhi build ${device} --board ${board}: wall seconds, whole process, median of ${runs} runs, node ${process.version}`, ["build", "wall s"], rows);
+
+    // The other everyday command: a simulated day as a whole process (start-up, the embedded broker, the run, the
+    // summary), for the device the fleet figures use.
+    const simDevice = process.env.GANZHI_BENCH_FLEET_DEVICE ?? (pairs.some(([d]) => d === "weather-station") ? "weather-station" : device);
+    timing.simDayS = timeCommand(root, ["sim", simDevice, "--hours", "24", "-q"], env, runs);
+    console.log("");
+    print(`ganzhi sim ${simDevice} --hours 24 -q: wall seconds, whole process, median of ${runs} runs`, ["simulated day", "wall s"], [["whole process (node start-up, embedded broker, run, summary)", timing.simDayS.toFixed(2)]]);
 
     console.log("");
     if (!haveSdk) {
