@@ -5,7 +5,7 @@
  * timing, CPU and memory figures.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { isTelemetryTopic } from "../../runtime/node/topics.js";
+import { isSenmlTopic, isTelemetryTopic } from "../../runtime/node/topics.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
@@ -198,7 +198,7 @@ export class EmulateUsageError extends Error {}
 /** The image's uplink as the frame log `ganzhi sim --out` writes, decoded by the same independent parsers. */
 export function framesFromConsole(c: ImageConsole, node: string): Frame[] {
   const mqtt = new MqttTap();
-  const log = new FrameLog(mqtt, isTelemetryTopic);
+  const log = new FrameLog(mqtt, isSenmlTopic);
   for (const w of c.wire) mqtt.tap({ node, connection: w.conn + 1, dir: w.dir, bytes: w.bytes, at: w.at });
   return log.frames;
 }

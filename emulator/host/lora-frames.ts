@@ -9,6 +9,7 @@
 import { FrameLog } from "../../simulator/node/frame-log.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
 import { MqttTap } from "../../simulator/node/mqtt-tap.js";
+import { isSenmlPort, TELEMETRY_PORT } from "../../runtime/node/topics.js";
 import { loraPacket } from "../../simulator/node/lns/lora-packet.js";
 import type { Recording } from "../../simulator/node/record.js";
 import type { ImageConsole } from "./console.js";
@@ -18,8 +19,6 @@ import type { FrameComparison } from "./frame-compare.js";
 const OP_WRITE_BUFFER = 0x0e;
 const OP_READ_BUFFER = 0x1e;
 const OP_SET_TX = 0x83;
-/** The application port telemetry goes on (runtime/node/node.ts TELEMETRY_PORT). */
-const TELEMETRY_PORT = 1;
 
 /** PHY payloads sent, in order: what was written into the transceiver's buffer before each SetTx. */
 export function phyPayloads(commands: readonly Uint8Array[]): Buffer[] {
@@ -73,7 +72,7 @@ function decryptUplinks(phy: readonly Buffer[], joinAccepts: readonly Buffer[], 
     const port = packet.getFPort();
     if (port === null || port === 0) return;
     const plain = loraPacket.decrypt(packet, keys.AppSKey, keys.NwkSKey);
-    log.record(node, topic, new Uint8Array(plain), at[i] ?? 0, port === TELEMETRY_PORT);
+    log.record(node, topic, new Uint8Array(plain), at[i] ?? 0, isSenmlPort(port));
     const fcnt = `${keys.NwkSKey.toString("hex")}/${packet.getFCnt()}`;
     if (port === TELEMETRY_PORT && !counted.has(fcnt)) {
       counted.add(fcnt);

@@ -10,7 +10,7 @@
  *   one frame, as the server publishes it once.
  */
 import coapPacket from "coap-packet";
-import { isTelemetryTopic } from "../../runtime/node/topics.js";
+import { isSenmlTopic, isTelemetryTopic } from "../../runtime/node/topics.js";
 import { FrameLog, type Frame } from "../../simulator/node/frame-log.js";
 import { MqttTap } from "../../simulator/node/mqtt-tap.js";
 import type { Recording } from "../../simulator/node/record.js";
@@ -93,7 +93,7 @@ export function nbiotFrames(rec: Recording, c: ImageConsole, modemPort: string, 
       .map((o) => Buffer.from(o.value).toString("utf8"))
       .join("/");
     const telemetry = isTelemetryTopic(topic);
-    log.record(rec.id, topic, new Uint8Array(packet.payload), d.at, telemetry);
+    log.record(rec.id, topic, new Uint8Array(packet.payload), d.at, isSenmlTopic(topic));
     if (telemetry) telemetryWrites.push({ at: d.at, realUs: d.realUs, work: d.work });
   }
   const comparison = compareFrames(simFrames, log.frames);

@@ -12,7 +12,7 @@
  * (simulator/xs/session.ts carries their datagrams across the process boundary to the same servers).
  */
 import type { DeviceConfig } from "../../hal/host.js";
-import { isTelemetryTopic } from "../../runtime/node/topics.js";
+import { isSenmlPort, isSenmlTopic } from "../../runtime/node/topics.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Engine } from "../core/engine.js";
 import { buildLinkSide } from "../core/link-side.js";
@@ -86,9 +86,6 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
   };
 }
 
-/** Telemetry on LoRaWAN goes on FPort 1 (runtime/node: the node skeleton's ports). */
-const TELEMETRY_PORT = 1;
-
 export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Promise<LinkServers> {
   const link = o.config.uplink.link;
   const withUplink = (base: DeviceConfig, uplink: Record<string, unknown>): DeviceConfig => {
@@ -139,7 +136,7 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
       topicPrefix: prefix,
       ...(o.coap ? { coapUrl: o.coap } : {}),
       onWarning: o.onWarning,
-      onPublished: (node, t, payload) => o.frames.record(node, t, payload, o.engine.now, isTelemetryTopic(t)),
+      onPublished: (node, t, payload) => o.frames.record(node, t, payload, o.engine.now, isSenmlTopic(t)),
     });
     return {
       link,
@@ -181,10 +178,10 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
   };
 }
 
-/** A decoded uplink of the network server, as the broker gets it, into the frame log (telemetry decoded). */
+/** A decoded uplink of the network server, as the broker gets it, into the frame log (telemetry and events decoded). */
 function recordUplink(e: IntegrationRecord, o: Pick<LinkWorldOptions, "frames">): void {
   if (!e.topic.endsWith("/event/up")) return;
   const ev = e.event as { data?: string; fPort?: number; deviceInfo?: { deviceName?: string } };
   if (typeof ev.data !== "string") return;
-  o.frames.record(ev.deviceInfo?.deviceName ?? "?", e.topic, new Uint8Array(Buffer.from(ev.data, "base64")), e.at, ev.fPort === TELEMETRY_PORT);
+  o.frames.record(ev.deviceInfo?.deviceName ?? "?", e.topic, new Uint8Array(Buffer.from(ev.data, "base64")), e.at, isSenmlPort(ev.fPort));
 }

@@ -5,6 +5,7 @@
  */
 import { runSim } from "../../simulator/node/session.js";
 import { int } from "../../simulator/node/figures.js";
+import { isTelemetryTopic } from "../../runtime/node/topics.js";
 
 export interface SimRow {
   device: string;
@@ -30,7 +31,7 @@ export const simTitle = (days: number) => `ganzhi bench: ${days}-day simulation 
 
 export async function simFigures(device: string, days: number): Promise<SimRow> {
   const { summary, frames } = await runSim({ device, board: SIM_BOARD, hours: days * 24, seed: 1 });
-  const reports = frames.filter((f) => typeof f.decoded !== "string" && !f.dup);
+  const reports = frames.filter((f) => isTelemetryTopic(f.topic) && !f.dup);
   const sizes = reports.map((f) => f.bytes);
   return {
     device,
