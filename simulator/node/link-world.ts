@@ -23,9 +23,9 @@ import { kunmingRadioPlan } from "../core/radio/kunming-network.js";
 import { lorawanIdentity } from "../core/radio/provisioning.js";
 import type { FrameLog } from "./frame-log.js";
 import type { IoGate } from "./loop.js";
-import { startLorawanNetwork } from "./lorawan-network.js";
+// The network server and the CoAP server (with lora-packet, the coap package and their dependencies) load only
+// for a run whose link needs them: an MQTT run starts without them.
 import type { IntegrationRecord, LorawanNetwork } from "./lorawan-network.js";
-import { startNbiotServers } from "./nbiot/backend.js";
 import type { NbiotServers } from "./nbiot/backend.js";
 
 export interface LinkWorldOptions {
@@ -95,6 +95,7 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
   if (link === "lorawan") {
     const plan = kunmingRadioPlan(o.seed);
     const identities = o.ids.map((id, i) => lorawanIdentity(o.seed, i + 1, id));
+    const { startLorawanNetwork } = await import("./lorawan-network.js");
     const net = await startLorawanNetwork({
       engine: o.engine,
       seed: o.seed,
@@ -129,6 +130,7 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
   if (link === "nbiot") {
     const topic = o.config.uplink.topic;
     const prefix = topic.replace(/\/?\{id\}.*$/, "");
+    const { startNbiotServers } = await import("./nbiot/backend.js");
     const backend = await startNbiotServers({
       engine: o.engine,
       seed: o.seed,
