@@ -192,6 +192,16 @@ export class EmulationError extends Error {
   }
 }
 
+/**
+ * How long QEMU may run before the run counts as hung, wall ms: a minute, two per virtual hour, and a millisecond per
+ * recorded event the device handles (a strain gauge's 90 samples a second are 650,000 SPI transactions and
+ * data-ready edges an hour, which take the emulator about 4 minutes on an idle 2-core machine).
+ */
+export function qemuTimeoutMs(hours: number, replay: ReplayFigures): number {
+  const events = replay.i2cTransactions + replay.spiTransactions + replay.analogReads + replay.pulseReads + replay.lineChanges + replay.uartDeliveries + replay.netEvents;
+  return 60_000 + hours * 120_000 + events;
+}
+
 /** `emulate` asked for what cannot run: a board on another platform's profile, a recording of another board. */
 export class EmulateUsageError extends Error {}
 
@@ -295,7 +305,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   try {
     const file = path.join(dir, "replay.bin");
     writeFileSync(file, blob);
-    q = await runQemu(image.firmware.elf, { replay: file, timeoutMs: o.timeoutMs ?? 60_000 + recording.hours * 120_000 });
+    q = await runQemu(image.firmware.elf, { replay: file, timeoutMs: o.timeoutMs ?? qemuTimeoutMs(recording.hours, replay) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
