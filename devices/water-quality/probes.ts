@@ -11,7 +11,7 @@
 import type { Host, TimerHandle } from "../../hal/host.js";
 import type { ResolvedAnalogPart, ResolvedI2CPart, PartOptionValue } from "../../manifests/schema/config.js";
 import type { I2CSensorBus, SensorError } from "../../hal/sensor.js";
-import type { EzoOptions } from "../../parts/ezo/driver.js";
+import type { EzoOptions, EzoResult } from "../../parts/ezo/driver.js";
 import { EzoDO } from "../../parts/ezo-do/driver.js";
 import { EzoEC } from "../../parts/ezo-ec/driver.js";
 import { EzoORP } from "../../parts/ezo-orp/driver.js";
@@ -132,6 +132,17 @@ export class ProbeRound {
       onError: (e) => this.#failed(e, TURBIDITY),
     });
     this.#turbidity.configure(options(t.options));
+  }
+
+  /**
+   * Send a calibration command to a circuit (probe index as calibration.ts's CAL_PROBES: rtd, ph, do, ec, orp),
+   * queued on its driver ahead of the reading a round started now asks of it; `done` gets the circuit's outcome.
+   */
+  calibrate(probe: number, command: string, done: (r: EzoResult) => void): void {
+    const circuits = [this.#rtd, this.#ph, this.#do, this.#ec, this.#orp];
+    const d = circuits[probe];
+    if (!d) throw new RangeError(`water-quality: no probe ${probe} to calibrate`);
+    d.calibrate(command, done);
   }
 
   /** A round is under way. */
