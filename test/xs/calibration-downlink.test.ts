@@ -8,6 +8,7 @@
  *   probe is, takes the lake's ORP at that instant to be the command's 300 mV, so from then on the node reports the
  *   lake's ORP (the world's truth) shifted by 300 mV less what the lake had then; before it, the lake's own.
  */
+import { readFileSync } from "node:fs";
 import { decode } from "cborg";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Frame } from "../../simulator/node/frame-log.js";
@@ -68,6 +69,11 @@ describe("EZO calibration by downlink, V8 and XS", () => {
   it("answers each downlink with the documented acknowledgement, in order", () => {
     const acks = v8.frames.filter((f) => f.topic === `${TOPIC}/config/ack`).map((f) => f.decoded);
     expect(acks).toEqual(CALIBRATION_DOWNLINKS.map((c) => c.ack));
+  });
+
+  it("docs/downlinks.md shows each of these acknowledgements as sent", () => {
+    const doc = readFileSync("docs/downlinks.md", "utf8");
+    for (const c of CALIBRATION_DOWNLINKS) expect(doc, c.what).toContain(`| \`${c.ack}\` |`);
   });
 
   it("sends every frame byte-identical on XS", () => {
