@@ -10,7 +10,7 @@ import { mulberry32 } from "../helpers/random.js";
 const SETTINGS: readonly IntegerSetting[] = [{ name: "reportS", min: 60, max: 3600 }];
 const TWO: readonly IntegerSetting[] = [...SETTINGS, { name: "airS", min: 1, max: 600 }];
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-const read = (s: string | Uint8Array, settings = SETTINGS) => parseSettings(typeof s === "string" ? bytes(s) : s, settings);
+const read = (s: string | Uint8Array, settings: readonly Setting[] = SETTINGS) => parseSettings(typeof s === "string" ? bytes(s) : s, settings);
 
 describe("parseSettings", () => {
   it("reads integer settings, whatever the JSON spelling of the number", () => {

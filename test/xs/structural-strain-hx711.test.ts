@@ -5,20 +5,12 @@
  * slowest sample path of any node on XS.
  */
 import { describe, expect, it } from "vitest";
-import type { Frame } from "../../simulator/node/frame-log.js";
+import { firstDifference } from "../helpers/frames.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 
 const DEVICE = "examples/devices/structural-strain-hx711.json";
 
-function firstDifference(a: readonly Frame[], b: readonly Frame[]): string | undefined {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = JSON.stringify(a[i]);
-    const y = JSON.stringify(b[i]);
-    if (x !== y) return `frame ${i}: XS ${x ?? "(none)"} vs V8 ${y ?? "(none)"}`;
-  }
-  return undefined;
-}
 
 describe("structural-strain on an HX711, on XS", () => {
   it.each(["esp32-devkitc", "nrf52840-dk"])("on %s: frames byte-identical to V8 over 0.5 h", async (board) => {
