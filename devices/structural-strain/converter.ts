@@ -10,7 +10,7 @@
  */
 import type { Host } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
-import type { ResolvedPinPart, ResolvedI2CPart, ResolvedPart, ResolvedSPIPart } from "../../manifests/schema/config.js";
+import type { ResolvedI2CPart, ResolvedSPIPart, ResolvedPinPart } from "../../manifests/schema/config.js";
 import { ADS1220 } from "../../parts/ads1220/driver.js";
 import { HX711 } from "../../parts/hx711/driver.js";
 import { SHT3x } from "../../parts/sht3x/driver.js";
@@ -55,12 +55,10 @@ export function fitConverter(host: Host, c: ConfigReader, on: ConverterHandlers)
   const onSample = () => on.onSample();
   const onError = (e: SensorError) => on.onError(e);
   if (ads) {
-    const pins = ads.part.pins ?? {};
-    const spi = host.SPI[ads.part.bus] ?? c.fail(`board has no SPI bus "${ads.part.bus}" for ${ads.role}`);
     const adc = new ADS1220({
-      spi,
+      spi: c.spiBus(host, ads),
       digital: host.io.Digital,
-      pins: { cs: pins["cs"]!, drdy: pins["drdy"]! },
+      pins: { cs: c.namedPin(ads, "cs"), drdy: c.namedPin(ads, "drdy") },
       timer: host.timer,
       clock: host.clock,
       config: ads.part.options as never,
@@ -70,13 +68,12 @@ export function fitConverter(host: Host, c: ConfigReader, on: ConverterHandlers)
     return { converter: adc, sampleHz, start() {} };
   }
   const p = hx!.part;
-  const pdSck = pinOf(p, "pd_sck") ?? c.fail(`part ${hx!.role} (hx711): pin pd_sck is not wired`);
-  const adc = new HX711({ digital: host.io.Digital, pins: { pdSck, dout: p.pin }, timer: host.timer, clock: host.clock, config: p.options as never, onSample, onError });
+  const pins = { pdSck: c.namedPin(hx!, "pd_sck"), dout: p.pin };
+  const adc = new HX711({ digital: host.io.Digital, pins, timer: host.timer, clock: host.clock, config: p.options as never, onSample, onError });
   const t = c.optionalPart<ResolvedI2CPart>("sht3x", "i2c") ?? c.fail(`the hx711 has no thermometer: the monitor needs an sht3x among parts (${Object.keys(c.node.parts).join(", ")}) for temperature compensation`);
-  const bus = host.I2C[t.part.bus] ?? c.fail(`board has no I2C bus "${t.part.bus}" for ${t.role}`);
   const periodMs = c.intervalOf(t.role);
   const thermometer = new SHT3x({
-    sensor: { io: bus.io, data: bus.data, clock: bus.clock, hz: t.part.hz, port: bus.port, address: t.part.address },
+    sensor: c.i2cSensor(host, t),
     timer: host.timer,
     onSample() {
       const s = thermometer.sample();
@@ -93,9 +90,4 @@ export function fitConverter(host: Host, c: ConfigReader, on: ConverterHandlers)
       every(periodMs, () => thermometer.measure(), "temperature");
     },
   };
-}
-
-function pinOf(p: ResolvedPart, name: string): number | undefined {
-  const pins = (p as { pins?: Readonly<Record<string, number>> }).pins;
-  return pins?.[name];
 }

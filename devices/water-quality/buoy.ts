@@ -86,6 +86,7 @@ export class WaterQualityBuoy implements NodeApp {
         orp: i2c("ezo-orp").part,
         turbidity: c.part<ResolvedAnalogPart>("turbidity", "analog").part,
       },
+      (part) => c.i2cSensor(host, { role: part.part, part }),
       (r) => this.#roundDone(r),
       (e) => this.#sensorError(e),
     );

@@ -81,15 +81,11 @@ export class ProbeRound {
   /** Rounds that ended at the limit with a probe still out. */
   timeouts = 0;
 
-  constructor(host: Host, parts: ProbeParts, onDone: (r: WaterReading) => void, onError: (e: SensorError) => void) {
+  /** `bus` opens an I2C part's bus for its driver (ConfigReader.i2cSensor). */
+  constructor(host: Host, parts: ProbeParts, bus: (p: ResolvedI2CPart) => I2CSensorBus, onDone: (r: WaterReading) => void, onError: (e: SensorError) => void) {
     this.#host = host;
     this.#onDone = onDone;
     this.#onError = onError;
-    const bus = (p: ResolvedI2CPart): I2CSensorBus => {
-      const b = host.I2C[p.bus];
-      if (!b) throw new Error(`water-quality: board has no I2C bus "${p.bus}"`);
-      return { io: b.io, data: b.data, clock: b.clock, hz: p.hz, ...(b.port !== undefined ? { port: b.port } : {}), address: p.address };
-    };
     // One EZO circuit: its reading goes to `got` (NaN when the reply held no value), its failure settles the probe.
     const circuit = <D extends { sample(): object | undefined; configure(o: never): void }>(
       Make: new (o: EzoOptions<D>) => D,
