@@ -281,7 +281,8 @@ static void x_end(xsMachine* the)
 
 /*
  * native.wire(kind, conn, atUs, bytes): one line of network traffic, `T conn at now work hex` (kind "T", with the real
- * µs now and the device + provider ticks so far; kind "P" the same for an SPI transaction's MOSI)
+ * µs now and the device + provider ticks so far; kind "P" the same for an SPI transaction's MOSI, "U" for bytes the
+ * device wrote to a serial port)
  * or `R conn at hex`, formatted here so that logging the uplink allocates nothing in the device's heap.
  */
 static void x_wire(xsMachine* the)
@@ -296,7 +297,7 @@ static void x_wire(xsMachine* the)
 	*p++ = ' ';
 	p = format_i64(p, (int64_t)xsToNumber(xsArg(2)));
 	*p++ = ' ';
-	if (kind[0] == 'T' || kind[0] == 'P') {
+	if (kind[0] == 'T' || kind[0] == 'P' || kind[0] == 'U') {
 		uint64_t ticks = clock_ticks();
 		p = format_u64(p, ticks / (CLOCK_HZ / 1000000u));
 		*p++ = '.';

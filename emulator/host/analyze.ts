@@ -83,7 +83,8 @@ export interface Analysis {
   cpuBusyPercent: Pair;
   /** The device's own instructions and its provider's over the run, and the emulator's (harness). */
   instructions: { device: number; provider: number; harness: number };
-  /** Write of each telemetry PUBLISH − board due time of the event that wrote it, on the board's clock, ms. */
+  /** Write of each telemetry PUBLISH − board due time of the event that wrote it; on a radio link (`telemetryWrites`),
+   * the write of each report's first frame − the report's board due time; on the board's clock, ms. */
   latencyMs: PairStats;
   /** Device + provider instructions of the dispatch that encoded and sent each telemetry frame. */
   reportInstructions: Stats;
@@ -135,6 +136,18 @@ export interface AnalyzeOptions {
   spiHz?: number;
   /** The boot phase: events due in the first this many µs after boot are left out of jitter (default 10 s). */
   warmupUs?: number;
+  /**
+   * Where the device handed each telemetry frame to its link, when that is not an MQTT PUBLISH on a socket (the
+   * default, read from the `T` lines): an NB-IoT datagram written to the modem, a LoRa frame's SetTx.
+   */
+  telemetryWrites?: readonly UplinkWrite[];
+}
+
+/** One write of a telemetry frame: virtual µs, the image's real µs then, and the device + provider ticks of the run so far. */
+export interface UplinkWrite {
+  at: number;
+  realUs: number;
+  work: number;
 }
 
 export const DEFAULT_WARMUP_US = 10_000_000;
@@ -238,18 +251,39 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
 
   const latency: { fast: number[]; slow: number[] } = { fast: [], slow: [] };
   const reportCost: number[] = [];
-  for (const t of c.tx) {
-    const topic = publishTopic(t.bytes);
-    if (topic === undefined || !o.isTelemetry(topic)) continue;
+  const writes =
+    o.telemetryWrites ??
+    c.tx.filter((t) => {
+      const topic = publishTopic(t.bytes);
+      return topic !== undefined && o.isTelemetry(topic);
+    });
+  // A radio link writes the frame in a later event than the report's (after the modem woke, after the
+  // transceiver's BUSY handshakes): the latency then counts from the report's own slot, the last dispatch of the
+  // report timer's stream before the write. The events a report sets off recur at its period too; their stream
+  // labels name the report's (a timer armed in it: "timer(timer(boot+600000ms)+337ms)"), the report's names none.
+  const reportMs = o.reportIntervalS * 1000;
+  const periodic = streams.filter((s) => s.periodMs === reportMs && s.dispatches > 1);
+  const reportStreams = new Set(periodic.filter((s) => !periodic.some((p) => p !== s && s.label.includes(p.label))).map((s) => s.stream));
+  const reportBefore = (index: number): number => {
+    if (!o.telemetryWrites) return index;
+    for (let i = index; i >= 0; i--) if (reportStreams.has(c.dispatches[i]!.stream)) return i;
+    return index;
+  };
+  // Only a report's first frame counts: when a pack is split to fit the link, the later pieces wait for the MAC
+  // (the RX windows, the modem's turn), not for the CPU.
+  const reportsCounted = new Set<number>();
+  for (const t of writes) {
     const due = origin + t.at;
     // The dispatch that wrote it: due when the frame's virtual time says, running when the bytes went out.
     const index = dispatchAt(c, due, t.realUs);
     const at = index >= 0 ? line.at(index, t.work) : undefined;
-    const e = index >= 0 ? line.events[line.byDispatch[index]!] : undefined;
-    if (!at || !e) continue;
+    const report = index >= 0 ? reportBefore(index) : -1;
+    const e = report >= 0 ? line.events[line.byDispatch[report]!] : undefined;
+    if (!at || !e || reportsCounted.has(report)) continue;
+    if (o.telemetryWrites) reportsCounted.add(report);
     // From when the board had the report due (its timer counts from when the device armed it) to the write.
     for (const k of CASES) latency[k].push((at[k] - e.boardDueUs[k]) / 1000);
-    reportCost.push(workInstructions(c.dispatches[index]!));
+    reportCost.push(workInstructions(c.dispatches[report]!));
   }
   const runUs = o.endUs;
   const modes = c.modes;

@@ -95,6 +95,7 @@ export function checkBudgets(budgets: Device["budgets"], f: EmulateFigures): Bud
     checks.push({ name: "jsStack", what: "JS stack peak, slots, within the board's creation.stack", limit: f.jsStackBoardSlots, value: f.jsStackPeakSlots, unit: "", ok: f.jsStackPeakSlots <= f.jsStackBoardSlots });
   }
   checks.push({ name: "crashes", what: "device crashes", limit: 0, value: f.crashes, unit: "", ok: f.crashes === 0 });
+  checks.push({ name: "stackOverflows", what: "JS or C stack overflows (XS threw RangeError: stack overflow)", limit: 0, value: f.stackOverflows, unit: "", ok: f.stackOverflows === 0 });
   checks.push({ name: "divergences", what: "times the device left the recording", limit: 0, value: f.divergences, unit: "", ok: f.divergences === 0 });
   checks.push({
     name: "frames",

@@ -43,6 +43,15 @@ export interface SpiRecord {
   tx: Uint8Array;
 }
 
+/** Bytes the device wrote to a serial port (`U`): the port (index into the replay's `uarts`, replay-file.ts). */
+export interface SerialTxRecord {
+  port: number;
+  at: number;
+  realUs: number;
+  work: number;
+  bytes: Uint8Array;
+}
+
 export interface RxRecord {
   conn: number;
   at: number;
@@ -65,6 +74,7 @@ export interface ImageConsole {
   tx: TxRecord[];
   rx: RxRecord[];
   spi: SpiRecord[];
+  serial: SerialTxRecord[];
   opens: { conn: number; at: number; target: string }[];
   logs: { at: number; level: string; message: string }[];
   crashes: { at: number; phase: string; message: string }[];
@@ -110,6 +120,7 @@ export function parseConsole(text: string): ImageConsole {
     tx: [],
     rx: [],
     spi: [],
+    serial: [],
     opens: [],
     logs: [],
     crashes: [],
@@ -162,6 +173,11 @@ export function parseConsole(text: string): ImageConsole {
       case "P": {
         const [target, at, real, work, hex] = rest.split(" ");
         c.spi.push({ target: Number(target), at: Number(at), realUs: Number(real), work: Number(work), tx: new Uint8Array(Buffer.from(hex ?? "", "hex")) });
+        break;
+      }
+      case "U": {
+        const [port, at, real, work, hex] = rest.split(" ");
+        c.serial.push({ port: Number(port), at: Number(at), realUs: Number(real), work: Number(work), bytes: new Uint8Array(Buffer.from(hex ?? "", "hex")) });
         break;
       }
       case "R": {

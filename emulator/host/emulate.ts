@@ -5,7 +5,7 @@
  * timing, CPU and memory figures.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { isTelemetryTopic } from "../../runtime/node/topics.js";
+import { isSenmlTopic, isTelemetryTopic } from "../../runtime/node/topics.js";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
@@ -35,6 +35,8 @@ import { bounds } from "./timeline.js";
 import type { Bounds } from "./timeline.js";
 import { replayBlob } from "./replay-file.js";
 import { loraFrames } from "./lora-frames.js";
+import { compareFrames, type FrameComparison } from "./frame-compare.js";
+import { nbiotFrames } from "./nbiot-frames.js";
 import { rxWindows } from "./rx-windows.js";
 import type { RadioWiring, RxWindowFigures } from "./rx-windows.js";
 import type { PartState } from "./energy.js";
@@ -61,13 +63,6 @@ export interface EmulateOptions {
   onStage?: (stage: string) => void;
 }
 
-export interface FrameComparison {
-  simFrames: number;
-  imageFrames: number;
-  /** Every frame's payload bytes (and topic, QoS, flags, packet id) equal, in order. */
-  identical: boolean;
-  firstDifference: string | undefined;
-}
 
 export interface GroupRow {
   group: string;
@@ -158,6 +153,9 @@ export interface EmulateFigures {
   framesIdentical: boolean;
   divergences: number;
   crashes: number;
+  /** Times XS's JS or C stack overflowed (the image's `#stack-overflow`): XS throws a RangeError the device may
+   * catch and carry on, so it is counted apart from crashes, and fails the run as it would fail the board. */
+  stackOverflows: number;
   /** Reset to the device's main: XS machine, program, provider, µs. */
   bootUs: number;
   /** Supply current and energy from the time in each power state and the board's currents (energy.ts). */
@@ -194,30 +192,27 @@ export class EmulationError extends Error {
   }
 }
 
+/**
+ * How long QEMU may run before the run counts as hung, wall ms: a minute, two per virtual hour, and a millisecond per
+ * recorded event the device handles (a strain gauge's 90 samples a second are 650,000 SPI transactions and
+ * data-ready edges an hour, which take the emulator about 4 minutes on an idle 2-core machine).
+ */
+export function qemuTimeoutMs(hours: number, replay: ReplayFigures): number {
+  const events = replay.i2cTransactions + replay.spiTransactions + replay.analogReads + replay.pulseReads + replay.lineChanges + replay.uartDeliveries + replay.netEvents;
+  return 60_000 + hours * 120_000 + events;
+}
+
 /** `emulate` asked for what cannot run: a board on another platform's profile, a recording of another board. */
 export class EmulateUsageError extends Error {}
 
 /** The image's uplink as the frame log `ganzhi sim --out` writes, decoded by the same independent parsers. */
 export function framesFromConsole(c: ImageConsole, node: string): Frame[] {
   const mqtt = new MqttTap();
-  const log = new FrameLog(mqtt, isTelemetryTopic);
+  const log = new FrameLog(mqtt, isSenmlTopic);
   for (const w of c.wire) mqtt.tap({ node, connection: w.conn + 1, dir: w.dir, bytes: w.bytes, at: w.at });
   return log.frames;
 }
 
-export function compareFrames(sim: readonly Frame[], image: readonly Frame[]): FrameComparison {
-  let firstDifference: string | undefined;
-  const n = Math.max(sim.length, image.length);
-  for (let i = 0; i < n && !firstDifference; i++) {
-    const a = sim[i];
-    const b = image[i];
-    if (!a || !b) firstDifference = `frame ${i}: only the ${a ? "simulator" : "image"} sent it`;
-    else if (a.topic !== b.topic || a.qos !== b.qos || a.dup !== b.dup || a.retain !== b.retain || a.id !== b.id) {
-      firstDifference = `frame ${i}: ${a.topic} q${a.qos} id ${a.id} in the simulator, ${b.topic} q${b.qos} id ${b.id} in the image`;
-    } else if (a.hex !== b.hex) firstDifference = `frame ${i} (${a.topic}): payload ${a.hex} in the simulator, ${b.hex} in the image`;
-  }
-  return { simFrames: sim.length, imageFrames: image.length, identical: firstDifference === undefined, firstDifference };
-}
 
 /** The LoRaWAN transceiver as the manifest wired it, and where its transactions are in the recording. */
 export function radioWiring(config: NodeConfig, recording: Recording): RadioWiring | undefined {
@@ -310,7 +305,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   try {
     const file = path.join(dir, "replay.bin");
     writeFileSync(file, blob);
-    q = await runQemu(image.firmware.elf, { replay: file, timeoutMs: o.timeoutMs ?? 60_000 + recording.hours * 120_000 });
+    q = await runQemu(image.firmware.elf, { replay: file, timeoutMs: o.timeoutMs ?? qemuTimeoutMs(recording.hours, replay) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -330,6 +325,12 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const sampling: Record<string, number> = {};
   for (const [name, g] of Object.entries(device.sampling)) sampling[name] = g.intervalMs;
   const radio = radioWiring(device, recording);
+  // An NB-IoT node's uplink is the datagrams it writes to its modem's serial port (nbiot-frames.ts).
+  const modemRole = device.uplink.link === "nbiot" ? device.uplink.nbiot?.modem : undefined;
+  const modemPort = modemRole ? (device.parts[modemRole] as { bus?: string } | undefined)?.bus : undefined;
+  const nbiot = modemPort ? nbiotFrames(recording, c, modemPort, simFrames) : undefined;
+  const lora = radio ? loraFrames(recording, c, radio.target, radio.appKey, simFrames) : undefined;
+  const linked = lora ?? nbiot;
   const analysis = analyze(c, {
     sampling,
     reportIntervalS: device.reporting.intervalS,
@@ -337,10 +338,10 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     isTelemetry: isTelemetryTopic,
     timing,
     ...(radio ? { spiHz: radio.spiHz } : {}),
+    ...(linked ? { telemetryWrites: linked.telemetryWrites } : {}),
   });
-  const lora = radio ? loraFrames(recording, c, radio.target, radio.appKey, simFrames) : undefined;
-  const frames = lora ? lora.frames : framesFromConsole(c, recording.id);
-  const comparison = lora ? lora.comparison : compareFrames(simFrames, frames);
+  const frames = linked ? linked.frames : framesFromConsole(c, recording.id);
+  const comparison = linked ? linked.comparison : compareFrames(simFrames, frames);
   const lorawan = radio ? rxWindows(recording, c, analysis.timeline, timing, radio) : undefined;
   const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number; sleptUs?: number };
   // CPU energy: the device's own instructions at the fewest cycles each, up to the device's and its provider's at
@@ -426,6 +427,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
     framesIdentical: comparison.identical,
     divergences: s.divergences,
     crashes: s.crashes,
+    stackOverflows: c.platform.filter((l) => l.startsWith("#stack-overflow")).length,
     bootUs: s.bootUs,
     energy,
     link: device.uplink.link,

@@ -9,16 +9,16 @@
 import { FrameLog } from "../../simulator/node/frame-log.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
 import { MqttTap } from "../../simulator/node/mqtt-tap.js";
+import { isSenmlPort, TELEMETRY_PORT } from "../../runtime/node/topics.js";
 import { loraPacket } from "../../simulator/node/lns/lora-packet.js";
 import type { Recording } from "../../simulator/node/record.js";
 import type { ImageConsole } from "./console.js";
-import type { FrameComparison } from "./emulate.js";
+import type { UplinkWrite } from "./analyze.js";
+import type { FrameComparison } from "./frame-compare.js";
 
 const OP_WRITE_BUFFER = 0x0e;
 const OP_READ_BUFFER = 0x1e;
 const OP_SET_TX = 0x83;
-/** The application port telemetry goes on (runtime/node/node.ts TELEMETRY_PORT). */
-const TELEMETRY_PORT = 1;
 
 /** PHY payloads sent, in order: what was written into the transceiver's buffer before each SetTx. */
 export function phyPayloads(commands: readonly Uint8Array[]): Buffer[] {
@@ -37,6 +37,8 @@ export interface LoraFrames {
   simPhy: string[];
   /** The image's data uplinks decrypted (FPort > 0), as frame-log frames. */
   frames: Frame[];
+  /** The SetTx of each telemetry frame's first transmission, for the sample-to-uplink latency. */
+  telemetryWrites: UplinkWrite[];
   comparison: FrameComparison;
 }
 
@@ -44,8 +46,11 @@ export interface LoraFrames {
  * Decrypt the data uplinks: session keys from each accepted join (its Join-Request's DevNonce, the JoinAccept's
  * JoinNonce and NetID, the AppKey; L2 1.0.4 §6.2.5), checked by the JoinAccept's and each uplink's MIC.
  */
-function decryptUplinks(phy: readonly Buffer[], joinAccepts: readonly Buffer[], appKey: Buffer, node: string, topic: string, at: readonly number[]): Frame[] {
+function decryptUplinks(phy: readonly Buffer[], joinAccepts: readonly Buffer[], appKey: Buffer, node: string, topic: string, at: readonly number[]): { frames: Frame[]; telemetry: number[] } {
   const log = new FrameLog(new MqttTap(), () => false);
+  // Indices of the uplinks that first carried each telemetry frame (a confirmed frame sent again keeps its FCnt).
+  const telemetry: number[] = [];
+  const counted = new Set<string>();
   let keys: { AppSKey: Buffer; NwkSKey: Buffer } | undefined;
   let devNonce: Buffer | undefined;
   const accepts = [...joinAccepts];
@@ -67,9 +72,14 @@ function decryptUplinks(phy: readonly Buffer[], joinAccepts: readonly Buffer[], 
     const port = packet.getFPort();
     if (port === null || port === 0) return;
     const plain = loraPacket.decrypt(packet, keys.AppSKey, keys.NwkSKey);
-    log.record(node, topic, new Uint8Array(plain), at[i] ?? 0, port === TELEMETRY_PORT);
+    log.record(node, topic, new Uint8Array(plain), at[i] ?? 0, isSenmlPort(port));
+    const fcnt = `${keys.NwkSKey.toString("hex")}/${packet.getFCnt()}`;
+    if (port === TELEMETRY_PORT && !counted.has(fcnt)) {
+      counted.add(fcnt);
+      telemetry.push(i);
+    }
   });
-  return log.frames;
+  return { frames: log.frames, telemetry };
 }
 
 export function loraFrames(rec: Recording, c: ImageConsole, target: number, appKey: string | undefined, simFrames: readonly Frame[]): LoraFrames {
@@ -81,9 +91,11 @@ export function loraFrames(rec: Recording, c: ImageConsole, target: number, appK
   const received = recorded.filter((t) => t.txHex.startsWith(OP_READ_BUFFER.toString(16))).map((t) => Buffer.from(t.rxHex, "hex").subarray(3));
   const joinAccepts = received.filter((b) => b.length >= 17 && (b[0]! >> 5) === 1);
   const topic = simFrames[0]?.topic ?? "lorawan/up";
-  const txAt: number[] = [];
-  for (const p of image) if (p.tx[0] === OP_SET_TX) txAt.push(p.at);
-  const frames = appKey ? decryptUplinks(imagePhy, joinAccepts, Buffer.from(appKey, "hex"), rec.id, topic, txAt) : [];
+  // Each SetTx, the moment the device handed an uplink to the transceiver: for the latency, where a telemetry frame left.
+  const setTx = image.filter((p) => p.tx[0] === OP_SET_TX);
+  const decrypted = appKey ? decryptUplinks(imagePhy, joinAccepts, Buffer.from(appKey, "hex"), rec.id, topic, setTx.map((p) => p.at)) : { frames: [], telemetry: [] };
+  const frames = decrypted.frames;
+  const telemetryWrites: UplinkWrite[] = decrypted.telemetry.flatMap((i) => (setTx[i] ? [{ at: setTx[i].at, realUs: setTx[i].realUs, work: setTx[i].work }] : []));
 
   let firstDifference: string | undefined;
   const n = Math.max(imagePhy.length, simPhy.length);
@@ -106,6 +118,7 @@ export function loraFrames(rec: Recording, c: ImageConsole, target: number, appK
     imagePhy: imagePhy.map((b) => b.toString("hex")),
     simPhy: simPhy.map((b) => b.toString("hex")),
     frames,
+    telemetryWrites,
     comparison: { simFrames: simFrames.length, imageFrames: imagePhy.length, identical: firstDifference === undefined && imagePhy.length > 0, firstDifference },
   };
 }

@@ -3,10 +3,10 @@
  * over, optionally with CPU hogs loading the host, and stop at the first pair whose output differs, printing where
  * the two runs part: the first differing console line (qemu mode) or dispatch / tx record and figure (full mode).
  *
- *   node out/emulator/host/pair-check.js [--pairs 20] [--hogs 1] [--mode qemu|full] [--hours 1] [--keep-going]
+ *   node out/emulator/host/pair-check.js [--device D] [--board B] [--pairs 20] [--hogs 1] [--mode qemu|full] [--hours 1] [--keep-going]
  *
  * qemu mode builds the image and the replay blob once and runs QEMU pairs on them (isolates the emulator); full mode
- * calls emulate() twice with Promise.all, as test/emulated/weather-station.test.ts does (simulation, build and all).
+ * calls emulate() twice with Promise.all, as the emulated tests do (simulation, build and all).
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { listDevices } from "../../manifests/load.js";
 import { recordSim } from "../../simulator/node/record.js";
 import { emulate } from "./emulate.js";
 import type { EmulateResult } from "./emulate.js";
@@ -31,7 +32,8 @@ const hogs = Number(arg("hogs", "1"));
 const mode = arg("mode", "qemu");
 const hours = Number(arg("hours", "1"));
 const keepGoing = process.argv.includes("--keep-going");
-const device = arg("device", "weather-station");
+// Any device: the first of the catalogue unless --device names one.
+const device = arg("device", listDevices()[0]!);
 const board = arg("board", "esp32-devkitc");
 
 const hash = (s: string): string => createHash("sha256").update(s).digest("hex").slice(0, 12);

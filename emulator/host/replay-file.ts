@@ -95,9 +95,15 @@ export function answerLines(rec: Recording): number[] {
   return [...lines].filter((pin) => driven.has(pin)).sort((a, b) => a - b);
 }
 
+/** The serial ports the replay carries, by the index its UartRx events and the image's `U` lines use: those that
+ * delivered bytes in the recording, in the order they first did. */
+export function replayUarts(rec: Recording): string[] {
+  return [...new Set((rec.uartRx ?? []).map((e) => e.link))];
+}
+
 export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayFigures } {
   const uartRx = rec.uartRx ?? [];
-  const uarts = [...new Set(uartRx.map((e) => e.link))];
+  const uarts = replayUarts(rec);
   const w = new Writer();
   for (let i = 0; i < REPLAY_HEADER_BYTES; i++) w.u8(0);
   const meta: ReplayMeta = {

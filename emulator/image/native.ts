@@ -17,8 +17,9 @@ export interface Native {
   work(): number;
   exit(code: number): never;
   /** `T conn at now work hex` ("T", with real µs and device + provider ticks), the same for an SPI transaction's MOSI
-   * ("P", key: the SPI target), or `R conn at hex` ("R") for an ArrayBuffer, formatted in C. */
-  wire(kind: "T" | "R" | "P", conn: number, atUs: number, bytes: ArrayBuffer): void;
+   * ("P", key: the SPI target) and for bytes the device wrote to a serial port ("U", key: the port's index in the
+   * replay's `uarts`), or `R conn at hex` ("R") for an ArrayBuffer, formatted in C. */
+  wire(kind: "T" | "R" | "P" | "U", conn: number, atUs: number, bytes: ArrayBuffer): void;
   /** [heap used, heap peak, heap size, C stack peak, C stack size, XS chunks peak, XS slots peak bytes, JS stack peak slots, JS stack slots, collections, µs collecting] */
   memory(): number[];
   gc(): void;

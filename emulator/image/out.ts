@@ -10,6 +10,7 @@
  *   T conn at now work hex   the device sent bytes (virtual µs, real µs, device + provider ticks of the run so far)
  *   R conn at hex            bytes reached the device's socket layer
  *   P target at now work hex an SPI transaction (target: index into the recording's SPI targets; MOSI bytes)
+ *   U port at now work hex   the device wrote to a serial port (port: index into the replay's `uarts`)
  *   L at level message       host.log
  *   C at phase message       the device crashed (the node reboots as the simulator's does)
  *   D message                the device left the recording (it did something the simulated device did not)

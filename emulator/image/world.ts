@@ -214,6 +214,23 @@ class LineChanges extends Scheduled {
   }
 }
 
+/** Bytes the device wrote to one serial port, as `U` lines (formatted in C: logging allocates nothing in the device's heap). */
+class SerialTxLog {
+  readonly #native: Native;
+  readonly #engine: Engine;
+  readonly #index: number;
+
+  constructor(native: Native, engine: Engine, index: number) {
+    this.#native = native;
+    this.#engine = engine;
+    this.#index = index;
+  }
+
+  sent(bytes: Uint8Array): void {
+    this.#native.wire("U", this.#index, this.#engine.now, bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer));
+  }
+}
+
 export class ReplayWorld implements Network {
   readonly #replay: Replay;
   readonly #native: Native;
@@ -313,6 +330,18 @@ export class ReplayWorld implements Network {
       const link = uarts[name];
       if (!link) this.#out.diverge(`the recording has serial port "${name}", this board has ${Object.keys(uarts).join(", ") || "none"}`);
       return link;
+    });
+    links.forEach((link, i) => {
+      if (!link) return;
+      // What the device writes to a modem or meter goes on the console (`U`), for the host to compare with the
+      // simulated device's and to find the uplink in (an NB-IoT datagram in AT+NSOST).
+      const log = new SerialTxLog(this.#native, this.#engine, i);
+      this.#modes.methodsInMode(HARNESS, log);
+      const previous = link.recorder;
+      link.recorder = (t) => {
+        previous?.(t);
+        if (t.dir === "tx") log.sent(t.bytes);
+      };
     });
     new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine, answering, this.#last, links).next();
   }

@@ -8,12 +8,10 @@
  * `MeterError` through `onError`, and the request goes out again (../rs485/master.ts). An abnormal reply (C 0xC1)
  * is final. Never blocks.
  */
-import type { Timers } from "../../hal/host.js";
-import type { DigitalClass, PinSpecifier, PortSpecifier, SerialClass, SerialParity } from "../../hal/io.js";
 import type { TriggeredSensor } from "../../hal/sensor.js";
 import { addressBytes, addressMatches, addressText, getBcd, hexBytes } from "../rs485/bcd.js";
-import { type MeterError, METER_BUS_PARITY, MeterMaster, type MeterMasterStats, type ReplyCheck } from "../rs485/master.js";
-import { ADDRESS_BYTES, AT, CJT188_SHAPE, CONTROL, DI_METERING, encodeReadMetering, METER_TYPE, METERING_REPLY_LENGTH, ST, UNITS, WAKE_UP } from "./frame.js";
+import { type MeterDriverOptions, meterDriverParts, type MeterMaster, type MeterMasterStats, type ReplyCheck } from "../rs485/master.js";
+import { ADDRESS_BYTES, AT, CJT188_SHAPE, CONTROL, DI_METERING, encodeReadMetering, METER_TYPE, METERING_REPLY_LENGTH, ST, UNITS } from "./frame.js";
 
 export { MeterError, type MeterFault } from "../rs485/master.js";
 
@@ -45,21 +43,11 @@ export interface Cjt188Reading {
   readonly status: number;
 }
 
-export interface Cjt188Options {
-  serial: { io: SerialClass; receive?: PinSpecifier; transmit?: PinSpecifier; port?: PortSpecifier };
-  baud?: number;
-  parity?: SerialParity;
-  de?: { io: DigitalClass; pin: PinSpecifier };
-  timer: Timers;
+export interface Cjt188Options extends MeterDriverOptions<Cjt188> {
   /** Nameplate address, up to 14 digits ("AAAAAAAAAAAAAA": whichever single meter is on the bus). */
   address: string;
   /** Meter type T (default 0x10, cold water). */
   type?: number;
-  replyTimeoutMs?: number;
-  retries?: number;
-  preamble?: number;
-  onSample?: (this: Cjt188) => void;
-  onError?: (this: Cjt188, error: MeterError) => void;
 }
 
 /** A reply's bytes on the wire at most: 4 FE, 13 of frame, 22 of data. */
@@ -81,23 +69,10 @@ export class Cjt188 implements TriggeredSensor<Cjt188Reading> {
     this.#type = o.type ?? METER_TYPE.COLD_WATER;
     const part = `cjt188@${addressText(this.#address, 0, ADDRESS_BYTES)}`;
     if (!Number.isInteger(this.#type) || this.#type < 0 || this.#type > 0xff) throw new RangeError(`${part}: meter type must be a byte, got ${o.type}`);
-    this.#preamble = o.preamble ?? WAKE_UP;
-    if (!Number.isInteger(this.#preamble) || this.#preamble < 0 || this.#preamble > 4) throw new RangeError(`${part}: preamble must be 0…4 FE bytes, got ${o.preamble}`);
-    const self = this;
-    const { onSample, onError } = o;
-    this.#onSample = onSample ? () => onSample.call(self) : undefined;
-    this.#master = new MeterMaster({
-      part,
-      shape: CJT188_SHAPE,
-      serial: o.serial,
-      baud: o.baud ?? CJT188_DEFAULT_BAUD,
-      parity: o.parity ?? METER_BUS_PARITY,
-      de: o.de,
-      timer: o.timer,
-      replyTimeoutMs: o.replyTimeoutMs ?? CJT188_REPLY_TIMEOUT_MS,
-      ...(o.retries !== undefined ? { retries: o.retries } : {}),
-      onError: onError ? (e) => onError.call(self, e) : undefined,
-    });
+    const d = meterDriverParts(this, part, o, { shape: CJT188_SHAPE, baud: CJT188_DEFAULT_BAUD, replyTimeoutMs: CJT188_REPLY_TIMEOUT_MS });
+    this.#master = d.master;
+    this.#preamble = d.preamble;
+    this.#onSample = d.onSample;
   }
 
   get part(): string {

@@ -18,13 +18,12 @@
  * the ST valve and battery bits "to verify". The abnormal reply (C 0xC1) carrying SER and ST, and the unit codes
  * besides 2C, are as remembered from the standard's tables, not re-checked.
  */
-import { type FrameShape, FRAME_START, frameLength, PREAMBLE, sealFrame } from "../rs485/assembler.js";
+import { type FrameShape, FRAME_START, frameLength, PREAMBLE, sealFrame, WAKE_UP_BYTES } from "../rs485/assembler.js";
 
 /** L is at most 0x64 in implementations of the 2004 text. */
 export const CJT188_SHAPE: FrameShape = Object.freeze({ protocol: "CJ/T 188", lengthAt: 10, secondStartAt: -1, maxData: 0x64 });
 
 export const ADDRESS_BYTES = 7;
-export const WAKE_UP = 4;
 
 export const METER_TYPE = Object.freeze({
   COLD_WATER: 0x10,
@@ -75,7 +74,7 @@ export const ST = Object.freeze({
 });
 
 /** A frame: `preamble` FE bytes, then 68 T address C L DATA CS 16. */
-export function encodeFrame(type: number, address: Uint8Array, control: number, data: Uint8Array, preamble = WAKE_UP): Uint8Array {
+export function encodeFrame(type: number, address: Uint8Array, control: number, data: Uint8Array, preamble = WAKE_UP_BYTES): Uint8Array {
   const out = new Uint8Array(preamble + frameLength(CJT188_SHAPE, data.length));
   out.fill(PREAMBLE, 0, preamble);
   const f = preamble;
@@ -90,7 +89,7 @@ export function encodeFrame(type: number, address: Uint8Array, control: number, 
 }
 
 /** Read metering data (C 0x01, L 3: DI low byte first, SER). */
-export function encodeReadMetering(type: number, address: Uint8Array, ser: number, preamble = WAKE_UP): Uint8Array {
+export function encodeReadMetering(type: number, address: Uint8Array, ser: number, preamble = WAKE_UP_BYTES): Uint8Array {
   return encodeFrame(type, address, CONTROL.READ, Uint8Array.of(DI_METERING & 0xff, DI_METERING >> 8, ser & 0xff), preamble);
 }
 

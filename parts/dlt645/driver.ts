@@ -9,11 +9,9 @@
  * request goes out again (../rs485/master.ts); an abnormal reply is final (asking again gets the same answer).
  * Never blocks: the bus is driven on host timers and the reply comes through the Serial's callback.
  */
-import type { Timers } from "../../hal/host.js";
-import type { DigitalClass, PinSpecifier, PortSpecifier, SerialClass, SerialParity } from "../../hal/io.js";
 import type { TriggeredSensor } from "../../hal/sensor.js";
 import { addressBytes, addressMatches, addressText } from "../rs485/bcd.js";
-import { METER_BUS_PARITY, MeterMaster, type MeterError, type MeterMasterStats } from "../rs485/master.js";
+import { type MeterDriverOptions, meterDriverParts, type MeterError, type MeterMaster, type MeterMasterStats } from "../rs485/master.js";
 import {
   ADDRESS_BYTES,
   CONTROL,
@@ -29,7 +27,6 @@ import {
   getDi,
   decodeValue,
   type DataItem,
-  WAKE_UP,
 } from "./frame.js";
 
 export { DI, TARIFF_ITEMS, type DataItem } from "./frame.js";
@@ -66,24 +63,10 @@ export interface Dlt645Config {
   items: readonly DataItem[];
 }
 
-export interface Dlt645Options {
-  serial: { io: SerialClass; receive?: PinSpecifier; transmit?: PinSpecifier; port?: PortSpecifier };
-  /** Default 2400. */
-  baud?: number;
-  /** Default "even" (8E1). */
-  parity?: SerialParity;
-  /** The RS-485 transceiver's driver enable; absent for an auto-direction transceiver. */
-  de?: { io: DigitalClass; pin: PinSpecifier };
-  timer: Timers;
+export interface Dlt645Options extends MeterDriverOptions<Dlt645> {
   /** The meter's address as on its nameplate, 12 digits; "AAAAAAAAAAAA" reads whichever single meter is on the bus. */
   address: string;
   items?: readonly DataItem[];
-  replyTimeoutMs?: number;
-  retries?: number;
-  /** FE bytes before each request (default 4). */
-  preamble?: number;
-  onSample?: (this: Dlt645) => void;
-  onError?: (this: Dlt645, error: MeterError) => void;
 }
 
 export class Dlt645 implements TriggeredSensor<Dlt645Reading, Dlt645Config> {
@@ -100,25 +83,11 @@ export class Dlt645 implements TriggeredSensor<Dlt645Reading, Dlt645Config> {
 
   constructor(o: Dlt645Options) {
     this.#address = addressBytes(o.address, ADDRESS_BYTES, "dlt645");
-    const part = `dlt645@${addressText(this.#address, 0, ADDRESS_BYTES)}`;
-    this.#preamble = o.preamble ?? WAKE_UP;
-    if (!Number.isInteger(this.#preamble) || this.#preamble < 0 || this.#preamble > 4) throw new RangeError(`${part}: preamble must be 0…4 FE bytes, got ${o.preamble}`);
     this.#items = o.items ?? DEFAULT_ITEMS;
-    const self = this;
-    const { onSample, onError } = o;
-    this.#onSample = onSample ? () => onSample.call(self) : undefined;
-    this.#master = new MeterMaster({
-      part,
-      shape: DLT645_SHAPE,
-      serial: o.serial,
-      baud: o.baud ?? DLT645_DEFAULT_BAUD,
-      parity: o.parity ?? METER_BUS_PARITY,
-      de: o.de,
-      timer: o.timer,
-      replyTimeoutMs: o.replyTimeoutMs ?? DLT645_REPLY_TIMEOUT_MS,
-      ...(o.retries !== undefined ? { retries: o.retries } : {}),
-      onError: onError ? (e) => onError.call(self, e) : undefined,
-    });
+    const d = meterDriverParts(this, `dlt645@${addressText(this.#address, 0, ADDRESS_BYTES)}`, o, { shape: DLT645_SHAPE, baud: DLT645_DEFAULT_BAUD, replyTimeoutMs: DLT645_REPLY_TIMEOUT_MS });
+    this.#master = d.master;
+    this.#preamble = d.preamble;
+    this.#onSample = d.onSample;
   }
 
   get part(): string {

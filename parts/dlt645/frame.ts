@@ -16,7 +16,7 @@
  * error / unauthorised" (the project reference, §4.1); bit 0 "other error", bit 3 "baud rate cannot be changed",
  * bits 4–6 "too many year zones / day periods / tariffs" as remembered from the standard's table, not re-checked.
  */
-import { type FrameShape, FRAME_START, frameLength, PREAMBLE, sealFrame } from "../rs485/assembler.js";
+import { type FrameShape, FRAME_START, frameLength, PREAMBLE, sealFrame, WAKE_UP_BYTES } from "../rs485/assembler.js";
 import { getBcd, pow10, putBcd } from "../rs485/bcd.js";
 
 /** L ≤ 200 for read replies (§4.1.5). */
@@ -24,7 +24,6 @@ export const DLT645_SHAPE: FrameShape = Object.freeze({ protocol: "DL/T 645", le
 
 export const DATA_OFFSET = 0x33;
 export const ADDRESS_BYTES = 6;
-export const WAKE_UP = 4;
 
 export const CONTROL = Object.freeze({
   READ: 0x11,
@@ -118,7 +117,7 @@ export function diText(di: number): string {
  * A frame: `preamble` FE bytes, then 68 address 68 C L DATA CS 16, with `data` (plain) sent +0x33.
  * `data` may be longer than what is sent: only `dataLength` bytes are.
  */
-export function encodeFrame(address: Uint8Array, control: number, data: Uint8Array, preamble = WAKE_UP, dataLength = data.length): Uint8Array {
+export function encodeFrame(address: Uint8Array, control: number, data: Uint8Array, preamble = WAKE_UP_BYTES, dataLength = data.length): Uint8Array {
   const out = new Uint8Array(preamble + frameLength(DLT645_SHAPE, dataLength));
   out.fill(PREAMBLE, 0, preamble);
   const f = preamble;
@@ -133,7 +132,7 @@ export function encodeFrame(address: Uint8Array, control: number, data: Uint8Arr
 }
 
 /** A read-data request (C = 0x11, L = 4, DI0 first). */
-export function encodeRead(address: Uint8Array, di: number, preamble = WAKE_UP): Uint8Array {
+export function encodeRead(address: Uint8Array, di: number, preamble = WAKE_UP_BYTES): Uint8Array {
   const data = new Uint8Array(4);
   putDi(data, 0, di);
   return encodeFrame(address, CONTROL.READ, data, preamble);

@@ -26,6 +26,8 @@ export interface FrameShape {
 export const FRAME_START = 0x68;
 export const FRAME_END = 0x16;
 export const PREAMBLE = 0xfe;
+/** How many preamble bytes a sender puts before a frame at most, and what both protocols send by default. */
+export const WAKE_UP_BYTES = 4;
 
 /** Bytes around the data: the header up to L, then CS and the end byte. */
 export function frameLength(shape: FrameShape, dataLength: number): number {

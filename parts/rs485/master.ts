@@ -14,7 +14,7 @@
 import type { Timers, TimerHandle } from "../../hal/host.js";
 import type { DigitalClass, PinSpecifier, PortSpecifier, SerialClass, SerialParity } from "../../hal/io.js";
 import { ErrorReporter, SensorError, type SensorErrorKind } from "../../hal/sensor.js";
-import { FrameAssembler, type FrameShape } from "./assembler.js";
+import { FrameAssembler, type FrameShape, WAKE_UP_BYTES } from "./assembler.js";
 import { hexBytes } from "./bcd.js";
 import { Rs485Port } from "./port.js";
 
@@ -118,6 +118,60 @@ export interface MeterMasterOptions {
   /** Tries after the first (default 2). */
   retries?: number;
   onError?: ((error: MeterError) => void) | undefined;
+}
+
+/**
+ * What every meter driver on the bus takes (DL/T 645, CJ/T 188): the Serial and the transceiver's driver enable, the
+ * protocol's timing overridden or not, the FE wake-up preamble, and the Sensor Class Pattern callbacks, called with
+ * the driver as `this`.
+ */
+export interface MeterDriverOptions<D> {
+  serial: { io: SerialClass; receive?: PinSpecifier; transmit?: PinSpecifier; port?: PortSpecifier };
+  /** Default: the protocol's (2400). */
+  baud?: number;
+  /** Default "even" (8E1). */
+  parity?: SerialParity;
+  /** The RS-485 transceiver's driver enable; absent for an auto-direction transceiver. */
+  de?: { io: DigitalClass; pin: PinSpecifier };
+  timer: Timers;
+  replyTimeoutMs?: number;
+  retries?: number;
+  /** FE bytes before each request (default 4, as both protocols send). */
+  preamble?: number;
+  onSample?: (this: D) => void;
+  onError?: (this: D, error: MeterError) => void;
+}
+
+/** What a driver made from its options: its master on the bus, its preamble, and `onSample` bound to it. */
+export interface MeterDriverParts {
+  master: MeterMaster;
+  preamble: number;
+  onSample: (() => void) | undefined;
+}
+
+/** The master a meter driver reads through, from its options and its protocol's frame shape and defaults. */
+export function meterDriverParts<D>(
+  driver: D,
+  part: string,
+  o: MeterDriverOptions<D>,
+  protocol: { shape: FrameShape; baud: number; replyTimeoutMs: number },
+): MeterDriverParts {
+  const preamble = o.preamble ?? WAKE_UP_BYTES;
+  if (!Number.isInteger(preamble) || preamble < 0 || preamble > WAKE_UP_BYTES) throw new RangeError(`${part}: preamble must be 0…4 FE bytes, got ${o.preamble}`);
+  const { onSample, onError } = o;
+  const master = new MeterMaster({
+    part,
+    shape: protocol.shape,
+    serial: o.serial,
+    baud: o.baud ?? protocol.baud,
+    parity: o.parity ?? METER_BUS_PARITY,
+    de: o.de,
+    timer: o.timer,
+    replyTimeoutMs: o.replyTimeoutMs ?? protocol.replyTimeoutMs,
+    ...(o.retries !== undefined ? { retries: o.retries } : {}),
+    onError: onError ? (e) => onError.call(driver, e) : undefined,
+  });
+  return { master, preamble, onSample: onSample ? () => onSample.call(driver) : undefined };
 }
 
 type Phase = "idle" | "sending" | "listening";

@@ -16,13 +16,9 @@ import { Scheduler, type Task } from "../scheduler.js";
 import { isTextSetting, parseSettings, type IntegerSetting, type TextSetting } from "../settings.js";
 import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
 import { utf8Encode } from "../utf8.js";
-import { telemetryTopic } from "./topics.js";
+import { CONFIG_PORT, EVENT_PORT, eventTopic, TELEMETRY_PORT, telemetryTopic } from "./topics.js";
 
-/** LoRaWAN FPorts (the other links address by topic): telemetry SenML-CBOR, configuration and its answer. */
-export const TELEMETRY_PORT = 1;
-export const CONFIG_PORT = 2;
-/** Events (alarms, state changes) in their own SenML-CBOR packs. */
-export const EVENT_PORT = 3;
+export { CONFIG_PORT, EVENT_PORT, TELEMETRY_PORT };
 
 /** The name of the report-interval setting every node takes by downlink (docs/downlinks.md). */
 export const REPORT_SETTING = "reportS";
@@ -120,7 +116,7 @@ export class Node {
   event(payload: Uint8Array, alarm = false): void {
     this.#stats.events++;
     const priority: Priority = alarm ? ALARM : EVENT;
-    this.uplink.enqueue(payload, { topic: `${this.topic}/event`, port: EVENT_PORT, confirmed: true, senml: true, priority });
+    this.uplink.enqueue(payload, { topic: eventTopic(this.topic), port: EVENT_PORT, confirmed: true, senml: true, priority });
   }
 
   /** Whether a downlink is this node's configuration: its topic, FPort 2, or (NB-IoT) any answer the server piggybacks. */

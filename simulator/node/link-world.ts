@@ -12,7 +12,7 @@
  * (simulator/xs/session.ts carries their datagrams across the process boundary to the same servers).
  */
 import type { DeviceConfig } from "../../hal/host.js";
-import { isTelemetryTopic } from "../../runtime/node/topics.js";
+import { isSenmlPort, isSenmlTopic } from "../../runtime/node/topics.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Engine } from "../core/engine.js";
 import { buildLinkSide } from "../core/link-side.js";
@@ -23,9 +23,9 @@ import { kunmingRadioPlan } from "../core/radio/kunming-network.js";
 import { lorawanIdentity } from "../core/radio/provisioning.js";
 import type { FrameLog } from "./frame-log.js";
 import type { IoGate } from "./loop.js";
-import { startLorawanNetwork } from "./lorawan-network.js";
+// The network server and the CoAP server (with lora-packet, the coap package and their dependencies) load only
+// for a run whose link needs them: an MQTT run starts without them.
 import type { IntegrationRecord, LorawanNetwork } from "./lorawan-network.js";
-import { startNbiotServers } from "./nbiot/backend.js";
 import type { NbiotServers } from "./nbiot/backend.js";
 
 export interface LinkWorldOptions {
@@ -86,9 +86,6 @@ export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
   };
 }
 
-/** Telemetry on LoRaWAN goes on FPort 1 (runtime/node: the node skeleton's ports). */
-const TELEMETRY_PORT = 1;
-
 export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Promise<LinkServers> {
   const link = o.config.uplink.link;
   const withUplink = (base: DeviceConfig, uplink: Record<string, unknown>): DeviceConfig => {
@@ -98,6 +95,7 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
   if (link === "lorawan") {
     const plan = kunmingRadioPlan(o.seed);
     const identities = o.ids.map((id, i) => lorawanIdentity(o.seed, i + 1, id));
+    const { startLorawanNetwork } = await import("./lorawan-network.js");
     const net = await startLorawanNetwork({
       engine: o.engine,
       seed: o.seed,
@@ -132,6 +130,7 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
   if (link === "nbiot") {
     const topic = o.config.uplink.topic;
     const prefix = topic.replace(/\/?\{id\}.*$/, "");
+    const { startNbiotServers } = await import("./nbiot/backend.js");
     const backend = await startNbiotServers({
       engine: o.engine,
       seed: o.seed,
@@ -139,7 +138,7 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
       topicPrefix: prefix,
       ...(o.coap ? { coapUrl: o.coap } : {}),
       onWarning: o.onWarning,
-      onPublished: (node, t, payload) => o.frames.record(node, t, payload, o.engine.now, isTelemetryTopic(t)),
+      onPublished: (node, t, payload) => o.frames.record(node, t, payload, o.engine.now, isSenmlTopic(t)),
     });
     return {
       link,
@@ -181,10 +180,10 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
   };
 }
 
-/** A decoded uplink of the network server, as the broker gets it, into the frame log (telemetry decoded). */
+/** A decoded uplink of the network server, as the broker gets it, into the frame log (telemetry and events decoded). */
 function recordUplink(e: IntegrationRecord, o: Pick<LinkWorldOptions, "frames">): void {
   if (!e.topic.endsWith("/event/up")) return;
   const ev = e.event as { data?: string; fPort?: number; deviceInfo?: { deviceName?: string } };
   if (typeof ev.data !== "string") return;
-  o.frames.record(ev.deviceInfo?.deviceName ?? "?", e.topic, new Uint8Array(Buffer.from(ev.data, "base64")), e.at, ev.fPort === TELEMETRY_PORT);
+  o.frames.record(ev.deviceInfo?.deviceName ?? "?", e.topic, new Uint8Array(Buffer.from(ev.data, "base64")), e.at, isSenmlPort(ev.fPort));
 }

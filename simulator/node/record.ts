@@ -86,6 +86,9 @@ export interface Recording {
   lineChanges: [number, Micros, number][];
   /** Bytes each UART (by its board name) delivered to the device, in the order they arrived. */
   uartRx?: { link: string; at: Micros; hex: string }[];
+  /** Bytes the device wrote to each UART, in order: not replayed (the device writes them again), but what the
+   * emulated device's writes are compared with. */
+  uartTx?: { link: string; at: Micros; hex: string }[];
   random: number[];
   connections: { address: string; port: number; txHex: string }[];
   net: RecordedNetEvent[];
@@ -194,6 +197,7 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
   const lines: Recording["lines"] = [];
   const lineChanges: Recording["lineChanges"] = [];
   const uartRx: NonNullable<Recording["uartRx"]> = [];
+  const uartTx: NonNullable<Recording["uartTx"]> = [];
   const connections: { address: string; port: number; tx: Uint8Array[] }[] = [];
   const net: RecordedNetEvent[] = [];
   let captured: SimWorld | undefined;
@@ -248,11 +252,11 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
       });
     }
     for (const [name, link] of Object.entries(node.uart)) {
-      // What the peer sent the MCU; what the device wrote is the device's own doing and happens in the replay too.
+      // What the peer sent the MCU is replayed; what the device wrote happens in the replay too, and is kept to compare.
       const previous = link.recorder;
       link.recorder = (t) => {
         previous?.(t);
-        if (t.dir === "rx") uartRx.push({ link: name, at: t.at, hex: hex(t.bytes) });
+        (t.dir === "rx" ? uartRx : uartTx).push({ link: name, at: t.at, hex: hex(t.bytes) });
       };
     }
     for (const [pin, line] of [...node.world.digital]) {
@@ -370,6 +374,7 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
     lines,
     lineChanges,
     uartRx,
+    uartTx,
     random,
     connections: connections.map((c) => ({ ...dialled(c), txHex: c.tx.map(hex).join("") })),
     net,

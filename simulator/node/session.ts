@@ -4,7 +4,7 @@
  * uplink frame tapped and decoded independently, and a summary at the end.
  */
 import type { DeviceConfig, DeviceMain, LogLevel, SummaryLine } from "../../hal/host.js";
-import { isTelemetryTopic } from "../../runtime/node/topics.js";
+import { isSenmlTopic } from "../../runtime/node/topics.js";
 import { loadDeviceMain } from "./device-main.js";
 import type { SimBoardSpec } from "../core/board.js";
 import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
@@ -232,7 +232,7 @@ export async function setupSim(opts: Pick<SimOptions, "device" | "board" | "brok
 /** The MQTT tap and the frame log over it (telemetry topics are the node skeleton's, runtime/node/topics.ts). */
 export function createFrameTap(): { mqtt: MqttTap; frames: FrameLog } {
   const mqtt = new MqttTap();
-  return { mqtt, frames: new FrameLog(mqtt, isTelemetryTopic) };
+  return { mqtt, frames: new FrameLog(mqtt, isSenmlTopic) };
 }
 
 /** Start-ups that throw this many boots in a row make a node a boot loop: it is held down, not rebooted again. */

@@ -16,8 +16,11 @@ import type { BuildReport } from "../../tools/build/build.js";
 import { checkFaults, PROJECT_MODULES, readPreparation, readToolOutput } from "../../tools/build/moddable.js";
 import { ensureSdk, locateSdk, type ModdableSdk } from "../../tools/build/moddable-sdk.js";
 import { wiredPairs } from "../helpers/manifests.js";
+import { FOOTPRINT_HEADER, FOOTPRINT_TITLE_START, footprintCells } from "../../tools/bench/build-figures.js";
+import { FIGURES_FILE, figuresTable, readFigures } from "../../tools/docs/figures-file.js";
 import { capture, makeScratch, REPO, type Scratch } from "./helpers.js";
 
+const documented = figuresTable(readFigures(REPO), FOOTPRINT_TITLE_START);
 const out = mkdtempSync(path.join(tmpdir(), "ganzhi-moddable-"));
 /** A cold build (type checks, rollup, the XS runner's first build) then mcconfig and make, on a loaded 2-core machine. */
 const BUILD_TIMEOUT = 5 * 60_000;
@@ -130,7 +133,19 @@ if (where.kind === "none") {
       expect(f.heapSlots).toBeGreaterThan(f.instances);
       expect(f.appByteCode).toBeGreaterThan(0);
       expect(io.lines[2]).toMatch(/^ {2}xsl \(.+\): [\d,]+ instances, [\d,]+ keys; preloaded heap [\d,]+ slots/);
+
+      // docs/figures.md's footprint row for this pair is what this build and xsl print now (bytes and counts only).
+      const creation = (JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { creation: { chunk: { initial: number }; heap: { initial: number } } }).creation;
+      const cells = footprintCells({ device, board, appBytes: report.bundle.bytes, modules: report.modules.length, creation: { heap: creation.heap.initial, chunk: creation.chunk.initial }, xsl: f });
+      const row = documented.rows.find((r) => r.device === device && r.board === board);
+      expect(row, `${FIGURES_FILE} has no footprint row for ${device} on ${board}: run \`npm run figures\``).toBeDefined();
+      expect(FOOTPRINT_HEADER.map((h) => row![h]), `${FIGURES_FILE}'s footprint of ${device} on ${board} is stale: run \`npm run figures\``).toEqual(cells);
     }, BUILD_TIMEOUT);
+
+    it(`${FIGURES_FILE} lists the footprint of exactly the pairs the manifests wire`, () => {
+      expect(documented.header).toEqual(FOOTPRINT_HEADER);
+      expect(documented.rows.map((r) => `${r.device} on ${r.board}`).sort()).toEqual(wiredPairs({ root: REPO }).map(([d, b]) => `${d} on ${b}`).sort());
+    });
 
     describe("a project xsl warns about fails the build", () => {
       let scratch: Scratch;

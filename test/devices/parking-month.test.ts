@@ -1,14 +1,23 @@
 /**
  * Accuracy over a simulated month: the parking detector against the street world (tools/bench/parking-month.ts says
- * how, and `npm run bench` prints the same figures).
+ * how, and `npm run bench` prints the same figures, which docs/figures.md must show as they are now).
  */
 import { describe, expect, it } from "vitest";
 import { MONTH_SEEDS, monthLine, runMonth } from "../../tools/bench/parking-month.js";
+import { FIGURES_FILE, figuresLines, readFigures } from "../../tools/docs/figures-file.js";
+
+const docs = readFigures();
+/** docs/figures.md prints the same month: its line must be what the run gives now. */
+const documented = (line: string) => {
+  const prefix = line.slice(0, line.indexOf(":") + 1);
+  expect(figuresLines(docs, prefix), `${FIGURES_FILE}'s "${prefix}" is stale: run \`npm run figures\``).toEqual([line]);
+};
 
 describe("parking detector over a simulated month of the street world", () => {
   it.each(MONTH_SEEDS)("parallel bays (along the kerb), seed %i: at least 99 % of occupancy changes detected, no stuck state", (seed) => {
     const r = runMonth(seed, "parallel");
     console.info(monthLine("parallel", seed, r));
+    documented(monthLine("parallel", seed, r));
     expect(r.detected / r.changes).toBeGreaterThanOrEqual(0.99);
     expect(r.falseReports).toBeLessThanOrEqual(Math.floor(0.01 * r.changes));
     // No stuck state: outside manoeuvres and the stays of cars too weak to see, the report follows the world.
@@ -20,6 +29,7 @@ describe("parking detector over a simulated month of the street world", () => {
     // those are missed (two changes each), and one missed overnight can be taken for an arrival when it leaves.
     const r = runMonth(seed, "perpendicular");
     console.info(monthLine("perpendicular", seed, r));
+    documented(monthLine("perpendicular", seed, r));
     expect(r.detected / r.changes).toBeGreaterThanOrEqual(0.98);
     expect(r.falseReports).toBeLessThanOrEqual(Math.floor(0.01 * r.changes));
   });

@@ -26,6 +26,7 @@ const FIGURES = {
   latencySamples: 6,
   latencyMsMax: { low: 30, high: 45 },
   crashes: 0,
+  stackOverflows: 0,
   divergences: 0,
   framesIdentical: true,
   frames: 7,

@@ -107,6 +107,24 @@ describe("NB-IoT end to end", () => {
     expect(b.server.stats).toMatchObject({ requests: 3, published: 3, configsDelivered: 1 });
   });
 
+  it("an event (the node skeleton's <topic>/event) goes as SenML-CBOR (Content-Format 112) and is published on …/event", async () => {
+    const b = await backend();
+    const events: { topic: string; payload: Buffer }[] = [];
+    b.subscriber.on("message", (topic, payload) => topic.endsWith("/event") && events.push({ topic, payload }));
+    await b.subscriber.subscribeAsync("kunming/weather/+/event", { qos: 1 });
+    const node = new NbiotNode({ seed: 1, server: { address: "127.0.0.1", port: b.server.port } }).start();
+    closers.push(() => node.close());
+    expect(await node.until(() => node.link.ready, 120)).toBe(true);
+    const alarm = pack(35.5);
+    expect(await node.send(alarm, "/kunming/weather/ws-0001/event")).toBeUndefined();
+    await wall(() => events.length === 1);
+    expect(events[0]!.topic).toBe("kunming/weather/ws-0001/event");
+    expect(hex(events[0]!.payload)).toBe(hex(alarm));
+    const sent = node.taps.filter((t) => t.dir === "tx").map((t) => parse(Buffer.from(t.bytes)));
+    expect([...sent[0]!.options.find((o) => o.name === "Content-Format")!.value]).toEqual([112]);
+    expect(b.server.stats).toMatchObject({ requests: 1, published: 1 });
+  });
+
   it("libcoap's coap-server answers the simulated modem: 2.01 Created, then 2.04 Changed", async () => {
     const lib = await startLibcoapServer();
     closers.push(() => lib.stop());

@@ -22,6 +22,7 @@ import { measureFleet, memoryPerNode } from "./fleet.js";
 import { BATTERY_NODES, batteryLife, SELF_DISCHARGE_PER_YEAR, type BatteryRow } from "./battery.js";
 import { MONTH_SEEDS, monthLine, runMonth } from "./parking-month.js";
 import type { FleetRow } from "./fleet.js";
+import { SIM_HEADER, simCells, simFigures, simTitle, type SimRow } from "./sim-figures.js";
 
 /** A title line, then the header and rows in columns as wide as their widest cell. */
 function printTable(title: string, header: string[], rows: string[][]): void {
@@ -32,56 +33,10 @@ function printTable(title: string, header: string[], rows: string[][]): void {
   for (const row of rows) console.log(line(row));
 }
 
-interface Row {
-  device: string;
-  board: string;
-  days: number;
-  wallS: number;
-  simSecondsPerWallSecond: number;
-  wallPerSimDayS: number;
-  events: number;
-  eventsPerWallS: number;
-  reports: number;
-  bytesPerReportMean: number;
-  bytesPerReportMax: number;
-  bytesOnAirPerDay: number;
-}
-
 const days = Number(process.env.GANZHI_BENCH_DAYS ?? 7);
-const rows: Row[] = [];
-for (const device of listDevices()) {
-  const board = "esp32-devkitc";
-  const { summary, frames } = await runSim({ device, board, hours: days * 24, seed: 1 });
-  const reports = frames.filter((f) => typeof f.decoded !== "string" && !f.dup);
-  const sizes = reports.map((f) => f.bytes);
-  rows.push({
-    device,
-    board,
-    days,
-    wallS: summary.wallSeconds,
-    simSecondsPerWallSecond: Math.round(summary.speedup),
-    wallPerSimDayS: summary.wallSeconds / days,
-    events: summary.events,
-    eventsPerWallS: Math.round(summary.events / summary.wallSeconds),
-    reports: reports.length,
-    bytesPerReportMean: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
-    bytesPerReportMax: Math.max(0, ...sizes),
-    bytesOnAirPerDay: Math.round(summary.bytesOnAir / days),
-  });
-}
-
-const header = ["device", "board", "sim s / wall s", "wall s per sim day", "events/s", "reports", "B/report (mean, max)", "B on air/day"];
-const table = rows.map((r) => [
-  r.device,
-  r.board,
-  int(r.simSecondsPerWallSecond),
-  r.wallPerSimDayS.toFixed(3),
-  int(r.eventsPerWallS),
-  String(r.reports),
-  `${r.bytesPerReportMean.toFixed(1)}, ${r.bytesPerReportMax}`,
-  int(r.bytesOnAirPerDay),
-]);
-printTable(`ganzhi bench: ${days}-day simulation per device, seed 1, embedded broker, node ${process.version}`, header, table);
+const rows: SimRow[] = [];
+for (const device of listDevices()) rows.push(await simFigures(device, days));
+printTable(simTitle(days), SIM_HEADER, rows.map(simCells));
 
 const fleetSizes = (process.env.GANZHI_BENCH_FLEET ?? "1,100,1000")
   .split(",")

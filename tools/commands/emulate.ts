@@ -250,8 +250,11 @@ function energyLines(e: EnergyEstimate): string[] {
     `                   the CPU term is ${span(current(e.cpuMilliamps.low), current(e.cpuMilliamps.high))} (the device's own instructions at the fewest cycles, up to its provider's too at the most)`,
     `                   ${parts.join(", ")}${e.noRadio ? `; no radio (${e.noRadio})` : ""}`,
     "                   not counted: I2C sensors, contacts closed against pull-ups, regulator, debug/USB interface, Wi-Fi beacons and retries",
-    ...(e.shares.some((s) => s.state === "part")
+    ...(e.shares.some((s) => s.state === "part" && s.current.includes("(sx1262)"))
       ? ["                   radio states from the simulated SX1262 (its residency); not counted: its TCXO and RF switch, TX current at 470–510 MHz (the datasheet's 868/915 MHz rows are used), supply conversion"]
+      : []),
+    ...(e.shares.some((s) => s.state === "part" && s.current.includes("(bc95)"))
+      ? ["                   modem states from the simulated BC95 (its residency), at the currents in parts/bc95/currents.ts (module-class figures, partly assumed: see there); not counted: the SIM, supply conversion"]
       : []),
   ];
 }

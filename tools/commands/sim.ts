@@ -103,7 +103,7 @@ export function formatSummary(s: SimSummary, out?: string): string {
     row("reports", formatReports(s)),
     s.link === "mqtt"
       ? row("frames", `${int(s.framesSent)} sent, ${int(s.framesAcked)} acknowledged, ${int(s.framesDup)} retransmitted`)
-      : row("frames", `${int(s.framesSent)} telemetry frames reached the broker through the ${s.link === "lorawan" ? "network server (its uplink events)" : "CoAP server"}`),
+      : row("frames", `${int(s.framesSent)} SenML frames (telemetry and events) reached the broker through the ${s.link === "lorawan" ? "network server (its uplink events)" : "CoAP server"}`),
     s.link === "mqtt"
       ? row("bytes on air", `${int(s.bytesOnAir)} (TCP payload, both ways; ${int(s.payloadBytes)} B of SenML, ${s.framesSent ? (s.payloadBytes / Math.max(1, s.framesSent + s.framesDup)).toFixed(1) : "0"} B per report)`)
       : row("payload", `${int(s.payloadBytes)} B of SenML in ${int(s.framesSent)} frames, ${s.framesSent ? (s.payloadBytes / s.framesSent).toFixed(1) : "0"} B per frame`),

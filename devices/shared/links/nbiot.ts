@@ -17,7 +17,8 @@ export function createLink(host: Host, config: NodeConfig, topic: string): Link 
       timer: host.timer,
       ...(modem.pins.reset !== undefined ? { reset: { io: host.io.Digital, pin: modem.pins.reset } } : {}),
       ...bc95Options(n.modem, modem),
-      log: (level, message) => host.log(level, `bc95: ${message}`),
+      // The driver names itself in each line.
+      log: (level, message) => host.log(level, message),
     }),
     server: n.server,
     path: `/${telemetryTopic(topic)}`,

@@ -1,7 +1,7 @@
 /**
  * NB-IoT as a `Link` (runtime/link/link.ts): each frame is a CoAP POST (RFC 7252) over the modem's UDP socket to
  * one server, on a path per node (the link's `topic`): SenML-CBOR (Content-Format 112, RFC 8428 §12.3) on
- * …/senml, JSON (50) elsewhere (the answer to a configuration), or as `contentFormat` says.
+ * …/senml and …/event, JSON (50) elsewhere (the answer to a configuration), or as `contentFormat` says.
  *
  * - Delivery is the server's 2.xx response (piggybacked or separate); the response's payload, if any, is a
  *   downlink on the same path. 4.xx fails the frame for good (the server will not take these bytes); 5.xx, a
@@ -24,6 +24,7 @@ import type { CoapTiming } from "../../coap/client.js";
 import { CON, codeText, encodeCoap, FORMAT_JSON, FORMAT_SENML_CBOR, OPTION_CONTENT_FORMAT, POST, uintOption, uriPathOptions } from "../../coap/message.js";
 import type { Link, LinkHandlers, LinkStats, SendDone, SendOptions } from "../link.js";
 import type { DatagramModem } from "./modem.js";
+import { isSenmlTopic } from "../../node/topics.js";
 
 export interface NbiotLinkOptions {
   modem: DatagramModem;
@@ -36,7 +37,7 @@ export interface NbiotLinkOptions {
   random(): number;
   coap?: CoapTiming;
   /**
-   * The Content-Format of a frame by its path (default: 112 SenML-CBOR for paths ending in /senml, 50 JSON for
+   * The Content-Format of a frame by its path (default: 112 SenML-CBOR for paths ending in /senml or /event, 50 JSON for
    * the others, such as the answer to a configuration on …/config/ack).
    */
   contentFormat?: (path: string) => number;
@@ -61,7 +62,7 @@ export interface NbiotLinkStats extends LinkStats {
 
 const TOKEN_BYTES = 4;
 
-const defaultFormat = (path: string): number => (path.endsWith("/senml") ? FORMAT_SENML_CBOR : FORMAT_JSON);
+const defaultFormat = (path: string): number => (isSenmlTopic(path) ? FORMAT_SENML_CBOR : FORMAT_JSON);
 
 /** Bytes a CoAP POST to `path` with a Content-Format costs besides its payload (with the 0xFF marker). */
 export function coapOverhead(path: string, format = FORMAT_SENML_CBOR): number {

@@ -2,13 +2,14 @@
  * The embedded CoAP server the NB-IoT core delivers to by default (as `ganzhi sim` embeds aedes for MQTT): the
  * npm `coap` server on a loopback UDP port, in front of the MQTT broker.
  *
- * A node POSTs SenML-CBOR to `/<topic prefix>/<node id>/senml` (RFC 7252 §5.8.2), and the JSON answer to a
+ * A node POSTs SenML-CBOR to `/<topic prefix>/<node id>/senml` (telemetry) and `…/event` (alarms, state changes;
+ * RFC 7252 §5.8.2), and the JSON answer to a
  * configuration downlink to `/<topic prefix>/<node id>/config/ack` (docs/downlinks.md). The server
  * - refuses other methods (4.05), other paths (4.04), a Content-Format other than 112 for SenML (RFC 8428 §12.3)
  *   or 50 for the answer (4.15), and a payload that is not a SenML pack (decoded with cborg, not the device's
  *   encoder) or not JSON (4.00);
  * - publishes the payload as it came, QoS 1, on the topic its path names (`<topic prefix>/<node id>/senml`,
- *   `…/config/ack`), the topics MQTT-linked nodes use;
+ *   `…/event`, `…/config/ack`), the topics MQTT-linked nodes use;
  * - answers 2.04 once the broker has acknowledged it (5.03 when it has not), piggybacked on the ACK, with the
  *   oldest configuration queued for the node as the payload: MQTT `<topic prefix>/<node id>/config` queues one.
  *
@@ -53,18 +54,20 @@ const MAX_QUEUED_CONFIGS = 8;
  * configuration downlinks (docs/downlinks.md). Each with the Content-Format it must carry and a check that says
  * what is wrong with a payload (undefined: fine).
  */
-const RESOURCES: Readonly<Record<string, { format: string; check: (payload: Uint8Array) => string | undefined }>> = Object.freeze({
-  senml: {
-    format: "application/senml+cbor",
-    check: (payload) => {
-      try {
-        decodeSenml(payload);
-        return undefined;
-      } catch (e) {
-        return `not a SenML-CBOR pack: ${(e as Error).message}`;
-      }
-    },
+const senmlPack = {
+  format: "application/senml+cbor",
+  check: (payload: Uint8Array): string | undefined => {
+    try {
+      decodeSenml(payload);
+      return undefined;
+    } catch (e) {
+      return `not a SenML-CBOR pack: ${(e as Error).message}`;
+    }
   },
+};
+const RESOURCES: Readonly<Record<string, { format: string; check: (payload: Uint8Array) => string | undefined }>> = Object.freeze({
+  senml: senmlPack,
+  event: senmlPack,
   "config/ack": { format: "application/json", check: (payload) => (isJson(payload) ? undefined : "not JSON") },
 });
 

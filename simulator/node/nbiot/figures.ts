@@ -1,5 +1,5 @@
 /**
- * NB-IoT figures from simulated runs: one node reporting a SenML pack every 10 minutes for 24 h of virtual time
+ * NB-IoT figures from simulated runs: one generic node (not a device of the catalogue) reporting a SenML pack every 10 minutes for 24 h of virtual time
  * through the BC95 model, the core stand-in, the embedded CoAP server and an embedded broker, at each coverage
  * level. Prints attach time, report round trip, delivery, and the modem's charge by state (currents.ts).
  *
@@ -37,14 +37,14 @@ const REPORT_MS = 600_000;
 export async function levelFigures(mclDb: number, hours: number, seed: number): Promise<LevelFigures> {
   const broker = await startEmbeddedBroker();
   const engine = new Engine();
-  const backend = await startNbiotBackend({ engine, seed, brokerUrl: broker.url, topicPrefix: "kunming/weather" });
+  const backend = await startNbiotBackend({ engine, seed, brokerUrl: broker.url, topicPrefix: "figures/nbiot" });
   try {
-    const bench = new ModemBench({ name: "ws-0001", engine, core: backend.core, mclDb });
+    const bench = new ModemBench({ name: "nb-0001", engine, core: backend.core, mclDb });
     const rng = new Rng(seed).fork("host");
-    const link = new NbiotLink({ modem: bench.driver, server: backend.coapServer, path: "/kunming/weather/ws-0001/senml", timer: bench.timers, random: () => rng.float() });
+    const link = new NbiotLink({ modem: bench.driver, server: backend.coapServer, path: "/figures/nbiot/nb-0001/senml", timer: bench.timers, random: () => rng.float() });
     let readyAt: number | undefined;
     link.start({ onReady: () => (readyAt ??= engine.now) });
-    const writer = new SenmlPackWriter(new CborWriter(128), { baseName: "urn:dev:ws-0001:" });
+    const writer = new SenmlPackWriter(new CborWriter(128), { baseName: "urn:dev:nb-0001:" });
     const temperature = new SenmlField("temperature", "Cel");
     const humidity = new SenmlField("humidity", "%RH");
     const trips: number[] = [];
