@@ -180,6 +180,32 @@ function checkSamplingVsReporting({ device, sink }: DeviceContext): void {
   }
 }
 
+/**
+ * A converter that paces its own samples gives them at the rate its options set: a group that lists it must sample
+ * at that rate. The error points at the rate option when the manifest sets it, else at the group's interval.
+ */
+function checkPacedRates({ device, sink, parts }: DeviceContext): void {
+  for (const [group, g] of Object.entries(device.sampling)) {
+    for (const role of g.roles) {
+      const entry = device.parts[role];
+      const def = entry && parts.get(entry.part);
+      if (!def?.pacing) continue;
+      const checked = validate(def.options, entry.options ?? {});
+      if (checked.issues.length > 0) continue; // checkParts reports those
+      const pacing = def.pacing({ ...def.defaults, ...(checked.value as object) } as never);
+      if (!pacing) continue;
+      const every = Math.floor(1000 / pacing.rate);
+      if (g.intervalMs === every) continue;
+      const optionAt = ptr("/parts", role, "options", pacing.option);
+      const set = entry.options?.[pacing.option] !== undefined;
+      sink.error(
+        set ? optionAt : ptr("/sampling", group, "intervalMs"),
+        `part ${JSON.stringify(role)} (${entry.part}) gives ${pacing.rate} samples/s at options.${pacing.option} = ${pacing.rate}${set ? "" : " (its default)"}, one every ${every} ms, but sampling group ${JSON.stringify(group)} samples it every ${g.intervalMs} ms: the ${entry.part} cannot give that rate`,
+      );
+    }
+  }
+}
+
 function checkTopic({ device, sink }: DeviceContext): void {
   const topic = device.uplink.topic;
   if (/[+#]/.test(topic)) {
@@ -235,6 +261,7 @@ const deviceChecks: readonly ((ctx: DeviceContext) => void)[] = [
   checkSamplingRoles,
   checkReportingBounds,
   checkSamplingVsReporting,
+  checkPacedRates,
   checkTopic,
   checkBroker,
   checkWiringNames,

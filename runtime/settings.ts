@@ -1,6 +1,7 @@
 /**
- * Integer settings sent to a node as a flat JSON object (a configuration downlink such as `{"reportS": 300}`),
- * read byte by byte with the project's own grammar and messages.
+ * Settings sent to a node as a flat JSON object (a configuration downlink such as `{"reportS": 300}`), read byte by
+ * byte with the project's own grammar and messages: integers within bounds, and short ASCII texts (a command a
+ * device checks with its own grammar, such as the buoy's `{"cal":"ph,mid,7.00"}`).
  *
  * Why not `JSON.parse`: its errors are the engine's text (`Unexpected token …` on V8, `1: invalid character` on XS),
  * and an answer built from them differs between the simulator, XS and a board. Its number parsing and its nesting
@@ -23,6 +24,7 @@
  *   printable ASCII characters
  * - `setting "name" is given twice`
  * - `name must be an integer in [min, max]`
+ * - `name must be a string of 1–N printable ASCII characters without escapes` (a text setting)
  */
 
 export interface IntegerSetting {
@@ -31,8 +33,23 @@ export interface IntegerSetting {
   readonly max: number;
 }
 
+/**
+ * A setting whose value is a JSON string of 1–`maxLength` printable ASCII characters, taken as written: a `\`
+ * escape is refused rather than decoded (no command a node takes needs one, and decoding is engine-free work saved).
+ */
+export interface TextSetting {
+  readonly name: string;
+  readonly maxLength: number;
+}
+
+export type Setting = IntegerSetting | TextSetting;
+
+export function isTextSetting(s: Setting): s is TextSetting {
+  return (s as TextSetting).maxLength !== undefined;
+}
+
 /** The values read, in the order of the settings given; `undefined` where the payload did not set one. */
-export type SettingsResult = { readonly values: readonly (number | undefined)[] } | { readonly error: string };
+export type SettingsResult = { readonly values: readonly (number | string | undefined)[] } | { readonly error: string };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -215,9 +232,9 @@ function sameName(raw: Uint8Array, name: string): boolean {
   return true;
 }
 
-/** The name as text when it is 1–32 printable ASCII characters other than `"` and `\`; undefined otherwise. */
-function printable(raw: Uint8Array): string | undefined {
-  if (raw.length === 0 || raw.length > 32) return undefined;
+/** The bytes as text when they are 1–`max` printable ASCII characters other than `"` and `\`; undefined otherwise. */
+function printable(raw: Uint8Array, max = 32): string | undefined {
+  if (raw.length === 0 || raw.length > max) return undefined;
   let s = "";
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;
@@ -227,7 +244,7 @@ function printable(raw: Uint8Array): string | undefined {
   return s;
 }
 
-function settable(settings: readonly IntegerSetting[]): string {
+function settable(settings: readonly Setting[]): string {
   let s = "";
   for (let i = 0; i < settings.length; i++) s += (i > 0 ? ", " : "") + settings[i]!.name;
   return `(settable: ${s})`;
@@ -248,7 +265,7 @@ function kindOf(first: number): string {
  * One pass over the payload: its JSON grammar (any refusal thrown at once) and, for the top-level object's
  * members, the settings (the first problem kept until the grammar is known to be right).
  */
-function scan(bytes: Uint8Array, settings: readonly IntegerSetting[], values: (number | undefined)[]): void {
+function scan(bytes: Uint8Array, settings: readonly Setting[], values: (number | string | undefined)[]): void {
   const r = new Reader(bytes);
   const open: number[] = []; // the containers around the current position, outermost first
   const seen: boolean[] = [];
@@ -281,11 +298,18 @@ function scan(bytes: Uint8Array, settings: readonly IntegerSetting[], values: (n
       seen[member] = true;
     }
   };
-  /** A top-level member's value is complete: `v` is its number (see Reader.number), undefined for any other kind. */
-  const valued = (v: number | undefined): void => {
+  /**
+   * A top-level member's value is complete: `v` is its number (see Reader.number), or the raw bytes of a string,
+   * undefined for any other kind.
+   */
+  const valued = (v: number | Uint8Array | undefined): void => {
     if (member < 0 || problem !== undefined) return;
     const s = settings[member]!;
-    if (v === undefined || v !== v || v < s.min || v > s.max) problem = `${s.name} must be an integer in [${s.min}, ${s.max}]`;
+    if (isTextSetting(s)) {
+      const text = v instanceof Uint8Array ? printable(v, s.maxLength) : undefined;
+      if (text === undefined) problem = `${s.name} must be a string of 1–${s.maxLength} printable ASCII characters without escapes`;
+      else values[member] = text;
+    } else if (typeof v !== "number" || v !== v || v < s.min || v > s.max) problem = `${s.name} must be an integer in [${s.min}, ${s.max}]`;
     else values[member] = v;
     member = -1;
   };
@@ -311,8 +335,8 @@ function scan(bytes: Uint8Array, settings: readonly IntegerSetting[], values: (n
       open.pop();
       if (depth === 1) valued(undefined);
     } else if (c === QUOTE) {
-      r.string();
-      if (depth === 1) valued(undefined);
+      const raw = r.string();
+      if (depth === 1) valued(raw);
     } else if (c === 0x2d || isDigit(c)) {
       const v = r.number();
       if (depth === 1) valued(v);
@@ -353,9 +377,9 @@ function scan(bytes: Uint8Array, settings: readonly IntegerSetting[], values: (n
  * Read a settings payload. Integer bounds must be safe integers; `maxBytes` bounds the work on the device.
  * Never throws for any payload.
  */
-export function parseSettings(payload: Uint8Array, settings: readonly IntegerSetting[], maxBytes = 256): SettingsResult {
+export function parseSettings(payload: Uint8Array, settings: readonly Setting[], maxBytes = 256): SettingsResult {
   if (payload.length > maxBytes) return { error: `config is longer than ${maxBytes} bytes` };
-  const values: (number | undefined)[] = [];
+  const values: (number | string | undefined)[] = [];
   for (let i = 0; i < settings.length; i++) values.push(undefined);
   try {
     scan(payload, settings, values);

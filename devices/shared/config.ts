@@ -2,9 +2,14 @@
  * Reading a device's parts out of `host.config` (the manifest resolved for a board, `NodeConfig`): by part kind, so
  * a manifest may name its roles as it likes, with a clear error naming the device and what is missing or miswired.
  * Every device reads its configuration once at start-up through these.
+ *
+ * The reader also hands out a part wired to the host: its bus as the ECMA-419 options its driver opens, its named
+ * pins as numbers, so a device neither looks up buses by name nor casts the resolved configuration itself.
  */
-import type { DeviceConfig } from "../../hal/host.js";
-import type { NodeConfig, ResolvedPart } from "../../manifests/schema/config.js";
+import type { DeviceConfig, Host } from "../../hal/host.js";
+import type { SPIBus } from "../../hal/io.js";
+import type { I2CSensorBus } from "../../hal/sensor.js";
+import type { NodeConfig, ResolvedI2CPart, ResolvedPart, ResolvedSPIPart } from "../../manifests/schema/config.js";
 
 export class ConfigReader {
   readonly node: NodeConfig;
@@ -48,6 +53,24 @@ export class ConfigReader {
       if (g.roles.indexOf(role) >= 0) return g.intervalMs;
     }
     return this.fail(`part ${role} is in no sampling group`);
+  }
+
+  /** An I2C part on its bus, as a Sensor Class Pattern driver opens it (`sensor` in its options). */
+  i2cSensor(host: Host, p: { role: string; part: ResolvedI2CPart }): I2CSensorBus {
+    const b = host.I2C[p.part.bus] ?? this.fail(`board has no I2C bus "${p.part.bus}" for ${p.role}`);
+    return { io: b.io, data: b.data, clock: b.clock, hz: p.part.hz, ...(b.port !== undefined ? { port: b.port } : {}), address: p.part.address };
+  }
+
+  /** The SPI bus an SPI part is on. */
+  spiBus(host: Host, p: { role: string; part: ResolvedSPIPart }): SPIBus {
+    return host.SPI[p.part.bus] ?? this.fail(`board has no SPI bus "${p.part.bus}" for ${p.role}`);
+  }
+
+  /** A named pin of a part (`pins.<name>` in the manifest), as the board numbers it. */
+  namedPin(p: { role: string; part: ResolvedPart }, name: string): number {
+    const pins = (p.part as { pins?: Readonly<Record<string, number>> }).pins;
+    const pin = pins?.[name];
+    return typeof pin === "number" ? pin : this.fail(`part ${p.role} (${p.part.part}): pin ${name} is not wired`);
   }
 
   /** A numeric option of a part (resolution fills in the part's defaults, so a missing one is an error). */

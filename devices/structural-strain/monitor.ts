@@ -1,8 +1,9 @@
 /**
  * The structural-strain monitor: what it samples, how often, and what it sends.
  *
- * - The ADS1220 paces the strain samples itself (continuous conversions at the manifest's `dataRate`, 20–100 Hz:
- *   each DRDY edge is one sample) and measures its die temperature, the deck's, every `temperatureS`. Each sample
+ * - The converter paces the strain samples itself (converter.ts: the ADS1220's continuous conversions at the
+ *   manifest's `dataRate`, each DRDY edge one sample, or the HX711's at its `rate`, each DOUT edge one), 20–100 Hz.
+ *   The deck temperature is the ADS1220's die, every `temperatureS`, or the HX711 node's SHT3x. Each sample
  *   goes down the channel's path (channel.ts: capture ring, temperature compensation, quasi-static split,
  *   rainflow, graded alarm) without allocating: `readInto` fills one reading object.
  * - A change of the alarm level goes out at once as an event (priority ALARM on a raise), and once the capture
@@ -12,13 +13,12 @@
  */
 import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
-import type { ResolvedSPIPart } from "../../manifests/schema/config.js";
-import { ADS1220 } from "../../parts/ads1220/driver.js";
 import type { StrainReading } from "../../parts/strain-bridge/bridge.js";
 import { Node } from "../../runtime/node/node.js";
 import { ConfigReader } from "../shared/config.js";
 import { boardLink } from "../shared/board-link.js";
 import { StrainChannel } from "./channel.js";
+import { fitConverter, type FittedConverter } from "./converter.js";
 import { GIRDER_INSTALLATION } from "./installation.js";
 import { StrainEncoder, type MinuteMean } from "./report.js";
 
@@ -42,7 +42,7 @@ const CAPTURE_POLL_MS = 1_000;
 export class StrainMonitor implements NodeApp {
   readonly #host: Host;
   readonly #node: Node;
-  readonly #adc: ADS1220;
+  readonly #fitted: FittedConverter;
   readonly #channel: StrainChannel;
   readonly #encoder: StrainEncoder;
   readonly #reading: StrainReading = { microstrain: NaN, ratio: NaN, code: 0, atUs: 0, temperature: NaN, count: 0 };
@@ -58,32 +58,26 @@ export class StrainMonitor implements NodeApp {
   constructor(host: Host) {
     this.#host = host;
     const c = new ConfigReader("structural-strain", host.config);
-    const adc = c.part<ResolvedSPIPart>("ads1220", "spi");
-    const sampleHz = c.number(adc, "dataRate");
+    // The node first, then the converter: their timers start in this order on every engine.
     this.#node = new Node({ host, config: c.node, link: boardLink, onReport: () => this.#report() });
-    this.#channel = new StrainChannel({ ...GIRDER_INSTALLATION, sampleHz });
-    const cap = this.#channel.capture;
-    this.#encoder = new StrainEncoder(`${host.id}:`, cap.preSamples + cap.postSamples);
-    this.#minutes = [];
-    for (let i = 0; i < this.#channel.quasiStatic.keep; i++) this.#minutes.push({ t: 0, microstrain: NaN });
-    const spi = host.SPI[adc.part.bus];
-    if (!spi) c.fail(`board has no SPI bus "${adc.part.bus}" for ${adc.role}`);
-    const pins = adc.part.pins ?? {};
     const self = this;
-    this.#adc = new ADS1220({
-      spi,
-      digital: host.io.Digital,
-      pins: { cs: pins["cs"]!, drdy: pins["drdy"]! },
-      timer: host.timer,
-      clock: host.clock,
-      config: adc.part.options as never,
+    this.#fitted = fitConverter(host, c, {
       onSample() {
         self.#sample();
+      },
+      onTemperature(celsius) {
+        self.#deckTemperature(celsius);
       },
       onError(e) {
         self.#sensorError(e);
       },
     });
+    const sampleHz = this.#fitted.sampleHz;
+    this.#channel = new StrainChannel({ ...GIRDER_INSTALLATION, sampleHz });
+    const cap = this.#channel.capture;
+    this.#encoder = new StrainEncoder(`${host.id}:`, cap.preSamples + cap.postSamples);
+    this.#minutes = [];
+    for (let i = 0; i < this.#channel.quasiStatic.keep; i++) this.#minutes.push({ t: 0, microstrain: NaN });
   }
 
   start(): void {
@@ -91,21 +85,24 @@ export class StrainMonitor implements NodeApp {
     const s = this.#node.scheduler;
     s.every(HOUR_MS, () => this.#closeHour(), { name: "fatigue" });
     s.every(CAPTURE_POLL_MS, () => this.#sendCapture(), { name: "capture" });
+    this.#fitted.start((periodMs, fn, name) => s.every(periodMs, fn, { name }));
   }
 
   /** The sample path: one DRDY, one reading, nothing allocated unless the alarm level changed. */
   #sample(): void {
     const r = this.#reading;
-    if (!this.#adc.readInto(r)) return;
+    if (!this.#fitted.converter.readInto(r)) return;
     const ch = this.#channel;
-    if (r.temperature !== this.#temperature && r.temperature === r.temperature) {
-      this.#temperature = r.temperature;
-      ch.temperature(r.temperature);
-    }
+    if (r.temperature !== this.#temperature && r.temperature === r.temperature) this.#deckTemperature(r.temperature);
     const changed = ch.sample(r.microstrain, r.atUs);
     const x = ch.strain;
     if (x === x && !(x <= this.#peak)) this.#peak = x;
     if (changed) this.#alarm();
+  }
+
+  #deckTemperature(celsius: number): void {
+    this.#temperature = celsius;
+    this.#channel.temperature(celsius);
   }
 
   #alarm(): void {
@@ -171,7 +168,7 @@ export class StrainMonitor implements NodeApp {
   }
 
   stats(): Readonly<Record<string, number>> {
-    return { ...this.#stats, ...this.#channel.stats(), ...this.#node.stats(), adcSamples: this.#adc.count };
+    return { ...this.#stats, ...this.#channel.stats(), ...this.#node.stats(), adcSamples: this.#fitted.converter.count };
   }
 
   summary(): readonly SummaryLine[] {

@@ -8,14 +8,18 @@
  *   classes, the bloom-risk flag, probe faults. A change of the bloom flag, the rate or the fault bits goes out at
  *   once as an event (an alarm when it raises a warning).
  * - A report every `reporting.intervalS`: the latest round, its class, and how many rounds the period took.
+ * - Calibration by downlink (calibration.ts: `{"cal":"ph,mid,7.00"}`): checked against the circuit's grammar in the
+ *   acknowledgement, sent to the circuit at the start of the next round, and its outcome reported as an event.
  */
 import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
 import type { ResolvedAnalogPart, ResolvedI2CPart } from "../../manifests/schema/config.js";
-import { Node } from "../../runtime/node/node.js";
+import type { EzoResult } from "../../parts/ezo/driver.js";
+import { Node, type NodeTextSetting } from "../../runtime/node/node.js";
 import type { Task } from "../../runtime/scheduler.js";
 import { ConfigReader } from "../shared/config.js";
 import { boardLink } from "../shared/board-link.js";
+import { CAL_MAX_LENGTH, CAL_SETTING, calibrationCommand, PendingCalibrations } from "./calibration.js";
 import { CHANGED_BLOOM, CHANGED_FAULTS, CHANGED_RATE, WaterAssessment } from "./assess.js";
 import { ProbeRound, type WaterReading } from "./probes.js";
 import { BuoyEncoder } from "./report.js";
@@ -40,13 +44,14 @@ export class WaterQualityBuoy implements NodeApp {
   readonly #assess: WaterAssessment;
   readonly #encoder: BuoyEncoder;
   readonly #normalMs: number;
+  readonly #calibrations = new PendingCalibrations();
   #task: Task | undefined;
   /** The latest complete round, kept for the report. */
   readonly #last: WaterReading = { unixMs: 0, temperature: NaN, pH: NaN, oxygen: NaN, conductivity: NaN, orp: NaN, turbidity: NaN };
   #lastSaturation = NaN;
   #lastClass = 0;
   #periodRounds = 0;
-  readonly #stats = { rounds: 0, fastRounds: 0, bloomRaised: 0, rateChanges: 0, sensorErrors: 0, roundsSkipped: 0 };
+  readonly #stats = { rounds: 0, fastRounds: 0, bloomRaised: 0, rateChanges: 0, sensorErrors: 0, roundsSkipped: 0, calibrations: 0, calibrationsFailed: 0 };
 
   constructor(host: Host) {
     this.#host = host;
@@ -56,7 +61,20 @@ export class WaterQualityBuoy implements NodeApp {
     this.#normalMs = c.intervalOf(rtd.role);
     // The normal rate is the manifest's; the warning rate and its hold are the algorithm's (sampling.ts).
     const rule = { normalMs: this.#normalMs, alertMs: SAMPLING_DEFAULTS.alertMs, holdMs: SAMPLING_DEFAULTS.holdMs };
-    this.#node = new Node({ host, config: c.node, link: boardLink, onReport: () => this.#report() });
+    const cal: NodeTextSetting = Object.freeze({
+      name: CAL_SETTING,
+      maxLength: CAL_MAX_LENGTH,
+      check: (text: string) => {
+        const r = calibrationCommand(text);
+        return typeof r === "string" ? r : undefined;
+      },
+      apply: (text: string) => {
+        const r = calibrationCommand(text) as { probe: number; command: string };
+        this.#calibrations.add(r.probe, r.command, text);
+        return text;
+      },
+    });
+    this.#node = new Node({ host, config: c.node, link: boardLink, onReport: () => this.#report(), settings: [cal] });
     this.#assess = new WaterAssessment(rule);
     this.#probes = new ProbeRound(
       host,
@@ -68,6 +86,7 @@ export class WaterQualityBuoy implements NodeApp {
         orp: i2c("ezo-orp").part,
         turbidity: c.part<ResolvedAnalogPart>("turbidity", "analog").part,
       },
+      (part) => c.i2cSensor(host, { role: part.part, part }),
       (r) => this.#roundDone(r),
       (e) => this.#sensorError(e),
     );
@@ -80,7 +99,23 @@ export class WaterQualityBuoy implements NodeApp {
   }
 
   #round(): void {
-    if (!this.#probes.start()) this.#stats.roundsSkipped++;
+    const probes = this.#probes;
+    if (probes.busy) {
+      this.#stats.roundsSkipped++;
+      return;
+    }
+    // Calibrations first: each circuit's queue then holds its calibration ahead of this round's reading.
+    if (this.#calibrations.any) this.#calibrations.drain((probe, command, text) => probes.calibrate(probe, command, (r) => this.#calibrated(text, r)));
+    probes.start();
+  }
+
+  #calibrated(text: string, r: EzoResult): void {
+    this.#stats.calibrations++;
+    if (!r.ok) {
+      this.#stats.calibrationsFailed++;
+      this.#host.log("warn", r.message);
+    }
+    this.#node.event(this.#encoder.calibration({ unixMs: this.#host.clock.unixMs(), text, result: r.ok ? "ok" : r.reason }));
   }
 
   #roundDone(r: WaterReading): void {

@@ -11,7 +11,7 @@
 import type { Host, TimerHandle } from "../../hal/host.js";
 import type { ResolvedAnalogPart, ResolvedI2CPart, PartOptionValue } from "../../manifests/schema/config.js";
 import type { I2CSensorBus, SensorError } from "../../hal/sensor.js";
-import type { EzoOptions } from "../../parts/ezo/driver.js";
+import type { EzoOptions, EzoResult } from "../../parts/ezo/driver.js";
 import { EzoDO } from "../../parts/ezo-do/driver.js";
 import { EzoEC } from "../../parts/ezo-ec/driver.js";
 import { EzoORP } from "../../parts/ezo-orp/driver.js";
@@ -81,15 +81,11 @@ export class ProbeRound {
   /** Rounds that ended at the limit with a probe still out. */
   timeouts = 0;
 
-  constructor(host: Host, parts: ProbeParts, onDone: (r: WaterReading) => void, onError: (e: SensorError) => void) {
+  /** `bus` opens an I2C part's bus for its driver (ConfigReader.i2cSensor). */
+  constructor(host: Host, parts: ProbeParts, bus: (p: ResolvedI2CPart) => I2CSensorBus, onDone: (r: WaterReading) => void, onError: (e: SensorError) => void) {
     this.#host = host;
     this.#onDone = onDone;
     this.#onError = onError;
-    const bus = (p: ResolvedI2CPart): I2CSensorBus => {
-      const b = host.I2C[p.bus];
-      if (!b) throw new Error(`water-quality: board has no I2C bus "${p.bus}"`);
-      return { io: b.io, data: b.data, clock: b.clock, hz: p.hz, ...(b.port !== undefined ? { port: b.port } : {}), address: p.address };
-    };
     // One EZO circuit: its reading goes to `got` (NaN when the reply held no value), its failure settles the probe.
     const circuit = <D extends { sample(): object | undefined; configure(o: never): void }>(
       Make: new (o: EzoOptions<D>) => D,
@@ -132,6 +128,17 @@ export class ProbeRound {
       onError: (e) => this.#failed(e, TURBIDITY),
     });
     this.#turbidity.configure(options(t.options));
+  }
+
+  /**
+   * Send a calibration command to a circuit (probe index as calibration.ts's CAL_PROBES: rtd, ph, do, ec, orp),
+   * queued on its driver ahead of the reading a round started now asks of it; `done` gets the circuit's outcome.
+   */
+  calibrate(probe: number, command: string, done: (r: EzoResult) => void): void {
+    const circuits = [this.#rtd, this.#ph, this.#do, this.#ec, this.#orp];
+    const d = circuits[probe];
+    if (!d) throw new RangeError(`water-quality: no probe ${probe} to calibrate`);
+    d.calibrate(command, done);
   }
 
   /** A round is under way. */

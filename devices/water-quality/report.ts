@@ -7,7 +7,9 @@
  * 1000), its saturation as a ratio ("/": 1.2 is 120 %), conductance (S/m: µS/cm ÷ 10 000), ORP (V), turbidity (NTU:
  * no SenML unit exists, so the name carries it) — the worst GB 3838-2002 class (1–5, 6 for worse than V), the
  * rounds taken in the period (which shows the adaptive rate), and the probes' fault bits when any is set.
- * Events (at once): the bloom flag, the sampling period in force, and the fault bits.
+ * Events (at once): the bloom flag, the sampling period in force, and the fault bits; and the outcome of each
+ * calibration by downlink: the downlink's text ("cal", a string) and "ok" or why the circuit did not take it
+ * ("res": rejected — the circuit answered code 2, syntax error —, nack, timeout, corrupt, no-data, identity).
  */
 import { CborWriter } from "../../runtime/cbor.js";
 import { SenmlField, SenmlPackWriter } from "../../runtime/senml.js";
@@ -32,6 +34,14 @@ export interface BuoyEvent {
   faults: number;
 }
 
+export interface CalibrationEvent {
+  unixMs: number;
+  /** The downlink's `cal` text. */
+  text: string;
+  /** "ok", or the driver's failure reason. */
+  result: string;
+}
+
 export class BuoyEncoder {
   readonly #cbor = new CborWriter(160);
   readonly #pack: SenmlPackWriter;
@@ -48,6 +58,8 @@ export class BuoyEncoder {
     faults: new SenmlField("flt"),
     bloom: new SenmlField("bloom"),
     period: new SenmlField("per", "s"),
+    calibration: new SenmlField("cal"),
+    result: new SenmlField("res"),
   });
 
   constructor(baseName: string) {
@@ -70,6 +82,17 @@ export class BuoyEncoder {
     if (r.worstClass > 0) p.value(f.worstClass, r.worstClass);
     p.value(f.rounds, r.rounds);
     if (r.faults !== 0) p.value(f.faults, r.faults);
+    p.end();
+    return this.#cbor.copy();
+  }
+
+  calibration(e: CalibrationEvent): Uint8Array {
+    const f = this.#f;
+    const p = this.#pack;
+    this.#cbor.reset();
+    p.begin(Math.floor(e.unixMs / 1000));
+    p.string(f.calibration, e.text);
+    p.string(f.result, e.result);
     p.end();
     return this.#cbor.copy();
   }

@@ -105,6 +105,13 @@ export interface PartDefinition<P extends Shape = Shape> {
    */
   // A method, so a part's own option type fits the catalogue's (method parameters are bivariant).
   analogDrawMilliamps?(options: Required<Static<ObjectSchema<P>>>, volts: number): number;
+  /**
+   * A converter that paces its own samples (its data-ready signal), as these options run it: the option that sets
+   * its output rate and the rate, samples per second; undefined when the firmware paces it (single shots). A
+   * sampling group that lists the part must sample it at that rate (one every ⌊1000 / rate⌋ ms): a device reads
+   * it neither faster nor slower than it converts.
+   */
+  pacing?(options: Required<Static<ObjectSchema<P>>>): { option: string; rate: number } | undefined;
 }
 
 /** What a part states in `parts/<name>/part.ts`: everything but its defaults, which its options' schemas carry. */

@@ -47,6 +47,7 @@ export const part = definePart({
     },
     { description: "ADS1220 options (how the chip and its bridge are fitted and run)." },
   ),
+  pacing: (o) => (o.conversion === "continuous" ? { option: "dataRate", rate: o.dataRate } : undefined),
   source:
     "TI SBAS501 (ADS1220) §8.3.2, front page; TI SBAS683 (ADS1120-Q1, same interface): SPI mode 1, SCLK period ≥ 150 ns, commands Table 10, registers 0/2, DRDY §8.5.1.3; bridge theory: NI-DAQmx full/half/quarter-bridge help",
 });

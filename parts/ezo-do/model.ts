@@ -103,11 +103,12 @@ export class EzoDOModel extends EzoModel {
         return "";
     }
     if (c.value === 0) {
-      this.#zero = this.#signal(0);
+      this.#zero = this.#signal(this.standardOf(0, () => this.#waterPO2(t)));
       this.#zeroCal = true;
     } else {
       const kpa = this.#p.airPressure ? this.#p.airPressure(t) : STANDARD_ATMOSPHERE_KPA;
-      this.#air = this.#signal(airOxygenKpa(this.#p.temperature(t), kpa));
+      // `Cal` is the probe in air; immersed, the water's pO₂ stands in for it.
+      this.#air = this.#signal(this.standardOf(airOxygenKpa(this.#p.temperature(t), kpa), () => this.#waterPO2(t)));
       this.#reference = airOxygenKpa(this.compensation, this.pressure);
       this.#airCal = true;
     }

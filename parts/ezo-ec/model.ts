@@ -85,11 +85,11 @@ export class EzoECModel extends EzoModel {
         this.#low = undefined;
         return "";
       case "dry":
-        this.#x0 = this.#x(0, t);
+        this.#x0 = this.#x(this.standardOf(0, () => this.#p.conductivity(t)), t);
         return "";
     }
     const us = c.value!;
-    const x = this.#x(us, t);
+    const x = this.#x(this.standardOf(us, () => this.#p.conductivity(t)), t);
     if (c.point === "high" && this.#low) {
       this.#gain = (us - this.#low.us) / (x - this.#low.x);
       this.#x0 = this.#low.x - this.#low.us / this.#gain;

@@ -39,7 +39,11 @@ export class EzoORPModel extends EzoModel {
     return (mv < -ORP_LIMIT_MV ? -ORP_LIMIT_MV : mv > ORP_LIMIT_MV ? ORP_LIMIT_MV : mv).toFixed(1);
   }
 
-  protected calibrate(c: EzoCalibration, _t: Micros): string {
-    return this.#cal.apply(c, (mv) => this.#raw(mv));
+  protected calibrate(c: EzoCalibration, t: Micros): string {
+    return this.#cal.apply(
+      c,
+      (mv) => this.#raw(mv),
+      (v) => this.standardOf(v, () => this.#p.orp(t)),
+    );
   }
 }

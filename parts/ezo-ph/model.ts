@@ -96,7 +96,7 @@ export class EzoPHModel extends EzoModel {
         return `?Slope,${pct(this.#low)},${pct(this.#high)},${offset.toFixed(2)}`;
       }
     }
-    const point: Point = { pH: c.value!, x: this.#x(c.value!, t) };
+    const point: Point = { pH: c.value!, x: this.#x(this.standardOf(c.value!, () => this.#p.pH(t)), t) };
     if (c.point === "mid") {
       this.#mid = point;
       this.#low = this.#high = undefined; // mid first: it clears the other points

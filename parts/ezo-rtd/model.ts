@@ -40,9 +40,13 @@ export class EzoRTDModel extends EzoModel {
     return v.toFixed(3);
   }
 
-  protected calibrate(c: EzoCalibration, _t: Micros): string {
-    // The bath is at the calibration value: the probe reads it with its offset.
-    return this.#cal.apply(c, (celsius) => celsius + (this.#p.probe?.offsetC ?? 0));
+  protected calibrate(c: EzoCalibration, t: Micros): string {
+    // The bath is at the calibration value (the water's, immersed): the probe reads it with its offset.
+    return this.#cal.apply(
+      c,
+      (celsius) => celsius + (this.#p.probe?.offsetC ?? 0),
+      (v) => this.standardOf(v, () => this.#p.temperature(t)),
+    );
   }
 
   protected override circuitCommand(word: string, args: readonly string[]): EzoAnswer | undefined {

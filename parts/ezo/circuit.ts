@@ -57,7 +57,8 @@ export function calibrationGrammar(
   // closure over a parameter or a mutable object (which would then be read-only on the board).
   const pointRules: readonly PointRule[] = Object.freeze(rules.map((r) => Object.freeze(r.value ? { ...r, value: Object.freeze({ ...r.value }) } : { ...r })));
   const commands: Readonly<Record<string, string>> = Object.freeze({ ...extra });
-  const forms = pointRules.map((r) => (r.point ? `Cal,${r.point}` : "Cal") + (r.value ? ",<" + r.value.what + ">" : "")).concat("Cal,clear", "Cal,?", ...Object.keys(commands));
+  // A value that can only be one number (EZO-DO `Cal,0`) is written as that number.
+  const forms = pointRules.map((r) => (r.point ? `Cal,${r.point}` : "Cal") + (r.value ? (r.value.min === r.value.max ? `,${r.value.min}` : ",<" + r.value.what + ">") : "")).concat("Cal,clear", "Cal,?", ...Object.keys(commands));
   const expected = `EZO-${type} calibration commands are ${forms.join(", ")}`;
   return (command) => {
     if (typeof command !== "string") return `${expected}; got ${typeof command}`;
@@ -78,7 +79,9 @@ export function calibrationGrammar(
       if (f.length !== i + 1) continue;
       const v = parseDecimal(f[i]!);
       if (v !== v) return `${command}: ${JSON.stringify(f[i])} is not a decimal number (${expected})`;
-      if (v < r.value.min || v > r.value.max) return `${command}: ${r.value.what} must be ${r.value.min}–${r.value.max}, got ${v}`;
+      if (v < r.value.min || v > r.value.max) {
+        return r.value.min === r.value.max ? `${command}: ${expected}; got ${v} where only ${r.value.min} is taken` : `${command}: ${r.value.what} must be ${r.value.min}–${r.value.max}, got ${v}`;
+      }
       return { point: r.point, value: v, ms: r.ms };
     }
     return `${expected}; got ${JSON.stringify(command)}`;

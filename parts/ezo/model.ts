@@ -37,6 +37,13 @@ export interface EzoModelOptions {
   wake?: "processed" | "discarded";
   /** Whether the firmware knows `RT,t` (default true); without it RT is a syntax error. */
   rt?: boolean;
+  /**
+   * Where the probe is when a calibration command arrives. false (default, the bench): in the standard the command
+   * names, so the circuit learns the probe's response to that value. true (a moored buoy calibrated by downlink):
+   * still in the water it measures, so the circuit takes its response to the water there and then to be the
+   * command's value, as the real circuit would (it cannot tell what the probe is in).
+   */
+  immersed?: boolean;
 }
 
 /** What a command does: its response code, its reply (or a reading taken when processing ends), its delay. */
@@ -101,6 +108,14 @@ export abstract class EzoModel implements I2CTarget {
 
   /** Carry out a calibration the circuit's grammar accepted, at time `t`; returns the reply text. */
   protected abstract calibrate(c: EzoCalibration, t: Micros): string;
+
+  /**
+   * What the probe is in during a calibration whose standard is `standard`: that value on the bench, the water's
+   * own (`water`, at the calibration's instant) when the probe is immersed (see `immersed`).
+   */
+  protected standardOf(standard: number, water: () => number): number {
+    return this.o.immersed === true ? water() : standard;
+  }
 
   /** A command this circuit has beyond the common set (`O,…`, `S,…`, `K,…`), or undefined for a syntax error. */
   protected circuitCommand(_word: string, _args: readonly string[], _t: Micros): EzoAnswer | undefined {
@@ -212,15 +227,16 @@ export abstract class EzoModel implements I2CTarget {
 
 /**
  * Single-point calibration that removes an offset (ORP `Cal,mV`, RTD `Cal,°C`): the circuit takes what it reads in
- * the standard to be the standard's value. `raw` is what it reads uncalibrated in the standard of value `v`.
+ * the standard to be the standard's value. `raw` is what it reads uncalibrated in a medium of value `v`;
+ * `inStandard` the value of what the probe is in, given the standard's (EzoModel.standardOf).
  */
 export class OffsetCalibration {
   /** Subtracted from raw readings; undefined: not calibrated. */
   offset: number | undefined;
 
-  apply(c: EzoCalibration, raw: (v: number) => number): string {
+  apply(c: EzoCalibration, raw: (v: number) => number, inStandard: (v: number) => number = (v) => v): string {
     if (c.point === "?") return `?CAL,${this.offset === undefined ? 0 : 1}`;
-    this.offset = c.point === "clear" ? undefined : raw(c.value!) - c.value!;
+    this.offset = c.point === "clear" ? undefined : raw(inStandard(c.value!)) - c.value!;
     return "";
   }
 }

@@ -28,6 +28,8 @@ export const part = definePart({
     },
     { description: "HX711 options (how the chip and its bridge are fitted)." },
   ),
+  // Always converting: the RATE pin, not the firmware, sets how often DOUT falls.
+  pacing: (o) => ({ option: "rate", rate: o.rate }),
   source:
     "Avia Semiconductor HX711 datasheet: serial interface and Table 3 (25/26/27 pulses), Fig. 2 timing (PD_SCK high 0.2–50 µs), Fig. 3 power-down (> 60 µs), 10/80 SPS RATE pin, ±0.5·AVDD/gain; bridge theory: NI-DAQmx full/half/quarter-bridge help",
 });

@@ -5,14 +5,15 @@
  *
  * A device owns its parts and its algorithms; it hands finished reports to `report()` (telemetry: SenML-CBOR on
  * `<topic>/senml`, FPort 1) or `event()` (alarms and state changes, ahead of routine telemetry), and names the
- * extra settings a downlink may change. The skeleton answers every downlink on `<topic>/config/ack` (FPort 2) with
+ * extra settings a downlink may change: integers, or texts the device checks with its own grammar (a command such as
+ * the buoy's calibration), every one checked before any is applied. The skeleton answers every downlink on `<topic>/config/ack` (FPort 2) with
  * the project's own text (runtime/settings.ts), so the same downlink gets the same bytes on V8, XS and a board.
  */
 import type { Host } from "../../hal/host.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Downlink, Link } from "../link/link.js";
 import { Scheduler, type Task } from "../scheduler.js";
-import { parseSettings, type IntegerSetting } from "../settings.js";
+import { isTextSetting, parseSettings, type IntegerSetting, type TextSetting } from "../settings.js";
 import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
 import { utf8Encode } from "../utf8.js";
 import { CONFIG_PORT, EVENT_PORT, eventTopic, TELEMETRY_PORT, telemetryTopic } from "./topics.js";
@@ -29,6 +30,17 @@ export interface NodeSetting extends IntegerSetting {
   readonly current: () => number;
 }
 
+/**
+ * A text setting: `check` says what is wrong with a value (the answer's error), or undefined; `apply` takes a value
+ * that passed and returns the text the acknowledgement echoes (printable ASCII without `"` or `\`).
+ */
+export interface NodeTextSetting extends TextSetting {
+  readonly check: (value: string) => string | undefined;
+  readonly apply: (value: string) => string;
+}
+
+export type NodeSettingKind = NodeSetting | NodeTextSetting;
+
 export interface NodeOptions {
   host: Host;
   config: NodeConfig;
@@ -37,7 +49,7 @@ export interface NodeOptions {
   /** What the report timer calls (the device builds its report and calls `report()`). */
   onReport: () => void;
   /** Settings besides `reportS` a configuration downlink may change. */
-  settings?: readonly NodeSetting[];
+  settings?: readonly NodeSettingKind[];
   /** Frames the uplink queue holds at most (RAM budget; default 48). */
   capacity?: number;
 }
@@ -49,7 +61,7 @@ export class Node {
   readonly link: Link;
   readonly uplink: UplinkQueue;
   readonly #config: NodeConfig;
-  readonly #settings: readonly NodeSetting[];
+  readonly #settings: readonly NodeSettingKind[];
   readonly #onReport: () => void;
   #reportTask: Task | undefined;
   #reportS: number;
@@ -118,21 +130,37 @@ export class Node {
     if (!this.#isConfig(d)) return;
     this.#stats.downlinks++;
     const r = parseSettings(d.payload, this.#settings);
+    const error = "error" in r ? r.error : this.#check(r.values);
     let answer: string;
-    if ("error" in r) {
+    if (error !== undefined) {
       this.#stats.downlinkRejected++;
-      answer = `{"error":${JSON.stringify(r.error)}}`;
+      answer = `{"error":${JSON.stringify(error)}}`;
     } else {
       // Every setting the downlink named, as now in force, in the order the settings are declared.
+      const values = (r as { values: readonly (number | string | undefined)[] }).values;
       const parts: string[] = [];
       for (let i = 0; i < this.#settings.length; i++) {
-        const v = r.values[i];
+        const v = values[i];
         const s = this.#settings[i]!;
-        if (v !== undefined) parts.push(`"${s.name}":${s.apply(v)}`);
+        if (v === undefined) continue;
+        if (isTextSetting(s)) parts.push(`"${s.name}":"${(s as NodeTextSetting).apply(v as string)}"`);
+        else parts.push(`"${s.name}":${(s as NodeSetting).apply(v as number)}`);
       }
       answer = `{${parts.join(",")}}`;
     }
     this.uplink.enqueue(utf8Encode(answer), { topic: `${this.topic}/config/ack`, port: CONFIG_PORT, priority: EVENT, report: false });
+  }
+
+  /** The first text value its setting's own check refuses, as the answer's error (nothing is applied then). */
+  #check(values: readonly (number | string | undefined)[]): string | undefined {
+    for (let i = 0; i < this.#settings.length; i++) {
+      const s = this.#settings[i]!;
+      const v = values[i];
+      if (v === undefined || !isTextSetting(s)) continue;
+      const problem = (s as NodeTextSetting).check(v as string);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
   }
 
   /** The skeleton's counters: reports, downlinks, the uplink's standard accounting, the queue's and the link's. */

@@ -45,6 +45,8 @@ export interface StructureQuantities {
   strain(t: Micros): number;
   /** Temperature at the gauges' ADC (its die), °C. */
   temperature(t: Micros): number;
+  /** The structure's own temperature at the gauges, °C (what a thermometer bonded beside them reads). */
+  deckTemperature(t: Micros): number;
 }
 
 /** A part's model on a node, with the handle tests and fault injection use. */

@@ -75,10 +75,13 @@ export function waterOf(role: string, part: ResolvedPart, ctx: ModelContext): Wa
   return ctx.water;
 }
 
-/** An EZO circuit's model on its I2C address, its noise seeded by node and role. */
+/**
+ * An EZO circuit's model on its I2C address, its noise seeded by node and role. Its probe is immersed in the
+ * scenario's water: a calibration by downlink is against that water, not a standard.
+ */
 export function ezo(role: string, part: ResolvedPart, ctx: ModelContext, make: (o: EzoModelOptions, w: WaterQuantities) => EzoModel): EzoModel {
   const { bus, address } = i2cBus(part, ctx);
-  const model = make({ now: () => ctx.node.engine.now, seed: `${ctx.node.id}/${role}` }, waterOf(role, part, ctx));
+  const model = make({ now: () => ctx.node.engine.now, seed: `${ctx.node.id}/${role}`, immersed: true }, waterOf(role, part, ctx));
   bus.attach(address, model);
   return model;
 }

@@ -705,7 +705,7 @@ describe("ADS1220 driver against the model", () => {
     expect(() => attachModels({ strain: adc }, { node, atmosphere })).toThrow(
       "ads1220 (role strain): the scenario gives no structure (ModelContext.structure), so there is no strain to measure",
     );
-    const attached = attachModels({ strain: adc }, { node, atmosphere, structure: { strain: () => 640, temperature: () => 18 } });
+    const attached = attachModels({ strain: adc }, { node, atmosphere, structure: { strain: () => 640, temperature: () => 18, deckTemperature: () => 17.7 } });
     expect(attached.map((a) => [a.role, a.part])).toEqual([["strain", "ads1220"]]);
     node.boot();
     engine.runUntil(500 * MS);

@@ -641,3 +641,73 @@ describe("EZO-EC driver against the model", () => {
     expect(() => driver.configure({ k: 20 })).toThrow(/cell constant of 0.1–10/);
   });
 });
+
+describe("EZO circuits immersed in the water they measure (a moored buoy calibrated by downlink)", () => {
+  /** Read once through the driver, after `run` ms. */
+  function readOnce<S>(rig: Rig, driver: { measure(): void; sample(): S | undefined }, ms = 3000): S {
+    driver.measure();
+    rig.run(ms);
+    return driver.sample()!;
+  }
+
+  it("pH: Cal,mid,n takes the water's reading there and then to be n, and the offset follows the water", () => {
+    const rig = new Rig();
+    let pH = 8.6;
+    const model = new EzoPHModel({ now: rig.now, pH: () => pH, temperature: () => 25, immersed: true });
+    rig.attach(0x63, model);
+    const { driver } = collect((h) => new EzoPH({ sensor: rig.sensor(), timer: rig.timers, ...h }));
+    expect(readOnce(rig, driver).pH).toBe(8.6);
+    expect(calibrate(rig, driver, "Cal,mid,8.42")).toMatchObject({ ok: true });
+    expect(readOnce(rig, driver).pH).toBe(8.42);
+    pH = 9.0;
+    expect(readOnce(rig, driver).pH).toBe(8.82);
+    calibrate(rig, driver, "Cal,clear");
+    expect(readOnce(rig, driver).pH).toBe(9);
+  });
+
+  it("RTD and ORP: the offset is the water's reading less the command's value", () => {
+    const rig = new Rig();
+    let water = 17.25;
+    let mv = 240;
+    const rtdModel = new EzoRTDModel({ now: rig.now, temperature: () => water, immersed: true });
+    const orpModel = new EzoORPModel({ now: rig.now, orp: () => mv, immersed: true });
+    rig.attach(0x66, rtdModel);
+    rig.attach(0x62, orpModel);
+    const rtd = collect((h) => new EzoRTD({ sensor: rig.sensor(), timer: rig.timers, ...h }));
+    const orp = collect((h) => new EzoORP({ sensor: rig.sensor(), timer: rig.timers, ...h }));
+    expect(calibrate(rig, rtd.driver, "Cal,17.5")).toMatchObject({ ok: true });
+    expect(calibrate(rig, orp.driver, "Cal,300")).toMatchObject({ ok: true });
+    water = 18;
+    mv = 250;
+    expect(readOnce(rig, rtd.driver).temperature).toBe(18.25);
+    expect(readOnce(rig, orp.driver).orp).toBe(310);
+  });
+
+  it("EC: Cal,n sets the gain from the water's reading; Cal,dry in the water zeroes it (what a real circuit would do)", () => {
+    const rig = new Rig();
+    const model = new EzoECModel({ now: rig.now, conductivity: () => 480, temperature: () => 25, immersed: true });
+    rig.attach(0x64, model);
+    const { driver, errors } = collect((h) => new EzoEC({ sensor: rig.sensor(), timer: rig.timers, ...h }));
+    expect(calibrate(rig, driver, "Cal,500")).toMatchObject({ ok: true });
+    expect(Math.abs(readOnce(rig, driver).conductivity! - 500)).toBeLessThanOrEqual(0.5);
+    expect(errors).toEqual([]);
+    calibrate(rig, driver, "Cal,dry");
+    driver.measure();
+    rig.run(3000);
+    expect(driver.sample()).toBeUndefined();
+    expect(errors.map((e) => e.kind)).toEqual(["range"]);
+    expect(errors[0]!.message).toContain("0.00");
+  });
+
+  it("DO: Cal in the water makes the water's oxygen 100 % saturation", () => {
+    const rig = new Rig();
+    const T = 20;
+    const model = new EzoDOModel({ now: rig.now, oxygen: () => 0.8 * oxygenSaturation(T, 0, 81), temperature: () => T, airPressure: () => 81, immersed: true });
+    rig.attach(0x61, model);
+    const { driver } = collect((h) => new EzoDO({ sensor: rig.sensor(), timer: rig.timers, ...h }));
+    driver.configure({ pressure: 81, temperature: T, saturation: true });
+    expect(Math.abs(readOnce(rig, driver, 5000).saturation! - 80)).toBeLessThanOrEqual(0.2);
+    expect(calibrate(rig, driver, "Cal")).toMatchObject({ ok: true });
+    expect(readOnce(rig, driver, 5000).saturation).toBe(100);
+  });
+});

@@ -443,7 +443,7 @@ describe("HX711 driver against the model", () => {
       return { stats: () => ({ samples: d.count }) };
     });
     const atmosphere = createKunmingWeather({ seed: 1 });
-    const structure = { strain: () => -333, temperature: () => 18 };
+    const structure = { strain: () => -333, temperature: () => 18, deckTemperature: () => 17.7 };
     expect(() => attachModels({ strain: { ...part, pins: {} } as ResolvedPart }, { node, atmosphere, structure })).toThrow(
       'hx711 (role strain): pin "pd_sck" is not wired (resolved config pins.pd_sck)',
     );

@@ -4,13 +4,13 @@
  * payload JSON.parse rejects must be refused as not JSON).
  */
 import { describe, expect, it } from "vitest";
-import { parseSettings, type IntegerSetting } from "../../runtime/settings.js";
+import { parseSettings, type IntegerSetting, type Setting } from "../../runtime/settings.js";
 import { mulberry32 } from "../helpers/random.js";
 
 const SETTINGS: readonly IntegerSetting[] = [{ name: "reportS", min: 60, max: 3600 }];
 const TWO: readonly IntegerSetting[] = [...SETTINGS, { name: "airS", min: 1, max: 600 }];
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-const read = (s: string | Uint8Array, settings = SETTINGS) => parseSettings(typeof s === "string" ? bytes(s) : s, settings);
+const read = (s: string | Uint8Array, settings: readonly Setting[] = SETTINGS) => parseSettings(typeof s === "string" ? bytes(s) : s, settings);
 
 describe("parseSettings", () => {
   it("reads integer settings, whatever the JSON spelling of the number", () => {
@@ -114,5 +114,19 @@ describe("parseSettings", () => {
     }
     expect(accepted).toBeGreaterThan(100);
     expect(refusedAsJson).toBeGreaterThan(5000);
+  });
+
+  it("reads a text setting as written: 1–maxLength printable ASCII characters, no escapes, not a number", () => {
+    const WITH_TEXT: readonly Setting[] = [...SETTINGS, { name: "cal", maxLength: 12 }];
+    const refused = { error: "cal must be a string of 1–12 printable ASCII characters without escapes" };
+    expect(read('{"cal":"ph,mid,7.00"}', WITH_TEXT)).toEqual({ values: [undefined, "ph,mid,7.00"] });
+    expect(read('{"reportS":60,"cal":"x"}', WITH_TEXT)).toEqual({ values: [60, "x"] });
+    expect(read('{"cal":"123456789012"}', WITH_TEXT)).toEqual({ values: [undefined, "123456789012"] });
+    for (const bad of ['{"cal":"1234567890123"}', '{"cal":""}', '{"cal":7}', '{"cal":null}', '{"cal":["ph"]}', '{"cal":"a\\"b"}', '{"cal":"a\\u0041"}', '{"cal":"\u00b5"}']) {
+      expect(read(bad, WITH_TEXT), bad).toEqual(refused);
+    }
+    // An integer setting still refuses a string, and the grammar comes first.
+    expect(read('{"reportS":"300","cal":"x"}', WITH_TEXT)).toEqual({ error: "reportS must be an integer in [60, 3600]" });
+    expect(read('{"cal":"x}', WITH_TEXT)).toEqual({ error: 'config is not JSON: expected a closing " at byte 10' });
   });
 });

@@ -7,22 +7,15 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Frame } from "../../simulator/node/frame-log.js";
+import { firstDifference } from "../helpers/frames.js";
 import { runSim, type SimSummary } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 
-function firstDifference(a: readonly Frame[], b: readonly Frame[]): string | undefined {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = JSON.stringify(a[i]);
-    const y = JSON.stringify(b[i]);
-    if (x !== y) return `frame ${i}: board entry ${x ?? "(none)"} vs V8 ${y ?? "(none)"}`;
-  }
-  return undefined;
-}
 
 function expectSameRun(board: { frames: Frame[]; summary: SimSummary }, v8: { frames: Frame[]; summary: SimSummary }): void {
   expect(board.summary.crashes).toEqual([]);
   expect(v8.frames.length).toBeGreaterThan(0);
-  expect(firstDifference(board.frames, v8.frames)).toBeUndefined();
+  expect(firstDifference(board.frames, v8.frames, ["board entry", "V8"])).toBeUndefined();
   expect(board.frames.length).toBe(v8.frames.length);
   expect(board.summary.deviceStats).toEqual(v8.summary.deviceStats);
 }

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { listDevices, loadDevice } from "../../manifests/load.js";
 import { wiredPairs } from "../helpers/manifests.js";
 import type { Frame } from "../../simulator/node/frame-log.js";
+import { firstDifference } from "../helpers/frames.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 import { auditBaseline, compareToBaseline, entryDigest, loadBaseline, nextEntry, type Baseline, type BaselineFigures } from "../../simulator/xs/baseline.js";
@@ -20,14 +21,6 @@ import { PROFILE_DEFAULTS, profileDevice, type DeviceProfile } from "../../simul
 const baseline = loadBaseline();
 const devices = listDevices();
 
-function firstDifference(a: readonly Frame[], b: readonly Frame[]): string | undefined {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = JSON.stringify(a[i]);
-    const y = JSON.stringify(b[i]);
-    if (x !== y) return `frame ${i}: XS ${x ?? "(none)"} vs V8 ${y ?? "(none)"}`;
-  }
-  return undefined;
-}
 
 describe.each(devices)("%s on XS", (device) => {
   const entry = baseline.devices[device];
