@@ -12,9 +12,16 @@
  * - Downlink settings: `reportS` (the skeleton's) and `recal`: 1 tells the node the bay is empty now; it learns the
  *   empty field from its last reading (and reports a departure, reason RECALIBRATED, if it thought a car was there).
  *
- * Deep sleep is not used: on Moddable a deep sleep reboots, and the detector's state (baseline, hysteresis counts,
- * the parked car's field) lives in RAM; the nRF52840 waits in System ON idle with the RTC (3.16 µA against 1.5 µA
- * for System ON with RAM off, board manifest), which the energy estimate charges.
+ * - Deep sleep between samples (nRF52 boards; Moddable has no deep sleep on ESP32, where the node waits in RAM):
+ *   after a reading, when no event waits, no heartbeat is due and the uplink queue is empty, the node keeps its
+ *   state in retained words and sleeps until the next reading (`host.power.deepSleep`: System ON with the RTC and
+ *   RAM off, 1.5 µA on the nRF52840 against 3.16 µA idle with RAM kept). A deep sleep reboots, so every wake
+ *   runs `main` again: the reading is taken at once, from the kept state; the link is started only when there is
+ *   something to send, and the node stays awake (sampling on its timer) until the queue has drained. What is kept
+ *   (retained words 0…10, one RetainedBlock: runtime/retained-block.ts): the detector's state
+ *   (detector.ts `save`) and the heartbeat's silence in sampling ticks. A block that does not check out (damaged,
+ *   another layout) is named in the log and counted, and the node learns the empty bay again rather than decide on
+ *   garbage. Retained words do not survive a power cut: after one the node starts as at installation.
  */
 import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
@@ -22,10 +29,12 @@ import type { MagnetometerSample } from "../../parts/magnetometer/reading.js";
 import { LIS3MDL } from "../../parts/lis3mdl/driver.js";
 import { QMC5883L } from "../../parts/qmc5883l/driver.js";
 import type { ResolvedI2CPart } from "../../manifests/schema/config.js";
+import { getU16, putU16 } from "../../runtime/le.js";
 import { Node, type NodeSetting } from "../../runtime/node/node.js";
+import { RetainedBlock, RetainedStatus, retainedStatusName } from "../../runtime/retained-block.js";
 import { boardLink } from "../shared/board-link.js";
 import { NodeConfigReader } from "../shared/node-config.js";
-import { BayState, ParkingDetector } from "./detector.js";
+import { BayState, DETECTOR_STATE_BYTES, ParkingDetector } from "./detector.js";
 import { ParkingMessages } from "./messages.js";
 import { MessageKind, ParkingReporter, type ParkingEvent } from "./report.js";
 
@@ -35,6 +44,13 @@ const HEARTBEAT_MS = 6 * 3_600_000;
 const FIRST_READING_MS = 1000;
 /** Readings while the bay is settled either way, in ticks of the sampling interval. */
 const SLOW_TICKS = 4;
+/**
+ * Retained words the node keeps across deep sleep: 0…10 (the LoRaWAN session takes 11…30,
+ * devices/shared/links/lorawan.ts). Payload: the detector's state, then the heartbeat's silence (u16, ticks).
+ */
+const KEPT = Object.freeze({ name: "parking retained state", first: 0, words: 11, tag: 0x50, version: 1 });
+const KEPT_SILENCE_AT = DETECTOR_STATE_BYTES;
+const SILENCE_NEVER = 0xffff;
 
 const SUMMARY: readonly SummaryLine[] = Object.freeze([
   Object.freeze({ label: "readings", total: Object.freeze(["readings"]) }),
@@ -70,12 +86,22 @@ export class ParkingSensor implements NodeApp {
   /** Time left before the next reading, ms (counted down by the tick). */
   #waitMs = 0;
   #measuring = false;
+  /** Whether the last reading succeeded (the node only sleeps after one that did). */
+  #readOk = false;
   #temperature = NaN;
-  readonly #stats = { readings: 0, heartbeats: 0, sensorErrors: 0, recalibrations: 0 };
+  /** Deep sleep between readings (nRF52). */
+  readonly #sleeps: boolean;
+  readonly #kept: RetainedBlock;
+  readonly #keptBytes: Uint8Array;
+  #linkStarted = false;
+  readonly #stats = { readings: 0, heartbeats: 0, sensorErrors: 0, recalibrations: 0, retainedLost: 0 };
 
   constructor(host: Host) {
     this.#host = host;
     const r = new NodeConfigReader("parking", host.config);
+    this.#sleeps = r.config.platform === "nrf52";
+    this.#kept = new RetainedBlock(host.retained, KEPT);
+    this.#keptBytes = new Uint8Array(this.#kept.bytes);
     const found =
       r.find<ResolvedI2CPart>("qmc5883l", ["i2c"], true) ??
       r.find<ResolvedI2CPart>("lis3mdl", ["i2c"], true) ??
@@ -88,6 +114,7 @@ export class ParkingSensor implements NodeApp {
         this.#stats.recalibrations++;
         this.#detector.recalibrate(host.clock.ticks());
         this.#send();
+        this.#sleepIfIdle(this.#waitMs);
         return 1;
       },
       current: () => 0,
@@ -120,17 +147,37 @@ export class ParkingSensor implements NodeApp {
   }
 
   start(): void {
-    this.#node.start();
+    const h = this.#host;
+    const wake = this.#sleeps && h.power.resetReason === "deep-sleep";
+    if (!this.#sleeps) this.#startLink();
+    if (wake) this.#restore(h.clock.ticks());
     // One periodic task at the fast rate (the manifest's sampling interval): a reading when the detector's interval
-    // has run out, otherwise the tick returns at once. A self-re-arming one-shot timer per reading would do the
-    // same with fewer wake-ups (a tick costs about 500 XS units, some 10 µs at 64 MHz), but a fixed task is what the
-    // scheduler, the XS probe and the emulated MCU's timeline see as this node's sampling.
-    this.#node.scheduler.every(this.#tickMs, () => this.#tick(), { phaseMs: FIRST_READING_MS, name: "field" });
+    // has run out, otherwise the tick returns at once (or, idle, puts the node to sleep until the reading). A
+    // self-re-arming one-shot timer per reading would do the same with fewer wake-ups (a tick costs about 500 XS
+    // units, some 10 µs at 64 MHz), but a fixed task is what the scheduler, the XS probe and the emulated MCU's
+    // timeline see as this node's sampling. Woken from deep sleep, the reading is due now: take it at once.
+    this.#node.scheduler.every(this.#tickMs, () => this.#tick(), { phaseMs: wake ? this.#tickMs : FIRST_READING_MS, name: "field" });
+    if (wake) this.#measure();
+  }
+
+  /** Connect or join (once): at start on boards that stay awake, at the first message on those that sleep. */
+  #startLink(): void {
+    if (this.#linkStarted) return;
+    this.#linkStarted = true;
+    this.#node.start();
   }
 
   #tick(): void {
     this.#waitMs -= this.#tickMs;
-    if (this.#waitMs > 0 || this.#measuring) return;
+    if (this.#measuring) return;
+    if (this.#waitMs > 0) {
+      this.#sleepIfIdle(this.#waitMs);
+      return;
+    }
+    this.#measure();
+  }
+
+  #measure(): void {
     this.#measuring = true;
     this.#startedMs = this.#host.clock.ticks();
     this.#mag.measure();
@@ -140,6 +187,7 @@ export class ParkingSensor implements NodeApp {
     this.#measuring = false;
     const s = this.#mag.sample(this.#reading);
     let nextMs = this.#tickMs;
+    this.#readOk = s !== undefined;
     if (s) {
       this.#stats.readings++;
       const m = s.magnetometer;
@@ -148,6 +196,41 @@ export class ParkingSensor implements NodeApp {
     }
     this.#waitMs = nextMs;
     this.#send();
+    if (!this.#sleeps) return;
+    // Sleeping between readings, the node has no report timer running: the heartbeat is checked at every reading.
+    if (this.#reporter.due(this.#startedMs) === MessageKind.HEARTBEAT) this.#heartbeat(this.#startedMs);
+    this.#sleepIfIdle(this.#startedMs + nextMs - this.#host.clock.ticks());
+  }
+
+  /**
+   * Deep-sleep for `ms` (until the next reading) if nothing keeps the node awake: a reading under way or failed
+   * (the next one comes by the tick), an event waiting, a frame queued or with the link.
+   */
+  #sleepIfIdle(ms: number): void {
+    if (!this.#sleeps || !(ms > 0) || this.#measuring || !this.#readOk || this.#reporter.pending > 0) return;
+    if (this.#linkStarted && this.#node.uplink.depth > 0) return;
+    const b = this.#keptBytes;
+    this.#detector.save(b, 0);
+    // The heartbeat's silence at the next reading, in ticks (readings fall on the tick's grid).
+    const last = this.#reporter.heartbeat.nextDueMs - this.#reporter.heartbeat.maxIntervalMs;
+    const silence = Math.floor((this.#host.clock.ticks() + ms - last) / this.#tickMs);
+    putU16(b, KEPT_SILENCE_AT, !(silence >= 0) ? SILENCE_NEVER : silence >= SILENCE_NEVER ? SILENCE_NEVER - 1 : silence);
+    this.#kept.save(b);
+    this.#host.power.deepSleep(ms);
+  }
+
+  /** Woken from deep sleep: take back the kept state, the next reading being at `wakeMs`. */
+  #restore(wakeMs: number): void {
+    const b = this.#keptBytes;
+    const status = this.#kept.load(b);
+    if (status !== RetainedStatus.OK) {
+      this.#stats.retainedLost++;
+      this.#host.log("warn", `parking: ${KEPT.name} in retained words ${KEPT.first}…${KEPT.first + KEPT.words - 1} not usable (${retainedStatusName(status)}): learning the empty bay again`);
+      return;
+    }
+    this.#detector.restore(b, 0, wakeMs);
+    const silence = getU16(b, KEPT_SILENCE_AT);
+    if (silence !== SILENCE_NEVER) this.#reporter.sent(wakeMs - silence * this.#tickMs);
   }
 
   /** Send what the reporter holds: every waiting event. */
@@ -157,6 +240,7 @@ export class ParkingSensor implements NodeApp {
     while (this.#reporter.takeEvent(e)) {
       // The change's wall time: the detector stamps it on the monotonic clock.
       const atS = Math.floor((h.clock.unixMs() - (h.clock.ticks() - e.atMs)) / 1000);
+      this.#startLink();
       this.#node.event(this.#messages.event(e, atS));
       this.#reporter.sent(h.clock.ticks());
     }
@@ -164,13 +248,17 @@ export class ParkingSensor implements NodeApp {
 
   /** The report timer: a heartbeat when the node has been silent for HEARTBEAT_MS. */
   #report(): void {
+    const now = this.#host.clock.ticks();
+    if (this.#reporter.due(now) === MessageKind.HEARTBEAT) this.#heartbeat(now);
+  }
+
+  #heartbeat(now: number): void {
     const h = this.#host;
-    const now = h.clock.ticks();
-    if (this.#reporter.due(now) !== MessageKind.HEARTBEAT) return;
     const d = this.#detector;
     if (d.baseline.valid) d.baseline.into(this.#baseline);
     else this.#baseline.fill(NaN);
     this.#stats.heartbeats++;
+    this.#startLink();
     this.#node.report(
       this.#messages.heartbeat({
         timeS: Math.floor(h.clock.unixMs() / 1000),
