@@ -12,12 +12,19 @@
  * - Downlink settings: `reportS` (the skeleton's) and `recal`: 1 tells the node the bay is empty now; it learns the
  *   empty field from its last reading (and reports a departure, reason RECALIBRATED, if it thought a car was there).
  *
- * - Deep sleep between samples (nRF52 boards; Moddable has no deep sleep on ESP32, where the node waits in RAM):
- *   after a reading, when no event waits, no heartbeat is due and the uplink queue is empty, the node keeps its
- *   state in retained words and sleeps until the next reading (`host.power.deepSleep`: System ON with the RTC and
- *   RAM off, 1.5 µA on the nRF52840 against 3.16 µA idle with RAM kept). A deep sleep reboots, so every wake
- *   runs `main` again: the reading is taken at once, from the kept state; the link is started only when there is
- *   something to send, and the node stays awake (sampling on its timer) until the queue has drained. What is kept
+ * - Deep sleep between samples (nRF52 boards; Moddable has no deep sleep on ESP32, where the node waits in RAM),
+ *   when the wait until the next reading is at least `deepSleepMinMs`: after a reading, when no event waits, no
+ *   heartbeat is due and the uplink queue is empty, the node keeps its state in retained words and sleeps until the
+ *   next reading (`host.power.deepSleep`: System ON with the RTC and RAM off, 1.5 µA on the nRF52840 against
+ *   3.16 µA idle with RAM kept). A deep sleep reboots, so every wake runs `main` again: the reading is taken at
+ *   once, from the kept state; the link is started only when there is something to send, and the node stays awake
+ *   (sampling on its timer) until the queue has drained.
+ *   It pays only for long waits: the 1.66 µA it saves must repay a reboot, and a wake on the emulated nRF52840
+ *   (`ganzhi emulate parking`, every wake a reboot) runs about 1.9 million device instructions (main again, the
+ *   driver's reset of the part, its garbage collections: some 55 ms at 3.3 mA), besides the chip's own start-up
+ *   (27 ms to main, emulated, not charged by the emulator). Break-even is then about two minutes between readings,
+ *   so DEEP_SLEEP_MIN_MS is that, and at this node's 1 s and 4 s the node waits in System ON idle as before (the
+ *   battery estimate, tools/bench/battery.ts, prints both). What is kept
  *   (retained words 0…10, one RetainedBlock: runtime/retained-block.ts): the detector's state
  *   (detector.ts `save`) and the heartbeat's silence in sampling ticks. A block that does not check out (damaged,
  *   another layout) is named in the log and counted, and the node learns the empty bay again rather than decide on
@@ -31,6 +38,7 @@ import { QMC5883L } from "../../parts/qmc5883l/driver.js";
 import type { ResolvedI2CPart } from "../../manifests/schema/config.js";
 import { getU16, putU16 } from "../../runtime/le.js";
 import { Node, type NodeSetting } from "../../runtime/node/node.js";
+import { Scheduler } from "../../runtime/scheduler.js";
 import { RetainedBlock, RetainedStatus, retainedStatusName } from "../../runtime/retained-block.js";
 import { boardLink } from "../shared/board-link.js";
 import { NodeConfigReader } from "../shared/node-config.js";
@@ -50,6 +58,13 @@ const SLOW_TICKS = 4;
  */
 const KEPT = Object.freeze({ name: "parking retained state", first: 0, words: 11, tag: 0x50, version: 1 });
 const KEPT_SILENCE_AT = DETECTOR_STATE_BYTES;
+/** The shortest wait worth a deep sleep (see above). */
+export const DEEP_SLEEP_MIN_MS = 120_000;
+
+export interface ParkingSensorOptions {
+  /** Deep-sleep only when the next reading is at least this far (default DEEP_SLEEP_MIN_MS; 0: whenever idle). */
+  deepSleepMinMs?: number;
+}
 const SILENCE_NEVER = 0xffff;
 
 const SUMMARY: readonly SummaryLine[] = Object.freeze([
@@ -73,11 +88,15 @@ interface Magnetometer {
 
 export class ParkingSensor implements NodeApp {
   readonly #host: Host;
-  readonly #node: Node;
+  /** The node skeleton (link, uplink queue, downlinks): made when there is first something to send. */
+  #node: Node | undefined;
+  readonly #scheduler: Scheduler;
+  readonly #config: NodeConfigReader["config"];
+  readonly #recal: NodeSetting;
   readonly #mag: Magnetometer;
   readonly #detector: ParkingDetector;
   readonly #reporter: ParkingReporter;
-  readonly #messages: ParkingMessages;
+  #messages: ParkingMessages | undefined;
   readonly #reading: MagnetometerSample = { magnetometer: { x: 0, y: 0, z: 0 }, temperature: NaN };
   readonly #event: ParkingEvent = { seq: 0, state: 0, reason: 0, atMs: 0, deviationUt: 0 };
   readonly #baseline = new Float64Array(3);
@@ -89,24 +108,26 @@ export class ParkingSensor implements NodeApp {
   /** Whether the last reading succeeded (the node only sleeps after one that did). */
   #readOk = false;
   #temperature = NaN;
-  /** Deep sleep between readings (nRF52). */
+  /** Deep sleep between readings (nRF52, when the detector's intervals reach deepSleepMinMs). */
   readonly #sleeps: boolean;
+  readonly #sleepMinMs: number;
   readonly #kept: RetainedBlock;
   readonly #keptBytes: Uint8Array;
-  #linkStarted = false;
   readonly #stats = { readings: 0, heartbeats: 0, sensorErrors: 0, recalibrations: 0, retainedLost: 0 };
 
-  constructor(host: Host) {
+  constructor(host: Host, choices: ParkingSensorOptions = {}) {
     this.#host = host;
     const r = new NodeConfigReader("parking", host.config);
-    this.#sleeps = r.config.platform === "nrf52";
+    this.#sleepMinMs = choices.deepSleepMinMs ?? DEEP_SLEEP_MIN_MS;
     this.#kept = new RetainedBlock(host.retained, KEPT);
     this.#keptBytes = new Uint8Array(this.#kept.bytes);
     const found =
       r.find<ResolvedI2CPart>("qmc5883l", ["i2c"], true) ??
       r.find<ResolvedI2CPart>("lis3mdl", ["i2c"], true) ??
       r.fail(`no magnetometer (qmc5883l or lis3mdl) among parts (${Object.keys(r.config.parts).join(", ")})`);
-    const recal: NodeSetting = Object.freeze({
+    this.#config = r.config;
+    this.#scheduler = new Scheduler(host.timer, host.clock);
+    this.#recal = Object.freeze({
       name: "recal",
       min: 1,
       max: 1,
@@ -114,16 +135,14 @@ export class ParkingSensor implements NodeApp {
         this.#stats.recalibrations++;
         this.#detector.recalibrate(host.clock.ticks());
         this.#send();
-        this.#sleepIfIdle(this.#waitMs);
         return 1;
       },
       current: () => 0,
     });
-    this.#node = new Node({ host, config: r.config, link: boardLink, onReport: () => this.#report(), settings: [recal] });
     this.#reporter = new ParkingReporter({ heartbeatMs: HEARTBEAT_MS });
-    this.#messages = new ParkingMessages(`${host.id}:`);
     // The detector's fast rate is the tick; settled, it reads every fourth tick (1 s and 4 s by default).
     this.#tickMs = r.intervalOf(found.role);
+    this.#sleeps = r.config.platform === "nrf52" && SLOW_TICKS * this.#tickMs >= this.#sleepMinMs;
     this.#detector = new ParkingDetector({ fastMs: this.#tickMs, slowMs: SLOW_TICKS * this.#tickMs, onChange: (state, reason, atMs, dev) => this.#reporter.change(state, reason, atMs, dev) });
     const p = found.part;
     const bus = host.I2C[p.bus];
@@ -149,22 +168,31 @@ export class ParkingSensor implements NodeApp {
   start(): void {
     const h = this.#host;
     const wake = this.#sleeps && h.power.resetReason === "deep-sleep";
-    if (!this.#sleeps) this.#startLink();
+    if (!this.#sleeps) this.#startNode();
     if (wake) this.#restore(h.clock.ticks());
     // One periodic task at the fast rate (the manifest's sampling interval): a reading when the detector's interval
     // has run out, otherwise the tick returns at once (or, idle, puts the node to sleep until the reading). A
     // self-re-arming one-shot timer per reading would do the same with fewer wake-ups (a tick costs about 500 XS
     // units, some 10 µs at 64 MHz), but a fixed task is what the scheduler, the XS probe and the emulated MCU's
     // timeline see as this node's sampling. Woken from deep sleep, the reading is due now: take it at once.
-    this.#node.scheduler.every(this.#tickMs, () => this.#tick(), { phaseMs: wake ? this.#tickMs : FIRST_READING_MS, name: "field" });
+    this.#scheduler.every(this.#tickMs, () => this.#tick(), { phaseMs: wake ? this.#tickMs : FIRST_READING_MS, name: "field" });
     if (wake) this.#measure();
   }
 
-  /** Connect or join (once): at start on boards that stay awake, at the first message on those that sleep. */
-  #startLink(): void {
-    if (this.#linkStarted) return;
-    this.#linkStarted = true;
-    this.#node.start();
+  /**
+   * The node skeleton, made and started (connect or join) once: at start on boards that stay awake, at the first
+   * message of a wake on those that sleep, so that a wake with nothing to send builds no link (most wakes).
+   */
+  #startNode(): { node: Node; messages: ParkingMessages } {
+    let node = this.#node;
+    if (!node) {
+      const host = this.#host;
+      node = new Node({ host, config: this.#config, link: boardLink, onReport: () => this.#report(), settings: [this.#recal] });
+      this.#node = node;
+      this.#messages = new ParkingMessages(`${host.id}:`);
+      node.start();
+    }
+    return { node, messages: this.#messages! };
   }
 
   #tick(): void {
@@ -207,8 +235,8 @@ export class ParkingSensor implements NodeApp {
    * (the next one comes by the tick), an event waiting, a frame queued or with the link.
    */
   #sleepIfIdle(ms: number): void {
-    if (!this.#sleeps || !(ms > 0) || this.#measuring || !this.#readOk || this.#reporter.pending > 0) return;
-    if (this.#linkStarted && this.#node.uplink.depth > 0) return;
+    if (!this.#sleeps || !(ms > 0) || ms < this.#sleepMinMs || this.#measuring || !this.#readOk || this.#reporter.pending > 0) return;
+    if (this.#node && this.#node.uplink.depth > 0) return;
     const b = this.#keptBytes;
     this.#detector.save(b, 0);
     // The heartbeat's silence at the next reading, in ticks (readings fall on the tick's grid).
@@ -229,6 +257,8 @@ export class ParkingSensor implements NodeApp {
       return;
     }
     this.#detector.restore(b, 0, wakeMs);
+    // Every change was numbered and none waits at a sleep: the next number is the count of changes.
+    this.#reporter.restoreSequence(this.#detector.arrivals + this.#detector.departures);
     const silence = getU16(b, KEPT_SILENCE_AT);
     if (silence !== SILENCE_NEVER) this.#reporter.sent(wakeMs - silence * this.#tickMs);
   }
@@ -240,8 +270,8 @@ export class ParkingSensor implements NodeApp {
     while (this.#reporter.takeEvent(e)) {
       // The change's wall time: the detector stamps it on the monotonic clock.
       const atS = Math.floor((h.clock.unixMs() - (h.clock.ticks() - e.atMs)) / 1000);
-      this.#startLink();
-      this.#node.event(this.#messages.event(e, atS));
+      const { node, messages } = this.#startNode();
+      node.event(messages.event(e, atS));
       this.#reporter.sent(h.clock.ticks());
     }
   }
@@ -258,9 +288,9 @@ export class ParkingSensor implements NodeApp {
     if (d.baseline.valid) d.baseline.into(this.#baseline);
     else this.#baseline.fill(NaN);
     this.#stats.heartbeats++;
-    this.#startLink();
-    this.#node.report(
-      this.#messages.heartbeat({
+    const { node, messages } = this.#startNode();
+    node.report(
+      messages.heartbeat({
         timeS: Math.floor(h.clock.unixMs() / 1000),
         occupied: d.state === BayState.OCCUPIED,
         volts: h.power.supplyVoltage(),
@@ -278,7 +308,7 @@ export class ParkingSensor implements NodeApp {
     const d = this.#detector;
     return {
       ...this.#stats,
-      ...this.#node.stats(),
+      ...this.#node?.stats(),
       arrivals: d.arrivals,
       departures: d.departures,
       relearnt: d.relearnt,
