@@ -19,12 +19,13 @@
  *   3.16 µA idle with RAM kept). A deep sleep reboots, so every wake runs `main` again: the reading is taken at
  *   once, from the kept state; the link is started only when there is something to send, and the node stays awake
  *   (sampling on its timer) until the queue has drained.
- *   It pays only for long waits: the 1.66 µA it saves must repay a reboot, and a wake on the emulated nRF52840
- *   (`ganzhi emulate parking`, every wake a reboot) runs about 1.9 million device instructions (main again, the
- *   driver's reset of the part, its garbage collections: some 55 ms at 3.3 mA), besides the chip's own start-up
- *   (27 ms to main, emulated, not charged by the emulator). Break-even is then about two minutes between readings,
- *   so DEEP_SLEEP_MIN_MS is that, and at this node's 1 s and 4 s the node waits in System ON idle as before (the
- *   battery estimate, tools/bench/battery.ts, prints both). What is kept
+ *   It pays only for long waits: the 1.66 µA it saves must repay a reboot. Made to sleep at every idle reading,
+ *   the node on the emulated nRF52840 (every wake a reboot) spent 97 % of the time in deep sleep (1.45 µA) but
+ *   drew 68 µA for the CPU (main run again at each wake, about 1.8 million device instructions with the driver's
+ *   reset of the part and the garbage collections) and 22 µA for the 27 ms reset to main, against 7–16 µA for
+ *   the CPU awake in System ON idle: about 0.3 mA·s a wake, so break-even is some three minutes between
+ *   readings. DEEP_SLEEP_MIN_MS is that, and at this node's 1 s and 4 s readings it waits in System ON idle as
+ *   before (tools/bench/battery.ts says what it charges). What is kept
  *   (retained words 0…10, one RetainedBlock: runtime/retained-block.ts): the detector's state
  *   (detector.ts `save`) and the heartbeat's silence in sampling ticks. A block that does not check out (damaged,
  *   another layout) is named in the log and counted, and the node learns the empty bay again rather than decide on
@@ -59,7 +60,7 @@ const SLOW_TICKS = 4;
 const KEPT = Object.freeze({ name: "parking retained state", first: 0, words: 11, tag: 0x50, version: 1 });
 const KEPT_SILENCE_AT = DETECTOR_STATE_BYTES;
 /** The shortest wait worth a deep sleep (see above). */
-export const DEEP_SLEEP_MIN_MS = 120_000;
+export const DEEP_SLEEP_MIN_MS = 180_000;
 
 export interface ParkingSensorOptions {
   /** Deep-sleep only when the next reading is at least this far (default DEEP_SLEEP_MIN_MS; 0: whenever idle). */

@@ -5,8 +5,8 @@
  *   a simulated week of the street world in both bay layouts;
  * - a retained block that does not check out (a flipped bit, another layout version, another kind of block, nothing
  *   saved) is refused with the reason named;
- * - on the simulator's nRF52840 board, told to deep-sleep whenever it is idle (its default waits for two minutes
- *   between readings, devices/parking/sensor.ts), the node sleeps between readings and its frames are those of the
+ * - on the simulator's nRF52840 board, told to deep-sleep whenever it is idle (by default it sleeps only when three minutes
+ *   or more part two readings, devices/parking/sensor.ts), the node sleeps between readings and its frames are those of the
  *   node that stays awake; a retained block damaged while it sleeps is named in the log and the node learns the
  *   empty bay again (no event for nothing).
  */

@@ -11,8 +11,8 @@
  *   `deepSleep`); a wake from deep sleep is a reboot, charged as main's instructions run again plus the reset to
  *   main (the image's boot time) at the CPU's current; a range (the device's instructions at the fewest cycles, up
  *   to its provider's too at the most). Of the two nodes only the parking sensor can deep-sleep, and only when the
- *   wait until its next reading is two minutes or more (devices/parking/sensor.ts DEEP_SLEEP_MIN_MS): at its 1 s and
- *   4 s readings a reboot costs more than the 1.66 µA it saves, so it waits in System ON idle. On that board the
+ *   wait until its next reading is three minutes or more (devices/parking/sensor.ts DEEP_SLEEP_MIN_MS): at its 1 s
+ *   and 4 s readings a reboot costs more than the 1.66 µA it saves, so it waits in System ON idle. On that board the
  *   link is MQTT, which the simulator carries: the MQTT client's work stands in for the LoRaWAN MAC's or the
  *   AT-command driver's (the emulated MCU does not run those yet).
  * - Radio: the transceiver's or modem's own part model over a simulated run on the radio board (the SX1262 model's
