@@ -8,7 +8,8 @@
  *   standby between them), with the MCU idle in between.
  * - Uplink: an event (confirmed, ahead of routine telemetry: runtime/node/node.ts `event`) for every change, as soon
  *   as the detector decides; a heartbeat when nothing has been sent for HEARTBEAT_MS, checked at every report tick
- *   (`reportS`), with the supply voltage, the die temperature and the empty bay's field.
+ *   (`reportS`; at every reading on a node that deep-sleeps), with the supply voltage, the die temperature and the
+ *   empty bay's field.
  * - Downlink settings: `reportS` (the skeleton's) and `recal`: 1 tells the node the bay is empty now; it learns the
  *   empty field from its last reading (and reports a departure, reason RECALIBRATED, if it thought a car was there).
  *
