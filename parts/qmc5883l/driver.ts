@@ -27,7 +27,7 @@
  */
 import { SensorError, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
 import type { CycleSteps } from "../magnetometer/cycle.js";
-import { MagnetometerDriver } from "../magnetometer/driver.js";
+import { MagnetometerDriver } from "../magnetometer/driver-base.js";
 import { int16, type MagnetometerSample } from "../magnetometer/reading.js";
 import {
   CTRL2_INT_ENB,
