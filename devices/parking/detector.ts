@@ -28,9 +28,9 @@
  *
  * Kept across a deep sleep (`save`/`restore`, DETECTOR_STATE_BYTES): a node that sleeps between samples reboots at
  * every wake, so the state lives in retained words, and what is kept is what the detector holds, bit for bit — the
- * baseline and the parked car's field in single precision, the last reading on a 1/64 µT grid (±512 µT), counts,
- * and times as ages from the last sample — so a detector restored before every sample decides exactly as one that
- * never slept (test/devices/parking-retained.test.ts). Two counters are kept shorter than in RAM: `arrivals` counts
+ * baseline and the parked car's field in single precision, the last reading on a 1/32 µT grid (±1,024 µT; the
+ * QMC5883L's step at ±8 G is 1/30 µT), counts, and times as ages from the last sample — so a detector restored
+ * before every sample decides exactly as one that never slept (test/devices/parking-retained.test.ts). Two counters are kept shorter than in RAM: `arrivals` counts
  * modulo 65,536 (departures follow from it and the state), and `relearnt` counts since the last boot.
  */
 import { exp } from "../../runtime/detmath.js";
@@ -40,7 +40,7 @@ import { AdaptiveBaseline, type BaselineOptions } from "./baseline.js";
 /** Bytes `save` writes. */
 export const DETECTOR_STATE_BYTES = 38;
 /** The last reading is kept on this grid (per µT). */
-const LAST_STEPS_PER_UT = 64;
+const LAST_STEPS_PER_UT = 32;
 const NEVER = 0xffffffff;
 
 export const BayState = Object.freeze({ VACANT: 0, OCCUPIED: 1 });
