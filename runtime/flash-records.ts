@@ -24,6 +24,7 @@
  */
 import type { FlashPartition } from "../hal/host.js";
 import { crc32 } from "./crc32.js";
+import { getU16, getU32, putU16, putU32 } from "./le.js";
 
 export interface FlashRecordLogOptions {
   /** First block of the partition the log uses (default 0). */
@@ -120,14 +121,13 @@ export class FlashRecordLog {
     const seq = this.#nextSequence;
     const s = this.#slot;
     s.fill(0xff);
-    s[0] = length & 0xff;
-    s[1] = length >>> 8;
+    putU16(s, 0, length);
     s[2] = kind;
     s[3] = RECORD_MARKER;
-    putLe32(s, 4, seq);
+    putU32(s, 4, seq);
     for (let i = 0; i < length; i++) s[HEADER_BYTES + i] = payload[offset + i]!;
     const crcAt = this.slotBytes - this.#commitBytes - 4;
-    putLe32(s, crcAt, crc32(s, 0, HEADER_BYTES + length));
+    putU32(s, crcAt, crc32(s, 0, HEADER_BYTES + length));
     // Claim the slot first: if this write is cut, the torn slot is skipped and the next record goes after it.
     const at = this.#slotOffset(this.#active, this.#nextSlot);
     this.#nextSlot++;
@@ -149,7 +149,7 @@ export class FlashRecordLog {
       for (let k = 1; k < this.#slotsPerBlock; k++) {
         const bytes = this.#readSlot(b, k);
         const length = this.#recordLength(bytes, 0);
-        if (length >= 0) visit(bytes[2]!, readLe32(bytes, 4), bytes, HEADER_BYTES, length);
+        if (length >= 0) visit(bytes[2]!, getU32(bytes, 4), bytes, HEADER_BYTES, length);
       }
     }
   }
@@ -188,7 +188,7 @@ export class FlashRecordLog {
           const length = this.#recordLength(bytes, 0);
           if (length < 0) continue;
           records++;
-          const seq = readLe32(bytes, 4);
+          const seq = getU32(bytes, 4);
           if (seq > maxSeq) maxSeq = seq;
         }
       } else {
@@ -246,11 +246,10 @@ export class FlashRecordLog {
     this.#state[target] = DIRTY;
     const s = this.#slot;
     s.fill(0xff);
-    putLe32(s, 0, BLOCK_MAGIC);
-    putLe32(s, 4, generation);
-    s[8] = this.slotBytes & 0xff;
-    s[9] = this.slotBytes >>> 8;
-    putLe32(s, 12, crc32(s, 0, 12));
+    putU32(s, 0, BLOCK_MAGIC);
+    putU32(s, 4, generation);
+    putU16(s, 8, this.slotBytes);
+    putU32(s, 12, crc32(s, 0, 12));
     this.#flash.write((this.#first + target) * this.#flash.blockLength, s);
     this.#state[target] = VALID;
     this.#generation[target] = generation;
@@ -275,20 +274,20 @@ export class FlashRecordLog {
 
   /** The generation in a block's header, or −1 when the header is not whole and valid. */
   #headerGeneration(bytes: Uint8Array): number {
-    if (readLe32(bytes, 0) !== BLOCK_MAGIC) return -1;
-    if ((bytes[8]! | (bytes[9]! << 8)) !== this.slotBytes) return -1;
-    if (readLe32(bytes, 12) !== crc32(bytes, 0, 12)) return -1;
-    return readLe32(bytes, 4);
+    if (getU32(bytes, 0) !== BLOCK_MAGIC) return -1;
+    if (getU16(bytes, 8) !== this.slotBytes) return -1;
+    if (getU32(bytes, 12) !== crc32(bytes, 0, 12)) return -1;
+    return getU32(bytes, 4);
   }
 
   /** The payload length of the committed, intact record in the slot at `at`, or −1. */
   #recordLength(bytes: Uint8Array, at: number): number {
     if (bytes[at + 3] !== RECORD_MARKER) return -1;
-    const length = bytes[at]! | (bytes[at + 1]! << 8);
+    const length = getU16(bytes, at);
     if (length > this.maxPayload) return -1;
     const end = at + this.slotBytes;
     for (let i = end - this.#commitBytes; i < end; i++) if (bytes[i] !== 0) return -1;
-    if (readLe32(bytes, end - this.#commitBytes - 4) !== crc32(bytes, at, HEADER_BYTES + length)) return -1;
+    if (getU32(bytes, end - this.#commitBytes - 4) !== crc32(bytes, at, HEADER_BYTES + length)) return -1;
     return length;
   }
 
@@ -302,13 +301,3 @@ function erasedRange(bytes: Uint8Array, at: number, length: number): boolean {
   return true;
 }
 
-function putLe32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
-  b[at + 2] = (v >>> 16) & 0xff;
-  b[at + 3] = (v >>> 24) & 0xff;
-}
-
-function readLe32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-}

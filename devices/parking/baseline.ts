@@ -2,15 +2,21 @@
  * The empty bay's field, per axis, as the Adaptive Threshold Detection Algorithm keeps it (Cheung, Ergen & Varaiya,
  * "Traffic surveillance with wireless magnetic sensors", 12th ITS World Congress, 2005, as the reference notes
  * summarise it): B(k) = α·B(k−1) + (1 − α)·a(k), updated only while the detector has seen no vehicle for the last
- * `holdSamples` samples, so that a car's first samples never reach the baseline before the detector confirms it.
+ * `holdSamples` samples.
  *
- * Here every sample waits in a short ring; it is folded into the baseline only once `holdSamples` quiet samples
- * have followed it, and the whole ring is dropped the moment a sample is not quiet. α comes from a time constant
- * (α = e^(−Δt/τ)), so drift is tracked the same whatever the sampling interval, and each step is limited to
- * `maxRateUtPerHour`: the sensor's drift (about 0.15 µT an hour per axis while the road warms in the morning) is
- * followed, but a step below the detection threshold — a weak car, a car next door — is not absorbed within minutes,
- * so the departure of a car too weak to be reported does not look like an arrival. While a car stands over the
- * sensor the detector reports no quiet samples and the baseline is frozen.
+ * A sample is folded in when it is quiet and the `holdSamples` before it were quiet too: a count of quiet samples in
+ * a row, not a ring of waiting samples, so the whole state is three floats and a count, small enough for the 31
+ * retained words a node carries across deep sleep (devices/parking/retained.ts). The samples of a car coming closer
+ * before it is confirmed do reach the baseline, but each step is limited to `maxRateUtPerHour`, so a minute of them
+ * moves it by thousandths of a µT. α comes from a time constant (α = e^(−Δt/τ)), so drift is tracked the same
+ * whatever the sampling interval, and the rate limit lets the sensor's drift (about 0.15 µT an hour per axis while
+ * the road warms in the morning) be followed while a step below the detection threshold — a weak car, a car next
+ * door — is not absorbed within minutes, so the departure of a car too weak to be reported does not look like an
+ * arrival. While a car stands over the sensor the detector reports no quiet samples and the baseline is frozen.
+ *
+ * The baseline is kept in single precision (a Float32Array): what is kept across a deep sleep is then exactly what
+ * a node that never sleeps holds (a step of the rate limit, about 0.001 µT, is far above a float's resolution at
+ * 50 µT).
  *
  * Temperature drift of the sensor's offset is tracked like any slow drift while the bay is empty; while a car
  * stands there the baseline cannot follow it, and the detector's low threshold leaves room for a night's worth
@@ -33,19 +39,17 @@ export class AdaptiveBaseline {
   readonly holdSamples: number;
   readonly #tau: number;
   readonly #maxRate: number;
-  readonly #b = new Float64Array(3).fill(NaN);
-  readonly #ring: Float64Array;
-  readonly #dt: Float64Array;
-  #head = 0;
-  #filled = 0;
+  readonly #b = new Float32Array(3).fill(NaN);
+  /** Quiet samples in a row, up to holdSamples + 1. */
+  #quiet = 0;
 
   constructor(o: BaselineOptions = {}) {
     this.#tau = o.tauMs ?? 1_200_000;
     this.#maxRate = (o.maxRateUtPerHour ?? 1) / 3_600_000;
     this.holdSamples = o.holdSamples ?? 8;
-    if (!Number.isInteger(this.holdSamples) || this.holdSamples < 1) throw new RangeError(`baseline: holdSamples must be a whole number ≥ 1, got ${o.holdSamples}`);
-    this.#ring = new Float64Array(3 * this.holdSamples);
-    this.#dt = new Float64Array(this.holdSamples);
+    if (!Number.isInteger(this.holdSamples) || this.holdSamples < 1 || this.holdSamples > 254) {
+      throw new RangeError(`baseline: holdSamples must be a whole number in 1…254, got ${o.holdSamples}`);
+    }
   }
 
   /** Whether there is a baseline yet. */
@@ -64,6 +68,11 @@ export class AdaptiveBaseline {
     return out;
   }
 
+  /** Quiet samples in a row so far (saturating at holdSamples + 1), for keeping across a deep sleep. */
+  get quietRun(): number {
+    return this.#quiet;
+  }
+
   /**
    * A sample (µT, ms since the last one). `quiet`: the detector sees no vehicle and no arrival under way.
    * Returns whether the baseline moved.
@@ -74,40 +83,39 @@ export class AdaptiveBaseline {
       return true;
     }
     if (!quiet) {
-      // Everything waiting may hold the beginning of a vehicle: drop it.
-      this.#filled = 0;
+      this.#quiet = 0;
       return false;
     }
-    const n = this.holdSamples;
-    let moved = false;
-    if (this.#filled === n) {
-      // The oldest waiting sample has had n quiet samples after it: fold it in.
-      const at = this.#head;
-      const dt = this.#dt[at]!;
-      const alpha = dt > 0 ? 1 - exp(-dt / this.#tau) : 0;
-      const limit = this.#maxRate * dt;
-      for (let i = 0; i < 3; i++) {
-        let step = alpha * (this.#ring[3 * at + i]! - this.#b[i]!);
-        if (step > limit) step = limit;
-        else if (step < -limit) step = -limit;
-        this.#b[i] = this.#b[i]! + step;
-      }
-      moved = true;
-    } else this.#filled++;
-    const at = this.#head;
-    this.#ring[3 * at] = x;
-    this.#ring[3 * at + 1] = y;
-    this.#ring[3 * at + 2] = z;
-    this.#dt[at] = dtMs;
-    this.#head = (at + 1) % n;
-    return moved;
+    if (this.#quiet <= this.holdSamples) this.#quiet++;
+    if (this.#quiet <= this.holdSamples) return false;
+    const alpha = dtMs > 0 ? 1 - exp(-dtMs / this.#tau) : 0;
+    const limit = this.#maxRate * dtMs;
+    const b = this.#b;
+    for (let i = 0; i < 3; i++) {
+      const v = i === 0 ? x : i === 1 ? y : z;
+      let step = alpha * (v - b[i]!);
+      if (step > limit) step = limit;
+      else if (step < -limit) step = -limit;
+      b[i] = b[i]! + step;
+    }
+    return true;
   }
 
   /** Start again from this reading (calibration): the empty bay is what the sensor sees now. */
   reset(x: number, y: number, z: number): void {
-    this.#b[0] = x;
-    this.#b[1] = y;
-    this.#b[2] = z;
-    this.#filled = 0;
+    const b = this.#b;
+    b[0] = x;
+    b[1] = y;
+    b[2] = z;
+    this.#quiet = 0;
+  }
+
+  /** Take back a kept state: the baseline (NaN: none yet) and the quiet run. */
+  restore(x: number, y: number, z: number, quietRun: number): void {
+    const b = this.#b;
+    b[0] = x;
+    b[1] = y;
+    b[2] = z;
+    this.#quiet = quietRun > this.holdSamples + 1 ? this.holdSamples + 1 : quietRun;
   }
 }

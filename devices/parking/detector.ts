@@ -25,9 +25,23 @@
  *
  * `sample` returns the interval to the next sample: `fastMs` while something is changing, `slowMs` while the bay is
  * settled either way (deep sleep in between on the device). No allocation per sample.
+ *
+ * Kept across a deep sleep (`save`/`restore`, DETECTOR_STATE_BYTES): a node that sleeps between samples reboots at
+ * every wake, so the state lives in retained words, and what is kept is what the detector holds, bit for bit — the
+ * baseline and the parked car's field in single precision, the last reading on a 1/32 µT grid (±1,024 µT; the
+ * QMC5883L's step at ±8 G is 1/30 µT), counts, and times as ages from the last sample — so a detector restored
+ * before every sample decides exactly as one that never slept (test/devices/parking-retained.test.ts). Two counters are kept shorter than in RAM: `arrivals` counts
+ * modulo 65,536 (departures follow from it and the state), and `relearnt` counts since the last boot.
  */
-import { Ema } from "../../runtime/filters/ema.js";
+import { exp } from "../../runtime/detmath.js";
+import { getU16, getU32, putU16, putU32 } from "../../runtime/le.js";
 import { AdaptiveBaseline, type BaselineOptions } from "./baseline.js";
+
+/** Bytes `save` writes. */
+export const DETECTOR_STATE_BYTES = 38;
+/** The last reading is kept on this grid (per µT). */
+const LAST_STEPS_PER_UT = 32;
+const NEVER = 0xffffffff;
 
 export const BayState = Object.freeze({ VACANT: 0, OCCUPIED: 1 });
 
@@ -48,9 +62,9 @@ export interface DetectorOptions {
   highUt?: number;
   /** Default 2.2 µT. */
   lowUt?: number;
-  /** Default 4. */
+  /** Default 4 (at most 8). */
   arriveSamples?: number;
-  /** Default 5. */
+  /** Default 5 (at most 8). */
   departSamples?: number;
   /** Largest change between two samples of a field that stands still, µT (default 1.5, plus 10 % of the deviation). */
   settleUt?: number;
@@ -74,7 +88,7 @@ export class ParkingDetector {
   readonly lowUt: number;
   readonly baseline: AdaptiveBaseline;
   state: number = BayState.VACANT;
-  /** When the state last changed, ms (NaN before the first change). */
+  /** When the state last changed, ms (NaN before the first change, and after a restore). */
   sinceMs = NaN;
   /** |B − B₀| at the last sample, µT. */
   deviationUt = NaN;
@@ -90,14 +104,21 @@ export class ParkingDetector {
   readonly #slow: number;
   readonly #pendingTimeout: number;
   readonly #maxOccupied: number;
-  readonly #parked: readonly Ema[];
+  readonly #tau: number;
+  /** The parked car's field (an exponential average per axis, single precision as it is kept). */
+  readonly #parked = new Float32Array(3);
   readonly #e = new Float64Array(3);
   readonly #last = new Float64Array(3).fill(NaN);
+  readonly #f32 = new Float32Array(1);
+  readonly #f32Bytes = new Uint8Array(this.#f32.buffer);
   #lastMs = NaN;
+  /** What the last sample returned. */
+  #nextMs = NaN;
   #above = 0;
   #below = 0;
   #baselineMovedMs = NaN;
-  #stillSinceMs = NaN;
+  /** Occupied: the TIMEOUT rule may fire after this (occupied for maxOccupiedMs and the field still for an hour). */
+  #timeoutAtMs = NaN;
 
   constructor(o: DetectorOptions = {}) {
     this.highUt = o.highUt ?? 3.5;
@@ -106,15 +127,15 @@ export class ParkingDetector {
     this.#n = o.arriveSamples ?? 4;
     this.#m = o.departSamples ?? 5;
     for (const [k, v] of [["arriveSamples", this.#n], ["departSamples", this.#m]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`parking detector: ${k} must be a whole number ≥ 1, got ${v}`);
+      if (!Number.isInteger(v) || v < 1 || v > 8) throw new RangeError(`parking detector: ${k} must be a whole number in 1…8, got ${v}`);
     }
     this.#settle = o.settleUt ?? 1.5;
     this.#fast = o.fastMs ?? 1000;
     this.#slow = o.slowMs ?? 4000;
     this.#pendingTimeout = o.pendingTimeoutMs ?? 1_200_000;
     this.#maxOccupied = o.maxOccupiedMs ?? 72 * 3_600_000;
-    const tau = o.parkedTauMs ?? 600_000;
-    this.#parked = Object.freeze([new Ema({ tauMs: tau, sampleMs: this.#fast }), new Ema({ tauMs: tau, sampleMs: this.#fast }), new Ema({ tauMs: tau, sampleMs: this.#fast })]);
+    this.#tau = o.parkedTauMs ?? 600_000;
+    if (!(this.#tau > 0)) throw new RangeError(`parking detector: parkedTauMs must be > 0, got ${o.parkedTauMs}`);
     this.baseline = new AdaptiveBaseline(o.baseline);
     this.#o = o;
   }
@@ -125,13 +146,19 @@ export class ParkingDetector {
 
   /** A reading (µT along the part's axes, monotonic ms). Returns ms until the next sample. */
   sample(x: number, y: number, z: number, nowMs: number): number {
+    const next = this.#sample(x, y, z, nowMs);
+    this.#nextMs = next;
+    return next;
+  }
+
+  #sample(x: number, y: number, z: number, nowMs: number): number {
     const dt = this.#lastMs === this.#lastMs ? nowMs - this.#lastMs : this.#fast;
     this.#lastMs = nowMs;
     const last = this.#last;
     const step = last[0] === last[0] ? norm(x - last[0]!, y - last[1]!, z - last[2]!) : Infinity;
-    last[0] = x;
-    last[1] = y;
-    last[2] = z;
+    last[0] = onGrid(x);
+    last[1] = onGrid(y);
+    last[2] = onGrid(z);
     const b = this.baseline;
     if (!b.valid) {
       b.update(x, y, z, dt, true);
@@ -163,15 +190,12 @@ export class ParkingDetector {
       this.#above++;
       if (this.#above >= this.#n) {
         const p = this.#parked;
-        p[0]!.reset();
-        p[1]!.reset();
-        p[2]!.reset();
-        p[0]!.push(x);
-        p[1]!.push(y);
-        p[2]!.push(z);
+        p[0] = x;
+        p[1] = y;
+        p[2] = z;
         this.#above = 0;
         this.#below = 0;
-        this.#stillSinceMs = now;
+        this.#timeoutAtMs = now + (this.#maxOccupied > 3_600_000 ? this.#maxOccupied : 3_600_000);
         this.#change(BayState.OCCUPIED, ChangeReason.ARRIVAL, now, dev);
         return this.#fast;
       }
@@ -188,7 +212,7 @@ export class ParkingDetector {
 
   #occupied(x: number, y: number, z: number, dt: number, now: number, dev: number, still: boolean): number {
     const p = this.#parked;
-    const dP = norm(x - p[0]!.value, y - p[1]!.value, z - p[2]!.value);
+    const dP = norm(x - p[0]!, y - p[1]!, z - p[2]!);
     const backToEmpty = dev < this.lowUt;
     const elsewhere = still && dev < this.highUt && dP >= this.highUt && dev <= 0.5 * dP;
     if (backToEmpty || elsewhere) {
@@ -204,11 +228,14 @@ export class ParkingDetector {
       return this.#fast;
     }
     this.#below = 0;
-    p[0]!.push(x, dt);
-    p[1]!.push(y, dt);
-    p[2]!.push(z, dt);
-    if (dP >= this.lowUt) this.#stillSinceMs = now;
-    else if (now - this.sinceMs > this.#maxOccupied && now - this.#stillSinceMs > 3_600_000) {
+    const a = dt > 0 ? 1 - exp(-dt / this.#tau) : 0;
+    p[0] = p[0]! + a * (x - p[0]!);
+    p[1] = p[1]! + a * (y - p[1]!);
+    p[2] = p[2]! + a * (z - p[2]!);
+    if (dP >= this.lowUt) {
+      // The field moved: the timeout waits for it to stand still an hour (and for maxOccupiedMs since the arrival).
+      if (now + 3_600_000 > this.#timeoutAtMs) this.#timeoutAtMs = now + 3_600_000;
+    } else if (now > this.#timeoutAtMs) {
       this.baseline.reset(x, y, z);
       this.#baselineMovedMs = now;
       this.#change(BayState.VACANT, ChangeReason.TIMEOUT, now, dev);
@@ -220,10 +247,96 @@ export class ParkingDetector {
   #change(state: number, reason: number, now: number, dev: number): void {
     this.state = state;
     this.sinceMs = now;
-    if (state === BayState.OCCUPIED) this.arrivals++;
-    else this.departures++;
+    if (state === BayState.OCCUPIED) this.arrivals = (this.arrivals + 1) & 0xffff;
+    else this.departures = (this.departures + 1) & 0xffff;
     this.#o.onChange?.(state, reason, now, dev);
   }
+
+  /** Write the state into `out` at `at` (DETECTOR_STATE_BYTES), with times as ages from the last sample. */
+  save(out: Uint8Array, at: number): void {
+    out.fill(0, at, at + DETECTOR_STATE_BYTES);
+    const occupied = this.state === BayState.OCCUPIED;
+    const slow = this.#nextMs === this.#slow && this.#slow !== this.#fast;
+    out[at] = (occupied ? 1 : 0) | (slow ? 2 : 0) | (this.#above << 2) | (this.#below << 5);
+    out[at + 1] = this.baseline.quietRun;
+    putU16(out, at + 2, this.arrivals);
+    const l = this.#last;
+    for (let i = 0; i < 3; i++) putU16(out, at + 4 + 2 * i, l[i] === l[i] ? Math.round(l[i]! * LAST_STEPS_PER_UT) : 0);
+    for (let i = 0; i < 3; i++) this.#putF32(out, at + 10 + 4 * i, this.baseline.axis(i));
+    const last = this.#lastMs;
+    if (occupied) {
+      for (let i = 0; i < 3; i++) this.#putF32(out, at + 22 + 4 * i, this.#parked[i]!);
+      putU32(out, at + 34, clampAge(this.#timeoutAtMs - last));
+    } else putU32(out, at + 22, clampAge(last - this.#baselineMovedMs));
+  }
+
+  /**
+   * Take back what `save` wrote. `wakeMs` is when (on this boot's clock) the next sample is taken: one interval, as
+   * the last sample asked, after it.
+   */
+  restore(b: Uint8Array, at: number, wakeMs: number): void {
+    const flags = b[at]!;
+    const occupied = (flags & 1) !== 0;
+    this.state = occupied ? BayState.OCCUPIED : BayState.VACANT;
+    this.#above = (flags >>> 2) & 7;
+    this.#below = (flags >>> 5) & 7;
+    this.arrivals = getU16(b, at + 2);
+    this.departures = (this.arrivals - (occupied ? 1 : 0)) & 0xffff;
+    this.baseline.restore(this.#getF32(b, at + 10), this.#getF32(b, at + 14), this.#getF32(b, at + 18), b[at + 1]!);
+    this.sinceMs = NaN;
+    this.deviationUt = NaN;
+    this.#parked.fill(0);
+    this.#timeoutAtMs = NaN;
+    this.#baselineMovedMs = NaN;
+    const l = this.#last;
+    if (!this.baseline.valid) {
+      l.fill(NaN);
+      this.#lastMs = NaN;
+      this.#nextMs = NaN;
+      return;
+    }
+    for (let i = 0; i < 3; i++) l[i] = signed16(getU16(b, at + 4 + 2 * i)) / LAST_STEPS_PER_UT;
+    this.#nextMs = flags & 2 ? this.#slow : this.#fast;
+    const last = wakeMs - this.#nextMs;
+    this.#lastMs = last;
+    if (occupied) {
+      for (let i = 0; i < 3; i++) this.#parked[i] = this.#getF32(b, at + 22 + 4 * i);
+      this.#timeoutAtMs = last + ageOf(getU32(b, at + 34));
+    } else this.#baselineMovedMs = last - ageOf(getU32(b, at + 22));
+  }
+
+  #putF32(out: Uint8Array, at: number, v: number): void {
+    this.#f32[0] = v;
+    for (let i = 0; i < 4; i++) out[at + i] = this.#f32Bytes[i]!;
+  }
+
+  #getF32(b: Uint8Array, at: number): number {
+    for (let i = 0; i < 4; i++) this.#f32Bytes[i] = b[at + i]!;
+    return this.#f32[0]!;
+  }
+}
+
+/** A reading on the grid the last reading is kept on. */
+function onGrid(v: number): number {
+  let q = Math.round(v * LAST_STEPS_PER_UT);
+  if (q > 32767) q = 32767;
+  else if (q < -32768) q = -32768;
+  return q / LAST_STEPS_PER_UT;
+}
+
+function signed16(v: number): number {
+  return v & 0x8000 ? v - 0x10000 : v;
+}
+
+/** An age in ms as kept: whole, 0…2³²−2; never (NaN) as NEVER. */
+function clampAge(ms: number): number {
+  if (!(ms === ms)) return NEVER;
+  if (ms <= 0) return 0;
+  return ms >= NEVER - 1 ? NEVER - 1 : Math.floor(ms);
+}
+
+function ageOf(v: number): number {
+  return v === NEVER ? NaN : v;
 }
 
 function norm(a: number, b: number, c: number): number {

@@ -81,6 +81,16 @@ export class ParkingReporter {
     return true;
   }
 
+  /** Events numbered so far (the next event's sequence number). */
+  get sequence(): number {
+    return this.#seq;
+  }
+
+  /** Continue numbering from `seq` (after a deep sleep: no event waits then). */
+  restoreSequence(seq: number): void {
+    this.#seq = seq >>> 0;
+  }
+
   /** A message (event or heartbeat) went out at `nowMs`. */
   sent(nowMs: number): void {
     this.heartbeat.sent(nowMs);

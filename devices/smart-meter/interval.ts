@@ -102,16 +102,30 @@ export class IntervalEnergy {
     return this.#k * INTERVAL_MS;
   }
 
+  /** The readings the interval in progress started from (NaN: none), and its flags so far: what to keep. */
+  get openRegisterWh(): number {
+    return this.#startRegister;
+  }
+
+  get openPulses(): number {
+    return this.#startPulses;
+  }
+
+  get openFlags(): number {
+    return this.#flags;
+  }
+
   /**
-   * After a restart: the interval in progress began at `startMs` (the `endMs` of the last record kept) with these
-   * readings. Pulses are taken as lost unless `pulsesContinue` (the counter survived in retained memory).
+   * After a restart: the interval in progress began at `startMs` (the `endMs` of the last record kept, or the start
+   * kept in flash) with these readings and `flags` gathered so far. Pulses are taken as lost unless
+   * `pulsesContinue` (the counter survived in retained memory).
    */
-  resume(startMs: number, registerWh: number, pulses: number, pulsesContinue = false): void {
+  resume(startMs: number, registerWh: number, pulses: number, pulsesContinue = false, flags = 0): void {
     if (!Number.isInteger(startMs / INTERVAL_MS)) throw new RangeError(`interval energy: resume at ${startMs}, not an interval boundary`);
     this.#k = startMs / INTERVAL_MS;
     this.#startRegister = registerWh;
     this.#startPulses = pulsesContinue ? pulses : NaN;
-    this.#flags = IntervalFlag.RESTARTED | (pulsesContinue ? 0 : IntervalFlag.PULSES_LOST);
+    this.#flags = flags | IntervalFlag.RESTARTED | (pulsesContinue ? 0 : IntervalFlag.PULSES_LOST);
   }
 
   /** The meter clock was stepped (MeterClock.onStep): flag the interval in progress. */

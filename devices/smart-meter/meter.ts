@@ -15,6 +15,9 @@
  *   validates: never back by more than an hour, and every step flags the interval and the snapshots it touches).
  * - The node sleeps with its timers running (System ON idle on the nRF52840): pulses that come while firmware does
  *   not run are lost, so deep sleep would lose energy; the count is kept in retained memory across resets.
+ * - Across a power loss (./kept.ts, in flash): the interval in progress, kept at each boundary before the closed one
+ *   is reported, and the clock offset, kept at each step; the node resumes the interval (flagged RESTARTED) and the
+ *   meter time from them.
  */
 import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import { Cjt188 } from "../../parts/cjt188/driver.js";
@@ -26,6 +29,7 @@ import { boardLink } from "../shared/board-link.js";
 import { CLOCK_MAX_MS, CLOCK_MIN_MS, MeterClock } from "./clock.js";
 import { readMeterConfig, type MeterBusPart, type MeterConfig } from "./config.js";
 import { IntervalEnergy } from "./interval.js";
+import { MeterKeeper, type KeptInterval } from "./kept.js";
 import { MeterReportEncoder, type MeterReadings } from "./report.js";
 import { SnapshotKeeper } from "./snapshots.js";
 import { TamperMonitor } from "./tamper.js";
@@ -45,7 +49,7 @@ const ITEMS: readonly DataItem[] = Object.freeze([
 ]);
 const TARIFFS: readonly number[] = Object.freeze([DI.FORWARD_ACTIVE_TARIFF_1.di, DI.FORWARD_ACTIVE_TARIFF_2.di, DI.FORWARD_ACTIVE_TARIFF_3.di, DI.FORWARD_ACTIVE_TARIFF_4.di]);
 
-/** Retained words 0 and 1 hold the pulse count (the LoRaWAN session starts at word 8). */
+/** Retained words 0 and 1 hold the pulse count (the LoRaWAN session starts at word 11). */
 const PULSE_RETAINED_INDEX = 0;
 /**
  * The flash partition the snapshot logs live in, and their sizes: 64-byte slots, 63 to a 4 KB block, one block of
@@ -57,6 +61,8 @@ const PARTITION = "storage";
 const SLOT_BYTES = 64;
 const DAILY_BLOCKS = 8;
 const BILLING_BLOCKS = 2;
+/** The interval in progress and the clock offset (./kept.ts), after the snapshot logs: 12 blocks in all. */
+const KEPT_BLOCKS = 2;
 /** Quiet on the pair before the other protocol's first request, ms. */
 const PROTOCOL_GAP_MS = 1000;
 
@@ -82,6 +88,7 @@ export class SmartMeter implements NodeApp {
   readonly #clock: MeterClock;
   readonly #pulses: S0PulseCounter;
   readonly #intervals: IntervalEnergy;
+  readonly #kept: MeterKeeper;
   readonly #snapshots: SnapshotKeeper;
   readonly #tamper: TamperMonitor;
   readonly #encoder: MeterReportEncoder;
@@ -112,10 +119,14 @@ export class SmartMeter implements NodeApp {
     const cfg = (this.#cfg = readMeterConfig(host.config));
     const whPerPulse = 1000 / cfg.impulsesPerKwh;
     this.#encoder = new MeterReportEncoder(`${host.id}:`);
+    const flash = host.flash.open(PARTITION);
+    const kept = (this.#kept = new MeterKeeper(flash, DAILY_BLOCKS + BILLING_BLOCKS, KEPT_BLOCKS, SLOT_BYTES));
     this.#clock = new MeterClock({
       source: () => host.clock.unixMs(),
+      offsetMs: kept.clockOffsetMs(),
       onStep: () => {
         this.#stats.clockSteps++;
+        kept.keepClockOffset(this.#clock.offsetMs);
         // A read latched before the step belongs to the old clock: the step touches the interval after it.
         if (this.#reading) this.#stepPending = true;
         else this.#clockStepped();
@@ -146,11 +157,14 @@ export class SmartMeter implements NodeApp {
     this.#intervals = new IntervalEnergy({
       whPerPulse,
       onInterval: (r) => {
+        // The new interval's start first: a cut between the two then loses only this report, held in RAM.
+        this.#keepInterval();
         this.#stats.intervals++;
         this.#encoder.interval(r);
       },
     });
-    const flash = host.flash.open(PARTITION);
+    const open = kept.interval({ startMs: NaN, registerWh: NaN, pulses: NaN, flags: 0 } as KeptInterval);
+    if (open) this.#intervals.resume(open.startMs, open.registerWh, open.pulses, this.#pulses.restored, open.flags);
     this.#snapshots = new SnapshotKeeper({
       daily: new FlashRecordLog(flash, { firstBlock: 0, blocks: DAILY_BLOCKS, slotBytes: SLOT_BYTES, name: "daily snapshots" }),
       billing: new FlashRecordLog(flash, { firstBlock: DAILY_BLOCKS, blocks: BILLING_BLOCKS, slotBytes: SLOT_BYTES, name: "settlement snapshots" }),
@@ -207,7 +221,15 @@ export class SmartMeter implements NodeApp {
 
   #clockStepped(): void {
     this.#intervals.clockStepped();
+    this.#keepInterval();
     this.#snapshots.clockStepped();
+  }
+
+  /** The interval in progress into flash, when it has changed (./kept.ts). */
+  #keepInterval(): void {
+    const i = this.#intervals;
+    const start = i.openSinceMs;
+    if (start === start) this.#kept.keepInterval(start, i.openRegisterWh, i.openPulses, i.openFlags);
   }
 
   #busError(e: MeterError): void {
@@ -306,6 +328,8 @@ export class SmartMeter implements NodeApp {
     const at = this.#latchMs;
     const pulses = this.#latchPulses;
     this.#intervals.observe(at, registerWh, pulses);
+    // The first reading opens an interval, a late one may fill its start: keep what changed (no write otherwise).
+    this.#keepInterval();
     this.#snapshots.observe(at, registerWh, pulses, this.#tariffWh);
     const now = this.#clock.now();
     this.#tamper.energy(now, registerWh, pulses);

@@ -15,6 +15,7 @@
  * (u16), boundaries missed before this one (u16), tariffs 1…4 in Wh (4 × u32, 0xFFFFFFFF none).
  */
 import type { FlashRecordLog } from "../../runtime/flash-records.js";
+import { getU16, getU32, putU16, putU32 } from "../../runtime/le.js";
 import { DAY_MS, lastBillingBoundary, LOCAL_OFFSET_MS } from "./calendar.js";
 
 export const SnapshotKind = Object.freeze({ DAILY: 1, BILLING: 2 });
@@ -55,11 +56,8 @@ export function encodeSnapshot(s: Readonly<Snapshot>, out: Uint8Array): number {
   putU32(out, 4, Math.floor((s.readAtMs - s.boundaryMs) / 1000));
   putU32(out, 8, wh(s.registerWh));
   putU32(out, 12, wh(s.pulses));
-  out[16] = s.flags & 0xff;
-  out[17] = (s.flags >>> 8) & 0xff;
-  const missed = s.missed > 0xffff ? 0xffff : s.missed;
-  out[18] = missed & 0xff;
-  out[19] = missed >>> 8;
+  putU16(out, 16, s.flags);
+  putU16(out, 18, s.missed > 0xffff ? 0xffff : s.missed);
   for (let i = 0; i < 4; i++) putU32(out, 20 + 4 * i, wh(s.tariffWh[i]!));
   return SNAPSHOT_BYTES;
 }
@@ -71,8 +69,8 @@ export function decodeSnapshot(kind: number, b: Uint8Array, offset: number, leng
   into.readAtMs = into.boundaryMs + getU32(b, offset + 4) * 1000;
   into.registerWh = orNaN(getU32(b, offset + 8));
   into.pulses = orNaN(getU32(b, offset + 12));
-  into.flags = b[offset + 16]! | (b[offset + 17]! << 8);
-  into.missed = b[offset + 18]! | (b[offset + 19]! << 8);
+  into.flags = getU16(b, offset + 16);
+  into.missed = getU16(b, offset + 18);
   for (let i = 0; i < 4; i++) into.tariffWh[i] = orNaN(getU32(b, offset + 20 + 4 * i));
   return into;
 }
@@ -211,15 +209,4 @@ function wh(x: number): number {
 
 function orNaN(v: number): number {
   return v === NONE ? NaN : v;
-}
-
-function putU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
-  b[at + 2] = (v >>> 16) & 0xff;
-  b[at + 3] = (v >>> 24) & 0xff;
-}
-
-function getU32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }

@@ -343,15 +343,18 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   const frames = linked ? linked.frames : framesFromConsole(c, recording.id);
   const comparison = linked ? linked.comparison : compareFrames(simFrames, frames);
   const lorawan = radio ? rxWindows(recording, c, analysis.timeline, timing, radio) : undefined;
-  const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number; sleptUs?: number };
+  const s = c.summary as { memory: { atBoot: number[]; atEnd: number[] }; divergences: number; crashes: number; bootUs: number; sleptUs?: number; boots?: number };
   // CPU energy: the device's own instructions at the fewest cycles each, up to the device's and its provider's at
-  // the most (energy.ts); waking costs the start-up time each time the board slept.
+  // the most (energy.ts); waking costs the start-up time each time the board slept. A wake from deep sleep is a
+  // reboot: besides main's instructions (counted with the device's), the reset to main (the image's boot time).
   const perUs = (cpi: number) => cpi / (timing.coreHz / 1e6);
   const ins = analysis.instructions;
+  const rebootUs = s.sleptUs ? Math.max(0, (s.boots ?? 1) - 1 - s.crashes) * s.bootUs : 0;
+  const idleWakes = bounds({ fast: analysis.timeline.wakeups.fast * timing.wakeUs.best, slow: analysis.timeline.wakeups.slow * timing.wakeUs.worst });
   const energy = estimateEnergy(board.power, board.network, {
     runUs: recording.endUs,
     cpuUs: { low: ins.device * perUs(timing.cpi.best), high: (ins.device + ins.provider) * perUs(timing.cpi.worst) },
-    wakeUs: bounds({ fast: analysis.timeline.wakeups.fast * timing.wakeUs.best, slow: analysis.timeline.wakeups.slow * timing.wakeUs.worst }),
+    wakeUs: { low: idleWakes.low + rebootUs, high: idleWakes.high + rebootUs },
     deepSleepUs: s.sleptUs ?? 0,
     txPackets: c.tx.map((t) => t.bytes.length),
     rxPackets: c.rx.flatMap((r) => (r.bytes ? [r.bytes.length] : [])),

@@ -7,6 +7,7 @@
  * and the valve set the standard's. Faults come from ../rs485/model.ts.
  */
 import type { Engine, Micros } from "../../simulator/core/engine.js";
+import { civilFromDays, lastBillingBoundary, localDay, localMidnight } from "../../devices/smart-meter/calendar.js";
 import { sealFrame } from "../rs485/assembler.js";
 import { addressBytes, addressMatches, putBcd } from "../rs485/bcd.js";
 import { type Framing, MeterModel, type ModelReply, type Rs485Bus } from "../rs485/model.js";
@@ -31,13 +32,11 @@ export interface Cjt188MeterOptions {
   framing?: Framing;
   /** The register when the run starts, m³. */
   initialM3?: number;
-  /** Day of the month whose 00:00 is the settlement instant (default 1). */
+  /** Day of the month whose 00:00 is the settlement instant (default 1; 1…28, as the meter's calendar takes it). */
   settlementDay?: number;
   replyDelayMs?: number;
   preamble?: number;
 }
-
-const LOCAL_OFFSET_MS = 8 * 3_600_000;
 
 export class Cjt188MeterModel extends MeterModel {
   readonly address: Uint8Array;
@@ -65,19 +64,7 @@ export class Cjt188MeterModel extends MeterModel {
 
   /** Virtual time of the last settlement instant at or before `t` (before the run: the run's start). */
   settlementAt(t: Micros): Micros {
-    const day = this.#o.settlementDay ?? 1;
-    const local = this.#o.epochMs + t / 1000 + LOCAL_OFFSET_MS;
-    const c = civil(Math.floor(local / 86_400_000));
-    let y = c.year;
-    let m = c.month;
-    if (c.day < day) {
-      m--;
-      if (m === 0) {
-        m = 12;
-        y--;
-      }
-    }
-    const ms = daysFromCivil(y, m, day) * 86_400_000 - LOCAL_OFFSET_MS - this.#o.epochMs;
+    const ms = lastBillingBoundary(this.#o.epochMs + t / 1000, this.#o.settlementDay ?? 1) - this.#o.epochMs;
     return Math.max(0, ms * 1000);
   }
 
@@ -105,16 +92,16 @@ export class Cjt188MeterModel extends MeterModel {
     data[7] = UNIT_M3;
     putBcd(data, 8, 4, hundredths(this.registerM3(this.settlementAt(t))));
     data[12] = UNIT_M3;
-    const local = this.#o.epochMs + Math.floor(t / 1000) + LOCAL_OFFSET_MS;
-    const day = Math.floor(local / 86_400_000);
-    const c2 = civil(day);
-    const sec = Math.floor((local - day * 86_400_000) / 1000);
+    const unixMs = this.#o.epochMs + Math.floor(t / 1000);
+    const day = localDay(unixMs);
+    const ymd = civilFromDays(day);
+    const sec = Math.floor((unixMs - localMidnight(day)) / 1000);
     putBcd(data, 13, 1, sec % 60);
     putBcd(data, 14, 1, Math.floor(sec / 60) % 60);
     putBcd(data, 15, 1, Math.floor(sec / 3600));
-    putBcd(data, 16, 1, c2.day);
-    putBcd(data, 17, 1, c2.month);
-    putBcd(data, 18, 2, c2.year);
+    putBcd(data, 16, 1, ymd % 100);
+    putBcd(data, 17, 1, Math.floor(ymd / 100) % 100);
+    putBcd(data, 18, 2, Math.floor(ymd / 10000));
     data[20] = st & 0xff;
     data[21] = st >> 8;
     return this.#reply(CONTROL.READ_REPLY, data, AT.DATA);
@@ -143,26 +130,4 @@ export class Cjt188MeterModel extends MeterModel {
 /** Registers count in 0.01 m³ and roll over past 999999.99. */
 function hundredths(m3: number): number {
   return Math.floor(Math.max(0, m3) * 100 + 1e-9) % 100_000_000;
-}
-
-/** Civil date of a day count since 1970-01-01 (H. Hinnant's days-to-civil). */
-function civil(days: number): { year: number; month: number; day: number } {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
-
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }

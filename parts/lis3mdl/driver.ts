@@ -23,10 +23,10 @@
  * `sample(into)` fills the caller's object, `sample()` makes a new one. Identical consecutive readings are counted
  * in `repeats` (a stuck part: real readings carry noise).
  */
-import type { I2C } from "../../hal/io.js";
-import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
-import { ReadingCycle } from "../magnetometer/cycle.js";
-import { int16, MagnetometerReading, type MagnetometerSample } from "../magnetometer/reading.js";
+import { SensorError, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
+import type { CycleSteps } from "../magnetometer/cycle.js";
+import { MagnetometerDriver } from "../magnetometer/driver-base.js";
+import { int16, type MagnetometerSample } from "../magnetometer/reading.js";
 import {
   AUTO_INCREMENT,
   CTRL1_TEMP_EN,
@@ -76,12 +76,7 @@ const DO_RESET = 0b100 << 2;
 /** Wait after a soft reset before the configuration (the datasheet gives no figure; one timer tick). */
 const RESET_WAIT_MS = 1;
 
-export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
-  readonly #io: I2C;
-  readonly #errors: ErrorReporter;
-  readonly #onSample: (() => void) | undefined;
-  readonly #part: string;
-  readonly #cycle: ReadingCycle;
+export class LIS3MDL extends MagnetometerDriver<LIS3MDL> implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   readonly #reg = new Uint8Array(1);
   readonly #pair = new Uint8Array(2);
   /** sub-address, CTRL_REG1, CTRL_REG2, CTRL_REG3 */
@@ -91,8 +86,6 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   /** STATUS_REG, OUT_X_L … OUT_Z_H */
   readonly #data = new Uint8Array(7);
   readonly #temp = new Uint8Array(2);
-  readonly #reading = new MagnetometerReading();
-  #closed = false;
   /** Until the constructor returns, a wrong WHO_AM_I is thrown; after, reported. */
   #constructing = true;
 
@@ -107,25 +100,21 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   #overruns = 0;
 
   constructor(options: LIS3MDLOptions) {
-    const opened = openI2CSensor(this, options, "lis3mdl", LIS3MDL_DEFAULT_ADDRESS, () => this.#closed);
-    this.#part = opened.part;
-    this.#errors = opened.errors;
-    this.#onSample = opened.onSample;
-    this.#io = opened.io;
-    this.#cycle = new ReadingCycle(
-      options.timer,
-      {
-        reset: () => this.#reset(),
-        configure: () => this.#writeConfig(MD_POWER_DOWN),
-        start: () => this.#start(),
-        look: () => this.#look(),
-        pollMs: () => this.#convUs / 4000,
-        timeout: () => this.#failReading("timeout", `no data ready (STATUS_REG 0x${hex(this.#data[0]!)}) two conversion times after starting one`),
-      },
-      DRDY_POLLS,
-    );
-    this.#cycle.begin();
+    super(options, "lis3mdl", LIS3MDL_DEFAULT_ADDRESS, DRDY_POLLS);
+    this.cycle.begin();
     this.#constructing = false;
+  }
+
+  /** The reading cycle's steps (MagnetometerDriver). */
+  protected steps(): CycleSteps {
+    return {
+      reset: () => this.#reset(),
+      configure: () => this.#writeConfig(MD_POWER_DOWN),
+      start: () => this.#start(),
+      look: () => this.#look(),
+      pollMs: () => this.#convUs / 4000,
+      timeout: () => this.failReading("timeout", `no data ready (STATUS_REG 0x${hex(this.#data[0]!)}) two conversion times after starting one`),
+    };
   }
 
   /** LSB per gauss for the configured range. */
@@ -139,27 +128,13 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     return (us + us / 10) / 1000;
   }
 
-  get busy(): boolean {
-    return this.#cycle.busy;
-  }
-
   /** Conversions the part overwrote before they were read (STATUS_REG ZYXOR). */
   get overruns(): number {
     return this.#overruns;
   }
 
-  /** Consecutive readings identical to the one before in all three axes (0 while the data move). */
-  get repeats(): number {
-    return this.#reading.repeats;
-  }
-
-  /** The last reading's x, y, z and TEMP_OUT codes (the driver's own array: read, do not keep or change). */
-  get raw(): Int16Array {
-    return this.#reading.raw;
-  }
-
   configure(options: Partial<LIS3MDLConfig>): void {
-    this.#assertOpen();
+    this.assertOpen();
     const range = options.range ?? this.#range;
     const mode = options.mode ?? this.#mode;
     rangeCode(range); // validate both before changing either
@@ -167,24 +142,6 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     this.#range = range;
     this.#mode = mode;
     this.#modeCode = code;
-  }
-
-  measure(): void {
-    this.#assertOpen();
-    this.#cycle.measure();
-  }
-
-  /** The last reading, into `into` when given (no allocation), else as a new object; undefined when there is none. */
-  sample(into?: LIS3MDLSample): LIS3MDLSample | undefined {
-    this.#assertOpen();
-    return this.#reading.sample(into);
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#cycle.close();
-    this.#io.close();
   }
 
   // ------------------------------------------------------------------ the steps of the reading cycle
@@ -195,21 +152,21 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     try {
       const r = this.#reg;
       r[0] = REG_WHO_AM_I;
-      this.#io.write(r, false);
-      this.#io.read(r);
+      this.io.write(r, false);
+      this.io.read(r);
       id = r[0]!;
     } catch (e) {
-      this.#errors.report(new SensorError(this.#part, "nack", `WHO_AM_I read (0x0F) not acknowledged: ${message(e)}`));
+      this.errors.report(new SensorError(this.part, "nack", `WHO_AM_I read (0x0F) not acknowledged: ${message(e)}`));
       return -1;
     }
     if (id !== WHO_AM_I) {
-      const error = new SensorError(this.#part, "identity", `WHO_AM_I 0x${hex(id)} read from 0x0F, expected 0x${hex(WHO_AM_I)}`);
+      const error = new SensorError(this.part, "identity", `WHO_AM_I 0x${hex(id)} read from 0x0F, expected 0x${hex(WHO_AM_I)}`);
       if (this.#constructing) {
-        this.#closed = true;
-        this.#io.close();
+        this.closed = true;
+        this.io.close();
         throw error;
       }
-      this.#errors.report(error);
+      this.errors.report(error);
       return -1;
     }
     const p = this.#pair;
@@ -247,7 +204,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     try {
       this.#readBlock(REG_STATUS, d);
     } catch (e) {
-      this.#failReading("nack", `status and data read failed: ${message(e)}`);
+      this.failReading("nack", `status and data read failed: ${message(e)}`);
       return true;
     }
     const status = d[0]!;
@@ -256,7 +213,7 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     try {
       this.#readBlock(REG_TEMP_OUT_L, t);
     } catch (e) {
-      this.#failReading("nack", `temperature read failed: ${message(e)}`);
+      this.failReading("nack", `temperature read failed: ${message(e)}`);
       return true;
     }
     if (status & STATUS_ZYXOR) this.#overruns++;
@@ -264,19 +221,14 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
     const y = int16(d[3]!, d[4]!);
     const z = int16(d[5]!, d[6]!);
     if (saturated(x) || saturated(y) || saturated(z)) {
-      this.#reading.invalidate();
-      this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (${x}, ${y}, ${z}; ±${this.#convRange} G full scale): reading dropped`));
+      this.reading.invalidate();
+      this.errors.report(new SensorError(this.part, "range", `field out of range on an axis (${x}, ${y}, ${z}; ±${this.#convRange} G full scale): reading dropped`));
       return true;
     }
     const code = int16(t[0]!, t[1]!);
-    this.#reading.update(x, y, z, code, lsbPerGauss(this.#convRange), TEMP_ZERO_C + code / TEMP_LSB_PER_C);
-    if (this.#onSample) this.#onSample();
+    this.reading.update(x, y, z, code, lsbPerGauss(this.#convRange), TEMP_ZERO_C + code / TEMP_LSB_PER_C);
+    if (this.onSample) this.onSample();
     return true;
-  }
-
-  #failReading(kind: "nack" | "timeout", text: string): void {
-    this.#reading.invalidate();
-    this.#errors.report(new SensorError(this.#part, kind, text));
   }
 
   // ------------------------------------------------------------------ bus
@@ -287,10 +239,10 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
    */
   #write(bytes: Uint8Array): boolean {
     try {
-      this.#io.write(bytes);
+      this.io.write(bytes);
       return true;
     } catch (e) {
-      this.#errors.report(new SensorError(this.#part, "nack", `write of ${Array.from(bytes, hex).join(" ")} (${writeName(bytes)}) not acknowledged: ${message(e)}`));
+      this.errors.report(new SensorError(this.part, "nack", `write of ${Array.from(bytes, hex).join(" ")} (${writeName(bytes)}) not acknowledged: ${message(e)}`));
       return false;
     }
   }
@@ -299,12 +251,8 @@ export class LIS3MDL implements TriggeredSensor<LIS3MDLSample, LIS3MDLConfig> {
   #readBlock(reg: number, into: Uint8Array): void {
     const r = this.#reg;
     r[0] = reg | AUTO_INCREMENT;
-    this.#io.write(r, false);
-    this.#io.read(into);
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new Error(`${this.#part}: closed`);
+    this.io.write(r, false);
+    this.io.read(into);
   }
 }
 

@@ -25,10 +25,10 @@
  * `sample(into)` fills the caller's object (the pattern allows a reused object), `sample()` makes a new one.
  * Identical consecutive readings are counted in `repeats` (a stuck sensor: real readings always carry noise).
  */
-import type { I2C } from "../../hal/io.js";
-import { openI2CSensor, SensorError, type ErrorReporter, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
-import { ReadingCycle } from "../magnetometer/cycle.js";
-import { int16, MagnetometerReading, type MagnetometerSample } from "../magnetometer/reading.js";
+import { SensorError, type I2CSensorOptions, type TriggeredSensor } from "../../hal/sensor.js";
+import type { CycleSteps } from "../magnetometer/cycle.js";
+import { MagnetometerDriver } from "../magnetometer/driver-base.js";
+import { int16, type MagnetometerSample } from "../magnetometer/reading.js";
 import {
   CTRL2_INT_ENB,
   CTRL2_SOFT_RST,
@@ -80,20 +80,13 @@ const DRDY_POLLS = 4;
 /** Wait after a soft reset: the POR completion time, rounded up to the 1 ms timer tick of real boards. */
 const RESET_WAIT_MS = Math.ceil(POR_US / 1000);
 
-export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig> {
-  readonly #io: I2C;
-  readonly #errors: ErrorReporter;
-  readonly #onSample: (() => void) | undefined;
-  readonly #part: string;
-  readonly #cycle: ReadingCycle;
+export class QMC5883L extends MagnetometerDriver<QMC5883L> implements TriggeredSensor<QMC5883LSample, QMC5883LConfig> {
   readonly #reg = new Uint8Array(1);
   readonly #pair = new Uint8Array(2);
   /** status, TOUT LSB, TOUT MSB */
   readonly #status = new Uint8Array(3);
   /** X, Y, Z, little-endian */
   readonly #data = new Uint8Array(6);
-  readonly #reading = new MagnetometerReading();
-  #closed = false;
   #chipId = -1;
 
   #range: QmcRange = QMC5883L_DEFAULTS.range;
@@ -105,29 +98,25 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   #skipped = 0;
 
   constructor(options: QMC5883LOptions) {
-    const opened = openI2CSensor(this, options, "qmc5883l", QMC5883L_ADDRESS, () => this.#closed);
-    this.#part = opened.part;
-    this.#errors = opened.errors;
-    this.#onSample = opened.onSample;
-    this.#io = opened.io;
-    this.#cycle = new ReadingCycle(
-      options.timer,
-      {
-        reset: () => this.#reset(),
-        configure: () => this.#configure(),
-        start: () => this.#start(),
-        look: () => this.#look(),
-        pollMs: () => 1000 / ODR_HZ[(this.#ctrl1 >> 2) & 3]! / 4,
-        timeout: () => this.#timeout(),
-      },
-      DRDY_POLLS,
-    );
-    this.#cycle.begin();
+    super(options, "qmc5883l", QMC5883L_ADDRESS, DRDY_POLLS);
+    this.cycle.begin();
   }
 
   /** The chip id register as read at start-up (0xFF on current parts), or −1 before it answered. */
   get chipId(): number {
     return this.#chipId;
+  }
+
+  /** The reading cycle's steps (MagnetometerDriver). */
+  protected steps(): CycleSteps {
+    return {
+      reset: () => this.#reset(),
+      configure: () => this.#configure(),
+      start: () => this.#start(),
+      look: () => this.#look(),
+      pollMs: () => 1000 / ODR_HZ[(this.#ctrl1 >> 2) & 3]! / 4,
+      timeout: () => this.#timeout(),
+    };
   }
 
   /** LSB per gauss for the configured range. */
@@ -141,28 +130,13 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
     return period + period / FIRST_READ_MARGIN;
   }
 
-  /** A measurement, or the reset before the first, is under way. */
-  get busy(): boolean {
-    return this.#cycle.busy;
-  }
-
   /** Measurements the part skipped (status DOR) because a reading came late. */
   get skipped(): number {
     return this.#skipped;
   }
 
-  /** Consecutive readings identical to the one before in all three axes (0 while the data move). */
-  get repeats(): number {
-    return this.#reading.repeats;
-  }
-
-  /** The last reading's x, y, z and TOUT codes (the driver's own array: read, do not keep or change). */
-  get raw(): Int16Array {
-    return this.#reading.raw;
-  }
-
   configure(options: Partial<QMC5883LConfig>): void {
-    this.#assertOpen();
+    this.assertOpen();
     const range = options.range ?? this.#range;
     const odr = options.odr ?? this.#odr;
     const osr = options.osr ?? this.#osr;
@@ -172,24 +146,6 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
     this.#osr = osr;
   }
 
-  measure(): void {
-    this.#assertOpen();
-    this.#cycle.measure();
-  }
-
-  /** The last reading, into `into` when given (no allocation), else as a new object; undefined when there is none. */
-  sample(into?: QMC5883LSample): QMC5883LSample | undefined {
-    this.#assertOpen();
-    return this.#reading.sample(into);
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#cycle.close();
-    this.#io.close();
-  }
-
   // ------------------------------------------------------------------ the steps of the reading cycle
 
   /** Chip id, then a soft reset (every register to its default, standby); the POR time to wait. */
@@ -197,7 +153,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
     try {
       this.#chipId = this.#readRegister(REG_CHIP_ID);
     } catch (e) {
-      this.#errors.report(new SensorError(this.#part, "nack", `chip id read (0x0D) not acknowledged: ${message(e)}`));
+      this.errors.report(new SensorError(this.part, "nack", `chip id read (0x0D) not acknowledged: ${message(e)}`));
       return -1;
     }
     return this.#writeRegister(REG_CTRL2, CTRL2_SOFT_RST) ? RESET_WAIT_MS : -1;
@@ -222,7 +178,7 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
     try {
       this.#readBlock(REG_STATUS, st);
     } catch (e) {
-      this.#failReading("nack", `status read failed: ${message(e)}`);
+      this.failReading("nack", `status read failed: ${message(e)}`);
       return true;
     }
     const status = st[0]!;
@@ -231,36 +187,31 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
     try {
       this.#readBlock(REG_X_LSB, d);
     } catch (e) {
-      this.#failReading("nack", `data read failed: ${message(e)}`);
+      this.failReading("nack", `data read failed: ${message(e)}`);
       return true;
     }
     this.#standby();
     if (status & STATUS_DOR) this.#skipped++;
     const range = RANGE_G[(this.#ctrl1 >> 4) & 3]!;
     if (status & STATUS_OVL) {
-      this.#reading.invalidate();
-      this.#errors.report(new SensorError(this.#part, "range", `field out of range on an axis (status 0x${hex(status)}, ±${range} G full scale): reading dropped`));
+      this.reading.invalidate();
+      this.errors.report(new SensorError(this.part, "range", `field out of range on an axis (status 0x${hex(status)}, ±${range} G full scale): reading dropped`));
       return true;
     }
     const tout = int16(st[1]!, st[2]!);
-    this.#reading.update(int16(d[0]!, d[1]!), int16(d[2]!, d[3]!), int16(d[4]!, d[5]!), tout, lsbPerGauss(range), tout / TEMP_LSB_PER_C);
-    if (this.#onSample) this.#onSample();
+    this.reading.update(int16(d[0]!, d[1]!), int16(d[2]!, d[3]!), int16(d[4]!, d[5]!), tout, lsbPerGauss(range), tout / TEMP_LSB_PER_C);
+    if (this.onSample) this.onSample();
     return true;
   }
 
   #timeout(): void {
-    this.#failReading("timeout", `no data ready (status 0x${hex(this.#status[0]!)}) two ODR periods after entering continuous mode`);
+    this.failReading("timeout", `no data ready (status 0x${hex(this.#status[0]!)}) two ODR periods after entering continuous mode`);
     this.#standby();
   }
 
   /** Continuous mode costs current every period: leave it as soon as the reading is in (or has failed). */
   #standby(): void {
     this.#writeRegister(REG_CTRL1, (this.#ctrl1 & ~3) | MODE_STANDBY);
-  }
-
-  #failReading(kind: "nack" | "timeout", text: string): void {
-    this.#reading.invalidate();
-    this.#errors.report(new SensorError(this.#part, kind, text));
   }
 
   // ------------------------------------------------------------------ bus
@@ -274,10 +225,10 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
     p[0] = reg;
     p[1] = value;
     try {
-      this.#io.write(p);
+      this.io.write(p);
       return true;
     } catch (e) {
-      this.#errors.report(new SensorError(this.#part, "nack", `${registerName(reg, value)} write (0x${hex(reg)} ← 0x${hex(value)}) not acknowledged: ${message(e)}`));
+      this.errors.report(new SensorError(this.part, "nack", `${registerName(reg, value)} write (0x${hex(reg)} ← 0x${hex(value)}) not acknowledged: ${message(e)}`));
       return false;
     }
   }
@@ -285,20 +236,16 @@ export class QMC5883L implements TriggeredSensor<QMC5883LSample, QMC5883LConfig>
   #readRegister(reg: number): number {
     const r = this.#reg;
     r[0] = reg;
-    this.#io.write(r, false);
-    this.#io.read(r);
+    this.io.write(r, false);
+    this.io.read(r);
     return r[0]!;
   }
 
   #readBlock(reg: number, into: Uint8Array): void {
     const r = this.#reg;
     r[0] = reg;
-    this.#io.write(r, false);
-    this.#io.read(into);
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new Error(`${this.#part}: closed`);
+    this.io.write(r, false);
+    this.io.read(into);
   }
 }
 

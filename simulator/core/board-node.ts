@@ -97,6 +97,9 @@ export abstract class BoardNode {
 
   boot(reason: ResetReason = "power-on"): void {
     this.#provider?.shutdown();
+    // A reboot starts from an empty heap: nothing of the last boot's app may stay reachable while main builds the next.
+    this.app = undefined;
+    this.#provider = undefined;
     this.boots++;
     const o = this.#options;
     const provider = createSimProvider({

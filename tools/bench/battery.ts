@@ -5,10 +5,16 @@
  *   years = C / (I · 8,760 h + s · C)
  *
  * - MCU: the emulated Cortex-M4 in the nRF52840 profile on the plain nrf52840-dk (`ganzhi emulate`, emulator/host/
- *   energy.ts): the device's own instructions at the board's cycles per instruction, wake-ups, and System ON idle with
- *   the RTC (3.16 µA) the rest of the time; a range (the device's instructions at the fewest cycles, up to its
- *   provider's too at the most). On that board the link is MQTT, which the simulator carries: the MQTT client's work
- *   stands in for the LoRaWAN MAC's or the AT-command driver's (the emulated MCU does not run those yet).
+ *   energy.ts): the device's own instructions at the board's cycles per instruction, wake-ups, and the rest of the
+ *   time System ON idle with the RTC and RAM kept (3.16 µA) or, while the device deep-sleeps, System ON with the RTC
+ *   and RAM off (1.5 µA; nRF52840 PS: 1.86 µA for System OFF with all 256 KB kept, 0.4 µA without; board manifest
+ *   `deepSleep`); a wake from deep sleep is a reboot, charged as main's instructions run again plus the reset to
+ *   main (the image's boot time) at the CPU's current; a range (the device's instructions at the fewest cycles, up
+ *   to its provider's too at the most). Of the two nodes only the parking sensor can deep-sleep, and only when the
+ *   wait until its next reading is three minutes or more (devices/parking/sensor.ts DEEP_SLEEP_MIN_MS): at its 1 s
+ *   and 4 s readings a reboot costs more than the 1.66 µA it saves, so it waits in System ON idle. On that board the
+ *   link is MQTT, which the simulator carries: the MQTT client's work stands in for the LoRaWAN MAC's or the
+ *   AT-command driver's (the emulated MCU does not run those yet).
  * - Radio: the transceiver's or modem's own part model over a simulated run on the radio board (the SX1262 model's
  *   state residency with its datasheet currents, parts/sx1262/model.ts; the BC95 model's, parts/bc95/currents.ts),
  *   through the simulated network (join, ADR, downlinks; attach, PSM, paging), sleep included.
@@ -60,6 +66,11 @@ export interface BatteryRow {
   battery: string;
   capacityMah: number;
   mcuMicroamps: { low: number; high: number };
+  /** Share of the emulated run the MCU spent in deep sleep (0: it waited in System ON idle between events). */
+  deepSleepShare: number;
+  /** Deep sleep's and waking's mean current over the run, µA (the MCU's high end includes them). */
+  deepSleepMicroamps: number;
+  wakeMicroamps: number;
   radioMicroamps: number;
   /** The radio's states, largest charge first: state, mean µA over the run. */
   radioStates: { state: string; microamps: number }[];
@@ -131,6 +142,9 @@ export async function batteryLife(spec: BatterySpec, simDays: number, emulatedHo
     battery: spec.battery,
     capacityMah: spec.capacityMah,
     mcuMicroamps: mcu,
+    deepSleepShare: e.shares.filter((x) => x.state === "deepSleep").reduce((a, x) => a + x.seconds, 0) / e.runSeconds,
+    deepSleepMicroamps: (e.shares.filter((x) => x.state === "deepSleep").reduce((a, x) => a + x.milliampSeconds, 0) / e.runSeconds) * 1000,
+    wakeMicroamps: (e.shares.filter((x) => x.state === "wake").reduce((a, x) => a + x.milliampSeconds, 0) / e.runSeconds) * 1000,
     radioMicroamps,
     radioStates,
     totalMicroamps: total,

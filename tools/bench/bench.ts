@@ -253,11 +253,15 @@ if (batteryDays > 0 && emulateHours > 0) {
       t4,
     );
     for (const r of batteryRows) {
+      console.log(
+        `  ${r.device}: MCU in deep sleep ${(r.deepSleepShare * 100).toFixed(1)} % of the time (${r.deepSleepMicroamps.toFixed(2)} µA), waking ${r.wakeMicroamps.toFixed(2)} µA` +
+          (r.deepSleepShare > 0 ? " (each wake a reboot: main's instructions are in the CPU term, the reset to main in waking)" : " (it waits in System ON idle between events)"),
+      );
       console.log(`  ${r.device}: ${r.battery}; radio states ${r.radioStates.slice(0, 4).map((s) => `${s.state} ${s.microamps.toFixed(2)} µA`).join(", ")}${r.magnetometerDuty !== undefined ? `; magnetometer in continuous mode ${(r.magnetometerDuty * 100).toFixed(2)} % of the time (its current is not charged: the reference notes give none)` : ""}`);
     }
     console.log(
       [
-        "  MCU: the device's work on the plain nrf52840-dk, where the link is MQTT (the emulated MCU does not run the LoRaWAN MAC or the BC95 driver yet), and System ON idle with the RTC.",
+        "  MCU: the device's work on the plain nrf52840-dk, where the link is MQTT (the emulated MCU does not run the LoRaWAN MAC or the BC95 driver yet), and between events System ON idle with the RTC (3.16 µA) or, while the device deep-sleeps, System ON with the RTC and RAM off (1.5 µA).",
         "  Not counted: sensors (magnetometer), the RS-485 transceiver, the regulator from 3.6 V, cell passivation and pulse limits, temperature, the DK's interface MCU.",
         "  A figure beyond a Li-SOCl2 cell's service life (about 10-20 years) means the cell, not the load, sets the node's life.",
       ].join("\n"),

@@ -12,8 +12,11 @@
  * change at most. Reported: changes detected / changes in the world, false reports, cars never seen (a weak
  * signature, below the high threshold: two changes missed each), the longest the reported state disagreed with the
  * world outside manoeuvres and outside those cars' stays (a stuck state), and the detection delay.
+ *
+ * `sleeps`: the detector is saved before every sample and a new one restored from those bytes takes it, as on a node
+ * that deep-sleeps between samples (devices/parking/sensor.ts); the reports must be the same as without.
  */
-import { BayState, ParkingDetector } from "../../devices/parking/detector.js";
+import { BayState, DETECTOR_STATE_BYTES, ParkingDetector } from "../../devices/parking/detector.js";
 import { createStreet, type BayLayout } from "../../simulator/core/environment/street.js";
 import { Rng } from "../../simulator/core/rng.js";
 
@@ -32,13 +35,23 @@ export interface MonthResult {
   longestDisagreementS: number;
   medianDelayS: number;
   samples: number;
+  /** Every change the detector reported: state, reason, time (ms) and deviation (µT). */
+  reports: string[];
 }
 
-export function runMonth(seed: number, layout: BayLayout, days = 30): MonthResult {
+export function runMonth(seed: number, layout: BayLayout, days = 30, sleeps = false): MonthResult {
   const world = createStreet({ seed, layout });
   const rng = new Rng(`noise/${seed}/${layout}`);
   const reports: { occupied: boolean; at: number }[] = [];
-  const det = new ParkingDetector({ onChange: (state, _r, atMs) => reports.push({ occupied: state === BayState.OCCUPIED, at: atMs * 1000 }) });
+  const log: string[] = [];
+  const options = {
+    onChange: (state: number, reason: number, atMs: number, dev: number) => {
+      reports.push({ occupied: state === BayState.OCCUPIED, at: atMs * 1000 });
+      log.push(`${state} ${reason} ${atMs} ${dev}`);
+    },
+  };
+  let det = new ParkingDetector(options);
+  const kept = new Uint8Array(DETECTOR_STATE_BYTES);
   // Installed with the bay empty (the installer calibrates on an empty bay).
   let t = 0;
   while (world.occupied(t) || world.sessions(t, t + 120 * S).length > 0) t += 60 * S;
@@ -52,6 +65,11 @@ export function runMonth(seed: number, layout: BayLayout, days = 30): MonthResul
   let disagreeSince = NaN;
   while (t < end) {
     world.fieldInto(t, f);
+    if (sleeps && samples > 0) {
+      det.save(kept, 0);
+      det = new ParkingDetector(options);
+      det.restore(kept, 0, t / 1000);
+    }
     const next = det.sample(q(f.x), q(f.y), q(f.z), t / 1000);
     samples++;
     const truth = world.occupied(t);
@@ -112,6 +130,7 @@ export function runMonth(seed: number, layout: BayLayout, days = 30): MonthResul
     longestDisagreementS: longest / S,
     medianDelayS: delays[delays.length >> 1] ?? NaN,
     samples,
+    reports: log,
   };
 }
 

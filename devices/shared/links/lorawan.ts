@@ -1,6 +1,9 @@
 /**
  * LoRaWAN class A (CN470) through the SX1262 of `uplink.lorawan.radio`, on the SPI bus and pins the manifest wired
- * it to; the session and DevNonce counter live in retained memory from word 8 (runtime/link/lorawan/store.ts).
+ * it to; the session and DevNonce counter live in retained memory from word 11 (runtime/link/lorawan/store.ts): 20
+ * words, up to word 30, the last of the 31 a device sees on the nRF52 (hal/moddable/nrf52.ts keeps word 31 for
+ * itself). Words 0…10 are the device's own (the parking sensor's detector state, the meter's pulse count and
+ * interval).
  */
 import type { Host } from "../../../hal/host.js";
 import type { NodeConfig, ResolvedSPIPart } from "../../../manifests/schema/config.js";
@@ -11,7 +14,7 @@ import { SESSION_BYTES } from "../../../runtime/link/lorawan/mac.js";
 import { RetainedLorawanStore } from "../../../runtime/link/lorawan/store.js";
 
 /** Retained words the LoRaWAN session and DevNonce counter use, from this index. */
-export const LORAWAN_RETAINED_BASE = 8;
+export const LORAWAN_RETAINED_BASE = 11;
 
 function hexBytes(hex: string, bytes: number, what: string): Uint8Array {
   if (!new RegExp(`^[0-9a-fA-F]{${2 * bytes}}$`).test(hex)) throw new Error(`uplink.lorawan.identity.${what} must be ${2 * bytes} hex digits`);
