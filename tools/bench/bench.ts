@@ -248,7 +248,7 @@ if (batteryDays > 0 && emulateHours > 0) {
       r.dominant,
     ]);
     printTable(
-      `Years on the battery (tools/bench/battery.ts): radio from its part model over ${batteryDays} simulated days on the radio board, MCU from ${emulateHours} h on the emulated nRF52840, seed 1; years = C / (I·8,760 h + ${SELF_DISCHARGE_PER_YEAR * 100} %·C a year)`,
+      `Years on the battery (tools/bench/battery.ts): radio from its part model over ${batteryDays} simulated days on the radio board, MCU from ${emulateHours} h of the same board on the emulated nRF52840, seed 1; years = C / (I·8,760 h + ${SELF_DISCHARGE_PER_YEAR * 100} %·C a year)`,
       h4,
       t4,
     );
@@ -261,7 +261,7 @@ if (batteryDays > 0 && emulateHours > 0) {
     }
     console.log(
       [
-        "  MCU: the device's work on the plain nrf52840-dk, where the link is MQTT (the emulated MCU does not run the LoRaWAN MAC or the BC95 driver yet), and between events System ON idle with the RTC (3.16 µA) or, while the device deep-sleeps, System ON with the RTC and RAM off (1.5 µA).",
+        "  MCU: the device's work on the emulated radio board (its LoRaWAN MAC or BC95 driver included), and between events System ON idle with the RTC (3.16 µA) or, while the device deep-sleeps, System ON with the RTC and RAM off (1.5 µA).",
         "  Not counted: sensors (magnetometer), the RS-485 transceiver, the regulator from 3.6 V, cell passivation and pulse limits, temperature, the DK's interface MCU.",
         "  A figure beyond a Li-SOCl2 cell's service life (about 10-20 years) means the cell, not the load, sets the node's life.",
       ].join("\n"),
