@@ -272,6 +272,23 @@ if (batteryDays > 0 && emulateHours > 0) {
   }
 }
 
+// What single radio events cost (tools/bench/event-costs.ts): deterministic, from the models' formulas and currents.
+{
+  const { lorawanEventCosts, nbiotLostCoverageDay, RX_MA, txMilliamps } = await import("./event-costs.js");
+  const errorUs = 15_000;
+  const rows = [...lorawanEventCosts(51, 0, 17, errorUs), ...lorawanEventCosts(51, 5, 17, errorUs).slice(0, 2)];
+  console.log("");
+  printTable(
+    `What single events cost: LoRaWAN CN470 on the SX1262 (TX +17 dBm on the +22 dBm PA row ${txMilliamps(17).toFixed(0)} mA, RX ${RX_MA} mA with DC-DC; windows for a ${errorUs / 1000} ms timing error; the wake and standby before each window, the TCXO, RF switch and MCU not counted)`,
+    ["event", "DR (SF)", "time on air ms", "listening ms", "charge µAh"],
+    rows.map((r) => [r.event, `DR${r.dr} (SF${r.sf})`, r.airtimeMs.toFixed(1), r.listenMs.toFixed(1), r.microampHours.toFixed(2)]),
+  );
+  const lost = nbiotLostCoverageDay();
+  console.log(
+    `  NB-IoT (BC95 model): a day without coverage, searching for a cell the whole day, ${int(Math.round(lost.searchMicroampHours))} µAh, against ${int(Math.round(lost.psmMicroampHours))} µAh for a day in PSM (the model searches without back-off; a module's own search schedule may draw less).`,
+  );
+}
+
 let build: Record<string, unknown> | undefined;
 if (process.env.GANZHI_BENCH_BUILD !== "0") {
   console.log("");
