@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { blockOf, nodesBlock, simBlock, stable } from "../../tools/docs/readme.js";
+import { blockOf, nodesBlock, radioBlock, simBlock, stable } from "../../tools/docs/readme.js";
 
 const README = readFileSync(path.join(import.meta.dirname, "..", "..", "README.md"), "utf8");
 
@@ -20,5 +20,13 @@ describe("README.md's generated blocks (npm run docs)", () => {
 
   it("the node table lists every device manifest, its parts and its link on each board", () => {
     expect(blockOf(README, "nodes")).toBe(nodesBlock());
+  });
+
+  it("the radio figures are docs/figures.md's radio rows (airtime, RX-window error, current, battery years, event costs)", () => {
+    const block = blockOf(README, "radio");
+    expect(block).toBe(radioBlock());
+    expect(block).toMatch(/\| weather-station \| nrf52840-dk-sx1262 \| lorawan \|/);
+    expect(block).toMatch(/\| weather-station \| nrf52840-dk-bc95 \| nbiot \|/);
+    expect(block).toContain("join attempt without answer");
   });
 });

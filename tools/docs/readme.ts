@@ -3,6 +3,9 @@
  *
  *   <!-- generated:sim -->    what `npm start` prints (the `ganzhi sim` run package.json's start script names)
  *   <!-- generated:nodes -->  the node kinds: every device manifest, its parts, its link on each board it wires
+ *   <!-- generated:radio -->  the radio links' figures, taken from docs/figures.md (what `npm run figures` wrote from
+ *                             the benchmark): RX-window error, airtime and current per device and radio board, years
+ *                             on the battery, and what single radio events cost
  *
  * `npm run docs -- --check` exits 1 when a block differs from what the commands print now (the wall time, speed-up
  * the events real I/O added and the embedded broker's port aside: they change from run to run); test/docs/readme.test.ts runs the check.
@@ -13,6 +16,7 @@ import { listBoards, listDevices, loadBoard, loadDevice, manifestRoot, resolveNo
 import { wiredPairs } from "../build/manifests.js";
 import { formatSummary } from "../commands/sim.js";
 import { runSim } from "../../simulator/node/session.js";
+import { figuresLines, figuresTable, readFigures } from "./figures-file.js";
 
 /** The run `npm start` makes, read from package.json's start script (the device is the project's to choose, not this tool's). */
 function startRun(): { device: string; hours: number; seed: number } {
@@ -64,6 +68,37 @@ export function nodesBlock(root = manifestRoot()): string {
   return rows.join("\n");
 }
 
+/** The radio rows of docs/figures.md's tables, as Markdown: the benchmark printed them, this only selects. */
+export function radioBlock(root = manifestRoot()): string {
+  const text = readFigures(root);
+  const emulated = figuresTable(text, "Emulated Cortex-M4");
+  const cols = ["device", "board", "link", "RX window error p50 / p99 / max", "airtime per uplink", "mean current"];
+  const out = [
+    `On the emulated MCU with its radio (${/: ([\d.]+ h) per device and board/.exec(emulated.title)?.[1] ?? "?"} per run, seed 1; the radio's current from its part model, TCXO, RF switch and regulator not counted):`,
+    "",
+    `| ${cols.join(" | ")} |`,
+    `| ${cols.map(() => "---").join(" | ")} |`,
+    ...emulated.rows.filter((r) => r.link !== "mqtt").map((r) => `| ${cols.map((c) => r[c] ?? "?").join(" | ")} |`),
+  ];
+  try {
+    const battery = figuresTable(text, "Years on the battery");
+    const bcols = ["device", "radio board (link)", "battery", "total", "years", "dominated by"];
+    out.push("", "Years on the battery (radio over simulated days, MCU from the emulated radio board; sensors, regulator, passivation and temperature not counted):", "", `| ${bcols.join(" | ")} |`, `| ${bcols.map(() => "---").join(" | ")} |`, ...battery.rows.map((r) => `| ${bcols.map((c) => r[c] ?? "?").join(" | ")} |`));
+  } catch {
+    // A benchmark run without the battery section: the emulated rows alone.
+  }
+  try {
+    const costs = figuresTable(text, "What single events cost");
+    const ccols = ["event", "DR (SF)", "time on air ms", "listening ms", "charge µAh"];
+    out.push("", "What single LoRaWAN events cost (SX1262 datasheet currents; wake-up, TCXO, RF switch and MCU not counted):", "", `| ${ccols.join(" | ")} |`, `| ${ccols.map(() => "---").join(" | ")} |`, ...costs.rows.map((r) => `| ${ccols.map((c) => r[c] ?? "?").join(" | ")} |`));
+    const nbiot = figuresLines(text, "NB-IoT (BC95 model): a day without coverage")[0];
+    if (nbiot) out.push("", nbiot);
+  } catch {
+    // An older benchmark run without the event costs.
+  }
+  return out.join("\n");
+}
+
 /** Replace the text between `<!-- generated:name -->` and `<!-- /generated:name -->`. */
 export function replaceBlock(text: string, name: string, body: string): string {
   const open = `<!-- generated:${name} -->`;
@@ -94,18 +129,20 @@ async function main(): Promise<void> {
   const text = readFileSync(file, "utf8");
   const sim = await simBlock();
   const nodes = nodesBlock(root);
+  const radio = radioBlock(root);
   if (process.argv.includes("--check")) {
     const stale: string[] = [];
     if (stable(blockOf(text, "sim")) !== stable(sim)) stale.push("sim");
     if (blockOf(text, "nodes") !== nodes) stale.push("nodes");
+    if (blockOf(text, "radio") !== radio) stale.push("radio");
     if (stale.length > 0) {
       console.error(`README.md: generated block${stale.length > 1 ? "s" : ""} ${stale.join(", ")} out of date: run npm run docs`);
       process.exit(1);
     }
     return;
   }
-  writeFileSync(file, replaceBlock(replaceBlock(text, "sim", sim), "nodes", nodes));
-  console.log("README.md: generated blocks sim, nodes written");
+  writeFileSync(file, replaceBlock(replaceBlock(replaceBlock(text, "sim", sim), "nodes", nodes), "radio", radio));
+  console.log("README.md: generated blocks sim, nodes, radio written");
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) await main();
