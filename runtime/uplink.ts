@@ -6,7 +6,9 @@
  * to end), and hands the link only a small window at a time, so an alarm queued behind a backlog still goes out
  * next. When the queue is full, the oldest report of the lowest priority present is dropped (and counted), never an
  * alarm to make room for routine telemetry. A report larger than the link takes at that moment is split at SenML
- * record boundaries (runtime/senml-split.ts), never truncated; it counts as delivered when every piece is. A frame
+ * record boundaries (runtime/senml-split.ts), never truncated; it counts as delivered when every piece is. A record
+ * too large for the link now but not for the link at its best (LoRaWAN at DR0 takes 51 bytes, at DR5 222) waits,
+ * beside the lanes, until the link can take it (ADR raising the data rate) or `waitForRoomMs` has passed. A frame
  * the link fails to deliver goes back to the head of its priority when trying again can help, after a back-off
  * (doubling from `retry.minMs` to `retry.maxMs`, with jitter), and is dropped with the link's reason otherwise.
  */
@@ -85,7 +87,11 @@ export interface UplinkOptions {
   /** Called when a frame is acknowledged (store-and-forward can then release it). */
   onAcked?: (frame: UplinkFrame) => void;
   onDropped?: (frame: UplinkFrame) => void;
+  /** How long a frame with a record too large for the link now may wait for it to take more, ms (default 6 h). */
+  waitForRoomMs?: number;
 }
+
+const DEFAULT_WAIT_FOR_ROOM_MS = 6 * 3_600_000;
 
 interface ReportState {
   /** Pieces not yet delivered or dropped. */
@@ -100,6 +106,8 @@ export class UplinkQueue {
   readonly #window: number;
   /** One FIFO per priority; index = priority. */
   readonly #lanes: UplinkFrame[][] = [[], [], []];
+  /** Frames with a record the link cannot take now but can at its best, oldest first. */
+  readonly #waiting: UplinkFrame[] = [];
   /** Reports not yet settled, by sequence number. */
   readonly #reports = new Map<number, ReportState>();
   /** Reports settled: delivered whole, or dropped (by the reason of their first dropped piece). */
@@ -118,7 +126,7 @@ export class UplinkQueue {
 
   /** Frames waiting plus frames with the link. */
   get depth(): number {
-    return this.#lanes[0]!.length + this.#lanes[1]!.length + this.#lanes[2]!.length + this.#inLink;
+    return this.#lanes[0]!.length + this.#lanes[1]!.length + this.#lanes[2]!.length + this.#waiting.length + this.#inLink;
   }
 
   get inLink(): number {
@@ -182,6 +190,11 @@ export class UplinkQueue {
 
   /** Drop the oldest waiting frame of priority ≤ `priority`; false if there is none. */
   #makeRoom(priority: Priority): boolean {
+    const w = this.#waiting.findIndex((f) => f.priority <= priority);
+    if (w >= 0) {
+      this.#drop(this.#waiting.splice(w, 1)[0]!, "queue-full");
+      return true;
+    }
     for (let p = 0; p <= priority; p++) {
       const lane = this.#lanes[p]!;
       if (lane.length > 0) {
@@ -195,6 +208,7 @@ export class UplinkQueue {
   /** Hand frames to the link while it is ready and the window has room. The link's onReady should call this. */
   pump(): void {
     const link = this.#o.link;
+    this.#recallWaiting(link.maxPayload);
     while (this.#inLink < this.#window && this.#hold === undefined && link.ready) {
       const frame = this.#next();
       if (!frame) return;
@@ -223,6 +237,10 @@ export class UplinkQueue {
       } catch {
         split = undefined;
       }
+      if (split && "error" in split && this.#mayWait(frame)) {
+        this.#waiting.push(frame);
+        return false;
+      }
       if (split && "packs" in split) {
         const lane = this.#lanes[frame.priority]!;
         for (let i = split.packs.length - 1; i >= 1; i--) lane.unshift({ ...frame, payload: split.packs[i]! });
@@ -236,6 +254,41 @@ export class UplinkQueue {
     }
     this.#drop(frame, why);
     return false;
+  }
+
+  /** A frame whose records would fit the link at its best, not waited for too long yet. */
+  #mayWait(frame: UplinkFrame): boolean {
+    const best = this.#o.link.largestPayload;
+    if (best === undefined || best <= this.#o.link.maxPayload) return false;
+    if (this.#o.clock.ticks() - frame.queuedAt > (this.#o.waitForRoomMs ?? DEFAULT_WAIT_FOR_ROOM_MS)) return false;
+    try {
+      return "packs" in splitSenmlPack(frame.payload, best);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Put back at the head of their lanes the waiting frames the link can take now; drop those that waited too long. */
+  #recallWaiting(max: number): void {
+    if (this.#waiting.length === 0) return;
+    const limit = this.#o.waitForRoomMs ?? DEFAULT_WAIT_FOR_ROOM_MS;
+    const now = this.#o.clock.ticks();
+    for (let i = this.#waiting.length - 1; i >= 0; i--) {
+      const frame = this.#waiting[i]!;
+      let fits = false;
+      try {
+        fits = "packs" in splitSenmlPack(frame.payload, max);
+      } catch {
+        fits = false;
+      }
+      if (fits) {
+        this.#waiting.splice(i, 1);
+        this.#lanes[frame.priority]!.unshift(frame);
+      } else if (now - frame.queuedAt > limit) {
+        this.#waiting.splice(i, 1);
+        this.#drop(frame, "record-too-large");
+      }
+    }
   }
 
   #next(): UplinkFrame | undefined {

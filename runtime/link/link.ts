@@ -49,6 +49,11 @@ export interface Link {
   readonly kind: string;
   /** Largest frame `send` accepts at this moment, bytes (it may change: LoRaWAN data rate, MQTT packet size). */
   readonly maxPayload: number;
+  /**
+   * Largest frame the link may take once its conditions allow (LoRaWAN: at its fastest data rate), when that is more
+   * than `maxPayload`: a SenML record too large for now waits for it rather than being dropped.
+   */
+  readonly largestPayload?: number;
   /** True when `send` would accept a frame now (joined, connected, window free). */
   readonly ready: boolean;
   readonly stats: LinkStats;

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Link, LinkHandlers, LinkStats, SendDone, SendOptions } from "../../runtime/link/link.js";
 import { ALARM, EVENT, UPLINK_DELIVERED, UPLINK_DROPPED, UPLINK_HELD, UPLINK_MADE, UplinkQueue } from "../../runtime/uplink.js";
 import { ReportEncoder } from "../../devices/weather-station/report.js";
+import { StrainEncoder } from "../../devices/structural-strain/report.js";
 import { Engine } from "../../simulator/core/engine.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
 
@@ -16,6 +17,7 @@ class ScriptedLink implements Link {
   readonly kind = "scripted";
   readonly stats: LinkStats = { framesOut: 0, delivered: 0, failed: 0, bytesOut: 0, bytesIn: 0 };
   maxPayload = 1000;
+  largestPayload: number | undefined;
   ready = true;
   readonly sent: { payload: Uint8Array; options: SendOptions; done: SendDone; at: number }[] = [];
   constructor(private readonly engine: Engine) {}
@@ -84,6 +86,51 @@ describe("uplink queue", () => {
     queue.enqueue(bytes(20), { port: 1 });
     expect(link.sent.length).toBe(0);
     expect(queue.counters()[UPLINK_DROPPED + "too-large"]).toBe(1);
+    balanced();
+  });
+
+  it("holds a SenML record too large for the link now but not at its best, sends it when the link can take it, and drops it after waitForRoomMs", () => {
+    const { engine, link, queue, balanced } = setup();
+    // LoRaWAN CN470: 51 bytes at DR0, 222 at DR5. A strain capture's 16-sample record, with the base fields every
+    // piece carries, is more than 51 bytes.
+    link.maxPayload = 51;
+    link.largestPayload = 222;
+    const samples = Float32Array.from({ length: 32 }, (_, i) => 100 + 3 * i);
+    const capture = new StrainEncoder("sg-0001:", 32).capture(1_780_000_000_000, 90, 8, samples, 32);
+    queue.enqueue(capture, { port: 3, senml: true });
+    queue.enqueue(bytes(4), { port: 1 });
+    // The capture waits; the small frame behind it goes.
+    expect(link.sent.map((s) => s.payload.length)).toEqual([4]);
+    expect(queue.counters()[UPLINK_HELD]).toBe(2);
+    expect(queue.counters()[UPLINK_DROPPED + "record-too-large"]).toBeUndefined();
+    link.sent[0]!.done(undefined);
+    // ADR raises the data rate: the next pump sends the capture, split to fit.
+    link.maxPayload = 222;
+    queue.pump();
+    expect(link.sent.length).toBeGreaterThan(1);
+    for (const s of link.sent.slice(1)) s.done(undefined);
+    expect(queue.counters()).toMatchObject({ [UPLINK_MADE]: 2, [UPLINK_DELIVERED]: 2, [UPLINK_HELD]: 0 });
+    balanced();
+
+    // Never room: dropped, with the reason, once it has waited 6 h.
+    link.maxPayload = 51;
+    queue.enqueue(capture, { port: 3, senml: true });
+    engine.runUntil(engine.now + 6 * 3_600_000_000);
+    queue.pump();
+    expect(queue.counters()[UPLINK_HELD]).toBe(1);
+    engine.runUntil(engine.now + 1000);
+    queue.pump();
+    expect(queue.counters()).toMatchObject({ [UPLINK_HELD]: 0, [UPLINK_DROPPED + "record-too-large"]: 1 });
+    balanced();
+  });
+
+  it("drops at once a record too large even for the link at its best", () => {
+    const { link, queue, balanced } = setup();
+    link.maxPayload = 20;
+    link.largestPayload = 30;
+    const samples = Float32Array.from({ length: 16 }, (_, i) => i);
+    queue.enqueue(new StrainEncoder("sg-0001:", 16).capture(1_780_000_000_000, 90, 8, samples, 16), { port: 3, senml: true });
+    expect(queue.counters()).toMatchObject({ [UPLINK_HELD]: 0, [UPLINK_DROPPED + "record-too-large"]: 1 });
     balanced();
   });
 

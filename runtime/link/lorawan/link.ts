@@ -22,6 +22,10 @@ export class LorawanLink implements Link {
     return this.mac.maxPayload;
   }
 
+  get largestPayload(): number {
+    return this.mac.largestPayload;
+  }
+
   get ready(): boolean {
     return !this.#closed && this.mac.joined && !this.mac.busy;
   }

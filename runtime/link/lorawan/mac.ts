@@ -291,6 +291,11 @@ export class LorawanMac {
     return CN470_DATA_RATES[this.#dataRate]!.maxAppPayload - this.#answers.fitting(MAX_FOPTS);
   }
 
+  /** What `maxPayload` would be at the region's fastest data rate (ADR may take the node there). */
+  get largestPayload(): number {
+    return CN470_DATA_RATES[CN470.maxDataRate]!.maxAppPayload - this.#answers.fitting(MAX_FOPTS);
+  }
+
   /** Resume the saved session, take the ABP one, or start joining. */
   start(events: LorawanMacEvents): void {
     if (this.#started) throw new Error("LoRaWAN: start called twice");
