@@ -24,6 +24,9 @@ export interface ModemDatagram extends UplinkWrite {
   bytes: Uint8Array;
 }
 
+/** Bytes the device wrote to the modem's port at one moment (the image's `U` records). */
+export type SerialWrite = UplinkWrite & { bytes: Uint8Array };
+
 /** `AT+NSOST=<socket>,<ip>,<port>,<length>,<hex>` or `AT+NSOSTF=<socket>,<ip>,<port>,<flag>,<length>,<hex>`. */
 const SEND = /^AT\+NSOST(F?)=(\d+),([^,]+),(\d+),(?:(0x[0-9A-Fa-f]+|\d+),)?(\d+),([0-9A-Fa-f]*)$/;
 
@@ -31,7 +34,7 @@ const SEND = /^AT\+NSOST(F?)=(\d+),([^,]+),(\d+),(?:(0x[0-9A-Fa-f]+|\d+),)?(\d+)
  * The datagrams in what the device wrote to the modem, each stamped with the write that began its command line.
  * A line whose length field disagrees with its data is an error naming the line: the modem would refuse it.
  */
-export function modemDatagrams(writes: readonly UplinkWrite[] & readonly { bytes: Uint8Array }[]): ModemDatagram[] {
+export function modemDatagrams(writes: readonly SerialWrite[]): ModemDatagram[] {
   const out: ModemDatagram[] = [];
   let line = "";
   let start: UplinkWrite | undefined;

@@ -166,6 +166,18 @@ export const SX1262_CURRENTS = Object.freeze({
   txReducedPa: Object.freeze({ 20: 84, 17: 58, 14: 45 } as const),
 });
 
+/** TX current at `dbm` output with the PA configured for +22 dBm, mA: Table 3-6's rows, interpolated between them. */
+export function fullPaTxMilliamps(dbm: number): number {
+  const table = SX1262_CURRENTS.txFullPa;
+  if (dbm <= table[0]![0]) return table[0]![1]; // below +14 dBm the datasheet gives no figure: hold the lowest
+  for (let i = 1; i < table.length; i++) {
+    const [d1, m1] = table[i]!;
+    const [d0, m0] = table[i - 1]!;
+    if (dbm <= d1) return m0 + ((m1 - m0) * (dbm - d0)) / (d1 - d0);
+  }
+  return table[table.length - 1]![1];
+}
+
 export interface SX1262ModelOptions {
   engine: Engine;
   busy: DigitalLine;
@@ -679,15 +691,7 @@ export class SX1262Model implements SPITarget, RadioReceiver {
   #txMilliamps(): number {
     const row = this.#paRow();
     if (row !== 22) return SX1262_CURRENTS.txReducedPa[row as 14 | 17 | 20];
-    const dbm = this.#outputDbm();
-    const table = SX1262_CURRENTS.txFullPa;
-    if (dbm <= table[0]![0]) return table[0]![1]; // below +14 dBm the datasheet gives no figure: hold the lowest
-    for (let i = 1; i < table.length; i++) {
-      const [d1, m1] = table[i]!;
-      const [d0, m0] = table[i - 1]!;
-      if (dbm <= d1) return m0 + ((m1 - m0) * (dbm - d0)) / (d1 - d0);
-    }
-    return table[table.length - 1]![1];
+    return fullPaTxMilliamps(this.#outputDbm());
   }
 
   // ---------------------------------------------------------------- RX

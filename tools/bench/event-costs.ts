@@ -15,7 +15,7 @@
  */
 import { BC95_CURRENTS } from "../../parts/bc95/currents.js";
 import { SX1262_DEFAULTS } from "../../parts/sx1262/config.js";
-import { SX1262_CURRENTS } from "../../parts/sx1262/model.js";
+import { fullPaTxMilliamps, SX1262_CURRENTS } from "../../parts/sx1262/model.js";
 import { airtimeMicros, symbolMicros } from "../../runtime/link/lorawan/airtime.js";
 import { CN470, CN470_DATA_RATES, rx1DataRate } from "../../runtime/link/lorawan/region-cn470.js";
 import { rxWindowPlan } from "../../runtime/link/lorawan/rx-window.js";
@@ -27,17 +27,8 @@ export const ACK_FRAME_BYTES = 12;
 /** A Join-Request: MHDR 1 + JoinEUI 8 + DevEUI 8 + DevNonce 2 + MIC 4 (TS001-1.0.4 §6.2.5). */
 export const JOIN_REQUEST_BYTES = 23;
 
-/** TX current at `dbm` on the +22 dBm PA row, mA, interpolated in Table 3-6 as the model does. */
-export function txMilliamps(dbm: number): number {
-  const t = SX1262_CURRENTS.txFullPa;
-  if (dbm <= t[0]![0]) return t[0]![1]; // below +14 dBm the datasheet gives no figure: the model holds the lowest
-  for (let i = 1; i < t.length; i++) {
-    const [d1, m1] = t[i]!;
-    const [d0, m0] = t[i - 1]!;
-    if (dbm <= d1) return m0 + ((m1 - m0) * (dbm - d0)) / (d1 - d0);
-  }
-  return t[t.length - 1]![1];
-}
+/** TX current at `dbm` on the +22 dBm PA row, mA, as the model charges it. */
+export const txMilliamps = fullPaTxMilliamps;
 
 /** RX current with the board defaults' regulator and gain, mA. */
 export const RX_MA = SX1262_DEFAULTS.rxBoosted ? SX1262_CURRENTS.rxBoosted[SX1262_DEFAULTS.regulator] : SX1262_CURRENTS.rx[SX1262_DEFAULTS.regulator];

@@ -68,6 +68,11 @@ export function nodesBlock(root = manifestRoot()): string {
   return rows.join("\n");
 }
 
+/** These columns of figures.md rows as a Markdown table. */
+function markdownTable(cols: readonly string[], rows: readonly Record<string, string>[]): string[] {
+  return [`| ${cols.join(" | ")} |`, `| ${cols.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${cols.map((c) => r[c] ?? "?").join(" | ")} |`)];
+}
+
 /** The radio rows of docs/figures.md's tables, as Markdown: the benchmark printed them, this only selects. */
 export function radioBlock(root = manifestRoot()): string {
   const text = readFigures(root);
@@ -76,21 +81,19 @@ export function radioBlock(root = manifestRoot()): string {
   const out = [
     `On the emulated MCU with its radio (${/: ([\d.]+ h) per device and board/.exec(emulated.title)?.[1] ?? "?"} per run, seed 1; the radio's current from its part model, TCXO, RF switch and regulator not counted):`,
     "",
-    `| ${cols.join(" | ")} |`,
-    `| ${cols.map(() => "---").join(" | ")} |`,
-    ...emulated.rows.filter((r) => r.link !== "mqtt").map((r) => `| ${cols.map((c) => r[c] ?? "?").join(" | ")} |`),
+    ...markdownTable(cols, emulated.rows.filter((r) => r.link !== "mqtt")),
   ];
   try {
     const battery = figuresTable(text, "Years on the battery");
     const bcols = ["device", "radio board (link)", "battery", "total", "years", "dominated by"];
-    out.push("", "Years on the battery (radio over simulated days, MCU from the emulated radio board; sensors, regulator, passivation and temperature not counted):", "", `| ${bcols.join(" | ")} |`, `| ${bcols.map(() => "---").join(" | ")} |`, ...battery.rows.map((r) => `| ${bcols.map((c) => r[c] ?? "?").join(" | ")} |`));
+    out.push("", "Years on the battery (radio over simulated days, MCU from the emulated radio board; sensors, regulator, passivation and temperature not counted):", "", ...markdownTable(bcols, battery.rows));
   } catch {
     // A benchmark run without the battery section: the emulated rows alone.
   }
   try {
     const costs = figuresTable(text, "What single events cost");
     const ccols = ["event", "DR (SF)", "time on air ms", "listening ms", "charge µAh"];
-    out.push("", "What single LoRaWAN events cost (SX1262 datasheet currents; wake-up, TCXO, RF switch and MCU not counted):", "", `| ${ccols.join(" | ")} |`, `| ${ccols.map(() => "---").join(" | ")} |`, ...costs.rows.map((r) => `| ${ccols.map((c) => r[c] ?? "?").join(" | ")} |`));
+    out.push("", "What single LoRaWAN events cost (SX1262 datasheet currents; wake-up, TCXO, RF switch and MCU not counted):", "", ...markdownTable(ccols, costs.rows));
     const nbiot = figuresLines(text, "NB-IoT (BC95 model): a day without coverage")[0];
     if (nbiot) out.push("", nbiot);
   } catch {
