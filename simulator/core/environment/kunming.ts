@@ -273,6 +273,7 @@ class KunmingWeatherModel implements KunmingWeather {
   #press = 0;
   #moist = 0;
   #wet = 1;
+  #airTerms = false;
   #diurnal = 0;
   #cooling = 0;
   #wetting = 0;
@@ -368,13 +369,21 @@ class KunmingWeatherModel implements KunmingWeather {
     this.#day = day;
     this.#hod = solar - 24 * day;
     this.#yf = yearFractionOfDays(solar / 24);
+    this.#airTerms = false; // the air's synoptic terms: computed on demand (the wind, asked 4 times a second, needs none)
+    this.#diurnal = NaN; // computed on demand
+    this.#dewPoint = NaN;
+    return ms;
+  }
+
+  /** The synoptic terms only the air uses (fronts, pressure, moisture, wet spells) at the prepared instant. */
+  #prepareAir(): void {
+    if (this.#airTerms) return;
+    const h = this.#h;
     this.#front = this.#frontAt(h);
     this.#press = this.#n.press.at(h / 48);
     this.#moist = this.#n.moist.at(h / 72);
     this.#wet = this.#wetAt(this.#moist, this.#press);
-    this.#diurnal = NaN; // computed on demand
-    this.#dewPoint = NaN;
-    return ms;
+    this.#airTerms = true;
   }
 
   /** synoptic temperature anomaly in σ units (std ≈ 1) */
@@ -522,6 +531,7 @@ class KunmingWeatherModel implements KunmingWeather {
 
   airInto(t: Micros, out: AirState): AirState {
     const ms = this.#prepare(t);
+    this.#prepareAir();
     const yf = this.#yf;
     const tmax = monthly(TMAX, yf);
     const tmin = monthly(TMIN, yf);
