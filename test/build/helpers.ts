@@ -33,9 +33,15 @@ export function deviceManifest(name: string): Record<string, unknown> {
   };
 }
 
-export function makeScratch(): Scratch {
+/**
+ * `declarations`: link the checkout's out/ too, so builds check the device against the declarations `tsc -b` wrote
+ * for hal, runtime and parts (tools/build/typecheck.ts); without it they check those modules from source.
+ */
+export function makeScratch(options: { declarations?: boolean } = {}): Scratch {
   const root = mkdtempSync(path.join(tmpdir(), "ganzhi-scratch-"));
-  for (const dir of ["hal", "runtime", "parts", "node_modules"]) symlinkSync(path.join(REPO, dir), path.join(root, dir), "dir");
+  for (const dir of ["hal", "runtime", "parts", "node_modules", ...(options.declarations ? ["out"] : [])]) {
+    symlinkSync(path.join(REPO, dir), path.join(root, dir), "dir");
+  }
   cpSync(path.join(REPO, "package.json"), path.join(root, "package.json"));
   mkdirSync(path.join(root, "manifests", "devices"), { recursive: true });
   symlinkSync(path.join(REPO, "manifests", "boards"), path.join(root, "manifests", "boards"), "dir");

@@ -8,7 +8,7 @@ import path from "node:path";
 import type TS from "typescript";
 import ts from "./typescript.js";
 import { mutableModuleState } from "../lint/frozen.js";
-import { bundle, transpile, type BundledModuleFinding, type BundleResult } from "./bundle.js";
+import { bundle, transpile, transpileFiles, type BundledModuleFinding, type BundleResult } from "./bundle.js";
 import type { BuildCache } from "./cache.js";
 import { scanImports } from "./imports.js";
 import { label, real } from "./paths.js";
@@ -43,7 +43,15 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
   const { root, entry, extraDirs, board, cache } = input;
   const checkedDevice = deviceProgram(root, entry, cache.buildInfo(`device ${entry}`));
   const device = checkedDevice.program;
-  const scan = scanImports(root, entry, extraDirs, (f) => device.getSourceFile(f));
+  // Files the device program has only as declarations (the checkout's own modules, tools/build/typecheck.ts) are
+  // parsed once here, for the import scan, their JavaScript and the module-state check.
+  const parsed = new Map<string, TS.SourceFile>();
+  const parse = (file: string): TS.SourceFile => {
+    let sf = parsed.get(file);
+    if (sf === undefined) parsed.set(file, (sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)));
+    return sf;
+  };
+  const scan = scanImports(root, entry, extraDirs, (f) => device.getSourceFile(f) ?? parse(f));
   checkDeviceProgram(root, entry, checkedDevice);
   const checkedHal = input.checkHal ? typecheckModdableHal(root, board, cache.buildInfo("hal/moddable")) : undefined;
   const hal = checkedHal?.program;
@@ -63,6 +71,18 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
       js.set(real(file), code!);
     }
   }
+  const untranspiled: TS.SourceFile[] = [];
+  for (const file of scan.files) {
+    if (js.has(file)) continue;
+    const sf = parse(file);
+    const code = cache.getJs("device", file, ts.ModuleKind.ESNext, sf.text);
+    if (code === undefined) untranspiled.push(sf);
+    else js.set(file, code);
+  }
+  for (const [file, code] of transpileFiles(untranspiled)) {
+    cache.putJs("device", file, ts.ModuleKind.ESNext, parsed.get(file)!.text, code);
+    js.set(file, code);
+  }
   cache.pruneFine();
   const bundled = await bundle({ root, entry, files: scan.files, board, extraDirs, js, ...(input.link ? { link: input.link } : {}) });
 
@@ -70,7 +90,7 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
   const mainJs = js.get(mainSource) ?? transpile(mainSource, readFileSync(mainSource, "utf8"));
 
   const sourceOf = (file: string): TS.SourceFile =>
-    device.getSourceFile(file) ?? hal?.getSourceFile(file) ?? ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    device.getSourceFile(file) ?? hal?.getSourceFile(file) ?? parsed.get(file) ?? ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const mutableState: BundledModuleFinding[] = [];
   for (const file of bundled.files) {
     const sf = sourceOf(file);

@@ -6,12 +6,12 @@
  * The checked programs also give the JavaScript the bundle is made of (`emitJs`): TypeScript parses each file once.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type TS from "typescript";
 import ts from "./typescript.js";
 import { BuildError } from "./errors.js";
-import { label } from "./paths.js";
+import { isInside, label, real } from "./paths.js";
 
 /** The compiler options of tsconfig.portable.json (through tsconfig.base.json) that matter for checking. */
 export const PORTABLE_OPTIONS: TS.CompilerOptions = {
@@ -77,8 +77,14 @@ function emitCollector(out: Map<string, string>): TS.WriteFileCallback {
   };
 }
 
-function createChecked(rootNames: readonly string[], options: TS.CompilerOptions, virtual: { file: string; text: string } | undefined, buildInfo: string | undefined): Checked {
-  const withVirtual = (host: TS.CompilerHost) => (virtual === undefined ? host : withVirtualFile(host, virtual.file, virtual.text));
+function createChecked(
+  rootNames: readonly string[],
+  options: TS.CompilerOptions,
+  virtual: { file: string; text: string } | undefined,
+  buildInfo: string | undefined,
+  adapt: (host: TS.CompilerHost) => TS.CompilerHost = (host) => host,
+): Checked {
+  const withVirtual = (host: TS.CompilerHost) => adapt(sharingLib(virtual === undefined ? host : withVirtualFile(host, virtual.file, virtual.text)));
   if (buildInfo === undefined) {
     const program = ts.createProgram({ rootNames, options, host: withVirtual(ts.createCompilerHost(options, true)) });
     return { program, diagnostics: () => ts.getPreEmitDiagnostics(program), emit: () => emitJs(program) };
@@ -124,7 +130,75 @@ export function deviceProgram(root: string, entry: string, buildInfo?: string): 
     ``,
   ].join("\n");
 
-  return createChecked([entry, checkFile], { ...PORTABLE_OPTIONS, ...EMIT }, { file: checkFile, text: checkText }, buildInfo);
+  const options = { ...PORTABLE_OPTIONS, ...EMIT };
+  const declarations = checkoutDeclarations(root, [deviceDir]);
+  const adapt = declarations === undefined ? undefined : (host: TS.CompilerHost) => withDeclarations(host, options, declarations);
+  return createChecked([entry, checkFile], options, { file: checkFile, text: checkText }, buildInfo, adapt);
+}
+
+/** The portable project's build info (tsconfig.portable.json), written by every `tsc -b` that compiled its sources. */
+const PORTABLE_BUILD_INFO = ".portable.tsbuildinfo";
+/** The checkout's modules a device program may take as declarations: what a device imports besides its own files. */
+const DECLARED_DIRS = ["hal", "runtime", "parts", path.join("devices", "shared"), path.join("manifests", "schema")];
+
+/**
+ * The checkout's own modules (hal, runtime, parts, devices/shared, manifests/schema) as the declarations `tsc -b` wrote for them
+ * (out/<path>.d.ts, from the same sources with the same strict options; bin/ganzhi.js runs it whenever a source
+ * changed), or undefined when out/ is missing or any of those sources is newer than that build. A device's own files
+ * are still checked from source, strictly, against these declarations; the modules themselves were checked by
+ * `tsc -b`. Re-checking them for every build took most of a cold build (the runtime is ten times a device's size).
+ * Returns: source .ts (real path) → its declaration file.
+ */
+export function checkoutDeclarations(root: string, deviceDirs: readonly string[]): ((file: string) => string | undefined) | undefined {
+  const out = real(path.join(root, "out"));
+  let built: number;
+  try {
+    built = statSync(path.join(out, PORTABLE_BUILD_INFO)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  const own = deviceDirs.map(real);
+  const moddableHal = real(path.join(root, "hal", "moddable"));
+  const skip = (p: string) => isInside(p, moddableHal) || own.some((d) => isInside(p, d)) || p.endsWith(".test.ts");
+  const stale = (dir: string): boolean => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (skip(p)) continue;
+      if (e.isDirectory() ? stale(p) : e.name.endsWith(".ts") && statSync(p).mtimeMs > built) return true;
+    }
+    return false;
+  };
+  const dirs = DECLARED_DIRS.map((d) => ({ source: real(path.join(root, d)), out: path.join(out, d) }));
+  if (dirs.some((d) => stale(d.source))) return undefined;
+  return (file) => {
+    const f = real(file);
+    if (!f.endsWith(".ts") || f.endsWith(".d.ts") || skip(f)) return undefined;
+    const dir = dirs.find((d) => isInside(f, d.source));
+    if (dir === undefined) return undefined;
+    const dts = path.join(dir.out, path.relative(dir.source, f)).slice(0, -3) + ".d.ts";
+    return existsSync(dts) ? dts : undefined;
+  };
+}
+
+/** A compiler host that resolves an import of a module with a declaration (`declarationOf`) to that declaration. */
+function withDeclarations(host: TS.CompilerHost, options: TS.CompilerOptions, declarationOf: (file: string) => string | undefined): TS.CompilerHost {
+  const cache = ts.createModuleResolutionCache(host.getCurrentDirectory(), (f) => host.getCanonicalFileName(f), options);
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, opts, containingSourceFile) =>
+    literals.map((literal) => {
+      const mode = ts.getModeForUsageLocation(containingSourceFile, literal, opts);
+      const resolved = ts.resolveModuleName(literal.text, containingFile, opts, host, cache, redirected, mode);
+      const m = resolved.resolvedModule;
+      const dts = m !== undefined && m.extension === ts.Extension.Ts ? declarationOf(m.resolvedFileName) : undefined;
+      if (dts === undefined) return resolved;
+      return { ...resolved, resolvedModule: { ...m!, resolvedFileName: dts, extension: ts.Extension.Dts, resolvedUsingTsExtension: false } };
+    });
+  return host;
 }
 
 /** Type-check a `deviceProgram`; throws a BuildError listing every diagnostic. */
@@ -146,6 +220,30 @@ export function checkDeviceProgram(root: string, entry: string, checked: Checked
     `type errors in the device program (${diagnostics.length}):\n${parts.join("\n")}`,
     firstFile !== undefined ? label(root, firstFile) : entryLabel,
   );
+}
+
+/**
+ * TypeScript's lib files (lib.es2022.d.ts and those it references), parsed and bound once per process: the device
+ * program and hal/moddable's both read the same ten thousand lines, which took most of the second program's time.
+ * A lib file is a global script whatever the program's module settings, so one syntax tree serves both.
+ */
+const libFiles = new Map<string, TS.SourceFile>();
+
+function sharingLib(host: TS.CompilerHost): TS.CompilerHost {
+  const { getSourceFile } = host;
+  const libDir = path.dirname(ts.getDefaultLibFilePath({}));
+  host.getSourceFile = (f, lang, onError, create) => {
+    if (path.dirname(f) !== libDir) return getSourceFile.call(host, f, lang, onError, create);
+    const version = typeof lang === "object" ? lang.languageVersion : lang;
+    const key = `${version}\0${f}`;
+    let sf = libFiles.get(key);
+    if (sf === undefined) {
+      sf = getSourceFile.call(host, f, lang, onError, create);
+      if (sf !== undefined) libFiles.set(key, sf);
+    }
+    return sf;
+  };
+  return host;
 }
 
 /** A compiler host that also has `file` (absolute), with `text`, which is not on disk. */
@@ -194,7 +292,9 @@ export function typecheckModdableHal(root: string, board?: unknown, buildInfo?: 
     virtual = { file, text: `import type { BoardDescription } from "./board.js";\nexport const board: BoardDescription = ${JSON.stringify(board)};\n` };
     rootNames.push(file);
   }
-  const checked = createChecked(rootNames, options, virtual, buildInfo);
+  const declarations = checkoutDeclarations(root, []);
+  const adapt = declarations === undefined ? undefined : (host: TS.CompilerHost) => withDeclarations(host, options, declarations);
+  const checked = createChecked(rootNames, options, virtual, buildInfo, adapt);
   const all = [...parsed.errors, ...checked.diagnostics()];
   if (all.length > 0) {
     throw new BuildError(`hal/moddable does not type-check against @moddable/typings:\n${format(root, all).trimEnd()}`, "hal/moddable");
