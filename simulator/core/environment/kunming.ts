@@ -218,6 +218,7 @@ function triangleDepth(tau: number, a: number, d: number, peak: number): number 
 // ───────────────────────── model ─────────────────────────
 
 const CACHE_SLOTS = 64; // hourly shower slots
+const WIND_MEMO = 4; // instants of wind remembered
 const CACHE_DAYS = 8;
 
 class KunmingWeatherModel implements KunmingWeather {
@@ -291,9 +292,10 @@ class KunmingWeatherModel implements KunmingWeather {
     turb: readonly SplineNoise[];
     dir: readonly SplineNoise[];
   };
-  #windT = NaN;
-  #windSpeed = 0;
-  #windDir = 0;
+  readonly #windT = new Float64Array(WIND_MEMO).fill(NaN);
+  readonly #windSpeed = new Float64Array(WIND_MEMO);
+  readonly #windDir = new Float64Array(WIND_MEMO);
+  #windNext = 0;
 
   constructor(o: KunmingWeatherOptions) {
     const opts = {
@@ -592,16 +594,22 @@ class KunmingWeatherModel implements KunmingWeather {
   }
 
   windInto(t: Micros, out: WindState): WindState {
-    // Pure memo: the anemometer and the vane both ask for the same instant every sample.
-    if (t === this.#windT) {
-      out.speed = this.#windSpeed;
-      out.direction = this.#windDir;
-      return out;
+    // Pure memo of the last few instants: each sample, the vane asks for now while the anemometer's integral asks
+    // for the end of its 250 ms cell, which is the next sample's now; one entry computed every instant three times.
+    const times = this.#windT;
+    for (let i = 0; i < WIND_MEMO; i++) {
+      if (times[i] === t) {
+        out.speed = this.#windSpeed[i]!;
+        out.direction = this.#windDir[i]!;
+        return out;
+      }
     }
     this.#windInto(t, out);
-    this.#windT = t;
-    this.#windSpeed = out.speed;
-    this.#windDir = out.direction;
+    const i = this.#windNext;
+    this.#windNext = (i + 1) % WIND_MEMO;
+    times[i] = t;
+    this.#windSpeed[i] = out.speed;
+    this.#windDir[i] = out.direction;
     return out;
   }
 
