@@ -5,8 +5,7 @@ import { pinOf, num } from "../../simulator/core/part-wiring.js";
 import { AnemometerModel, driveAnemometerLine } from "./model.js";
 
 export function attachModel(role: string, part: ResolvedPart, ctx: ModelContext): unknown {
-  const w = { speed: 0, direction: 0 };
-  const model = new AnemometerModel({ speed: (t) => ctx.atmosphere.windInto(t, w).speed, kmhPerHz: num(part, "kmhPerHz") });
+  const model = new AnemometerModel({ speed: (t) => ctx.atmosphere.windSpeed(t), kmhPerHz: num(part, "kmhPerHz") });
   if (part.io === "pulse-count") ctx.node.world.pulse.set(pinOf(part), model);
   else driveAnemometerLine(model, ctx.node.engine, ctx.node.world.line(pinOf(part)));
   return model;

@@ -5,9 +5,8 @@ import { pinOf, num, switchedSupply } from "../../simulator/core/part-wiring.js"
 import { windVaneVoltage, type WindVaneModelOptions } from "./model.js";
 
 export function attachModel(role: string, part: ResolvedPart, ctx: ModelContext): unknown {
-  const w = { speed: 0, direction: 0 };
   const options: WindVaneModelOptions = {
-    direction: (t) => ctx.atmosphere.windInto(t, w).direction,
+    direction: (t) => ctx.atmosphere.windDirection(t),
     pullupOhms: num(part, "pullupOhms"),
     supplyVolts: num(part, "supplyVolts"),
   };

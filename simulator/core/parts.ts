@@ -15,15 +15,15 @@ export type { AttachedModel, ModelContext, ModelFactory, StreetQuantities, Struc
 const FACTORIES: Readonly<Record<string, ModelFactory>> = Object.freeze(Object.fromEntries(factories));
 
 function memoWind(a: Atmosphere): Atmosphere {
-  let t = NaN;
-  const w = { speed: 0, direction: 0 };
+  let speedT = NaN;
+  let speed = 0;
+  let directionT = NaN;
+  let direction = 0;
+  const windSpeed = (at: number): number => (at === speedT ? speed : ((speedT = at), (speed = a.windSpeed(at))));
+  const windDirection = (at: number): number => (at === directionT ? direction : ((directionT = at), (direction = a.windDirection(at))));
   const windInto = (at: number, out: { speed: number; direction: number }) => {
-    if (at !== t) {
-      a.windInto(at, w);
-      t = at;
-    }
-    out.speed = w.speed;
-    out.direction = w.direction;
+    out.speed = windSpeed(at);
+    out.direction = windDirection(at);
     return out;
   };
   return {
@@ -31,6 +31,8 @@ function memoWind(a: Atmosphere): Atmosphere {
     air: (at) => a.air(at),
     wind: (at) => windInto(at, { speed: 0, direction: 0 }),
     windInto,
+    windSpeed,
+    windDirection,
     rainRate: (at) => a.rainRate(at),
     rainBetween: (t0, t1) => a.rainBetween(t0, t1),
   };
@@ -43,8 +45,8 @@ export function knownModels(): string[] {
 /** Attach a model for every part of the resolved config; an unmodelled part is an error naming it. */
 export function attachModels(parts: Readonly<Record<string, ResolvedPart>>, ctx: ModelContext): AttachedModel[] {
   const out: AttachedModel[] = [];
-  // One node's anemometer and vane ask for the wind at the same instants; in a fleet the shared atmosphere's own
-  // memo sees other nodes' instants in between, so each node keeps its own.
+  // One node's anemometer and vane ask for the wind's speed and direction again and again at the same instants; in a
+  // fleet the shared atmosphere's own memo sees other nodes' instants in between, so each node keeps its own.
   ctx = { ...ctx, atmosphere: memoWind(ctx.atmosphere) };
   for (const role of Object.keys(parts)) {
     const part = parts[role]!;

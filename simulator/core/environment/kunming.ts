@@ -219,6 +219,23 @@ function triangleDepth(tau: number, a: number, d: number, peak: number): number 
 
 const CACHE_SLOTS = 64; // hourly shower slots
 const WIND_MEMO = 4; // instants of wind remembered
+
+/** The last WIND_MEMO instants of one wind quantity (a ring). */
+interface WindMemo {
+  t: Float64Array;
+  v: Float64Array;
+  next: number;
+}
+function windMemo(): WindMemo {
+  return { t: new Float64Array(WIND_MEMO).fill(NaN), v: new Float64Array(WIND_MEMO), next: 0 };
+}
+function remember(memo: WindMemo, t: Micros, v: number): number {
+  const i = memo.next;
+  memo.next = (i + 1) % WIND_MEMO;
+  memo.t[i] = t;
+  memo.v[i] = v;
+  return v;
+}
 const CACHE_DAYS = 8;
 
 class KunmingWeatherModel implements KunmingWeather {
@@ -292,10 +309,10 @@ class KunmingWeatherModel implements KunmingWeather {
     turb: readonly SplineNoise[];
     dir: readonly SplineNoise[];
   };
-  readonly #windT = new Float64Array(WIND_MEMO).fill(NaN);
-  readonly #windSpeed = new Float64Array(WIND_MEMO);
-  readonly #windDir = new Float64Array(WIND_MEMO);
-  #windNext = 0;
+  readonly #speedMemo = windMemo();
+  readonly #dirMemo = windMemo();
+  #meanT = NaN;
+  #mean = 0;
 
   constructor(o: KunmingWeatherOptions) {
     const opts = {
@@ -594,31 +611,22 @@ class KunmingWeatherModel implements KunmingWeather {
   }
 
   windInto(t: Micros, out: WindState): WindState {
-    // Pure memo of the last few instants: each sample, the vane asks for now while the anemometer's integral asks
-    // for the end of its 250 ms cell, which is the next sample's now; one entry computed every instant three times.
-    const times = this.#windT;
-    for (let i = 0; i < WIND_MEMO; i++) {
-      if (times[i] === t) {
-        out.speed = this.#windSpeed[i]!;
-        out.direction = this.#windDir[i]!;
-        return out;
-      }
-    }
-    this.#windInto(t, out);
-    const i = this.#windNext;
-    this.#windNext = (i + 1) % WIND_MEMO;
-    times[i] = t;
-    this.#windSpeed[i] = out.speed;
-    this.#windDir[i] = out.direction;
+    out.speed = this.windSpeed(t);
+    out.direction = this.windDirection(t);
     return out;
   }
 
-  #windInto(t: Micros, out: WindState): WindState {
-    const u = this.meanWindSpeed(t); // prepares t
-    const sec = this.#ms / 1000;
-    const h = this.#h;
-    const st = this.#n.turb;
+  // Pure memos of the last few instants, one per quantity: each sample the vane asks for the direction now while the
+  // anemometer's integral asks for the speed at the end of its 250 ms cell (the next sample's now). Asked for both at
+  // every instant, a one-entry memo computed each instant three times, and each the half it was not asked for.
+
+  windSpeed(t: Micros): number {
+    const memo = this.#speedMemo;
+    for (let i = 0; i < WIND_MEMO; i++) if (memo.t[i] === t) return memo.v[i]!;
+    const u = this.#meanAt(t);
     // turbulence: smooth noise on 3 s, 12 s, 45 s and 3 min cells, stronger at low speed and in the afternoon
+    const sec = this.#ms / 1000;
+    const st = this.#n.turb;
     const g =
       (0.45 * st[0]!.at(sec / 3) +
         0.6 * st[1]!.at(sec / 12) +
@@ -628,7 +636,15 @@ class KunmingWeatherModel implements KunmingWeather {
     const afternoon = cos((TWO_PI * (this.#hod - 14)) / 24);
     const intensity = 0.2 + 0.3 / (1 + u) + (afternoon > 0 ? 0.08 * afternoon : 0);
     const f = 1 + intensity * g;
-    out.speed = f > 0 ? u * f : 0;
+    return remember(memo, t, f > 0 ? u * f : 0);
+  }
+
+  windDirection(t: Micros): number {
+    const memo = this.#dirMemo;
+    for (let i = 0; i < WIND_MEMO; i++) if (memo.t[i] === t) return memo.v[i]!;
+    const u = this.#meanAt(t);
+    const sec = this.#ms / 1000;
+    const h = this.#h;
     const sd = this.#n.dir;
     const wobble = 6 + 14 / (1 + u);
     let dir =
@@ -637,8 +653,19 @@ class KunmingWeatherModel implements KunmingWeather {
       15 * sd[1]!.at(h / 3) +
       wobble * (0.7 * sd[2]!.at(sec / 20) + 0.5 * sd[3]!.at(sec / 5));
     dir -= 360 * Math.floor(dir / 360);
-    out.direction = dir < 360 ? dir : 0;
-    return out;
+    return remember(memo, t, dir < 360 ? dir : 0);
+  }
+
+  /** meanWindSpeed(t), prepared at t, remembered for the other half of the wind at the same instant. */
+  #meanAt(t: Micros): number {
+    if (t === this.#meanT) {
+      this.#prepare(t);
+      return this.#mean;
+    }
+    const u = this.meanWindSpeed(t); // prepares t
+    this.#meanT = t;
+    this.#mean = u;
+    return u;
   }
 
   rainRate(t: Micros): number {

@@ -25,6 +25,10 @@ export interface Atmosphere {
   wind(t: Micros): WindState;
   /** `wind` into a caller's object (hot paths: no allocation per query). */
   windInto(t: Micros, out: WindState): WindState;
+  /** `wind(t).speed` alone: a model that needs one half does not pay for the other. */
+  windSpeed(t: Micros): number;
+  /** `wind(t).direction` alone. */
+  windDirection(t: Micros): number;
   /** rain intensity, mm/h */
   rainRate(t: Micros): number;
   /**

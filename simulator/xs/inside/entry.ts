@@ -65,6 +65,22 @@ function unmeteredAtmosphere(a: Atmosphere, xs: XsHost): Atmosphere {
         xs.resume();
       }
     },
+    windSpeed(t): number {
+      xs.pause();
+      try {
+        return a.windSpeed(t);
+      } finally {
+        xs.resume();
+      }
+    },
+    windDirection(t): number {
+      xs.pause();
+      try {
+        return a.windDirection(t);
+      } finally {
+        xs.resume();
+      }
+    },
     rainRate(t): number {
       xs.pause();
       try {
