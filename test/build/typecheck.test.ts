@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ts from "../../tools/build/typescript.js";
 import { parseArgs } from "../../tools/cli/args.js";
 import { transpile, transpileFiles } from "../../tools/build/bundle.js";
-import { checkoutDeclarations, deviceProgram } from "../../tools/build/typecheck.js";
+import { checkoutDeclarations, declaredSource, deviceProgram } from "../../tools/build/typecheck.js";
 import { createBuildCommand } from "../../tools/commands/build.js";
 import { capture, makeScratch, REPO, type Scratch } from "./helpers.js";
 
@@ -96,6 +96,9 @@ describe("checkoutDeclarations", () => {
     expect(declarationOf(path.join(root, "runtime", "a.ts"))).toBe(path.join(root, "out", "runtime", "a.d.ts"));
     expect(declarationOf(path.join(root, "hal", "b.ts"))).toBeUndefined();
     expect(declarationOf(path.join(root, "devices", "mine", "main.ts"))).toBeUndefined();
+    // and back: a build that read the declaration depends on its source
+    expect(declaredSource(root, path.join(root, "out", "runtime", "a.d.ts"))).toBe(path.join(root, "runtime", "a.ts"));
+    expect(declaredSource(root, path.join(root, "runtime", "a.ts"))).toBeUndefined();
   });
 
   it("gives none when a declared source is newer than the build, or there is no build", () => {

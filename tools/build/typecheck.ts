@@ -186,6 +186,22 @@ export function checkoutDeclarations(root: string, deviceDirs: readonly string[]
   };
 }
 
+/**
+ * The source a declaration of `checkoutDeclarations` stands for, or undefined for any other file: a build that read
+ * the declaration depends on the source too (until `tsc -b` runs again, an edit reaches the source alone).
+ */
+export function declaredSource(root: string, file: string): string | undefined {
+  if (!file.endsWith(".d.ts")) return undefined;
+  const out = real(path.join(root, "out"));
+  for (const d of DECLARED_DIRS) {
+    const dir = path.join(out, d);
+    if (!isInside(file, dir)) continue;
+    const source = path.join(real(path.join(root, d)), path.relative(dir, file)).slice(0, -5) + ".ts";
+    return existsSync(source) ? source : undefined;
+  }
+  return undefined;
+}
+
 /** A compiler host that resolves an import of a module with a declaration (`declarationOf`) to that declaration. */
 function withDeclarations(host: TS.CompilerHost, options: TS.CompilerOptions, declarationOf: (file: string) => string | undefined): TS.CompilerHost {
   const cache = ts.createModuleResolutionCache(host.getCurrentDirectory(), (f) => host.getCanonicalFileName(f), options);
