@@ -20,6 +20,7 @@ import { Engine } from "../../simulator/core/engine.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
 import { SimNode } from "../../simulator/core/node.js";
 import { attachModels } from "../../simulator/core/parts.js";
+import { NO_DEVICE_CONFIG } from "../helpers/no-config.js";
 
 /** Frames one frame out of bytes through the shared assembler; fails the test when there is none. */
 function frameOf(hex: string): Uint8Array {
@@ -299,7 +300,7 @@ describe("meter parts in the catalogue and the simulator's factory", () => {
     const node = new SimNode({
       id: "meter-1",
       board,
-      config: {},
+      config: NO_DEVICE_CONFIG,
       rolePins: {},
       engine,
       network: {

@@ -10,6 +10,7 @@ import type { SimBoardSpec } from "../../simulator/core/board.js";
 import type { MagneticField } from "../../simulator/core/environment/types.js";
 import { SimNode } from "../../simulator/core/node.js";
 import { Rig, SCL, SDA } from "./rig.js";
+import { NO_DEVICE_CONFIG } from "../helpers/no-config.js";
 
 /** A field the test sets, µT, as the world quantity a model reads. */
 export function world(initial: MagneticField) {
@@ -53,7 +54,7 @@ export function oneReadingNode(id: string, open: (host: Host, bus: NonNullable<H
   const node = new SimNode({
     id,
     board: BOARD,
-    config: {},
+    config: NO_DEVICE_CONFIG,
     rolePins: {},
     engine: rig.engine,
     network: {

@@ -17,6 +17,7 @@ import { PinWorld } from "../../simulator/core/io/lines.js";
 import { PinRegistry } from "../../simulator/core/io/pins.js";
 import { SimNode } from "../../simulator/core/node.js";
 import { EngineClock } from "../../simulator/core/timers.js";
+import { NO_DEVICE_CONFIG } from "../helpers/no-config.js";
 
 const PIN = 27;
 const HOUR = 3_600_000_000;
@@ -162,7 +163,7 @@ describe("S0 counting on a board that sleeps and crashes", () => {
     const node = new SimNode({
       id: "meter-1",
       board,
-      config: {},
+      config: NO_DEVICE_CONFIG,
       rolePins: {},
       engine,
       network: {

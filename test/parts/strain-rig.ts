@@ -9,6 +9,7 @@ import type { NodeApp, Host } from "../../hal/host.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import type { Engine } from "../../simulator/core/engine.js";
 import { SimNode } from "../../simulator/core/node.js";
+import { NO_DEVICE_CONFIG } from "../helpers/no-config.js";
 
 /** A board with nothing but the SPI bus given (if any). */
 export function strainBoard(spi: SimBoardSpec["spi"] = {}): SimBoardSpec {
@@ -30,7 +31,7 @@ export function strainNode(engine: Engine, id: string, board: SimBoardSpec, main
   return new SimNode({
     id,
     board,
-    config: {},
+    config: NO_DEVICE_CONFIG,
     rolePins: {},
     engine,
     network: {

@@ -38,6 +38,7 @@ import { PinWorld } from "../../simulator/core/io/lines.js";
 import { PinRegistry } from "../../simulator/core/io/pins.js";
 import { makeSPIClass } from "../../simulator/core/io/spi.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
+import { NO_DEVICE_CONFIG } from "../helpers/no-config.js";
 
 // ESP32-style wiring of an SX1262 module.
 const SCK = 18;
@@ -894,7 +895,7 @@ describe("SX1262 as a catalogue part on a simulated node", () => {
     const node = new SimNode({
       id: "lora-1",
       board,
-      config: {},
+      config: NO_DEVICE_CONFIG,
       rolePins: {},
       engine,
       network: {

@@ -23,6 +23,7 @@ import { PinRegistry } from "../../simulator/core/io/pins.js";
 import { SimNode } from "../../simulator/core/node.js";
 import { attachModels, type WaterQuantities } from "../../simulator/core/parts.js";
 import { EngineTimers } from "../../simulator/core/timers.js";
+import { NO_DEVICE_CONFIG } from "../helpers/no-config.js";
 
 const CURVE: TurbidityCurve = Object.freeze({ c2: -1120.4, c1: 5742.3, c0: -4352.9, minVolts: 2.5, maxVolts: 4.2, maxNtu: 3000 });
 /** A probe's own (linear) fit, NTU = 470 − 100·V: 50 NTU at 4.2 V. */
@@ -246,7 +247,7 @@ describe("water-quality parts in the catalogue and the model factory", () => {
     const node = new SimNode({
       id: "buoy-1",
       board: spec,
-      config: {},
+      config: NO_DEVICE_CONFIG,
       rolePins: {},
       engine,
       network: {
