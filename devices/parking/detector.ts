@@ -42,6 +42,8 @@ export const DETECTOR_STATE_BYTES = 38;
 /** The last reading is kept on this grid (per µT). */
 const LAST_STEPS_PER_UT = 32;
 const NEVER = 0xffffffff;
+/** The baseline's quiet run is kept in 7 bits (the eighth says a car went over the sensor). */
+const MAX_HOLD = 126;
 
 export const BayState = Object.freeze({ VACANT: 0, OCCUPIED: 1 });
 
@@ -66,6 +68,19 @@ export interface DetectorOptions {
   arriveSamples?: number;
   /** Default 5 (at most 8). */
   departSamples?: number;
+  /**
+   * A car drove over the sensor when the field strays this far (µT) from where it stood (the empty bay's field, or
+   * the parked car's): default 8.
+   */
+  overUt?: number;
+  /** Smallest settled change (µT) a car that drove over the sensor must leave for an arrival or departure (default 1.3). */
+  nearUt?: number;
+  /** A settled change of the empty field of at least this much (µT) with no car over the sensor is learnt at once (default 1). */
+  stepUt?: number;
+  /** Samples within `stepTolUt` of their mean before such a change is learnt (default 6, at most 7). */
+  stepSamples?: number;
+  /** Default 0.8 µT. */
+  stepTolUt?: number;
   /** Largest change between two samples of a field that stands still, µT (default 1.5, plus 10 % of the deviation). */
   settleUt?: number;
   /** Default 1000 ms. */
@@ -96,9 +111,16 @@ export class ParkingDetector {
   departures = 0;
   /** Times the empty field was learnt again without a report (a vacant bay's baseline stuck). */
   relearnt = 0;
+  /** Settled changes of the empty field learnt at once (a car next door came or went), since the last boot. */
+  steps = 0;
   readonly #o: DetectorOptions;
   readonly #n: number;
   readonly #m: number;
+  readonly #over: number;
+  readonly #near: number;
+  readonly #step: number;
+  readonly #stepN: number;
+  readonly #stepTol: number;
   readonly #settle: number;
   readonly #fast: number;
   readonly #slow: number;
@@ -107,6 +129,8 @@ export class ParkingDetector {
   readonly #tau: number;
   /** The parked car's field (an exponential average per axis, single precision as it is kept). */
   readonly #parked = new Float32Array(3);
+  /** Vacant: the mean of the samples of a settled change of the empty field under way (single precision, kept). */
+  readonly #candidate = new Float32Array(3);
   readonly #e = new Float64Array(3);
   readonly #last = new Float64Array(3).fill(NaN);
   readonly #f32 = new Float32Array(1);
@@ -114,8 +138,15 @@ export class ParkingDetector {
   #lastMs = NaN;
   /** What the last sample returned. */
   #nextMs = NaN;
-  #above = 0;
-  #below = 0;
+  /** Settled samples in a row toward a change of state (an arrival while vacant, a departure while occupied). */
+  #confirm = 0;
+  /**
+   * Settled samples in a row toward something short of a change: after a car went over, back where the field stood;
+   * otherwise (vacant) samples of a new empty field (`#candidate`).
+   */
+  #run = 0;
+  /** A car went over the sensor (the field strayed `overUt` from where it stood) and the field has not settled since. */
+  #over_ = false;
   #baselineMovedMs = NaN;
   /** Occupied: the TIMEOUT rule may fire after this (occupied for maxOccupiedMs and the field still for an hour). */
   #timeoutAtMs = NaN;
@@ -124,10 +155,17 @@ export class ParkingDetector {
     this.highUt = o.highUt ?? 3.5;
     this.lowUt = o.lowUt ?? 2.2;
     if (!(this.lowUt > 0 && this.highUt > this.lowUt)) throw new RangeError(`parking detector: need 0 < lowUt < highUt, got ${this.lowUt} and ${this.highUt}`);
+    this.#over = o.overUt ?? 8;
+    this.#near = o.nearUt ?? 1.3;
+    if (!(this.#near > 0 && this.#over > this.highUt)) throw new RangeError(`parking detector: need 0 < nearUt and overUt > highUt, got ${this.#near} and ${this.#over}`);
+    this.#step = o.stepUt ?? 1;
+    this.#stepTol = o.stepTolUt ?? 0.8;
+    if (!(this.#step > 0 && this.#stepTol > 0)) throw new RangeError(`parking detector: stepUt and stepTolUt must be > 0, got ${this.#step} and ${this.#stepTol}`);
     this.#n = o.arriveSamples ?? 4;
     this.#m = o.departSamples ?? 5;
-    for (const [k, v] of [["arriveSamples", this.#n], ["departSamples", this.#m]] as const) {
-      if (!Number.isInteger(v) || v < 1 || v > 8) throw new RangeError(`parking detector: ${k} must be a whole number in 1…8, got ${v}`);
+    this.#stepN = o.stepSamples ?? 6;
+    for (const [k, v, most] of [["arriveSamples", this.#n, 7], ["departSamples", this.#m, 7], ["stepSamples", this.#stepN, 7]] as const) {
+      if (!Number.isInteger(v) || v < 1 || v > most) throw new RangeError(`parking detector: ${k} must be a whole number in 1…${most}, got ${v}`);
     }
     this.#settle = o.settleUt ?? 1.5;
     this.#fast = o.fastMs ?? 1000;
@@ -137,6 +175,7 @@ export class ParkingDetector {
     this.#tau = o.parkedTauMs ?? 600_000;
     if (!(this.#tau > 0)) throw new RangeError(`parking detector: parkedTauMs must be > 0, got ${o.parkedTauMs}`);
     this.baseline = new AdaptiveBaseline(o.baseline);
+    if (this.baseline.holdSamples > MAX_HOLD) throw new RangeError(`parking detector: baseline holdSamples must be at most ${MAX_HOLD} (kept in 7 bits), got ${this.baseline.holdSamples}`);
     this.#o = o;
   }
 
@@ -180,46 +219,98 @@ export class ParkingDetector {
     if (!(l[0] === l[0])) return;
     this.baseline.reset(l[0]!, l[1]!, l[2]!);
     this.#baselineMovedMs = nowMs;
-    this.#above = 0;
-    this.#below = 0;
+    this.#confirm = 0;
+    this.#run = 0;
+    this.#over_ = false;
     if (this.state === BayState.OCCUPIED) this.#change(BayState.VACANT, ChangeReason.RECALIBRATED, nowMs, this.deviationUt);
   }
 
   #vacant(x: number, y: number, z: number, dt: number, now: number, dev: number, still: boolean): number {
-    if (dev >= this.highUt && still) {
-      this.#above++;
-      if (this.#above >= this.#n) {
+    if (dev >= this.#over) this.#over_ = true;
+    const over = this.#over_;
+    // A parked car: far from the empty field, or (having driven over the sensor) anywhere clear of it.
+    if (still && (dev >= this.highUt || (over && dev >= this.#near))) {
+      this.#confirm++;
+      if (this.#confirm >= this.#n) {
         const p = this.#parked;
         p[0] = x;
         p[1] = y;
         p[2] = z;
-        this.#above = 0;
-        this.#below = 0;
+        this.#confirm = 0;
+        this.#run = 0;
+        this.#over_ = false;
         this.#timeoutAtMs = now + (this.#maxOccupied > 3_600_000 ? this.#maxOccupied : 3_600_000);
         this.#change(BayState.OCCUPIED, ChangeReason.ARRIVAL, now, dev);
         return this.#fast;
       }
-    } else this.#above = 0;
-    if (this.baseline.update(x, y, z, dt, dev < this.highUt)) this.#baselineMovedMs = now;
-    else if (now - this.#baselineMovedMs > this.#pendingTimeout && dev < this.highUt) {
+    } else this.#confirm = 0;
+    if (over) {
+      // Back to the empty field after a car rolled over the sensor (or a car next door went by close).
+      this.#run = still && dev < this.#near ? this.#run + 1 : 0;
+      if (this.#run >= this.#n) {
+        this.#run = 0;
+        this.#over_ = false;
+      }
+    } else this.#learnStep(x, y, z, now, dev);
+    if (this.baseline.update(x, y, z, dt, dev < this.highUt && !this.#over_)) this.#baselineMovedMs = now;
+    else if (now - this.#baselineMovedMs > this.#pendingTimeout && dev < this.highUt && !this.#over_) {
       // The deviation kept crossing the high threshold without a car settling: this is the empty bay now.
       this.baseline.reset(x, y, z);
       this.#baselineMovedMs = now;
       this.relearnt++;
     }
-    return this.#above > 0 || dev >= this.lowUt ? this.#fast : this.#slow;
+    return this.#confirm > 0 || this.#run > 0 || this.#over_ || dev >= this.lowUt ? this.#fast : this.#slow;
+  }
+
+  /**
+   * Vacant, nothing over the sensor: a field that settles at least `stepUt` from the empty bay's and below the high
+   * threshold is a car next door come or gone (in perpendicular bays 1–3 µT, as much as the weakest cars over the
+   * sensor), not drift: learnt as the empty field once `stepSamples` samples stay within `stepTolUt` of their mean,
+   * where the rate-limited baseline would take hours, during which a car rolling over the sensor would leave the
+   * field "changed".
+   */
+  #learnStep(x: number, y: number, z: number, now: number, dev: number): void {
+    if (!(dev >= this.#step && dev < this.highUt)) {
+      this.#run = 0;
+      return;
+    }
+    const c = this.#candidate;
+    if (this.#run === 0 || norm(x - c[0]!, y - c[1]!, z - c[2]!) >= this.#stepTol) {
+      c[0] = x;
+      c[1] = y;
+      c[2] = z;
+      this.#run = 1;
+    } else {
+      const k = ++this.#run;
+      c[0] = c[0]! + (x - c[0]!) / k;
+      c[1] = c[1]! + (y - c[1]!) / k;
+      c[2] = c[2]! + (z - c[2]!) / k;
+    }
+    if (this.#run >= this.#stepN) {
+      this.baseline.reset(c[0]!, c[1]!, c[2]!);
+      this.#baselineMovedMs = now;
+      this.#run = 0;
+      this.steps++;
+    }
   }
 
   #occupied(x: number, y: number, z: number, dt: number, now: number, dev: number, still: boolean): number {
     const p = this.#parked;
     const dP = norm(x - p[0]!, y - p[1]!, z - p[2]!);
-    const backToEmpty = dev < this.lowUt;
-    const elsewhere = still && dev < this.highUt && dP >= this.highUt && dev <= 0.5 * dP;
+    if (dP >= this.#over) this.#over_ = true;
+    const over = this.#over_;
+    // Back to the empty field: near it, and nearer it than where the car held the field (a weak car's field lies
+    // within the low threshold of the empty one).
+    const backToEmpty = dev < this.lowUt && 2 * dev < dP;
+    // Gone, but what surrounds the bay changed while it stood there: settled well away from the parked field, nearer
+    // the empty one; or settled anywhere clear of it after a car drove over the sensor (only ours can, over ours).
+    const elsewhere = still && dev < this.highUt && (over ? dP >= this.#near : dP >= this.highUt && dev <= 0.5 * dP);
     if (backToEmpty || elsewhere) {
-      this.#below++;
-      if (this.#below >= this.#m) {
-        this.#below = 0;
-        this.#above = 0;
+      this.#confirm++;
+      if (this.#confirm >= this.#m) {
+        this.#confirm = 0;
+        this.#run = 0;
+        this.#over_ = false;
         if (!backToEmpty) this.baseline.reset(x, y, z);
         this.#baselineMovedMs = now;
         this.#change(BayState.VACANT, backToEmpty ? ChangeReason.DEPARTURE : ChangeReason.DEPARTURE_RELEARNT, now, dev);
@@ -227,7 +318,19 @@ export class ParkingDetector {
       }
       return this.#fast;
     }
-    this.#below = 0;
+    this.#confirm = 0;
+    if (over) {
+      // Something went close by and the field settled where no departure lies: the car stands there now.
+      this.#run = still ? this.#run + 1 : 0;
+      if (this.#run >= this.#m) {
+        this.#run = 0;
+        this.#over_ = false;
+        p[0] = x;
+        p[1] = y;
+        p[2] = z;
+      }
+      return this.#fast;
+    }
     const a = dt > 0 ? 1 - exp(-dt / this.#tau) : 0;
     p[0] = p[0]! + a * (x - p[0]!);
     p[1] = p[1]! + a * (y - p[1]!);
@@ -257,8 +360,8 @@ export class ParkingDetector {
     out.fill(0, at, at + DETECTOR_STATE_BYTES);
     const occupied = this.state === BayState.OCCUPIED;
     const slow = this.#nextMs === this.#slow && this.#slow !== this.#fast;
-    out[at] = (occupied ? 1 : 0) | (slow ? 2 : 0) | (this.#above << 2) | (this.#below << 5);
-    out[at + 1] = this.baseline.quietRun;
+    out[at] = (occupied ? 1 : 0) | (slow ? 2 : 0) | (this.#confirm << 2) | (this.#run << 5);
+    out[at + 1] = this.baseline.quietRun | (this.#over_ ? 0x80 : 0);
     putU16(out, at + 2, this.arrivals);
     const l = this.#last;
     for (let i = 0; i < 3; i++) putU16(out, at + 4 + 2 * i, l[i] === l[i] ? Math.round(l[i]! * LAST_STEPS_PER_UT) : 0);
@@ -267,7 +370,10 @@ export class ParkingDetector {
     if (occupied) {
       for (let i = 0; i < 3; i++) this.#putF32(out, at + 22 + 4 * i, this.#parked[i]!);
       putU32(out, at + 34, clampAge(this.#timeoutAtMs - last));
-    } else putU32(out, at + 22, clampAge(last - this.#baselineMovedMs));
+    } else {
+      putU32(out, at + 22, clampAge(last - this.#baselineMovedMs));
+      for (let i = 0; i < 3; i++) this.#putF32(out, at + 26 + 4 * i, this.#candidate[i]!);
+    }
   }
 
   /**
@@ -278,14 +384,16 @@ export class ParkingDetector {
     const flags = b[at]!;
     const occupied = (flags & 1) !== 0;
     this.state = occupied ? BayState.OCCUPIED : BayState.VACANT;
-    this.#above = (flags >>> 2) & 7;
-    this.#below = (flags >>> 5) & 7;
+    this.#confirm = (flags >>> 2) & 7;
+    this.#run = (flags >>> 5) & 7;
+    this.#over_ = (b[at + 1]! & 0x80) !== 0;
     this.arrivals = getU16(b, at + 2);
     this.departures = (this.arrivals - (occupied ? 1 : 0)) & 0xffff;
-    this.baseline.restore(this.#getF32(b, at + 10), this.#getF32(b, at + 14), this.#getF32(b, at + 18), b[at + 1]!);
+    this.baseline.restore(this.#getF32(b, at + 10), this.#getF32(b, at + 14), this.#getF32(b, at + 18), b[at + 1]! & 0x7f);
     this.sinceMs = NaN;
     this.deviationUt = NaN;
     this.#parked.fill(0);
+    this.#candidate.fill(0);
     this.#timeoutAtMs = NaN;
     this.#baselineMovedMs = NaN;
     const l = this.#last;
@@ -302,7 +410,10 @@ export class ParkingDetector {
     if (occupied) {
       for (let i = 0; i < 3; i++) this.#parked[i] = this.#getF32(b, at + 22 + 4 * i);
       this.#timeoutAtMs = last + ageOf(getU32(b, at + 34));
-    } else this.#baselineMovedMs = last - ageOf(getU32(b, at + 22));
+    } else {
+      this.#baselineMovedMs = last - ageOf(getU32(b, at + 22));
+      for (let i = 0; i < 3; i++) this.#candidate[i] = this.#getF32(b, at + 26 + 4 * i);
+    }
   }
 
   #putF32(out: Uint8Array, at: number, v: number): void {
