@@ -75,12 +75,8 @@ export interface DetectorOptions {
   overUt?: number;
   /** Smallest settled change (µT) a car that drove over the sensor must leave for an arrival or departure (default 1.3). */
   nearUt?: number;
-  /** A settled change of the empty field of at least this much (µT) with no car over the sensor is learnt at once (default 1). */
-  stepUt?: number;
-  /** Samples within `stepTolUt` of their mean before such a change is learnt (default 6, at most 7). */
-  stepSamples?: number;
-  /** Default 0.8 µT. */
-  stepTolUt?: number;
+  /** Time constant of the field where it last stood still while vacant, ms (default 30 s). */
+  standTauMs?: number;
   /** Largest change between two samples of a field that stands still, µT (default 1.5, plus 10 % of the deviation). */
   settleUt?: number;
   /** Default 1000 ms. */
@@ -111,16 +107,12 @@ export class ParkingDetector {
   departures = 0;
   /** Times the empty field was learnt again without a report (a vacant bay's baseline stuck). */
   relearnt = 0;
-  /** Settled changes of the empty field learnt at once (a car next door came or went), since the last boot. */
-  steps = 0;
   readonly #o: DetectorOptions;
   readonly #n: number;
   readonly #m: number;
   readonly #over: number;
   readonly #near: number;
-  readonly #step: number;
-  readonly #stepN: number;
-  readonly #stepTol: number;
+  readonly #standTau: number;
   readonly #settle: number;
   readonly #fast: number;
   readonly #slow: number;
@@ -129,8 +121,12 @@ export class ParkingDetector {
   readonly #tau: number;
   /** The parked car's field (an exponential average per axis, single precision as it is kept). */
   readonly #parked = new Float32Array(3);
-  /** Vacant: the mean of the samples of a settled change of the empty field under way (single precision, kept). */
-  readonly #candidate = new Float32Array(3);
+  /**
+   * Vacant: where the field last stood still (an exponential average of still samples, frozen while a car is over
+   * the sensor; single precision, as it is kept). It follows a car next door within a minute or two, where the
+   * baseline takes hours.
+   */
+  readonly #stood = new Float32Array(3);
   readonly #e = new Float64Array(3);
   readonly #last = new Float64Array(3).fill(NaN);
   readonly #f32 = new Float32Array(1);
@@ -140,10 +136,7 @@ export class ParkingDetector {
   #nextMs = NaN;
   /** Settled samples in a row toward a change of state (an arrival while vacant, a departure while occupied). */
   #confirm = 0;
-  /**
-   * Settled samples in a row toward something short of a change: after a car went over, back where the field stood;
-   * otherwise (vacant) samples of a new empty field (`#candidate`).
-   */
+  /** Settled samples in a row after a car went over without a change of state: back where the field stood. */
   #run = 0;
   /** A car went over the sensor (the field strayed `overUt` from where it stood) and the field has not settled since. */
   #over_ = false;
@@ -155,17 +148,15 @@ export class ParkingDetector {
     this.highUt = o.highUt ?? 3.5;
     this.lowUt = o.lowUt ?? 2.2;
     if (!(this.lowUt > 0 && this.highUt > this.lowUt)) throw new RangeError(`parking detector: need 0 < lowUt < highUt, got ${this.lowUt} and ${this.highUt}`);
-    this.#over = o.overUt ?? 8;
+    this.#over = o.overUt ?? 12;
     this.#near = o.nearUt ?? 1.3;
     if (!(this.#near > 0 && this.#over > this.highUt)) throw new RangeError(`parking detector: need 0 < nearUt and overUt > highUt, got ${this.#near} and ${this.#over}`);
-    this.#step = o.stepUt ?? 1;
-    this.#stepTol = o.stepTolUt ?? 0.8;
-    if (!(this.#step > 0 && this.#stepTol > 0)) throw new RangeError(`parking detector: stepUt and stepTolUt must be > 0, got ${this.#step} and ${this.#stepTol}`);
+    this.#standTau = o.standTauMs ?? 30_000;
+    if (!(this.#standTau > 0)) throw new RangeError(`parking detector: standTauMs must be > 0, got ${o.standTauMs}`);
     this.#n = o.arriveSamples ?? 4;
     this.#m = o.departSamples ?? 5;
-    this.#stepN = o.stepSamples ?? 6;
-    for (const [k, v, most] of [["arriveSamples", this.#n, 7], ["departSamples", this.#m, 7], ["stepSamples", this.#stepN, 7]] as const) {
-      if (!Number.isInteger(v) || v < 1 || v > most) throw new RangeError(`parking detector: ${k} must be a whole number in 1…${most}, got ${v}`);
+    for (const [k, v] of [["arriveSamples", this.#n], ["departSamples", this.#m]] as const) {
+      if (!Number.isInteger(v) || v < 1 || v > 7) throw new RangeError(`parking detector: ${k} must be a whole number in 1…7, got ${v}`);
     }
     this.#settle = o.settleUt ?? 1.5;
     this.#fast = o.fastMs ?? 1000;
@@ -201,6 +192,7 @@ export class ParkingDetector {
     const b = this.baseline;
     if (!b.valid) {
       b.update(x, y, z, dt, true);
+      this.#stand(x, y, z);
       this.#baselineMovedMs = nowMs;
       this.deviationUt = 0;
       return this.#fast;
@@ -218,6 +210,7 @@ export class ParkingDetector {
     const l = this.#last;
     if (!(l[0] === l[0])) return;
     this.baseline.reset(l[0]!, l[1]!, l[2]!);
+    this.#stand(l[0]!, l[1]!, l[2]!);
     this.#baselineMovedMs = nowMs;
     this.#confirm = 0;
     this.#run = 0;
@@ -226,10 +219,13 @@ export class ParkingDetector {
   }
 
   #vacant(x: number, y: number, z: number, dt: number, now: number, dev: number, still: boolean): number {
-    if (dev >= this.#over) this.#over_ = true;
+    const r = this.#stood;
+    const moved = norm(x - r[0]!, y - r[1]!, z - r[2]!);
+    if (moved >= this.#over) this.#over_ = true;
     const over = this.#over_;
-    // A parked car: far from the empty field, or (having driven over the sensor) anywhere clear of it.
-    if (still && (dev >= this.highUt || (over && dev >= this.#near))) {
+    // A parked car: far from the empty field; or, having driven over the sensor, settled clear of both the empty
+    // field and where the field stood before (which has followed any car next door).
+    if (still && (dev >= this.highUt || (over && dev >= this.#near && moved >= this.#near))) {
       this.#confirm++;
       if (this.#confirm >= this.#n) {
         const p = this.#parked;
@@ -245,13 +241,18 @@ export class ParkingDetector {
       }
     } else this.#confirm = 0;
     if (over) {
-      // Back to the empty field after a car rolled over the sensor (or a car next door went by close).
-      this.#run = still && dev < this.#near ? this.#run + 1 : 0;
+      // Back where the field stood after a car rolled over the sensor (or a car next door went by close).
+      this.#run = still && moved < this.#near ? this.#run + 1 : 0;
       if (this.#run >= this.#n) {
         this.#run = 0;
         this.#over_ = false;
       }
-    } else this.#learnStep(x, y, z, now, dev);
+    } else if (still) {
+      const a = dt > 0 ? 1 - exp(-dt / this.#standTau) : 0;
+      r[0] = r[0]! + a * (x - r[0]!);
+      r[1] = r[1]! + a * (y - r[1]!);
+      r[2] = r[2]! + a * (z - r[2]!);
+    }
     if (this.baseline.update(x, y, z, dt, dev < this.highUt && !this.#over_)) this.#baselineMovedMs = now;
     else if (now - this.#baselineMovedMs > this.#pendingTimeout && dev < this.highUt && !this.#over_) {
       // The deviation kept crossing the high threshold without a car settling: this is the empty bay now.
@@ -262,36 +263,11 @@ export class ParkingDetector {
     return this.#confirm > 0 || this.#run > 0 || this.#over_ || dev >= this.lowUt ? this.#fast : this.#slow;
   }
 
-  /**
-   * Vacant, nothing over the sensor: a field that settles at least `stepUt` from the empty bay's and below the high
-   * threshold is a car next door come or gone (in perpendicular bays 1–3 µT, as much as the weakest cars over the
-   * sensor), not drift: learnt as the empty field once `stepSamples` samples stay within `stepTolUt` of their mean,
-   * where the rate-limited baseline would take hours, during which a car rolling over the sensor would leave the
-   * field "changed".
-   */
-  #learnStep(x: number, y: number, z: number, now: number, dev: number): void {
-    if (!(dev >= this.#step && dev < this.highUt)) {
-      this.#run = 0;
-      return;
-    }
-    const c = this.#candidate;
-    if (this.#run === 0 || norm(x - c[0]!, y - c[1]!, z - c[2]!) >= this.#stepTol) {
-      c[0] = x;
-      c[1] = y;
-      c[2] = z;
-      this.#run = 1;
-    } else {
-      const k = ++this.#run;
-      c[0] = c[0]! + (x - c[0]!) / k;
-      c[1] = c[1]! + (y - c[1]!) / k;
-      c[2] = c[2]! + (z - c[2]!) / k;
-    }
-    if (this.#run >= this.#stepN) {
-      this.baseline.reset(c[0]!, c[1]!, c[2]!);
-      this.#baselineMovedMs = now;
-      this.#run = 0;
-      this.steps++;
-    }
+  #stand(x: number, y: number, z: number): void {
+    const r = this.#stood;
+    r[0] = x;
+    r[1] = y;
+    r[2] = z;
   }
 
   #occupied(x: number, y: number, z: number, dt: number, now: number, dev: number, still: boolean): number {
@@ -312,6 +288,7 @@ export class ParkingDetector {
         this.#run = 0;
         this.#over_ = false;
         if (!backToEmpty) this.baseline.reset(x, y, z);
+        this.#stand(x, y, z);
         this.#baselineMovedMs = now;
         this.#change(BayState.VACANT, backToEmpty ? ChangeReason.DEPARTURE : ChangeReason.DEPARTURE_RELEARNT, now, dev);
         return this.#fast;
@@ -340,6 +317,7 @@ export class ParkingDetector {
       if (now + 3_600_000 > this.#timeoutAtMs) this.#timeoutAtMs = now + 3_600_000;
     } else if (now > this.#timeoutAtMs) {
       this.baseline.reset(x, y, z);
+      this.#stand(x, y, z);
       this.#baselineMovedMs = now;
       this.#change(BayState.VACANT, ChangeReason.TIMEOUT, now, dev);
       return this.#fast;
@@ -372,7 +350,7 @@ export class ParkingDetector {
       putU32(out, at + 34, clampAge(this.#timeoutAtMs - last));
     } else {
       putU32(out, at + 22, clampAge(last - this.#baselineMovedMs));
-      for (let i = 0; i < 3; i++) this.#putF32(out, at + 26 + 4 * i, this.#candidate[i]!);
+      for (let i = 0; i < 3; i++) this.#putF32(out, at + 26 + 4 * i, this.#stood[i]!);
     }
   }
 
@@ -393,7 +371,7 @@ export class ParkingDetector {
     this.sinceMs = NaN;
     this.deviationUt = NaN;
     this.#parked.fill(0);
-    this.#candidate.fill(0);
+    this.#stood.fill(0);
     this.#timeoutAtMs = NaN;
     this.#baselineMovedMs = NaN;
     const l = this.#last;
@@ -412,7 +390,7 @@ export class ParkingDetector {
       this.#timeoutAtMs = last + ageOf(getU32(b, at + 34));
     } else {
       this.#baselineMovedMs = last - ageOf(getU32(b, at + 22));
-      for (let i = 0; i < 3; i++) this.#candidate[i] = this.#getF32(b, at + 26 + 4 * i);
+      for (let i = 0; i < 3; i++) this.#stood[i] = this.#getF32(b, at + 26 + 4 * i);
     }
   }
 
