@@ -241,11 +241,12 @@ export class ParkingDetector {
       }
     } else this.#confirm = 0;
     if (over) {
-      // Back where the field stood after a car rolled over the sensor (or a car next door went by close).
-      this.#run = still && moved < this.#near ? this.#run + 1 : 0;
+      // Settled with no car to show for it: one rolled over the sensor, or a car next door went by close.
+      this.#run = still ? this.#run + 1 : 0;
       if (this.#run >= this.#n) {
         this.#run = 0;
         this.#over_ = false;
+        this.#stand(x, y, z);
       }
     } else if (still) {
       const a = dt > 0 ? 1 - exp(-dt / this.#standTau) : 0;
@@ -275,9 +276,9 @@ export class ParkingDetector {
     const dP = norm(x - p[0]!, y - p[1]!, z - p[2]!);
     if (dP >= this.#over) this.#over_ = true;
     const over = this.#over_;
-    // Back to the empty field: near it, and nearer it than where the car held the field (a weak car's field lies
+    // Back to the empty field: near it, and nearer it than to where the car held the field (a weak car's field lies
     // within the low threshold of the empty one).
-    const backToEmpty = dev < this.lowUt && 2 * dev < dP;
+    const backToEmpty = dev < this.lowUt && dev < dP;
     // Gone, but what surrounds the bay changed while it stood there: settled well away from the parked field, nearer
     // the empty one; or settled anywhere clear of it after a car drove over the sensor (only ours can, over ours).
     const elsewhere = still && dev < this.highUt && (over ? dP >= this.#near : dP >= this.highUt && dev <= 0.5 * dP);
