@@ -323,7 +323,8 @@ export class ParkingDetector {
       this.#change(BayState.VACANT, ChangeReason.TIMEOUT, now, dev);
       return this.#fast;
     }
-    return dev < this.highUt || dP >= this.lowUt ? this.#fast : this.#slow;
+    // Settled where the car holds the field, whatever its strength: slowly; fast once it moves.
+    return dP >= this.#near ? this.#fast : this.#slow;
   }
 
   #change(state: number, reason: number, now: number, dev: number): void {
