@@ -158,7 +158,7 @@ export class ParkingDetector {
     for (const [k, v] of [["arriveSamples", this.#n], ["departSamples", this.#m]] as const) {
       if (!Number.isInteger(v) || v < 1 || v > 7) throw new RangeError(`parking detector: ${k} must be a whole number in 1…7, got ${v}`);
     }
-    this.#settle = o.settleUt ?? 1.5;
+    this.#settle = o.settleUt ?? 1;
     this.#fast = o.fastMs ?? 1000;
     this.#slow = o.slowMs ?? 4000;
     this.#pendingTimeout = o.pendingTimeoutMs ?? 1_200_000;
