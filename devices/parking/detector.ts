@@ -153,7 +153,7 @@ export class ParkingDetector {
     if (!(this.#near > 0 && this.#over > this.highUt)) throw new RangeError(`parking detector: need 0 < nearUt and overUt > highUt, got ${this.#near} and ${this.#over}`);
     this.#standTau = o.standTauMs ?? 30_000;
     if (!(this.#standTau > 0)) throw new RangeError(`parking detector: standTauMs must be > 0, got ${o.standTauMs}`);
-    this.#n = o.arriveSamples ?? 5;
+    this.#n = o.arriveSamples ?? 4;
     this.#m = o.departSamples ?? 5;
     for (const [k, v] of [["arriveSamples", this.#n], ["departSamples", this.#m]] as const) {
       if (!Number.isInteger(v) || v < 1 || v > 7) throw new RangeError(`parking detector: ${k} must be a whole number in 1…7, got ${v}`);
