@@ -233,6 +233,9 @@ describe("parking state machine", () => {
   it("rejects thresholds that cannot work", () => {
     expect(() => new ParkingDetector({ lowUt: 4, highUt: 3 })).toThrow("parking detector: need 0 < lowUt < highUt, got 4 and 3");
     expect(() => new ParkingDetector({ arriveSamples: 0 })).toThrow("parking detector: arriveSamples must be a whole number in 1…8, got 0");
+    expect(() => new ParkingDetector({ overUt: 3 })).toThrow("parking detector: need 0 < nearUt and overUt > highUt, got 1.3 and 3");
+    // The baseline's quiet run shares its retained byte with the went-over flag.
+    expect(() => new ParkingDetector({ baseline: { holdSamples: 200 } })).toThrow("parking detector: baseline holdSamples must be at most 126 (kept in 7 bits), got 200");
   });
 });
 
