@@ -58,7 +58,8 @@ const SLOW_TICKS = 4;
  * Retained words the node keeps across deep sleep: 0…10 (the LoRaWAN session takes 11…30,
  * devices/shared/links/lorawan.ts). Payload: the detector's state, then the heartbeat's silence (u16, ticks).
  */
-const KEPT = Object.freeze({ name: "parking retained state", first: 0, words: 11, tag: 0x50, version: 1 });
+/** Version 2: the detector keeps whether a car went over the sensor and, while vacant, where the field stood. */
+const KEPT = Object.freeze({ name: "parking retained state", first: 0, words: 11, tag: 0x50, version: 2 });
 const KEPT_SILENCE_AT = DETECTOR_STATE_BYTES;
 /** The shortest wait worth a deep sleep (see above). */
 export const DEEP_SLEEP_MIN_MS = 180_000;
