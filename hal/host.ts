@@ -7,6 +7,7 @@
  * device's own configuration. The simulator (`simulator/core/provider.ts`) and real boards (`hal/moddable`)
  * implement it; device code never reaches past it.
  */
+import type { NodeConfig } from "../manifests/schema/config.js";
 import type { I2CBus, IOClasses, PinSpecifier, SerialBus, SPIBus } from "./io.js";
 
 /** An opaque handle from `timer.set`. */
@@ -76,7 +77,7 @@ export interface FlashStore {
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** The device's resolved configuration: the device manifest merged with the board's wiring, frozen at build time. */
-export type DeviceConfig = Readonly<Record<string, unknown>>;
+export type DeviceConfig = NodeConfig;
 
 export interface Host {
   /** The node's identity, e.g. "ws-0001". */

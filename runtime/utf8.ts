@@ -172,7 +172,11 @@ export function utf8StrictLength(s: string): number {
   return bytes;
 }
 
-const DECODE_CHUNK = 1024;
+/**
+ * Code units handed to one `String.fromCharCode.apply`: every one is an argument on the JS stack, and a board's XS
+ * stack is 512–768 slots (manifests/boards `creation.stack`), so a long text decoded in one call would overflow it.
+ */
+const DECODE_CHUNK = 64;
 
 /**
  * Decode `bytes[start, end)` strictly: undefined when the bytes are not well-formed UTF-8 (overlong forms,

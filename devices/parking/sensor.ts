@@ -43,7 +43,7 @@ import { Node, type NodeSetting } from "../../runtime/node/node.js";
 import { Scheduler } from "../../runtime/scheduler.js";
 import { RetainedBlock, RetainedStatus, retainedStatusName } from "../../runtime/retained-block.js";
 import { boardLink } from "../shared/board-link.js";
-import { NodeConfigReader } from "../shared/node-config.js";
+import { ConfigReader } from "../shared/config.js";
 import { BayState, DETECTOR_STATE_BYTES, ParkingDetector } from "./detector.js";
 import { ParkingMessages } from "./messages.js";
 import { MessageKind, ParkingReporter, type ParkingEvent } from "./report.js";
@@ -58,7 +58,8 @@ const SLOW_TICKS = 4;
  * Retained words the node keeps across deep sleep: 0…10 (the LoRaWAN session takes 11…30,
  * devices/shared/links/lorawan.ts). Payload: the detector's state, then the heartbeat's silence (u16, ticks).
  */
-const KEPT = Object.freeze({ name: "parking retained state", first: 0, words: 11, tag: 0x50, version: 1 });
+/** Version 2: the detector keeps whether a car went over the sensor and, while vacant, where the field stood. */
+const KEPT = Object.freeze({ name: "parking retained state", first: 0, words: 11, tag: 0x50, version: 2 });
 const KEPT_SILENCE_AT = DETECTOR_STATE_BYTES;
 /** The shortest wait worth a deep sleep (see above). */
 export const DEEP_SLEEP_MIN_MS = 180_000;
@@ -93,7 +94,7 @@ export class ParkingSensor implements NodeApp {
   /** The node skeleton (link, uplink queue, downlinks): made when there is first something to send. */
   #node: Node | undefined;
   readonly #scheduler: Scheduler;
-  readonly #config: NodeConfigReader["config"];
+  readonly #config: ConfigReader["node"];
   readonly #recal: NodeSetting;
   readonly #mag: Magnetometer;
   readonly #detector: ParkingDetector;
@@ -119,15 +120,15 @@ export class ParkingSensor implements NodeApp {
 
   constructor(host: Host, choices: ParkingSensorOptions = {}) {
     this.#host = host;
-    const r = new NodeConfigReader("parking", host.config);
+    const r = new ConfigReader("parking", host.config);
     this.#sleepMinMs = choices.deepSleepMinMs ?? DEEP_SLEEP_MIN_MS;
     this.#kept = new RetainedBlock(host.retained, KEPT);
     this.#keptBytes = new Uint8Array(this.#kept.bytes);
     const found =
-      r.find<ResolvedI2CPart>("qmc5883l", ["i2c"], true) ??
-      r.find<ResolvedI2CPart>("lis3mdl", ["i2c"], true) ??
-      r.fail(`no magnetometer (qmc5883l or lis3mdl) among parts (${Object.keys(r.config.parts).join(", ")})`);
-    this.#config = r.config;
+      r.optionalPart<ResolvedI2CPart>("qmc5883l", "i2c") ??
+      r.optionalPart<ResolvedI2CPart>("lis3mdl", "i2c") ??
+      r.fail(`no magnetometer (qmc5883l or lis3mdl) among parts (${Object.keys(r.node.parts).join(", ")})`);
+    this.#config = r.node;
     this.#scheduler = new Scheduler(host.timer, host.clock);
     this.#recal = Object.freeze({
       name: "recal",
@@ -144,14 +145,12 @@ export class ParkingSensor implements NodeApp {
     this.#reporter = new ParkingReporter({ heartbeatMs: HEARTBEAT_MS });
     // The detector's fast rate is the tick; settled, it reads every fourth tick (1 s and 4 s by default).
     this.#tickMs = r.intervalOf(found.role);
-    this.#sleeps = r.config.platform === "nrf52" && SLOW_TICKS * this.#tickMs >= this.#sleepMinMs;
+    this.#sleeps = r.node.platform === "nrf52" && SLOW_TICKS * this.#tickMs >= this.#sleepMinMs;
     this.#detector = new ParkingDetector({ fastMs: this.#tickMs, slowMs: SLOW_TICKS * this.#tickMs, onChange: (state, reason, atMs, dev) => this.#reporter.change(state, reason, atMs, dev) });
     const p = found.part;
-    const bus = host.I2C[p.bus];
-    if (!bus) r.fail(`board has no I2C bus "${p.bus}"`);
     const self = this;
     const options = {
-      sensor: { io: bus.io, data: bus.data, clock: bus.clock, hz: p.hz, port: bus.port, address: p.address },
+      sensor: r.i2cSensor(host, found),
       timer: host.timer,
       onSample() {
         self.#sampled();

@@ -1,7 +1,9 @@
 /**
  * Reading a device's parts out of `host.config` (the manifest resolved for a board, `NodeConfig`): by part kind, so
  * a manifest may name its roles as it likes, with a clear error naming the device and what is missing or miswired.
- * Every device reads its configuration once at start-up through these.
+ * Every device reads its configuration once at start-up through this one reader. Options carry no fallbacks here:
+ * resolution fills in each part schema's defaults (parts/<part>/part.ts), so a default is stated once, there, and
+ * an option missing or of the wrong type is an error naming the part and the option.
  *
  * The reader also hands out a part wired to the host: its bus as the ECMA-419 options its driver opens, its named
  * pins as numbers, so a device neither looks up buses by name nor casts the resolved configuration itself.
@@ -15,13 +17,15 @@ export class ConfigReader {
   readonly node: NodeConfig;
   readonly #who: string;
 
-  constructor(who: string, raw: DeviceConfig) {
+  constructor(who: string, config: DeviceConfig) {
     this.#who = who;
-    const c = raw as unknown as NodeConfig;
+    // Typed, but on a board it is `mc/config` as the build wrote it: a project built by an older ganzhi, or edited
+    // by hand, fails here by name rather than later with an undefined.
+    const c: Partial<NodeConfig> | null = config;
     if (!c || typeof c !== "object" || !c.parts || !c.sampling || !c.reporting || !c.uplink) {
       this.fail("expected a resolved node configuration (parts, sampling, reporting, uplink)");
     }
-    this.node = c;
+    this.node = config;
   }
 
   fail(what: string): never {
@@ -76,6 +80,26 @@ export class ConfigReader {
   /** A numeric option of a part (resolution fills in the part's defaults, so a missing one is an error). */
   number(p: { role: string; part: ResolvedPart }, key: string): number {
     const v = p.part.options[key];
-    return typeof v === "number" ? v : this.fail(`part ${p.role} (${p.part.part}): option ${key} is not a number`);
+    return typeof v === "number" ? v : this.#wrong(p, key, "a number");
+  }
+
+  string(p: { role: string; part: ResolvedPart }, key: string): string {
+    const v = p.part.options[key];
+    return typeof v === "string" ? v : this.#wrong(p, key, "a string");
+  }
+
+  flag(p: { role: string; part: ResolvedPart }, key: string): boolean {
+    const v = p.part.options[key];
+    return typeof v === "boolean" ? v : this.#wrong(p, key, "true or false");
+  }
+
+  /** A text option that must be one of `allowed` (the part schema's enum, narrowed for the driver's type). */
+  oneOf<T extends string | number>(p: { role: string; part: ResolvedPart }, key: string, allowed: readonly T[]): T {
+    const v = p.part.options[key];
+    return allowed.indexOf(v as T) >= 0 ? (v as T) : this.#wrong(p, key, `one of ${allowed.join(", ")}`);
+  }
+
+  #wrong(p: { role: string; part: ResolvedPart }, key: string, what: string): never {
+    return this.fail(`part ${p.role} (${p.part.part}): option ${key} must be ${what}, got ${JSON.stringify(p.part.options[key])}`);
   }
 }

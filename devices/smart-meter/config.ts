@@ -5,7 +5,7 @@
  */
 import type { DeviceConfig } from "../../hal/host.js";
 import type { NodeConfig, ResolvedPinPart, ResolvedUARTPart } from "../../manifests/schema/config.js";
-import { NodeConfigReader } from "../shared/node-config.js";
+import { ConfigReader } from "../shared/config.js";
 import { INTERVAL_MS } from "./interval.js";
 
 export interface MeterBusPart {
@@ -33,29 +33,29 @@ export interface MeterConfig {
 /** Settlement on the 1st at 00:00 local: the most common setting of Chinese residential meters (DL/T 645 04 00 0B 01). */
 const BILLING_DAY = 1;
 
-function busPart(r: NodeConfigReader, p: ResolvedUARTPart): MeterBusPart {
-  const parity = r.string(p, "parity", "even");
-  if (parity !== "even" && parity !== "odd" && parity !== "none") r.fail(`parity must be even, odd or none, got ${parity}`);
-  return { part: p, address: r.string(p, "address", ""), parity, replyTimeoutMs: r.number(p, "replyTimeoutMs", 500), retries: r.number(p, "retries", 2) };
+const PARITIES = Object.freeze(["even", "odd", "none"] as const);
+
+function busPart(r: ConfigReader, p: { role: string; part: ResolvedUARTPart }): MeterBusPart {
+  return { part: p.part, address: r.string(p, "address"), parity: r.oneOf(p, "parity", PARITIES), replyTimeoutMs: r.number(p, "replyTimeoutMs"), retries: r.number(p, "retries") };
 }
 
 export function readMeterConfig(raw: DeviceConfig): MeterConfig {
-  const r = new NodeConfigReader("smart-meter", raw);
-  const meter = r.find<ResolvedUARTPart>("dlt645", ["uart"]);
-  const water = r.find<ResolvedUARTPart>("cjt188", ["uart"], true);
-  const pulses = r.find<ResolvedPinPart>("s0-pulse", ["digital-edge"]);
+  const r = new ConfigReader("smart-meter", raw);
+  const meter = r.part<ResolvedUARTPart>("dlt645", "uart");
+  const water = r.optionalPart<ResolvedUARTPart>("cjt188", "uart");
+  const pulses = r.part<ResolvedPinPart>("s0-pulse", "digital-edge");
   if (water && water.part.bus !== meter.part.bus) r.fail(`the water meter ${water.role} is on port ${water.part.bus}, the electricity meter on ${meter.part.bus}: one RS-485 port carries both`);
   const readMs = r.intervalOf(meter.role);
   if (!(readMs > 0 && INTERVAL_MS % readMs === 0)) r.fail(`sampling interval of ${meter.role} must divide 15 min (${INTERVAL_MS} ms), got ${readMs}`);
   return {
     readMs,
-    electricity: busPart(r, meter.part),
-    water: water ? { ...busPart(r, water.part), meterType: r.number(water.part, "meterType", 0x10) } : undefined,
+    electricity: busPart(r, meter),
+    water: water ? { ...busPart(r, water), meterType: r.number(water, "meterType") } : undefined,
     pulses: pulses.part,
-    impulsesPerKwh: r.number(pulses.part, "impulsesPerKwh", 1000),
-    minPulseMs: r.number(pulses.part, "minPulseMs", 20),
-    debounceMs: r.number(pulses.part, "debounceMs", 5),
+    impulsesPerKwh: r.number(pulses, "impulsesPerKwh"),
+    minPulseMs: r.number(pulses, "minPulseMs"),
+    debounceMs: r.number(pulses, "debounceMs"),
     billingDay: BILLING_DAY,
-    node: r.config,
+    node: r.node,
   };
 }

@@ -12,12 +12,13 @@
  * - Radio: air time of what the device sent and received over its sockets, one packet per write or delivery, each
  *   carrying the board's per-packet overhead, at the radio's PHY rate; at `radioTx` / `radioRx`. Boards without a
  *   network interface have no radio to charge.
- * - Part states: a part that declares states with datasheet currents (a LoRa transceiver's TX, RX and sleep) adds
- *   the time it spent in each (`states`), beside the MCU's.
+ * - Part states: a part whose model keeps its power states (a LoRa transceiver's TX, RX and sleep at datasheet
+ *   currents, a strain bridge's excitation from its ADS1220) adds the time it spent in each (`states`), beside the MCU's.
  * - The rest of the time in the board's `idleState`, or in `deepSleep` while the device slept.
  * - Parts outside the MCU that declare their draw (`analogDrawMilliamps`: a wind vane's divider), as the mean over
  *   what their pins read, beside the MCU's states for the whole run.
- * Not counted, and said so with the figures: the I2C sensors (µA-level in the datasheets), switch contacts held
+ * Not counted, and said so with the figures: the sensors' and converters' own supply current (µA-level in the
+ * datasheets for the I2C sensors; the ADS1220's and HX711's, and the HX711's bridge, are not read), switch contacts held
  * closed against a pull-up, the board's regulator and debug or USB interface, Wi-Fi beacon reception and retries,
  * TCP acknowledgements.
  */

@@ -247,11 +247,15 @@ function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]):
   return out;
 }
 
-/** `mc/config` holds the manifests' merged `config` (the SDK target adds its own keys): keep the device's keys. */
+/**
+ * `mc/config` holds the manifests' merged `config` (the SDK target adds its own keys): keep the device's keys. They
+ * are the resolved NodeConfig `ganzhi build` wrote; the SDK types the module as an untyped record, so the shape is
+ * asserted here and checked where a device first reads it (devices/shared/config.ts).
+ */
 function deviceConfig(board: BoardDescription, config: Readonly<Record<string, unknown>>): DeviceConfig {
   const out: Record<string, unknown> = {};
   for (const key of board.configKeys) if (key in config) out[key] = config[key];
-  return Object.freeze(out);
+  return Object.freeze(out) as unknown as DeviceConfig;
 }
 
 function log(level: LogLevel, message: string): void {

@@ -17,6 +17,7 @@ export function attachModel(role: string, part: ResolvedPart, ctx: ModelContext)
     temperature: (t) => world.temperature(t),
     ...bridgeOptions(part),
     bridgeOhms: num(part, "bridgeOhms"),
+    switchedBridge: part.options["lowSideSwitch"] === true,
     ...(typeof inputs === "string" ? { inputs: inputs as never } : {}),
     // The driver clocks at the bus rate, at most the part's.
     sclkHz: Math.min(part.io === "spi" ? (ctx.node.board.spi[part.bus]?.hz ?? MAX_SCLK_HZ) : MAX_SCLK_HZ, MAX_SCLK_HZ),

@@ -29,8 +29,14 @@
  * - Noise: Gaussian, seeded, input-referred. The datasheet's noise table was not among the sources read; the model
  *   uses its front-page figure, 90 nV RMS at 20 SPS (gain 128), scaled by √(−3 dB bandwidth) of the configured
  *   rate, the same at every gain (right for the high gains a bridge needs, optimistic at gains 1–4).
- * Not modelled: offset and gain errors, the IDACs' effect, duty-cycle mode's power-down, the SPI timeout, supply
- * current.
+ * - Supply: the bridge's excitation current, Vex / R (a full bridge of four arms R is R from excitation to ground;
+ *   half and quarter bridges are completed with arms of R), while the bridge is powered: always when it is wired
+ *   to AVSS, only while the low-side switch is closed when it is wired through it (`switchedBridge`, the part's
+ *   `lowSideSwitch` option). `residency()` gives its time and charge for the energy estimate (3.3 V over 350 Ω is
+ *   9.4 mA, far above the MCU's average).
+ * Not modelled: offset and gain errors, the IDACs' effect, duty-cycle mode's power-down, the SPI timeout, the
+ * converter's own supply current (the datasheet's table was not among the sources read: left out of the energy
+ * estimate, which says so).
  */
 import type { Engine, Micros } from "../../simulator/core/engine.js";
 import { Scheduled } from "../../simulator/core/engine.js";
@@ -84,6 +90,8 @@ export interface ADS1220ModelOptions {
   bridgeOhms?: number;
   /** Where the bridge's output is wired (default AIN1–AIN2). */
   inputs?: DifferentialInputs;
+  /** The bridge's low side goes through the low-side switch (AIN3/REFN1 to AVSS), so it draws only while closed (default false: wired to AVSS). */
+  switchedBridge?: boolean;
   /** The SCLK the driver uses, Hz: how long each byte of a transaction takes (default 1 MHz). */
   sclkHz?: number;
   /** Noise seed (default 1). */
@@ -150,9 +158,14 @@ export class ADS1220Model implements SPITarget {
   #earlyCode = 0;
   #openSince = NaN;
   #openVolts = 0;
+  /** Since when the bridge draws its excitation current (NaN: not now), and for how long it has before. */
+  #excitedSince = NaN;
+  #excitedUs = 0;
+  readonly #bornAt: Micros;
 
   constructor(options: ADS1220ModelOptions) {
     this.#engine = options.engine;
+    this.#bornAt = options.engine.now;
     this.#drdy = options.drdy;
     const excitation = options.excitationVolts ?? 3.3;
     this.#o = {
@@ -164,6 +177,7 @@ export class ADS1220Model implements SPITarget {
       avddVolts: options.avddVolts ?? excitation,
       bridgeOhms: options.bridgeOhms ?? 350,
       inputs: options.inputs ?? "AIN1-AIN2",
+      switchedBridge: options.switchedBridge ?? false,
       sclkHz: options.sclkHz ?? 1_000_000,
       seed: options.seed ?? 1,
     };
@@ -177,6 +191,28 @@ export class ADS1220Model implements SPITarget {
     this.#drdy.driven = true;
     this.#drdy.set(1);
     this.#readyAt = this.#engine.now + POWER_UP_US;
+    this.#excite(this.#engine.now);
+  }
+
+  /** The bridge draws current unless its low side is wired through the switch and the switch is open. */
+  #excite(at: Micros): void {
+    const on = !this.#o.switchedBridge || this.#switchClosed;
+    if (on && this.#excitedSince !== this.#excitedSince) this.#excitedSince = at;
+    else if (!on && this.#excitedSince === this.#excitedSince) {
+      this.#excitedUs += at - this.#excitedSince;
+      this.#excitedSince = NaN;
+    }
+  }
+
+  /** Time with the bridge excited and not, since power-on, and the charge it drew (for the energy estimate). */
+  residency(): { state: string; milliamps: number; us: number; milliampSeconds: number }[] {
+    const now = this.#engine.now;
+    const excitedUs = this.#excitedUs + (this.#excitedSince === this.#excitedSince ? now - this.#excitedSince : 0);
+    const milliamps = (1000 * this.#o.excitationVolts) / this.#o.bridgeOhms;
+    return [
+      { state: "bridge excited", milliamps, us: excitedUs, milliampSeconds: (milliamps * excitedUs) / 1e6 },
+      { state: "bridge off", milliamps: 0, us: now - this.#bornAt - excitedUs, milliampSeconds: 0 },
+    ];
   }
 
   // ---------------------------------------------------------------- observation
@@ -294,7 +330,7 @@ export class ADS1220Model implements SPITarget {
           this.#start(at);
           break;
         case "powerdown":
-          this.#powerDown();
+          this.#powerDown(at);
           break;
         case "rdata":
           // Aborts a direct read under way; the word starts again on the next byte.
@@ -339,6 +375,7 @@ export class ADS1220Model implements SPITarget {
     this.#out = 0;
     this.#newData = false;
     this.#switchClosed = false;
+    this.#excite(at);
     this.#readyAt = at + RESET_US;
   }
 
@@ -347,12 +384,14 @@ export class ADS1220Model implements SPITarget {
     if (this.#running !== "off") this.restarts++;
     this.#running = f.continuous ? "continuous" : "single";
     if (f.lowSideSwitch) this.#switchClosed = true;
+    this.#excite(at);
     this.#schedule(at, true);
   }
 
-  #powerDown(): void {
+  #powerDown(at: Micros): void {
     this.#stop();
     this.#switchClosed = false;
+    this.#excite(at);
   }
 
   #stop(): void {

@@ -23,6 +23,7 @@
 import type { TimerHandle, Timers } from "../../hal/host.js";
 import type { Serial, SerialClass, PinSpecifier, PortSpecifier } from "../../hal/io.js";
 import { cmeName } from "./errors.js";
+import { utf8Decode } from "../../runtime/utf8.js";
 
 /** Information lines of a command that answers bare text (NSOCR, NSOST, NSORF, NUESTATS), not `+NAME:` lines. */
 export const RAW = "";
@@ -256,7 +257,9 @@ export class AtChannel {
     if (b === 13 || b === 10) {
       if (this.#overflow) this.stats.overflowLines++;
       else if (this.#garbled) this.stats.garbledLines++;
-      else if (this.#length > 0) this.#onLine(String.fromCharCode.apply(null, Array.from(this.#line.subarray(0, this.#length))));
+      // Printable ASCII only (anything else made the line garbled), which UTF-8 decodes as itself, in pieces small
+      // enough for a board's JS stack: an NSORF answer line is over 1,000 characters.
+      else if (this.#length > 0) this.#onLine(utf8Decode(this.#line, 0, this.#length)!);
       this.#length = 0;
       this.#garbled = false;
       this.#overflow = false;

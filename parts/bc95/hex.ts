@@ -5,14 +5,30 @@
 
 const DIGITS = "0123456789ABCDEF";
 
-/** Upper-case hex of `bytes` (what the BC95 prints and accepts). */
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    out += DIGITS[b >> 4]! + DIGITS[b & 15]!;
+/** The two digits of every byte value, made once (preloaded into flash with the module, frozen). */
+const PAIRS: readonly string[] = Object.freeze(Array.from({ length: 256 }, (_, b) => DIGITS[b >> 4]! + DIGITS[b & 15]!));
+
+/** Bytes per leaf of toHex's halving: short enough that growing its text digit by digit costs little. */
+const LEAF = 8;
+
+function hexOf(bytes: Uint8Array, from: number, to: number): string {
+  if (to - from <= LEAF) {
+    let out = "";
+    for (let i = from; i < to; i++) out += PAIRS[bytes[i]!]!;
+    return out;
   }
-  return out;
+  const mid = (from + to) >> 1;
+  return hexOf(bytes, from, mid) + hexOf(bytes, mid, to);
+}
+
+/**
+ * Upper-case hex of `bytes` (what the BC95 prints and accepts), joined by halves. XS strings are flat, so a string
+ * grown two digits at a time copies the whole text at every step: a 200-byte datagram would allocate about 80 KB of
+ * chunks, more than an nRF52840 board's chunk heap, forcing collections inside the report (and XS's Array join
+ * grows its result the same way). Halving copies each digit once per level, about 4 KB for 200 bytes.
+ */
+export function toHex(bytes: Uint8Array): string {
+  return hexOf(bytes, 0, bytes.length);
 }
 
 function nibble(c: number): number {

@@ -199,9 +199,9 @@ describe.each(BOARDS)("ganzhi build tiny-node --board %s", (board) => {
     expect(stubs.state.i2c[0]!.closed).toBe(true);
     expect(boot).toMatch(platform === "esp32" ? /reset: deep-sleep\n$/ : /reset: power-on\n$/);
 
-    // The device's repeating timer (period 1000 ms), cleared after three ticks.
+    // The device's repeating timer at its sampling group's interval (60 s in host.config), cleared after three ticks.
     const t = stubs.state.timers.at(-1)!;
-    expect([t.interval, t.repeat]).toEqual([1000, 1000]);
+    expect([t.interval, t.repeat]).toEqual([60_000, 60_000]);
     for (let i = 0; i < 3; i++) stubs.fire(t);
     expect(t.active).toBe(false);
   });

@@ -1,5 +1,5 @@
 /**
- * A scratch ganzhi checkout for build tests: the real hal/, runtime/, parts/, manifests/boards and node_modules
+ * A scratch ganzhi checkout for build tests: the real hal/, runtime/, parts/, manifests/boards, manifests/schema and node_modules
  * (symlinked), plus fixture devices (test/build/fixtures) and devices written by a test. Builds resolve manifests
  * against it exactly as against the real checkout.
  */
@@ -45,6 +45,8 @@ export function makeScratch(options: { declarations?: boolean } = {}): Scratch {
   cpSync(path.join(REPO, "package.json"), path.join(root, "package.json"));
   mkdirSync(path.join(root, "manifests", "devices"), { recursive: true });
   symlinkSync(path.join(REPO, "manifests", "boards"), path.join(root, "manifests", "boards"), "dir");
+  // The schema's types: hal/host.ts types `host.config` as the resolved NodeConfig.
+  symlinkSync(path.join(REPO, "manifests", "schema"), path.join(root, "manifests", "schema"), "dir");
   mkdirSync(path.join(root, "devices"));
   for (const f of readdirSync(path.join(FIXTURES, "manifests", "devices"))) {
     cpSync(path.join(FIXTURES, "manifests", "devices", f), path.join(root, "manifests", "devices", f));

@@ -10,7 +10,7 @@
 import { decode } from "cborg";
 import { describe, expect, it } from "vitest";
 import { runSim } from "../../simulator/node/session.js";
-import { sendDownlinks, type DownlinkCase } from "../helpers/downlinks.js";
+import { downlinksAt, type DownlinkCase } from "../helpers/downlinks.js";
 import { senmlRecords } from "../helpers/senml.js";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -29,9 +29,7 @@ describe("smart meter: clockS by downlink", async () => {
     board: "esp32-devkitc",
     hours: 2.5,
     seed: 1,
-    onHour: async (h, w) => {
-      if (h === 1) await sendDownlinks(w, "kunming/meter/sm-0001", cases);
-    },
+    onHour: downlinksAt(1, "kunming/meter/sm-0001", cases),
   });
 
   it("answers each on config/ack with the project's text", () => {
@@ -62,9 +60,7 @@ describe("parking: recal by downlink", async () => {
     board: "esp32-devkitc",
     hours: 3.5,
     seed: 1,
-    onHour: async (h, w) => {
-      if (h === 3) await sendDownlinks(w, "kunming/parking/p-0001", cases);
-    },
+    onHour: downlinksAt(3, "kunming/parking/p-0001", cases),
   });
 
   it("answers on config/ack and relearns the empty field once", () => {

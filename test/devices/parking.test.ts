@@ -138,6 +138,63 @@ describe("parking state machine", () => {
     expect(det.baseline.axis(0) - EARTH[0]!).toBeCloseTo(3, 0);
   });
 
+  // A car driving into or out of the bay passes over the sensor: tens of µT for a few seconds on its way, slowing
+  // down to stop (the detector samples every 4 s while the bay is settled). A car in the next bay passes 1.5 m off
+  // and strays the field by a few µT. `over(t0)`: such a pass starting at t0 (6 s, at 0.5 m/s).
+  const over = (t0: number) => (t: number) => {
+    const x = (t - t0) / 2000 - 1.5; // m
+    return Math.abs(x) < 1.5 ? [20 * Math.cos(2 * x), 15 * Math.sin(3 * x), -60 * Math.exp(-4 * x * x)] : [0, 0, 0];
+  };
+  const add = (a: readonly number[], b: readonly number[]) => a.map((v, i) => v + b[i]!);
+
+  it("reports a weak car (2 µT, below the low threshold) that drove over the sensor, coming and going; not the same field from next door", () => {
+    const { det, events } = recorder();
+    drive(det, 0, HOUR, () => [0, 0, 0]);
+    const weak = [1.2, -0.5, 1.5]; // 2.0 µT settled
+    const inAt = HOUR;
+    const outAt = 3 * HOUR;
+    const arrive = over(inAt);
+    const leave = over(outAt);
+    // The car's own field from the middle of its pass in to the middle of its pass out.
+    drive(det, HOUR, 5 * HOUR, (t) => add(add(arrive(t), leave(t)), t >= inAt + 3000 && t < outAt + 3000 ? weak : [0, 0, 0]));
+    expect(events.map((e) => e.split(" ").slice(0, 2).join(" "))).toEqual([`occupied ${ChangeReason.ARRIVAL}`, `vacant ${ChangeReason.DEPARTURE}`]);
+    const [a, d] = events.map((e) => Number(e.split(" ")[2]));
+    expect(a! - inAt / 1000).toBeLessThan(15);
+    expect(d! - outAt / 1000).toBeLessThan(15);
+    // The same settled field, from a car next door easing in (no pass over the sensor), and gone two hours later.
+    const next = recorder();
+    drive(next.det, 0, HOUR, () => [0, 0, 0]);
+    drive(next.det, HOUR, 5 * HOUR, (t) => {
+      const f = t < HOUR ? 0 : t < HOUR + 10_000 ? (t - HOUR) / 10_000 : t < 3 * HOUR ? 1 : t < 3 * HOUR + 10_000 ? 1 - (t - 3 * HOUR) / 10_000 : 0;
+      return weak.map((v) => v * f);
+    });
+    expect(next.events).toEqual([]);
+  });
+
+  it("takes no car rolling over the sensor for an arrival after a car next door moved the field (it follows the neighbour within minutes)", () => {
+    const { det, events } = recorder();
+    drive(det, 0, HOUR, () => [0, 0, 0]);
+    const nb = [1.8, -0.4, 1.6]; // 2.4 µT from next door, at 1 h; a car rolls over our empty sensor at 1 h 5 min
+    const roll = over(HOUR + 5 * MIN);
+    drive(det, HOUR, 3 * HOUR, (t) => add(roll(t), nb));
+    expect(events).toEqual([]);
+    // The baseline had not taken the neighbour in yet (it moves at most 1 µT an hour), the stood field had.
+    expect(Math.abs(det.baseline.axis(0) - EARTH[0]! - nb[0]!)).toBeLessThan(1.5);
+  });
+
+  it("does not take the slowly decaying stray of a car turning into the next bay for a parked car", () => {
+    const { det, events } = recorder();
+    drive(det, 0, HOUR, () => [0, 0, 0]);
+    // Up to 8 µT (below overUt), then down at 1.3 µT a second to 2.6 µT, where the neighbour stands.
+    const end = [0.9, -0.5, 2.4];
+    drive(det, HOUR, 2 * HOUR, (t) => {
+      const s = (t - HOUR) / 1000;
+      const size = s < 2 ? 4 * s : Math.max(2.6, 8 - 1.3 * (s - 2));
+      return end.map((v) => (v * size) / 2.6);
+    });
+    expect(events).toEqual([]);
+  });
+
   it("resolves stuck states: a long-standing field is taken for a changed empty bay after maxOccupiedMs; re-calibration by downlink", () => {
     const events: string[] = [];
     const det = new ParkingDetector({ maxOccupiedMs: 6 * HOUR, onChange: (s, r) => events.push(`${s} ${r}`) });
@@ -176,6 +233,9 @@ describe("parking state machine", () => {
   it("rejects thresholds that cannot work", () => {
     expect(() => new ParkingDetector({ lowUt: 4, highUt: 3 })).toThrow("parking detector: need 0 < lowUt < highUt, got 4 and 3");
     expect(() => new ParkingDetector({ arriveSamples: 0 })).toThrow("parking detector: arriveSamples must be a whole number in 1…8, got 0");
+    expect(() => new ParkingDetector({ overUt: 3 })).toThrow("parking detector: need 0 < nearUt and overUt > highUt, got 1.3 and 3");
+    // The baseline's quiet run shares its retained byte with the went-over flag.
+    expect(() => new ParkingDetector({ baseline: { holdSamples: 200 } })).toThrow("parking detector: baseline holdSamples must be at most 126 (kept in 7 bits), got 200");
   });
 });
 

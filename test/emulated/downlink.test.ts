@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { emulate, type EmulateResult } from "../../emulator/host/emulate.js";
 import { recordSim } from "../../simulator/node/record.js";
-import { CONFIG_DOWNLINKS, sendDownlinks } from "../helpers/downlinks.js";
+import { CONFIG_DOWNLINKS, downlinksAt } from "../helpers/downlinks.js";
 
 const TOPIC = "kunming/weather/ws-0001";
 const RUN = { device: "weather-station", board: "esp32-devkitc", hours: 1.1, seed: 4 } as const;
@@ -16,9 +16,7 @@ let run: EmulateResult;
 beforeAll(async () => {
   const { recording, result } = await recordSim({
     ...RUN,
-    onHour: async (h, w) => {
-      if (h === 1) await sendDownlinks(w, TOPIC);
-    },
+    onHour: downlinksAt(1, TOPIC),
   });
   run = await emulate({ ...RUN, profile: "mps2-4m", recording, simFrames: result.frames });
 }, 300_000);

@@ -55,19 +55,20 @@ describe.each([
 });
 
 describe("the smart meter on its NB-IoT board", () => {
-  it("meets its manifest's budgets but latency (within the board's 768-slot XS stack)", () => {
-    const failed = checkBudgets(loadDevice("smart-meter").manifest.budgets, meter.figures).filter((c) => !c.ok && c.name !== "latencyMs");
+  it("meets every budget of its manifest (within the board's 768-slot XS stack)", () => {
+    const failed = checkBudgets(loadDevice("smart-meter").manifest.budgets, meter.figures).filter((c) => !c.ok);
     expect(failed.map((c) => `${c.name}: ${c.what} ${c.value}`)).toEqual([]);
     expect(meter.figures.jsStackBoardSlots).toBe(768);
     expect(meter.figures.jsStackPeakSlots).toBeGreaterThan(512);
   });
 
-  // Known to fail (a finding for devices/smart-meter): the report's dispatch runs about 8 M device instructions over
-  // NB-IoT (5.3 M over MQTT on the plain DK), with the kept-state flash record written before the closed interval is
-  // reported and a garbage collection of up to ~110 ms inside it; the report reaches the modem 258 ms after its slot,
-  // over the manifest's 250 ms (it was 222 ms before the kept state). Trimming the report's allocations is the fix.
-  it.fails("hands its report to the modem within the manifest's latency budget", () => {
-    expect(checkBudgets(loadDevice("smart-meter").manifest.budgets, meter.figures).find((c) => c.name === "latencyMs")!.ok).toBe(true);
+  // The report reached the modem 258 ms after its slot (budget 250 ms) while the BC95 driver grew the datagram's hex
+  // two digits at a time: XS copies a flat string at every step, about 49 KB of chunks for one report on a board
+  // with a 32 KB chunk heap, so collections ran inside the report. Hex built by halves (parts/bc95/hex.ts) allocates
+  // a third of that; the report's dispatch is held under what it took then.
+  it("dispatches its report without growing strings: under 7 M device instructions, GC included", () => {
+    expect(meter.figures.reportInstructionsMax).toBeGreaterThan(0);
+    expect(meter.figures.reportInstructionsMax).toBeLessThan(7_000_000);
   });
 
   it("fails the comparison when one byte the device wrote to the modem differs", () => {

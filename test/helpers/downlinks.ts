@@ -56,3 +56,10 @@ export async function sendDownlinks(world: World, topic: string, cases: readonly
     await operator.endAsync();
   }
 }
+
+/** An `onHour` hook for a run: the cases sent as in sendDownlinks when virtual hour `hour` ends. */
+export function downlinksAt(hour: number, topic: string, cases: readonly DownlinkCase[] = CONFIG_DOWNLINKS): (h: number, world: World) => Promise<void> {
+  return async (h, world) => {
+    if (h === hour) await sendDownlinks(world, topic, cases);
+  };
+}

@@ -10,3 +10,15 @@ export function firstDifference(a: readonly Frame[], b: readonly Frame[], labels
   }
   return undefined;
 }
+
+/**
+ * The SenML records a run's frames carry, as sorted JSON: what the platform got, whichever way the link packed it
+ * (one pack per MQTT report, split packs over LoRaWAN, one per CoAP POST).
+ */
+export function deliveredRecords(frames: readonly Frame[]): string[] {
+  return frames
+    .filter((f) => f.records !== undefined)
+    .flatMap((f) => f.records!)
+    .map((r) => JSON.stringify(r))
+    .sort();
+}

@@ -456,6 +456,30 @@ describe("ADS1220 model (register level)", () => {
     expect(Math.abs(floating - connected)).toBeLessThan(codeFromRatio(50e-6 / 3.3, 128)); // within the 20 µV wander
   });
 
+  it("charges the bridge's excitation, Vex/R, while the bridge is powered: always when wired to AVSS, while the switch is closed when wired through it", () => {
+    const excited = (b: Bench) => b.chip.residency().find((r) => r.state === "bridge excited")!;
+    // Hard-wired 350 Ω bridge at 3.3 V: 9.43 mA from power-on, whatever the converter does.
+    const wired = new Bench({ model: { ...NO_NOISE, excitationVolts: 3.3, bridgeOhms: 350 } });
+    wired.run(1000);
+    expect(excited(wired).milliamps).toBeCloseTo(9.4286, 3);
+    expect(excited(wired).us).toBe(1000 * MS);
+    expect(excited(wired).milliampSeconds).toBeCloseTo(9.4286, 3);
+    // Through the low-side switch: nothing until START with PSW = 1, nothing after POWERDOWN.
+    const b = new Bench({ model: { ...NO_NOISE, excitationVolts: 3.3, bridgeOhms: 350, switchedBridge: true } });
+    b.run(100);
+    b.xfer([0x43, ...regBytes({ continuous: true, lowSideSwitch: true })]);
+    b.xfer([CMD_START_SYNC]);
+    const on = b.engine.now;
+    b.run(250);
+    b.xfer([CMD_POWERDOWN]);
+    const off = b.engine.now;
+    b.run(650);
+    const r = b.chip.residency();
+    // START and POWERDOWN act at the end of their byte (2 µs at 4 MHz), inside the transactions timed here.
+    expect(Math.abs(excited(b).us - (off - on))).toBeLessThanOrEqual(2);
+    expect(excited(b).us + r.find((x) => x.state === "bridge off")!.us).toBe(b.engine.now);
+  });
+
   it("closes the low-side switch on START/SYNC with PSW = 1 and opens it on POWERDOWN; POWERDOWN stops conversions", () => {
     const b = new Bench({ model: NO_NOISE });
     b.run(1);

@@ -30,6 +30,14 @@ describe("BC95 encodings", () => {
     expect(fromHex("0G")).toBeUndefined();
   });
 
+  it("hex of every length up to the BC95's 512-byte datagram, as Node's Buffer writes it", () => {
+    const bytes = Uint8Array.from({ length: 512 }, (_, i) => (i * 97 + 13) & 0xff);
+    for (let n = 0; n <= 512; n++) {
+      const part = bytes.subarray(0, n);
+      expect(toHex(part)).toBe(Buffer.from(part).toString("hex").toUpperCase());
+    }
+  });
+
   it("PSM timers as TS 24.008 codes them: 24 h is 00111000, 60 s fits in 2 s units, unencodable values are refused", () => {
     // The project reference (§6.1) gives "00111000" = 24 h for T3412 and "00100001" = 1 min for T3324.
     expect(encodeT3412(86_400)).toBe("00111000");

@@ -18,8 +18,8 @@ import type { S0PulseModel } from "../../parts/s0-pulse/model.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { attachModels } from "../../simulator/core/parts.js";
+import { partNode } from "../helpers/part-node.js";
 
 /** Frames one frame out of bytes through the shared assembler; fails the test when there is none. */
 function frameOf(hex: string): Uint8Array {
@@ -296,19 +296,10 @@ describe("meter parts in the catalogue and the simulator's factory", () => {
       pulses: { part: "s0-pulse", io: "digital-edge", pin: 27, edge: "both", pull: "up", options: { ...(getPart("s0-pulse")!.defaults as Record<string, PartOptionValue>) } },
     };
     const got: number[] = [];
-    const node = new SimNode({
+    const node = partNode({
       id: "meter-1",
       board,
-      config: {},
-      rolePins: {},
       engine,
-      network: {
-        connect() {
-          throw new Error("no network");
-        },
-      },
-      epochMs: 0,
-      random: () => 0.5,
       main(host) {
         const p = parts["electricity"] as ResolvedUARTPart;
         const o = p.options as { address: string; baud: number; parity: "even"; retries: number; replyTimeoutMs: number };

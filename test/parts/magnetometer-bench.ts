@@ -8,8 +8,8 @@ import type { I2CClass, I2COptions } from "../../hal/io.js";
 import type { MagnetometerSample } from "../../parts/magnetometer/reading.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import type { MagneticField } from "../../simulator/core/environment/types.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { Rig, SCL, SDA } from "./rig.js";
+import { partNode } from "../helpers/part-node.js";
 
 /** A field the test sets, µT, as the world quantity a model reads. */
 export function world(initial: MagneticField) {
@@ -50,19 +50,10 @@ interface Magnetometer {
 export function oneReadingNode(id: string, open: (host: Host, bus: NonNullable<Host["I2C"][string]>, onSample: () => void) => Magnetometer) {
   const rig = new Rig();
   const samples: MagnetometerSample[] = [];
-  const node = new SimNode({
+  const node = partNode({
     id,
     board: BOARD,
-    config: {},
-    rolePins: {},
     engine: rig.engine,
-    network: {
-      connect() {
-        throw new Error("no network here");
-      },
-    },
-    epochMs: 0,
-    random: () => 0.5,
     main(host) {
       const mag: Magnetometer = open(host, host.I2C["default"]!, () => samples.push(mag.sample()!));
       host.timer.set(() => mag.measure(), 10);

@@ -15,8 +15,8 @@ import { RetainedWords } from "../../simulator/core/flash.js";
 import { makeDigitalClass } from "../../simulator/core/io/digital.js";
 import { PinWorld } from "../../simulator/core/io/lines.js";
 import { PinRegistry } from "../../simulator/core/io/pins.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { EngineClock } from "../../simulator/core/timers.js";
+import { partNode } from "../helpers/part-node.js";
 
 const PIN = 27;
 const HOUR = 3_600_000_000;
@@ -159,19 +159,10 @@ describe("S0 counting on a board that sleeps and crashes", () => {
       }, boots === 3 ? 420_000 : 600_010);
       return { stats: () => ({ total: s0.total }) };
     };
-    const node = new SimNode({
+    const node = partNode({
       id: "meter-1",
       board,
-      config: {},
-      rolePins: {},
       engine,
-      network: {
-        connect() {
-          throw new Error("no network on this board");
-        },
-      },
-      epochMs: 0,
-      random: () => 0.5,
       main,
     });
     const line = node.world.line(PIN);

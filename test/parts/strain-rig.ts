@@ -9,6 +9,7 @@ import type { NodeApp, Host } from "../../hal/host.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import type { Engine } from "../../simulator/core/engine.js";
 import { SimNode } from "../../simulator/core/node.js";
+import { partNode } from "../helpers/part-node.js";
 
 /** A board with nothing but the SPI bus given (if any). */
 export function strainBoard(spi: SimBoardSpec["spi"] = {}): SimBoardSpec {
@@ -27,19 +28,10 @@ export function strainBoard(spi: SimBoardSpec["spi"] = {}): SimBoardSpec {
 
 /** A node without a network running `main`. */
 export function strainNode(engine: Engine, id: string, board: SimBoardSpec, main: (host: Host) => NodeApp): SimNode {
-  return new SimNode({
+  return partNode({
     id,
     board,
-    config: {},
-    rolePins: {},
     engine,
-    network: {
-      connect() {
-        throw new Error("this board has no network");
-      },
-    },
-    epochMs: 0,
-    random: () => 0.5,
     main,
   });
 }

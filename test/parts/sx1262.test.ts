@@ -29,7 +29,6 @@ import { SX1262_DEFAULTS } from "../../parts/sx1262/config.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
 import { createKunmingWeather } from "../../simulator/core/environment/kunming.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { RadioChannel, type LoraAirFrame, type Position, type RadioReceiver } from "../../simulator/core/radio/channel.js";
 import { attachModels } from "../../simulator/core/parts.js";
 import { SPIBusSim, type SPITransaction } from "../../simulator/core/buses/spi.js";
@@ -38,6 +37,7 @@ import { PinWorld } from "../../simulator/core/io/lines.js";
 import { PinRegistry } from "../../simulator/core/io/pins.js";
 import { makeSPIClass } from "../../simulator/core/io/spi.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
+import { partNode } from "../helpers/part-node.js";
 
 // ESP32-style wiring of an SX1262 module.
 const SCK = 18;
@@ -891,19 +891,10 @@ describe("SX1262 as a catalogue part on a simulated node", () => {
       options: { ...SX1262_DEFAULTS },
     };
     const results: Outcome<LoraTxResult>[] = [];
-    const node = new SimNode({
+    const node = partNode({
       id: "lora-1",
       board,
-      config: {},
-      rolePins: {},
       engine,
-      network: {
-        connect() {
-          throw new Error("this board has no IP network");
-        },
-      },
-      epochMs: 0,
-      random: () => 0.5,
       main(host) {
         const radio = new SX1262({
           spi: host.SPI["default"]!,

@@ -20,9 +20,9 @@ import { makeAnalogClass } from "../../simulator/core/io/analog.js";
 import { makeDigitalClass } from "../../simulator/core/io/digital.js";
 import { PinWorld } from "../../simulator/core/io/lines.js";
 import { PinRegistry } from "../../simulator/core/io/pins.js";
-import { SimNode } from "../../simulator/core/node.js";
 import { attachModels, type WaterQuantities } from "../../simulator/core/parts.js";
 import { EngineTimers } from "../../simulator/core/timers.js";
+import { partNode } from "../helpers/part-node.js";
 
 const CURVE: TurbidityCurve = Object.freeze({ c2: -1120.4, c1: 5742.3, c0: -4352.9, minVolts: 2.5, maxVolts: 4.2, maxNtu: 3000 });
 /** A probe's own (linear) fit, NTU = 470 − 100·V: 50 NTU at 4.2 V. */
@@ -243,19 +243,10 @@ describe("water-quality parts in the catalogue and the model factory", () => {
 
   it("attaches each model to the node's bus or ADC pin, fed by the scenario's water; without water it is an error naming the part", () => {
     const engine = new Engine();
-    const node = new SimNode({
+    const node = partNode({
       id: "buoy-1",
       board: spec,
-      config: {},
-      rolePins: {},
       engine,
-      network: {
-        connect() {
-          throw new Error("no network");
-        },
-      },
-      epochMs: 0,
-      random: () => 0.5,
       main: () => ({ stats: () => ({}) }),
     });
     const turbidityPart: ResolvedAnalogPart = {

@@ -6,16 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { runSim } from "../../simulator/node/session.js";
-import type { Frame } from "../../simulator/node/frame-log.js";
+import { deliveredRecords as records } from "../helpers/frames.js";
 
 const BOARD = "nrf52840-dk-sx1262";
 
-const records = (frames: readonly Frame[]) =>
-  frames
-    .filter((f) => f.records !== undefined)
-    .flatMap((f) => f.records!)
-    .map((r) => JSON.stringify(r))
-    .sort();
 
 describe("weather station over LoRaWAN CN470", () => {
   it("delivers every report of 3 h through the air and the network server, with the records MQTT delivers", async () => {

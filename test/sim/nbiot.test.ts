@@ -6,14 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { runSim } from "../../simulator/node/session.js";
-import type { Frame } from "../../simulator/node/frame-log.js";
+import { deliveredRecords as records } from "../helpers/frames.js";
 
-const records = (frames: readonly Frame[]) =>
-  frames
-    .filter((f) => f.records !== undefined)
-    .flatMap((f) => f.records!)
-    .map((r) => JSON.stringify(r))
-    .sort();
 
 describe("weather station over NB-IoT", () => {
   it("delivers every report of 3 h through the modem, the core and the CoAP server, with the records MQTT delivers", async () => {

@@ -56,4 +56,37 @@ describe("IO classes shared by every board", () => {
     expect(writes).toEqual([1, 0]);
     expect(a.world.line(5).level).toBe(0);
   });
+
+  it("never re-enter onReadable: edges its own callback causes are coalesced into one call after it returns (Moddable's digitalbank.c)", () => {
+    const a = board(0);
+    // A part that toggles its data line (pin 7) on every rising edge of the clock (pin 6), as an HX711 shifts bits.
+    const data = a.world.line(7);
+    data.driven = true;
+    data.set(1);
+    a.world.line(6).listen((level) => {
+      if (level === 1) data.set(data.level ? 0 : 1);
+    });
+    const clock = new a.Digital({ pin: 6, mode: a.Digital.Output });
+    clock.write(0);
+    let depth = 0;
+    let deepest = 0;
+    let calls = 0;
+    new a.Digital({
+      pin: 7,
+      mode: a.Digital.Input,
+      edge: a.Digital.Falling,
+      onReadable() {
+        calls++;
+        depth++;
+        deepest = Math.max(deepest, depth);
+        // The first call clocks 6 pulses: 3 more falling edges on the data line while it runs.
+        if (calls === 1) for (let i = 0; i < 6; i++) (clock.write(1), clock.write(0));
+        depth--;
+      },
+    });
+    clock.write(1); // the edge that starts it: data 1 → 0
+    clock.write(0);
+    expect(deepest).toBe(1);
+    expect(calls).toBe(2);
+  });
 });

@@ -15,7 +15,7 @@ import type { Frame } from "../../simulator/node/frame-log.js";
 import { runSim, type SimResult } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 import { buildWorlds } from "../../simulator/core/worlds.js";
-import { sendDownlinks, type DownlinkCase } from "../helpers/downlinks.js";
+import { downlinksAt, type DownlinkCase } from "../helpers/downlinks.js";
 
 const TOPIC = "kunming/dianchi/wq-0001";
 const RUN = { device: "water-quality", board: "esp32-devkitc", hours: 3, seed: 5 } as const;
@@ -55,9 +55,7 @@ let v8: SimResult;
 let xs: Frame[];
 
 beforeAll(async () => {
-  const onHour = async (h: number, w: Parameters<typeof sendDownlinks>[0]) => {
-    if (h === 1) await sendDownlinks(w, TOPIC, CALIBRATION_DOWNLINKS);
-  };
+  const onHour = downlinksAt(1, TOPIC, CALIBRATION_DOWNLINKS);
   const [a, b] = await Promise.all([runSim({ ...RUN, onHour }), runSimXs({ ...RUN, onHour })]);
   expect(a.summary.crashes).toEqual([]);
   expect(b.summary.crashes).toEqual([]);

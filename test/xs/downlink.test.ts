@@ -12,7 +12,7 @@ import type { Frame } from "../../simulator/node/frame-log.js";
 import { runSim } from "../../simulator/node/session.js";
 import { runSimXs } from "../../simulator/xs/session.js";
 import { runXsModule } from "../../tools/xs/process.js";
-import { CONFIG_DOWNLINKS, sendDownlinks } from "../helpers/downlinks.js";
+import { CONFIG_DOWNLINKS, downlinksAt } from "../helpers/downlinks.js";
 
 const TOPIC = "kunming/weather/ws-0001";
 const RUN = { device: "weather-station", board: "esp32-devkitc", hours: 1.25, seed: 4 } as const;
@@ -23,9 +23,7 @@ let v8: Frame[];
 let xs: Frame[];
 
 beforeAll(async () => {
-  const onHour = async (h: number, w: Parameters<typeof sendDownlinks>[0]) => {
-    if (h === 1) await sendDownlinks(w, TOPIC);
-  };
+  const onHour = downlinksAt(1, TOPIC);
   const [a, b] = await Promise.all([runSim({ ...RUN, onHour }), runSimXs({ ...RUN, onHour })]);
   expect(a.summary.crashes).toEqual([]);
   expect(b.summary.crashes).toEqual([]);

@@ -19,6 +19,7 @@ import type { Network } from "../../simulator/core/network.js";
 import { SimNode } from "../../simulator/core/node.js";
 import { activate, SimulatedBoard } from "../../simulator/xs/inside/moddable/board.js";
 import { installGlobals } from "../../simulator/xs/inside/moddable/serve.js";
+import { NO_DEVICE_CONFIG } from "../helpers/no-config.js";
 
 const EPOCH_MS = 1_780_000_000_000;
 const STORAGE = { offset: 0xdc000, size: 0x10000 };
@@ -62,7 +63,7 @@ function board(platform: "esp32" | "nrf52", boot: (host: Host, count: number) =>
   const node = new SimNode({
     id: "n-1",
     board: spec(platform),
-    config: {},
+    config: NO_DEVICE_CONFIG,
     rolePins: {},
     engine,
     network: noNetwork,

@@ -1,7 +1,7 @@
 /**
  * Years on the board's battery for a battery node with its radio, printed by `npm run bench`:
  *
- *   mean current = MCU (emulated) + radio (simulated)
+ *   mean current = MCU (emulated) + radio (simulated) + sensors whose models keep their current (simulated)
  *   years = C / (I · 8,760 h + s · C)
  *
  * - MCU: the emulated Cortex-M4 in the nRF52840 profile on the radio board itself (`ganzhi emulate`, emulator/host/
@@ -17,6 +17,9 @@
  * - Radio: the transceiver's or modem's own part model over a simulated run on the radio board (the SX1262 model's
  *   state residency with its datasheet currents, parts/sx1262/model.ts; the BC95 model's, parts/bc95/currents.ts),
  *   through the simulated network (join, ADR, downlinks; attach, PSM, paging), sleep included.
+ * - Sensors: a part model other than the radio that keeps its power states (`residency()`: the ADS1220's bridge
+ *   excitation, Vex/R while the bridge is powered) over the same simulated run. Sensors whose models keep no current
+ *   (the magnetometers, the SHT3x, the meters' RS-485 transceiver) are left out and said to be.
  * - Battery: capacity C and a self-discharge s per year (Li-SOCl₂ bobbin cells: about 1 % a year at room
  *   temperature, the figure their makers give; an assumption here, not read from a datasheet).
  * Left out, and said with the figures: the sensors (the reference notes give no QMC5883L current: the part's time in
@@ -56,6 +59,13 @@ export const BATTERY_NODES: readonly BatterySpec[] = Object.freeze([
     battery: "1 × Li-SOCl₂ C cell, 8,500 mAh (ER26500 class; an assumption: the reference gives no capacity)",
     capacityMah: 8500,
   },
+  {
+    device: "structural-strain",
+    radioBoard: "nrf52840-dk-sx1262",
+    radioPart: "sx1262",
+    battery: "1 × Li-SOCl₂ D cell, 19,000 mAh (ER34615 class; an assumption: the reference gives no capacity)",
+    capacityMah: 19000,
+  },
 ]);
 
 export interface BatteryRow {
@@ -73,6 +83,9 @@ export interface BatteryRow {
   radioMicroamps: number;
   /** The radio's states, largest charge first: state, mean µA over the run. */
   radioStates: { state: string; microamps: number }[];
+  /** Sensors whose models keep their current (a strain bridge's excitation), mean µA over the run; 0 when none does. */
+  sensorMicroamps: number;
+  sensorStates: { state: string; microamps: number }[];
   totalMicroamps: { low: number; high: number };
   years: { low: number; high: number };
   dominant: string;
@@ -94,6 +107,7 @@ interface Residency {
 export async function batteryLife(spec: BatterySpec, simDays: number, emulatedHours: number): Promise<BatteryRow> {
   const hours = simDays * 24;
   let radio: Residency[] = [];
+  let sensors: { part: string; states: Residency[] }[] = [];
   let magnetometerUs = NaN;
   let link = "";
   const board = spec.radioBoard;
@@ -109,6 +123,9 @@ export async function batteryLife(spec: BatterySpec, simDays: number, emulatedHo
       const r = models.find((m) => m.part === spec.radioPart)?.model as { residency(): Residency[] } | undefined;
       if (!r) throw new Error(`battery: ${spec.device} on ${spec.radioBoard} has no ${spec.radioPart} model`);
       radio = r.residency();
+      sensors = models
+        .filter((m) => m.part !== spec.radioPart && typeof (m.model as { residency?: unknown } | undefined)?.residency === "function")
+        .map((m) => ({ part: `${m.role} (${m.part})`, states: (m.model as { residency(): Residency[] }).residency() }));
       const mag = models.find((m) => m.part === "qmc5883l" || m.part === "lis3mdl")?.model as { activeUs?: number } | undefined;
       if (mag && typeof mag.activeUs === "number") magnetometerUs = mag.activeUs;
     },
@@ -120,15 +137,22 @@ export async function batteryLife(spec: BatterySpec, simDays: number, emulatedHo
     .filter((r) => r.microamps > 0)
     .sort((a, b) => b.microamps - a.microamps);
   const radioMicroamps = radioStates.reduce((a, r) => a + r.microamps, 0);
+  const sensorStates = sensors
+    .flatMap((p) => p.states.map((r) => ({ state: `${p.part} ${r.state}`, microamps: (r.milliampSeconds / runS) * 1000 })))
+    .filter((r) => r.microamps > 0)
+    .sort((a, b) => b.microamps - a.microamps);
+  const sensorMicroamps = sensorStates.reduce((a, r) => a + r.microamps, 0);
   const emu = await emulate({ device: spec.device, board, profile: "nrf52840", hours: emulatedHours, seed: 1 });
   const e = emu.figures.energy;
   // The radio comes from the simulated days above: the emulated run's part states (the same model's) are not the MCU's.
   const partMilliamps = e.shares.filter((s) => s.state === "part").reduce((a, s) => a + s.milliampSeconds, 0) / e.runSeconds;
   const mcu = { low: (e.low.averageMilliamps - partMilliamps) * 1000, high: (e.averageMilliamps - partMilliamps) * 1000 };
-  const total = { low: mcu.low + radioMicroamps, high: mcu.high + radioMicroamps };
+  const total = { low: mcu.low + radioMicroamps + sensorMicroamps, high: mcu.high + radioMicroamps + sensorMicroamps };
   const top = radioStates[0];
   const dominant =
-    radioMicroamps > mcu.high
+    sensorMicroamps > radioMicroamps && sensorMicroamps > mcu.high
+      ? `sensors (${sensorStates[0]!.state} ${sensorStates[0]!.microamps.toFixed(1)} µA)`
+      : radioMicroamps > mcu.high
       ? `radio (${top ? `${top.state} ${top.microamps.toFixed(1)} µA` : "its states"})`
       : `MCU (${e.shares
           .filter((s) => s.state !== "part")
@@ -148,6 +172,8 @@ export async function batteryLife(spec: BatterySpec, simDays: number, emulatedHo
     wakeMicroamps: (e.shares.filter((x) => x.state === "wake").reduce((a, x) => a + x.milliampSeconds, 0) / e.runSeconds) * 1000,
     radioMicroamps,
     radioStates,
+    sensorMicroamps,
+    sensorStates,
     totalMicroamps: total,
     years: { low: yearsOn(spec.capacityMah, total.high), high: yearsOn(spec.capacityMah, total.low) },
     dominant,

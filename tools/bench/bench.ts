@@ -236,19 +236,20 @@ if (batteryDays > 0 && emulateHours > 0) {
   try {
     for (const spec of BATTERY_NODES) batteryRows.push(await batteryLife(spec, batteryDays, emulateHours));
     const ua = (x: number) => `${x.toFixed(1)} µA`;
-    const h4 = ["device", "radio board (link)", "battery", "MCU (emulated)", "radio (simulated)", "total", "years", "dominated by"];
+    const h4 = ["device", "radio board (link)", "battery", "MCU (emulated)", "radio (simulated)", "sensors (simulated)", "total", "years", "dominated by"];
     const t4 = batteryRows.map((r) => [
       r.device,
       `${r.radioBoard.replace(/^.*\//, "").replace(/\.json$/, "")} (${r.link})`,
       `${int(r.capacityMah)} mAh`,
       `${ua(r.mcuMicroamps.low)}–${ua(r.mcuMicroamps.high)}`,
       ua(r.radioMicroamps),
+      r.sensorStates.length > 0 ? ua(r.sensorMicroamps) : "-",
       `${ua(r.totalMicroamps.low)}–${ua(r.totalMicroamps.high)}`,
       `${r.years.low.toFixed(1)}–${r.years.high.toFixed(1)}`,
       r.dominant,
     ]);
     printTable(
-      `Years on the battery (tools/bench/battery.ts): radio from its part model over ${batteryDays} simulated days on the radio board, MCU from ${emulateHours} h of the same board on the emulated nRF52840, seed 1; years = C / (I·8,760 h + ${SELF_DISCHARGE_PER_YEAR * 100} %·C a year)`,
+      `Years on the battery (tools/bench/battery.ts): radio and sensors from their part models over ${batteryDays} simulated days on the radio board, MCU from ${emulateHours} h of the same board on the emulated nRF52840, seed 1; years = C / (I·8,760 h + ${SELF_DISCHARGE_PER_YEAR * 100} %·C a year)`,
       h4,
       t4,
     );
@@ -257,12 +258,12 @@ if (batteryDays > 0 && emulateHours > 0) {
         `  ${r.device}: MCU in deep sleep ${(r.deepSleepShare * 100).toFixed(1)} % of the time (${r.deepSleepMicroamps.toFixed(2)} µA), waking ${r.wakeMicroamps.toFixed(2)} µA` +
           (r.deepSleepShare > 0 ? " (each wake a reboot: main's instructions are in the CPU term, the reset to main in waking)" : " (it waits in System ON idle between events)"),
       );
-      console.log(`  ${r.device}: ${r.battery}; radio states ${r.radioStates.slice(0, 4).map((s) => `${s.state} ${s.microamps.toFixed(2)} µA`).join(", ")}${r.magnetometerDuty !== undefined ? `; magnetometer in continuous mode ${(r.magnetometerDuty * 100).toFixed(2)} % of the time (its current is not charged: the reference notes give none)` : ""}`);
+      console.log(`  ${r.device}: ${r.battery}; radio states ${r.radioStates.slice(0, 4).map((s) => `${s.state} ${s.microamps.toFixed(2)} µA`).join(", ")}${r.sensorStates.length > 0 ? `; sensors ${r.sensorStates.map((s) => `${s.state} ${s.microamps.toFixed(1)} µA`).join(", ")}` : ""}${r.magnetometerDuty !== undefined ? `; magnetometer in continuous mode ${(r.magnetometerDuty * 100).toFixed(2)} % of the time (its current is not charged: the reference notes give none)` : ""}`);
     }
     console.log(
       [
         "  MCU: the device's work on the emulated radio board (its LoRaWAN MAC or BC95 driver included), and between events System ON idle with the RTC (3.16 µA) or, while the device deep-sleeps, System ON with the RTC and RAM off (1.5 µA).",
-        "  Not counted: sensors (magnetometer), the RS-485 transceiver, the regulator from 3.6 V, cell passivation and pulse limits, temperature, the DK's interface MCU.",
+        "  Sensors: counted where the part's model keeps its current (the strain bridge's excitation from the ADS1220 model); not counted: the magnetometer, the ADS1220's and SHT3x's own supply, the RS-485 transceiver, the regulator from 3.6 V, cell passivation and pulse limits, temperature, the DK's interface MCU.",
         "  A figure beyond a Li-SOCl2 cell's service life (about 10-20 years) means the cell, not the load, sets the node's life.",
       ].join("\n"),
     );

@@ -86,7 +86,7 @@ export function radioBlock(root = manifestRoot()): string {
   try {
     const battery = figuresTable(text, "Years on the battery");
     const bcols = ["device", "radio board (link)", "battery", "total", "years", "dominated by"];
-    out.push("", "Years on the battery (radio over simulated days, MCU from the emulated radio board; sensors, regulator, passivation and temperature not counted):", "", ...markdownTable(bcols, battery.rows));
+    out.push("", "Years on the battery (radio and the strain bridge over simulated days, MCU from the emulated radio board; other sensors, regulator, passivation and temperature not counted):", "", ...markdownTable(bcols, battery.rows));
   } catch {
     // A benchmark run without the battery section: the emulated rows alone.
   }

@@ -1,6 +1,11 @@
 /**
  * ECMA-419 Digital over simulated lines. Input edges arrive as engine events (the model's change happens inside
  * one), so `onReadable` runs in its own turn, never inside a public method.
+ *
+ * An edge while the pin's own `onReadable` runs (the callback clocks a part whose data line it listens to, as an
+ * HX711 read does) does not re-enter it: edges then are coalesced into one call after it returns, as Moddable's
+ * digitalbank.c does (its interrupt handler only sets `triggered` while a delivery is pending, and clears it just
+ * before calling onReadable, so a burst of edges during the callback posts one message).
  */
 import type { Digital, DigitalClass, DigitalOptions } from "../../../hal/io.js";
 import { boundClass } from "./bound-class.js";
@@ -57,11 +62,30 @@ class SimDigital implements Digital {
       else if (mode === InputPullUp) line.set(1);
     }
     if (onReadable && edge !== undefined) {
-      const readable = () => onReadable.call(this); // made once: an edge allocates nothing here
+      let running = false;
+      let again = false;
+      // Made once: an edge allocates nothing here.
+      const readable = () => {
+        running = true;
+        try {
+          onReadable.call(this);
+        } finally {
+          running = false;
+        }
+      };
       const wrap = board.wrap;
       this.#unlisten = line.listen((level) => {
         if (this.#closed) return;
-        if ((level === 1 && edge & Rising) || (level === 0 && edge & Falling)) wrap(readable);
+        if (!((level === 1 && edge & Rising) || (level === 0 && edge & Falling))) return;
+        if (running) {
+          again = true;
+          return;
+        }
+        wrap(readable);
+        while (again && !this.#closed) {
+          again = false;
+          wrap(readable);
+        }
       });
     }
   }
