@@ -6,7 +6,7 @@
  * Everything is a pure function of (seed, absolute time): the world at virtual time t is the world at Unix time
  * epochMs + t/1000, so two runs with the same seed agree wherever their time spans overlap, and asking more often,
  * less often or out of order changes nothing. The model keeps small caches (shower parameters per hour, sun times
- * per day), which only make repeated questions cheaper.
+ * per day, the wind of the last few instants), which only make repeated questions cheaper.
  *
  * Components (all smooth in time except rain, which starts and stops):
  * - temperature = seasonal mean of the daily max and min (monthly normals, periodic spline)
