@@ -15,12 +15,13 @@ import type { Host, NodeApp, SummaryLine } from "../../hal/host.js";
 import type { SensorError } from "../../hal/sensor.js";
 import type { StrainReading } from "../../parts/strain-bridge/bridge.js";
 import { Node } from "../../runtime/node/node.js";
+import type { Job } from "../../runtime/work-queue.js";
 import { ConfigReader } from "../shared/config.js";
 import { boardLink } from "../shared/board-link.js";
 import { StrainChannel } from "./channel.js";
 import { fitConverter, type FittedConverter } from "./converter.js";
 import { GIRDER_INSTALLATION } from "./installation.js";
-import { StrainEncoder, type MinuteMean } from "./report.js";
+import { StrainEncoder, type MinuteMean, type StrainReportHead } from "./report.js";
 
 const SUMMARY: readonly SummaryLine[] = Object.freeze([
   Object.freeze({
@@ -36,6 +37,8 @@ const SUMMARY: readonly SummaryLine[] = Object.freeze([
 ]);
 
 const HOUR_MS = 3_600_000;
+/** The report's slot after each whole reporting interval, ms (runtime/node: reportOffsetMs). */
+const REPORT_OFFSET_MS = 50;
 /** How often a finished capture is looked for, ms (off the sample path). */
 const CAPTURE_POLL_MS = 1_000;
 
@@ -46,7 +49,20 @@ export class StrainMonitor implements NodeApp {
   readonly #channel: StrainChannel;
   readonly #encoder: StrainEncoder;
   readonly #reading: StrainReading = { microstrain: NaN, ratio: NaN, code: 0, atUs: 0, temperature: NaN, count: 0 };
-  readonly #minutes: MinuteMean[];
+  /** The report being written, a record per piece of work (the values as they were at the report's slot). */
+  readonly #pending: StrainReportHead = { unixMs: 0, temperature: NaN, peak: NaN, level: 0, hour: undefined };
+  /** Its minutes: the first (read at the slot), the one being written. */
+  readonly #firstMinute: MinuteMean = { t: 0, microstrain: NaN };
+  readonly #minute: MinuteMean = { t: 0, microstrain: NaN };
+  #minuteCount = 0;
+  readonly #hour = { damage: 0, total: 0, cycles: 0 };
+  readonly #reportJob: Job;
+  /** The next record of the pending report, or -1 when none is being written. */
+  #reportAt = -1;
+  #reportRecords = 0;
+  /** The pending report's first minute (its sequence number) and its slot's instant, µs. */
+  #minutesFrom = 0;
+  #reportUs = 0;
   #temperature = NaN;
   #peak = NaN;
   /** Quasi-static minutes already reported. */
@@ -59,7 +75,10 @@ export class StrainMonitor implements NodeApp {
     this.#host = host;
     const c = new ConfigReader("structural-strain", host.config);
     // The node first, then the converter: their timers start in this order on every engine.
-    this.#node = new Node({ host, config: c.node, link: boardLink, onReport: () => this.#report() });
+    // The uplink's work goes in pieces of its own (with it, the report's callback would outlast a sample period),
+    // and the report's slot falls between the 100 ms and whole-second slots of the converter's watchdog, its
+    // temperature and open-bridge checks and the capture poll.
+    this.#node = new Node({ host, config: c.node, link: boardLink, onReport: () => this.#report(), deferUplink: true, reportOffsetMs: REPORT_OFFSET_MS });
     const self = this;
     this.#fitted = fitConverter(host, c, {
       onSample() {
@@ -75,9 +94,8 @@ export class StrainMonitor implements NodeApp {
     const sampleHz = this.#fitted.sampleHz;
     this.#channel = new StrainChannel({ ...GIRDER_INSTALLATION, sampleHz });
     const cap = this.#channel.capture;
-    this.#encoder = new StrainEncoder(`${host.id}:`, cap.preSamples + cap.postSamples);
-    this.#minutes = [];
-    for (let i = 0; i < this.#channel.quasiStatic.keep; i++) this.#minutes.push({ t: 0, microstrain: NaN });
+    this.#encoder = new StrainEncoder(`${host.id}:`, cap.preSamples + cap.postSamples, this.#channel.quasiStatic.keep);
+    this.#reportJob = { step: () => this.#reportStep() };
   }
 
   start(): void {
@@ -140,31 +158,76 @@ export class StrainMonitor implements NodeApp {
     this.#host.log("warn", e.message);
   }
 
+  /**
+   * The report's slot: take the values the report sends as they are now, then write it a record per piece of work
+   * (a record is about 1,000 XS metering units, some 90,000 Cortex-M4 instructions: well inside the 11 ms between
+   * two of the converter's samples, where the whole report and its uplink took about four of them), and hand it to
+   * the uplink, which sends it in a piece of its own.
+   */
   #report(): void {
+    // A report still being written (its pieces come one turn of the event loop apart) is finished first.
+    while (this.#reportAt >= 0) this.#reportStep();
     const ch = this.#channel;
     const q = ch.quasiStatic;
     const clock = this.#host.clock;
-    const nowUs = clock.microseconds();
     const from = Math.max(this.#minutesSent, q.closed - q.keep);
-    let n = 0;
-    for (let seq = from; seq < q.closed; seq++) {
-      const m = this.#minutes[n++]!;
-      m.t = -Math.round((nowUs - (q.periodOf(seq) + 1) * q.periodUs) / 1e6);
-      m.microstrain = q.meanOf(seq);
-    }
+    this.#minutesFrom = from;
+    this.#reportUs = clock.microseconds();
     this.#minutesSent = q.closed;
-    const payload = this.#encoder.report({
-      unixMs: clock.unixMs(),
-      minutes: this.#minutes,
-      minuteCount: n,
-      temperature: this.#temperature,
-      peak: this.#peak,
-      level: ch.alarm.level,
-      hour: this.#hourClosed ? { damage: ch.periodDamage, total: ch.totalDamage, cycles: this.#cycles } : undefined,
-    });
+    const r = this.#pending;
+    r.unixMs = clock.unixMs();
+    this.#minuteCount = q.closed - from;
+    r.temperature = this.#temperature;
+    r.peak = this.#peak;
+    r.level = ch.alarm.level;
+    r.hour = undefined;
+    if (this.#hourClosed) {
+      const h = this.#hour;
+      h.damage = ch.periodDamage;
+      h.total = ch.totalDamage;
+      h.cycles = this.#cycles;
+      r.hour = h;
+    }
     this.#hourClosed = false;
     this.#peak = NaN;
-    this.#node.report(payload);
+    // Each minute is read in its record's piece; closed minutes do not change, but a minute closing before then
+    // (on a board, samples run between the pieces) overwrites the oldest one held, so that one is read now.
+    if (this.#minuteCount > 0) this.#readMinute(0, this.#firstMinute);
+    this.#reportAt = 0;
+    this.#reportRecords = this.#encoder.reportHeadRecords(r) + this.#minuteCount;
+    this.#node.work.add(this.#reportJob);
+  }
+
+  /** Minute `m` of the pending report, from the quasi-static ring; `t` its end relative to the report's time. */
+  #readMinute(m: number, minute: MinuteMean): void {
+    const q = this.#channel.quasiStatic;
+    const seq = this.#minutesFrom + m;
+    minute.t = -Math.round((this.#reportUs - (q.periodOf(seq) + 1) * q.periodUs) / 1e6);
+    minute.microstrain = q.meanOf(seq);
+  }
+
+  /** One piece of the pending report: its next record, or at the end the whole pack to the uplink. */
+  #reportStep(): boolean {
+    const i = this.#reportAt;
+    if (i < 0) return false; // finished already, by the next report's slot
+    const e = this.#encoder;
+    const r = this.#pending;
+    const n = this.#reportRecords;
+    if (i < n) {
+      if (i === 0) e.beginReport(r);
+      const m = i - (n - this.#minuteCount); // the minutes are the last records
+      if (m < 0) e.reportRecord(r, i);
+      else if (m === 0) e.reportMinute(this.#firstMinute);
+      else {
+        this.#readMinute(m, this.#minute);
+        e.reportMinute(this.#minute);
+      }
+      this.#reportAt = i + 1;
+      return true;
+    }
+    this.#reportAt = -1;
+    this.#node.report(e.endReport());
+    return false;
   }
 
   stats(): Readonly<Record<string, number>> {

@@ -31,10 +31,9 @@ export interface MinuteMean {
   microstrain: number;
 }
 
-export interface StrainReport {
+/** What a report sends besides its minutes. */
+export interface StrainReportHead {
   unixMs: number;
-  minutes: readonly MinuteMean[];
-  minuteCount: number;
   temperature: number;
   peak: number;
   level: number;
@@ -42,9 +41,27 @@ export interface StrainReport {
   hour: { damage: number; total: number; cycles: number } | undefined;
 }
 
+export interface StrainReport extends StrainReportHead {
+  minutes: readonly MinuteMean[];
+  minuteCount: number;
+}
+
+/** Records of a report before its minutes: `T`, `lvl`, `pk`, then after an hourly close `D`, `Dt`, `cyc`. */
+const HEAD_RECORDS = 3;
+const HOUR_RECORDS = 3;
+/**
+ * Bytes of a report's record at most, besides the first's base fields: a map head, `n` and `u` (3 ASCII characters
+ * each at most), a float64 `v`, a `t` within an hour (3 bytes): 1 + 5 + 5 + 10 + 4 = 25; the minutes' take 21.
+ */
+const REPORT_RECORD_BYTES = 25;
+
 export class StrainEncoder {
+  /** Events (alarms, captures): written whole in one call. */
   readonly #cbor: CborWriter;
   readonly #pack: SenmlPackWriter;
+  /** Reports, written a record at a time (`beginReport` … `endReport`), so an event may be encoded meanwhile. */
+  readonly #reportCbor: CborWriter;
+  readonly #reportPack: SenmlPackWriter;
   readonly #chunk = new Uint8Array(2 * CAPTURE_CHUNK);
   readonly #chunkView = new DataView(this.#chunk.buffer);
   readonly #f = Object.freeze({
@@ -61,33 +78,62 @@ export class StrainEncoder {
     capture: new SenmlField("cap"),
   });
 
-  /** `captureSamples`: the most samples an event holds (the capture's window before and after). */
-  constructor(baseName: string, captureSamples: number) {
-    // A report's 60 minutes at most, or a capture's chunks, each record under 64 bytes with its name and time.
-    const records = Math.max(60, Math.ceil(captureSamples / CAPTURE_CHUNK)) + 8;
+  /**
+   * `captureSamples`: the most samples an event holds (the capture's window before and after); `reportMinutes`: the
+   * most minutes a report holds.
+   */
+  constructor(baseName: string, captureSamples: number, reportMinutes = 60) {
+    // An event: a capture's chunks and its first records, each under 64 bytes with its name and time.
+    const records = Math.ceil(captureSamples / CAPTURE_CHUNK) + 8;
     this.#cbor = new CborWriter(64 * records);
     this.#pack = new SenmlPackWriter(this.#cbor, { baseName });
+    // A report's records: the head, the hour's, 60 minutes at most; the first also carries bn and bt.
+    this.#reportCbor = new CborWriter(REPORT_RECORD_BYTES * (HEAD_RECORDS + HOUR_RECORDS + reportMinutes) + baseName.length + 16);
+    this.#reportPack = new SenmlPackWriter(this.#reportCbor, { baseName });
   }
 
+  /** The whole report at once: `beginReport`, every `reportRecord`, a `reportMinute` per minute, `endReport`. */
   report(r: StrainReport): Uint8Array {
+    this.beginReport(r);
+    const n = this.reportHeadRecords(r);
+    for (let i = 0; i < n; i++) this.reportRecord(r, i);
+    for (let i = 0; i < r.minuteCount; i++) this.reportMinute(r.minutes[i]!);
+    return this.endReport();
+  }
+
+  /** Open a report at its base time; its records follow, one call each. */
+  beginReport(r: StrainReportHead): void {
+    this.#reportCbor.reset();
+    this.#reportPack.begin(Math.floor(r.unixMs / 1000));
+  }
+
+  /** How many `reportRecord` calls come before the minutes (a value that is not finite writes nothing). */
+  reportHeadRecords(r: StrainReportHead): number {
+    return HEAD_RECORDS + (r.hour ? HOUR_RECORDS : 0);
+  }
+
+  /** Write record `i` before the minutes (0 ≤ i < reportHeadRecords), in order. */
+  reportRecord(r: StrainReportHead, i: number): void {
     const f = this.#f;
-    const p = this.#pack;
-    this.#cbor.reset();
-    p.begin(Math.floor(r.unixMs / 1000));
-    p.valueIfFinite(f.temperature, quantize(r.temperature, 0.01));
-    p.value(f.level, r.level);
-    p.valueIfFinite(f.peak, quantize(r.peak * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
-    if (r.hour) {
-      p.value(f.damage, Math.fround(r.hour.damage));
-      p.value(f.total, Math.fround(r.hour.total));
-      p.value(f.cycles, r.hour.cycles);
-    }
-    for (let i = 0; i < r.minuteCount; i++) {
-      const m = r.minutes[i]!;
-      p.valueIfFinite(f.minute, quantize(m.microstrain * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION), m.t);
-    }
-    p.end();
-    return this.#cbor.copy();
+    const p = this.#reportPack;
+    const hour = r.hour;
+    if (i === 0) p.valueIfFinite(f.temperature, quantize(r.temperature, 0.01));
+    else if (i === 1) p.value(f.level, r.level);
+    else if (i === 2) p.valueIfFinite(f.peak, quantize(r.peak * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+    else if (hour && i === 3) p.value(f.damage, Math.fround(hour.damage));
+    else if (hour && i === 4) p.value(f.total, Math.fround(hour.total));
+    else if (hour && i === 5) p.value(f.cycles, hour.cycles);
+  }
+
+  /** Write one minute's record (after the others, oldest first). */
+  reportMinute(m: MinuteMean): void {
+    this.#reportPack.valueIfFinite(this.#f.minute, quantize(m.microstrain * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION), m.t);
+  }
+
+  /** Close the report and return its bytes (a copy). */
+  endReport(): Uint8Array {
+    this.#reportPack.end();
+    return this.#reportCbor.copy();
   }
 
   alarm(unixMs: number, level: number, microstrain: number): Uint8Array {

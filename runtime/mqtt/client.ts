@@ -47,7 +47,8 @@ import {
   encodeConnect,
   encodeDisconnect,
   encodePingreq,
-  encodePublish,
+  encodePublishTo,
+  encodeTopicName,
   encodeSubscribe,
   encodeUnsubscribe,
   setPublishDup,
@@ -57,6 +58,7 @@ import {
 } from "./packet.js";
 import type { MqttPacket, PublishPacket, QoS, Subscription } from "./packet.js";
 import { utf8Encode } from "../utf8.js";
+import type { Job, WorkQueue } from "../work-queue.js";
 
 /** The host pieces the client uses (a full `Host` satisfies it). */
 export interface MqttHost {
@@ -122,6 +124,11 @@ export interface MqttClientOptions {
   backoff?: MqttBackoff;
   /** Largest packet sent or accepted, bytes (default 16384). */
   maxPacketSize?: number;
+  /**
+   * Write a publish to the socket in a piece of work of its own (runtime/work-queue.ts), after the one that
+   * encoded it, rather than inside `publish` (default).
+   */
+  work?: WorkQueue;
   onConnect?: (sessionPresent: boolean) => void;
   /** An established session ended (after `onError` with the same error). */
   onDisconnect?: (error: Error) => void;
@@ -183,6 +190,9 @@ export class MqttConnackError extends Error {
     this.returnCode = returnCode;
   }
 }
+
+/** Encoded topic names a client keeps. */
+const TOPIC_NAMES_KEPT = 8;
 
 class Outgoing {
   readonly token: number;
@@ -276,6 +286,17 @@ export class MqttClient {
   #nextId = 1;
   /** Topic filter → QoS, re-subscribed after every reconnect. */
   readonly #subs = new Map<string, QoS>();
+  /** Topic names published to, checked and encoded once (a node publishes to a few fixed topics). */
+  readonly #topicNames = new Map<string, Uint8Array>();
+  /** With `work`: the deferred pump, queued at most once at a time. */
+  readonly #pumpJob: Job = {
+    step: () => {
+      this.#pumpQueued = false;
+      if (this.#state === "connected") this.#guard(() => this.#pump());
+      return false;
+    },
+  };
+  #pumpQueued = false;
   /** Topic filters unsubscribed but not yet acknowledged (re-sent after a reconnect). */
   readonly #unsubs = new Set<string>();
   /** SUBSCRIBE/UNSUBSCRIBE packet id → topics. */
@@ -381,14 +402,40 @@ export class MqttClient {
     if (this.#pending.length >= this.#maxQueued) {
       throw new RangeError(`MQTT publish queue is full (${this.#maxQueued} waiting)`);
     }
-    const bytes = encodePublish(topic, toBytes(payload), qos, options.retain ?? false, false, 0);
+    const bytes = encodePublishTo(this.#topicName(topic), toBytes(payload), qos, options.retain ?? false, false, 0);
     if (bytes.length > this.#maxPacketSize) {
       throw new MqttProtocolError(PUBLISH, `packet of ${bytes.length} bytes exceeds the maximum packet size of ${this.#maxPacketSize}`);
     }
     const rec = new Outgoing(this.#nextToken++, qos, bytes, options.done);
     this.#pending.push(rec);
-    if (this.#state === "connected") this.#guard(() => this.#pump());
+    if (this.#state === "connected") {
+      const work = this.#o.work;
+      if (work === undefined) this.#guard(() => this.#pump());
+      else if (!this.#pumpQueued) {
+        this.#pumpQueued = true;
+        work.add(this.#pumpJob);
+      }
+    }
     return rec.token;
+  }
+
+  /**
+   * Check and encode a topic this client will publish to, now rather than at its first publish (walking a topic's
+   * characters costs more than the rest of a small PUBLISH on XS). Throws on a topic no PUBLISH may carry.
+   */
+  prepareTopic(topic: string): void {
+    this.#topicName(topic);
+  }
+
+  #topicName(topic: string): Uint8Array {
+    let name = this.#topicNames.get(topic);
+    if (name === undefined) {
+      name = encodeTopicName(topic);
+      // Bounded: a device that publishes to ever new topics pays the encoding each time, and no more RAM.
+      if (this.#topicNames.size >= TOPIC_NAMES_KEPT) this.#topicNames.clear();
+      this.#topicNames.set(topic, name);
+    }
+    return name;
   }
 
   /** Subscribe to `filter` now if connected, and again after every reconnect. Throws on an invalid filter. */

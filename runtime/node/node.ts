@@ -16,6 +16,7 @@ import { Scheduler, type Task } from "../scheduler.js";
 import { isTextSetting, parseSettings, type IntegerSetting, type TextSetting } from "../settings.js";
 import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
 import { utf8Encode } from "../utf8.js";
+import { WorkQueue } from "../work-queue.js";
 import { CONFIG_PORT, EVENT_PORT, eventTopic, TELEMETRY_PORT, telemetryTopic } from "./topics.js";
 
 export { CONFIG_PORT, EVENT_PORT, TELEMETRY_PORT };
@@ -45,13 +46,25 @@ export interface NodeOptions {
   host: Host;
   config: NodeConfig;
   /** Builds the board's link for the node's topic (devices/shared/board-link.ts: `boardLink`). */
-  link: (host: Host, config: NodeConfig, topic: string) => Link;
+  link: (host: Host, config: NodeConfig, topic: string, work?: WorkQueue) => Link;
   /** What the report timer calls (the device builds its report and calls `report()`). */
   onReport: () => void;
   /** Settings besides `reportS` a configuration downlink may change. */
   settings?: readonly NodeSettingKind[];
   /** Frames the uplink queue holds at most (RAM budget; default 48). */
   capacity?: number;
+  /**
+   * Hand reports and events to the link on a piece of work of their own (`work`), after the callback that made
+   * them, rather than inside `report()`/`event()`, and let the link cut its own sending into pieces (an MQTT
+   * publish's encoding, then its write): for a device whose sampling period is shorter than a report's encoding
+   * plus the link's work. Default false.
+   */
+  deferUplink?: boolean;
+  /**
+   * The report's slots this many ms after each whole period from start (default 0): keeps the report off the slots
+   * of tasks and drivers' timers that fall on whole seconds, whose work would otherwise add up with its own.
+   */
+  reportOffsetMs?: number;
 }
 
 export class Node {
@@ -60,9 +73,12 @@ export class Node {
   readonly scheduler: Scheduler;
   readonly link: Link;
   readonly uplink: UplinkQueue;
+  /** Long work in pieces, with the device's events between them (runtime/work-queue.ts). */
+  readonly work: WorkQueue;
   readonly #config: NodeConfig;
   readonly #settings: readonly NodeSettingKind[];
   readonly #onReport: () => void;
+  readonly #reportOffsetMs: number;
   #reportTask: Task | undefined;
   #reportS: number;
   readonly #stats = { reports: 0, events: 0, downlinks: 0, downlinkRejected: 0 };
@@ -74,6 +90,11 @@ export class Node {
     this.scheduler = new Scheduler(o.host.timer, o.host.clock);
     this.#reportS = o.config.reporting.intervalS;
     this.#onReport = o.onReport;
+    const offset = o.reportOffsetMs ?? 0;
+    if (!Number.isInteger(offset) || offset < 0 || offset >= o.config.reporting.minIntervalS * 1000) {
+      throw new RangeError(`node: reportOffsetMs must be a whole number of ms below the shortest report interval (${o.config.reporting.minIntervalS} s), got ${String(o.reportOffsetMs)}`);
+    }
+    this.#reportOffsetMs = offset;
     const r = o.config.reporting;
     const report: NodeSetting = Object.freeze({
       name: REPORT_SETTING,
@@ -87,8 +108,17 @@ export class Node {
       current: () => this.#reportS,
     });
     this.#settings = Object.freeze([report, ...(o.settings ?? [])]);
-    this.link = o.link(o.host, o.config, this.topic);
-    this.uplink = new UplinkQueue({ link: this.link, clock: o.host.clock, capacity: o.capacity ?? 48, window: 4, timer: o.host.timer, random: () => o.host.random() });
+    this.work = new WorkQueue(o.host.timer);
+    this.link = o.deferUplink === true ? o.link(o.host, o.config, this.topic, this.work) : o.link(o.host, o.config, this.topic);
+    this.uplink = new UplinkQueue({
+      link: this.link,
+      clock: o.host.clock,
+      capacity: o.capacity ?? 48,
+      window: 4,
+      timer: o.host.timer,
+      random: () => o.host.random(),
+      ...(o.deferUplink === true ? { work: this.work } : {}),
+    });
   }
 
   /** Seconds between reports now (a downlink may have changed it). */
@@ -103,7 +133,8 @@ export class Node {
       onDownlink: (d) => this.#downlink(d),
       onError: (e) => this.host.log("warn", `${this.link.kind}: ${e.message}`),
     });
-    this.#reportTask = this.scheduler.every(this.#reportS * 1000, () => this.#onReport(), { name: "report" });
+    const periodMs = this.#reportS * 1000;
+    this.#reportTask = this.scheduler.every(periodMs, () => this.#onReport(), { name: "report", phaseMs: periodMs + this.#reportOffsetMs });
   }
 
   /** A telemetry report (SenML-CBOR), sent as the board's link sends telemetry (confirmed or not, split to fit). */
