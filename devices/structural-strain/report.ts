@@ -22,6 +22,8 @@ const STRAIN_PER_MICROSTRAIN = 1e-6;
 const STRAIN_RESOLUTION = 1e-7;
 /** Samples per `cap` record: 32 bytes of data keeps a record under 51 bytes with its name and time. */
 export const CAPTURE_CHUNK = 16;
+/** A capture's records before its chunks: `hz`, `pre`, `s0`. */
+export const CAPTURE_HEAD_RECORDS = 3;
 /** Steps of the capture's int16 differences, µε. */
 export const CAPTURE_STEP_MICROSTRAIN = 0.1;
 
@@ -56,9 +58,12 @@ const HOUR_RECORDS = 3;
 const REPORT_RECORD_BYTES = 25;
 
 export class StrainEncoder {
-  /** Events (alarms, captures): written whole in one call. */
+  /** Captures, written a record at a time. */
   readonly #cbor: CborWriter;
   readonly #pack: SenmlPackWriter;
+  /** Alarms: written whole, whenever one comes (a capture or a report may be half written then). */
+  readonly #alarmCbor: CborWriter;
+  readonly #alarmPack: SenmlPackWriter;
   /** Reports, written a record at a time (`beginReport` … `endReport`), so an event may be encoded meanwhile. */
   readonly #reportCbor: CborWriter;
   readonly #reportPack: SenmlPackWriter;
@@ -87,6 +92,8 @@ export class StrainEncoder {
     const records = Math.ceil(captureSamples / CAPTURE_CHUNK) + 8;
     this.#cbor = new CborWriter(64 * records);
     this.#pack = new SenmlPackWriter(this.#cbor, { baseName });
+    this.#alarmCbor = new CborWriter(2 * REPORT_RECORD_BYTES + baseName.length + 16);
+    this.#alarmPack = new SenmlPackWriter(this.#alarmCbor, { baseName });
     // A report's records: the head, the hour's, 60 minutes at most; the first also carries bn and bt.
     this.#reportCbor = new CborWriter(REPORT_RECORD_BYTES * (HEAD_RECORDS + HOUR_RECORDS + reportMinutes) + baseName.length + 16);
     this.#reportPack = new SenmlPackWriter(this.#reportCbor, { baseName });
@@ -138,40 +145,67 @@ export class StrainEncoder {
 
   alarm(unixMs: number, level: number, microstrain: number): Uint8Array {
     const f = this.#f;
-    const p = this.#pack;
-    this.#cbor.reset();
+    const p = this.#alarmPack;
+    this.#alarmCbor.reset();
     p.begin(unixMs / 1000);
     p.value(f.level, level);
     p.valueIfFinite(f.peak, quantize(microstrain * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
     p.end();
-    return this.#cbor.copy();
+    return this.#alarmCbor.copy();
   }
 
-  /** The raw samples of one event; `unixMs` the first sample's instant. */
+  /** The raw samples of one event at once; `unixMs` the first sample's instant. */
   capture(unixMs: number, hz: number, before: number, samples: Float32Array, length: number): Uint8Array {
+    this.beginCapture(unixMs);
+    for (let k = 0; k < CAPTURE_HEAD_RECORDS; k++) this.captureHead(k, hz, before, samples[0]!);
+    for (let i = 0; i < length; i += CAPTURE_CHUNK) {
+      this.fillChunk(samples, i, length);
+      this.captureChunk(i, length, hz);
+    }
+    return this.endCapture();
+  }
+
+  /**
+   * A capture event in pieces, each short beside a sample period: `beginCapture`, `captureHead(k)` for each of the
+   * CAPTURE_HEAD_RECORDS records (`hz`, `pre`, `s0`), then per chunk of CAPTURE_CHUNK samples from `i` (0, 16, …)
+   * `fillChunk` and `captureChunk`, then `endCapture`. Alarms are written meanwhile with a writer of their own.
+   */
+  beginCapture(unixMs: number): void {
+    this.#cbor.reset();
+    this.#pack.begin(unixMs / 1000);
+  }
+
+  captureHead(k: number, hz: number, before: number, s0: number): void {
     const f = this.#f;
     const p = this.#pack;
-    const c = this.#cbor;
-    c.reset();
-    p.begin(unixMs / 1000);
-    p.value(f.rate, hz);
-    p.value(f.before, before);
-    const s0 = samples[0]!;
-    p.value(f.first, quantize(s0 * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+    if (k === 0) p.value(f.rate, hz);
+    else if (k === 1) p.value(f.before, before);
+    else if (k === 2) p.value(f.first, quantize(s0 * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+  }
+
+  /** The int16 differences from the first sample of the chunk at `i`. */
+  fillChunk(samples: Float32Array, i: number, length: number): void {
     const view = this.#chunkView;
-    for (let i = 0; i < length; i += CAPTURE_CHUNK) {
-      const n = Math.min(CAPTURE_CHUNK, length - i);
-      for (let j = 0; j < n; j++) {
-        const x = samples[i + j]!;
-        // Beyond ±3276.7 µε of the first: clamped; NaN (a failed conversion): −32768.
-        let d = Math.round((x - s0) / CAPTURE_STEP_MICROSTRAIN);
-        if (!(d >= -32767)) d = -32768;
-        else if (d > 32767) d = 32767;
-        view.setInt16(2 * j, d, true);
-      }
-      p.data(f.capture, n === CAPTURE_CHUNK ? this.#chunk : this.#chunk.subarray(0, 2 * n), Math.round((i / hz) * 1000) / 1000);
+    const s0 = samples[0]!;
+    const n = Math.min(CAPTURE_CHUNK, length - i);
+    for (let j = 0; j < n; j++) {
+      const x = samples[i + j]!;
+      // Beyond ±3276.7 µε of the first: clamped; NaN (a failed conversion): −32768.
+      let d = Math.round((x - s0) / CAPTURE_STEP_MICROSTRAIN);
+      if (!(d >= -32767)) d = -32768;
+      else if (d > 32767) d = 32767;
+      view.setInt16(2 * j, d, true);
     }
-    p.end();
-    return c.copy();
+  }
+
+  /** The `cap` record of the chunk at `i`, `fillChunk` filled. */
+  captureChunk(i: number, length: number, hz: number): void {
+    const n = Math.min(CAPTURE_CHUNK, length - i);
+    this.#pack.data(this.#f.capture, n === CAPTURE_CHUNK ? this.#chunk : this.#chunk.subarray(0, 2 * n), Math.round((i / hz) * 1000) / 1000);
+  }
+
+  endCapture(): Uint8Array {
+    this.#pack.end();
+    return this.#cbor.copy();
   }
 }

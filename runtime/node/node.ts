@@ -61,8 +61,9 @@ export interface NodeOptions {
    */
   deferUplink?: boolean;
   /**
-   * The report's slots this many ms after each whole period from start (default 0): keeps the report off the slots
-   * of tasks and drivers' timers that fall on whole seconds, whose work would otherwise add up with its own.
+   * The report's slots this many ms after (negative: before) each whole period from start (default 0): keeps the
+   * report off the slots of tasks and drivers' timers that fall on whole seconds, whose work would otherwise add up
+   * with its own.
    */
   reportOffsetMs?: number;
 }
@@ -91,8 +92,8 @@ export class Node {
     this.#reportS = o.config.reporting.intervalS;
     this.#onReport = o.onReport;
     const offset = o.reportOffsetMs ?? 0;
-    if (!Number.isInteger(offset) || offset < 0 || offset >= o.config.reporting.minIntervalS * 1000) {
-      throw new RangeError(`node: reportOffsetMs must be a whole number of ms below the shortest report interval (${o.config.reporting.minIntervalS} s), got ${String(o.reportOffsetMs)}`);
+    if (!Number.isInteger(offset) || Math.abs(offset) >= o.config.reporting.minIntervalS * 1000) {
+      throw new RangeError(`node: reportOffsetMs must be a whole number of ms shorter than the shortest report interval (${o.config.reporting.minIntervalS} s), got ${String(o.reportOffsetMs)}`);
     }
     this.#reportOffsetMs = offset;
     const r = o.config.reporting;
