@@ -43,12 +43,20 @@ const HOUR_MS = 3_600_000;
  */
 const CLOSE_CLASSES = 20;
 /**
- * The report's slot before each whole reporting interval, ms (runtime/node: reportOffsetMs): before rather than
- * after, so a report holds the minutes closed by then, as it did on the grid.
+ * The report's slot before each whole reporting interval, ms (runtime/node: reportOffsetMs): off the whole seconds
+ * (the MQTT client's timer), the half seconds (the capture poll) and between the converter's 100 ms watchdog slots,
+ * and before rather than after the whole interval, so a report holds the minutes closed by then, as on the grid.
  */
-const REPORT_OFFSET_MS = -50;
-/** How often a finished capture is looked for, ms (off the sample path). */
+const REPORT_OFFSET_MS = -250;
+/** Alarm changes held for their events at most (a ring; see #alarm). */
+const ALARMS_HELD = 4;
+/**
+ * How often a finished capture is looked for, ms (off the sample path), half a period off the whole seconds the
+ * MQTT client's timer and the converter's watchdog come due on, so their work and a collection in any of them do
+ * not add up ahead of a sample.
+ */
 const CAPTURE_POLL_MS = 1_000;
+const CAPTURE_POLL_PHASE_MS = 1_500;
 
 export class StrainMonitor implements NodeApp {
   readonly #host: Host;
@@ -83,13 +91,15 @@ export class StrainMonitor implements NodeApp {
   #closeAt = -1;
   #closeDamage = 0;
   #closeHalfCycles = 0;
-  /** An alarm level change waiting for its piece of work (encoded off the sample path). */
+  /**
+   * Alarm level changes waiting for their piece of work (encoded off the sample path, one a piece): a ring of
+   * ALARMS_HELD (Unix ms, level, strain, raised); more at once than that (never seen: a level is held 10 s) are
+   * counted and dropped, oldest first.
+   */
   readonly #alarmJob: Job;
-  #alarmQueued = false;
-  #alarmUnixMs = 0;
-  #alarmLevel = 0;
-  #alarmStrain = NaN;
-  #alarmRaised = false;
+  readonly #alarms = new Float64Array(4 * ALARMS_HELD);
+  #alarmFirst = 0;
+  #alarmCount = 0;
   /**
    * A capture event being written: its slot (-1: none), the next piece (each head record, then per chunk of samples
    * its differences and its record), the first sample's instant.
@@ -98,7 +108,7 @@ export class StrainMonitor implements NodeApp {
   #captureSlot = -1;
   #capturePiece = 0;
   #captureUnixMs = 0;
-  readonly #stats = { sensorErrors: 0, alarmEvents: 0, captureEvents: 0 };
+  readonly #stats = { sensorErrors: 0, alarmEvents: 0, alarmsDropped: 0, captureEvents: 0 };
 
   constructor(host: Host) {
     this.#host = host;
@@ -134,7 +144,7 @@ export class StrainMonitor implements NodeApp {
     this.#node.start();
     const s = this.#node.scheduler;
     s.every(HOUR_MS, () => this.#closeHour(), { name: "fatigue" });
-    s.every(CAPTURE_POLL_MS, () => this.#sendCapture(), { name: "capture" });
+    s.every(CAPTURE_POLL_MS, () => this.#sendCapture(), { name: "capture", phaseMs: CAPTURE_POLL_PHASE_MS });
     this.#fitted.start((periodMs, fn, name) => s.every(periodMs, fn, { name }));
   }
 
@@ -157,22 +167,31 @@ export class StrainMonitor implements NodeApp {
 
   /** On the sample path: note the change; its event is encoded and queued in a piece of work of its own. */
   #alarm(): void {
-    // A change not sent yet (two within a piece's delay, on a board) goes out first, as it came.
-    if (this.#alarmQueued) this.#alarmStep();
+    if (this.#alarmCount === ALARMS_HELD) {
+      this.#alarmFirst = (this.#alarmFirst + 1) % ALARMS_HELD;
+      this.#alarmCount--;
+      this.#stats.alarmsDropped++;
+    }
     const a = this.#channel.alarm;
-    this.#alarmUnixMs = this.#host.clock.unixMs();
-    this.#alarmLevel = a.level;
-    this.#alarmStrain = this.#channel.strain;
-    this.#alarmRaised = a.level > a.previous;
-    this.#alarmQueued = true;
+    const at = 4 * ((this.#alarmFirst + this.#alarmCount) % ALARMS_HELD);
+    const q = this.#alarms;
+    q[at] = this.#host.clock.unixMs();
+    q[at + 1] = a.level;
+    q[at + 2] = this.#channel.strain;
+    q[at + 3] = a.level > a.previous ? 1 : 0;
+    this.#alarmCount++;
     this.#node.work.add(this.#alarmJob);
   }
 
+  /** The oldest alarm change waiting, as an event (its job is queued once per change). */
   #alarmStep(): boolean {
-    if (!this.#alarmQueued) return false;
-    this.#alarmQueued = false;
+    if (this.#alarmCount === 0) return false;
+    const q = this.#alarms;
+    const at = 4 * this.#alarmFirst;
+    this.#alarmFirst = (this.#alarmFirst + 1) % ALARMS_HELD;
+    this.#alarmCount--;
     this.#stats.alarmEvents++;
-    this.#node.event(this.#encoder.alarm(this.#alarmUnixMs, this.#alarmLevel, this.#alarmStrain), this.#alarmRaised);
+    this.#node.event(this.#encoder.alarm(q[at]!, q[at + 1]!, q[at + 2]!), q[at + 3] === 1);
     return false;
   }
 

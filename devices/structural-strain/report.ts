@@ -58,12 +58,9 @@ const HOUR_RECORDS = 3;
 const REPORT_RECORD_BYTES = 25;
 
 export class StrainEncoder {
-  /** Captures, written a record at a time. */
+  /** Events: alarms written whole, captures a record at a time (never one inside the other: see the monitor). */
   readonly #cbor: CborWriter;
   readonly #pack: SenmlPackWriter;
-  /** Alarms: written whole, whenever one comes (a capture or a report may be half written then). */
-  readonly #alarmCbor: CborWriter;
-  readonly #alarmPack: SenmlPackWriter;
   /** Reports, written a record at a time (`beginReport` … `endReport`), so an event may be encoded meanwhile. */
   readonly #reportCbor: CborWriter;
   readonly #reportPack: SenmlPackWriter;
@@ -88,12 +85,11 @@ export class StrainEncoder {
    * most minutes a report holds.
    */
   constructor(baseName: string, captureSamples: number, reportMinutes = 60) {
-    // An event: a capture's chunks and its first records, each under 64 bytes with its name and time.
-    const records = Math.ceil(captureSamples / CAPTURE_CHUNK) + 8;
-    this.#cbor = new CborWriter(64 * records);
+    // An event: a capture's chunks and its first records, each at most 52 bytes with its name and time (a map head,
+    // `n` "cap", a float64 `t`, 32 bytes of `vd`: 1 + 5 + 10 + 35), the first also bn and bt.
+    const records = Math.ceil(captureSamples / CAPTURE_CHUNK) + CAPTURE_HEAD_RECORDS;
+    this.#cbor = new CborWriter(52 * records + baseName.length + 16);
     this.#pack = new SenmlPackWriter(this.#cbor, { baseName });
-    this.#alarmCbor = new CborWriter(2 * REPORT_RECORD_BYTES + baseName.length + 16);
-    this.#alarmPack = new SenmlPackWriter(this.#alarmCbor, { baseName });
     // A report's records: the head, the hour's, 60 minutes at most; the first also carries bn and bt.
     this.#reportCbor = new CborWriter(REPORT_RECORD_BYTES * (HEAD_RECORDS + HOUR_RECORDS + reportMinutes) + baseName.length + 16);
     this.#reportPack = new SenmlPackWriter(this.#reportCbor, { baseName });
@@ -145,13 +141,13 @@ export class StrainEncoder {
 
   alarm(unixMs: number, level: number, microstrain: number): Uint8Array {
     const f = this.#f;
-    const p = this.#alarmPack;
-    this.#alarmCbor.reset();
+    const p = this.#pack;
+    this.#cbor.reset();
     p.begin(unixMs / 1000);
     p.value(f.level, level);
     p.valueIfFinite(f.peak, quantize(microstrain * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
     p.end();
-    return this.#alarmCbor.copy();
+    return this.#cbor.copy();
   }
 
   /** The raw samples of one event at once; `unixMs` the first sample's instant. */
@@ -168,7 +164,7 @@ export class StrainEncoder {
   /**
    * A capture event in pieces, each short beside a sample period: `beginCapture`, `captureHead(k)` for each of the
    * CAPTURE_HEAD_RECORDS records (`hz`, `pre`, `s0`), then per chunk of CAPTURE_CHUNK samples from `i` (0, 16, …)
-   * `fillChunk` and `captureChunk`, then `endCapture`. Alarms are written meanwhile with a writer of their own.
+   * `fillChunk` and `captureChunk`, then `endCapture`. No alarm may be written until then (it shares the writer).
    */
   beginCapture(unixMs: number): void {
     this.#cbor.reset();

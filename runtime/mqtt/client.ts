@@ -49,6 +49,7 @@ import {
   encodePingreq,
   encodePublishTo,
   encodeTopicName,
+  publishSize,
   encodeSubscribe,
   encodeUnsubscribe,
   setPublishDup,
@@ -197,7 +198,11 @@ const TOPIC_NAMES_KEPT = 8;
 class Outgoing {
   readonly token: number;
   readonly qos: 0 | 1;
-  readonly bytes: Uint8Array;
+  /** What its PUBLISH is made of, until `bytes` has made it (then dropped). */
+  #topicName: Uint8Array | undefined;
+  #payload: Uint8Array | undefined;
+  readonly #retain: boolean;
+  #bytes: Uint8Array | undefined;
   done: ((error: Error | undefined, token: number) => void) | undefined;
   packetId = 0;
   /** Clock ticks when its bytes were last fully written. */
@@ -210,11 +215,25 @@ class Outgoing {
   sends = 0;
   /** Copies of it sitting in the output queue. */
   queued = 0;
-  constructor(token: number, qos: 0 | 1, bytes: Uint8Array, done: Outgoing["done"]) {
+  constructor(token: number, qos: 0 | 1, topicName: Uint8Array, payload: Uint8Array, retain: boolean, done: Outgoing["done"]) {
     this.token = token;
     this.qos = qos;
-    this.bytes = bytes;
+    this.#topicName = topicName;
+    this.#payload = payload;
+    this.#retain = retain;
     this.done = done;
+  }
+
+  /** The PUBLISH, encoded the first time it is asked for (packet id 0 until the window assigns one). */
+  get bytes(): Uint8Array {
+    let b = this.#bytes;
+    if (b === undefined) {
+      b = encodePublishTo(this.#topicName!, this.#payload!, this.qos, this.#retain, false, 0);
+      this.#bytes = b;
+      this.#topicName = undefined;
+      this.#payload = undefined;
+    }
+    return b;
   }
 }
 
@@ -288,15 +307,20 @@ export class MqttClient {
   readonly #subs = new Map<string, QoS>();
   /** Topic names published to, checked and encoded once (a node publishes to a few fixed topics). */
   readonly #topicNames = new Map<string, Uint8Array>();
-  /** With `work`: the deferred pump, queued at most once at a time. */
+  /** With `work`: the deferred publishes' encoding, then their write, queued at most once at a time. */
   readonly #pumpJob: Job = {
     step: () => {
+      if (this.#pumpPiece++ === 0) {
+        for (const rec of this.#pending) void rec.bytes;
+        return true;
+      }
       this.#pumpQueued = false;
       if (this.#state === "connected") this.#guard(() => this.#pump());
       return false;
     },
   };
   #pumpQueued = false;
+  #pumpPiece = 0;
   /** Topic filters unsubscribed but not yet acknowledged (re-sent after a reconnect). */
   readonly #unsubs = new Set<string>();
   /** SUBSCRIBE/UNSUBSCRIBE packet id → topics. */
@@ -402,19 +426,23 @@ export class MqttClient {
     if (this.#pending.length >= this.#maxQueued) {
       throw new RangeError(`MQTT publish queue is full (${this.#maxQueued} waiting)`);
     }
-    const bytes = encodePublishTo(this.#topicName(topic), toBytes(payload), qos, options.retain ?? false, false, 0);
-    if (bytes.length > this.#maxPacketSize) {
-      throw new MqttProtocolError(PUBLISH, `packet of ${bytes.length} bytes exceeds the maximum packet size of ${this.#maxPacketSize}`);
+    const name = this.#topicName(topic);
+    const body = toBytes(payload);
+    const size = publishSize(name, body.length, qos);
+    if (size > this.#maxPacketSize) {
+      throw new MqttProtocolError(PUBLISH, `packet of ${size} bytes exceeds the maximum packet size of ${this.#maxPacketSize}`);
     }
-    const rec = new Outgoing(this.#nextToken++, qos, bytes, options.done);
+    const rec = new Outgoing(this.#nextToken++, qos, name, body, options.retain ?? false, options.done);
     this.#pending.push(rec);
-    if (this.#state === "connected") {
-      const work = this.#o.work;
-      if (work === undefined) this.#guard(() => this.#pump());
-      else if (!this.#pumpQueued) {
-        this.#pumpQueued = true;
-        work.add(this.#pumpJob);
-      }
+    const work = this.#o.work;
+    if (work === undefined) {
+      void rec.bytes; // encoded at once
+      if (this.#state === "connected") this.#guard(() => this.#pump());
+    } else if (!this.#pumpQueued) {
+      // Encoded in one piece of work, written in the next (or at the next connect).
+      this.#pumpQueued = true;
+      this.#pumpPiece = 0;
+      work.add(this.#pumpJob);
     }
     return rec.token;
   }

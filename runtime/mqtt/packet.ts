@@ -388,6 +388,12 @@ export function encodeTopicName(topic: string): Uint8Array {
   return out;
 }
 
+/** Bytes of the PUBLISH `encodePublishTo` makes (a remaining length beyond MQTT's limit: more than any maximum). */
+export function publishSize(topicName: Uint8Array, payloadLength: number, qos: QoS): number {
+  const remaining = topicName.length + (qos > 0 ? 2 : 0) + payloadLength;
+  return remaining > MAX_REMAINING_LENGTH ? Infinity : 1 + varIntSize(remaining) + remaining;
+}
+
 /** `encodePublish` to a topic name `encodeTopicName` made. */
 export function encodePublishTo(topicName: Uint8Array, payload: Uint8Array, qos: QoS = 0, retain = false, dup = false, packetId = 0): Uint8Array {
   if (qos !== 0 && qos !== 1 && qos !== 2) throw new MqttProtocolError(PUBLISH, `QoS ${String(qos)} is not 0, 1 or 2`);

@@ -71,6 +71,9 @@ export interface NodeOptions {
 export class Node {
   readonly host: Host;
   readonly topic: string;
+  /** Where reports and events go (made once: a report's hand-over to the uplink is on a sampling device's clock). */
+  readonly #telemetryTopic: string;
+  readonly #eventTopic: string;
   readonly scheduler: Scheduler;
   readonly link: Link;
   readonly uplink: UplinkQueue;
@@ -88,6 +91,8 @@ export class Node {
     this.host = o.host;
     this.#config = o.config;
     this.topic = o.config.uplink.topic.replace("{id}", o.host.id);
+    this.#telemetryTopic = telemetryTopic(this.topic);
+    this.#eventTopic = eventTopic(this.topic);
     this.scheduler = new Scheduler(o.host.timer, o.host.clock);
     this.#reportS = o.config.reporting.intervalS;
     this.#onReport = o.onReport;
@@ -141,14 +146,14 @@ export class Node {
   /** A telemetry report (SenML-CBOR), sent as the board's link sends telemetry (confirmed or not, split to fit). */
   report(payload: Uint8Array): void {
     this.#stats.reports++;
-    this.uplink.enqueue(payload, { topic: telemetryTopic(this.topic), port: TELEMETRY_PORT, confirmed: this.#config.uplink.confirmed, senml: true });
+    this.uplink.enqueue(payload, { topic: this.#telemetryTopic, port: TELEMETRY_PORT, confirmed: this.#config.uplink.confirmed, senml: true });
   }
 
   /** An event (SenML-CBOR on `<topic>/event`, FPort 3): always confirmed, ahead of routine reports. */
   event(payload: Uint8Array, alarm = false): void {
     this.#stats.events++;
     const priority: Priority = alarm ? ALARM : EVENT;
-    this.uplink.enqueue(payload, { topic: eventTopic(this.topic), port: EVENT_PORT, confirmed: true, senml: true, priority });
+    this.uplink.enqueue(payload, { topic: this.#eventTopic, port: EVENT_PORT, confirmed: true, senml: true, priority });
   }
 
   /** Whether a downlink is this node's configuration: its topic, FPort 2, or (NB-IoT) any answer the server piggybacks. */
