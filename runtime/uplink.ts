@@ -125,20 +125,13 @@ export class UplinkQueue {
   #failures = 0;
   #hold: TimerHandle | undefined;
   /** The deferred pump (with `work`), queued at most once at a time. */
-  readonly #pumpJob: Job;
+  #pumpJob: Job | undefined;
   #pumpQueued = false;
 
   constructor(options: UplinkOptions) {
     if (!(options.capacity >= 1)) throw new RangeError(`uplink capacity must be ≥ 1, got ${options.capacity}`);
     this.#o = options;
     this.#window = options.window ?? 4;
-    this.#pumpJob = {
-      step: () => {
-        this.#pumpQueued = false;
-        this.pump();
-        return false;
-      },
-    };
   }
 
   /** Frames waiting plus frames with the link. */
@@ -177,7 +170,15 @@ export class UplinkQueue {
     if (work === undefined) this.pump();
     else if (!this.#pumpQueued) {
       this.#pumpQueued = true;
-      work.add(this.#pumpJob);
+      work.add(
+        (this.#pumpJob ??= {
+          step: () => {
+            this.#pumpQueued = false;
+            this.pump();
+            return false;
+          },
+        }),
+      );
     }
     return frame.seq;
   }

@@ -305,20 +305,13 @@ export class MqttClient {
   #nextId = 1;
   /** Topic filter → QoS, re-subscribed after every reconnect. */
   readonly #subs = new Map<string, QoS>();
-  /** Topic names published to, checked and encoded once (a node publishes to a few fixed topics). */
-  readonly #topicNames = new Map<string, Uint8Array>();
-  /** With `work`: the deferred publishes' encoding, then their write, queued at most once at a time. */
-  readonly #pumpJob: Job = {
-    step: () => {
-      if (this.#pumpPiece++ === 0) {
-        for (const rec of this.#pending) void rec.bytes;
-        return true;
-      }
-      this.#pumpQueued = false;
-      if (this.#state === "connected") this.#guard(() => this.#pump());
-      return false;
-    },
-  };
+  /**
+   * With `work`: topic names published to, checked and encoded once (a node publishes to a few fixed topics), and
+   * the deferred publishes' encoding, then their write, queued at most once at a time. Made only then: without it
+   * the client holds what it always did.
+   */
+  #topicNames: Map<string, Uint8Array> | undefined;
+  #pumpJob: Job | undefined;
   #pumpQueued = false;
   #pumpPiece = 0;
   /** Topic filters unsubscribed but not yet acknowledged (re-sent after a reconnect). */
@@ -442,28 +435,45 @@ export class MqttClient {
       // Encoded in one piece of work, written in the next (or at the next connect).
       this.#pumpQueued = true;
       this.#pumpPiece = 0;
-      work.add(this.#pumpJob);
+      work.add((this.#pumpJob ??= this.#makePumpJob()));
     }
     return rec.token;
   }
 
   /**
    * Check and encode a topic this client will publish to, now rather than at its first publish (walking a topic's
-   * characters costs more than the rest of a small PUBLISH on XS). Throws on a topic no PUBLISH may carry.
+   * characters costs more than the rest of a small PUBLISH on XS; kept only with `work`). Throws on a topic no
+   * PUBLISH may carry.
    */
   prepareTopic(topic: string): void {
     this.#topicName(topic);
   }
 
   #topicName(topic: string): Uint8Array {
-    let name = this.#topicNames.get(topic);
+    if (this.#o.work === undefined) return encodeTopicName(topic);
+    const names = (this.#topicNames ??= new Map<string, Uint8Array>());
+    let name = names.get(topic);
     if (name === undefined) {
       name = encodeTopicName(topic);
       // Bounded: a device that publishes to ever new topics pays the encoding each time, and no more RAM.
-      if (this.#topicNames.size >= TOPIC_NAMES_KEPT) this.#topicNames.clear();
-      this.#topicNames.set(topic, name);
+      if (names.size >= TOPIC_NAMES_KEPT) names.clear();
+      names.set(topic, name);
     }
     return name;
+  }
+
+  #makePumpJob(): Job {
+    return {
+      step: () => {
+        if (this.#pumpPiece++ === 0) {
+          for (const rec of this.#pending) void rec.bytes;
+          return true;
+        }
+        this.#pumpQueued = false;
+        if (this.#state === "connected") this.#guard(() => this.#pump());
+        return false;
+      },
+    };
   }
 
   /** Subscribe to `filter` now if connected, and again after every reconnect. Throws on an invalid filter. */

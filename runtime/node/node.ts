@@ -77,8 +77,7 @@ export class Node {
   readonly scheduler: Scheduler;
   readonly link: Link;
   readonly uplink: UplinkQueue;
-  /** Long work in pieces, with the device's events between them (runtime/work-queue.ts). */
-  readonly work: WorkQueue;
+  #work: WorkQueue | undefined;
   readonly #config: NodeConfig;
   readonly #settings: readonly NodeSettingKind[];
   readonly #onReport: () => void;
@@ -114,7 +113,6 @@ export class Node {
       current: () => this.#reportS,
     });
     this.#settings = Object.freeze([report, ...(o.settings ?? [])]);
-    this.work = new WorkQueue(o.host.timer);
     this.link = o.deferUplink === true ? o.link(o.host, o.config, this.topic, this.work) : o.link(o.host, o.config, this.topic);
     this.uplink = new UplinkQueue({
       link: this.link,
@@ -125,6 +123,11 @@ export class Node {
       random: () => o.host.random(),
       ...(o.deferUplink === true ? { work: this.work } : {}),
     });
+  }
+
+  /** Long work in pieces, with the device's events between them (runtime/work-queue.ts); made on first use. */
+  get work(): WorkQueue {
+    return (this.#work ??= new WorkQueue(this.host.timer));
   }
 
   /** Seconds between reports now (a downlink may have changed it). */

@@ -17,7 +17,7 @@ export function createLink(host: Host, config: NodeConfig, topic: string, work?:
     keepAlive: uplink.keepAliveS,
     status: `${topic}/status`,
     subscribe: [`${topic}/config`],
-    ...(work ? { work } : {}),
-    publishTo: [telemetryTopic(topic), eventTopic(topic), `${topic}/config/ack`],
+    // A node that sends in pieces has its topics encoded at start-up, not in a piece.
+    ...(work ? { work, publishTo: [telemetryTopic(topic), eventTopic(topic), `${topic}/config/ack`] } : {}),
   });
 }

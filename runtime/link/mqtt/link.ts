@@ -56,7 +56,6 @@ export class MqttLink implements Link {
       onError: (e) => this.#handlers.onError?.(e),
     });
     for (const f of options.subscribe ?? []) this.client.subscribe(f, 1);
-    if (status) this.client.prepareTopic(status);
     for (const t of options.publishTo ?? []) this.client.prepareTopic(t);
   }
 
