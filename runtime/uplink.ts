@@ -15,6 +15,7 @@
 import type { Clock, Timers, TimerHandle } from "../hal/host.js";
 import type { Link, LinkFailure } from "./link/link.js";
 import { splitSenmlPack } from "./senml-split.js";
+import type { Job, WorkQueue } from "./work-queue.js";
 
 export type Priority = 0 | 1 | 2;
 export const ROUTINE: Priority = 0;
@@ -89,6 +90,12 @@ export interface UplinkOptions {
   onDropped?: (frame: UplinkFrame) => void;
   /** How long a frame with a record too large for the link now may wait for it to take more, ms (default 6 h). */
   waitForRoomMs?: number;
+  /**
+   * Hand a queued frame to the link on a turn of this queue's own (a piece of work), not inside `enqueue`: the
+   * link's encoding and its socket or radio work then run after the caller's piece, with the device's samples
+   * between them. Default: inside `enqueue`.
+   */
+  work?: WorkQueue;
 }
 
 const DEFAULT_WAIT_FOR_ROOM_MS = 6 * 3_600_000;
@@ -117,6 +124,9 @@ export class UplinkQueue {
   #seq = 0;
   #failures = 0;
   #hold: TimerHandle | undefined;
+  /** The deferred pump (with `work`), queued at most once at a time. */
+  #pumpJob: Job | undefined;
+  #pumpQueued = false;
 
   constructor(options: UplinkOptions) {
     if (!(options.capacity >= 1)) throw new RangeError(`uplink capacity must be ≥ 1, got ${options.capacity}`);
@@ -156,7 +166,20 @@ export class UplinkQueue {
     this.#lanes[frame.priority]!.push(frame);
     this.stats.queued++;
     if (this.depth > this.stats.maxDepth) this.stats.maxDepth = this.depth;
-    this.pump();
+    const work = this.#o.work;
+    if (work === undefined) this.pump();
+    else if (!this.#pumpQueued) {
+      this.#pumpQueued = true;
+      work.add(
+        (this.#pumpJob ??= {
+          step: () => {
+            this.#pumpQueued = false;
+            this.pump();
+            return false;
+          },
+        }),
+      );
+    }
     return frame.seq;
   }
 

@@ -138,9 +138,22 @@ export class StrainChannel {
 
   /** End a fatigue period (an hour): its counts move to `periodHalfCycles`; returns its Miner damage. */
   closePeriod(): number {
+    this.endPeriod();
+    return this.periodDamageOf(this.miner.damage(this.periodHalfCycles));
+  }
+
+  /**
+   * `closePeriod` in pieces, off the sample path: `endPeriod()` moves the counts (the sample path counts into a new
+   * period from then on), then `miner.damage(periodHalfCycles, …)` over the classes a piece at a time, then
+   * `periodDamageOf(sum)`.
+   */
+  endPeriod(): void {
     this.periodHalfCycles.set(this.rainflow.halfCycles);
     this.rainflow.resetCounts();
-    const d = this.miner.damage(this.periodHalfCycles);
+  }
+
+  /** Book the Miner damage of the period `endPeriod` closed; returns it. */
+  periodDamageOf(d: number): number {
     this.#periodDamage = d;
     this.#totalDamage += d;
     this.#periods++;

@@ -121,12 +121,16 @@ export class MinerDamage {
     }
   }
 
-  /** Σ nᵢ/Nᵢ over a histogram of half cycles per range class (rainflow's `halfCycles`). */
-  damage(halfCycles: ArrayLike<number>): number {
+  /**
+   * Σ nᵢ/Nᵢ over a histogram of half cycles per range class (rainflow's `halfCycles`). A sum cut into pieces: over
+   * classes `from` … `to` − 1 only, added to `sum` (the pieces before it), which gives the whole's sum bit for bit.
+   */
+  damage(halfCycles: ArrayLike<number>, from = 1, to = Infinity, sum = 0): number {
     const per = this.perCycle;
-    const n = halfCycles.length < per.length ? halfCycles.length : per.length;
-    let d = 0;
-    for (let k = 1; k < n; k++) {
+    let n = halfCycles.length < per.length ? halfCycles.length : per.length;
+    if (to < n) n = to;
+    let d = sum;
+    for (let k = from > 1 ? from : 1; k < n; k++) {
       const h = halfCycles[k]!;
       if (h !== 0) d += h * 0.5 * per[k]!;
     }

@@ -22,6 +22,8 @@ const STRAIN_PER_MICROSTRAIN = 1e-6;
 const STRAIN_RESOLUTION = 1e-7;
 /** Samples per `cap` record: 32 bytes of data keeps a record under 51 bytes with its name and time. */
 export const CAPTURE_CHUNK = 16;
+/** A capture's records before its chunks: `hz`, `pre`, `s0`. */
+export const CAPTURE_HEAD_RECORDS = 3;
 /** Steps of the capture's int16 differences, µε. */
 export const CAPTURE_STEP_MICROSTRAIN = 0.1;
 
@@ -31,10 +33,9 @@ export interface MinuteMean {
   microstrain: number;
 }
 
-export interface StrainReport {
+/** What a report sends besides its minutes. */
+export interface StrainReportHead {
   unixMs: number;
-  minutes: readonly MinuteMean[];
-  minuteCount: number;
   temperature: number;
   peak: number;
   level: number;
@@ -42,9 +43,27 @@ export interface StrainReport {
   hour: { damage: number; total: number; cycles: number } | undefined;
 }
 
+export interface StrainReport extends StrainReportHead {
+  minutes: readonly MinuteMean[];
+  minuteCount: number;
+}
+
+/** Records of a report before its minutes: `T`, `lvl`, `pk`, then after an hourly close `D`, `Dt`, `cyc`. */
+const HEAD_RECORDS = 3;
+const HOUR_RECORDS = 3;
+/**
+ * Bytes of a report's record at most, besides the first's base fields: a map head, `n` and `u` (3 ASCII characters
+ * each at most), a float64 `v`, a `t` within an hour (3 bytes): 1 + 5 + 5 + 10 + 4 = 25; the minutes' take 21.
+ */
+const REPORT_RECORD_BYTES = 25;
+
 export class StrainEncoder {
+  /** Events: alarms written whole, captures a record at a time (never one inside the other: see the monitor). */
   readonly #cbor: CborWriter;
   readonly #pack: SenmlPackWriter;
+  /** Reports, written a record at a time (`beginReport` … `endReport`), so an event may be encoded meanwhile. */
+  readonly #reportCbor: CborWriter;
+  readonly #reportPack: SenmlPackWriter;
   readonly #chunk = new Uint8Array(2 * CAPTURE_CHUNK);
   readonly #chunkView = new DataView(this.#chunk.buffer);
   readonly #f = Object.freeze({
@@ -61,33 +80,63 @@ export class StrainEncoder {
     capture: new SenmlField("cap"),
   });
 
-  /** `captureSamples`: the most samples an event holds (the capture's window before and after). */
-  constructor(baseName: string, captureSamples: number) {
-    // A report's 60 minutes at most, or a capture's chunks, each record under 64 bytes with its name and time.
-    const records = Math.max(60, Math.ceil(captureSamples / CAPTURE_CHUNK)) + 8;
-    this.#cbor = new CborWriter(64 * records);
+  /**
+   * `captureSamples`: the most samples an event holds (the capture's window before and after); `reportMinutes`: the
+   * most minutes a report holds.
+   */
+  constructor(baseName: string, captureSamples: number, reportMinutes = 60) {
+    // An event: a capture's chunks and its first records, each at most 52 bytes with its name and time (a map head,
+    // `n` "cap", a float64 `t`, 32 bytes of `vd`: 1 + 5 + 10 + 35), the first also bn and bt.
+    const records = Math.ceil(captureSamples / CAPTURE_CHUNK) + CAPTURE_HEAD_RECORDS;
+    this.#cbor = new CborWriter(52 * records + baseName.length + 16);
     this.#pack = new SenmlPackWriter(this.#cbor, { baseName });
+    // A report's records: the head, the hour's, 60 minutes at most; the first also carries bn and bt.
+    this.#reportCbor = new CborWriter(REPORT_RECORD_BYTES * (HEAD_RECORDS + HOUR_RECORDS + reportMinutes) + baseName.length + 16);
+    this.#reportPack = new SenmlPackWriter(this.#reportCbor, { baseName });
   }
 
+  /** The whole report at once: `beginReport`, every `reportRecord`, a `reportMinute` per minute, `endReport`. */
   report(r: StrainReport): Uint8Array {
+    this.beginReport(r);
+    const n = this.reportHeadRecords(r);
+    for (let i = 0; i < n; i++) this.reportRecord(r, i);
+    for (let i = 0; i < r.minuteCount; i++) this.reportMinute(r.minutes[i]!);
+    return this.endReport();
+  }
+
+  /** Open a report at its base time; its records follow, one call each. */
+  beginReport(r: StrainReportHead): void {
+    this.#reportCbor.reset();
+    this.#reportPack.begin(Math.floor(r.unixMs / 1000));
+  }
+
+  /** How many `reportRecord` calls come before the minutes (a value that is not finite writes nothing). */
+  reportHeadRecords(r: StrainReportHead): number {
+    return HEAD_RECORDS + (r.hour ? HOUR_RECORDS : 0);
+  }
+
+  /** Write record `i` before the minutes (0 ≤ i < reportHeadRecords), in order. */
+  reportRecord(r: StrainReportHead, i: number): void {
     const f = this.#f;
-    const p = this.#pack;
-    this.#cbor.reset();
-    p.begin(Math.floor(r.unixMs / 1000));
-    p.valueIfFinite(f.temperature, quantize(r.temperature, 0.01));
-    p.value(f.level, r.level);
-    p.valueIfFinite(f.peak, quantize(r.peak * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
-    if (r.hour) {
-      p.value(f.damage, Math.fround(r.hour.damage));
-      p.value(f.total, Math.fround(r.hour.total));
-      p.value(f.cycles, r.hour.cycles);
-    }
-    for (let i = 0; i < r.minuteCount; i++) {
-      const m = r.minutes[i]!;
-      p.valueIfFinite(f.minute, quantize(m.microstrain * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION), m.t);
-    }
-    p.end();
-    return this.#cbor.copy();
+    const p = this.#reportPack;
+    const hour = r.hour;
+    if (i === 0) p.valueIfFinite(f.temperature, quantize(r.temperature, 0.01));
+    else if (i === 1) p.value(f.level, r.level);
+    else if (i === 2) p.valueIfFinite(f.peak, quantize(r.peak * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+    else if (hour && i === 3) p.value(f.damage, Math.fround(hour.damage));
+    else if (hour && i === 4) p.value(f.total, Math.fround(hour.total));
+    else if (hour && i === 5) p.value(f.cycles, hour.cycles);
+  }
+
+  /** Write one minute's record (after the others, oldest first). */
+  reportMinute(m: MinuteMean): void {
+    this.#reportPack.valueIfFinite(this.#f.minute, quantize(m.microstrain * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION), m.t);
+  }
+
+  /** Close the report and return its bytes (a copy). */
+  endReport(): Uint8Array {
+    this.#reportPack.end();
+    return this.#reportCbor.copy();
   }
 
   alarm(unixMs: number, level: number, microstrain: number): Uint8Array {
@@ -101,31 +150,58 @@ export class StrainEncoder {
     return this.#cbor.copy();
   }
 
-  /** The raw samples of one event; `unixMs` the first sample's instant. */
+  /** The raw samples of one event at once; `unixMs` the first sample's instant. */
   capture(unixMs: number, hz: number, before: number, samples: Float32Array, length: number): Uint8Array {
+    this.beginCapture(unixMs);
+    for (let k = 0; k < CAPTURE_HEAD_RECORDS; k++) this.captureHead(k, hz, before, samples[0]!);
+    for (let i = 0; i < length; i += CAPTURE_CHUNK) {
+      this.fillChunk(samples, i, length);
+      this.captureChunk(i, length, hz);
+    }
+    return this.endCapture();
+  }
+
+  /**
+   * A capture event in pieces, each short beside a sample period: `beginCapture`, `captureHead(k)` for each of the
+   * CAPTURE_HEAD_RECORDS records (`hz`, `pre`, `s0`), then per chunk of CAPTURE_CHUNK samples from `i` (0, 16, …)
+   * `fillChunk` and `captureChunk`, then `endCapture`. No alarm may be written until then (it shares the writer).
+   */
+  beginCapture(unixMs: number): void {
+    this.#cbor.reset();
+    this.#pack.begin(unixMs / 1000);
+  }
+
+  captureHead(k: number, hz: number, before: number, s0: number): void {
     const f = this.#f;
     const p = this.#pack;
-    const c = this.#cbor;
-    c.reset();
-    p.begin(unixMs / 1000);
-    p.value(f.rate, hz);
-    p.value(f.before, before);
-    const s0 = samples[0]!;
-    p.value(f.first, quantize(s0 * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+    if (k === 0) p.value(f.rate, hz);
+    else if (k === 1) p.value(f.before, before);
+    else if (k === 2) p.value(f.first, quantize(s0 * STRAIN_PER_MICROSTRAIN, STRAIN_RESOLUTION));
+  }
+
+  /** The int16 differences from the first sample of the chunk at `i`. */
+  fillChunk(samples: Float32Array, i: number, length: number): void {
     const view = this.#chunkView;
-    for (let i = 0; i < length; i += CAPTURE_CHUNK) {
-      const n = Math.min(CAPTURE_CHUNK, length - i);
-      for (let j = 0; j < n; j++) {
-        const x = samples[i + j]!;
-        // Beyond ±3276.7 µε of the first: clamped; NaN (a failed conversion): −32768.
-        let d = Math.round((x - s0) / CAPTURE_STEP_MICROSTRAIN);
-        if (!(d >= -32767)) d = -32768;
-        else if (d > 32767) d = 32767;
-        view.setInt16(2 * j, d, true);
-      }
-      p.data(f.capture, n === CAPTURE_CHUNK ? this.#chunk : this.#chunk.subarray(0, 2 * n), Math.round((i / hz) * 1000) / 1000);
+    const s0 = samples[0]!;
+    const n = Math.min(CAPTURE_CHUNK, length - i);
+    for (let j = 0; j < n; j++) {
+      const x = samples[i + j]!;
+      // Beyond ±3276.7 µε of the first: clamped; NaN (a failed conversion): −32768.
+      let d = Math.round((x - s0) / CAPTURE_STEP_MICROSTRAIN);
+      if (!(d >= -32767)) d = -32768;
+      else if (d > 32767) d = 32767;
+      view.setInt16(2 * j, d, true);
     }
-    p.end();
-    return c.copy();
+  }
+
+  /** The `cap` record of the chunk at `i`, `fillChunk` filled. */
+  captureChunk(i: number, length: number, hz: number): void {
+    const n = Math.min(CAPTURE_CHUNK, length - i);
+    this.#pack.data(this.#f.capture, n === CAPTURE_CHUNK ? this.#chunk : this.#chunk.subarray(0, 2 * n), Math.round((i / hz) * 1000) / 1000);
+  }
+
+  endCapture(): Uint8Array {
+    this.#pack.end();
+    return this.#cbor.copy();
   }
 }

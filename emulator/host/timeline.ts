@@ -259,11 +259,17 @@ export function timeline(c: ImageConsole, t: BoardTiming, o: TimelineOptions = {
         // A wait another event's handler started (a conversion, a receive window) counts from the instant that
         // handler reached the `set` on the board. A timer re-armed by its own firing, or armed at boot, keeps the
         // device's own schedule: the runtime's scheduler computes each delay from the device's clock towards a
-        // fixed slot (runtime/scheduler.ts), so on the board it lands on that slot however late it was armed.
+        // fixed slot (runtime/scheduler.ts), so on the board it lands on that slot however late it was armed; but
+        // never before it was armed (the delay is never negative): a slot already past, or a piece of work re-armed
+        // with no delay (runtime/work-queue.ts), fires at the instant its handler armed it, after whatever came due
+        // while that handler ran.
         const arming = e.armedBy >= 0 ? events[e.armedBy]! : undefined;
         const relative = arming !== undefined && arming.stream !== e.stream && arming.label !== "boot";
+        const armedAt = arming !== undefined ? pointAt(d.armedIn, d.armedWork, k) : undefined;
         // Moddable takes a timer's delay as whole milliseconds (xsmcToInteger in modules/base/timer/modTimer.c).
-        const trigger = relative ? clock.ms(pointAt(d.armedIn, d.armedWork, k)!) + Math.floor((d.dueUs - arming.dueUs) / 1000 + 1e-9) : (d.dueUs - origin) / 1000;
+        const trigger = relative
+          ? clock.ms(armedAt!) + Math.floor((d.dueUs - arming.dueUs) / 1000 + 1e-9)
+          : Math.max((d.dueUs - origin) / 1000, armedAt === undefined ? -Infinity : clock.ms(armedAt));
         const fire = clock.fire(trigger);
         due = fire.due;
         at = fire.wake;

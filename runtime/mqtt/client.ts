@@ -47,7 +47,9 @@ import {
   encodeConnect,
   encodeDisconnect,
   encodePingreq,
-  encodePublish,
+  encodePublishTo,
+  encodeTopicName,
+  publishSize,
   encodeSubscribe,
   encodeUnsubscribe,
   setPublishDup,
@@ -57,6 +59,7 @@ import {
 } from "./packet.js";
 import type { MqttPacket, PublishPacket, QoS, Subscription } from "./packet.js";
 import { utf8Encode } from "../utf8.js";
+import type { Job, WorkQueue } from "../work-queue.js";
 
 /** The host pieces the client uses (a full `Host` satisfies it). */
 export interface MqttHost {
@@ -122,6 +125,11 @@ export interface MqttClientOptions {
   backoff?: MqttBackoff;
   /** Largest packet sent or accepted, bytes (default 16384). */
   maxPacketSize?: number;
+  /**
+   * Write a publish to the socket in a piece of work of its own (runtime/work-queue.ts), after the one that
+   * encoded it, rather than inside `publish` (default).
+   */
+  work?: WorkQueue;
   onConnect?: (sessionPresent: boolean) => void;
   /** An established session ended (after `onError` with the same error). */
   onDisconnect?: (error: Error) => void;
@@ -184,10 +192,17 @@ export class MqttConnackError extends Error {
   }
 }
 
+/** Encoded topic names a client keeps. */
+const TOPIC_NAMES_KEPT = 8;
+
 class Outgoing {
   readonly token: number;
   readonly qos: 0 | 1;
-  readonly bytes: Uint8Array;
+  /** What its PUBLISH is made of, until `bytes` has made it (then dropped). */
+  #topicName: Uint8Array | undefined;
+  #payload: Uint8Array | undefined;
+  readonly #retain: boolean;
+  #bytes: Uint8Array | undefined;
   done: ((error: Error | undefined, token: number) => void) | undefined;
   packetId = 0;
   /** Clock ticks when its bytes were last fully written. */
@@ -200,11 +215,25 @@ class Outgoing {
   sends = 0;
   /** Copies of it sitting in the output queue. */
   queued = 0;
-  constructor(token: number, qos: 0 | 1, bytes: Uint8Array, done: Outgoing["done"]) {
+  constructor(token: number, qos: 0 | 1, topicName: Uint8Array, payload: Uint8Array, retain: boolean, done: Outgoing["done"]) {
     this.token = token;
     this.qos = qos;
-    this.bytes = bytes;
+    this.#topicName = topicName;
+    this.#payload = payload;
+    this.#retain = retain;
     this.done = done;
+  }
+
+  /** The PUBLISH, encoded the first time it is asked for (packet id 0 until the window assigns one). */
+  get bytes(): Uint8Array {
+    let b = this.#bytes;
+    if (b === undefined) {
+      b = encodePublishTo(this.#topicName!, this.#payload!, this.qos, this.#retain, false, 0);
+      this.#bytes = b;
+      this.#topicName = undefined;
+      this.#payload = undefined;
+    }
+    return b;
   }
 }
 
@@ -276,6 +305,15 @@ export class MqttClient {
   #nextId = 1;
   /** Topic filter → QoS, re-subscribed after every reconnect. */
   readonly #subs = new Map<string, QoS>();
+  /**
+   * With `work`: topic names published to, checked and encoded once (a node publishes to a few fixed topics), and
+   * the deferred publishes' encoding, then their write, queued at most once at a time. Made only then: without it
+   * the client holds what it always did.
+   */
+  #topicNames: Map<string, Uint8Array> | undefined;
+  #pumpJob: Job | undefined;
+  #pumpQueued = false;
+  #pumpPiece = 0;
   /** Topic filters unsubscribed but not yet acknowledged (re-sent after a reconnect). */
   readonly #unsubs = new Set<string>();
   /** SUBSCRIBE/UNSUBSCRIBE packet id → topics. */
@@ -381,14 +419,61 @@ export class MqttClient {
     if (this.#pending.length >= this.#maxQueued) {
       throw new RangeError(`MQTT publish queue is full (${this.#maxQueued} waiting)`);
     }
-    const bytes = encodePublish(topic, toBytes(payload), qos, options.retain ?? false, false, 0);
-    if (bytes.length > this.#maxPacketSize) {
-      throw new MqttProtocolError(PUBLISH, `packet of ${bytes.length} bytes exceeds the maximum packet size of ${this.#maxPacketSize}`);
+    const name = this.#topicName(topic);
+    const body = toBytes(payload);
+    const size = publishSize(name, body.length, qos);
+    if (size > this.#maxPacketSize) {
+      throw new MqttProtocolError(PUBLISH, `packet of ${size} bytes exceeds the maximum packet size of ${this.#maxPacketSize}`);
     }
-    const rec = new Outgoing(this.#nextToken++, qos, bytes, options.done);
+    const rec = new Outgoing(this.#nextToken++, qos, name, body, options.retain ?? false, options.done);
     this.#pending.push(rec);
-    if (this.#state === "connected") this.#guard(() => this.#pump());
+    const work = this.#o.work;
+    if (work === undefined) {
+      void rec.bytes; // encoded at once
+      if (this.#state === "connected") this.#guard(() => this.#pump());
+    } else if (!this.#pumpQueued) {
+      // Encoded in one piece of work, written in the next (or at the next connect).
+      this.#pumpQueued = true;
+      this.#pumpPiece = 0;
+      work.add((this.#pumpJob ??= this.#makePumpJob()));
+    }
     return rec.token;
+  }
+
+  /**
+   * Check and encode a topic this client will publish to, now rather than at its first publish (walking a topic's
+   * characters costs more than the rest of a small PUBLISH on XS; kept only with `work`). Throws on a topic no
+   * PUBLISH may carry.
+   */
+  prepareTopic(topic: string): void {
+    this.#topicName(topic);
+  }
+
+  #topicName(topic: string): Uint8Array {
+    if (this.#o.work === undefined) return encodeTopicName(topic);
+    const names = (this.#topicNames ??= new Map<string, Uint8Array>());
+    let name = names.get(topic);
+    if (name === undefined) {
+      name = encodeTopicName(topic);
+      // Bounded: a device that publishes to ever new topics pays the encoding each time, and no more RAM.
+      if (names.size >= TOPIC_NAMES_KEPT) names.clear();
+      names.set(topic, name);
+    }
+    return name;
+  }
+
+  #makePumpJob(): Job {
+    return {
+      step: () => {
+        if (this.#pumpPiece++ === 0) {
+          for (const rec of this.#pending) void rec.bytes;
+          return true;
+        }
+        this.#pumpQueued = false;
+        if (this.#state === "connected") this.#guard(() => this.#pump());
+        return false;
+      },
+    };
   }
 
   /** Subscribe to `filter` now if connected, and again after every reconnect. Throws on an invalid filter. */

@@ -372,14 +372,37 @@ export function encodePublish(
   dup = false,
   packetId = 0,
 ): Uint8Array {
+  return encodePublishTo(encodeTopicName(topic), payload, qos, retain, dup, packetId);
+}
+
+/**
+ * A PUBLISH topic name checked and encoded as the packet carries it (2-byte length, UTF-8), once: a node publishes to
+ * the same few topics, and walking a topic's characters costs more than the rest of a small PUBLISH on XS.
+ */
+export function encodeTopicName(topic: string): Uint8Array {
   const fault = topicNameFault(topic);
   if (fault !== undefined) throw new MqttProtocolError(PUBLISH, fault);
+  const n = utf8Length(topic);
+  const out = new Uint8Array(2 + n);
+  putString(out, 0, topic, n);
+  return out;
+}
+
+/** Bytes of the PUBLISH `encodePublishTo` makes (a remaining length beyond MQTT's limit: more than any maximum). */
+export function publishSize(topicName: Uint8Array, payloadLength: number, qos: QoS): number {
+  const remaining = topicName.length + (qos > 0 ? 2 : 0) + payloadLength;
+  return remaining > MAX_REMAINING_LENGTH ? Infinity : 1 + varIntSize(remaining) + remaining;
+}
+
+/** `encodePublish` to a topic name `encodeTopicName` made. */
+export function encodePublishTo(topicName: Uint8Array, payload: Uint8Array, qos: QoS = 0, retain = false, dup = false, packetId = 0): Uint8Array {
   if (qos !== 0 && qos !== 1 && qos !== 2) throw new MqttProtocolError(PUBLISH, `QoS ${String(qos)} is not 0, 1 or 2`);
   if (qos === 0 && dup) throw new MqttProtocolError(PUBLISH, "DUP must be 0 for QoS 0");
   if (qos > 0 && packetId !== 0) checkPacketId(PUBLISH, packetId);
-  const topicLen = utf8Length(topic);
-  const out = start(PUBLISH, (dup ? 8 : 0) | (qos << 1) | (retain ? 1 : 0), 2 + topicLen + (qos > 0 ? 2 : 0) + payload.length);
-  let p = putString(out, bodyStart(out), topic, topicLen);
+  const out = start(PUBLISH, (dup ? 8 : 0) | (qos << 1) | (retain ? 1 : 0), topicName.length + (qos > 0 ? 2 : 0) + payload.length);
+  let p = bodyStart(out);
+  out.set(topicName, p);
+  p += topicName.length;
   if (qos > 0) p = putU16(out, p, packetId);
   out.set(payload, p);
   return out;

@@ -16,6 +16,7 @@ import { Scheduler, type Task } from "../scheduler.js";
 import { isTextSetting, parseSettings, type IntegerSetting, type TextSetting } from "../settings.js";
 import { ALARM, EVENT, UplinkQueue, type Priority } from "../uplink.js";
 import { utf8Encode } from "../utf8.js";
+import { WorkQueue } from "../work-queue.js";
 import { CONFIG_PORT, EVENT_PORT, eventTopic, TELEMETRY_PORT, telemetryTopic } from "./topics.js";
 
 export { CONFIG_PORT, EVENT_PORT, TELEMETRY_PORT };
@@ -45,24 +46,42 @@ export interface NodeOptions {
   host: Host;
   config: NodeConfig;
   /** Builds the board's link for the node's topic (devices/shared/board-link.ts: `boardLink`). */
-  link: (host: Host, config: NodeConfig, topic: string) => Link;
+  link: (host: Host, config: NodeConfig, topic: string, work?: WorkQueue) => Link;
   /** What the report timer calls (the device builds its report and calls `report()`). */
   onReport: () => void;
   /** Settings besides `reportS` a configuration downlink may change. */
   settings?: readonly NodeSettingKind[];
   /** Frames the uplink queue holds at most (RAM budget; default 48). */
   capacity?: number;
+  /**
+   * Hand reports and events to the link on a piece of work of their own (`work`), after the callback that made
+   * them, rather than inside `report()`/`event()`, and let the link cut its own sending into pieces (an MQTT
+   * publish's encoding, then its write): for a device whose sampling period is shorter than a report's encoding
+   * plus the link's work. Default false.
+   */
+  deferUplink?: boolean;
+  /**
+   * The report's slots this many ms after (negative: before) each whole period from start (default 0): keeps the
+   * report off the slots of tasks and drivers' timers that fall on whole seconds, whose work would otherwise add up
+   * with its own.
+   */
+  reportOffsetMs?: number;
 }
 
 export class Node {
   readonly host: Host;
   readonly topic: string;
+  /** Where reports and events go (made once: a report's hand-over to the uplink is on a sampling device's clock). */
+  readonly #telemetryTopic: string;
+  readonly #eventTopic: string;
   readonly scheduler: Scheduler;
   readonly link: Link;
   readonly uplink: UplinkQueue;
+  #work: WorkQueue | undefined;
   readonly #config: NodeConfig;
   readonly #settings: readonly NodeSettingKind[];
   readonly #onReport: () => void;
+  readonly #reportOffsetMs: number;
   #reportTask: Task | undefined;
   #reportS: number;
   readonly #stats = { reports: 0, events: 0, downlinks: 0, downlinkRejected: 0 };
@@ -71,9 +90,16 @@ export class Node {
     this.host = o.host;
     this.#config = o.config;
     this.topic = o.config.uplink.topic.replace("{id}", o.host.id);
+    this.#telemetryTopic = telemetryTopic(this.topic);
+    this.#eventTopic = eventTopic(this.topic);
     this.scheduler = new Scheduler(o.host.timer, o.host.clock);
     this.#reportS = o.config.reporting.intervalS;
     this.#onReport = o.onReport;
+    const offset = o.reportOffsetMs ?? 0;
+    if (!Number.isInteger(offset) || Math.abs(offset) >= o.config.reporting.minIntervalS * 1000) {
+      throw new RangeError(`node: reportOffsetMs must be a whole number of ms shorter than the shortest report interval (${o.config.reporting.minIntervalS} s), got ${String(o.reportOffsetMs)}`);
+    }
+    this.#reportOffsetMs = offset;
     const r = o.config.reporting;
     const report: NodeSetting = Object.freeze({
       name: REPORT_SETTING,
@@ -87,8 +113,21 @@ export class Node {
       current: () => this.#reportS,
     });
     this.#settings = Object.freeze([report, ...(o.settings ?? [])]);
-    this.link = o.link(o.host, o.config, this.topic);
-    this.uplink = new UplinkQueue({ link: this.link, clock: o.host.clock, capacity: o.capacity ?? 48, window: 4, timer: o.host.timer, random: () => o.host.random() });
+    this.link = o.deferUplink === true ? o.link(o.host, o.config, this.topic, this.work) : o.link(o.host, o.config, this.topic);
+    this.uplink = new UplinkQueue({
+      link: this.link,
+      clock: o.host.clock,
+      capacity: o.capacity ?? 48,
+      window: 4,
+      timer: o.host.timer,
+      random: () => o.host.random(),
+      ...(o.deferUplink === true ? { work: this.work } : {}),
+    });
+  }
+
+  /** Long work in pieces, with the device's events between them (runtime/work-queue.ts); made on first use. */
+  get work(): WorkQueue {
+    return (this.#work ??= new WorkQueue(this.host.timer));
   }
 
   /** Seconds between reports now (a downlink may have changed it). */
@@ -103,20 +142,21 @@ export class Node {
       onDownlink: (d) => this.#downlink(d),
       onError: (e) => this.host.log("warn", `${this.link.kind}: ${e.message}`),
     });
-    this.#reportTask = this.scheduler.every(this.#reportS * 1000, () => this.#onReport(), { name: "report" });
+    const periodMs = this.#reportS * 1000;
+    this.#reportTask = this.scheduler.every(periodMs, () => this.#onReport(), { name: "report", phaseMs: periodMs + this.#reportOffsetMs });
   }
 
   /** A telemetry report (SenML-CBOR), sent as the board's link sends telemetry (confirmed or not, split to fit). */
   report(payload: Uint8Array): void {
     this.#stats.reports++;
-    this.uplink.enqueue(payload, { topic: telemetryTopic(this.topic), port: TELEMETRY_PORT, confirmed: this.#config.uplink.confirmed, senml: true });
+    this.uplink.enqueue(payload, { topic: this.#telemetryTopic, port: TELEMETRY_PORT, confirmed: this.#config.uplink.confirmed, senml: true });
   }
 
   /** An event (SenML-CBOR on `<topic>/event`, FPort 3): always confirmed, ahead of routine reports. */
   event(payload: Uint8Array, alarm = false): void {
     this.#stats.events++;
     const priority: Priority = alarm ? ALARM : EVENT;
-    this.uplink.enqueue(payload, { topic: eventTopic(this.topic), port: EVENT_PORT, confirmed: true, senml: true, priority });
+    this.uplink.enqueue(payload, { topic: this.#eventTopic, port: EVENT_PORT, confirmed: true, senml: true, priority });
   }
 
   /** Whether a downlink is this node's configuration: its topic, FPort 2, or (NB-IoT) any answer the server piggybacks. */

@@ -138,6 +138,31 @@ describe("timeline", () => {
     expect(timeline(c, nrf).events[1]!.boardDueUs.slow).toBeCloseTo(t.at(0, work)!.slow + 300_000, 6);
   });
 
+  it("a piece of work re-armed with no delay by its own handler fires when it was armed on the board, after an edge that came during the piece before", () => {
+    // A report at 250 ms queues a job (runtime/work-queue.ts): its pieces are one timer callback re-arming itself with
+    // delay 0, all at virtual 250 ms, so the image runs them back to back before an edge due at 252.4 ms. On the board
+    // each piece's timer is set when the piece before it ends, later than the edge: the edge runs between them.
+    const lines = ["N 8 timer(timer(boot+250ms)+0ms)"];
+    lines.push(E(3, ORIGIN + 250_000, ORIGIN + 250_000, 64_000, 0, 0));
+    lines.push(`${E(8, ORIGIN + 250_000, ORIGIN + 251_100, 128_000, 0, 64_000)} ${hex(0)} ${hex(64_000 / 2.5)}`);
+    lines.push(`${E(8, ORIGIN + 250_000, ORIGIN + 253_200, 128_000, 0, 192_000)} ${hex(1)} ${hex(192_000 / 2.5)}`);
+    lines.push(E(4, ORIGIN + 252_400, ORIGIN + 255_300, 3_000, 0, 320_000));
+    const t = timeline(consoleOf(lines), nrf);
+    const [report, first, second, edge] = t.events;
+    expect(second!.armedBy).toBe(1);
+    for (const k of ["fast", "slow"] as const) {
+      expect(first!.startUs[k]).toBeGreaterThanOrEqual(report!.endUs[k]);
+      // Never before it was armed: not at its virtual due (250 ms) but at the RTOS clock's ms when the piece before it
+      // ended (whole ticks, truncated: up to 2 ms behind real time).
+      expect(second!.boardDueUs[k]).toBeGreaterThan(first!.endUs[k] - 2_000);
+      expect(second!.boardDueUs[k]).toBeGreaterThan(ORIGIN + 252_000);
+      expect(edge!.startUs[k]).toBeCloseTo(first!.endUs[k], 6);
+      expect(second!.startUs[k]).toBeGreaterThanOrEqual(edge!.endUs[k]);
+      // The edge waited for one piece, not for the whole job.
+      expect(edge!.latenessUs[k]).toBeLessThan(first!.endUs[k] - first!.startUs[k]);
+    }
+  });
+
   it("a relative timer's delay is whole milliseconds on the board (Moddable truncates it)", () => {
     // Armed at 250 ms for 999.472 ms (a MAC's RX window: TxDone + 1 s − the radio's set-up): the board asks for 999.
     const arm = E(4, ORIGIN + 250_000, ORIGIN + 250_000, 1_000, 0, 0);

@@ -10,6 +10,7 @@ import { MqttClient, type MqttClientOptions } from "../../runtime/mqtt/client.js
 import { Engine, MS } from "../../simulator/core/engine.js";
 import { EngineClock, EngineTimers } from "../../simulator/core/timers.js";
 import { mulberry32 } from "../helpers/random.js";
+import { WorkQueue } from "../../runtime/work-queue.js";
 
 
 interface Session {
@@ -233,5 +234,38 @@ describe("MQTT client in virtual time", () => {
     expect(done).toEqual([[1, 3015]]);
     expect(client.stats).toMatchObject({ publishesSent: 1, retransmits: 1, publishesAcked: 1 });
     client.close();
+  });
+
+  it("with a work queue, writes a publish in a piece of work after the one that encoded it; the bytes are the same", () => {
+    const publishes = (withWork: boolean) => {
+      const world = new World({});
+      const work = new WorkQueue(world.timers);
+      const client = world.client({ keepAlive: 0, ...(withWork ? { work } : {}) });
+      client.prepareTopic("kunming/bridge/s1/senml");
+      client.start();
+      world.run(100);
+      const before = world.sessions[0]!.packets.length;
+      client.publish("kunming/bridge/s1/senml", new Uint8Array([1, 2, 3]), { qos: 1 });
+      client.publish("kunming/bridge/s1/event", new Uint8Array([4]), { qos: 1 });
+      // The socket write (the scripted broker parses it at once) is not inside publish() with a work queue.
+      const inside = world.sessions[0]!.packets.length - before;
+      expect(work.pending).toBe(withWork ? 1 : 0);
+      world.run(100);
+      const sent = world.sessions[0]!.packets.slice(before) as mqttPacket.IPublishPacket[];
+      client.close();
+      return { inside, sent: sent.map((p) => [p.topic, p.messageId, [...(p.payload as Buffer)]]) };
+    };
+    const inline = publishes(false);
+    const pieces = publishes(true);
+    expect(inline.inside).toBe(2);
+    expect(pieces.inside).toBe(0);
+    expect(pieces.sent).toEqual(inline.sent);
+    expect(pieces.sent.map((p) => p[0])).toEqual(["kunming/bridge/s1/senml", "kunming/bridge/s1/event"]);
+  });
+
+  it("refuses a topic no PUBLISH may carry when it is prepared, naming it", () => {
+    const client = new World({}).client({});
+    expect(() => client.prepareTopic("kunming/+/senml")).toThrow(/kunming\/\+\/senml.*wildcard/);
+    expect(() => client.prepareTopic("")).toThrow(/empty/);
   });
 });

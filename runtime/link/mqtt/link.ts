@@ -19,6 +19,8 @@ export interface MqttLinkOptions extends Omit<MqttClientOptions, "will" | "onCon
   status?: string;
   /** Topic filters to subscribe for downlinks. */
   subscribe?: readonly string[];
+  /** Topics the node publishes to, checked and encoded once here (`MqttClient.prepareTopic`). */
+  publishTo?: readonly string[];
   /** Largest packet (the client's `maxPacketSize`, default 16384). */
   maxPacketSize?: number;
 }
@@ -54,6 +56,7 @@ export class MqttLink implements Link {
       onError: (e) => this.#handlers.onError?.(e),
     });
     for (const f of options.subscribe ?? []) this.client.subscribe(f, 1);
+    for (const t of options.publishTo ?? []) this.client.prepareTopic(t);
   }
 
   get maxPayload(): number {
