@@ -264,10 +264,23 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
   const reportMs = o.reportIntervalS * 1000;
   const periodic = streams.filter((s) => s.periodMs === reportMs && s.dispatches > 1);
   const reportStreams = new Set(periodic.filter((s) => !periodic.some((p) => p !== s && s.label.includes(p.label))).map((s) => s.stream));
-  const reportBefore = (index: number): number => {
-    if (!o.telemetryWrites) return index;
-    for (let i = index; i >= 0; i--) if (reportStreams.has(c.dispatches[i]!.stream)) return i;
-    return index;
+  // A report written in pieces (runtime/work-queue.ts) reaches its write several dispatches after its slot: each piece
+  // a timer armed by the piece before it (all at the slot's virtual instant) or, paced, by a sample's handler. The
+  // latency counts from the slot: the last dispatch of the report's stream at or before the write when the run shows
+  // that stream (two reports or more), else the dispatch that began the write's chain of zero-delay pieces.
+  const chainStart = (index: number): number => {
+    let i = index;
+    for (;;) {
+      const d = c.dispatches[i]!;
+      const a = d.armedIn;
+      if (a < 0 || a >= i || c.dispatches[a]!.dueUs !== d.dueUs) return i;
+      i = a;
+    }
+  };
+  const reportBefore = (at: number): number => {
+    const dueUs = c.dispatches[at]!.dueUs;
+    for (let i = at; i >= 0 && dueUs - c.dispatches[i]!.dueUs < reportMs * 1000; i--) if (reportStreams.has(c.dispatches[i]!.stream)) return i;
+    return chainStart(at);
   };
   // Only a report's first frame counts: when a pack is split to fit the link, the later pieces wait for the MAC
   // (the RX windows, the modem's turn), not for the CPU.
@@ -283,6 +296,7 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
     if (o.telemetryWrites) reportsCounted.add(report);
     // From when the board had the report due (its timer counts from when the device armed it) to the write.
     for (const k of CASES) latency[k].push((at[k] - e.boardDueUs[k]) / 1000);
+    // The report's own dispatch at its slot (a report written in pieces: the first piece).
     reportCost.push(workInstructions(c.dispatches[report]!));
   }
   const runUs = o.endUs;
