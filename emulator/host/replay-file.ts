@@ -180,7 +180,8 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
     w.u32(s.length);
   }
 
-  const lines: TimedEvent[] = rec.lineChanges.map(([pin, at, level], order) => ({ at, after: -1, kind: EventKind.Line, key: pin, payload: Uint8Array.of(level), order }));
+  // A line's payload: its level in bit 0, its timing code (LINE_TIMING_CODE) above it.
+  const lines: TimedEvent[] = rec.lineChanges.map(([pin, at, level, timing], order) => ({ at, after: -1, kind: EventKind.Line, key: pin, payload: Uint8Array.of(level | ((timing ?? 0) << 1)), order }));
   // UART deliveries share the table placed by time (ties after the line changes of the same instant).
   uartRx.forEach((e, i) => lines.push({ at: e.at, after: -1, kind: EventKind.UartRx, key: uarts.indexOf(e.link), payload: fromHex(e.hex), order: rec.lineChanges.length + i }));
   const net: TimedEvent[] = rec.net.map((e, order) => {

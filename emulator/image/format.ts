@@ -17,7 +17,7 @@
  */
 
 export const REPLAY_MAGIC = 0x50525a47; // "GZRP"
-export const REPLAY_VERSION = 3;
+export const REPLAY_VERSION = 4;
 export const REPLAY_HEADER_BYTES = 64;
 export const REPLAY_STREAM_ENTRY_BYTES = 16;
 export const REPLAY_EVENT_HEADER_BYTES = 24;
@@ -43,7 +43,8 @@ export const StreamKind = {
 } as const;
 
 export const EventKind = {
-  /** A model set a digital line (key: pin; payload: u8 level). Placed by time. */
+  /** A model set a digital line (key: pin; payload: u8, the level in bit 0 and the change's timing code above it:
+   * simulator/core/io/lines.ts LINE_TIMING_CODE). Placed by time. */
   Line: 1,
   /** The connection opened (key: connection). */
   TcpConnected: 2,

@@ -6,18 +6,6 @@ import { REPLAY_EVENT_HEADER_BYTES, REPLAY_HEADER_BYTES, REPLAY_MAGIC, REPLAY_ST
 import type { ReplayMeta } from "./format.js";
 import type { Native } from "./native.js";
 
-export interface I2CRecord {
-  op: number;
-  ack: boolean;
-  /** A view into the replay region: copy before handing it on. */
-  bytes: Uint8Array;
-}
-
-export interface SPIRecord {
-  /** Views into the replay region: copy before handing them on. */
-  tx: Uint8Array;
-  rx: Uint8Array;
-}
 
 /** Values of one stream, in the order the simulator produced them. */
 export class StreamCursor {
@@ -48,26 +36,42 @@ export class StreamCursor {
     return v;
   }
 
-  /** Next I2C transaction, or undefined past the end. */
-  i2c(): I2CRecord | undefined {
-    if (this.#at + 4 > this.#end) return undefined;
-    const op = this.#bytes[this.#at]!;
-    const ack = this.#bytes[this.#at + 1]! !== 0;
+  /** The last `nextI2C()` transaction: 0 a write, 1 a read; whether the part acknowledged; where its bytes start in
+   * `region`. */
+  i2cOp = 0;
+  i2cAck = false;
+  i2cStart = 0;
+
+  /** Next I2C transaction: its length (fields above), -1 past the end. Nothing is allocated (see nextSPI). */
+  nextI2C(): number {
+    if (this.#at + 4 > this.#end) return -1;
+    this.i2cOp = this.#bytes[this.#at]!;
+    this.i2cAck = this.#bytes[this.#at + 1]! !== 0;
     const length = this.#view.getUint16(this.#at + 2, true);
-    const start = this.#at + 4;
-    this.#at = start + length;
+    this.i2cStart = this.#at + 4;
+    this.#at = this.i2cStart + length;
     this.taken++;
-    return { op, ack, bytes: this.#bytes.subarray(start, start + length) };
+    return length;
   }
 
-  /** Next SPI transaction (u16 length, MOSI, MISO), or undefined past the end. */
-  spi(): SPIRecord | undefined {
-    if (this.#at + 2 > this.#end) return undefined;
+  /** Where the last `nextSPI()` transaction's MOSI bytes start in `bytes` (its MISO bytes follow them). */
+  spiStart = 0;
+
+  /** Next SPI transaction (u16 length, MOSI, MISO): its length, its bytes at `spiStart` in `region`; -1 past the end.
+   * Nothing is allocated: a converter's every sample is a transaction, and garbage made here would set off
+   * collections a board's in-place transfer (in C) never causes. */
+  nextSPI(): number {
+    if (this.#at + 2 > this.#end) return -1;
     const length = this.#view.getUint16(this.#at, true);
-    const start = this.#at + 2;
-    this.#at = start + 2 * length;
+    this.spiStart = this.#at + 2;
+    this.#at = this.spiStart + 2 * length;
     this.taken++;
-    return { tx: this.#bytes.subarray(start, start + length), rx: this.#bytes.subarray(start + length, start + 2 * length) };
+    return length;
+  }
+
+  /** The replay region the cursor reads (read-only: copy before handing bytes on). */
+  get region(): Uint8Array {
+    return this.#bytes;
   }
 
   /** The next `n` bytes (a view), or fewer at the end. */

@@ -49,28 +49,36 @@ class ReplayTarget implements I2CTarget {
   }
 
   write(bytes: Uint8Array): boolean {
-    const t = this.#cursor.i2c();
-    if (!t) {
+    const c = this.#cursor;
+    const length = c.nextI2C();
+    if (length < 0) {
       this.#out.diverge(`${this.#label}: write of ${hex(bytes)} after the recording ends`);
       return false;
     }
-    if (t.op !== 0 || !same(t.bytes, bytes)) {
-      this.#out.diverge(`${this.#label} transaction ${this.#cursor.taken}: device wrote ${hex(bytes)}, the simulated device ${t.op === 0 ? "wrote " + hex(t.bytes) : "read " + t.bytes.length}`);
+    const recorded = c.region;
+    const at = c.i2cStart;
+    let same = c.i2cOp === 0 && length === bytes.length;
+    for (let i = 0; same && i < length; i++) same = recorded[at + i] === bytes[i];
+    if (!same) {
+      this.#out.diverge(`${this.#label} transaction ${c.taken}: device wrote ${hex(bytes)}, the simulated device ${c.i2cOp === 0 ? "wrote " + hex(recorded.subarray(at, at + length)) : "read " + length}`);
     }
-    return t.ack;
+    return c.i2cAck;
   }
 
   read(count: number): Uint8Array | null {
-    const t = this.#cursor.i2c();
-    if (!t) {
+    const c = this.#cursor;
+    const length = c.nextI2C();
+    if (length < 0) {
       this.#out.diverge(`${this.#label}: read of ${count} after the recording ends`);
       return null;
     }
-    if (t.op !== 1 || (t.ack && t.bytes.length !== count)) {
-      this.#out.diverge(`${this.#label} transaction ${this.#cursor.taken}: device read ${count}, the simulated device ${t.op === 1 ? "read " + t.bytes.length : "wrote " + hex(t.bytes)}`);
+    const at = c.i2cStart;
+    if (c.i2cOp !== 1 || (c.i2cAck && length !== count)) {
+      this.#out.diverge(`${this.#label} transaction ${c.taken}: device read ${count}, the simulated device ${c.i2cOp === 1 ? "read " + length : "wrote " + hex(c.region.subarray(at, at + length))}`);
       return null;
     }
-    return t.ack ? t.bytes.slice() : null;
+    // The bytes read are the device's own (a board's read returns a new buffer too).
+    return c.i2cAck ? c.region.slice(at, at + length) : null;
   }
 }
 
@@ -117,22 +125,33 @@ class ReplaySPITarget implements SPITarget {
     this.#last = last;
   }
 
-  exchange(tx: Uint8Array, _mode: number): Uint8Array {
+  /** In place, as a board's SPI does it in C: the device's MOSI bytes are logged and compared, then overwritten with
+   * the part's recorded MISO bytes; nothing allocated unless the device diverged. */
+  transfer(io: Uint8Array, _mode: number): void {
     this.#last.note();
-    this.#native.wire("P", this.#index, this.#engine.now, tx.byteOffset === 0 && tx.buffer.byteLength === tx.length ? (tx.buffer as ArrayBuffer) : (tx.slice().buffer as ArrayBuffer));
-    const t = this.#cursor.spi();
-    if (!t) {
-      this.#out.diverge(`${this.#label}: transaction of ${hex(tx)} after the recording ends`);
-      return new Uint8Array(tx.length).fill(0xff);
+    this.#native.wire("P", this.#index, this.#engine.now, io.byteOffset === 0 && io.buffer.byteLength === io.length ? (io.buffer as ArrayBuffer) : (io.slice().buffer as ArrayBuffer));
+    const c = this.#cursor;
+    const length = c.nextSPI();
+    if (length < 0) {
+      this.#out.diverge(`${this.#label}: transaction of ${hex(io)} after the recording ends`);
+      io.fill(0xff);
+      return;
     }
-    if (!same(t.tx, tx)) {
-      this.#out.diverge(`${this.#label} transaction ${this.#cursor.taken}: device sent ${hex(tx)}, the simulated device ${hex(t.tx)}`);
+    const bytes = c.region;
+    const tx = c.spiStart;
+    let same = length === io.length;
+    for (let i = 0; same && i < length; i++) same = bytes[tx + i] === io[i];
+    if (!same) {
+      this.#out.diverge(`${this.#label} transaction ${c.taken}: device sent ${hex(io)}, the simulated device ${hex(bytes.subarray(tx, tx + length))}`);
     }
-    if (t.rx.length === tx.length) return t.rx.slice();
-    // A different length already diverged: answer what a bus with nothing behind the select reads.
-    const rx = new Uint8Array(tx.length).fill(0xff);
-    rx.set(t.rx.subarray(0, Math.min(tx.length, t.rx.length)));
-    return rx;
+    // A different length already diverged: past the recorded bytes, what a bus with nothing behind the select reads.
+    for (let i = 0; i < io.length; i++) io[i] = i < length ? bytes[tx + length + i]! : 0xff;
+  }
+
+  exchange(tx: Uint8Array, mode: number): Uint8Array {
+    const io = tx.slice();
+    this.transfer(io, mode);
+    return io;
   }
 }
 
@@ -172,6 +191,9 @@ class LineChanges extends Scheduled {
   /** Lines an SPI part drives in answer to its commands (pin → 1), and where the last command was. */
   readonly #answering: Uint8Array;
   readonly #last: LastCommand;
+  /** Per answering pin, the command its part's clock started at (a `clock-start` change's), for its `clock` changes. */
+  readonly #clockDispatch = new Int32Array(256).fill(-1);
+  readonly #clockWork = new Float64Array(256);
   readonly #uarts: readonly (UARTLink | undefined)[];
 
   constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine, answering: Uint8Array, last: LastCommand, uarts: readonly (UARTLink | undefined)[]) {
@@ -205,10 +227,21 @@ class LineChanges extends Scheduled {
       return;
     }
     const pin = c.key;
-    const level = this.#bytes[c.payloadOffset]!;
+    const payload = this.#bytes[c.payloadOffset]!;
+    const level = payload & 1;
+    const timing = payload >> 1;
     c.consume();
     this.#tags.set(this.#tags.edge(pin));
-    if (this.#answering[pin] === 1 && this.#last.dispatch >= 0) this.#tags.answers(this.#last.dispatch, this.#last.work);
+    if (this.#answering[pin] === 1) {
+      // Codes: simulator/core/io/lines.ts LINE_TIMING_CODE (0 answer, 1 clock-start, 2 clock).
+      if (timing === 1) {
+        this.#clockDispatch[pin] = this.#last.dispatch;
+        this.#clockWork[pin] = this.#last.work;
+      }
+      const dispatch = timing === 2 ? this.#clockDispatch[pin]! : this.#last.dispatch;
+      const work = timing === 2 ? this.#clockWork[pin]! : this.#last.work;
+      if (dispatch >= 0) this.#tags.answers(dispatch, work);
+    }
     this.next();
     this.#world.line(pin).set(level);
   }

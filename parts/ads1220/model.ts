@@ -148,6 +148,8 @@ export class ADS1220Model implements SPITarget {
   #gen = 0;
   #convStart = 0;
   #convEnd = 0;
+  /** Whether the conversion running was started by a command (its end starts the converter's clock on DRDY). */
+  #clockStarted = false;
   #tick: Tick | undefined;
   #pulse: Tick | undefined;
   #out = 0;
@@ -424,6 +426,7 @@ export class ADS1220Model implements SPITarget {
     const f = decodeRegisters(this.#regs);
     this.#convStart = start;
     this.#convEnd = start + conversionUs(f.mode, f.dataRateCode, first);
+    this.#clockStarted = first;
     const gen = this.#gen;
     this.#tick = new Tick(gen, (t) => this.#conversionEnd(t));
     this.#pulse = new Tick(gen, (t) => this.#drdyPulse(t));
@@ -447,14 +450,17 @@ export class ADS1220Model implements SPITarget {
       // The pulse event has run (it comes before each end), so it can be scheduled again.
       this.#engine.schedule(this.#pulse!, this.#convEnd - DRDY_PULSE_MOD * modulatorPeriodUs(f.mode));
     }
-    // Last: a driver reads in this edge's callback, re-entering the model.
-    this.#drdy.set(0);
+    // Last: a driver reads in this edge's callback, re-entering the model. The first conversion after a command
+    // starts the converter's clock; later ones keep it, however late the device read the one before.
+    const timing = this.#clockStarted ? "clock-start" : "clock";
+    this.#clockStarted = false;
+    this.#drdy.set(0, timing);
   }
 
   /** 2·t(MOD) before the next result: unread data make DRDY pulse high. */
   #drdyPulse(tick: Tick): void {
     if (tick.gen !== this.#gen) return;
-    if (this.#drdy.level === 0) this.#drdy.set(1);
+    if (this.#drdy.level === 0) this.#drdy.set(1, "clock");
   }
 
   /** The running conversion's result, computed before its end because a read is tearing it. */

@@ -24,6 +24,7 @@ import type { I2CTransaction } from "../core/buses/i2c.js";
 import type { SPITransaction } from "../core/buses/spi.js";
 import type { EventHandle, Micros } from "../core/engine.js";
 import type { NetSocket, NetSocketEvents } from "../core/network.js";
+import { LINE_TIMING_CODE } from "../core/io/lines.js";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import { runSim } from "./session.js";
 import { loadDeviceMain } from "./device-main.js";
@@ -82,8 +83,9 @@ export interface Recording {
   /** `next` holds null for "no next pulse" (Infinity in the run). */
   pulse: { pin: number; counts: number[]; next: (number | null)[] }[];
   lines: { pin: number; level: number; driven: boolean }[];
-  /** [pin, virtual µs, level] in the order they happened. */
-  lineChanges: [number, Micros, number][];
+  /** [pin, virtual µs, level] in the order they happened, with the change's timing (LINE_TIMING_CODE) when it is not
+   * an answer to the device's last command. */
+  lineChanges: [number, Micros, number, number?][];
   /** Bytes each UART (by its board name) delivered to the device, in the order they arrived. */
   uartRx?: { link: string; at: Micros; hex: string }[];
   /** Bytes the device wrote to each UART, in order: not replayed (the device writes them again), but what the
@@ -263,7 +265,12 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
       lines.push({ pin, level: line.level, driven: line.driven });
       // Only what the world does to a line: the device's own outputs (a switched supply, say) happen in the replay
       // too, by the device's own writes.
-      if (line.driven) line.listen((level) => lineChanges.push([pin, engine.now, level]));
+      if (line.driven) {
+        line.listen((level, timing) => {
+          const code = LINE_TIMING_CODE[timing];
+          lineChanges.push(code === 0 ? [pin, engine.now, level] : [pin, engine.now, level, code]);
+        });
+      }
     }
 
     // Network events are posted by the bridge between engine steps, from Node's I/O callbacks: mark those posts

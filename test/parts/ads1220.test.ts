@@ -375,6 +375,22 @@ describe("ADS1220 model (register level)", () => {
     for (let i = 1; i < falls.length; i++) expect(falls[i]! - rises[i - 1]!).toBeGreaterThanOrEqual(7), expect(falls[i]! - rises[i - 1]!).toBeLessThanOrEqual(9);
   });
 
+  it("marks DRDY's changes for a board's clock: the first fall after START or a register write starts the converter's clock, later ones keep it, SCLK's return answers the read", () => {
+    const b = new Bench({ model: NO_NOISE });
+    const marks: string[] = [];
+    b.world.line(DRDY).listen((level, timing) => marks.push(`${level}:${timing}`));
+    b.run(1);
+    b.xfer([0x43, ...regBytes({ continuous: true })]);
+    b.xfer([CMD_START_SYNC]);
+    b.untilDrdyFalls();
+    b.run(55); // unread: DRDY pulses high before the second fall
+    b.xfer([0, 0, 0], 1); // a direct read returns DRDY high
+    b.untilDrdyFalls();
+    b.xfer([0x43, ...regBytes({ continuous: true, gain: 2 })]); // a write restarts: a new clock
+    b.untilDrdyFalls();
+    expect(marks).toEqual(["0:clock-start", "1:clock", "0:clock", "1:answer", "0:clock", "1:answer", "0:clock-start"]);
+  });
+
   it("restarts a conversion when a register is written during it, and reads the die temperature with TS = 1", () => {
     const b = new Bench({ model: NO_NOISE });
     b.run(1);

@@ -7,6 +7,9 @@ import type { Micros } from "../engine.js";
 export interface SPITarget {
   /** Bytes clocked out by the master while selected; return the bytes clocked in (same length). */
   exchange(tx: Uint8Array, mode: number): Uint8Array;
+  /** The same in place (`io` out, then the answer in it), allocating nothing: the emulated image's replay, where a
+   * board's transfer is done in C and garbage in the device's heap would cause collections a board does not have. */
+  transfer?(io: Uint8Array, mode: number): void;
 }
 
 export interface SPITransaction {
@@ -42,5 +45,12 @@ export class SPIBusSim {
     }
     this.recorder?.({ at: this.#now(), bus: this.name, select, tx: tx.slice(), rx: rx.slice() });
     return rx;
+  }
+
+  /** One transaction in place: `io` is clocked out, and holds what was clocked in after. */
+  transfer(select: number, io: Uint8Array, mode: number): void {
+    const target = this.#targets.get(select);
+    if (target?.transfer && !this.recorder) target.transfer(io, mode);
+    else io.set(this.exchange(select, io, mode));
   }
 }

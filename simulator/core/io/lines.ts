@@ -6,7 +6,20 @@
  */
 import type { Micros } from "../engine.js";
 
-export type EdgeListener = (level: number) => void;
+/**
+ * When a part's change of a line happens, for replaying it on a board's clock (emulator/host/timeline.ts):
+ * - `answer`: in answer to what the device last did to the part (an SPI command or read), so on a board it comes as
+ *   long after that as in the simulation (a late command makes a late answer);
+ * - `clock-start`: likewise, and the part's own clock starts there (a converter's first conversion after START);
+ * - `clock`: on the part's own clock, as long after its start as in the simulation, whatever the device did since
+ *   (a continuous converter's later conversions: a late read does not move the next data-ready edge).
+ */
+export type LineTiming = "answer" | "clock-start" | "clock";
+
+/** A line change's timing as a recording and the emulated image's replay carry it (0 is the default, `answer`). */
+export const LINE_TIMING_CODE: Readonly<Record<LineTiming, number>> = Object.freeze({ answer: 0, "clock-start": 1, clock: 2 });
+
+export type EdgeListener = (level: number, timing: LineTiming) => void;
 
 export class DigitalLine {
   readonly pin: number;
@@ -23,12 +36,12 @@ export class DigitalLine {
     return this.#level;
   }
   /** Set the level; listeners hear only real changes. */
-  set(level: number): void {
+  set(level: number, timing: LineTiming = "answer"): void {
     const v = level ? 1 : 0;
     if (v === this.#level) return;
     this.#level = v;
     const listeners = this.#listeners;
-    for (let i = 0; i < listeners.length; i++) listeners[i]!(v);
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(v, timing);
   }
   listen(fn: EdgeListener): () => void {
     this.#listeners = [...this.#listeners, fn];

@@ -54,7 +54,7 @@ class SimSPI implements SPI {
 
   transfer(buffer: Uint8Array): void {
     assertOpen(this.#closed, this.#owner);
-    buffer.set(this.#bus.exchange(this.#select, buffer, this.#mode));
+    this.#bus.transfer(this.#select, buffer, this.#mode);
   }
 
   flush(): void {
