@@ -48,7 +48,8 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
   const parsed = new Map<string, TS.SourceFile>();
   const parse = (file: string): TS.SourceFile => {
     let sf = parsed.get(file);
-    if (sf === undefined) parsed.set(file, (sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)));
+    // Read for its imports, its module-level state and (without out/) its JavaScript: its doc comments matter to none.
+    if (sf === undefined) parsed.set(file, (sf = ts.createSourceFile(file, readFileSync(file, "utf8"), { languageVersion: ts.ScriptTarget.ES2022, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, ts.ScriptKind.TS)));
     return sf;
   };
   const scan = scanImports(root, entry, extraDirs, (f) => device.getSourceFile(f) ?? parse(f));
