@@ -18,7 +18,9 @@ export async function loadModels(parts: Readonly<Record<string, ResolvedPart>>):
     let factory: unknown;
     if (PART_NAME.test(name)) {
       try {
-        factory = ((await import(`../../parts/${name}/attach.js`)) as { attachModel?: unknown }).attachModel;
+        // (a specifier vite's test runner resolves at run time, as Node does, rather than globbing for .js files)
+        const specifier = `../../parts/${name}/attach.js`;
+        factory = ((await import(/* @vite-ignore */ specifier)) as { attachModel?: unknown }).attachModel;
       } catch (e) {
         if ((e as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw e;
       }
