@@ -15,7 +15,8 @@ import { Engine, HOUR } from "../core/engine.js";
 import type { Micros } from "../core/engine.js";
 import { createKunmingWeather } from "../core/environment/kunming.js";
 import type { KunmingWeather } from "../core/environment/kunming.js";
-import { attachModels } from "../core/parts.js";
+import { attachModelsWith } from "../core/model-attach.js";
+import { loadModels } from "./models.js";
 import type { AttachedModel } from "../core/parts.js";
 import { SimNode } from "../core/node.js";
 import type { NodeCrash, NodeLogEntry, SimNodeOptions } from "../core/node.js";
@@ -319,6 +320,7 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
   });
 
   const spec = setup.spec;
+  const registry = await loadModels(config.parts);
   const rng = new Rng(opts.seed).fork("nodes");
   const nodes: SessionNode[] = [];
   const models = new Map<string, AttachedModel[]>();
@@ -349,7 +351,7 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
       log,
       onBootLoop,
     });
-    models.set(id, attachModels(config.parts, { node, atmosphere, ...worldOf(index), ...linkWorld.modelContext(index) }));
+    models.set(id, attachModelsWith(registry, config.parts, { node, atmosphere, ...worldOf(index), ...linkWorld.modelContext(index) }));
     nodes.push(node);
   });
   return { engine, atmosphere, bridge, nodes, ledgers, watch, logs, models, broker, brokerUrl, config, frames, mqtt, linkWorld, linkWarnings, manifestWarnings: setup.manifestWarnings };

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ts from "../../tools/build/typescript.js";
 import { parseArgs } from "../../tools/cli/args.js";
 import { transpile, transpileFiles } from "../../tools/build/bundle.js";
-import { checkoutDeclarations, declaredSource, deviceProgram } from "../../tools/build/typecheck.js";
+import { checkoutDeclarations, checkoutJavaScript, declaredSource, deviceProgram } from "../../tools/build/typecheck.js";
 import { createBuildCommand } from "../../tools/commands/build.js";
 import { capture, makeScratch, REPO, type Scratch } from "./helpers.js";
 
@@ -111,13 +111,70 @@ describe("checkoutDeclarations", () => {
   });
 });
 
+/** Every device-code file of the checkout (and the manifest schema a device may import), absolute. */
+function deviceCodeFiles(): string[] {
+  const files = execFileSync("git", ["ls-files", "hal/*.ts", "runtime/*.ts", "parts/*.ts", "devices/*.ts", "manifests/schema/*.ts"], { cwd: REPO, encoding: "utf8" })
+    .split("\n")
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.includes(".test."))
+    .map((f) => path.join(REPO, f));
+  expect(files.length).toBeGreaterThan(100);
+  return files;
+}
+
+describe("checkoutJavaScript", () => {
+  it("gives every module of the checkout out/ has the JavaScript ts.transpileModule gives it (out/ is up to date: npm test runs tsc -b)", () => {
+    const jsOf = checkoutJavaScript(REPO, []);
+    expect(jsOf, "out/ is older than a source, or tsconfig.portable.json does not emit as the bundle wants (removeComments): run npx tsc -b").toBeDefined();
+    const moddable = path.join(REPO, "hal", "moddable");
+    let compared = 0;
+    for (const file of deviceCodeFiles()) {
+      const js = jsOf!(file);
+      if (file.startsWith(moddable + path.sep) || (file.includes(`${path.sep}devices${path.sep}`) && !file.includes(`${path.sep}devices${path.sep}shared${path.sep}`))) {
+        expect(js, `${file}: never taken from out/`).toBeUndefined();
+        continue;
+      }
+      expect(js, file).toBe(transpile(file, readFileSync(file, "utf8")));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it("gives none when out/ was emitted otherwise (comments kept, another TypeScript, files left to emit) or is older than a source", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "ganzhi-checkout-js-"));
+    try {
+      const write = (f: string, text: string, seconds: number) => {
+        const file = path.join(root, f);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, text);
+        utimesSync(file, seconds, seconds);
+      };
+      const info = (extra: object) => JSON.stringify({ version: ts.version, options: { removeComments: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, verbatimModuleSyntax: true, sourceMap: true }, ...extra });
+      write("runtime/a.ts", "export const a: number = 1;\n", 1000);
+      write("out/runtime/a.js", "export const a = 1;\n//# sourceMappingURL=a.js.map", 1000);
+      write("out/.portable.tsbuildinfo", info({}), 2000);
+      expect(checkoutJavaScript(root, [])!(path.join(root, "runtime", "a.ts"))).toBe("export const a = 1;\n");
+      expect(checkoutJavaScript(root, [])!(path.join(root, "runtime", "missing.ts"))).toBeUndefined();
+      for (const bad of [
+        info({ options: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, verbatimModuleSyntax: true } }),
+        info({ version: "0.0.1" }),
+        info({ affectedFilesPendingEmit: [1] }),
+        "not json",
+      ]) {
+        write("out/.portable.tsbuildinfo", bad, 2000);
+        expect(checkoutJavaScript(root, []), bad).toBeUndefined();
+      }
+      write("out/.portable.tsbuildinfo", info({}), 2000);
+      write("runtime/b.ts", "export {};\n", 3000);
+      expect(checkoutJavaScript(root, [])).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("transpileFiles", () => {
   it("gives every device-code file of the checkout the JavaScript ts.transpileModule gives it", () => {
-    const files = execFileSync("git", ["ls-files", "hal/*.ts", "runtime/*.ts", "parts/*.ts", "devices/*.ts"], { cwd: REPO, encoding: "utf8" })
-      .split("\n")
-      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.includes(".test."))
-      .map((f) => path.join(REPO, f));
-    expect(files.length).toBeGreaterThan(100);
+    const files = deviceCodeFiles();
     const sources = files.map((f) => ts.createSourceFile(f, readFileSync(f, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS));
     const batch = transpileFiles(sources);
     expect([...batch.keys()].sort()).toEqual([...files].sort());

@@ -13,7 +13,7 @@ import type { BuildCache } from "./cache.js";
 import { scanImports } from "./imports.js";
 import { label, real } from "./paths.js";
 import type { BoardDescription } from "./project.js";
-import { checkDeviceProgram, declaredSource, deviceProgram, typecheckModdableHal } from "./typecheck.js";
+import { checkDeviceProgram, checkoutJavaScript, declaredSource, deviceProgram, typecheckModdableHal } from "./typecheck.js";
 
 export interface CompileInput {
   root: string;
@@ -48,7 +48,8 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
   const parsed = new Map<string, TS.SourceFile>();
   const parse = (file: string): TS.SourceFile => {
     let sf = parsed.get(file);
-    if (sf === undefined) parsed.set(file, (sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)));
+    // Read for its imports, its module-level state and (without out/) its JavaScript: its doc comments matter to none.
+    if (sf === undefined) parsed.set(file, (sf = ts.createSourceFile(file, readFileSync(file, "utf8"), { languageVersion: ts.ScriptTarget.ES2022, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, ts.ScriptKind.TS)));
     return sf;
   };
   const scan = scanImports(root, entry, extraDirs, (f) => device.getSourceFile(f) ?? parse(f));
@@ -71,9 +72,16 @@ export async function compileDevice(input: CompileInput): Promise<Compiled> {
       js.set(real(file), code!);
     }
   }
+  // The checkout's own modules: the JavaScript `tsc -b` emitted, when out/ is fresh; else kept, else transpiled now.
+  const emittedByTsc = checkoutJavaScript(root, extraDirs);
   const untranspiled: TS.SourceFile[] = [];
   for (const file of scan.files) {
     if (js.has(file)) continue;
+    const built = emittedByTsc?.(file);
+    if (built !== undefined) {
+      js.set(file, built);
+      continue;
+    }
     const sf = parse(file);
     const code = cache.getJs("device", file, ts.ModuleKind.ESNext, sf.text);
     if (code === undefined) untranspiled.push(sf);

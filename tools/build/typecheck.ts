@@ -6,7 +6,7 @@
  * The checked programs also give the JavaScript the bundle is made of (`emitJs`): TypeScript parses each file once.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type TS from "typescript";
 import ts from "./typescript.js";
@@ -84,7 +84,12 @@ function createChecked(
   buildInfo: string | undefined,
   adapt: (host: TS.CompilerHost) => TS.CompilerHost = (host) => host,
 ): Checked {
-  const withVirtual = (host: TS.CompilerHost) => adapt(sharingLib(virtual === undefined ? host : withVirtualFile(host, virtual.file, virtual.text)));
+  const withVirtual = (host: TS.CompilerHost) => {
+    // As tsc parses: only the JSDoc that can give a type error in these files (none in TypeScript; the lib files'
+    // thousands of doc comments were a tenth of a cold build's parsing).
+    host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+    return adapt(sharingLib(virtual === undefined ? host : withVirtualFile(host, virtual.file, virtual.text)));
+  };
   if (buildInfo === undefined) {
     const program = ts.createProgram({ rootNames, options, host: withVirtual(ts.createCompilerHost(options, true)) });
     return { program, diagnostics: () => ts.getPreEmitDiagnostics(program), emit: () => emitJs(program) };
@@ -142,18 +147,17 @@ const PORTABLE_BUILD_INFO = ".portable.tsbuildinfo";
 const DECLARED_DIRS = ["hal", "runtime", "parts", path.join("devices", "shared"), path.join("manifests", "schema")];
 
 /**
- * The checkout's own modules (hal, runtime, parts, devices/shared, manifests/schema) as the declarations `tsc -b` wrote for them
- * (out/<path>.d.ts, from the same sources with the same strict options; bin/ganzhi.js runs it whenever a source
- * changed), or undefined when out/ is missing or any of those sources is newer than that build. A device's own files
- * are still checked from source, strictly, against these declarations; the modules themselves were checked by
- * `tsc -b`. Re-checking them for every build took most of a cold build (the runtime is ten times a device's size).
- * Returns: source .ts (real path) → its declaration file.
+ * What `tsc -b` wrote in out/ for the checkout's own modules (hal, runtime, parts, devices/shared, manifests/schema),
+ * while it is as new as every source it stands for: `output(source, ext)` is out/<path><ext> for a source .ts (real
+ * path) when that file exists. Undefined when out/ is missing or any of those sources is newer than that build.
+ * `deviceDirs` (a device's own files, checked from source) and hal/moddable are never taken from out/.
  */
-export function checkoutDeclarations(root: string, deviceDirs: readonly string[]): ((file: string) => string | undefined) | undefined {
+function freshCheckoutOutput(root: string, deviceDirs: readonly string[]): { buildInfo: string; output(file: string, ext: string): string | undefined } | undefined {
   const out = real(path.join(root, "out"));
+  const buildInfo = path.join(out, PORTABLE_BUILD_INFO);
   let built: number;
   try {
-    built = statSync(path.join(out, PORTABLE_BUILD_INFO)).mtimeMs;
+    built = statSync(buildInfo).mtimeMs;
   } catch {
     return undefined;
   }
@@ -176,13 +180,58 @@ export function checkoutDeclarations(root: string, deviceDirs: readonly string[]
   };
   const dirs = DECLARED_DIRS.map((d) => ({ source: real(path.join(root, d)), out: path.join(out, d) }));
   if (dirs.some((d) => stale(d.source))) return undefined;
+  return {
+    buildInfo,
+    output(file, ext) {
+      const f = real(file);
+      if (!f.endsWith(".ts") || f.endsWith(".d.ts") || skip(f)) return undefined;
+      const dir = dirs.find((d) => isInside(f, d.source));
+      if (dir === undefined) return undefined;
+      const target = path.join(dir.out, path.relative(dir.source, f)).slice(0, -3) + ext;
+      return existsSync(target) ? target : undefined;
+    },
+  };
+}
+
+/**
+ * The checkout's own modules as the declarations `tsc -b` wrote for them (out/<path>.d.ts, from the same sources
+ * with the same strict options; bin/ganzhi.js runs it whenever a source changed), or undefined when out/ is not
+ * fresh (freshCheckoutOutput). A device's own files are still checked from source, strictly, against these
+ * declarations; the modules themselves were checked by `tsc -b`. Re-checking them for every build took most of a
+ * cold build (the runtime is ten times a device's size).
+ * Returns: source .ts (real path) → its declaration file.
+ */
+export function checkoutDeclarations(root: string, deviceDirs: readonly string[]): ((file: string) => string | undefined) | undefined {
+  const fresh = freshCheckoutOutput(root, deviceDirs);
+  return fresh === undefined ? undefined : (file) => fresh.output(file, ".d.ts");
+}
+
+/**
+ * The checkout's own modules as the JavaScript `tsc -b` emitted for them (out/<path>.js, less its source-map
+ * comment), or undefined when out/ is not fresh or was not emitted as the bundle wants it: by this TypeScript, with
+ * tsconfig.portable.json's removeComments, and nothing left to emit. That JavaScript is what `transpile`
+ * (tools/build/bundle.ts) gives each file (test/build/typecheck.test.ts compares every one); transpiling the
+ * runtime again took a sixth of a cold build.
+ * Returns: source .ts (real path) → its JavaScript, or undefined for a file out/ does not have.
+ */
+export function checkoutJavaScript(root: string, deviceDirs: readonly string[]): ((file: string) => string | undefined) | undefined {
+  const fresh = freshCheckoutOutput(root, deviceDirs);
+  if (fresh === undefined) return undefined;
+  let info: { version?: unknown; options?: Record<string, unknown>; affectedFilesPendingEmit?: unknown };
+  try {
+    info = JSON.parse(readFileSync(fresh.buildInfo, "utf8")) as typeof info;
+  } catch {
+    return undefined;
+  }
+  const o = info.options ?? {};
+  const asBundled = info.version === ts.version && o.removeComments === true && o.target === ts.ScriptTarget.ES2022 && o.module === ts.ModuleKind.NodeNext && o.verbatimModuleSyntax === true && o.useDefineForClassFields !== false;
+  if (!asBundled || info.affectedFilesPendingEmit !== undefined) return undefined;
   return (file) => {
-    const f = real(file);
-    if (!f.endsWith(".ts") || f.endsWith(".d.ts") || skip(f)) return undefined;
-    const dir = dirs.find((d) => isInside(f, d.source));
-    if (dir === undefined) return undefined;
-    const dts = path.join(dir.out, path.relative(dir.source, f)).slice(0, -3) + ".d.ts";
-    return existsSync(dts) ? dts : undefined;
+    const js = fresh.output(file, ".js");
+    if (js === undefined) return undefined;
+    const text = readFileSync(js, "utf8");
+    const map = text.lastIndexOf("//# sourceMappingURL=");
+    return map >= 0 && text.indexOf("\n", map) < 0 ? text.slice(0, map) : text;
   };
 }
 
