@@ -71,7 +71,7 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
 
 // Known failures, measured with this run (`ganzhi emulate weather-station --board nrf52840-dk-sx1262 --hours 0.4 -q`).
 // The causes are CPU time in single events, not allocation: AES-128 in XS costs about 2,500 metering units a block,
-// about 250,000 Cortex-M4 instructions (8 ms at the board model's slow end), and an uplink needs 9 blocks for a
+// about 220,000 Cortex-M4 instructions (7 ms at the board model's slow end), and an uplink needs 9 blocks for a
 // 51-byte piece (FRMPayload keystream and the MIC's CMAC) and 19 for a whole 130-byte report at a higher data rate;
 // each SPI command to the SX1262 is an event of its own (its BUSY handshake) costing about 2.2 ms with the provider.
 describe(`known failures of the weather station on ${BOARD}`, () => {
