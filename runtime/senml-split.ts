@@ -12,143 +12,191 @@
 
 export type SplitResult = { readonly packs: Uint8Array[] } | { readonly error: string };
 
-interface Head {
-  major: number;
-  value: number;
+/**
+ * Reads CBOR heads of one pack into its own fields, so parsing allocates nothing per item (the split runs on a
+ * report's path, where every object and every grown array is heap an MCU has to collect).
+ */
+class Heads {
+  readonly #b: Uint8Array;
+  major = 0;
+  value = 0;
   /** Bytes of the head itself. */
-  size: number;
-}
+  size = 0;
 
-function head(b: Uint8Array, at: number): Head {
-  if (at >= b.length) throw new RangeError(`CBOR ends at byte ${at}`);
-  const ib = b[at]!;
-  const major = ib >> 5;
-  const info = ib & 31;
-  if (info < 24) return { major, value: info, size: 1 };
-  const n = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
-  if (n === 0) throw new RangeError(`CBOR item at byte ${at}: indefinite or reserved length (info ${info})`);
-  if (at + n > b.length - 1) throw new RangeError(`CBOR head at byte ${at} runs past the end`);
-  let v = 0;
-  for (let i = 1; i <= n; i++) v = v * 256 + b[at + i]!;
-  return { major, value: v, size: 1 + n };
-}
-
-/** The end offset of the CBOR data item at `at` (definite lengths only, nesting up to `depth`). */
-function skip(b: Uint8Array, at: number, depth: number): number {
-  const h = head(b, at);
-  let end = at + h.size;
-  switch (h.major) {
-    case 0:
-    case 1:
-      return end;
-    case 2:
-    case 3:
-      end += h.value;
-      break;
-    case 4:
-    case 5: {
-      if (depth <= 0) throw new RangeError(`CBOR nested too deeply at byte ${at}`);
-      const items = h.major === 5 ? 2 * h.value : h.value;
-      for (let i = 0; i < items; i++) end = skip(b, end, depth - 1);
-      break;
-    }
-    case 6:
-      end = skip(b, end, depth - 1);
-      break;
-    default: {
-      const info = b[at]! & 31;
-      end = at + (info === 25 ? 3 : info === 26 ? 5 : info === 27 ? 9 : info === 24 ? 2 : 1);
-    }
+  constructor(b: Uint8Array) {
+    this.#b = b;
   }
-  if (end > b.length) throw new RangeError(`CBOR item at byte ${at} runs past the end`);
-  return end;
+
+  /** Read the head at `at`; returns its major type. */
+  read(at: number): number {
+    const b = this.#b;
+    if (at >= b.length) throw new RangeError(`CBOR ends at byte ${at}`);
+    const ib = b[at]!;
+    const info = ib & 31;
+    this.major = ib >> 5;
+    if (info < 24) {
+      this.value = info;
+      this.size = 1;
+      return this.major;
+    }
+    const n = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
+    if (n === 0) throw new RangeError(`CBOR item at byte ${at}: indefinite or reserved length (info ${info})`);
+    if (at + n > b.length - 1) throw new RangeError(`CBOR head at byte ${at} runs past the end`);
+    let v = 0;
+    for (let i = 1; i <= n; i++) v = v * 256 + b[at + i]!;
+    this.value = v;
+    this.size = 1 + n;
+    return this.major;
+  }
+
+  /** The end offset of the CBOR data item at `at` (definite lengths only, nesting up to `depth`). */
+  skip(at: number, depth: number): number {
+    const b = this.#b;
+    const major = this.read(at);
+    let end = at + this.size;
+    switch (major) {
+      case 0:
+      case 1:
+        return end;
+      case 2:
+      case 3:
+        end += this.value;
+        break;
+      case 4:
+      case 5: {
+        if (depth <= 0) throw new RangeError(`CBOR nested too deeply at byte ${at}`);
+        const items = major === 5 ? 2 * this.value : this.value;
+        for (let i = 0; i < items; i++) end = this.skip(end, depth - 1);
+        break;
+      }
+      case 6:
+        end = this.skip(end, depth - 1);
+        break;
+      default: {
+        const info = b[at]! & 31;
+        end = at + (info === 25 ? 3 : info === 26 ? 5 : info === 27 ? 9 : info === 24 ? 2 : 1);
+      }
+    }
+    if (end > b.length) throw new RangeError(`CBOR item at byte ${at} runs past the end`);
+    return end;
+  }
 }
 
-function headBytes(major: number, value: number): number[] {
-  if (value < 24) return [(major << 5) | value];
-  if (value < 0x100) return [(major << 5) | 24, value];
-  if (value < 0x10000) return [(major << 5) | 25, value >> 8, value & 0xff];
-  return [(major << 5) | 26, (value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
+/** Bytes of the preferred head for `value` (up to 2^32 − 1). */
+function headLength(value: number): number {
+  return value < 24 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : 5;
 }
 
-interface Record {
-  /** Map pairs excluding the base fields. */
-  pairs: number;
-  /** Bytes of those pairs. */
-  start: number;
-  end: number;
+/** Write the preferred head at `out[at…]`; returns the offset after it. */
+function putHead(out: Uint8Array, at: number, major: number, value: number): number {
+  if (value < 24) {
+    out[at] = (major << 5) | value;
+    return at + 1;
+  }
+  if (value < 0x100) {
+    out[at] = (major << 5) | 24;
+    out[at + 1] = value;
+    return at + 2;
+  }
+  if (value < 0x10000) {
+    out[at] = (major << 5) | 25;
+    out[at + 1] = value >> 8;
+    out[at + 2] = value & 0xff;
+    return at + 3;
+  }
+  out[at] = (major << 5) | 26;
+  out[at + 1] = (value >>> 24) & 0xff;
+  out[at + 2] = (value >>> 16) & 0xff;
+  out[at + 3] = (value >>> 8) & 0xff;
+  out[at + 4] = value & 0xff;
+  return at + 5;
 }
 
 /**
  * Split `pack` into packs of at most `maxBytes` each (one pack, the same bytes, when it already fits). Throws a
  * RangeError on bytes that are not a SenML-CBOR pack.
+ *
+ * Allocation: one typed array of record bounds and the pieces themselves, each written once at its exact size.
  */
 export function splitSenmlPack(pack: Uint8Array, maxBytes: number): SplitResult {
   if (pack.length <= maxBytes) return { packs: [pack] };
-  const top = head(pack, 0);
-  if (top.major !== 4) throw new RangeError("SenML-CBOR pack must be a CBOR array");
-  let at = top.size;
-  const records: Record[] = [];
-  const base: number[] = [];
+  const h = new Heads(pack);
+  if (h.read(0) !== 4) throw new RangeError("SenML-CBOR pack must be a CBOR array");
+  const count = h.value;
+  let at = h.size;
+  // Per record: its own pairs (base fields left out), and the bytes of those pairs [start, end). A record takes a
+  // byte at least, so a count beyond the pack's length fails in the loop before it could overrun this.
+  const records = new Int32Array(3 * (count < pack.length ? count : pack.length));
+  // The base fields of the first record (negative labels, RFC 8428 §6): contiguous at its end.
+  let baseStart = 0;
+  let baseEnd = 0;
   let basePairs = 0;
-  for (let r = 0; r < top.value; r++) {
-    const m = head(pack, at);
-    if (m.major !== 5) throw new RangeError(`SenML record ${r} (byte ${at}) is not a CBOR map`);
-    let p = at + m.size;
+  for (let r = 0; r < count; r++) {
+    if (h.read(at) !== 5) throw new RangeError(`SenML record ${r} (byte ${at}) is not a CBOR map`);
+    const fields = h.value;
+    let p = at + h.size;
     const start = p;
     let pairs = 0;
-    let baseStart = -1;
-    for (let i = 0; i < m.value; i++) {
+    let firstBase = -1;
+    for (let i = 0; i < fields; i++) {
       const keyAt = p;
-      const k = head(pack, p);
-      p = skip(pack, p, 1);
-      p = skip(pack, p, 2);
-      if (k.major === 1) {
-        // A negative label: a base field. RFC 8428 allows them in any record; only the first record's travel with
-        // every piece (a later base field changes the base for the records after it, kept in their piece).
-        if (r === 0) {
-          if (baseStart < 0) baseStart = keyAt;
-          for (let j = keyAt; j < p; j++) base.push(pack[j]!);
-          basePairs++;
-          continue;
-        }
+      const negative = h.read(p) === 1;
+      p = h.skip(p, 1);
+      p = h.skip(p, 2);
+      // A negative label: a base field. RFC 8428 allows them in any record; only the first record's travel with
+      // every piece (a later base field changes the base for the records after it, kept in their piece).
+      if (negative && r === 0) {
+        if (firstBase < 0) firstBase = keyAt;
+        basePairs++;
+        continue;
       }
-      if (baseStart >= 0 && r === 0) throw new RangeError("SenML record 0: base fields must follow the record's own fields");
+      if (firstBase >= 0 && r === 0) throw new RangeError("SenML record 0: base fields must follow the record's own fields");
       pairs++;
     }
-    records.push({ pairs, start, end: baseStart >= 0 ? baseStart : p });
+    if (r === 0 && firstBase >= 0) {
+      baseStart = firstBase;
+      baseEnd = p;
+    }
+    records[3 * r] = pairs;
+    records[3 * r + 1] = start;
+    records[3 * r + 2] = firstBase >= 0 ? firstBase : p;
     at = p;
   }
   if (at !== pack.length) throw new RangeError(`SenML-CBOR pack has ${pack.length - at} trailing bytes`);
 
+  const baseLength = baseEnd - baseStart;
   const packs: Uint8Array[] = [];
   let i = 0;
-  while (i < records.length) {
+  while (i < count) {
     // Greedy: as many records as fit, the first carrying the base fields.
-    const piece: number[] = [];
-    let count = 0;
-    const sizeWith = (n: number): number => {
-      let size = headBytes(4, n).length + base.length;
-      for (let j = i; j < i + n; j++) {
-        const rec = records[j]!;
-        const pairs = rec.pairs + (j === i ? basePairs : 0);
-        size += headBytes(5, pairs).length + (rec.end - rec.start);
+    let n = 0;
+    let body = 0;
+    while (i + n < count) {
+      const j = 3 * (i + n);
+      const record = headLength(records[j]! + (n === 0 ? basePairs : 0)) + records[j + 2]! - records[j + 1]!;
+      if (headLength(n + 1) + baseLength + body + record > maxBytes) break;
+      body += record;
+      n++;
+    }
+    if (n === 0) {
+      const j = 3 * i;
+      const needs = headLength(1) + baseLength + headLength(records[j]! + basePairs) + records[j + 2]! - records[j + 1]!;
+      return { error: `SenML record ${i} needs ${needs} bytes with the base fields; the link takes ${maxBytes}` };
+    }
+    const piece = new Uint8Array(headLength(n) + baseLength + body);
+    let w = putHead(piece, 0, 4, n);
+    for (let k = i; k < i + n; k++) {
+      const j = 3 * k;
+      w = putHead(piece, w, 5, records[j]! + (k === i ? basePairs : 0));
+      piece.set(pack.subarray(records[j + 1]!, records[j + 2]!), w);
+      w += records[j + 2]! - records[j + 1]!;
+      if (k === i && baseLength > 0) {
+        piece.set(pack.subarray(baseStart, baseEnd), w);
+        w += baseLength;
       }
-      return size;
-    };
-    while (i + count < records.length && sizeWith(count + 1) <= maxBytes) count++;
-    if (count === 0) {
-      return { error: `SenML record ${i} needs ${sizeWith(1)} bytes with the base fields; the link takes ${maxBytes}` };
     }
-    piece.push(...headBytes(4, count));
-    for (let j = i; j < i + count; j++) {
-      const rec = records[j]!;
-      piece.push(...headBytes(5, rec.pairs + (j === i ? basePairs : 0)));
-      for (let x = rec.start; x < rec.end; x++) piece.push(pack[x]!);
-      if (j === i) piece.push(...base);
-    }
-    packs.push(Uint8Array.from(piece));
-    i += count;
+    packs.push(piece);
+    i += n;
   }
   return { packs };
 }

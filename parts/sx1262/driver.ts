@@ -219,7 +219,9 @@ export class SX1262 implements LoraRadio {
   #steps: Step[] = [];
   /** Waiting for BUSY to fall (before a command, or after a write's pulse). */
   #waiting = false;
+  /** What BUSY is awaited for, in two parts joined only for an error message (no string built per command). */
   #waitingFor = "";
+  #waitingStep = "";
   #settled: ((atUs: number) => void) | undefined;
   /** NRESET is held low: a BUSY edge now means nothing. */
   #resetting = false;
@@ -328,7 +330,7 @@ export class SX1262 implements LoraRadio {
     this.#configure(op, m, payload.length);
     // §15.1: bit 2 of TxModulation is 0 only for LoRa at 500 kHz, set before every transmission.
     const wide = m.bandwidthHz === 500_000;
-    s.push(this.#writeRegister(op, REG_TX_MODULATION, () => (wide ? this.#txModulation & ~0x04 : this.#txModulation | 0x04), "TX modulation (§15.1)"));
+    s.push(this.#writeRegister(op, REG_TX_MODULATION, () => (wide ? this.#txModulation & ~0x04 : this.#txModulation | 0x04), "WriteRegister(TX modulation (§15.1))"));
     // Table 13-21: the PA row gives its maximum at +22 dBm; lower powers come off that.
     s.push(this.#write(op, "SetTxParams", OP_SET_TX_PARAMS, (TX_POWER_MAX_DBM - (this.#pa.maxDbm - power)) & 0xff, RAMP_40_US));
     const buffer = new Uint8Array(2 + payload.length);
@@ -422,13 +424,13 @@ export class SX1262 implements LoraRadio {
     this.#configure(op, m, MAX_PAYLOAD);
     if (this.#config.rxBoosted) s.push(this.#rxGain(op));
     s.push(this.#write(op, "SetLoRaSymbNumTimeout", OP_SET_LORA_SYMB_NUM_TIMEOUT, timeout.symbols));
-    s.push(this.#writeRegister(op, REG_LORA_SYNCH_TIMEOUT, timeout.register, "symbol timeout"));
+    s.push(this.#writeRegister(op, REG_LORA_SYNCH_TIMEOUT, timeout.register, "WriteRegister(symbol timeout)"));
     s.push(this.#write(op, "ClearIrqStatus", OP_CLEAR_IRQ_STATUS, IRQ_ALL >> 8, IRQ_ALL & 0xff));
   }
 
   /** RX gain, sent only when the chip slept since it was last written (§9.6: not in the default retention list). */
   #rxGain(op: Operation | undefined): Step {
-    const step = this.#writeRegister(op, REG_RX_GAIN, RX_GAIN_BOOSTED, "RX gain");
+    const step = this.#writeRegister(op, REG_RX_GAIN, RX_GAIN_BOOSTED, "WriteRegister(RX gain)");
     step.skip = () => !this.#gainLost;
     step.then = () => {
       this.#gainLost = false;
@@ -488,7 +490,7 @@ export class SX1262 implements LoraRadio {
     // §15.2: the PA clamp over-protects (5–6 dB less power on a mismatched antenna) unless bits 4:1 are all set.
     s.push(
       this.#readRegister(REG_TX_CLAMP_CONFIG, 1, (v) => {
-        this.#front([this.#writeRegister(undefined, REG_TX_CLAMP_CONFIG, v[0]! | TX_CLAMP_MASK, "TX clamp (§15.2)")]);
+        this.#front(this.#writeRegister(undefined, REG_TX_CLAMP_CONFIG, v[0]! | TX_CLAMP_MASK, "WriteRegister(TX clamp (§15.2))"));
       }),
     );
     s.push(
@@ -531,7 +533,7 @@ export class SX1262 implements LoraRadio {
     );
     // §15.4: bit 2 of the IQ polarity register is 0 with inverted IQ, 1 with standard IQ.
     const inverted = m.invertIq;
-    s.push(this.#writeRegister(op, REG_IQ_POLARITY, () => (inverted ? this.#iqPolarity & ~0x04 : this.#iqPolarity | 0x04), "IQ polarity (§15.4)"));
+    s.push(this.#writeRegister(op, REG_IQ_POLARITY, () => (inverted ? this.#iqPolarity & ~0x04 : this.#iqPolarity | 0x04), "WriteRegister(IQ polarity (§15.4))"));
   }
 
   /** Start an operation: false (and the error delivered later) when one is already running. */
@@ -560,49 +562,45 @@ export class SX1262 implements LoraRadio {
     if (this.#closed) return;
     this.#irqAtUs = atUs;
     const op = this.#op;
-    this.#front([
-      {
-        kind: "read",
-        bytes: Uint8Array.of(OP_GET_IRQ_STATUS, 0, 0, 0),
-        what: "GetIrqStatus",
-        op,
-        then: (rx) => this.#irqStatus(op, (rx[2]! << 8) | rx[3]!),
-      },
-    ]);
+    this.#front({
+      kind: "read",
+      bytes: Uint8Array.of(OP_GET_IRQ_STATUS, 0, 0, 0),
+      what: "GetIrqStatus",
+      op,
+      then: (rx) => this.#irqStatus(op, (rx[2]! << 8) | rx[3]!),
+    });
     this.#pump();
   }
 
   #irqStatus(op: Operation | undefined, irq: number): void {
     const clear = this.#write(undefined, "ClearIrqStatus", OP_CLEAR_IRQ_STATUS, IRQ_ALL >> 8, IRQ_ALL & 0xff);
     if (!op || this.#op !== op) {
-      this.#front([clear]); // a late IRQ after an abort: just clear it
+      this.#front(clear); // a late IRQ after an abort: just clear it
       return;
     }
     const at = this.#irqAtUs;
     if (op.kind === "tx") {
-      if (irq & IRQ_TX_DONE) this.#finish(op, [clear], undefined, { txEndUs: at, airtimeUs: op.airtimeUs });
-      else if (irq & IRQ_TIMEOUT) this.#finish(op, [clear], { kind: "timeout", message: `sx1262: TX timeout before TxDone (IRQ 0x${hex(irq, 4)})` }, undefined);
-      else this.#front([clear]);
+      if (irq & IRQ_TX_DONE) this.#finish(op, clear, undefined, { txEndUs: at, airtimeUs: op.airtimeUs });
+      else if (irq & IRQ_TIMEOUT) this.#finish(op, clear, { kind: "timeout", message: `sx1262: TX timeout before TxDone (IRQ 0x${hex(irq, 4)})` }, undefined);
+      else this.#front(clear);
       return;
     }
     if (irq & IRQ_HEADER_ERR) {
-      this.#finish(op, [clear], { kind: "header", message: `sx1262: LoRa header CRC error (IRQ 0x${hex(irq, 4)})` }, undefined);
+      this.#finish(op, clear, { kind: "header", message: `sx1262: LoRa header CRC error (IRQ 0x${hex(irq, 4)})` }, undefined);
     } else if (irq & IRQ_CRC_ERR) {
-      this.#finish(op, [clear], { kind: "crc", message: `sx1262: payload CRC error (IRQ 0x${hex(irq, 4)})` }, undefined);
+      this.#finish(op, clear, { kind: "crc", message: `sx1262: payload CRC error (IRQ 0x${hex(irq, 4)})` }, undefined);
     } else if (irq & IRQ_RX_DONE) {
-      this.#front([
-        {
-          kind: "read",
-          bytes: Uint8Array.of(OP_GET_RX_BUFFER_STATUS, 0, 0, 0),
-          what: "GetRxBufferStatus",
-          op,
-          then: (rx) => this.#readPayload(op, rx[2]!, rx[3]!, at),
-        },
-      ]);
+      this.#front({
+        kind: "read",
+        bytes: Uint8Array.of(OP_GET_RX_BUFFER_STATUS, 0, 0, 0),
+        what: "GetRxBufferStatus",
+        op,
+        then: (rx) => this.#readPayload(op, rx[2]!, rx[3]!, at),
+      });
     } else if (irq & IRQ_TIMEOUT) {
-      this.#finish(op, [clear], { kind: "timeout", message: "sx1262: no preamble within the symbol timeout" }, undefined);
+      this.#finish(op, clear, { kind: "timeout", message: "sx1262: no preamble within the symbol timeout" }, undefined);
     } else {
-      this.#front([clear]);
+      this.#front(clear);
     }
   }
 
@@ -610,38 +608,34 @@ export class SX1262 implements LoraRadio {
     const read = new Uint8Array(3 + length);
     read[0] = OP_READ_BUFFER;
     read[1] = start;
-    this.#front([
-      {
-        kind: "read",
-        bytes: read,
-        what: "ReadBuffer",
-        op,
-        then: (rx) => {
-          const payload = rx.slice(3);
-          this.#front([
-            {
-              kind: "read",
-              bytes: Uint8Array.of(OP_GET_PACKET_STATUS, 0, 0, 0, 0),
-              what: "GetPacketStatus",
-              op,
-              then: (ps) => {
-                // §13.5.3: RssiPkt = −value/2 dBm, SnrPkt a signed value in quarter dB.
-                const snr = ps[3]! >= 128 ? ps[3]! - 256 : ps[3]!;
-                const clear = this.#write(undefined, "ClearIrqStatus", OP_CLEAR_IRQ_STATUS, IRQ_ALL >> 8, IRQ_ALL & 0xff);
-                this.#finish(op, [clear], undefined, { payload, rssiDbm: -ps[2]! / 2, snrDb: snr / 4, rxEndUs: at });
-              },
-            },
-          ]);
-        },
+    this.#front({
+      kind: "read",
+      bytes: read,
+      what: "ReadBuffer",
+      op,
+      then: (rx) => {
+        const payload = rx.slice(3);
+        this.#front({
+          kind: "read",
+          bytes: Uint8Array.of(OP_GET_PACKET_STATUS, 0, 0, 0, 0),
+          what: "GetPacketStatus",
+          op,
+          then: (ps) => {
+            // §13.5.3: RssiPkt = −value/2 dBm, SnrPkt a signed value in quarter dB.
+            const snr = ps[3]! >= 128 ? ps[3]! - 256 : ps[3]!;
+            const clear = this.#write(undefined, "ClearIrqStatus", OP_CLEAR_IRQ_STATUS, IRQ_ALL >> 8, IRQ_ALL & 0xff);
+            this.#finish(op, clear, undefined, { payload, rssiDbm: -ps[2]! / 2, snrDb: snr / 4, rxEndUs: at });
+          },
+        });
       },
-    ]);
+    });
   }
 
-  #finish(op: Operation, steps: Step[], error: LoraRadioError | undefined, result: LoraTxResult | LoraRxResult | undefined): void {
+  #finish(op: Operation, step: Step, error: LoraRadioError | undefined, result: LoraTxResult | LoraRxResult | undefined): void {
     this.#timers.clear(this.#irqGuard);
     this.#irqGuard = undefined;
     this.#op = undefined;
-    this.#front(steps);
+    this.#front(step);
     this.#deliver(op, error, result);
   }
 
@@ -650,22 +644,20 @@ export class SX1262 implements LoraRadio {
    * failed (the 32 MHz reference did not start, say) and no IRQ will ever come.
    */
   #started(op: Operation, mode: number, what: string): void {
-    this.#front([
-      {
-        kind: "read",
-        bytes: Uint8Array.of(OP_GET_STATUS, 0x00),
-        what: "GetStatus",
-        op,
-        then: (rx) => {
-          if (this.#op !== op) return; // the IRQ came first (a very short packet) and finished it
-          if (chipModeOf(rx[1]!) !== mode) {
-            this.#fail("bus", `sx1262: ${what} left the chip in mode ${chipModeOf(rx[1]!)} (status 0x${hex(rx[1]!, 2)})`);
-            return;
-          }
-          this.#armIrqGuard(op);
-        },
+    this.#front({
+      kind: "read",
+      bytes: Uint8Array.of(OP_GET_STATUS, 0x00),
+      what: "GetStatus",
+      op,
+      then: (rx) => {
+        if (this.#op !== op) return; // the IRQ came first (a very short packet) and finished it
+        if (chipModeOf(rx[1]!) !== mode) {
+          this.#fail("bus", `sx1262: ${what} left the chip in mode ${chipModeOf(rx[1]!)} (status 0x${hex(rx[1]!, 2)})`);
+          return;
+        }
+        this.#armIrqGuard(op);
       },
-    ]);
+    });
   }
 
   #armIrqGuard(op: Operation): void {
@@ -697,12 +689,12 @@ export class SX1262 implements LoraRadio {
           this.#steps.shift();
           continue;
         }
-      } else if (step.kind === "sleep" && (this.#asleep || this.#steps.some((later) => later.kind === "wake"))) {
+      } else if (step.kind === "sleep" && (this.#asleep || this.#wakeQueued())) {
         // Already asleep, or an operation queued behind would only wake it again: stay in standby.
         this.#steps.shift();
         continue;
       } else if (this.#busy.read() === 1) {
-        this.#await(`BUSY low before ${step.what}`);
+        this.#await("BUSY low before ", step.what);
         return;
       }
       this.#steps.shift();
@@ -719,12 +711,12 @@ export class SX1262 implements LoraRadio {
       switch (step.kind) {
         case "wake":
           this.#asleep = false;
-          this.#await("BUSY to fall after the wake-up");
+          this.#await("BUSY to fall after the wake-up", "");
           break;
         case "write":
           this.#lastWrite = step.what;
           this.#settled = step.settled;
-          this.#await(`BUSY to fall after ${step.what}`);
+          this.#await("BUSY to fall after ", step.what);
           break;
         case "sleep":
           this.#lastWrite = step.what;
@@ -736,9 +728,16 @@ export class SX1262 implements LoraRadio {
     }
   }
 
+  /** A wake-up is queued (behind the step at the head). */
+  #wakeQueued(): boolean {
+    const steps = this.#steps;
+    for (let i = 0; i < steps.length; i++) if (steps[i]!.kind === "wake") return true;
+    return false;
+  }
+
   /** Insert steps at the head of the queue (IRQ handling and read-modify-writes run before anything queued). */
-  #front(steps: Step[]): void {
-    this.#steps = steps.concat(this.#steps);
+  #front(step: Step): void {
+    this.#steps.unshift(step);
   }
 
   /** Status byte 1 of every transaction: the chip is there, and did not reject the previous write (§13.5.1). */
@@ -758,15 +757,20 @@ export class SX1262 implements LoraRadio {
     return true;
   }
 
-  #await(what: string): void {
+  #await(what: string, step: string): void {
     this.#waiting = true;
     this.#waitingFor = what;
+    this.#waitingStep = step;
     this.#timers.clear(this.#guard);
-    this.#guard = this.#timers.set(() => {
-      this.#guard = undefined;
-      if (this.#waiting) this.#fail("busy", `sx1262: waited ${this.#busyGuardMs} ms for ${this.#waitingFor}; BUSY reads ${this.#busy.read() ? "high" : "low"}`);
-    }, this.#busyGuardMs);
+    this.#guard = this.#timers.set(this.#onBusyGuard, this.#busyGuardMs);
   }
+
+  /** The BUSY guard's handler, made once: arming it on every command allocates no closure. */
+  readonly #onBusyGuard = (): void => {
+    this.#guard = undefined;
+    if (this.#waiting) this.#fail("busy", `sx1262: waited ${this.#busyGuardMs} ms for ${this.#waitingFor}${this.#waitingStep}; BUSY reads ${this.#busy.read() ? "high" : "low"}`);
+  };
+
 
   #busyFell(): void {
     if (this.#closed || !this.#waiting || this.#resetting) return;
@@ -785,6 +789,7 @@ export class SX1262 implements LoraRadio {
     this.#resetting = true;
     this.#waiting = true;
     this.#waitingFor = "the reset";
+    this.#waitingStep = "";
     this.#asleep = false;
     this.#reset.write(0);
     this.#timers.clear(this.#guard);
@@ -798,7 +803,7 @@ export class SX1262 implements LoraRadio {
         this.#fail("bus", "sx1262: BUSY reads low with NRESET held low: no chip, or BUSY or NRESET not wired");
         return;
       }
-      this.#await("BUSY to fall after the reset (start-up and calibration)");
+      this.#await("BUSY to fall after the reset (start-up and calibration)", "");
     }, RESET_LOW_MS);
   }
 
@@ -834,9 +839,12 @@ export class SX1262 implements LoraRadio {
     return { kind: "write", bytes: Uint8Array.from(bytes), what, op };
   }
 
-  /** A one-byte register write; a function value is read when the command goes out, not when it is queued. */
+  /**
+   * A one-byte register write; a function value is read when the command goes out, not when it is queued. `what`
+   * names the step whole ("WriteRegister(…)"), a constant: no string is built per command.
+   */
   #writeRegister(op: Operation | undefined, address: number, value: number | (() => number), what: string): Step {
-    const step = this.#write(op, `WriteRegister(${what})`, OP_WRITE_REGISTER, address >> 8, address & 0xff, typeof value === "number" ? value & 0xff : 0);
+    const step = this.#write(op, what, OP_WRITE_REGISTER, address >> 8, address & 0xff, typeof value === "number" ? value & 0xff : 0);
     if (typeof value === "function") {
       step.prepare = (bytes) => {
         bytes[3] = value() & 0xff;

@@ -8,8 +8,8 @@
  * Word-oriented with T-tables (AesTables): XS keeps signed 32-bit integers as integers, so XORs of table words
  * never become doubles (nothing here is shifted into the unsigned range but single bytes). The tables are computed
  * from the field arithmetic of FIPS-197 §4 and §5.1.1 rather than typed in, so a transcription error cannot hide in
- * them; they live in an instance a node shares between its ciphers, so module state stays immutable, as Moddable
- * preloading requires. Encrypting a block allocates nothing.
+ * them, once, into frozen module-level arrays (immutable, as Moddable preloading requires, and kept in flash by it).
+ * Encrypting a block allocates nothing.
  */
 
 /** Round keys for Nr = 10: 44 words (FIPS-197 §5.2, Nk = 4). */
@@ -20,58 +20,65 @@ function xtime(b: number): number {
   return ((b << 1) ^ (b & 0x80 ? 0x1b : 0)) & 0xff;
 }
 
-/**
- * The cipher's tables, computed once and shared by every Aes128 given them (LoRaWAN's network, application and
- * root keys: one set, 4.3 KB): the S-box, and SubBytes and MixColumns folded into four tables of 32-bit columns
- * (FIPS-197 §5.1.1 and §5.1.3), so a round is 16 lookups and XORs on words instead of byte arithmetic (about 3.5
- * times fewer XS byte codes a block). Every word is a signed 32-bit integer, which XS keeps as an integer.
- */
-export class AesTables {
+/** The cipher's lookup tables: the S-box and the four round tables. */
+interface AesTables {
   /** FIPS-197 §5.1.1 S-box. */
-  readonly sbox = new Uint8Array(256);
+  readonly sbox: readonly number[];
   /** te0[x] is the column (2·S(x), S(x), S(x), 3·S(x)) as a big-endian word; te1…te3 the same rotated right by 8, 16, 24 bits. */
-  readonly te0 = new Int32Array(256);
-  readonly te1 = new Int32Array(256);
-  readonly te2 = new Int32Array(256);
-  readonly te3 = new Int32Array(256);
+  readonly te0: readonly number[];
+  readonly te1: readonly number[];
+  readonly te2: readonly number[];
+  readonly te3: readonly number[];
+}
 
-  constructor() {
-    const sbox = this.sbox;
-    // Walk the multiplicative group with generator 3 (p ← p·3, q ← q·3⁻¹) so q = p⁻¹ at every step, then apply
-    // the affine transform of §5.1.1 to the inverse.
-    let p = 1;
-    let q = 1;
-    do {
-      p = p ^ xtime(p);
-      q ^= q << 1;
-      q ^= q << 2;
-      q ^= q << 4;
-      q &= 0xff;
-      if (q & 0x80) q ^= 0x09;
-      const x = q ^ rotl8(q, 1) ^ rotl8(q, 2) ^ rotl8(q, 3) ^ rotl8(q, 4);
-      sbox[p] = (x ^ 0x63) & 0xff;
-    } while (p !== 1);
-    sbox[0] = 0x63;
-    for (let i = 0; i < 256; i++) {
-      const s = sbox[i]!;
-      const s2 = xtime(s);
-      const w = (s2 << 24) | (s << 16) | (s << 8) | (s2 ^ s);
-      this.te0[i] = w;
-      this.te1[i] = (w >>> 8) | (w << 24);
-      this.te2[i] = (w >>> 16) | (w << 16);
-      this.te3[i] = (w >>> 24) | (w << 8);
-    }
+/**
+ * The cipher's tables, computed once when the module loads and frozen: the S-box, and SubBytes and MixColumns folded
+ * into four tables of 32-bit columns (FIPS-197 §5.1.1 and §5.1.3), so a round is 16 lookups and XORs on words
+ * instead of byte arithmetic (about 3.5 times fewer XS byte codes a block). Every word is a signed 32-bit integer,
+ * which XS keeps as an integer. Frozen arrays at module level are what Moddable's preloading keeps in flash: on a
+ * board the 1,280 entries take no RAM (typed arrays in an instance took 4.3 KB of every node's XS heap).
+ */
+const TABLES: AesTables = buildTables();
+
+function buildTables(): AesTables {
+  const sbox: number[] = [];
+  for (let i = 0; i < 256; i++) sbox.push(0);
+  // Walk the multiplicative group with generator 3 (p ← p·3, q ← q·3⁻¹) so q = p⁻¹ at every step, then apply
+  // the affine transform of §5.1.1 to the inverse.
+  let p = 1;
+  let q = 1;
+  do {
+    p = p ^ xtime(p);
+    q ^= q << 1;
+    q ^= q << 2;
+    q ^= q << 4;
+    q &= 0xff;
+    if (q & 0x80) q ^= 0x09;
+    const x = q ^ rotl8(q, 1) ^ rotl8(q, 2) ^ rotl8(q, 3) ^ rotl8(q, 4);
+    sbox[p] = (x ^ 0x63) & 0xff;
+  } while (p !== 1);
+  sbox[0] = 0x63;
+  const te0: number[] = [];
+  const te1: number[] = [];
+  const te2: number[] = [];
+  const te3: number[] = [];
+  for (let i = 0; i < 256; i++) {
+    const s = sbox[i]!;
+    const s2 = xtime(s);
+    const w = (s2 << 24) | (s << 16) | (s << 8) | (s2 ^ s);
+    te0.push(w);
+    te1.push((w >>> 8) | (w << 24));
+    te2.push((w >>> 16) | (w << 16));
+    te3.push((w >>> 24) | (w << 8));
   }
+  return Object.freeze({ sbox: Object.freeze(sbox), te0: Object.freeze(te0), te1: Object.freeze(te1), te2: Object.freeze(te2), te3: Object.freeze(te3) });
 }
 
 export class Aes128 {
-  readonly #t: AesTables;
   readonly #roundKeys = new Int32Array(ROUND_KEY_WORDS);
   #keyed = false;
 
-  /** `tables` shared with the other ciphers of a node, or computed for this one. */
-  constructor(key?: Uint8Array, tables: AesTables = new AesTables()) {
-    this.#t = tables;
+  constructor(key?: Uint8Array) {
     if (key) this.setKey(key);
   }
 
@@ -79,7 +86,7 @@ export class Aes128 {
   setKey(key: Uint8Array): void {
     if (key.length !== 16) throw new RangeError(`AES-128 key must be 16 bytes, got ${key.length}`);
     const w = this.#roundKeys;
-    const sbox = this.#t.sbox;
+    const sbox = TABLES.sbox;
     for (let i = 0; i < 4; i++) w[i] = word(key, 4 * i);
     let rcon = 1;
     for (let i = 4; i < ROUND_KEY_WORDS; i++) {
@@ -103,7 +110,7 @@ export class Aes128 {
     if (inOffset < 0 || inOffset + 16 > input.length) throw new RangeError(`AES-128: input block at ${inOffset} outside ${input.length} bytes`);
     if (outOffset < 0 || outOffset + 16 > output.length) throw new RangeError(`AES-128: output block at ${outOffset} outside ${output.length} bytes`);
     const w = this.#roundKeys;
-    const { sbox, te0, te1, te2, te3 } = this.#t;
+    const { sbox, te0, te1, te2, te3 } = TABLES;
     // The state as four big-endian column words (byte r + 4c is row r of column c).
     let s0 = word(input, inOffset) ^ w[0]!;
     let s1 = word(input, inOffset + 4) ^ w[1]!;

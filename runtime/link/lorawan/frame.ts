@@ -6,7 +6,7 @@
  * allocates nothing but the downlink payload it hands out. Multi-octet fields are little endian on the air (§1.2);
  * EUIs are given here as they are printed (most significant byte first) and reversed on the wire.
  */
-import { Aes128, AesTables } from "../../crypto/aes128.js";
+import { Aes128 } from "../../crypto/aes128.js";
 import { AesCmac } from "../../crypto/cmac.js";
 
 /** §4.2.1 MType, the top three bits of MHDR. */
@@ -80,11 +80,9 @@ export interface JoinAccept {
 export type FrameRejection = "short" | "mtype" | "devaddr" | "fopts" | "mic";
 
 export class FrameCrypto {
-  /** One set of AES tables for the three keys. */
-  readonly #tables = new AesTables();
-  readonly #nwk = new AesCmac(undefined, new Aes128(undefined, this.#tables));
-  readonly #app = new Aes128(undefined, this.#tables);
-  readonly #root = new AesCmac(undefined, new Aes128(undefined, this.#tables));
+  readonly #nwk = new AesCmac(undefined, new Aes128());
+  readonly #app = new Aes128();
+  readonly #root = new AesCmac(undefined, new Aes128());
   readonly #a = new Uint8Array(16);
   readonly #s = new Uint8Array(16);
   readonly #mic = new Uint8Array(4);
