@@ -123,6 +123,9 @@ export class HX711Model {
   #ready = false;
   #pulses = 0;
   #riseAt = 0;
+  /** Whether the conversions were restarted by the device (PD_SCK low after a power-down): the next end starts the
+   * chip's clock again (a line timing of `clock-start`; later ends are on that clock). */
+  #clockStarted = false;
 
   constructor(options: HX711ModelOptions) {
     this.#engine = options.engine;
@@ -227,6 +230,7 @@ export class HX711Model {
   /** Power-on or PD_SCK low after a power-down: A/128, the filter empty, conversions from now. */
   #reset(counted: boolean): void {
     if (counted) this.resets++;
+    this.#clockStarted = counted;
     this.#powered = true;
     this.#input = "A128";
     this.#pending = undefined;
@@ -281,7 +285,10 @@ export class HX711Model {
     this.#pulses = 0;
     this.#convEnd = end + this.#period;
     this.#schedule(tick);
-    // Last: a driver reads in this edge's callback, re-entering the model.
-    this.#dout.set(0);
+    // Last: a driver reads in this edge's callback, re-entering the model. The fall is on the chip's own oscillator
+    // (simulator/core/io/lines.ts LineTiming), not an answer to the device; the data bits after it answer PD_SCK.
+    const timing = this.#clockStarted ? "clock-start" : "clock";
+    this.#clockStarted = false;
+    this.#dout.set(0, timing);
   }
 }
