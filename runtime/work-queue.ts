@@ -14,6 +14,12 @@
  * sample path's state) only in its first step. Jobs run one at a time, in the order they were queued.
  *
  * Per piece the only allocation is the host's timer handle; the timer callback is made once.
+ *
+ * A device sampling on a part's own clock (a converter's data-ready edge, 11 ms apart at 90 samples/s) can pace the
+ * queue by its samples instead (`paceBySamples`): pieces then run right after a sample, in its callback, where the
+ * most time is left before the next one, rather than on a timer that may fire just before an edge and hold it back
+ * by the piece and any collection inside it. A few pieces a sample; a slower timer runs pieces only when no sample
+ * came since it was armed (the converter stopped), so the work still ends.
  */
 import type { TimerHandle, Timers } from "../hal/host.js";
 
@@ -27,6 +33,12 @@ export class WorkQueue {
   readonly #jobs: Job[] = [];
   readonly #onTimer: () => void;
   #handle: TimerHandle | undefined;
+  /** Paced by samples: the fallback timer's delay, ms (undefined: a zero-delay timer per piece). */
+  #pacedMs: number | undefined;
+  /** Pieces run after each sample. */
+  #pieces = 1;
+  /** Whether a sample ran a piece since the fallback timer was armed. */
+  #sampled = false;
   #steps = 0;
   #jobsDone = 0;
   #deepest = 0;
@@ -36,11 +48,32 @@ export class WorkQueue {
     this.#onTimer = () => this.#turn();
   }
 
-  /** Queue a job; its first piece runs on a later turn of the event loop, never inside this call. */
+  /** Queue a job; its first piece runs on a later turn of the event loop (or after a sample), never inside this call. */
   add(job: Job): void {
     this.#jobs.push(job);
     if (this.#jobs.length > this.#deepest) this.#deepest = this.#jobs.length;
-    if (this.#handle === undefined) this.#handle = this.#timer.set(this.#onTimer, 0);
+    if (this.#handle === undefined) this.#arm();
+  }
+
+  /**
+   * Run pieces after the device's samples from now on (`afterSample`), `pieces` a sample (as many as fit in what a
+   * sample's handler leaves of the period); `fallbackMs` (longer than the sampling period) is how long the queue
+   * waits for a sample before it runs a piece on its own.
+   */
+  paceBySamples(fallbackMs: number, pieces = 1): void {
+    if (!(fallbackMs > 0)) throw new RangeError(`work queue: fallbackMs must be > 0, got ${String(fallbackMs)}`);
+    if (!Number.isInteger(pieces) || pieces < 1) throw new RangeError(`work queue: pieces must be a whole number ≥ 1, got ${String(pieces)}`);
+    this.#pacedMs = fallbackMs;
+    this.#pieces = pieces;
+  }
+
+  /** The device's sample is done (its callback's last call): a paced queue runs its next pieces now. */
+  afterSample(): void {
+    if (this.#pacedMs === undefined) return;
+    for (let k = 0; k < this.#pieces && this.#jobs.length > 0; k++) {
+      this.#sampled = true;
+      this.#piece();
+    }
   }
 
   /** Jobs queued and not finished (the one running included). */
@@ -53,8 +86,20 @@ export class WorkQueue {
     return { workSteps: this.#steps, workJobs: this.#jobsDone, workDeepest: this.#deepest };
   }
 
+  #arm(): void {
+    this.#sampled = false;
+    this.#handle = this.#timer.set(this.#onTimer, this.#pacedMs ?? 0);
+  }
+
   #turn(): void {
     this.#handle = undefined;
+    if (this.#jobs.length === 0) return;
+    // Paced, with samples coming: they run the pieces; wait on.
+    if (this.#sampled) this.#arm();
+    else this.#piece();
+  }
+
+  #piece(): void {
     const jobs = this.#jobs;
     const job = jobs[0];
     if (job === undefined) return;
@@ -68,7 +113,7 @@ export class WorkQueue {
         jobs.shift();
         this.#jobsDone++;
       }
-      if (jobs.length > 0) this.#handle = this.#timer.set(this.#onTimer, 0);
+      if (jobs.length > 0 && this.#handle === undefined) this.#arm();
     }
   }
 }

@@ -264,10 +264,18 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
   const reportMs = o.reportIntervalS * 1000;
   const periodic = streams.filter((s) => s.periodMs === reportMs && s.dispatches > 1);
   const reportStreams = new Set(periodic.filter((s) => !periodic.some((p) => p !== s && s.label.includes(p.label))).map((s) => s.stream));
+  // A run with one report shows no period: the report's stream is then the timer armed at boot for the first slot,
+  // one period after start give or take the node's report offset (under half a period), the nearest such.
+  if (reportStreams.size === 0) {
+    const firstSlot = (label: string): number => Number(/^timer\(boot\+(\d+)ms\)$/.exec(label)?.[1] ?? NaN);
+    const slots = streams.filter((s) => Math.abs(firstSlot(s.label) - reportMs) < reportMs / 2);
+    slots.sort((a, b) => Math.abs(firstSlot(a.label) - reportMs) - Math.abs(firstSlot(b.label) - reportMs));
+    if (slots[0]) reportStreams.add(slots[0].stream);
+  }
   // A report written in pieces (runtime/work-queue.ts) reaches its write several dispatches after its slot: each piece
-  // a timer armed by the piece before it (all at the slot's virtual instant) or, paced, by a sample's handler. The
-  // latency counts from the slot: the last dispatch of the report's stream at or before the write when the run shows
-  // that stream (two reports or more), else the dispatch that began the write's chain of zero-delay pieces.
+  // a timer armed by the piece before it (all at the slot's virtual instant) or, paced, in a sample's handler. The
+  // latency counts from the slot: the last dispatch of the report's stream at or before the write, else the dispatch
+  // that began the write's chain of zero-delay pieces.
   const chainStart = (index: number): number => {
     let i = index;
     for (;;) {

@@ -192,9 +192,6 @@ class LineChanges extends Scheduled {
   /** Lines an SPI part drives in answer to its commands (pin → 1), and where the last command was. */
   readonly #answering: Uint8Array;
   readonly #last: LastCommand;
-  /** Per answering pin, the command its part's clock started at (a `clock-start` change's), for its `clock` changes. */
-  readonly #clockDispatch = new Int32Array(256).fill(-1);
-  readonly #clockWork = new Float64Array(256);
   readonly #uarts: readonly (UARTLink | undefined)[];
 
   constructor(cursor: EventCursor, bytes: Uint8Array, world: PinWorld, tags: StreamTags, engine: Engine, answering: Uint8Array, last: LastCommand, uarts: readonly (UARTLink | undefined)[]) {
@@ -233,16 +230,9 @@ class LineChanges extends Scheduled {
     const timing = payload >> 1;
     c.consume();
     this.#tags.set(this.#tags.edge(pin));
-    if (this.#answering[pin] === 1) {
-      // Codes: simulator/core/io/lines.ts LINE_TIMING_CODE (0 answer, 1 clock-start, 2 clock).
-      if (timing === 1) {
-        this.#clockDispatch[pin] = this.#last.dispatch;
-        this.#clockWork[pin] = this.#last.work;
-      }
-      const dispatch = timing === 2 ? this.#clockDispatch[pin]! : this.#last.dispatch;
-      const work = timing === 2 ? this.#clockWork[pin]! : this.#last.work;
-      if (dispatch >= 0) this.#tags.answers(dispatch, work);
-    }
+    // Codes: simulator/core/io/lines.ts LINE_TIMING_CODE (0 answer, 1 clock-start, 2 clock). A change on the part's
+    // own clock answers nothing: an interrupt at its simulated time.
+    if (this.#answering[pin] === 1 && timing !== 2 && this.#last.dispatch >= 0) this.#tags.answers(this.#last.dispatch, this.#last.work);
     this.next();
     this.#world.line(pin).set(level);
   }

@@ -5,7 +5,7 @@
  * benchmark prints, are what is checked here.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { BATTERY_NODES, batteryLife, yearsOn, type BatteryRow } from "../../tools/bench/battery.js";
+import { BATTERY_NODES, batteryLife, yearsOn, yearsRange, type BatteryRow } from "../../tools/bench/battery.js";
 
 let row: BatteryRow;
 
@@ -26,5 +26,14 @@ describe("years on the battery for the strain monitor (3 simulated hours, 0.02 e
     expect(row.dominant).toMatch(/^sensors \(strain \(ads1220\) bridge excited 9428\.6 µA\)$/);
     expect(row.years.low).toBeCloseTo(yearsOn(19_000, row.totalMicroamps.high), 12);
     expect(row.years.high).toBeLessThan(0.25);
+  });
+});
+
+describe("years as printed", () => {
+  it("takes as few decimals as tell the ends apart: a short life is not printed as 0.2–0.2", () => {
+    expect(yearsRange(15.64, 21.38)).toBe("15.6–21.4");
+    expect(yearsRange(0.2281, 0.2339)).toBe("0.228–0.234");
+    expect(yearsRange(0.21, 0.26)).toBe("0.2–0.3");
+    expect(yearsRange(1.0001, 1.0002)).toBe("1.000");
   });
 });

@@ -40,21 +40,12 @@ describe.each(RUNS.map((r) => r.device))("%s on the emulated ESP32 profile (esp3
 
   it("passes what every run must: no crash, stack overflow, divergence or missed sample, within the board's JS stack", () => {
     const r = results.get(device)!;
-    // The strain monitor's missed sample on this profile is the known failure below.
-    const always = [...(device === "structural-strain" ? [] : ["missed"]), "jsStack", "crashes", "stackOverflows", "divergences", "frames"];
+    // The strain monitor had missed one data-ready edge here (lateness up to 11.9 ms): the image's SPI replay made
+    // garbage a board's in-place transfer does not, and a collection on this profile's 4,096-slot heap takes ~450 k
+    // instructions (15 ms at the slow end); with the device's own garbage alone it collects ~11 times in 12 minutes.
+    const always = ["missed", "jsStack", "crashes", "stackOverflows", "divergences", "frames"];
     const checks = checkBudgets(loadDevice(device).manifest.budgets, r.figures).filter((c) => always.includes(c.name));
     expect(checks.length).toBeGreaterThanOrEqual(5);
     expect(checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.value} (limit ${c.limit})`)).toEqual([]);
-  });
-});
-
-// Known to fail (a finding for the strain monitor on ESP32 boards): at 90 samples/s, one data-ready edge in the
-// 12 minutes is read after the next one (missed 1; lateness up to 11.9 ms, jitter 6.3–12.4 ms against 10 ms), where
-// the nRF52840 profile misses none. Not yet traced: the first suspect is this profile's 100 Hz RTOS tick, which
-// puts timers (the report's pieces of work among them) on 10 ms slots, so a piece can land just before an edge.
-describe("structural-strain on the emulated ESP32 profile", () => {
-  it.fails("misses no data-ready edge", () => {
-    const r = results.get("structural-strain")!;
-    expect(checkBudgets(loadDevice("structural-strain").manifest.budgets, r.figures).find((c) => c.name === "missed")!.ok).toBe(true);
   });
 });

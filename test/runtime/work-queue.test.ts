@@ -160,4 +160,51 @@ describe("work queue", () => {
     expect(queue.stats.acked).toBe(2);
     expect(work.counters().workSteps).toBe(1);
   });
+
+  it("paced by samples: pieces run right after a sample, a few a sample, never on a timer while samples come", () => {
+    const host = new BusyHost();
+    const work = new WorkQueue(host);
+    work.paceBySamples(34, 2);
+    const log: string[] = [];
+    const piece = { k: 0 };
+    work.add({
+      step() {
+        log.push(`piece:${piece.k}@${host.now}`);
+        host.now += 3; // 3 ms of work
+        return ++piece.k < 5;
+      },
+    });
+    // Samples every 11 ms from t = 2, each 2 ms of work, then the queue's turn.
+    const late: number[] = [];
+    for (let t = 2; t < 100; t += 11) {
+      host.set(() => {
+        late.push(host.now - t);
+        log.push(`sample@${host.now}`);
+        host.now += 2;
+        work.afterSample();
+      }, t);
+    }
+    host.run(200);
+    expect(log.slice(0, 9)).toEqual(["sample@2", "piece:0@4", "piece:1@7", "sample@13", "piece:2@15", "piece:3@18", "sample@24", "piece:4@26", "sample@35"]);
+    // Every sample on time: no piece started just before one.
+    expect(Math.max(...late)).toBe(0);
+    expect(work.pending).toBe(0);
+    expect(work.counters()).toEqual({ workSteps: 5, workJobs: 1, workDeepest: 1 });
+  });
+
+  it("paced by samples: when no sample comes (the converter stopped), a timer runs the pieces, one each fallback period", () => {
+    const engine = new Engine();
+    const timers = new EngineTimers(engine);
+    const work = new WorkQueue(timers);
+    work.paceBySamples(34);
+    const log: string[] = [];
+    work.add(job("a", 3, log, engine));
+    work.afterSample(); // one sample, then none
+    engine.runUntil(200 * MS);
+    // The sample ran the first piece at 0; the timer armed at 0 sees that sample and waits on (34), then runs one
+    // piece a period.
+    expect(log).toEqual(["a:0@0", "a:1@68", "a:2@102"]);
+    expect(() => work.paceBySamples(0)).toThrow(RangeError);
+    expect(() => work.paceBySamples(10, 1.5)).toThrow(RangeError);
+  });
 });

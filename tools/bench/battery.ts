@@ -95,6 +95,16 @@ export interface BatteryRow {
   emulatedHours: number;
 }
 
+/** A range of years to as few decimals as tell its ends apart (at most three; one value when even those agree). */
+export function yearsRange(low: number, high: number): string {
+  for (let d = 1; d <= 3; d++) {
+    const a = low.toFixed(d);
+    const b = high.toFixed(d);
+    if (a !== b) return `${a}–${b}`;
+  }
+  return low.toFixed(3);
+}
+
 export function yearsOn(capacityMah: number, microamps: number): number {
   return capacityMah / ((microamps / 1000) * 8760 + SELF_DISCHARGE_PER_YEAR * capacityMah);
 }

@@ -19,7 +19,7 @@ import { runSimXs } from "../../simulator/xs/session.js";
 import { int } from "../../simulator/node/figures.js";
 import { benchBuild } from "./build-figures.js";
 import { measureFleet, memoryPerNode } from "./fleet.js";
-import { BATTERY_NODES, batteryLife, SELF_DISCHARGE_PER_YEAR, type BatteryRow } from "./battery.js";
+import { BATTERY_NODES, batteryLife, SELF_DISCHARGE_PER_YEAR, yearsRange, type BatteryRow } from "./battery.js";
 import { MONTH_SEEDS, monthLine, runMonth } from "./parking-month.js";
 import type { FleetRow } from "./fleet.js";
 import { SIM_HEADER, simCells, simFigures, simTitle, type SimRow } from "./sim-figures.js";
@@ -245,7 +245,7 @@ if (batteryDays > 0 && emulateHours > 0) {
       ua(r.radioMicroamps),
       r.sensorStates.length > 0 ? ua(r.sensorMicroamps) : "-",
       `${ua(r.totalMicroamps.low)}–${ua(r.totalMicroamps.high)}`,
-      `${r.years.low.toFixed(1)}–${r.years.high.toFixed(1)}`,
+      yearsRange(r.years.low, r.years.high),
       r.dominant,
     ]);
     printTable(

@@ -11,8 +11,12 @@ import type { Micros } from "../engine.js";
  * - `answer`: in answer to what the device last did to the part (an SPI command or read), so on a board it comes as
  *   long after that as in the simulation (a late command makes a late answer);
  * - `clock-start`: likewise, and the part's own clock starts there (a converter's first conversion after START);
- * - `clock`: on the part's own clock, as long after its start as in the simulation, whatever the device did since
- *   (a continuous converter's later conversions: a late read does not move the next data-ready edge).
+ * - `clock`: on the part's own clock, whatever the device did since (a continuous converter's later conversions: a
+ *   late read does not move the next data-ready edge). On the board timeline it comes at its simulated time: the
+ *   part's clock keeps the simulation's phase against the device's timers, as the timers armed at boot keep its
+ *   schedule. (A converter's oscillator has its own tolerance, so on a board that phase drifts anyway; carrying each
+ *   restart's lateness into it instead would add up over a run and move the device's work to other samples than the
+ *   ones it ran after.)
  */
 export type LineTiming = "answer" | "clock-start" | "clock";
 
