@@ -198,6 +198,36 @@ static void x_calibrate(xsMachine* the)
 	gCostTo[from][to] = b > 0 ? (uint32_t)(b + 0.5) : 0;
 }
 
+/* native.standIn(ticks) … native.standIn(-1): the provider's ticks in between are the image's stand-in for what a
+ * board does in C (a GPIO write: emulator/image/modes.ts asHostCall): they go to the harness, and the provider is
+ * charged `ticks` (one host call) in their place. The first call marks, the second settles; nested pairs stack. */
+#define STAND_IN_DEPTH 8
+static uint64_t gStandIn[STAND_IN_DEPTH];
+static int gStandIns = 0;
+static void x_stand_in(xsMachine* the)
+{
+	double t = xsToNumber(xsArg(0));
+	mode_charge(clock_busy_ticks());
+	if (t >= 0) {
+		if (gStandIns < STAND_IN_DEPTH) gStandIn[gStandIns] = gModeTicks[MODE_PROVIDER];
+		gStandIns++;
+		return;
+	}
+	if (gStandIns <= 0) return;
+	gStandIns--;
+	if (gStandIns >= STAND_IN_DEPTH) return;
+	uint64_t spent = gModeTicks[MODE_PROVIDER] - gStandIn[gStandIns];
+	gModeTicks[MODE_PROVIDER] -= spent;
+	gModeTicks[MODE_HARNESS] += spent;
+	double charge = xsToNumber(xsArg(1));
+	if (charge > 0) {
+		uint64_t c = (uint64_t)(charge + 0.5);
+		if (c > gModeTicks[MODE_HARNESS]) c = gModeTicks[MODE_HARNESS];
+		gModeTicks[MODE_HARNESS] -= c;
+		gModeTicks[MODE_PROVIDER] += c;
+	}
+}
+
 /* native.begin(): remember the start of a dispatched event. */
 static void x_begin(xsMachine* the)
 {
@@ -383,6 +413,7 @@ void natives_install(xsMachine* the)
 	xsDefine(xsVar(0), xsID("mode"), xsNewHostFunction(x_mode, 1), xsDontEnum);
 	xsDefine(xsVar(0), xsID("modeTicks"), xsNewHostFunction(x_mode_ticks, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("calibrate"), xsNewHostFunction(x_calibrate, 4), xsDontEnum);
+	xsDefine(xsVar(0), xsID("standIn"), xsNewHostFunction(x_stand_in, 2), xsDontEnum);
 	xsDefine(xsVar(0), xsID("programBytes"), xsNumber((double)program_size()), xsDontEnum);
 	xsDefine(xsVar(0), xsID("programKind"), xsString(program_kind()), xsDontEnum);
 	xsDefine(xsGlobal, xsID("native"), xsVar(0), xsDontEnum);

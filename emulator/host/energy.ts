@@ -13,12 +13,13 @@
  *   carrying the board's per-packet overhead, at the radio's PHY rate; at `radioTx` / `radioRx`. Boards without a
  *   network interface have no radio to charge.
  * - Part states: a part whose model keeps its power states (a LoRa transceiver's TX, RX and sleep at datasheet
- *   currents, a strain bridge's excitation from its ADS1220) adds the time it spent in each (`states`), beside the MCU's.
+ *   currents, a strain bridge's excitation from its ADS1220, an HX711 with the bridge on its AVDD regulator) adds the
+ *   time it spent in each (`states`), beside the MCU's.
  * - The rest of the time in the board's `idleState`, or in `deepSleep` while the device slept.
  * - Parts outside the MCU that declare their draw (`analogDrawMilliamps`: a wind vane's divider), as the mean over
  *   what their pins read, beside the MCU's states for the whole run.
  * Not counted, and said so with the figures: the sensors' and converters' own supply current (µA-level in the
- * datasheets for the I2C sensors; the ADS1220's and HX711's, and the HX711's bridge, are not read), switch contacts held
+ * datasheets for the I2C sensors; the ADS1220's own is not read, the HX711's is), switch contacts held
  * closed against a pull-up, the board's regulator and debug or USB interface, Wi-Fi beacon reception and retries,
  * TCP acknowledgements.
  */

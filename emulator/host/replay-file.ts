@@ -2,6 +2,7 @@
  * A simulator recording (simulator/node/record.ts) as the binary blob the image reads in place
  * (layout: emulator/image/format.ts).
  */
+import { LINE_ANSWERS_WRITE_CODE } from "../../simulator/core/io/lines.js";
 import type { Recording } from "../../simulator/node/record.js";
 import {
   EventKind,
@@ -78,7 +79,10 @@ export interface ReplayFigures {
   spiTransactions: number;
   analogReads: number;
   pulseReads: number;
+  /** Every recorded change of a part's line, those below included. */
   lineChanges: number;
+  /** Of which made inside the device's writes to other lines (replayed inside those writes, not as events). */
+  writeAnswers: number;
   uartDeliveries: number;
   netEvents: number;
 }
@@ -170,6 +174,16 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
     stream(StreamKind.PulseNext, p.pin, () => p.next.forEach((v) => w.f64(v === null ? Infinity : v)));
   }
   stream(StreamKind.Random, 0, () => rec.random.forEach((v) => w.f64(v)));
+  const writeAnswers = rec.lineChanges.filter((c) => c[3] === LINE_ANSWERS_WRITE_CODE);
+  stream(StreamKind.WriteAnswers, 0, () =>
+    writeAnswers.forEach(([pin, , level, code, write]) => {
+      if (write === undefined || pin > 0xffff) throw new Error(`line change of pin ${pin} inside a device write: no write index or pin out of range`);
+      w.u32(write);
+      w.u16(pin);
+      w.u8(level | (code! << 1));
+      w.u8(0);
+    }),
+  );
   rec.connections.forEach((c, i) => stream(StreamKind.TcpTx, i, () => w.bytes(fromHex(c.txHex))));
 
   const streamsOffset = w.length;
@@ -181,7 +195,9 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
   }
 
   // A line's payload: its level in bit 0, its timing code (LINE_TIMING_CODE) above it.
-  const lines: TimedEvent[] = rec.lineChanges.map(([pin, at, level, timing], order) => ({ at, after: -1, kind: EventKind.Line, key: pin, payload: Uint8Array.of(level | ((timing ?? 0) << 1)), order }));
+  const lines: TimedEvent[] = rec.lineChanges
+    .filter((c) => c[3] !== LINE_ANSWERS_WRITE_CODE)
+    .map(([pin, at, level, timing], order) => ({ at, after: -1, kind: EventKind.Line, key: pin, payload: Uint8Array.of(level | ((timing ?? 0) << 1)), order }));
   // UART deliveries share the table placed by time (ties after the line changes of the same instant).
   uartRx.forEach((e, i) => lines.push({ at: e.at, after: -1, kind: EventKind.UartRx, key: uarts.indexOf(e.link), payload: fromHex(e.hex), order: rec.lineChanges.length + i }));
   const net: TimedEvent[] = rec.net.map((e, order) => {
@@ -232,6 +248,7 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
       analogReads: rec.analog.reduce((a, x) => a + x.volts.length, 0),
       pulseReads: rec.pulse.reduce((a, x) => a + x.counts.length, 0),
       lineChanges: rec.lineChanges.length,
+      writeAnswers: writeAnswers.length,
       uartDeliveries: uartRx.length,
       netEvents: rec.net.length,
     },

@@ -17,7 +17,7 @@
  */
 
 export const REPLAY_MAGIC = 0x50525a47; // "GZRP"
-export const REPLAY_VERSION = 4;
+export const REPLAY_VERSION = 5;
 export const REPLAY_HEADER_BYTES = 64;
 export const REPLAY_STREAM_ENTRY_BYTES = 16;
 export const REPLAY_EVENT_HEADER_BYTES = 24;
@@ -40,7 +40,16 @@ export const StreamKind = {
   TcpTx: 6,
   /** One SPI chip select's transactions (key: index into meta.spi): u16 length, MOSI bytes, MISO bytes. */
   SPI: 7,
+  /** What parts did to their lines inside the device's writes to other lines (key 0), in write order: u32 the write's
+   * index (simulator/core/io/lines.ts PinWorld.writes), u16 pin, u8 payload (as a Line event's: the level in bit 0,
+   * LINE_ANSWERS_WRITE_CODE above it), u8 0. Applied inside that write, not placed by time: a bit-banged read's data
+   * bits (an HX711's DOUT after each PD_SCK rise) are read back within the device's callback. Eight bytes each, not a
+   * 24-byte event: 80 reads a second of ~13 bit changes each would not fit the replay region for long. */
+  WriteAnswers: 8,
 } as const;
+
+/** Bytes of one WriteAnswers entry. */
+export const WRITE_ANSWER_BYTES = 8;
 
 export const EventKind = {
   /** A model set a digital line (key: pin; payload: u8, the level in bit 0 and the change's timing code above it:

@@ -203,6 +203,9 @@ class ImageNode extends BoardNode {
     };
     // The host objects the device calls run as the provider (on a board: hal/moddable and Moddable's C).
     const modes = this.#modes;
+    // GPIO and clock reads are one host call each on a board: charged so (emulator/image/modes.ts asHostCall).
+    modes.methodsAsHostCalls(provider.host.io.Digital.prototype, ["read", "write"], true);
+    modes.methodsAsHostCalls(provider.host.clock, ["ticks", "microseconds"]);
     for (const io of Object.values(provider.host.io)) modes.classInMode(PROVIDER, io as { prototype: object });
     modes.methodsInMode(PROVIDER, timers, ["set", "clear"]);
     modes.methodsInMode(PROVIDER, provider.host.clock, ["ticks", "microseconds", "unixMs"]);

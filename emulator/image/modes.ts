@@ -8,6 +8,15 @@
  * the provider's host objects, and every call the provider makes into the replay world (a real board's peripherals
  * and network). Each switch is a host call, some hundreds of instructions; `calibrate` measures what an empty round
  * trip charges each side and the firmware moves that back to the harness at every switch.
+ *
+ * A few provider methods are, on a board, one host call that touches a register: Moddable's Digital `read`/`write`
+ * (a GPIO register) and its clock's `microseconds`/`ticks`. Their stand-ins here are the simulator's JS IO classes,
+ * some thousands of instructions a call on XS (the line's listeners, the replay's bookkeeping), ten times the board's;
+ * a bit-banged read makes a hundred of them a sample (an HX711's 25 pulses: 50 writes, 25 reads, 25 clock reads), and
+ * charged at that they made the strain monitor's HX711 build busy 72–98 % of the time where its own code took 14–19 %.
+ * `asHostCall` runs such a stand-in and charges the provider one host call instead, as measured at boot (an integer
+ * in, a few lines of C, an integer out), so the device pays what a board's GPIO and clock calls cost. Everything else the provider does (SPI and I2C transfers, timers, serial, network) is
+ * charged at its stand-in's cost: more than a board's, on the side of failing.
  */
 import type { Native } from "./native.js";
 
@@ -47,6 +56,51 @@ export class Modes {
     };
     this.#wrapped.add(w);
     return w as unknown as F;
+  }
+
+  /** What one host call costs, ticks, measured in `calibrate`: `native.mode(m)` in mode m, an integer argument
+   * converted, compared and returned (XS's host-call path and a few lines of C, as Moddable's Digital `write`). */
+  hostCallTicks = 0;
+  /** What a stand-in is charged on top of what its wrapper leaves with the provider, so that it costs one host call. */
+  #standInCharge = 0;
+
+  /**
+   * `fn`, a stand-in for what is one host call on a board, run as the provider (a switch like any provider method's),
+   * with what it costs moved to the harness and one host call (`hostCallTicks`) charged in its place. A device
+   * callback it sets off (an edge inside a write) is the device's as ever; a stand-in nested in another is charged
+   * its host call inside the outer one's, which moves it to the harness too.
+   */
+  asHostCall<F extends (...args: never[]) => unknown>(fn: F): F {
+    if (this.#wrapped.has(fn)) return fn;
+    const native = this.#native;
+    const modes = this;
+    const f = fn as unknown as Fn;
+    const w = function (this: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
+      const previous = native.mode(PROVIDER);
+      native.standIn(0);
+      try {
+        return f.call(this, a, b, c, d, e);
+      } finally {
+        native.standIn(-1, modes.#standInCharge);
+        native.mode(previous);
+      }
+    };
+    this.#wrapped.add(w);
+    return w as unknown as F;
+  }
+
+  /** The named methods of `target` (its own or its prototypes') as host calls (`asHostCall`), on `target` itself; or,
+   * with `inPlace`, where they are defined (a class's prototype: every instance). */
+  methodsAsHostCalls(target: object, names: readonly string[], inPlace = false): void {
+    for (const key of names) {
+      for (let proto: object | null = target; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+        const d = Object.getOwnPropertyDescriptor(proto, key);
+        if (!d) continue;
+        if (typeof d.value !== "function") break;
+        Object.defineProperty(inPlace ? proto : target, key, { ...d, value: this.asHostCall(d.value as Fn), writable: true, configurable: true, enumerable: false });
+        break;
+      }
+    }
   }
 
   /** Every method `target` has (its own and its prototypes', up to Object.prototype; or only those named) runs as
@@ -105,5 +159,38 @@ export class Modes {
       const [a, b] = this.#roundTrip(from, to);
       this.#native.calibrate(from, to, a, b);
     }
+    this.hostCallTicks = this.#hostCall();
+    this.#standInCharge = Math.max(0, this.hostCallTicks - this.#standInResidue());
+  }
+
+  /** Provider ticks an `asHostCall` wrapper leaves by itself (its switches and marks), called from the device. */
+  #standInResidue(): number {
+    const native = this.#native;
+    this.#standInCharge = 0;
+    const call = this.asHostCall(function (): void {});
+    const before = native.mode(DEVICE);
+    const t0 = native.modeTicks();
+    for (let i = 0; i < ROUNDS; i++) call();
+    const t1 = native.modeTicks();
+    native.mode(before);
+    return (t1[PROVIDER]! - t0[PROVIDER]!) / ROUNDS;
+  }
+
+  /** Ticks of one host call (`native.mode` to the mode it is in: no switch), the loop's own cost left out: the whole
+   * call, its dispatch included (the device's call of the stand-in pays a dispatch too: on the side of failing). */
+  #hostCall(): number {
+    const native = this.#native;
+    let sink = 0;
+    const before = native.mode(HARNESS);
+    let t0 = native.modeTicks();
+    for (let i = 0; i < ROUNDS; i++) sink += i;
+    let t1 = native.modeTicks();
+    const loop = t1[HARNESS]! - t0[HARNESS]!;
+    t0 = native.modeTicks();
+    for (let i = 0; i < ROUNDS; i++) sink += native.mode(HARNESS);
+    t1 = native.modeTicks();
+    native.mode(before);
+    void sink;
+    return Math.max(0, (t1[HARNESS]! - t0[HARNESS]! - loop) / ROUNDS);
   }
 }

@@ -33,6 +33,9 @@ export interface Native {
   modeTicks(): number[];
   /** What an empty round trip beginning with the switch from → to charges each side, ticks. */
   calibrate(from: number, to: number, chargedFrom: number, chargedTo: number): void;
+  /** `standIn(0)` marks; `standIn(-1, ticks)` moves the provider's ticks since the mark to the harness and charges the
+   * provider `ticks` in their place (a board's cost for the stand-in's work: emulator/image/modes.ts asHostCall). */
+  standIn(mark: number, ticks?: number): void;
   readonly programBytes: number;
   readonly programKind: string;
   /** The replay region as a host buffer (DataView and typed arrays work on it in place), or undefined. */

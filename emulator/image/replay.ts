@@ -2,7 +2,7 @@
  * Reading the replay blob in the image, in place: a DataView over the host buffer `native.replay`, cursors that
  * walk each stream and the event table. Nothing is copied until device code gets its bytes.
  */
-import { REPLAY_EVENT_HEADER_BYTES, REPLAY_HEADER_BYTES, REPLAY_MAGIC, REPLAY_STREAM_ENTRY_BYTES, REPLAY_VERSION } from "./format.js";
+import { REPLAY_EVENT_HEADER_BYTES, REPLAY_HEADER_BYTES, REPLAY_MAGIC, REPLAY_STREAM_ENTRY_BYTES, REPLAY_VERSION, WRITE_ANSWER_BYTES } from "./format.js";
 import type { ReplayMeta } from "./format.js";
 import type { Native } from "./native.js";
 
@@ -67,6 +67,22 @@ export class StreamCursor {
     this.#at = this.spiStart + 2 * length;
     this.taken++;
     return length;
+  }
+
+  /** The last `nextWriteAnswer()` entry's line and payload (a Line event's: level in bit 0). */
+  answerPin = 0;
+  answerPayload = 0;
+
+  /** Next WriteAnswers entry: the index of the device write it answers (its line and payload in the fields above),
+   * -1 past the end. Nothing is allocated: a bit-banged read makes some thirteen of them. */
+  nextWriteAnswer(): number {
+    if (this.#at + WRITE_ANSWER_BYTES > this.#end) return -1;
+    const write = this.#view.getUint32(this.#at, true);
+    this.answerPin = this.#view.getUint16(this.#at + 4, true);
+    this.answerPayload = this.#bytes[this.#at + 6]!;
+    this.#at += WRITE_ANSWER_BYTES;
+    this.taken++;
+    return write;
   }
 
   /** The replay region the cursor reads (read-only: copy before handing bytes on). */

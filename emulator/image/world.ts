@@ -10,7 +10,8 @@
  *   for the host to time the commands on the board's clock (a LoRa transceiver's SetTx and SetRx).
  * - ADC and pulse inputs: sources that return the recorded values in order.
  * - Digital lines: the recorded levels at boot, then each recorded change at its virtual time (a transceiver's BUSY
- *   and DIO1 edges among them).
+ *   and DIO1 edges among them), except the changes a part made inside one of the device's writes to another line (a
+ *   bit-banged read's data bits): those are made inside the same write, counted from boot.
  * - Network: a stand-in for the TCP bridge. What the device sends is checked against the recording and written
  *   to the console (the uplink frames); what the broker sent is delivered where the simulator delivered it: at its
  *   virtual time, after the same number of device callbacks (so even ties at one instant keep their order).
@@ -237,6 +238,51 @@ class LineChanges extends Scheduled {
   }
 }
 
+/**
+ * What parts did to their lines inside the device's writes to other lines, done inside the same writes: the device's
+ * n-th write (PinWorld.writes) gets the changes the simulated device's n-th write got, before the write returns, so a
+ * bit-banged read (an HX711's 25 PD_SCK pulses, DOUT read after each) reads the bits the part shifted out, within
+ * the one callback, as on a board. The pin world calls this only in the write it waits for; nothing is allocated.
+ */
+class WriteAnswers {
+  readonly #cursor: StreamCursor;
+  readonly #world: PinWorld;
+  /** The write the loaded entry answers (-1: none left), its line and level. */
+  #write = -1;
+  #pin = 0;
+  #level = 0;
+
+  constructor(cursor: StreamCursor, world: PinWorld) {
+    this.#cursor = cursor;
+    this.#world = world;
+    this.#load();
+  }
+
+  #load(): void {
+    const c = this.#cursor;
+    this.#write = c.nextWriteAnswer();
+    this.#pin = c.answerPin;
+    this.#level = c.answerPayload & 1;
+    this.#world.awaitedWrite = this.#write;
+  }
+
+  /** Inside write `index`: its answers, in the recorded order (the next one is loaded first: a change can set off a
+   * device callback that writes again). */
+  answer(index: number): void {
+    while (this.#write === index) {
+      const pin = this.#pin;
+      const level = this.#level;
+      this.#load();
+      this.#world.line(pin).set(level);
+    }
+  }
+
+  /** What was never applied: the simulated device made a write this one did not. */
+  leftover(): string | undefined {
+    return this.#write < 0 ? undefined : `a part's answer to device write ${this.#write} never applied (this device made ${this.#world.writes} writes)`;
+  }
+}
+
 /** Bytes the device wrote to one serial port, as `U` lines (formatted in C: logging allocates nothing in the device's heap). */
 class SerialTxLog {
   readonly #native: Native;
@@ -266,6 +312,7 @@ export class ReplayWorld implements Network {
   readonly #random: StreamCursor;
   readonly #tags: StreamTags;
   readonly #last: LastCommand;
+  #writeAnswers: WriteAnswers | undefined;
 
   constructor(replay: Replay, native: Native, modes: Modes, out: Out, engine: Engine, tags: StreamTags) {
     this.#replay = replay;
@@ -366,6 +413,10 @@ export class ReplayWorld implements Network {
         if (t.dir === "tx") log.sent(t.bytes);
       };
     });
+    const answers = new WriteAnswers(this.#replay.stream(StreamKind.WriteAnswers, 0), world);
+    this.#writeAnswers = answers;
+    // Called in the provider's write: the replay's work is the harness's, not charged to the board.
+    world.onWrite = this.#modes.inMode(HARNESS, (index: number) => answers.answer(index));
     new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine, answering, this.#last, links).next();
   }
 
@@ -461,6 +512,8 @@ export class ReplayWorld implements Network {
   /** What the recording still had when the run ended (the device did less than the simulated one). */
   leftovers(): string[] {
     const left: string[] = [];
+    const unanswered = this.#writeAnswers?.leftover();
+    if (unanswered) left.push(unanswered);
     const ev = this.#net.peek();
     if (ev && ev.at <= this.#replay.meta.endUs) left.push(`network event at ${ev.at} µs never delivered (after ${ev.after} callbacks)`);
     this.#connections.forEach((c) => {

@@ -19,6 +19,7 @@ export function attachModel(role: string, part: ResolvedPart, ctx: ModelContext)
     strain: (t) => world.strain(t),
     rate: rate === 10 ? 10 : 80,
     ...bridgeOptions(part),
+    bridgeOhms: num(part, "bridgeOhms"),
     seed: deriveSeed(ctx.node.id, role),
   });
 }

@@ -14,11 +14,14 @@ export interface HX711Config {
   bridge: BridgeType;
   /** Bridge excitation = AVDD, V (the reading is ratiometric; this only scales `volts`). */
   excitationVolts: number;
+  /** Resistance of one bridge arm, Ω: what the bridge draws from AVDD (the energy estimate's excitation current). */
+  bridgeOhms: number;
 }
 
 /**
  * Defaults: the bridge on channel A at gain 128; RATE strapped high for 80 SPS, the only rate fast enough for 20 Hz
- * and faster strain sampling; a full bridge of foil gauges (GF 2.0) excited from a 3.3 V AVDD.
+ * and faster strain sampling; a full bridge of foil gauges (GF 2.0, 350 Ω arms, as the ADS1220's) excited from a
+ * 3.3 V AVDD.
  */
 export const HX711_DEFAULTS: Readonly<HX711Config> = Object.freeze({
   input: "A128",
@@ -26,6 +29,7 @@ export const HX711_DEFAULTS: Readonly<HX711Config> = Object.freeze({
   gaugeFactor: 2.0,
   bridge: "full",
   excitationVolts: 3.3,
+  bridgeOhms: 350,
 });
 
 export function validateConfig(c: HX711Config): void {
@@ -36,4 +40,5 @@ export function validateConfig(c: HX711Config): void {
   if (!(typeof c.excitationVolts === "number" && c.excitationVolts >= 2.6 && c.excitationVolts <= 5.5)) {
     throw new RangeError(`${who}: excitationVolts (AVDD) must be 2.6…5.5 V, got ${String(c.excitationVolts)}`);
   }
+  if (!(typeof c.bridgeOhms === "number" && c.bridgeOhms > 0)) throw new RangeError(`${who}: bridgeOhms must be > 0, got ${String(c.bridgeOhms)}`);
 }

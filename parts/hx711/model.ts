@@ -23,7 +23,11 @@
  *   is the model's assumption, not a datasheet statement).
  * - Noise: Gaussian, seeded, input-referred, 50 nV RMS at 10 SPS and 90 nV RMS at 80 SPS (the datasheet's figures
  *   for gain 128; used at every gain).
- * Not modelled: offset, gain error, the external clock, supply current.
+ * - Supply (`residency()`, for the energy estimate): powered, the chip draws at most 1.5 mA and its AVDD regulator
+ *   excites the bridge, Vex / R (a full bridge of four arms R is R from E+ to E−: 3.3 V over 350 Ω, 9.4 mA); powered
+ *   down, at most 1 µA, and the bridge is off with the regulator (reference §3.4, the datasheet's bounds: "< 1.5 mA
+ *   active, < 1 µA powered down"). A power-down inside one pulse (µs) is not counted apart.
+ * Not modelled: offset, gain error, the external clock.
  */
 import type { Engine, Micros } from "../../simulator/core/engine.js";
 import { Scheduled } from "../../simulator/core/engine.js";
@@ -31,6 +35,8 @@ import type { DigitalLine } from "../../simulator/core/io/lines.js";
 import { Rng, deriveSeed } from "../../simulator/core/rng.js";
 import { bridgeRatio, type BridgeType } from "../strain-bridge/bridge.js";
 import {
+  ACTIVE_MILLIAMPS,
+  POWER_DOWN_MILLIAMPS,
   GAIN,
   HIGH_MAX_US,
   NOISE_VOLTS_RMS,
@@ -55,6 +61,8 @@ export interface HX711ModelOptions {
   bridge?: BridgeType;
   /** AVDD, which also excites the bridge, V (default 3.3). */
   excitationVolts?: number;
+  /** One bridge arm, Ω (default 350): with AVDD, what the bridge draws. */
+  bridgeOhms?: number;
   /** Channel B's input, V (default 0 V). */
   channelB?: (t: Micros) => number;
   /** The clock PD_SCK pulses are timed with (default: the engine's). */
@@ -94,6 +102,11 @@ export class HX711Model {
   readonly #gf: number;
   readonly #bridge: BridgeType;
   readonly #avdd: number;
+  readonly #bridgeOhms: number;
+  readonly #bornAt: Micros;
+  /** Time powered down before the current stretch, and since when the chip is down (NaN: it is powered). */
+  #downUs = 0;
+  #downSince = NaN;
   readonly #noise: (rate: HX711Rate, gain: number) => number;
   readonly #rng: Rng;
   readonly #tick: Tick;
@@ -123,6 +136,9 @@ export class HX711Model {
   #ready = false;
   #pulses = 0;
   #riseAt = 0;
+  /** Whether the conversions were restarted by the device (PD_SCK low after a power-down): the next end starts the
+   * chip's clock again (a line timing of `clock-start`; later ends are on that clock). */
+  #clockStarted = false;
 
   constructor(options: HX711ModelOptions) {
     this.#engine = options.engine;
@@ -137,6 +153,9 @@ export class HX711Model {
     this.#gf = options.gaugeFactor ?? 2.0;
     this.#bridge = options.bridge ?? "full";
     this.#avdd = options.excitationVolts ?? 3.3;
+    this.#bridgeOhms = options.bridgeOhms ?? 350;
+    if (!(this.#bridgeOhms > 0)) throw new RangeError(`hx711 model: bridgeOhms must be > 0, got ${String(this.#bridgeOhms)}`);
+    this.#bornAt = options.engine.now;
     this.#noise = options.noiseVoltsRms ?? ((rate) => NOISE_VOLTS_RMS[rate]);
     this.#rng = new Rng(deriveSeed(options.seed ?? 1, "hx711/noise"));
     this.#tick = new Tick(0, (t) => this.#conversionEnd(t));
@@ -158,6 +177,19 @@ export class HX711Model {
   /** The input the running conversion uses. */
   get input(): HX711Input {
     return this.#input;
+  }
+
+  /** Time powered (chip and bridge) and powered down since power-on, with each state's current, for the energy
+   * estimate (simulator/node/record.ts partStates). */
+  residency(): { state: string; milliamps: number; us: number; milliampSeconds: number }[] {
+    const now = this.#engine.now;
+    const downUs = this.#downUs + (this.#downSince === this.#downSince ? now - this.#downSince : 0);
+    const upUs = now - this.#bornAt - downUs;
+    const up = ACTIVE_MILLIAMPS + (1000 * this.#avdd) / this.#bridgeOhms;
+    return [
+      { state: "converting, bridge excited", milliamps: up, us: upUs, milliampSeconds: (up * upUs) / 1e6 },
+      { state: "powered down", milliamps: POWER_DOWN_MILLIAMPS, us: downUs, milliampSeconds: (POWER_DOWN_MILLIAMPS * downUs) / 1e6 },
+    ];
   }
 
   /** The last result loaded. */
@@ -212,6 +244,7 @@ export class HX711Model {
     if (high >= POWER_DOWN_US) {
       this.powerDowns++;
       this.#powered = false;
+      this.#downSince = this.#engine.now;
       this.#gen++;
       this.#ready = false;
       this.#pulses = 0;
@@ -227,6 +260,11 @@ export class HX711Model {
   /** Power-on or PD_SCK low after a power-down: A/128, the filter empty, conversions from now. */
   #reset(counted: boolean): void {
     if (counted) this.resets++;
+    this.#clockStarted = counted;
+    if (this.#downSince === this.#downSince) {
+      this.#downUs += this.#engine.now - this.#downSince;
+      this.#downSince = NaN;
+    }
     this.#powered = true;
     this.#input = "A128";
     this.#pending = undefined;
@@ -281,7 +319,10 @@ export class HX711Model {
     this.#pulses = 0;
     this.#convEnd = end + this.#period;
     this.#schedule(tick);
-    // Last: a driver reads in this edge's callback, re-entering the model.
-    this.#dout.set(0);
+    // Last: a driver reads in this edge's callback, re-entering the model. The fall is on the chip's own oscillator
+    // (simulator/core/io/lines.ts LineTiming), not an answer to the device; the data bits after it answer PD_SCK.
+    const timing = this.#clockStarted ? "clock-start" : "clock";
+    this.#clockStarted = false;
+    this.#dout.set(0, timing);
   }
 }

@@ -25,6 +25,7 @@ export const part = definePart({
         s.enumOf([...BRIDGE_TYPES] as BridgeType[], { description: "Bridge: full (4 active gauges, bending), half (2 active, bending) or quarter (1 active).", default: d.bridge }),
       ),
       excitationVolts: s.optional(s.number({ description: "AVDD, which excites the bridge, V.", minimum: 2.6, maximum: 5.5, default: d.excitationVolts })),
+      bridgeOhms: s.optional(s.number({ description: "Resistance of one bridge arm, Ω (what the bridge draws from AVDD).", exclusiveMinimum: 0, default: d.bridgeOhms })),
     },
     { description: "HX711 options (how the chip and its bridge are fitted)." },
   ),

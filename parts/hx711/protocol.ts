@@ -38,6 +38,10 @@ export const SETTLING_MS: Readonly<Record<HX711Rate, number>> = Object.freeze({ 
 /** Input noise, V RMS, at gain 128 (50 nV at 10 SPS, 90 nV at 80 SPS). */
 export const NOISE_VOLTS_RMS: Readonly<Record<HX711Rate, number>> = Object.freeze({ 10: 50e-9, 80: 90e-9 });
 
+/** Supply current, mA: at most 1.5 mA converting, 1 µA powered down (the datasheet's bounds; reference §3.4). */
+export const ACTIVE_MILLIAMPS = 1.5;
+export const POWER_DOWN_MILLIAMPS = 0.001;
+
 export const CODE_MAX = 0x7fffff;
 export const CODE_MIN = -0x800000;
 

@@ -24,7 +24,7 @@ import type { I2CTransaction } from "../core/buses/i2c.js";
 import type { SPITransaction } from "../core/buses/spi.js";
 import type { EventHandle, Micros } from "../core/engine.js";
 import type { NetSocket, NetSocketEvents } from "../core/network.js";
-import { LINE_TIMING_CODE } from "../core/io/lines.js";
+import { LINE_ANSWERS_WRITE_CODE, LINE_TIMING_CODE } from "../core/io/lines.js";
 import { loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import { runSim } from "./session.js";
 import { loadDeviceMain } from "./device-main.js";
@@ -84,8 +84,9 @@ export interface Recording {
   pulse: { pin: number; counts: number[]; next: (number | null)[] }[];
   lines: { pin: number; level: number; driven: boolean }[];
   /** [pin, virtual µs, level] in the order they happened, with the change's timing (LINE_TIMING_CODE) when it is not
-   * an answer to the device's last command. */
-  lineChanges: [number, Micros, number, number?][];
+   * an answer to the device's last command; a change made inside the device's write to a line is
+   * [pin, µs, level, LINE_ANSWERS_WRITE_CODE, the write's index] (simulator/core/io/lines.ts PinWorld.writing). */
+  lineChanges: [number, Micros, number, number?, number?][];
   /** Bytes each UART (by its board name) delivered to the device, in the order they arrived. */
   uartRx?: { link: string; at: Micros; hex: string }[];
   /** Bytes the device wrote to each UART, in order: not replayed (the device writes them again), but what the
@@ -266,7 +267,13 @@ export async function recordSim(opts: SimOptions): Promise<RecordResult> {
       // Only what the world does to a line: the device's own outputs (a switched supply, say) happen in the replay
       // too, by the device's own writes.
       if (line.driven) {
+        const pins = node.world;
         line.listen((level, timing) => {
+          // Inside a device write, the part answers that write (a bit-banged read's data bit), whatever it said.
+          if (pins.writing >= 0) {
+            lineChanges.push([pin, engine.now, level, LINE_ANSWERS_WRITE_CODE, pins.writing]);
+            return;
+          }
           const code = LINE_TIMING_CODE[timing];
           lineChanges.push(code === 0 ? [pin, engine.now, level] : [pin, engine.now, level, code]);
         });

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { recordSim } from "../../simulator/node/record.js";
 import { runSim } from "../../simulator/node/session.js";
 import { replayBlob } from "../../emulator/host/replay-file.js";
+import { LINE_ANSWERS_WRITE_CODE, LINE_TIMING_CODE } from "../../simulator/core/io/lines.js";
 
 /** Sensirion CRC-8 (poly 0x31, init 0xFF), from the SHT3x datasheet §4.12, written out here independently. */
 function sensirionCrc(a: number, b: number): number {
@@ -72,5 +73,61 @@ describe("recording a simulated device", () => {
     // On the nRF52840-DK the anemometer is counted by edge interrupts: its line changes are in the recording.
     expect(figures.lineChanges).toBe(recording.lineChanges.length);
     expect(figures.lineChanges).toBeGreaterThan(100);
+  });
+
+  // The HX711 is read by bit-banging (parts/hx711/driver.ts): its data bits answer the device's own PD_SCK writes
+  // inside one callback, so they are kept with the write they answer, not as events of their own.
+  it("keeps a bit-banged part's answers with the device's writes they answer (an HX711's data bits)", async () => {
+    const { recording } = await recordSim({ device: "examples/devices/structural-strain-hx711.json", board: "nrf52840-dk", hours: 0.01, seed: 2 });
+    const dout = (recording.config as { parts: { strain: { pin: number } } }).parts.strain.pin;
+    const changes = recording.lineChanges.filter(([pin]) => pin === dout);
+    expect(changes.length).toBe(recording.lineChanges.length);
+    // Data ready (DOUT falling) is on the chip's own clock, 80 conversions a second (RATE high), never inside a write.
+    const ready = changes.filter((c) => c[3] !== LINE_ANSWERS_WRITE_CODE);
+    expect(ready.every(([, at, level, timing]) => level === 0 && timing === LINE_TIMING_CODE.clock && at % 12_500 === 0)).toBe(true);
+    expect(ready.length).toBeGreaterThan(0.01 * 3600 * 80 - 2);
+    // The device's writes: its constructor's PD_SCK low (write 0), then per read 25 pulses, each a rise and a fall.
+    // The datasheet shifts a bit out on each rising edge, so every answer is made in a rise (an odd write) ...
+    const answers = changes.filter((c) => c[3] === LINE_ANSWERS_WRITE_CODE);
+    expect(answers.every(([, , , , write]) => write! % 2 === 1)).toBe(true);
+    // ... and a read's bits, MSB first, are DOUT's level after rises 1-24; the 25th pulls DOUT high again.
+    let read = -1;
+    let level = 0;
+    let code = 0;
+    let bit = 0;
+    const decoded: number[] = [];
+    const finish = (): void => {
+      for (; bit < 24; bit++) code = (code << 1) | level;
+      expect(level).toBe(1); // after the 25th rise at the latest
+      decoded.push((code << 8) >> 8);
+    };
+    let codes = 0;
+    for (const [, , l, timing, write] of changes) {
+      if (timing !== LINE_ANSWERS_WRITE_CODE) {
+        if (read >= 0) finish();
+        read++;
+        codes++;
+        level = l;
+        code = 0;
+        bit = 0;
+        continue;
+      }
+      const rise = ((write! - 1) / 2) % 25; // 0-based pulse of this read
+      for (; bit < Math.min(rise, 24); bit++) code = (code << 1) | level;
+      level = l;
+    }
+    finish();
+    expect(codes).toBe(ready.length);
+    // What the bits say: 24-bit two's-complement codes inside the range (no saturation at 800000h/7FFFFFh), the
+    // first four rising while the filter settles (400 ms at 10 SPS, 50 ms at 80: four conversions), then a bridge
+    // that moves slowly next to 80 samples a second (steps well under 1 % of full scale).
+    expect(decoded).toHaveLength(ready.length);
+    expect(decoded.every((c) => c > -0x800000 && c < 0x7fffff)).toBe(true);
+    expect(decoded[0]! < decoded[1]! && decoded[1]! < decoded[2]! && decoded[2]! < decoded[3]!).toBe(true);
+    const steps = decoded.slice(4).map((c, i) => Math.abs(c - decoded[3 + i]!));
+    expect(Math.max(...steps)).toBeLessThan(0x800000 / 100);
+    const { figures } = replayBlob(recording);
+    expect(figures.writeAnswers).toBe(answers.length);
+    expect(figures.lineChanges).toBe(changes.length);
   });
 });

@@ -39,11 +39,13 @@ describe("structural-strain on the emulated nRF52840 (0.2 h, seed 1)", () => {
     expect(run.figures.latencyMsMax.low).toBeGreaterThan(40);
   });
 
-  // Known to fail (a finding for the strain monitor's memory): its XS heap after a collection that lands in a
-  // report's pieces is 66.7 KB (seed 1), against the manifest's 64 KB; the standing heap is about 59 KB (the XS
-  // profile: ~25 KB of chunks, ~2,070 slots), the capture window and the encoders' buffers among it. Before the
-  // image's SPI replay stopped making garbage, collections fell elsewhere and the figure read 62 KB: luck, not room.
-  it.fails("holds the XS memory budget", () => {
+  // A thin margin, not room: its XS heap after a collection that lands in a report's pieces read 66.7 KB (seed 1) on
+  // main, against the manifest's 64 KB, and reads 64,632 B (100 collections) since the image charges GPIO and clock
+  // calls as host calls and the Digital class keeps its line (hx711 branch): nothing on the device's path allocates
+  // less, the collections simply fall elsewhere. The standing heap is about 59 KB (the XS profile: ~25 KB of chunks,
+  // ~2,070 slots), the capture window and the encoders' buffers among it. Before the image's SPI replay stopped making
+  // garbage the figure read 62 KB, for the same reason.
+  it("holds the XS memory budget", () => {
     expect(checkBudgets(budgets, run.figures).find((c) => c.name === "heapBytes")!.ok).toBe(true);
   });
 

@@ -220,6 +220,23 @@ describe("HX711 model", () => {
     expect([falls, b.chip.unreadConversions]).toEqual([1, 7]);
   });
 
+  it("keeps its supply for the energy estimate: chip and bridge while powered, 1 µA powered down", () => {
+    // 1.5 mA (the datasheet's bound for the chip) + the full bridge on AVDD: 3.3 V over 350 Ω, 9.43 mA.
+    const b = new Bench({ model: { ...NO_NOISE, excitationVolts: 3.3, bridgeOhms: 350 } });
+    b.run(1000);
+    const sck = b.world.line(PD_SCK);
+    sck.set(1);
+    b.run(500); // powered down from 61 µs after the rise
+    sck.set(0);
+    b.run(500);
+    const [up, down] = b.chip.residency();
+    expect(up!.milliamps).toBeCloseTo(1.5 + 3300 / 350, 6);
+    expect(down!.milliamps).toBe(0.001);
+    expect(down!.us).toBe(500_000 - 61);
+    expect(up!.us).toBe(1_500_000 + 61);
+    expect(up!.milliampSeconds).toBeCloseTo((up!.milliamps * up!.us) / 1e6, 9);
+  });
+
   it("powers down when PD_SCK stays high over 60 µs, and resets to A/128 when it goes low", () => {
     const b = new Bench({ model: NO_NOISE });
     b.read(27); // A/64 next

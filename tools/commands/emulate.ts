@@ -249,7 +249,7 @@ function energyLines(e: EnergyEstimate): string[] {
     `  energy           ${span(current(e.low.averageMilliamps), current(e.averageMilliamps))} average at ${e.supplyVolts} V: ${e.milliwattHoursPerDay.toFixed(e.milliwattHoursPerDay >= 100 ? 0 : 2)} mWh a day, ${span(days(e.daysPer1000mAh), days(e.low.daysPer1000mAh))} days per 1,000 mAh`,
     `                   the CPU term is ${span(current(e.cpuMilliamps.low), current(e.cpuMilliamps.high))} (the device's own instructions at the fewest cycles, up to its provider's too at the most)`,
     `                   ${parts.join(", ")}${e.noRadio ? `; no radio (${e.noRadio})` : ""}`,
-    "                   not counted: sensors' and converters' own supply current (an ADS1220's bridge excitation is counted, an HX711's is not), contacts closed against pull-ups, regulator, debug/USB interface, Wi-Fi beacons and retries",
+    "                   not counted: sensors' own supply current (an ADS1220's bridge excitation and an HX711's, with its own, are counted), contacts closed against pull-ups, regulator, debug/USB interface, Wi-Fi beacons and retries",
     ...(e.shares.some((s) => s.state === "part" && s.current.includes("(sx1262)"))
       ? ["                   radio states from the simulated SX1262 (its residency); not counted: its TCXO and RF switch, TX current at 470–510 MHz (the datasheet's 868/915 MHz rows are used), supply conversion"]
       : []),

@@ -11,7 +11,7 @@ import type { Digital, DigitalClass, DigitalOptions } from "../../../hal/io.js";
 import { boundClass } from "./bound-class.js";
 import type { PinRegistry } from "./pins.js";
 import { assertOpen } from "./pins.js";
-import type { PinWorld } from "./lines.js";
+import type { DigitalLine, PinWorld } from "./lines.js";
 
 const Input = 0;
 const InputPullUp = 1;
@@ -33,6 +33,10 @@ interface DigitalBoard {
 class SimDigital implements Digital {
   readonly #board: DigitalBoard;
   readonly #pin: number;
+  /** The pin's line, looked up once: a bit-banged read (an HX711's) makes a hundred calls a sample, and on the emulated
+   * MCU each call here stands in for a few instructions of Moddable's C. */
+  readonly #line: DigitalLine;
+  readonly #world: PinWorld;
   readonly #output: boolean;
   readonly #owner: string;
   #unlisten: (() => void) | undefined;
@@ -56,6 +60,8 @@ class SimDigital implements Digital {
     this.#pin = pin;
     this.target = options.target;
     const line = board.world.line(pin);
+    this.#line = line;
+    this.#world = board.world;
     if (!this.#output && !line.driven) {
       // A floating input reads its pull; a pull-down input idles low.
       if (mode === InputPullDown) line.set(0);
@@ -91,15 +97,18 @@ class SimDigital implements Digital {
   }
 
   read(): number {
-    assertOpen(this.#closed, this.#owner);
-    if (this.#output) throw new Error(`${this.#owner}: read on an output`);
-    return this.#board.world.line(this.#pin).level;
+    if (this.#closed || this.#output) this.#misuse("read on an output");
+    return this.#line.level;
   }
 
   write(value: number): void {
+    if (this.#closed || !this.#output) this.#misuse("write on an input");
+    this.#world.write(this.#line, value ? 1 : 0);
+  }
+
+  #misuse(what: string): never {
     assertOpen(this.#closed, this.#owner);
-    if (!this.#output) throw new Error(`${this.#owner}: write on an input`);
-    this.#board.world.line(this.#pin).set(value ? 1 : 0);
+    throw new Error(`${this.#owner}: ${what}`);
   }
 
   close(): void {

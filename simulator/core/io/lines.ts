@@ -23,6 +23,13 @@ export type LineTiming = "answer" | "clock-start" | "clock";
 /** A line change's timing as a recording and the emulated image's replay carry it (0 is the default, `answer`). */
 export const LINE_TIMING_CODE: Readonly<Record<LineTiming, number>> = Object.freeze({ answer: 0, "clock-start": 1, clock: 2 });
 
+/**
+ * The code of a change a part made inside one of the device's writes to another line (`PinWorld.writing`): a
+ * bit-banged part's answer (an HX711's next data bit on DOUT as PD_SCK rises). It is part of that write, not an event
+ * of its own: the recording keeps the write's index, and the emulated image applies the change inside the same write.
+ */
+export const LINE_ANSWERS_WRITE_CODE = 3;
+
 export type EdgeListener = (level: number, timing: LineTiming) => void;
 
 export class DigitalLine {
@@ -69,6 +76,28 @@ export class PinWorld {
   readonly digital = new Map<number, DigitalLine>();
   readonly analog = new Map<number, VoltageSource>();
   readonly pulse = new Map<number, PulseSource>();
+
+  /** The device's writes to its output lines so far: every `Digital.write`, whether it changed the level or not. */
+  writes = 0;
+  /** The index of the write being made now, -1 outside one: a part's line that changes inside it answers it. */
+  writing = -1;
+  /** The write `onWrite` waits for (-1: none). Only that write pays for the call: a bit-banged read is ~50 writes. */
+  awaitedWrite = -1;
+  /** Called inside the awaited write, once its line has its level (the emulated image's replay applies there what the
+   * part answered: emulator/image/world.ts). */
+  onWrite: ((index: number) => void) | undefined;
+
+  /** The device sets one of its output lines (one of this world's). No try/finally: on the emulated MCU it cost ~600
+   * instructions a write, and only a part model's listener could throw here (device callbacks are guarded), which is
+   * the simulator's bug and stops the node. */
+  write(line: DigitalLine, level: number): void {
+    const index = this.writes++;
+    const outer = this.writing;
+    this.writing = index;
+    line.set(level);
+    if (index === this.awaitedWrite) this.onWrite?.(index);
+    this.writing = outer;
+  }
 
   line(pin: number): DigitalLine {
     let l = this.digital.get(pin);
