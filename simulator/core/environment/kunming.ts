@@ -325,6 +325,9 @@ class KunmingWeatherModel implements KunmingWeather {
   readonly #dirMemo = windMemo();
   #meanT = NaN;
   #mean = 0;
+  /** The UTC hour #gusty speaks for. */
+  #gustHour = NaN;
+  #gusty = false;
 
   constructor(o: KunmingWeatherOptions) {
     const opts = {
@@ -606,6 +609,26 @@ class KunmingWeatherModel implements KunmingWeather {
     let u = monthly(this.#wind, this.#yf) * diurnal * syn;
     // gust fronts of convective showers: a jump at the start, fading within 1.5 h
     const k = Math.floor(ms / MS_PER_HOUR);
+    if (k !== this.#gustHour) {
+      this.#gustHour = k;
+      this.#gusty = this.#gustIn(k);
+    }
+    if (this.#gusty) u = this.#withGusts(u, ms, k);
+    return u * this.#windScale;
+  }
+
+  /** Whether a shower of the hours k − 2 … k brings a gust front (most hours none, and the wind, asked for at 8
+   * instants a second, skips the slots). */
+  #gustIn(k: number): boolean {
+    for (let j = k - 2; j <= k; j++) {
+      const c = this.#slot(j);
+      if (this.#slotDur[c] !== 0 && this.#slotGust[c] !== 0) return true;
+    }
+    return false;
+  }
+
+  /** `u` plus the gust fronts at `ms`, added one by one. */
+  #withGusts(u: number, ms: number, k: number): number {
     for (let j = k - 2; j <= k; j++) {
       const c = this.#slot(j);
       const g = this.#slotGust[c]!;
@@ -615,7 +638,7 @@ class KunmingWeatherModel implements KunmingWeather {
       const x = 1 - tau / 1.5;
       u += g * (tau / (tau + 0.03)) * x * x;
     }
-    return u * this.#windScale;
+    return u;
   }
 
   wind(t: Micros): WindState {
