@@ -11,7 +11,15 @@ const SWITCH_OHMS = [33000, 8200, 1000, 2200, 3900, 16000, 120000, 64900];
 
 /** Resistance presented for a true wind direction (degrees from which it blows). */
 export function vaneResistance(direction: number): number {
-  const d = ((direction % 360) + 360) % 360;
+  // ((direction % 360) + 360) % 360, without V8's floating-point modulo for the directions the weather gives (0–360):
+  // there direction % 360 is direction, and y % 360 is y − 360 exactly for 360 ≤ y < 720 (Sterbenz).
+  let d: number;
+  if (direction >= 0 && direction < 360) {
+    const y = direction + 360;
+    d = y < 720 ? y - 360 : 0;
+  } else {
+    d = ((direction % 360) + 360) % 360;
+  }
   const position = Math.round(d / 22.5) % 16; // the vane settles on the nearest of 16 detents
   if (position % 2 === 0) return SWITCH_OHMS[position / 2]!;
   const a = SWITCH_OHMS[(position - 1) / 2]!;

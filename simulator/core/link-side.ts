@@ -12,6 +12,7 @@ import type { Engine } from "./engine.js";
 import type { DatagramNetwork } from "./network.js";
 import { NbiotCore } from "./nbiot/core.js";
 import type { NbiotCell, NbiotCoreOptions } from "./nbiot/core.js";
+import { noLinkSide } from "./link-side-none.js";
 import type { ModelContext } from "./parts.js";
 import { RadioChannel } from "./radio/channel.js";
 import { SimGateway } from "./radio/gateway.js";
@@ -125,5 +126,5 @@ export function buildLinkSide(spec: LinkSideSpec, o: LinkSideOptions): LinkSide 
       close: () => core.close(),
     };
   }
-  return { modelContext: () => ({}), stats: () => ({}), radio: undefined, gateways: [], core: undefined, close: () => {} };
+  return noLinkSide();
 }

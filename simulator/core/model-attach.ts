@@ -15,12 +15,11 @@ export interface ModelRegistry {
 }
 
 function memoWind(a: Atmosphere): Atmosphere {
-  let speedT = NaN;
-  let speed = 0;
-  let directionT = NaN;
-  let direction = 0;
-  const windSpeed = (at: number): number => (at === speedT ? speed : ((speedT = at), (speed = a.windSpeed(at))));
-  const windDirection = (at: number): number => (at === directionT ? direction : ((directionT = at), (direction = a.windDirection(at))));
+  // [speed's instant, speed, direction's instant, direction]: in a typed array, because a number a closure keeps in a
+  // variable is a fresh heap object at every store on V8, and these change at every sample of the wind.
+  const m = new Float64Array([NaN, 0, NaN, 0]);
+  const windSpeed = (at: number): number => (at === m[0] ? m[1]! : ((m[0] = at), (m[1] = a.windSpeed(at))));
+  const windDirection = (at: number): number => (at === m[2] ? m[3]! : ((m[2] = at), (m[3] = a.windDirection(at))));
   const windInto = (at: number, out: { speed: number; direction: number }) => {
     out.speed = windSpeed(at);
     out.direction = windDirection(at);

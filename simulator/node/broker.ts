@@ -34,6 +34,9 @@ export async function startEmbeddedBroker(port = 0, address = "127.0.0.1"): Prom
   async function start(): Promise<void> {
     if (server) return;
     const srv = net.createServer((socket) => {
+      // aedes writes a packet in pieces, and two answers can follow one another (a SUBACK per SUBSCRIBE): with Nagle's
+      // algorithm the second waits for the peer's delayed ACK, 40 ms of wall time in which the run stands still.
+      socket.setNoDelay(true);
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
       aedes.handle(socket);

@@ -15,12 +15,10 @@ import type { DeviceConfig } from "../../hal/host.js";
 import { isSenmlPort, isSenmlTopic } from "../../runtime/node/topics.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Engine } from "../core/engine.js";
-import { buildLinkSide } from "../core/link-side.js";
 import type { LinkSide, LinkSideSpec } from "../core/link-side.js";
+import { noLinkSide } from "../core/link-side-none.js";
 import type { DatagramNetwork } from "../core/network.js";
 import type { ModelContext } from "../core/parts.js";
-import { kunmingRadioPlan } from "../core/radio/kunming-network.js";
-import { lorawanIdentity } from "../core/radio/provisioning.js";
 import type { FrameLog } from "./frame-log.js";
 import type { IoGate } from "./loop.js";
 // The network server and the CoAP server (with lora-packet, the coap package and their dependencies) load only
@@ -73,7 +71,11 @@ export interface LinkWorld extends LinkServers {
 /** Both halves on one engine (V8). */
 export async function startLinkWorld(o: LinkWorldOptions): Promise<LinkWorld> {
   const servers = await startLinkServers(o);
-  const portable = buildLinkSide(servers.side, { engine: o.engine, seed: o.seed, epochMs: o.epochMs, ids: o.ids, ...(servers.network ? { network: servers.network } : {}) });
+  // The radio and the NB-IoT core are loaded only by the runs that have them.
+  const portable =
+    servers.side.link === "mqtt"
+      ? noLinkSide()
+      : (await import("../core/link-side.js")).buildLinkSide(servers.side, { engine: o.engine, seed: o.seed, epochMs: o.epochMs, ids: o.ids, ...(servers.network ? { network: servers.network } : {}) });
   return {
     ...servers,
     modelContext: portable.modelContext,
@@ -93,9 +95,13 @@ export async function startLinkServers(o: Omit<LinkWorldOptions, "epochMs">): Pr
     return Object.freeze({ ...b, uplink: Object.freeze({ ...b.uplink, ...uplink }) }) as unknown as DeviceConfig;
   };
   if (link === "lorawan") {
+    const [{ kunmingRadioPlan }, { lorawanIdentity }, { startLorawanNetwork }] = await Promise.all([
+      import("../core/radio/kunming-network.js"),
+      import("../core/radio/provisioning.js"),
+      import("./lorawan-network.js"),
+    ]);
     const plan = kunmingRadioPlan(o.seed);
     const identities = o.ids.map((id, i) => lorawanIdentity(o.seed, i + 1, id));
-    const { startLorawanNetwork } = await import("./lorawan-network.js");
     const net = await startLorawanNetwork({
       engine: o.engine,
       seed: o.seed,

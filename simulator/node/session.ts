@@ -10,7 +10,7 @@ import type { SimBoardSpec } from "../core/board.js";
 import { formatDiagnostic, loadBoard, loadDevice, resolveNode } from "../../manifests/load.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { WorldName } from "../../manifests/schema/worlds.js";
-import { buildWorlds } from "../core/worlds.js";
+import type { NodeWorld } from "../core/worlds.js";
 import { Engine, HOUR } from "../core/engine.js";
 import type { Micros } from "../core/engine.js";
 import { createKunmingWeather } from "../core/environment/kunming.js";
@@ -290,7 +290,11 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
 
   const engine = new Engine();
   const atmosphere = createKunmingWeather(opts.epochMs === undefined ? { seed: opts.seed } : { seed: opts.seed, epochMs: opts.epochMs });
-  const worldOf = buildWorlds(setup.worlds, { seed: opts.seed, atmosphere, nodes: setup.ids.length });
+  // A device that stands only in the air needs none of the worlds' models: they are loaded only by the runs that do.
+  const worldOf =
+    setup.worlds.length === 0
+      ? (): NodeWorld => ({})
+      : (await import("../core/worlds.js")).buildWorlds(setup.worlds, { seed: opts.seed, atmosphere, nodes: setup.ids.length });
   const { mqtt, frames } = createFrameTap();
   const ledgers = new Map<string, ReportLedger>();
   const clocks = new Map<string, Engine>();

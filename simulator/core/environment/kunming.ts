@@ -41,7 +41,7 @@ import type { Micros } from "../engine.js";
 import type { AirState, Atmosphere, WindState } from "./types.js";
 import { cos, exp, ln, pow, sin } from "../../../runtime/detmath.js";
 import { deriveSeed, hashNoise, SplineNoise, splineNoise, type Seed } from "../rng.js";
-import { barometricPressure, LAPSE, monthly, relativeHumidity } from "./air.js";
+import { barometricPressure, LAPSE, monthly, monthlyTable, relativeHumidity } from "./air.js";
 import { DEG, equationOfTime, halfDayHours, PI, solarDeclination, TWO_PI, yearFractionOfDays } from "./sun.js";
 
 export interface KunmingWeatherOptions {
@@ -309,10 +309,25 @@ class KunmingWeatherModel implements KunmingWeather {
     turb: readonly SplineNoise[];
     dir: readonly SplineNoise[];
   };
+  // The climatology as this model reads it many times a second (air.ts `monthlyTable`): the same numbers.
+  readonly #tmax = monthlyTable(TMAX);
+  readonly #tmin = monthlyTable(TMIN);
+  readonly #td = monthlyTable(TD);
+  readonly #sigmaT = monthlyTable(SIGMA_T);
+  readonly #sigmaTd = monthlyTable(SIGMA_TD);
+  readonly #sigmaP = monthlyTable(SIGMA_P);
+  readonly #pSeason = monthlyTable(P_SEASON);
+  readonly #wind = monthlyTable(WIND);
+  readonly #windDir = monthlyTable(WIND_DIR);
+  readonly #convective = monthlyTable(CONVECTIVE);
+  readonly #rainMmDay = monthlyTable(RAIN_MM_DAY);
   readonly #speedMemo = windMemo();
   readonly #dirMemo = windMemo();
   #meanT = NaN;
   #mean = 0;
+  /** The UTC hour #gusty speaks for. */
+  #gustHour = NaN;
+  #gusty = false;
 
   constructor(o: KunmingWeatherOptions) {
     const opts = {
@@ -471,8 +486,8 @@ class KunmingWeatherModel implements KunmingWeather {
     const solar = hMid + this.#lonHours;
     const hod = solar - 24 * Math.floor(solar / 24);
     const yf = yearFractionOfDays(solar / 24);
-    const conv = monthly(CONVECTIVE, yf);
-    const mmDay = monthly(RAIN_MM_DAY, yf);
+    const conv = monthly(this.#convective, yf);
+    const mmDay = monthly(this.#rainMmDay, yf);
     if (!(mmDay > 0)) return c;
     const perDay = mmDay / (conv * CONV_MEAN_DEPTH + (1 - conv) * STRAT_MEAN_DEPTH);
     const hourShare = conv * hourWeight(HOURS_CONV, hod) + (1 - conv) * hourWeight(HOURS_STRAT, hod);
@@ -552,23 +567,23 @@ class KunmingWeatherModel implements KunmingWeather {
     const ms = this.#prepare(t);
     this.#prepareAir();
     const yf = this.#yf;
-    const tmax = monthly(TMAX, yf);
-    const tmin = monthly(TMIN, yf);
+    const tmax = monthly(this.#tmax, yf);
+    const tmin = monthly(this.#tmin, yf);
     const wet = this.#wet;
     const front = this.#front;
     const D = this.#diurnalAt();
     this.#rainEffects(ms);
     const h = this.#h;
-    const mean = 0.5 * (tmax + tmin) + this.#tOffset + monthly(SIGMA_T, yf) * front;
+    const mean = 0.5 * (tmax + tmin) + this.#tOffset + monthly(this.#sigmaT, yf) * front;
     const range = (tmax - tmin) * (1 - 0.2 * (wet - 1));
     const heat = D + 0.5; // 0 at sunrise … 1 at the daily maximum
     const fast = (0.08 + 0.25 * heat) * this.#n.fast.at(h * 6) + 0.05 * this.#n.fast2.at(h * 60);
     const T = mean + range * D - this.#cooling + fast;
     // dew point: air mass (correlated with the fronts) + wet spells, pulled towards saturation by rain
     let td =
-      monthly(TD, yf) +
+      monthly(this.#td, yf) +
       this.#tOffset +
-      monthly(SIGMA_TD, yf) * (0.6 * front + 0.8 * this.#n.dew.at(h / 36)) +
+      monthly(this.#sigmaTd, yf) * (0.6 * front + 0.8 * this.#n.dew.at(h / 36)) +
       1.2 * (wet - 1);
     if (T > td) td += this.#wetting * 0.9 * (T - td);
     // keep the dew point below the temperature, smoothly: depression ≥ 0.1 °C
@@ -578,10 +593,10 @@ class KunmingWeatherModel implements KunmingWeather {
     // pressure
     const hod = this.#hod;
     const tide = 1.0 * cos((TWO_PI * (hod - 10)) / 12) + 0.3 * cos((TWO_PI * (hod - 10)) / 24);
-    const synoptic = -monthly(SIGMA_P, yf) * (0.85 * front + 0.5 * this.#press) / 0.986 - 1.0 * (wet - 1);
+    const synoptic = -monthly(this.#sigmaP, yf) * (0.85 * front + 0.5 * this.#press) / 0.986 - 1.0 * (wet - 1);
     out.temperature = T;
     out.humidity = relativeHumidity(T, T - dep);
-    out.pressure = this.stationPressurePa + 100 * (monthly(P_SEASON, yf) + tide + synoptic);
+    out.pressure = this.stationPressurePa + 100 * (monthly(this.#pSeason, yf) + tide + synoptic);
     return out;
   }
 
@@ -591,9 +606,29 @@ class KunmingWeatherModel implements KunmingWeather {
     const diurnal = 1 + 0.45 * cos((TWO_PI * (hod - 15)) / 24) + 0.1 * cos((TWO_PI * (hod - 15)) / 12);
     let syn = 1 + 0.3 * this.#n.windSyn.at(this.#h / 30);
     if (syn < 0.3) syn = 0.3;
-    let u = monthly(WIND, this.#yf) * diurnal * syn;
+    let u = monthly(this.#wind, this.#yf) * diurnal * syn;
     // gust fronts of convective showers: a jump at the start, fading within 1.5 h
     const k = Math.floor(ms / MS_PER_HOUR);
+    if (k !== this.#gustHour) {
+      this.#gustHour = k;
+      this.#gusty = this.#gustIn(k);
+    }
+    if (this.#gusty) u = this.#withGusts(u, ms, k);
+    return u * this.#windScale;
+  }
+
+  /** Whether a shower of the hours k − 2 … k brings a gust front (most hours none, and the wind, asked for at 8
+   * instants a second, skips the slots). */
+  #gustIn(k: number): boolean {
+    for (let j = k - 2; j <= k; j++) {
+      const c = this.#slot(j);
+      if (this.#slotDur[c] !== 0 && this.#slotGust[c] !== 0) return true;
+    }
+    return false;
+  }
+
+  /** `u` plus the gust fronts at `ms`, added one by one. */
+  #withGusts(u: number, ms: number, k: number): number {
     for (let j = k - 2; j <= k; j++) {
       const c = this.#slot(j);
       const g = this.#slotGust[c]!;
@@ -603,7 +638,7 @@ class KunmingWeatherModel implements KunmingWeather {
       const x = 1 - tau / 1.5;
       u += g * (tau / (tau + 0.03)) * x * x;
     }
-    return u * this.#windScale;
+    return u;
   }
 
   wind(t: Micros): WindState {
@@ -648,7 +683,7 @@ class KunmingWeatherModel implements KunmingWeather {
     const sd = this.#n.dir;
     const wobble = 6 + 14 / (1 + u);
     let dir =
-      monthly(WIND_DIR, this.#yf) +
+      monthly(this.#windDir, this.#yf) +
       35 * sd[0]!.at(h / 40) +
       15 * sd[1]!.at(h / 3) +
       wobble * (0.7 * sd[2]!.at(sec / 20) + 0.5 * sd[3]!.at(sec / 5));

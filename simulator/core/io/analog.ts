@@ -27,6 +27,7 @@ class SimAnalog implements Analog {
   readonly #pin: number;
   readonly #owner: string;
   readonly resolution: number;
+  readonly #max: number;
   #closed = false;
   target: unknown;
 
@@ -43,6 +44,7 @@ class SimAnalog implements Analog {
     board.pins.claim([pin], this.#owner);
     this.#pin = pin;
     this.resolution = adc.resolution;
+    this.#max = 2 ** adc.resolution - 1;
     this.target = options.target;
   }
 
@@ -50,7 +52,7 @@ class SimAnalog implements Analog {
     assertOpen(this.#closed, this.#owner);
     const board = this.#board;
     const source = board.world.analog.get(this.#pin);
-    const max = 2 ** this.resolution - 1;
+    const max = this.#max;
     // An unconnected ADC pin floats; read it as 0 V rather than inventing noise.
     const volts = source ? source(board.now()) : 0;
     const code = Math.round((volts / board.adc.fullScaleVolts) * max);
