@@ -395,6 +395,26 @@ describe("HX711 driver against the model", () => {
     expect(b.sampleTimes.find((t) => t > up)! - up).toBe(50_000);
   });
 
+  it("reads through the simulator's ClockedSerial: two writes a pulse, MSB first, each high phase timed; bad calls named", () => {
+    const b = new Bench({ model: NO_NOISE });
+    b.strain = 700;
+    const Serial = makeClockedSerialClass(b.world, b.pins, () => b.clock.microseconds());
+    const s = new Serial({ clock: PD_SCK, data: DOUT });
+    b.untilReady();
+    const writes = b.world.writes;
+    const code = signed24(s.read(24, 1));
+    expect(b.world.writes - writes).toBe(50);
+    expect(code).toBe(b.chip.lastCode);
+    expect(s.highUs).toBe(0);
+    expect(() => s.read(0)).toThrow("ClockedSerial(16): bits must be an integer 1…32, got 0");
+    expect(() => s.read(24, 20)).toThrow("ClockedSerial(16): extraPulses must be an integer 0…16, got 20");
+    const Digital = makeDigitalClass(b.world, b.pins, (fn) => fn());
+    expect(() => new Digital({ pin: PD_SCK, mode: Digital.Output })).toThrow("bench: pin 16 is already in use by ClockedSerial(16)");
+    expect(() => new Serial({ clock: 3, data: 3 })).toThrow("ClockedSerial: clock and data are the same pin (3)");
+    s.close();
+    expect(() => s.read(24)).toThrow("ClockedSerial(16): closed");
+  });
+
   it("validates its options naming the field", () => {
     const b = new Bench();
     expect(() => b.start({ rate: 40 as never })).toThrow("hx711: rate must be 10 or 80 SPS (the RATE pin), got 40");
