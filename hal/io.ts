@@ -48,6 +48,33 @@ export interface DigitalClass {
   readonly Falling: number;
 }
 
+// ---------------------------------------------------------------- ClockedSerial (not in ECMA-419)
+/**
+ * A two-wire clocked serial read in the host's native code, for parts that shift their result out on a clock the MCU
+ * drives and have no SPI framing (Avia HX711, HX710, TM7711): `clock` is an output the class owns, `data` an input it
+ * only samples, which a `Digital` may hold open at the same time for the part's data-ready edge.
+ */
+export interface ClockedSerialOptions {
+  clock: PinSpecifier;
+  data: PinSpecifier;
+  target?: unknown;
+}
+export interface ClockedSerial extends IO {
+  /**
+   * `bits + extraPulses` clock pulses in one native call, interrupts held off: each pulse takes the clock high, samples
+   * `data` (the level the part put out on the rising edge), and takes the clock low again; the first `bits` samples
+   * are returned MSB first as an unsigned integer (1–32 bits). The clock idles low before and after.
+   */
+  read(bits: number, extraPulses?: number): number;
+  /** Hold the clock at `level` between reads (a part that powers down while it stays high). */
+  write(level: number): void;
+  /** The longest clock high phase of the last `read`, µs, as the host measured it around each pulse (an upper bound). */
+  readonly highUs: number;
+}
+export interface ClockedSerialClass {
+  new (options: ClockedSerialOptions): ClockedSerial;
+}
+
 // ---------------------------------------------------------------- Analog
 export interface AnalogOptions {
   pin: PinSpecifier;
@@ -185,6 +212,8 @@ export interface IOClasses {
   SPI: SPIClass;
   Serial: SerialClass;
   TCP: TCPClass;
+  /** Not in ECMA-419: a native clocked serial read (see ClockedSerial). */
+  ClockedSerial: ClockedSerialClass;
 }
 
 /** Bus defaults in Moddable's provider shape: the constructor plus its connection options. */

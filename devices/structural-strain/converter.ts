@@ -69,7 +69,7 @@ export function fitConverter(host: Host, c: ConfigReader, on: ConverterHandlers)
   }
   const p = hx!.part;
   const pins = { pdSck: c.namedPin(hx!, "pd_sck"), dout: p.pin };
-  const adc = new HX711({ digital: host.io.Digital, pins, timer: host.timer, clock: host.clock, config: p.options as never, onSample, onError });
+  const adc = new HX711({ digital: host.io.Digital, serial: host.io.ClockedSerial, pins, timer: host.timer, clock: host.clock, config: p.options as never, onSample, onError });
   const t = c.optionalPart<ResolvedI2CPart>("sht3x", "i2c") ?? c.fail(`the hx711 has no thermometer: the monitor needs an sht3x among parts (${Object.keys(c.node.parts).join(", ")}) for temperature compensation`);
   const periodMs = c.intervalOf(t.role);
   const thermometer = new SHT3x({

@@ -11,6 +11,7 @@
 
 extern void natives_install(txMachine* the);
 extern void replay_install(txMachine* the);
+extern void clocked_serial_install(txMachine* the);
 extern int loop_run(txMachine* the);
 extern uint64_t gEpochMs;
 extern void xs_stack_paint(txMachine* the);
@@ -123,6 +124,9 @@ int main(void)
 		xsEndHost(the);
 		xsBeginHost(the);
 		replay_install(the);
+		xsEndHost(the);
+		xsBeginHost(the);
+		clocked_serial_install(the);
 		xsEndHost(the);
 		xsBeginHost(the);
 		code = program_run(the);

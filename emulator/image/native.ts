@@ -36,6 +36,10 @@ export interface Native {
   /** `standIn(0)` marks; `standIn(-1, ticks)` moves the provider's ticks since the mark to the harness and charges the
    * provider `ticks` in their place (a board's cost for the stand-in's work: emulator/image/modes.ts asHostCall). */
   standIn(mark: number, ticks?: number): void;
+  /** A ClockedSerial read's pulse train in C over the WriteAnswers stream (emulator/firmware/clocked_serial.c): the
+   * value; `out` (16 bytes) gets the stream offset after it, the data line's changes (top bit: strays), its level, the
+   * longest high phase in ticks. */
+  clockedSerial(firstWrite: number, dataPin: number, level: number, bits: number, extraPulses: number, at: number, end: number, out: ArrayBuffer): number;
   readonly programBytes: number;
   readonly programKind: string;
   /** The replay region as a host buffer (DataView and typed arrays work on it in place), or undefined. */

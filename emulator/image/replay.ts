@@ -85,6 +85,18 @@ export class StreamCursor {
     return write;
   }
 
+  /** Where the next value starts in the region, and where the stream ends (a native that reads the stream in place
+   * takes it from here and `seek`s past what it read: emulator/image/clocked-serial.ts). */
+  get offset(): number {
+    return this.#at;
+  }
+  get end(): number {
+    return this.#end;
+  }
+  seek(offset: number): void {
+    this.#at = offset < this.#end ? offset : this.#end;
+  }
+
   /** The replay region the cursor reads (read-only: copy before handing bytes on). */
   get region(): Uint8Array {
     return this.#bytes;

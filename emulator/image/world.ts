@@ -24,7 +24,8 @@ import { Scheduled } from "../../simulator/core/engine.js";
 import type { Engine } from "../../simulator/core/engine.js";
 import type { PinWorld } from "../../simulator/core/io/lines.js";
 import type { NetSocket, NetSocketEvents, Network } from "../../simulator/core/network.js";
-import { EventKind, StreamKind } from "./format.js";
+import { ClockedReads } from "./clocked-serial.js";
+import { EventKind, StreamKind, WRITE_ANSWER_BYTES } from "./format.js";
 import { HARNESS } from "./modes.js";
 import type { Modes } from "./modes.js";
 import type { Native } from "./native.js";
@@ -277,6 +278,20 @@ class WriteAnswers {
     }
   }
 
+  /** Where the loaded entry starts in the region (the stream's end when none is left), for a native that consumes the
+   * stream in place (a clocked serial read: emulator/image/clocked-serial.ts); `resumeAt` takes it back after that. */
+  get pending(): number {
+    const c = this.#cursor;
+    return this.#write < 0 ? c.end : c.offset - WRITE_ANSWER_BYTES;
+  }
+  get end(): number {
+    return this.#cursor.end;
+  }
+  resumeAt(offset: number): void {
+    this.#cursor.seek(offset);
+    this.#load();
+  }
+
   /** What was never applied: the simulated device made a write this one did not. */
   leftover(): string | undefined {
     return this.#write < 0 ? undefined : `a part's answer to device write ${this.#write} never applied (this device made ${this.#world.writes} writes)`;
@@ -417,6 +432,8 @@ export class ReplayWorld implements Network {
     this.#writeAnswers = answers;
     // Called in the provider's write: the replay's work is the harness's, not charged to the board.
     world.onWrite = this.#modes.inMode(HARNESS, (index: number) => answers.answer(index));
+    // A ClockedSerial's pulse train is C here, as on a board, and consumes the same answers in place.
+    world.train = new ClockedReads(world, answers, this.#native, this.#modes, this.#out);
     new LineChanges(this.#lines, this.#replay.bytes, world, this.#tags, this.#engine, answering, this.#last, links).next();
   }
 

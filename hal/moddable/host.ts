@@ -1,7 +1,8 @@
 /**
  * The host provider for real boards: builds hal's `Host` from Moddable's modules and globals.
  *
- * - IO classes: imported from the ECMA-419 `embedded:io/*` modules that `$(MODDABLE)/modules/io/manifest.json`
+ * - IO classes: ClockedSerial from the provider's own native module `ganzhi/clockedserial` (native/clockedserial.c,
+ *   a two-wire part's pulse train in C); the others imported from the ECMA-419 `embedded:io/*` modules that `$(MODDABLE)/modules/io/manifest.json`
  *   maps for ESP32 and nRF52. These are the very constructors Moddable's `device.io` holds, but `device.io` of a
  *   bare `-p esp32` or of `-p nrf52/dk` lacks some of them (no PulseCount/SPI on nRF52 targets), and a module import
  *   that does not exist fails at `mcconfig` time instead of at run time.
@@ -22,6 +23,7 @@ import PulseCount from "embedded:io/pulsecount";
 import Serial from "embedded:io/serial";
 import SPI from "embedded:io/spi";
 import Flash from "flash";
+import ClockedSerial from "ganzhi/clockedserial";
 import Time from "time";
 import Timer from "timer";
 import type {
@@ -38,6 +40,7 @@ import type {
 } from "../host.js";
 import type {
   AnalogClass,
+  ClockedSerialClass,
   DigitalClass,
   I2CBus,
   I2CClass,
@@ -196,6 +199,8 @@ function createIO(platform: Platform, builtin: ModdableProvider): IOClasses {
     SPI: SPI as unknown as SPIClass,
     Serial: Serial as unknown as SerialClass,
     TCP: platform.tcp(builtin.io?.TCP),
+    // Not Moddable's: the provider's own native module, which `ganzhi build` adds to the project (native/).
+    ClockedSerial: ClockedSerial as unknown as ClockedSerialClass,
   });
 }
 

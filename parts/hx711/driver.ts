@@ -5,18 +5,19 @@
  * repeating watchdog timer covers the one case without an edge — DOUT already low because a conversion was left
  * unread — and reports a DOUT that never goes low (chip absent or unpowered, DOUT not wired).
  *
- * The read is a pulse train the driver bit-bangs through ECMA-419 Digital inside that callback: 25, 26 or 27 times
- * write(1), write(0), then read DOUT (the bit the rising edge shifted out; 24 bits MSB first, then 1–3 pulses that
- * select channel A/128, B/32 or A/64 for the next conversion). It does not spread the pulses over timers: PD_SCK low
- * time has no maximum, but 25–27 pulses must fit one conversion period (12.5 ms at 80 SPS) and a host timer's tick is
- * 1 ms. Each high phase lasts from one native write to the next: a native call's length, well inside the 0.2–50 µs
- * the datasheet allows. The whole train is 75–81 GPIO calls and 26–28 clock reads, one callback that delays others
- * by its length and nothing more (XS runs one callback at a time anyway); the part test holds it to a budget in XS
- * metering units per read, and the emulated-MCU tests are where it becomes CPU time. What cannot be ruled out is an
- * interrupt landing inside a high phase: the driver reads the host's microsecond clock after every pulse and, when
- * the span since the previous read exceeds 50 µs (T3 max; past 60 µs the chip powers down and resets to A/128),
- * throws the reading away as a "state" error and waits out the settling time before trusting the chip again. (That
- * span contains the high phase, so it bounds it from above: a pulse can be blamed for a DOUT read, never excused.)
+ * The read is a pulse train of 25, 26 or 27 PD_SCK pulses (24 bits MSB first, then 1–3 pulses that select channel
+ * A/128, B/32 or A/64 for the next conversion), made by the host's native ClockedSerial (hal/io.ts) inside that callback:
+ * one host call, the pulses in C with interrupts held off, so the train costs the device one call rather than 75–81
+ * GPIO calls and 26–28 clock reads from JavaScript. It does not spread the pulses over timers: PD_SCK low time has no
+ * maximum, but 25–27 pulses must fit one conversion period (12.5 ms at 80 SPS) and a host timer's tick is 1 ms.
+ *
+ * T3, the PD_SCK high time, is 0.2–50 µs; past 60 µs the chip powers down and resets to A/128. When the driver made
+ * the pulses from JavaScript, an interrupt could land inside any high phase, so it read the clock after every pulse
+ * and blamed the span since the previous read. In C inside a critical section a high phase lasts its delay and a few
+ * instructions, so no interrupt can stretch it; what is left is what the driver cannot rule out from here (a
+ * non-maskable interrupt, a flash-cache stall, a host that does not hold interrupts off): the native measures each
+ * pulse itself around its rising and falling edge (`highUs`, an upper bound), and the driver still throws the reading
+ * away as a "state" error when it exceeds 50 µs and waits out the settling time before trusting the chip again.
  *
  * Readings are discarded, not delivered, while the chip settles: 4 conversions (400 ms at 10 SPS, 50 ms at 80 SPS)
  * after start-up, a reset, or a change of channel or gain, and while the conversion read was on another input than
@@ -27,7 +28,7 @@
  * numbers out, `sample()` returns a new object for report time.
  */
 import type { Clock, TimerHandle, Timers } from "../../hal/host.js";
-import type { Digital, DigitalClass } from "../../hal/io.js";
+import type { ClockedSerial, ClockedSerialClass, Digital, DigitalClass } from "../../hal/io.js";
 import { SensorError, type ErrorReporter, type Sensor, type SensorErrorKind } from "../../hal/sensor.js";
 import { bindCallbacks, checkPins, mergeConfig } from "../strain-bridge/driver-common.js";
 import { bridgeKind, strainOfKind, type StrainReading, type StrainSample } from "../strain-bridge/bridge.js";
@@ -45,11 +46,13 @@ export interface HX711Pins {
 }
 
 export interface HX711Options {
-  /** `host.io.Digital`. */
+  /** `host.io.Digital`: DOUT's ready edge. */
   digital: DigitalClass;
+  /** `host.io.ClockedSerial`: PD_SCK, and the pulse train that reads DOUT. */
+  serial: ClockedSerialClass;
   pins: HX711Pins;
   timer: Timers;
-  /** The host clock: `microseconds()` times every PD_SCK pulse. */
+  /** The host clock: `microseconds()` dates each read (settling). */
   clock: Clock;
   /** Part options; missing ones take HX711_DEFAULTS. */
   config?: Partial<HX711Config>;
@@ -58,7 +61,7 @@ export interface HX711Options {
 }
 
 export class HX711 implements Sensor<StrainSample, HX711Config> {
-  readonly #sck: Digital;
+  readonly #sck: ClockedSerial;
   readonly #dout: Digital;
   readonly #timers: Timers;
   readonly #clock: Clock;
@@ -100,8 +103,8 @@ export class HX711 implements Sensor<StrainSample, HX711Config> {
 
   constructor(options: HX711Options) {
     if (!options || typeof options !== "object") throw new TypeError("hx711: options object required");
-    const { digital, pins, timer, clock } = options;
-    if (!digital || !pins || !timer || !clock) throw new TypeError("hx711: digital, pins, timer and clock are required");
+    const { digital, serial, pins, timer, clock } = options;
+    if (!digital || !serial || !pins || !timer || !clock) throw new TypeError("hx711: digital, serial, pins, timer and clock are required");
     checkPins("hx711", pins, ["pdSck", "dout"]);
     this.#config = mergeConfig("hx711", HX711_DEFAULTS, options.config, validateConfig);
     this.#part = `hx711@dout${pins.dout}`;
@@ -110,7 +113,7 @@ export class HX711 implements Sensor<StrainSample, HX711Config> {
     const bound = bindCallbacks(this, timer, options.onSample, options.onError, () => this.#closed);
     this.#errors = bound.errors;
     this.#onSample = bound.onSample;
-    this.#sck = new digital({ pin: pins.pdSck, mode: digital.Output });
+    this.#sck = new serial({ clock: pins.pdSck, data: pins.dout });
     this.#dout = new digital({ pin: pins.dout, mode: digital.Input, edge: digital.Falling, onReadable: () => this.#read() });
     this.#apply();
     // PD_SCK low: normal operation; if it had been high > 60 µs the chip was powered down and now resets.
@@ -188,27 +191,17 @@ export class HX711 implements Sensor<StrainSample, HX711Config> {
     const dout = this.#dout;
     if (dout.read() !== 0) return;
     const sck = this.#sck;
-    const clock = this.#clock;
     const pulses = this.#pulses;
-    const atUs = clock.microseconds();
+    const atUs = this.#clock.microseconds();
     let v = 0;
-    let longest = 0;
-    let before = atUs;
     this.#inTrain = true;
     try {
-      for (let i = 0; i < pulses; i++) {
-        sck.write(1);
-        sck.write(0);
-        // One clock read per pulse: the span from the previous one contains this high phase.
-        const after = clock.microseconds();
-        if (after - before > longest) longest = after - before;
-        before = after;
-        if (i < 24) v = (v << 1) | dout.read();
-      }
+      v = sck.read(24, pulses - 24);
     } finally {
       this.#inTrain = false;
     }
     this.#reads++;
+    const longest = sck.highUs;
     if (longest > HIGH_MAX_US) {
       this.timingViolations++;
       this.#valid = false;

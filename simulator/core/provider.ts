@@ -12,6 +12,7 @@ import type { SimBoardSpec } from "./board.js";
 import type { Engine } from "./engine.js";
 import type { RetainedWords } from "./flash.js";
 import { makeAnalogClass } from "./io/analog.js";
+import { makeClockedSerialClass } from "./io/clocked-serial.js";
 import { makeDigitalClass } from "./io/digital.js";
 import { makeI2CClass } from "./io/i2c.js";
 import type { PinWorld } from "./io/lines.js";
@@ -88,6 +89,7 @@ export function createSimProvider(ctx: ProviderContext): SimProvider {
   const spiWirings = Object.entries(board.spi).map(([name, b]) => ({ clock: b.clock, in: b.in, out: b.out, bus: ctx.spi[name]! }));
   const serialWirings = Object.entries(board.serial).map(([name, b]) => ({ receive: b.receive, transmit: b.transmit, link: ctx.uart[name]! }));
 
+  const clock = new EngineClock(engine, ctx.epochMs, engine.now);
   const io: IOClasses = {
     Digital: tracked(makeDigitalClass(world, pins, wrap), live),
     Analog: tracked(makeAnalogClass(world, pins, board.adc, () => engine.now), live),
@@ -96,6 +98,7 @@ export function createSimProvider(ctx: ProviderContext): SimProvider {
     SPI: tracked(makeSPIClass(spiWirings, pins), live),
     Serial: tracked(makeSerialClass(serialWirings, pins, wrap), live),
     TCP: tracked(makeTCPClass(ctx.network, ctx.id, wrap, (fn) => engine.after(0, fn)), live),
+    ClockedSerial: tracked(makeClockedSerialClass(world, pins, () => clock.microseconds()), live),
   };
 
   const I2C: Record<string, I2CBus> = {};
@@ -122,7 +125,7 @@ export function createSimProvider(ctx: ProviderContext): SimProvider {
     SPI: Object.freeze(SPI),
     Serial: Object.freeze(Serial),
     timer: timers,
-    clock: new EngineClock(engine, ctx.epochMs, engine.now),
+    clock,
     power,
     retained: ctx.retained,
     flash: ctx.flash,

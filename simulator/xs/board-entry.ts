@@ -26,6 +26,7 @@ export const SIMULATED_MODULES: Readonly<Record<string, Readonly<Record<string, 
   "embedded:io/spi": { default: "SPI" },
   "embedded:io/serial": { default: "Serial" },
   "embedded:io/socket/tcp": { default: "TCP" },
+  "ganzhi/clockedserial": { default: "ClockedSerial" },
   resetReason: { default: "getResetReason" },
   sleep: { default: "Sleep", Sleep: "Sleep", ResetReason: "ResetReason", PowerMode: "PowerMode", SleepMode: "SleepMode" },
 };

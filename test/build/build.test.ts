@@ -28,6 +28,7 @@ const COMMON_IMPORTS = [
   "embedded:io/serial",
   "embedded:io/spi",
   "flash",
+  "ganzhi/clockedserial",
   "time",
   "timer",
 ];
@@ -96,7 +97,7 @@ describe.each(BOARDS)("ganzhi build tiny-node --board %s", (board) => {
     expect(b().io.errors.filter((e) => !e.startsWith("warning:"))).toEqual([]);
     expect(b().code).toBe(0);
     expect(b().io.lines[0]).toBe(`built tiny-node for ${board} (${loaded().target}) in out/${board}`);
-    const files = ["app.js", "main.js", "manifest.json", "ganzhi-build.json"];
+    const files = ["app.js", "main.js", "manifest.json", "ganzhi-build.json", "native/clockedserial.js", "native/clockedserial.c"];
     if (loaded().platform === "esp32") files.push("partitions.csv");
     for (const f of files) expect(existsSync(path.join(b().outDir, f)), f).toBe(true);
   });
@@ -117,8 +118,9 @@ describe.each(BOARDS)("ganzhi build tiny-node --board %s", (board) => {
     );
     expect(platforms[other]!.error).toMatch(/built for board/);
     expect(platforms["..."]!.error).toMatch(/esp32 and nrf52 only/);
-    expect(m.modules).toEqual({ "*": ["./main"], "ganzhi/app": "./app" });
-    expect(m.preload).toEqual(["ganzhi/app"]);
+    // The host provider's native module: the JS under its name, mcconfig compiles the C beside it.
+    expect(m.modules).toEqual({ "*": ["./main"], "ganzhi/app": "./app", "ganzhi/clockedserial": "./native/clockedserial" });
+    expect(m.preload).toEqual(["ganzhi/clockedserial", "ganzhi/app"]);
     if (platform === "esp32") expect(m.build).toEqual({ PARTITIONS_FILE: "./partitions.csv" });
     else expect(m.build).toBeUndefined();
   });

@@ -23,6 +23,7 @@ import { BuildError } from "./errors.js";
 import { checkFaults, checkWithModdable, type ModdableFinding, type XslFigures } from "./moddable.js";
 import type { ModdableSdk } from "./moddable-sdk.js";
 import { label, real } from "./paths.js";
+import { NATIVE_DIR, nativeFiles } from "./native.js";
 import {
   APP_FILE,
   boardDescription,
@@ -179,6 +180,8 @@ export async function buildProject(options: BuildOptions): Promise<BuildResult> 
     [MAIN_FILE]: mainCode,
     "manifest.json": JSON.stringify(manifest, null, "\t") + "\n",
   };
+  Object.assign(files, nativeFiles(root));
+  mkdirSync(path.join(outDir, NATIVE_DIR), { recursive: true });
   if (board.platform === "esp32") files[PARTITIONS_FILE] = partitions!.csv;
   else rmSync(path.join(outDir, PARTITIONS_FILE), { force: true });
 

@@ -6,8 +6,9 @@
  * - `include`: manifest_base (base modules, timer, time on ESP32, `creation` defaults), the ECMA-419 IO manifest
  *   (`embedded:io/*`, `device`; also defines ECMA419.enabled) and the legacy `flash` module; per platform the SDK's
  *   `resetReason` (ESP32) or `sleep` (nRF52) module.
- * - `modules`: `main` and the bundle as `ganzhi/app`; `preload`: the bundle when every module in it is safe to run
- *   at build time (tools/build/preload.ts).
+ * - `modules`: `main`, the bundle as `ganzhi/app`, and the host provider's native modules (tools/build/native.ts);
+ *   `preload`: the native modules, and the bundle when every module in it is safe to run at build time
+ *   (tools/build/preload.ts).
  * - `config`: the resolved node configuration, exactly (device code reads it as `host.config`, through `mc/config`).
  * - `creation`: the board's XS budgets; `defines`: the board's default I2C/SPI pins for native code.
  * - `platforms`: the board's platform; the other one and everything else ("...") is an error, because the bundle
@@ -16,6 +17,7 @@
 import type { Board } from "../../manifests/schema/board.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import { BuildError } from "./errors.js";
+import { NATIVE_MODULES, nativeManifestModules } from "./native.js";
 
 /**
  * The board description baked into the bundle. It mirrors `BoardDescription` of hal/moddable/board.ts (which the
@@ -242,8 +244,8 @@ export function moddableManifest({ board, config, preload }: ManifestInput): Rec
 
   const manifest: Record<string, unknown> = {
     include: [...COMMON_INCLUDES],
-    modules: { "*": ["./main"], [APP_MODULE]: "./app" },
-    preload: preload ? [APP_MODULE] : [],
+    modules: { "*": ["./main"], [APP_MODULE]: "./app", ...nativeManifestModules() },
+    preload: [...NATIVE_MODULES.map((m) => m.module), ...(preload ? [APP_MODULE] : [])],
     creation: creationFor(board),
     defines: definesFor(board),
     config,

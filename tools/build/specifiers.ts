@@ -6,6 +6,7 @@
  * them through the host. Everything else must be device code inside the checkout and is bundled.
  */
 import { builtinModules } from "node:module";
+import { NATIVE_SPECIFIERS } from "./native.js";
 
 /** Moddable module specifiers by prefix. */
 const MODDABLE_PREFIXES = ["embedded:", "pins/", "mc/"] as const;
@@ -27,7 +28,7 @@ const MODDABLE_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 export function isModdableSpecifier(specifier: string): boolean {
-  return MODDABLE_NAMES.has(specifier) || MODDABLE_PREFIXES.some((p) => specifier.startsWith(p));
+  return MODDABLE_NAMES.has(specifier) || NATIVE_SPECIFIERS.has(specifier) || MODDABLE_PREFIXES.some((p) => specifier.startsWith(p));
 }
 
 const NODE_BUILTINS: ReadonlySet<string> = new Set(builtinModules);

@@ -6,6 +6,7 @@
  * build/devices/nrf52/modules/sleep, examples/manifest_base.json (timer, time, Resource, instrumentation) and
  * modules/files/flash. A bundle importing anything else does not link on the board.
  */
+import { NATIVE_SPECIFIERS } from "../build/native.js";
 import type { PlatformName } from "../build/project.js";
 
 const COMMON = [
@@ -27,7 +28,9 @@ const COMMON = [
   "embedded:io/pulsecount",
   "embedded:io/serial",
   "embedded:io/spi",
-] as const;
+  // The host provider's own native modules, which `ganzhi build` adds to every project (tools/build/native.ts).
+  ...NATIVE_SPECIFIERS,
+];
 
 export const MODDABLE_MODULES: Readonly<Record<PlatformName, ReadonlySet<string>>> = {
   esp32: new Set([

@@ -71,6 +71,17 @@ export interface PulseSource {
   nextAfter(t: Micros): Micros;
 }
 
+/**
+ * A clocked serial read's pulses made somewhere else than edge by edge through `PinWorld.write` (the emulated image's
+ * native, which replays what the part answered: emulator/image/world.ts). It counts its writes in `PinWorld.writes`
+ * and leaves both lines at the levels the edge-by-edge read would.
+ */
+export interface PulseTrain {
+  read(clock: DigitalLine, data: DigitalLine, bits: number, extraPulses: number): number;
+  /** The longest high phase of the last read, µs. */
+  readonly highUs: number;
+}
+
 /** What models attach to and IO classes find, keyed by pin number. */
 export class PinWorld {
   readonly digital = new Map<number, DigitalLine>();
@@ -86,6 +97,8 @@ export class PinWorld {
   /** Called inside the awaited write, once its line has its level (the emulated image's replay applies there what the
    * part answered: emulator/image/world.ts). */
   onWrite: ((index: number) => void) | undefined;
+  /** Who makes a ClockedSerial's pulses instead of its own writes (io/clocked-serial.ts), if anyone. */
+  train: PulseTrain | undefined;
 
   /** The device sets one of its output lines (one of this world's). No try/finally: on the emulated MCU it cost ~600
    * instructions a write, and only a part model's listener could throw here (device callbacks are guarded), which is

@@ -505,8 +505,23 @@ export class Probe {
         }
       } as unknown as C;
     };
+    // A board's clocked serial read is one host call whose pulses are C: the simulator's stand-in (and the part model
+    // it clocks) is the host's work, not the device's.
+    const xs = this.#xs;
+    const Serial = io.ClockedSerial as unknown as new (options: unknown) => { read(bits: number, extraPulses?: number): number };
+    const ClockedSerial = class extends Serial {
+      override read(bits: number, extraPulses?: number): number {
+        xs.pause();
+        try {
+          return super.read(bits, extraPulses);
+        } finally {
+          xs.resume();
+        }
+      }
+    } as unknown as IOClasses["ClockedSerial"];
     return Object.freeze({
       ...io,
+      ClockedSerial,
       Digital: wrap(io.Digital),
       PulseCount: wrap(io.PulseCount),
       Serial: wrap(io.Serial),

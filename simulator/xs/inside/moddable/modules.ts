@@ -264,6 +264,8 @@ export const I2C = Object.freeze(ioClass("I2C"));
 export const SPI = Object.freeze(ioClass("SPI"));
 export const Serial = Object.freeze(ioClass("Serial"));
 export const TCP = Object.freeze(ioClass("TCP"));
+/** ganzhi/clockedserial: the host provider's own native module on a board (hal/moddable/native). */
+export const ClockedSerial = Object.freeze(ioClass("ClockedSerial"));
 
 // ------------------------------------------------------------------------------------------------- resetReason (ESP32)
 
