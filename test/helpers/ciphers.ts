@@ -15,8 +15,3 @@ export function testCiphers(): Ciphers {
   return nodeCryptoCiphers(crypto);
 }
 
-/** Which implementation `testCiphers` found, for test names. */
-export function testCiphersKind(): "xs-native" | "node-crypto" {
-  const xs = (globalThis as unknown as { $xs?: Partial<AesNatives> }).$xs;
-  return xs && typeof xs.aesEncrypt === "function" ? "xs-native" : "node-crypto";
-}

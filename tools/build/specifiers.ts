@@ -24,6 +24,7 @@ const MODDABLE_NAMES: ReadonlySet<string> = new Set([
   "Resource",
   "file",
   "microseconds",
+  "crypt",
 ]);
 
 export function isModdableSpecifier(specifier: string): boolean {
