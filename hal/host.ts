@@ -3,8 +3,9 @@
  *
  * Its shape follows ECMA-419's `device` global as Moddable builds it (`io`, `pin`, bus defaults keyed `I2C`,
  * `SPI`, `Serial`), plus what ECMA-419 leaves out and a sensor node cannot live without: timers, a monotonic clock,
- * wall time, deep sleep and reset reason, retained memory, flash partitions, randomness, logging and the
- * device's own configuration. The simulator (`simulator/core/provider.ts`) and real boards (`hal/moddable`)
+ * wall time, deep sleep and reset reason, retained memory, flash partitions, randomness, a native AES-128 block
+ * cipher (boards have it in hardware or C; in XS byte code a block costs milliseconds), logging and the device's own
+ * configuration. The simulator (`simulator/core/provider.ts`) and real boards (`hal/moddable`)
  * implement it; device code never reaches past it.
  */
 import type { NodeConfig } from "../manifests/schema/config.js";
