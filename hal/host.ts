@@ -3,8 +3,9 @@
  *
  * Its shape follows ECMA-419's `device` global as Moddable builds it (`io`, `pin`, bus defaults keyed `I2C`,
  * `SPI`, `Serial`), plus what ECMA-419 leaves out and a sensor node cannot live without: timers, a monotonic clock,
- * wall time, deep sleep and reset reason, retained memory, flash partitions, randomness, logging and the
- * device's own configuration. The simulator (`simulator/core/provider.ts`) and real boards (`hal/moddable`)
+ * wall time, deep sleep and reset reason, retained memory, flash partitions, randomness, a native AES-128 block
+ * cipher (boards have it in hardware or C; in XS byte code a block costs milliseconds), logging and the device's own
+ * configuration. The simulator (`simulator/core/provider.ts`) and real boards (`hal/moddable`)
  * implement it; device code never reaches past it.
  */
 import type { NodeConfig } from "../manifests/schema/config.js";
@@ -74,6 +75,26 @@ export interface FlashStore {
   open(name: string): FlashPartition;
 }
 
+/**
+ * A block cipher bound to one key, encrypting in the board's hardware or C (the nRF52840's AES ECB peripheral, the
+ * ESP32's AES accelerator, Moddable's `crypt` BlockCipher): a 16-byte block in XS byte code costs milliseconds.
+ * Blocks are addressed by offset rather than as views so a caller can work in place inside a frame without making
+ * a subarray per block.
+ */
+export interface BlockCipher {
+  /**
+   * Encrypt the 16 bytes at `src[srcAt…]` into `dst[dstAt…]`; the two may be the same bytes. Allocates nothing;
+   * throws a RangeError naming the offset when a block does not fit its array.
+   */
+  encryptBlock(src: Uint8Array, srcAt: number, dst: Uint8Array, dstAt: number): void;
+}
+
+/** The ciphers a host computes natively; only the forward AES-128 (all LoRaWAN 1.0.x needs: TS001-1.0.4 §4.3.3, §4.4, §6.2.6). */
+export interface Ciphers {
+  /** AES-128 (FIPS-197) under a copy of the 16-byte `key`; a key of any other length is a RangeError naming it. */
+  aes128(key: Uint8Array): BlockCipher;
+}
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** The device's resolved configuration: the device manifest merged with the board's wiring, frozen at build time. */
@@ -95,6 +116,7 @@ export interface Host {
   readonly power: Power;
   readonly retained: RetainedMemory;
   readonly flash: FlashStore;
+  readonly cipher: Ciphers;
   /** Uniform in [0, 1). Seeded in the simulator, hardware RNG on boards. */
   random(): number;
   log(level: LogLevel, message: string): void;

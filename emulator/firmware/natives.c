@@ -7,6 +7,7 @@
 #include "platform.h"
 #include "program.h"
 #include "semihost.h"
+#include "cipher_natives.h"
 
 extern size_t xs_chunks_peak(xsMachine* the);
 extern size_t xs_slots_peak(xsMachine* the);
@@ -414,6 +415,7 @@ void natives_install(xsMachine* the)
 	xsDefine(xsVar(0), xsID("modeTicks"), xsNewHostFunction(x_mode_ticks, 0), xsDontEnum);
 	xsDefine(xsVar(0), xsID("calibrate"), xsNewHostFunction(x_calibrate, 4), xsDontEnum);
 	xsDefine(xsVar(0), xsID("standIn"), xsNewHostFunction(x_stand_in, 2), xsDontEnum);
+	cipher_natives_install(the, &xsVar(0));
 	xsDefine(xsVar(0), xsID("programBytes"), xsNumber((double)program_size()), xsDontEnum);
 	xsDefine(xsVar(0), xsID("programKind"), xsString(program_kind()), xsDontEnum);
 	xsDefine(xsGlobal, xsID("native"), xsVar(0), xsDontEnum);

@@ -13,8 +13,9 @@
  * so validation, errors and callback order are the simulator's by construction; only the world behind the pins
  * differs (emulator/image/world.ts).
  */
-import type { DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
+import type { Ciphers, DeviceConfig, DeviceMain, LogLevel } from "../../hal/host.js";
 import { BoardNode } from "../../simulator/core/board-node.js";
+import { NativeAes128, nativeCiphers } from "../../simulator/core/ciphers.js";
 import type { NodeCrash } from "../../simulator/core/board-node.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
@@ -142,6 +143,16 @@ class Streams implements StreamTags {
 }
 
 /**
+ * `host.cipher` on the image: the C AES-128 of emulator/firmware/aes128.c runs on the emulated Cortex-M4, as the
+ * provider (a board's hal/moddable and Moddable's C), so QEMU counts its instructions where a board spends them.
+ */
+function imageCiphers(native: Native, modes: Modes): Ciphers {
+  const natives = nativeCiphers(native);
+  modes.classInMode(PROVIDER, NativeAes128);
+  return Object.freeze({ aes128: modes.inMode(PROVIDER, (key: Uint8Array) => natives.aes128(key)) });
+}
+
+/**
  * One node on the image: boots, crashes, sleeps and reboots as the simulator's node does (both are a BoardNode,
  * with the same SimFlash); logs and crashes are console records, and every callback is charged to the event stream
  * it belongs to.
@@ -155,7 +166,7 @@ class ImageNode extends BoardNode {
   #settled = false;
 
   constructor(o: ImageNodeOptions) {
-    super({ ...o, board: o.spec, network: o.world, random: o.modes.inMode(PROVIDER, () => o.world.random()) });
+    super({ ...o, board: o.spec, network: o.world, random: o.modes.inMode(PROVIDER, () => o.world.random()), cipher: imageCiphers(o.native, o.modes) });
     this.flash = new SimFlash(o.spec.flash);
     this.#out = o.out;
     this.#streams = o.streams;

@@ -2,7 +2,10 @@
  * The host functions the bare-metal image gives JS (emulator/firmware/natives.c, replay.c), as the global
  * `native`. Only the in-image provider uses them; device code never sees them.
  */
-export interface Native {
+import type { AesNatives } from "../../simulator/core/ciphers.js";
+
+/** With the native AES-128 behind `host.cipher` (emulator/firmware/cipher_natives.c). */
+export interface Native extends AesNatives {
   /** Raw console text. */
   write(text: string): void;
   flush(): void;

@@ -11,7 +11,7 @@
  *   names none.
  * - Timers `timer`, monotonic clock `time` (`Time.ticks`; `Time.microseconds` when the SDK provides it), wall
  *   time `Date.now()` once something has set the clock, flash via the legacy `flash` module, `Math.random`,
- *   `trace`. Power and retained memory come from the per-platform module chosen at build time (`esp32.ts`/`nrf52.ts`).
+ *   `trace`; AES-128 through the `crypt` module's BlockCipher (cipher.ts). Power and retained memory come from the per-platform module chosen at build time (`esp32.ts`/`nrf52.ts`).
  *
  * Nothing here holds module-level mutable state: the bundle is preloaded (frozen into flash); every mutable thing
  * lives in what `createHost` returns, which is created at run time by `main()`.
@@ -54,6 +54,7 @@ import type {
   TCPClass,
 } from "../io.js";
 import type { BoardDescription, FlashPartitionDescription } from "./board.js";
+import { createCiphers } from "./cipher.js";
 import type { Platform } from "./platform.js";
 
 /** Wall-clock values before 2020-01-01 mean nobody has set the clock yet (Moddable counts from 1970 at boot). */
@@ -305,6 +306,7 @@ export function createHost(platform: Platform, board: BoardDescription, config: 
     power,
     retained,
     flash: createFlashStore(board),
+    cipher: createCiphers(),
     random: (): number => Math.random(),
     log,
     config: cfg,

@@ -1,14 +1,16 @@
 /**
  * AES-CMAC (RFC 4493, NIST SP 800-38B) over AES-128, incremental so a LoRaWAN MIC can cover B0 | message without
  * concatenating them into a new buffer: `begin`, any number of `update`s, `finish`. Nothing is allocated per call.
+ * The block cipher is the host's (`host.cipher.aes128`: a board's AES hardware or C), so a MAC costs byte code only
+ * for its XORs.
  */
-import { Aes128 } from "./aes128.js";
+import type { BlockCipher } from "../../hal/host.js";
 
 /** R_128 of RFC 4493 §2.3: the constant folded in when doubling overflows. */
 const RB = 0x87;
 
 export class AesCmac {
-  readonly #aes: Aes128;
+  #aes: BlockCipher | undefined;
   readonly #k1 = new Uint8Array(16);
   readonly #k2 = new Uint8Array(16);
   /** Running CBC-MAC state X (RFC 4493 §2.4 step 6). */
@@ -17,22 +19,22 @@ export class AesCmac {
   readonly #last = new Uint8Array(16);
   #lastLength = 0;
 
-  /** Share `aes` with other users of the same key, or let the MAC own a fresh one. */
-  constructor(key?: Uint8Array, aes: Aes128 = new Aes128()) {
-    this.#aes = aes;
-    if (key) this.setKey(key);
+  /** A MAC under `cipher`'s key, or unkeyed until `setCipher`. */
+  constructor(cipher?: BlockCipher) {
+    if (cipher) this.setCipher(cipher);
   }
 
-  get cipher(): Aes128 {
-    return this.#aes;
+  /** The cipher the MAC is keyed with (others may encrypt with the same key through it). */
+  get cipher(): BlockCipher {
+    return this.#keyed();
   }
 
-  /** Key the cipher and derive K1, K2 (RFC 4493 §2.3 Generate_Subkey). */
-  setKey(key: Uint8Array): void {
-    this.#aes.setKey(key);
+  /** Take `cipher`'s key and derive K1, K2 (RFC 4493 §2.3 Generate_Subkey). */
+  setCipher(cipher: BlockCipher): void {
+    this.#aes = cipher;
     const l = this.#k2; // scratch for L = AES-K(0^128)
     l.fill(0);
-    this.#aes.encryptBlock(l, 0, l, 0);
+    cipher.encryptBlock(l, 0, l, 0);
     double(l, this.#k1);
     double(this.#k1, this.#k2);
     this.begin();
@@ -54,7 +56,7 @@ export class AesCmac {
       if (this.#lastLength === 16) {
         // More data follows, so the held block is not the last one: chain it.
         for (let j = 0; j < 16; j++) x[j] = x[j]! ^ last[j]!;
-        this.#aes.encryptBlock(x, 0, x, 0);
+        this.#keyed().encryptBlock(x, 0, x, 0);
         this.#lastLength = 0;
       }
       let n = 16 - this.#lastLength;
@@ -78,9 +80,15 @@ export class AesCmac {
       const m = j < n ? last[j]! : j === n ? 0x80 : 0;
       x[j] = x[j]! ^ m ^ k[j]!;
     }
-    this.#aes.encryptBlock(x, 0, x, 0);
+    this.#keyed().encryptBlock(x, 0, x, 0);
     for (let j = 0; j < tagLength; j++) out[outOffset + j] = x[j]!;
     this.begin();
+  }
+
+  #keyed(): BlockCipher {
+    const aes = this.#aes;
+    if (!aes) throw new Error("CMAC: used before setCipher");
+    return aes;
   }
 }
 

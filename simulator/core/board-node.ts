@@ -9,7 +9,7 @@
  * - `host.power.deepSleep` stops the firmware and boots it again after the delay with "deep-sleep"; RAM is gone,
  *   flash and retained words stay.
  */
-import type { DeviceConfig, DeviceMain, FlashStore, LogLevel, NodeApp, ResetReason } from "../../hal/host.js";
+import type { Ciphers, DeviceConfig, DeviceMain, FlashStore, LogLevel, NodeApp, ResetReason } from "../../hal/host.js";
 import { I2CBusSim } from "./buses/i2c.js";
 import { SPIBusSim } from "./buses/spi.js";
 import { UARTLink } from "./buses/uart.js";
@@ -39,6 +39,8 @@ export interface BoardNodeOptions {
   epochMs: number;
   /** Uniform [0,1) source for this node's `host.random()`. */
   random: () => number;
+  /** `host.cipher`: the native AES-128 of the substrate the node runs on (simulator/core/ciphers.ts). */
+  cipher: Ciphers;
   /** How long a crashed node stays down before its watchdog reboots it. */
   watchdogMs: number;
 }
@@ -118,6 +120,7 @@ export abstract class BoardNode {
       epochMs: o.epochMs,
       resetReason: reason,
       random: o.random,
+      cipher: o.cipher,
       wrap: (fn) => this.callback(fn),
       log: (level, message) => this.log(level, message),
       deepSleep: (ms) => {

@@ -3,7 +3,7 @@
  * simulated board in virtual time. A fresh provider is made at every boot; what survives a reboot (flash,
  * retained memory) is owned by the node and handed in.
  */
-import type { DeviceConfig, FlashStore, Host, LogLevel, Power, ResetReason } from "../../hal/host.js";
+import type { Ciphers, DeviceConfig, FlashStore, Host, LogLevel, Power, ResetReason } from "../../hal/host.js";
 import type { I2CBus, IOClasses, SerialBus, SPIBus } from "../../hal/io.js";
 import type { I2CBusSim } from "./buses/i2c.js";
 import type { SPIBusSim } from "./buses/spi.js";
@@ -40,6 +40,8 @@ export interface ProviderContext {
   epochMs: number;
   resetReason: ResetReason;
   random: () => number;
+  /** The native AES of the substrate the node runs on (simulator/core/ciphers.ts). */
+  cipher: Ciphers;
   /** Every callback into device code goes through here (crash capture, CPU accounting). */
   wrap: (fn: () => void) => void;
   log: (level: LogLevel, message: string) => void;
@@ -129,6 +131,7 @@ export function createSimProvider(ctx: ProviderContext): SimProvider {
     power,
     retained: ctx.retained,
     flash: ctx.flash,
+    cipher: ctx.cipher,
     random: ctx.random,
     log: ctx.log,
     config: ctx.config,

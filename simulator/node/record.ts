@@ -162,6 +162,7 @@ function countingHost(host: Host, onCallback: () => void, onRandom: (v: number) 
     power: host.power,
     retained: host.retained,
     flash: host.flash,
+    cipher: host.cipher,
     random: () => {
       const v = host.random();
       onRandom(v);

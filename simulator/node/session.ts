@@ -19,6 +19,7 @@ import { attachModelsWith } from "../core/model-attach.js";
 import { loadModels } from "./models.js";
 import type { AttachedModel } from "../core/parts.js";
 import { SimNode } from "../core/node.js";
+import { NODE_CIPHERS } from "./ciphers.js";
 import type { NodeCrash, NodeLogEntry, SimNodeOptions } from "../core/node.js";
 import { addAccounting, droppedTotal, emptyAccounting, ReportLedger } from "../core/report-ledger.js";
 import type { ReportAccounting } from "../core/report-ledger.js";
@@ -352,6 +353,7 @@ async function populateWorld(opts: SimOptions, setup: SimSetup, onBootLoop: (nod
       network: bridge,
       epochMs: atmosphere.epochMs,
       random: () => nodeRng.float(),
+      cipher: NODE_CIPHERS,
       log,
       onBootLoop,
     });

@@ -31,6 +31,8 @@ const COMMON_IMPORTS = [
   "ganzhi/clockedserial",
   "time",
   "timer",
+  // hal/moddable/cipher.ts: host.cipher's AES-128 is the SDK's BlockCipher.
+  "crypt",
 ];
 const EXPECTED_IMPORTS: Record<"esp32" | "nrf52", string[]> = {
   esp32: [...COMMON_IMPORTS, "embedded:io/socket/tcp", "resetReason"].sort(),

@@ -4,6 +4,7 @@
  * network, the epoch at 0 and a fixed random source, so only the part under test and its model speak.
  */
 import { SimNode, type SimNodeOptions } from "../../simulator/core/node.js";
+import { testCiphers } from "./ciphers.js";
 import { NO_DEVICE_CONFIG } from "./no-config.js";
 
 export function partNode(o: Pick<SimNodeOptions, "id" | "board" | "engine" | "main"> & Partial<SimNodeOptions>): SimNode {
@@ -17,6 +18,7 @@ export function partNode(o: Pick<SimNodeOptions, "id" | "board" | "engine" | "ma
     },
     epochMs: 0,
     random: () => 0.5,
+    cipher: testCiphers(),
     ...o,
   });
 }

@@ -12,6 +12,7 @@ import { createKunmingWeather } from "../../simulator/core/environment/kunming.j
 import type { Atmosphere } from "../../simulator/core/environment/types.js";
 import type { Network } from "../../simulator/core/network.js";
 import { SimNode } from "../../simulator/core/node.js";
+import { NODE_CIPHERS } from "../../simulator/node/ciphers.js";
 import { attachModels, type AttachedModel } from "../../simulator/core/parts.js";
 import { simBoardFromManifest } from "../../simulator/node/board-spec.js";
 import { deviceManifest, parseDeviceJson, ROLE, wireDevice } from "../../tools/new/device-manifest.js";
@@ -57,6 +58,7 @@ export function partBench(name: string, o: { board?: string; seed?: number; mode
       return { stats: () => ({}) };
     },
     engine,
+    cipher: NODE_CIPHERS,
     network: NO_NETWORK,
     epochMs: atmosphere.epochMs,
     random: () => 0.5,

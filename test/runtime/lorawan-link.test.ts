@@ -2,6 +2,7 @@
  * LorawanLink (runtime/link/lorawan/link.ts) as the uplink queue sees it: the `Link` contract of
  * runtime/link/link.ts over the class A MAC, with lora-packet on the network side and the scripted radio.
  */
+import { testCiphers } from "../helpers/ciphers.js";
 import { describe, expect, it } from "vitest";
 import loraPacketModule from "lora-packet";
 import { Engine, SECOND } from "../../simulator/core/engine.js";
@@ -26,6 +27,7 @@ function setup(dataRate = 0) {
     radio,
     timer: radio.timers,
     clock: radio.clock,
+    cipher: testCiphers(),
     random: () => {
       x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
       return x / 4294967296;

@@ -6,6 +6,7 @@
  * when its preamble goes by. Expected channels, data rates and delays are written from RP001-1.0.3revA §2.7 and
  * TS001-1.0.4 here, not taken from the module.
  */
+import { testCiphers } from "../helpers/ciphers.js";
 import { describe, expect, it } from "vitest";
 import loraPacketModule from "lora-packet";
 import { Engine, SECOND } from "../../simulator/core/engine.js";
@@ -58,6 +59,7 @@ function rig(options: Partial<LorawanMacOptions> = {}, words = new Words(), seed
     radio,
     timer: radio.timers,
     clock: radio.clock,
+    cipher: testCiphers(),
     random,
     store: new RetainedLorawanStore(words, 0, 20),
     otaa: options.abp ? undefined : { devEui: DEV_EUI, joinEui: JOIN_EUI, appKey: APP_KEY },

@@ -3,6 +3,7 @@
  * timers, the scripted radio, and frames compared byte for byte with lora-packet's (lorawan-vectors.ts). It shows
  * the MAC builds the same bytes and opens its windows at the same microseconds on both engines.
  */
+import { testCiphers } from "../helpers/ciphers.js";
 import { describe, expect, it } from "vitest";
 import { Engine, SECOND } from "../../simulator/core/engine.js";
 import { LorawanMac } from "../../runtime/link/lorawan/mac.js";
@@ -25,6 +26,7 @@ describe("an OTAA session on the engine's timers", () => {
       radio,
       timer: radio.timers,
       clock: radio.clock,
+      cipher: testCiphers(),
       random: () => (r = (r * 9301 + 0.49297) % 1),
       store: new RetainedLorawanStore(words, 0, 20),
       otaa: { devEui: fromHex(V.devEui), joinEui: fromHex(V.joinEui), appKey: fromHex(V.appKey) },

@@ -4,6 +4,7 @@
  * factory, and a node gets the same models in the same order. A part without a model is still the error that names
  * it and lists every model.
  */
+import { NODE_CIPHERS } from "../../simulator/node/ciphers.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -51,7 +52,7 @@ describe("models loaded by part name", () => {
     const attach = (registry: ModelRegistry) => {
       const engine = new Engine();
       const atmosphere = createKunmingWeather({ seed: 1 });
-      const node = new SimNode({ id: "n1", board: setup.spec, config: setup.nodeConfig, rolePins: setup.rolePins, main: () => ({ stats: () => ({}) }), engine, network: NO_NETWORK, epochMs: atmosphere.epochMs, random: () => 0.5 });
+      const node = new SimNode({ id: "n1", board: setup.spec, config: setup.nodeConfig, rolePins: setup.rolePins, main: () => ({ stats: () => ({}) }), engine, network: NO_NETWORK, epochMs: atmosphere.epochMs, random: () => 0.5, cipher: NODE_CIPHERS });
       const ctx = { node, atmosphere, ...buildWorlds(setup.worlds, { seed: 1, atmosphere, nodes: 1 })(0) };
       return attachModelsWith(registry, setup.config.parts, ctx).map((m) => [m.role, m.part, (m.model as object | undefined)?.constructor?.name ?? typeof m.model]);
     };

@@ -6,6 +6,7 @@
  * type check (tsconfig.json excludes it): it imports hal/moddable, whose `embedded:*` imports only the Moddable
  * typings declare (hal/moddable/tsconfig.json checks hal/moddable itself).
  */
+import { testCiphers } from "../helpers/ciphers.js";
 import { describe, expect, it } from "vitest";
 import type { Host, NodeApp } from "../../hal/host.js";
 import type { BoardDescription } from "../../hal/moddable/board.js";
@@ -69,6 +70,7 @@ function board(platform: "esp32" | "nrf52", boot: (host: Host, count: number) =>
     network: noNetwork,
     epochMs: EPOCH_MS,
     random: () => 0.25,
+    cipher: testCiphers(),
     log: (e) => logs.push(`${e.level} ${e.message}`),
     main: (simHost) => {
       simulated.boot(simHost);

@@ -4,7 +4,8 @@
  *
  * manifest.json (Moddable documentation/tools/manifest.md):
  * - `include`: manifest_base (base modules, timer, time on ESP32, `creation` defaults), the ECMA-419 IO manifest
- *   (`embedded:io/*`, `device`; also defines ECMA419.enabled) and the legacy `flash` module; per platform the SDK's
+ *   (`embedded:io/*`, `device`; also defines ECMA419.enabled), the legacy `flash` module and `crypt` (its BlockCipher
+ *   is host.cipher's AES-128); per platform the SDK's
  *   `resetReason` (ESP32) or `sleep` (nRF52) module.
  * - `modules`: `main`, the bundle as `ganzhi/app`, and the host provider's native modules (tools/build/native.ts);
  *   `preload`: the native modules, and the bundle when every module in it is safe to run at build time
@@ -61,6 +62,8 @@ export const COMMON_INCLUDES = [
   "$(MODDABLE)/examples/manifest_base.json",
   "$(MODDABLE)/modules/io/manifest.json",
   "$(MODDABLE)/modules/files/flash/manifest.json",
+  // `crypt` (BlockCipher: the AES-128 behind host.cipher, hal/moddable/cipher.ts).
+  "$(MODDABLE)/modules/crypt/digest/manifest.json",
 ] as const;
 
 export interface ModdableCreation {

@@ -25,6 +25,7 @@ const MODDABLE_NAMES: ReadonlySet<string> = new Set([
   "Resource",
   "file",
   "microseconds",
+  "crypt",
 ]);
 
 export function isModdableSpecifier(specifier: string): boolean {

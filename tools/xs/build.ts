@@ -99,17 +99,27 @@ function units(l: XsLayout): Unit[] {
     path.join(text, "encoder", "textencoder.c"),
     path.join(l.own, "platform.c"),
     path.join(l.own, "runner.c"),
+    // The host provider's native AES-128, shared with the emulated image (emulator/firmware/cipher_natives.c).
+    ...CIPHER_SOURCES.map((n) => path.join(cipherDir(l), `${n}.c`)),
   ];
   return list.map((source) => ({ source, object: path.join(l.objDir, path.basename(source, ".c") + ".o") }));
 }
 
+/** The C the runner shares with the emulated image: the native AES-128 behind `host.cipher`. */
+const CIPHER_SOURCES = ["aes128", "cipher_natives"] as const;
+
+function cipherDir(l: XsLayout): string {
+  return path.join(l.root, "emulator", "firmware");
+}
+
 function headers(l: XsLayout): string[] {
   const dirs = [path.join(l.moddable, "xs", "includes"), path.join(l.moddable, "xs", "sources"), path.join(l.moddable, "xs", "platforms"), l.own];
-  return dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith(".h")).map((f) => path.join(d, f)));
+  const cipherHeaders = CIPHER_SOURCES.map((n) => path.join(cipherDir(l), `${n}.h`));
+  return [...dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith(".h")).map((f) => path.join(d, f))), ...cipherHeaders];
 }
 
 function includeFlags(l: XsLayout): string[] {
-  return [l.own, path.join(l.moddable, "xs", "includes"), path.join(l.moddable, "xs", "platforms"), path.join(l.moddable, "xs", "sources")].map((d) => `-I${d}`);
+  return [l.own, path.join(l.moddable, "xs", "includes"), path.join(l.moddable, "xs", "platforms"), path.join(l.moddable, "xs", "sources"), cipherDir(l)].map((d) => `-I${d}`);
 }
 
 const mtime = (f: string): number => {

@@ -4,7 +4,7 @@
  * resetReason or sleep). Source: Moddable SDK 8.x manifests — modules/io/manifests/esp32 and nrf52 (ECMA-419 IO;
  * sockets only on ESP32, which has lwIP; PulseCount on both), build/devices/esp32/modules/resetReason,
  * build/devices/nrf52/modules/sleep, examples/manifest_base.json (timer, time, Resource, instrumentation) and
- * modules/files/flash. A bundle importing anything else does not link on the board.
+ * modules/files/flash, modules/crypt/digest (`crypt`). A bundle importing anything else does not link on the board.
  */
 import { NATIVE_SPECIFIERS } from "../build/native.js";
 import type { PlatformName } from "../build/project.js";
@@ -16,6 +16,7 @@ const COMMON = [
   "Resource",
   "instrumentation",
   "flash",
+  "crypt",
   "preference",
   "system",
   "embedded:provider/builtin",

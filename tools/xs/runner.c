@@ -30,6 +30,7 @@
  */
 #include "xs.h"
 #include "runner.h"
+#include "cipher_natives.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,7 @@ int main(int argc, char* argv[])
 		gzDefine(the, &xsVar(0), "resetPeak", gz_resetPeak, 0);
 		gzDefine(the, &xsVar(0), "now", gz_now, 0);
 		gzDefine(the, &xsVar(0), "exit", gz_exit, 1);
+		cipher_natives_install(the, &xsVar(0));
 		xsDefine(xsGlobal, xsID("$xs"), xsVar(0), xsDontEnum);
 		gzDefine(the, &xsGlobal, "print", gz_print, 1);
 		if (text) {

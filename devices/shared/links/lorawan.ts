@@ -44,6 +44,7 @@ export function createLink(host: Host, config: NodeConfig, _topic: string): Link
     timer: host.timer,
     clock: host.clock,
     random: () => host.random(),
+    cipher: host.cipher,
     store: new RetainedLorawanStore(host.retained, LORAWAN_RETAINED_BASE, RetainedLorawanStore.wordsFor(SESSION_BYTES)),
     otaa: { devEui: hexBytes(l.identity.devEui, 8, "devEui"), joinEui: hexBytes(l.identity.joinEui, 8, "joinEui"), appKey: hexBytes(l.identity.appKey, 16, "appKey") },
     adr: l.adr,

@@ -3,10 +3,11 @@
  * Join-Accepts, with FRMPayload encryption (§4.3.3), the MIC (§4.4) and the session keys of a join (§6.2.6).
  *
  * One `FrameCrypto` per MAC holds the ciphers and the 16-byte scratch blocks, so building or checking a frame
- * allocates nothing but the downlink payload it hands out. Multi-octet fields are little endian on the air (§1.2);
+ * allocates nothing but the downlink payload it hands out. AES itself is the host's (`host.cipher`: the board's AES
+ * hardware or C), keyed once per key: at start-up for the AppKey, at each join or ABP session for the session keys. Multi-octet fields are little endian on the air (§1.2);
  * EUIs are given here as they are printed (most significant byte first) and reversed on the wire.
  */
-import { Aes128 } from "../../crypto/aes128.js";
+import type { BlockCipher, Ciphers } from "../../../hal/host.js";
 import { AesCmac } from "../../crypto/cmac.js";
 
 /** §4.2.1 MType, the top three bits of MHDR. */
@@ -80,22 +81,27 @@ export interface JoinAccept {
 export type FrameRejection = "short" | "mtype" | "devaddr" | "fopts" | "mic";
 
 export class FrameCrypto {
-  readonly #nwk = new AesCmac(undefined, new Aes128());
-  readonly #app = new Aes128();
-  readonly #root = new AesCmac(undefined, new Aes128());
+  readonly #ciphers: Ciphers;
+  readonly #nwk = new AesCmac();
+  #app: BlockCipher | undefined;
+  readonly #root = new AesCmac();
   readonly #a = new Uint8Array(16);
   readonly #s = new Uint8Array(16);
   readonly #mic = new Uint8Array(4);
   #devAddr = 0;
 
+  constructor(ciphers: Ciphers) {
+    this.#ciphers = ciphers;
+  }
+
   /** Key for Join-Request MICs and Join-Accepts (the AppKey of 1.0.x). */
   setRootKey(appKey: Uint8Array): void {
-    this.#root.setKey(appKey);
+    this.#root.setCipher(this.#ciphers.aes128(appKey));
   }
 
   setSession(keys: SessionKeys): void {
-    this.#nwk.setKey(keys.nwkSKey);
-    this.#app.setKey(keys.appSKey);
+    this.#nwk.setCipher(this.#ciphers.aes128(keys.nwkSKey));
+    this.#app = this.#ciphers.aes128(keys.appSKey);
     this.#devAddr = keys.devAddr >>> 0;
   }
 
@@ -221,6 +227,7 @@ export class FrameCrypto {
    */
   #cipher(port: number, buf: Uint8Array, at: number, length: number, dir: number, fCnt: number): void {
     const aes = port === 0 ? this.#nwk.cipher : this.#app;
+    if (!aes) throw new Error("LoRaWAN: FRMPayload crypto before a session");
     const a = this.#a;
     const s = this.#s;
     this.#block(0x01, dir, fCnt);

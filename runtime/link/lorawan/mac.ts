@@ -16,7 +16,7 @@
  * One transaction at a time: a join attempt or an uplink with its retransmissions owns the radio until its last
  * window closes. Every wait is a host timer, so virtual time can jump.
  */
-import type { Clock, Timers, TimerHandle } from "../../../hal/host.js";
+import type { Ciphers, Clock, Timers, TimerHandle } from "../../../hal/host.js";
 import type { LoraRadio, LoraRadioError, LoraRxParams, LoraRxResult, LoraTxParams, LoraTxResult } from "./radio.js";
 import { FCtrl, FrameCrypto, MAX_FOPTS, le24, le32, putLe32, type DataDown } from "./frame.js";
 import { Cid, MacAnswers, downlinkCommandLength } from "./mac-commands.js";
@@ -64,6 +64,8 @@ export interface LorawanMacOptions {
   clock: Clock;
   /** Uniform in [0, 1): channel choice and retransmission delays (seeded in the simulator). */
   random: () => number;
+  /** The host's AES (`host.cipher`): frame encryption, MICs and session keys. */
+  cipher: Ciphers;
   store: LorawanStore;
   /** Exactly one of `otaa` and `abp`. */
   otaa?: OtaaKeys;
@@ -173,7 +175,7 @@ export class LorawanMac {
   readonly #adr: boolean;
   readonly #antennaGainCentiDbi: number;
   readonly #timingErrorUs: number;
-  readonly #crypto = new FrameCrypto();
+  readonly #crypto: FrameCrypto;
   readonly #answers = new MacAnswers();
   readonly #tx = new Uint8Array(256);
   readonly #fOpts = new Uint8Array(MAX_FOPTS);
@@ -225,6 +227,7 @@ export class LorawanMac {
 
   constructor(options: LorawanMacOptions) {
     if (!options.otaa === !options.abp) throw new Error("LoRaWAN: give exactly one of otaa and abp");
+    this.#crypto = new FrameCrypto(options.cipher);
     if (options.otaa) {
       const k = options.otaa;
       if (k.devEui.length !== 8) throw new RangeError(`LoRaWAN: devEui must be 8 bytes, got ${k.devEui.length}`);

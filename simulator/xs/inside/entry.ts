@@ -18,6 +18,7 @@ import type { SPITarget } from "../../core/buses/spi.js";
 import { buildLinkSide } from "../../core/link-side.js";
 import type { LinkSide } from "../../core/link-side.js";
 import type { PulseSource, VoltageSource } from "../../core/io/lines.js";
+import { nativeCiphers } from "../../core/ciphers.js";
 import { SimNode } from "../../core/node.js";
 import { attachModels } from "../../core/parts.js";
 import { buildWorlds, type NodeWorld } from "../../core/worlds.js";
@@ -241,6 +242,7 @@ class XsWorld {
         network: this.network,
         epochMs: atmosphere.epochMs,
         random: () => nodeRng.float(),
+        cipher: nativeCiphers(xs),
         log: (e) => this.#send({ t: "log", at: e.at, node: e.node, level: e.level, message: e.message }),
         ...(init.watchdogMs !== undefined ? { watchdogMs: init.watchdogMs } : {}),
       });

@@ -406,6 +406,7 @@ export class Probe {
       power: host.power,
       retained: host.retained,
       flash: host.flash,
+      cipher: host.cipher,
       random: host.random,
       log: host.log,
       config: host.config,

@@ -2,7 +2,10 @@
  * The host API ganzhi's XS runner (tools/xs/runner.c) gives a bundle, as the global `$xs`. Portable code reaches it
  * through `xsHost()`, which fails clearly when it runs anywhere else.
  */
-export interface XsHost {
+import type { AesNatives } from "../../core/ciphers.js";
+
+/** With the native AES-128 behind `host.cipher` (emulator/firmware/cipher_natives.c, shared with the emulated image). */
+export interface XsHost extends AesNatives {
   /** Write one line to the protocol stream. */
   send(line: string): void;
   /** Read one line from the shell (blocks); null when the input ended. */

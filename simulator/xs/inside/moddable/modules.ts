@@ -16,12 +16,16 @@
  *   ranges with "invalid …" errors as its flash.c does. Backed by the node's NOR flash model (power cuts included).
  * - `embedded:io/*` and `embedded:io/socket/tcp` (ECMA-419): the simulator's IO classes of the current boot;
  *   constructing one of these returns the current boot's instance, so callbacks see that instance as `this`.
+ * - `crypt` (modules/crypt/digest, modCrypt.c): `new BlockCipher("AES", key)` copies an ArrayBuffer key ("bad key
+ *   size" unless 16, 24 or 32 bytes); `encrypt(data, result)` encrypts the first block of `data` (an ArrayBuffer of at
+ *   least 16 bytes, else "bad size") into `result` ("buffer too small" under 16 bytes) and returns it, or a new
+ *   ArrayBuffer without one. Only AES-128 encryption, on the host provider's `cipher`: the rest throws.
  * - `resetReason` (ESP32, build/devices/esp32/modules/resetReason): `{reason, string}` with `esp_reset_reason_t`.
  * - `sleep` (nRF52, build/devices/nrf52/modules/sleep): retained values (32 signed 32-bit slots), `Sleep.deep(ms)`
  *   (the board sleeps and reboots), `Sleep.resetReason` (RESETREAS saved at boot; a timed wake is a software reset),
  *   and the PowerMode / SleepMode / ResetReason constants.
  */
-import type { FlashPartition, Host, ResetReason as HalResetReason, TimerHandle } from "../../../../hal/host.js";
+import type { BlockCipher as HalBlockCipher, FlashPartition, Host, ResetReason as HalResetReason, TimerHandle } from "../../../../hal/host.js";
 import type { IOClasses } from "../../../../hal/io.js";
 import { currentBoard } from "./board.js";
 
@@ -266,6 +270,47 @@ export const Serial = Object.freeze(ioClass("Serial"));
 export const TCP = Object.freeze(ioClass("TCP"));
 /** ganzhi/clockedserial: the host provider's own native module on a board (hal/moddable/native). */
 export const ClockedSerial = Object.freeze(ioClass("ClockedSerial"));
+
+// ------------------------------------------------------------------------------------------------- crypt
+
+function cryptBytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof ArrayBuffer)) throw new TypeError(`BlockCipher: ${what} is not an ArrayBuffer`);
+  return new Uint8Array(value);
+}
+
+export class BlockCipher {
+  readonly #aes: HalBlockCipher;
+
+  constructor(cipher: string, key: ArrayBuffer) {
+    const k = cryptBytes(key, "key");
+    if (cipher !== "AES") throw new Error(`BlockCipher: the simulated board has AES only, not ${String(cipher)}`);
+    if (k.length !== 16 && k.length !== 24 && k.length !== 32) throw new Error("bad key size");
+    if (k.length !== 16) throw new Error(`BlockCipher: the simulated board has AES-128 only, not a ${k.length}-byte key`);
+    this.#aes = currentBoard().host.cipher.aes128(k);
+  }
+
+  encrypt(data: ArrayBuffer, result?: ArrayBuffer): ArrayBuffer {
+    const out = result === undefined ? new ArrayBuffer(16) : result;
+    const o = cryptBytes(out, "result");
+    if (o.length < 16) throw new Error("buffer too small");
+    const d = cryptBytes(data, "data");
+    if (d.length < 16) throw new Error("bad size");
+    this.#aes.encryptBlock(d, 0, o, 0);
+    return out;
+  }
+
+  decrypt(): ArrayBuffer {
+    throw new Error("BlockCipher: the simulated board encrypts only (LoRaWAN 1.0.x needs no AES decryption)");
+  }
+
+  get keySize(): number {
+    return 16;
+  }
+
+  get blockSize(): number {
+    return 16;
+  }
+}
 
 // ------------------------------------------------------------------------------------------------- resetReason (ESP32)
 
