@@ -113,7 +113,7 @@ describe("weather-station on the emulated Cortex-M4 (mps2-4m, 1 h, seed 1)", () 
     // Every busy instruction of the run is in one of the three (within the calibration's rounding).
     const busy = (a.console.end!.ticks - a.console.end!.idleTicks) * INSTRUCTIONS_PER_TICK;
     expect((ins.device + ins.provider + ins.harness) / busy).toBeCloseTo(1, 3);
-    // CPU busy on the board counts the device and its provider only, at 1.55–2.11 cycles per instruction.
+    // CPU busy on the board counts the device and its provider only, at CORTEX_M4_CPI cycles per instruction.
     const work = a.analysis.timeline.events.reduce((t, e) => t + e.instructions, 0);
     expect(a.figures.cpuBusyPercentBounds.high).toBeCloseTo((100 * (work * a.timing.cpi.worst)) / 64e6 / (HOURS * 3600), 6);
   });
