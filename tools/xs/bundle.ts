@@ -96,7 +96,10 @@ function resolvePackage(root: string, pkg: string, specifier: string): string | 
 
 interface CacheRecord {
   entry: string;
+  /** Every file the bundle was made from, with its hash. */
   files: Record<string, string>;
+  /** The modules in the bundle (files less those that rendered no code), as a fresh build returns them. */
+  modules: string[];
 }
 
 export async function bundleForXs(input: XsBundleInput): Promise<XsBundle> {
@@ -113,9 +116,10 @@ export async function bundleForXs(input: XsBundleInput): Promise<XsBundle> {
       const record = JSON.parse(readFileSync(recordFile, "utf8")) as CacheRecord;
       const fresh =
         record.entry === entryKey &&
+        Array.isArray(record.modules) &&
         Object.entries(record.files).every(([f, h]) => existsSync(f) && sha(readFileSync(f)) === h);
       if (fresh) {
-        return { file, code: readFileSync(file, "utf8"), modules: Object.keys(record.files).map((f) => path.relative(root, f)), cached: true };
+        return { file, code: readFileSync(file, "utf8"), modules: record.modules.map((f) => path.relative(root, f)), cached: true };
       }
     } catch {
       // a broken record: rebuild
@@ -125,6 +129,9 @@ export async function bundleForXs(input: XsBundleInput): Promise<XsBundle> {
   const label = (id: string) => (id === ENTRY ? "the generated entry" : path.relative(root, id));
   const packages = new Set(input.packages ?? []);
   const aliases = input.aliases ?? {};
+  // Every file read, for the cache: a module that only re-exports renders no code and is missing from the chunk's
+  // modules, yet an edit to it changes the bundle.
+  const loaded = new Set<string>();
   let failure: XsBundleError | undefined;
   const fail = (message: string): never => {
     failure = new XsBundleError(message);
@@ -154,6 +161,7 @@ export async function bundleForXs(input: XsBundleInput): Promise<XsBundle> {
     },
     load(id) {
       if (id === ENTRY) return transpile(path.join(entryDir, "entry.ts"), input.entryCode);
+      loaded.add(id);
       const code = readFileSync(id, "utf8");
       return id.endsWith(".ts") ? transpile(id, code) : code;
     },
@@ -185,12 +193,12 @@ export async function bundleForXs(input: XsBundleInput): Promise<XsBundle> {
   }
 
   const files: Record<string, string> = {};
-  for (const m of modules) files[m] = sha(readFileSync(m));
+  for (const m of new Set([...modules, ...loaded])) files[m] = sha(readFileSync(m));
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
   renameSync(tmp, file);
   const tmpRecord = `${recordFile}.${process.pid}.tmp`;
-  writeFileSync(tmpRecord, JSON.stringify({ entry: entryKey, files } satisfies CacheRecord));
+  writeFileSync(tmpRecord, JSON.stringify({ entry: entryKey, files, modules } satisfies CacheRecord));
   renameSync(tmpRecord, recordFile);
   return { file, code, modules: modules.map((m) => path.relative(root, m)), cached: false };
 }
