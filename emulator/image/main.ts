@@ -19,6 +19,7 @@ import { NativeAes128, nativeCiphers } from "../../simulator/core/ciphers.js";
 import type { NodeCrash } from "../../simulator/core/board-node.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
+import type { EngineTimers } from "../../simulator/core/timers.js";
 import { SimFlash } from "../../simulator/core/flash.js";
 import type { SimProvider } from "../../simulator/core/provider.js";
 import { DEVICE, Modes, PROVIDER } from "./modes.js";
@@ -90,12 +91,26 @@ class Streams implements StreamTags {
     return id;
   }
 
-  /** A timer is being armed from the current event. */
-  armed(callback: () => void, delayMs: number): void {
+  /** A timer is being armed from the current event; `live` are the node's timers armed so far. */
+  armed(callback: () => void, delayMs: number, live: EngineTimers): void {
     this.#armedIn.set(callback, this.dispatch);
     this.#armedWork.set(callback, this.#native.work());
     if (this.#timers.has(callback)) return;
-    this.#timers.set(callback, this.#byName(`timer(${this.#labels[this.current]}+${delayMs}ms)`));
+    // Two timers armed from the same event after the same delay (a sensor's reading and a check, both every 10 s
+    // from boot) are two streams: the label goes to the first, the next gets "#2". A callback made fresh for each
+    // arming takes its label back once the one before has fired or been cleared.
+    const base = `timer(${this.#labels[this.current]}+${delayMs}ms)`;
+    let id = this.#byName(base);
+    for (let k = 2; this.#heldByAnother(id, callback, live); k++) id = this.#byName(`${base}#${k}`);
+    this.#timers.set(callback, id);
+  }
+
+  #heldByAnother(stream: number, callback: () => void, live: EngineTimers): boolean {
+    for (let i = 0; i < live.active; i++) {
+      const other = live.liveCallback(i);
+      if (other !== callback && other !== undefined && this.#timers.get(other) === stream) return true;
+    }
+    return false;
   }
 
   /** A timer fires: its stream, and where it was armed for the `E` record. */
@@ -205,7 +220,7 @@ class ImageNode extends BoardNode {
     const timers = provider.timers;
     const arm = timers.set.bind(timers);
     timers.set = (callback, delay, repeat) => {
-      streams.armed(callback, delay);
+      streams.armed(callback, delay, timers);
       return arm(callback, delay, repeat);
     };
     timers.wrap = (fn) => {
