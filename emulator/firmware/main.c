@@ -149,9 +149,12 @@ int main(void)
 	{
 		typedef struct { double time; double duration; long count; char* label; } Sample;
 		extern Sample gxMarkTime, gxSweepChunkTime, gxSweepSlotTime, gxCompactChunkTime;
-		console_printf("#gc mark=%lu/%ld sweep-chunk=%lu/%ld sweep-slot=%lu/%ld compact=%lu/%ld (us/count)\n",
+		extern uint64_t gc_moved_ticks(void);
+		char moved[24];
+		*format_u64(moved, gc_moved_ticks()) = 0;
+		console_printf("#gc mark=%lu/%ld sweep-chunk=%lu/%ld sweep-slot=%lu/%ld compact=%lu/%ld (us/count) image-share-ticks=%s\n",
 			(unsigned long)gxMarkTime.duration, gxMarkTime.count, (unsigned long)gxSweepChunkTime.duration, gxSweepChunkTime.count,
-			(unsigned long)gxSweepSlotTime.duration, gxSweepSlotTime.count, (unsigned long)gxCompactChunkTime.duration, gxCompactChunkTime.count);
+			(unsigned long)gxSweepSlotTime.duration, gxSweepSlotTime.count, (unsigned long)gxCompactChunkTime.duration, gxCompactChunkTime.count, moved);
 	}
 	{
 		/* Whose code the CPU ran (natives.c): the harness's, the device's, the provider's on the device's behalf. */

@@ -22,7 +22,8 @@ import { Engine } from "../../simulator/core/engine.js";
 import type { EngineTimers } from "../../simulator/core/timers.js";
 import { SimFlash } from "../../simulator/core/flash.js";
 import type { SimProvider } from "../../simulator/core/provider.js";
-import { DEVICE, Modes, PROVIDER } from "./modes.js";
+import { DEVICE, HARNESS, Modes, PROVIDER } from "./modes.js";
+import type { HostWait } from "./modes.js";
 import { getNative } from "./native.js";
 import type { Native } from "./native.js";
 import { oneLine, Out } from "./out.js";
@@ -168,6 +169,20 @@ function imageCiphers(native: Native, modes: Modes): Ciphers {
 }
 
 /**
+ * What an I2C transfer holds the CPU for on a board, in ticks of provider work: Moddable's I2C `read` and `write`
+ * return when the bus has carried the address byte and every data byte, 9 clocks each with its ACK (and about one for
+ * start and stop), at the clock the bus was opened with. Charged as work the board's timing renders as that long at
+ * its fewest cycles per instruction (longer at its most: on the side of failing).
+ */
+function i2cBusWait(ticksPerUs: number): HostWait {
+  return (self, first) => {
+    const bytes = typeof first === "number" ? first : ((first as { byteLength?: number } | undefined)?.byteLength ?? 0);
+    const hz = (self as { hz?: number }).hz;
+    return hz && hz > 0 ? (((9 * (bytes + 1) + 1) * 1e6) / hz) * ticksPerUs : 0;
+  };
+}
+
+/**
  * One node on the image: boots, crashes, sleeps and reboots as the simulator's node does (both are a BoardNode,
  * with the same SimFlash); logs and crashes are console records, and every callback is charged to the event stream
  * it belongs to.
@@ -178,6 +193,7 @@ class ImageNode extends BoardNode {
   readonly #streams: Streams;
   readonly #native: Native;
   readonly #modes: Modes;
+  readonly #busTicksPerUs: number;
   #settled = false;
 
   constructor(o: ImageNodeOptions) {
@@ -188,6 +204,7 @@ class ImageNode extends BoardNode {
     this.#native = o.native;
     // What survives reboots is the node's: its flash and retained words are host objects the device calls.
     this.#modes = o.modes;
+    this.#busTicksPerUs = o.busTicksPerUs;
     o.modes.methodsInMode(PROVIDER, this.flash);
     o.modes.methodsInMode(PROVIDER, this.retained);
   }
@@ -219,8 +236,16 @@ class ImageNode extends BoardNode {
     const streams = this.#streams;
     const timers = provider.timers;
     const arm = timers.set.bind(timers);
+    const native = this.#native;
     timers.set = (callback, delay, repeat) => {
-      streams.armed(callback, delay, timers);
+      // The image's own bookkeeping (which stream the timer is charged to) is not the provider's work: on a board
+      // arming a timer is Moddable's C alone.
+      const previous = native.mode(HARNESS);
+      try {
+        streams.armed(callback, delay, timers);
+      } finally {
+        native.mode(previous);
+      }
       return arm(callback, delay, repeat);
     };
     timers.wrap = (fn) => {
@@ -231,6 +256,8 @@ class ImageNode extends BoardNode {
     const modes = this.#modes;
     // GPIO and clock reads are one host call each on a board: charged so (emulator/image/modes.ts asHostCall).
     modes.methodsAsHostCalls(provider.host.io.Digital.prototype, ["read", "write"], true);
+    // An I2C transfer is one host call too, which returns once the bus has carried it: the wait is charged as well.
+    modes.methodsAsHostCalls(provider.host.io.I2C.prototype, ["read", "write"], true, i2cBusWait(this.#busTicksPerUs));
     modes.methodsAsHostCalls(provider.host.clock, ["ticks", "microseconds"]);
     for (const io of Object.values(provider.host.io)) modes.classInMode(PROVIDER, io as { prototype: object });
     modes.methodsInMode(PROVIDER, timers, ["set", "clear"]);
@@ -261,6 +288,7 @@ interface ImageNodeOptions {
   world: ReplayWorld;
   epochMs: number;
   watchdogMs: number;
+  busTicksPerUs: number;
   out: Out;
   streams: Streams;
   native: Native;
@@ -313,6 +341,7 @@ export function start(main: DeviceMain): void {
     world,
     epochMs: meta.epochMs,
     watchdogMs: meta.watchdogMs,
+    busTicksPerUs: meta.busTicksPerUs,
     out,
     streams,
     native,

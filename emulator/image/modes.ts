@@ -27,6 +27,10 @@ export type Mode = typeof HARNESS | typeof DEVICE | typeof PROVIDER;
 
 type Fn = (this: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) => unknown;
 
+/** Ticks a host call waits on a board beyond its own instructions (an I2C transfer's bus time), from its receiver and
+ * first argument. */
+export type HostWait = (self: unknown, first: unknown) => number;
+
 const ROUNDS = 32;
 
 export class Modes {
@@ -70,7 +74,7 @@ export class Modes {
    * callback it sets off (an edge inside a write) is the device's as ever; a stand-in nested in another is charged
    * its host call inside the outer one's, which moves it to the harness too.
    */
-  asHostCall<F extends (...args: never[]) => unknown>(fn: F): F {
+  asHostCall<F extends (...args: never[]) => unknown>(fn: F, wait?: HostWait): F {
     if (this.#wrapped.has(fn)) return fn;
     const native = this.#native;
     const modes = this;
@@ -81,7 +85,7 @@ export class Modes {
       try {
         return f.call(this, a, b, c, d, e);
       } finally {
-        native.standIn(-1, modes.#standInCharge);
+        native.standIn(-1, modes.#standInCharge + (wait === undefined ? 0 : wait(this, a)));
         native.mode(previous);
       }
     };
@@ -91,13 +95,13 @@ export class Modes {
 
   /** The named methods of `target` (its own or its prototypes') as host calls (`asHostCall`), on `target` itself; or,
    * with `inPlace`, where they are defined (a class's prototype: every instance). */
-  methodsAsHostCalls(target: object, names: readonly string[], inPlace = false): void {
+  methodsAsHostCalls(target: object, names: readonly string[], inPlace = false, wait?: HostWait): void {
     for (const key of names) {
       for (let proto: object | null = target; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
         const d = Object.getOwnPropertyDescriptor(proto, key);
         if (!d) continue;
         if (typeof d.value !== "function") break;
-        Object.defineProperty(inPlace ? proto : target, key, { ...d, value: this.asHostCall(d.value as Fn), writable: true, configurable: true, enumerable: false });
+        Object.defineProperty(inPlace ? proto : target, key, { ...d, value: this.asHostCall(d.value as Fn, wait), writable: true, configurable: true, enumerable: false });
         break;
       }
     }
