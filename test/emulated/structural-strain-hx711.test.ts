@@ -80,19 +80,21 @@ describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711, emulat
   });
 });
 
-// CPU busy holds in both profiles since the read is one native call (15.1–20.6 % / 15.1–20.5 % against 25 %; it was
+// CPU busy holds in both profiles since the read is one native call (15.2–20.8 % / 15.2–20.7 % against 25 %; it was
 // 26.6–36.2 % / 26.5–36.1 % with the 25 pulses bit-banged from XS, 100 GPIO and clock host calls a read).
-// Known failures, measured (seed 1, 0.2 h; nRF52840 profile / ESP32 profile), each with its cause:
-// - Sampling jitter: the strain group's worst interval error is 10.8–14.7 ms (nRF52840) against 10 ms, and up to 6
-//   conversions are missed, read after the next one fell. Traced (`ganzhi emulate … --census`, the timeline): every
-//   120 s the deck's 10-second timers, the 32 ms work timer and a DOUT fall are due at the same instant (10 s is 800
-//   conversions), and the timers run first; one of them then holds a collection (3–5 ms of the image's clock, about
-//   half of it marking and sweeping the image's own 2,300 slots, which a board does not have) and the SHT3x command
-//   through the provider's JS I2C stand-in (~90 k instructions; a board's is one host call and 0.3 ms of bus).
-//   The count moves with where collections fall: it read 4 / 2 before the image gave each timer its own stream.
-// - XS heap after collections 66.4–67.0 KB against 65,536 B: the strain monitor's known figure (the ADS1220 build
-//   reads 65.2 KB, test/emulated/structural-strain.test.ts), the same firmware; the figure is the slots and chunks in
-//   use at the end of an event a collection ran in.
+// Sampling: no conversion is missed in either profile, and the nRF52840's jitter holds (7.1–9.7 ms against 10 ms),
+// since the image charges the device for its own work only: its share of each collection (the image's 2,300 slots
+// were half of those marked, emulator/firmware/gc_share.c), an I2C transfer as a host call and its bus time, and not
+// the image's bookkeeping at each timer's arming. Before, 4–8 conversions were missed and the worst interval error
+// was 10.8–14.7 ms: every 120 s the deck's 10-second timers, the 32 ms work timer and a DOUT fall are due at the same
+// instant (10 s is 800 conversions), and the timers, one of them with a collection, run first.
+// Known failures, measured (seed 1, 0.2 h), each with its cause:
+// - Sampling jitter in the ESP32 profile: 7.9–10.8 ms against 10 ms, the same pile-up on the ESP32 profile's timing
+//   model, a 64 MHz Cortex-M4 (the slow side of a 240 MHz LX6: emulator/host/board-timing.ts).
+// - XS heap after collections, 67.0 KB / 68.2 KB against 65,536 B: the strain monitor's known figure (the ADS1220
+//   build reads 65.2 KB, test/emulated/structural-strain.test.ts), the same firmware; the figure is the slots and
+//   chunks in use at the end of an event a collection ran in.
+const KNOWN_FAILURES: Record<string, readonly string[]> = { nrf52840: ["heapBytes"], "mps2-4m": ["jitterMs", "heapBytes"] };
 describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711 in the %s profile: the manifest's budgets", (profile) => {
   const check = (name: string) => checkBudgets(budgets, results.get(profile)!.figures).find((c) => c.name === name)!;
   it("holds cpuPercent", () => {
@@ -100,7 +102,8 @@ describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711 in the 
   });
 
   for (const name of ["jitterMs", "missed", "heapBytes"]) {
-    it.fails(`holds ${name} (known failure: see above)`, () => {
+    const known = KNOWN_FAILURES[profile]!.includes(name);
+    (known ? it.fails : it)(`holds ${name}${known ? " (known failure: see above)" : ""}`, () => {
       expect(check(name).ok).toBe(true);
     });
   }
@@ -110,8 +113,8 @@ describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711 in the 
     expect(r.figures.cpuBusyPercentBounds.low).toBeGreaterThan(12);
     expect(r.figures.cpuBusyPercentBounds.high).toBeLessThan(25);
     const strain = r.figures.groups.find((g) => g.group === "strain")!;
-    expect(strain.missed).toBeLessThanOrEqual(8);
-    expect(strain.jitterMaxUs.high).toBeLessThan(21_000);
+    expect(strain.missed).toBe(0);
+    expect(strain.jitterMaxUs.high).toBeLessThan(12_000);
   });
 
   // The deck's SHT3x reading and another timer are both armed at boot for 10 s: they were one stream, so the deck
