@@ -151,13 +151,19 @@ void budget_settle(txMachine* the)
 }
 
 /* XS memory the device (and the machine) holds once a collection has run: slots and chunk bytes in use, less the
- * harness's and the ballast's. Sampled after every event a collection ran in, and at the end of the run. */
+ * harness's and the ballast's. Sampled as each collection finishes sweeping its slots (gc_share.c), and at the end
+ * of the run. */
+
+void budget_sample_counts(long slots, long chunks)
+{
+	if (gOthersSlots < 0) return;
+	long bytes = (slots - gOthersSlots) * (long)sizeof(txSlot) + (chunks - gOthersChunks);
+	if (bytes > gDevicePeak) gDevicePeak = bytes;
+}
 
 void budget_sample(txMachine* the)
 {
-	if (gOthersSlots < 0) return;
-	long bytes = ((long)the->currentHeapCount - gOthersSlots) * (long)sizeof(txSlot) + ((long)the->currentChunksSize - gOthersChunks);
-	if (bytes > gDevicePeak) gDevicePeak = bytes;
+	budget_sample_counts((long)the->currentHeapCount, (long)the->currentChunksSize);
 }
 
 long budget_device_peak(void)

@@ -14,6 +14,10 @@
  * In use when the mark ends still counts the garbage, so the image's share is then a little smaller than the slots it
  * marked: on the side of charging the device more. Chunks are not part of the split (the harness holds 2-3 KB of
  * them against the device's 25 KB and more).
+ *
+ * The same clock tells when a collection has swept its slots: XS's slots in use are then exactly what it kept, and
+ * with the chunks in use at that moment they are what the device holds after the collection (budget.c), without
+ * what the rest of the event allocates after it.
  */
 #include <sys/time.h>
 #include "xsAll.h"
@@ -21,6 +25,29 @@
 extern int _gettimeofday(struct timeval* tv, void* tz);
 extern void mode_move_to_harness(uint64_t since, uint64_t share_of, uint64_t share_in);
 extern uint64_t clock_busy_ticks(void);
+extern void budget_sample_counts(long slots, long chunks);
+
+typedef struct {
+	double time;
+	double duration;
+	long count;
+	char* label;
+} GcPhase;
+extern GcPhase gxSweepSlotTime;
+
+/* What was in use when the last phase ended, kept until it is known whether that phase swept the slots (XS counts a
+ * phase after its clock is read). */
+static int gPending = 0;
+static long gPendingSweeps = 0;
+static long gPendingSlots = 0;
+static long gPendingChunks = 0;
+
+/* Commit what the last phase left if it was the slots' sweep: called at every clock edge and at the end of an event. */
+void gc_share_flush(void)
+{
+	if (gPending && gxSweepSlotTime.count != gPendingSweeps) budget_sample_counts(gPendingSlots, gPendingChunks);
+	gPending = 0;
+}
 
 static txMachine* gMachine = NULL;
 static long gImageSlots = 0;
@@ -39,6 +66,7 @@ int gc_share_clock(struct timeval* tv, void* tz)
 {
 	if (gMachine && gImageSlots > 0) {
 		uint64_t now = clock_busy_ticks();
+		gc_share_flush();
 		if (!gOpen) {
 			gOpen = 1;
 			gSince = now;
@@ -47,6 +75,10 @@ int gc_share_clock(struct timeval* tv, void* tz)
 			gOpen = 0;
 			long inUse = (long)gMachine->currentHeapCount;
 			if (inUse > gImageSlots) mode_move_to_harness(gSince, (uint64_t)gImageSlots, (uint64_t)inUse);
+			gPending = 1;
+			gPendingSweeps = gxSweepSlotTime.count;
+			gPendingSlots = inUse;
+			gPendingChunks = (long)gMachine->currentChunksSize;
 		}
 	}
 	return _gettimeofday(tv, tz);

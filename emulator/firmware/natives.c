@@ -23,6 +23,7 @@ static long gBeginChunks;
 
 extern long xs_heap_count(xsMachine* the);
 extern void budget_sample(xsMachine* the);
+extern void gc_share_flush(void);
 extern long xs_chunks_size(xsMachine* the);
 
 /* XS's collector timings (xsMemory.c keeps them when built with mxNever, as the image's XS is). */
@@ -295,7 +296,8 @@ static void x_end(xsMachine* the)
 	p = format_hex(p, (uint64_t)(gc_us() - gBeginGc));
 	*p++ = ' ';
 	int collected = gc_count() != gBeginCollections;
-	if (collected) budget_sample(the);
+	/* What the event's collections kept (gc_share.c samples each as it sweeps; the last one is committed here). */
+	if (collected) gc_share_flush();
 	if (collected) {
 		*p++ = '-';
 		*p++ = ' ';

@@ -182,6 +182,16 @@ function i2cBusWait(ticksPerUs: number): HostWait {
   };
 }
 
+/** What an SPI transfer holds the CPU for on a board: 8 clocks a byte at the clock it was opened with (select's setup
+ * and hold left out). Charged as `i2cBusWait` is. */
+function spiBusWait(ticksPerUs: number): HostWait {
+  return (self, first) => {
+    const bytes = typeof first === "number" ? first : ((first as { byteLength?: number } | undefined)?.byteLength ?? 0);
+    const hz = (self as { hz?: number }).hz;
+    return hz && hz > 0 ? ((8 * bytes * 1e6) / hz) * ticksPerUs : 0;
+  };
+}
+
 /**
  * One node on the image: boots, crashes, sleeps and reboots as the simulator's node does (both are a BoardNode,
  * with the same SimFlash); logs and crashes are console records, and every callback is charged to the event stream
@@ -258,6 +268,8 @@ class ImageNode extends BoardNode {
     modes.methodsAsHostCalls(provider.host.io.Digital.prototype, ["read", "write"], true);
     // An I2C transfer is one host call too, which returns once the bus has carried it: the wait is charged as well.
     modes.methodsAsHostCalls(provider.host.io.I2C.prototype, ["read", "write"], true, i2cBusWait(this.#busTicksPerUs));
+    // And so is an SPI transfer (Moddable's SPI read, write and transfer are synchronous).
+    modes.methodsAsHostCalls(provider.host.io.SPI.prototype, ["read", "write", "transfer"], true, spiBusWait(this.#busTicksPerUs));
     modes.methodsAsHostCalls(provider.host.clock, ["ticks", "microseconds"]);
     for (const io of Object.values(provider.host.io)) modes.classInMode(PROVIDER, io as { prototype: object });
     modes.methodsInMode(PROVIDER, timers, ["set", "clear"]);

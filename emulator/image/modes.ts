@@ -15,10 +15,10 @@
  * a bit-banged read makes a hundred of them a sample (an HX711's 25 pulses: 50 writes, 25 reads, 25 clock reads), and
  * charged at that they made the strain monitor's HX711 build busy 72–98 % of the time where its own code took 14–19 %.
  * `asHostCall` runs such a stand-in and charges the provider one host call instead, as measured at boot (an integer
- * in, a few lines of C, an integer out), so the device pays what a board's GPIO and clock calls cost. An I2C transfer
- * is one such call too, plus the time the bus takes to carry it (Moddable's I2C returns when it is done: `HostWait`,
- * emulator/image/main.ts). Everything else the provider does (SPI transfers, timers, serial, network) is charged at
- * its stand-in's cost: more than a board's, on the side of failing.
+ * in, a few lines of C, an integer out), so the device pays what a board's GPIO and clock calls cost. An I2C or SPI
+ * transfer is one such call too, plus the time the bus takes to carry it (Moddable's I2C and SPI return when it is
+ * done: `HostWait`, emulator/image/main.ts). Everything else the provider does (timers, serial, network) is charged
+ * at its stand-in's cost: more than a board's, on the side of failing.
  */
 import type { Native } from "./native.js";
 

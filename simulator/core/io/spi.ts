@@ -25,6 +25,8 @@ class SimSPI implements SPI {
   readonly #owner: string;
   #closed = false;
   target: unknown;
+  /** The clock it was opened with (the emulated image times its transfers by it: emulator/image/main.ts). */
+  readonly hz: number;
 
   constructor(board: SPIBoard, options: SPIOptions) {
     if (!options || typeof options !== "object") throw new TypeError("SPI: options object required");
@@ -39,6 +41,7 @@ class SimSPI implements SPI {
     this.#bus = wiring.bus;
     this.#select = options.select;
     this.#mode = options.mode ?? 0;
+    this.hz = options.hz;
     this.target = options.target;
   }
 
