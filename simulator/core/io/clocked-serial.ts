@@ -15,7 +15,7 @@
 import type { ClockedSerial, ClockedSerialClass, ClockedSerialOptions } from "../../../hal/io.js";
 import { boundClass } from "./bound-class.js";
 import type { DigitalLine, PinWorld } from "./lines.js";
-import type { PinRegistry } from "./pins.js";
+import type { PinClaim, PinRegistry } from "./pins.js";
 import { assertOpen } from "./pins.js";
 
 /** At most this many pulses a read (32 data bits and some extra ones): more is a driver's bug, not a read. */
@@ -32,7 +32,7 @@ class SimClockedSerial implements ClockedSerial {
   readonly #board: ClockedSerialBoard;
   readonly #clock: DigitalLine;
   readonly #data: DigitalLine;
-  readonly #pin: number;
+  readonly #claim: PinClaim;
   readonly #owner: string;
   #closed = false;
   highUs = 0;
@@ -46,9 +46,8 @@ class SimClockedSerial implements ClockedSerial {
     if (clock === data) throw new RangeError(`ClockedSerial: clock and data are the same pin (${clock})`);
     this.#owner = `ClockedSerial(${clock})`;
     // The clock is this class's output; the data pin is only sampled (a Digital may hold it for its ready edge).
-    board.pins.claim([clock], this.#owner);
+    this.#claim = board.pins.claim([clock], this.#owner);
     this.#board = board;
-    this.#pin = clock;
     this.#clock = board.world.line(clock);
     this.#data = board.world.line(data);
     this.target = options.target;
@@ -94,7 +93,7 @@ class SimClockedSerial implements ClockedSerial {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#board.pins.release([this.#pin], this.#owner);
+    this.#board.pins.release(this.#claim);
   }
 }
 

@@ -1,7 +1,7 @@
 /** ECMA-419 SPI over simulated buses, found by clock pin; each call is one select-framed transaction. */
 import type { ByteBuffer, SPI, SPIClass, SPIOptions } from "../../../hal/io.js";
 import type { SPIBusSim } from "../buses/spi.js";
-import type { PinRegistry } from "./pins.js";
+import type { PinClaim, PinRegistry } from "./pins.js";
 import { assertOpen, toBytes } from "./pins.js";
 import { boundClass } from "./bound-class.js";
 
@@ -23,6 +23,7 @@ class SimSPI implements SPI {
   readonly #select: number;
   readonly #mode: number;
   readonly #owner: string;
+  readonly #claim: PinClaim;
   #closed = false;
   target: unknown;
 
@@ -34,7 +35,7 @@ class SimSPI implements SPI {
     const wiring = board.wirings.find((w) => w.clock === options.clock);
     if (!wiring) throw new Error(`SPI: no bus on clock pin ${String(options.clock)}`);
     this.#owner = `SPI(select ${options.select})`;
-    board.pins.claim([options.select], this.#owner);
+    this.#claim = board.pins.claim([options.select], this.#owner);
     this.#board = board;
     this.#bus = wiring.bus;
     this.#select = options.select;
@@ -64,7 +65,7 @@ class SimSPI implements SPI {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#board.pins.release([this.#select], this.#owner);
+    this.#board.pins.release(this.#claim);
   }
 }
 
