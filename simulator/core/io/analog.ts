@@ -5,7 +5,7 @@ import type { Analog, AnalogClass, AnalogOptions } from "../../../hal/io.js";
 import type { Micros } from "../engine.js";
 import { boundClass } from "./bound-class.js";
 import type { PinWorld } from "./lines.js";
-import type { PinClaim, PinRegistry } from "./pins.js";
+import type { PinRegistry } from "./pins.js";
 import { assertOpen } from "./pins.js";
 
 export interface AdcSpec {
@@ -26,7 +26,6 @@ class SimAnalog implements Analog {
   readonly #board: AnalogBoard;
   readonly #pin: number;
   readonly #owner: string;
-  readonly #claim: PinClaim;
   readonly resolution: number;
   readonly #max: number;
   #closed = false;
@@ -42,7 +41,7 @@ class SimAnalog implements Analog {
     }
     this.#board = board;
     this.#owner = `Analog(${pin})`;
-    this.#claim = board.pins.claim([pin], this.#owner);
+    board.pins.claim([pin], this, this.#owner);
     this.#pin = pin;
     this.resolution = adc.resolution;
     this.#max = 2 ** adc.resolution - 1;
@@ -63,7 +62,7 @@ class SimAnalog implements Analog {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#board.pins.release(this.#claim);
+    this.#board.pins.release([this.#pin], this);
   }
 }
 

@@ -15,7 +15,7 @@
 import type { ClockedSerial, ClockedSerialClass, ClockedSerialOptions } from "../../../hal/io.js";
 import { boundClass } from "./bound-class.js";
 import type { DigitalLine, PinWorld } from "./lines.js";
-import type { PinClaim, PinRegistry } from "./pins.js";
+import type { PinRegistry } from "./pins.js";
 import { assertOpen } from "./pins.js";
 
 /** At most this many pulses a read (32 data bits and some extra ones): more is a driver's bug, not a read. */
@@ -32,7 +32,7 @@ class SimClockedSerial implements ClockedSerial {
   readonly #board: ClockedSerialBoard;
   readonly #clock: DigitalLine;
   readonly #data: DigitalLine;
-  readonly #claim: PinClaim;
+  readonly #pin: number;
   readonly #owner: string;
   #closed = false;
   highUs = 0;
@@ -46,8 +46,9 @@ class SimClockedSerial implements ClockedSerial {
     if (clock === data) throw new RangeError(`ClockedSerial: clock and data are the same pin (${clock})`);
     this.#owner = `ClockedSerial(${clock})`;
     // The clock is this class's output; the data pin is only sampled (a Digital may hold it for its ready edge).
-    this.#claim = board.pins.claim([clock], this.#owner);
+    board.pins.claim([clock], this, this.#owner);
     this.#board = board;
+    this.#pin = clock;
     this.#clock = board.world.line(clock);
     this.#data = board.world.line(data);
     this.target = options.target;
@@ -93,7 +94,7 @@ class SimClockedSerial implements ClockedSerial {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#board.pins.release(this.#claim);
+    this.#board.pins.release([this.#pin], this);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Digital, DigitalClass, DigitalOptions } from "../../../hal/io.js";
 import { boundClass } from "./bound-class.js";
-import type { PinClaim, PinRegistry } from "./pins.js";
+import type { PinRegistry } from "./pins.js";
 import { assertOpen } from "./pins.js";
 import type { DigitalLine, PinWorld } from "./lines.js";
 
@@ -32,7 +32,7 @@ interface DigitalBoard {
 
 class SimDigital implements Digital {
   readonly #board: DigitalBoard;
-  readonly #claim: PinClaim;
+  readonly #pin: number;
   /** The pin's line, looked up once: a bit-banged read (an HX711's) makes a hundred calls a sample, and on the emulated
    * MCU each call here stands in for a few instructions of Moddable's C. */
   readonly #line: DigitalLine;
@@ -56,7 +56,8 @@ class SimDigital implements Digital {
       throw new RangeError(`Digital: onReadable needs edge Rising, Falling or both on pin ${pin}`);
     }
     this.#owner = `Digital(${pin})`;
-    this.#claim = board.pins.claim([pin], this.#owner);
+    board.pins.claim([pin], this, this.#owner);
+    this.#pin = pin;
     this.target = options.target;
     const line = board.world.line(pin);
     this.#line = line;
@@ -114,7 +115,7 @@ class SimDigital implements Digital {
     if (this.#closed) return;
     this.#closed = true;
     this.#unlisten?.();
-    this.#board.pins.release(this.#claim);
+    this.#board.pins.release([this.#pin], this);
   }
 }
 

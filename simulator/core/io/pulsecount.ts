@@ -6,7 +6,7 @@ import type { PulseCount, PulseCountClass, PulseCountOptions } from "../../../ha
 import type { Engine, EventHandle } from "../engine.js";
 import { boundClass } from "./bound-class.js";
 import type { PinWorld } from "./lines.js";
-import type { PinClaim, PinRegistry } from "./pins.js";
+import type { PinRegistry } from "./pins.js";
 import { assertOpen } from "./pins.js";
 
 interface PulseCountBoard {
@@ -22,8 +22,8 @@ interface PulseCountBoard {
 class SimPulseCount implements PulseCount {
   readonly #board: PulseCountBoard;
   readonly #signal: number;
+  readonly #control: number | undefined;
   readonly #owner: string;
-  readonly #claim: PinClaim;
   #base: number;
   #offset = 0;
   #next: EventHandle | undefined;
@@ -37,9 +37,10 @@ class SimPulseCount implements PulseCount {
     if (board.inUse >= board.units) throw new Error(`PulseCount: all ${board.units} counter units are in use`);
     this.#board = board;
     this.#owner = `PulseCount(${signal})`;
-    this.#claim = board.pins.claim([signal, control], this.#owner);
+    board.pins.claim([signal, control], this, this.#owner);
     board.inUse++;
     this.#signal = signal;
+    this.#control = control;
     this.target = options.target;
     const engine = board.engine;
     this.#base = this.#source()?.count(engine.now) ?? 0;
@@ -82,7 +83,7 @@ class SimPulseCount implements PulseCount {
     const board = this.#board;
     board.engine.cancel(this.#next);
     board.inUse--;
-    board.pins.release(this.#claim);
+    board.pins.release([this.#signal, this.#control], this);
   }
 }
 

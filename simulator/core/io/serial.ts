@@ -1,7 +1,7 @@
 /** ECMA-419 Serial over a simulated UART link, found by its pins. Received bytes wait in a bounded FIFO. */
 import type { ByteBuffer, Serial, SerialClass, SerialOptions } from "../../../hal/io.js";
 import type { UARTLink } from "../buses/uart.js";
-import type { PinClaim, PinRegistry } from "./pins.js";
+import type { PinRegistry } from "./pins.js";
 import { assertOpen, toBytes } from "./pins.js";
 import { boundClass } from "./bound-class.js";
 
@@ -24,7 +24,7 @@ class SimSerial implements Serial {
   readonly #board: SerialBoard;
   readonly #link: UARTLink;
   readonly #owner: string;
-  readonly #claim: PinClaim;
+  readonly #pins: (number | undefined)[];
   #rx = new Uint8Array(RX_CAPACITY);
   #rxLength = 0;
   overruns = 0;
@@ -41,8 +41,9 @@ class SimSerial implements Serial {
     );
     if (!wiring) throw new Error(`Serial: no UART on receive ${String(options.receive)} / transmit ${String(options.transmit)}`);
     this.#board = board;
+    this.#pins = [options.receive, options.transmit];
     this.#owner = `Serial(${String(options.transmit)}/${String(options.receive)})`;
-    this.#claim = board.pins.claim([options.receive, options.transmit], this.#owner);
+    board.pins.claim(this.#pins, this, this.#owner);
     this.#link = wiring.link;
     this.#link.baud = options.baud;
     this.#link.parity = parity;
@@ -84,7 +85,7 @@ class SimSerial implements Serial {
     if (this.#closed) return;
     this.#closed = true;
     this.#link.deliver = undefined;
-    this.#board.pins.release(this.#claim);
+    this.#board.pins.release(this.#pins, this);
   }
 }
 

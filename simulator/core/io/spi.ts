@@ -1,7 +1,7 @@
 /** ECMA-419 SPI over simulated buses, found by clock pin; each call is one select-framed transaction. */
 import type { ByteBuffer, SPI, SPIClass, SPIOptions } from "../../../hal/io.js";
 import type { SPIBusSim } from "../buses/spi.js";
-import type { PinClaim, PinRegistry } from "./pins.js";
+import type { PinRegistry } from "./pins.js";
 import { assertOpen, toBytes } from "./pins.js";
 import { boundClass } from "./bound-class.js";
 
@@ -23,7 +23,6 @@ class SimSPI implements SPI {
   readonly #select: number;
   readonly #mode: number;
   readonly #owner: string;
-  readonly #claim: PinClaim;
   #closed = false;
   target: unknown;
 
@@ -35,7 +34,7 @@ class SimSPI implements SPI {
     const wiring = board.wirings.find((w) => w.clock === options.clock);
     if (!wiring) throw new Error(`SPI: no bus on clock pin ${String(options.clock)}`);
     this.#owner = `SPI(select ${options.select})`;
-    this.#claim = board.pins.claim([options.select], this.#owner);
+    board.pins.claim([options.select], this, this.#owner);
     this.#board = board;
     this.#bus = wiring.bus;
     this.#select = options.select;
@@ -65,7 +64,7 @@ class SimSPI implements SPI {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#board.pins.release(this.#claim);
+    this.#board.pins.release([this.#select], this);
   }
 }
 
