@@ -299,6 +299,7 @@ export function resolveNode(device: LoadedDevice | string, board: LoadedBoard | 
       ...radioLink,
     }),
     storage: { partition: "storage", size: storage.size, blockLength: B.flash.blockLength, writeAlign: B.flash.writeAlign },
+    creation: D.creation ? { ...D.creation } : undefined,
     budgets: D.budgets ? { ...D.budgets } : undefined,
   }) as NodeConfig;
   deepFreeze(config);

@@ -88,6 +88,10 @@ static long free_chunks(txMachine* the)
 
 /* native.settle(): the harness is built; what it holds goes outside the device's budget. Returns [harness slots,
  * harness chunk bytes]. */
+extern int gCensus;
+extern void gc_share_start(txMachine* the, long imageSlots);
+extern void census_print(txMachine* the, const char* phase);
+
 void budget_settle(txMachine* the)
 {
 	xsCollectGarbage();
@@ -137,6 +141,10 @@ void budget_settle(txMachine* the)
 	}
 	gOthersSlots = gHarnessSlots + ballastSlots;
 	gOthersChunks = gHarnessChunks + ballastChunks;
+	/* The harness and the ballast, whose objects the end's census has too (census.c). */
+	if (gCensus) census_print(the, "settle");
+	/* Collections from now on charge the device for its own slots, not the image's (gc_share.c). */
+	gc_share_start(the, gOthersSlots);
 	console_printf("#harness slots=%ld chunks=%ld ballast-slots=%ld ballast-chunks=%ld free-slots=%ld free-chunks=%ld board-free-slots=%ld board-free-chunks=%ld\n",
 		gHarnessSlots, gHarnessChunks, ballastSlots, ballastChunks, free_slots(the), free_chunks(the), gBoardMaxSlots - gBaseSlots,
 		gBoardMaxChunks - gBaseChunks);

@@ -35,6 +35,8 @@ extern void mode_ticks(uint64_t out[3]);
 extern long device_stack_entry(void);
 extern void budget_sample(txMachine* the);
 extern long budget_device_peak(void);
+extern void census_print(txMachine* the, const char* phase);
+extern int gCensus;
 
 int main(void)
 {
@@ -51,6 +53,8 @@ int main(void)
 	if (args && !strncmp(args + 1, "prepare ", 8)) return prepare_main(args + 9);
 	/* Test bench: flash is read-only (startup.c), so this must end in a fault report. */
 	if (args && !strcmp(args + 1, "write-flash")) *(volatile uint32_t*)0x100 = 0;
+	/* `ganzhi emulate --census`: who holds the live slots at the end (census.c). */
+	gCensus = args && !strcmp(args + 1, "census");
 	const PreparedInfo* prepared = prepared_info();
 
 	txCreation creation = {
@@ -137,6 +141,7 @@ int main(void)
 	xsBeginHost(the);
 	xsCollectGarbage();
 	budget_sample(the);
+	if (gCensus) census_print(the, "end");
 	xsEndHost(the);
 	char total[24], idle[24];
 	*format_u64(total, clock_ticks()) = 0;
@@ -144,9 +149,12 @@ int main(void)
 	{
 		typedef struct { double time; double duration; long count; char* label; } Sample;
 		extern Sample gxMarkTime, gxSweepChunkTime, gxSweepSlotTime, gxCompactChunkTime;
-		console_printf("#gc mark=%lu/%ld sweep-chunk=%lu/%ld sweep-slot=%lu/%ld compact=%lu/%ld (us/count)\n",
+		extern uint64_t gc_moved_ticks(void);
+		char moved[24];
+		*format_u64(moved, gc_moved_ticks()) = 0;
+		console_printf("#gc mark=%lu/%ld sweep-chunk=%lu/%ld sweep-slot=%lu/%ld compact=%lu/%ld (us/count) image-share-ticks=%s\n",
 			(unsigned long)gxMarkTime.duration, gxMarkTime.count, (unsigned long)gxSweepChunkTime.duration, gxSweepChunkTime.count,
-			(unsigned long)gxSweepSlotTime.duration, gxSweepSlotTime.count, (unsigned long)gxCompactChunkTime.duration, gxCompactChunkTime.count);
+			(unsigned long)gxSweepSlotTime.duration, gxSweepSlotTime.count, (unsigned long)gxCompactChunkTime.duration, gxCompactChunkTime.count, moved);
 	}
 	{
 		/* Whose code the CPU ran (natives.c): the harness's, the device's, the provider's on the device's behalf. */

@@ -104,6 +104,27 @@ static void mode_charge(uint64_t now)
 	gModeSince = now;
 }
 
+/* A collection phase that began at `since` and ends now: `part` of every `whole` of its ticks are the image's (its
+ * slots among those in use, gc_share.c) and move from whoever runs to the harness. */
+static uint64_t gGcMoved = 0;
+void mode_move_to_harness(uint64_t since, uint64_t part, uint64_t whole)
+{
+	uint64_t now = clock_busy_ticks();
+	mode_charge(now);
+	if (gMode == MODE_HARNESS || whole == 0 || now <= since) return;
+	uint64_t move = (now - since) * part / whole;
+	if (move > gModeTicks[gMode]) move = gModeTicks[gMode];
+	gModeTicks[gMode] -= move;
+	gModeTicks[MODE_HARNESS] += move;
+	gGcMoved += move;
+}
+
+/* Ticks of collections moved to the harness so far. */
+uint64_t gc_moved_ticks(void)
+{
+	return gGcMoved;
+}
+
 /* Ticks of each mode so far (device and provider net of the switches' own cost). */
 void mode_ticks(uint64_t out[3])
 {

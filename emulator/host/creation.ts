@@ -12,6 +12,7 @@
  * files when `$MODDABLE` points to one.
  */
 import type { Board } from "../../manifests/schema/board.js";
+import type { NodeConfig } from "../../manifests/schema/config.js";
 import { creationFor } from "../../tools/build/project.js";
 
 /** XS's txCreation, field by field (xs/includes/xs.h), plus the static block Moddable allocates before the machine. */
@@ -77,9 +78,9 @@ interface MergedCreation {
   parser?: { buffer?: number; table?: number };
 }
 
-/** The creation mcconfig gives xsl and the firmware for this board's project. */
-export function boardCreation(board: Board): XsCreation {
-  const merged = merge(merge(merge({}, MODDABLE_BASE_CREATION), MODDABLE_BASE_PLATFORM_CREATION[board.platform] as Json | undefined), creationFor(board) as unknown as Json) as MergedCreation;
+/** The creation mcconfig gives xsl and the firmware for this board's project (with the device's own need, if given). */
+export function boardCreation(board: Board, config?: Pick<NodeConfig, "creation">): XsCreation {
+  const merged = merge(merge(merge({}, MODDABLE_BASE_CREATION), MODDABLE_BASE_PLATFORM_CREATION[board.platform] as Json | undefined), creationFor(board, config) as unknown as Json) as MergedCreation;
   // filterCreation, in its order: falsy initial sizes take the default, missing increments take theirs.
   const d = MCCONFIG_DEFAULTS;
   const chunk = merged.chunk ?? {};

@@ -60,6 +60,8 @@ export interface EmulateOptions {
   /** Frames the recording's run sent, to compare with (given with `recording`, or from the simulation here). */
   simFrames?: Frame[];
   timeoutMs?: number;
+  /** Print who holds XS's live slots after the run's last collection (`#census` lines, firmware/census.c). */
+  census?: boolean;
   onStage?: (stage: string) => void;
 }
 
@@ -305,7 +307,7 @@ export async function emulate(o: EmulateOptions): Promise<EmulateResult> {
   try {
     const file = path.join(dir, "replay.bin");
     writeFileSync(file, blob);
-    q = await runQemu(image.firmware.elf, { replay: file, timeoutMs: o.timeoutMs ?? qemuTimeoutMs(recording.hours, replay) });
+    q = await runQemu(image.firmware.elf, { replay: file, ...(o.census ? { append: "census" } : {}), timeoutMs: o.timeoutMs ?? qemuTimeoutMs(recording.hours, replay) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -75,7 +75,12 @@ export async function buildFirmware(o: FirmwareOptions): Promise<Firmware> {
   const common = [...CPU_FLAGS, "-Os", "-ffunction-sections", "-fdata-sections", "-fno-common", "-Wno-misleading-indentation", "-Wno-implicit-fallthrough"];
   const flags = [...common, ...xsDefines(o.parser, "arm"), ...xsIncludes()];
   const variant = o.parser ? "arm-parse" : "arm";
-  const xsObjects = await compileAll(tools.gcc, [...flags, "-w"], XS_SOURCES.map((s) => ({ source: path.join(xs, "sources", `${s}.c`) })), path.join(BUILD_DIR, "obj", variant), salt);
+  const xsObjects = await compileAll(tools.gcc, [...flags, "-w"], XS_SOURCES.map((s) => ({
+      source: path.join(xs, "sources", `${s}.c`),
+      // The collector's phase clock (mxNever's startTime/stopTime) goes through the image, which charges the image's
+      // share of each collection to it (firmware/gc_share.c).
+      ...(s === "xsMemory" ? { args: ["-Dgettimeofday=gc_share_clock"] } : {}),
+    })), path.join(BUILD_DIR, "obj", variant), salt);
   const defines = creationDefines(o.creation);
   const fwObjects = await compileAll(
     tools.gcc,

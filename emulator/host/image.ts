@@ -57,7 +57,7 @@ export async function buildDeviceImage(o: ImageOptions): Promise<DeviceImage> {
   if (expected !== profile.name) throw new ProfileMismatchError(`board ${board.name} (${board.manifest.platform}) runs on profile ${expected}, not ${profile.name}`);
   const config = resolveNode(loadDevice(o.device), board).config;
   // Exactly what the board is built with: the heaps, their increments (none on a fixed-heap board), the JS stack.
-  const creation = boardCreation(board.manifest);
+  const creation = boardCreation(board.manifest, config);
   const bundle = await bundleImage(ROOT, config.main, config.uplink.link);
   const kind = o.program ?? "bytecode";
   const program = await modulesProgram(bundle.modules, kind);

@@ -14,6 +14,8 @@ import {
   StreamKind,
 } from "../image/format.js";
 import type { ReplayMeta } from "../image/format.js";
+import { CORE_HZ, CORTEX_M4_CPI } from "./board-timing.js";
+import { INSTRUCTIONS_PER_TICK } from "./timeline.js";
 
 class Writer {
   #buf = Buffer.alloc(1 << 16);
@@ -121,6 +123,7 @@ export function replayBlob(rec: Recording): { blob: Uint8Array; figures: ReplayF
     endUs: rec.endUs,
     uarts,
     spec: rec.spec as ReplayMeta["spec"],
+    busTicksPerUs: CORE_HZ / 1e6 / (INSTRUCTIONS_PER_TICK * CORTEX_M4_CPI.best),
     config: rec.config,
     rolePins: rec.rolePins,
     i2c: rec.i2c.map((t) => ({ bus: t.bus, address: t.address })),

@@ -93,6 +93,9 @@ export interface ReplayMeta {
   /** The board's serial ports that delivered bytes to the device, by the key of their UartRx events. */
   uarts?: string[];
   spec: ReplayBoard;
+  /** SysTick ticks of provider work that the board's timing model (emulator/host/board-timing.ts) renders as 1 µs
+   * at its fewest cycles per instruction: what a wait on a bus is charged (emulator/image/main.ts). */
+  busTicksPerUs: number;
   /** The node's `host.config`, as the simulator gave it (broker included). */
   config: unknown;
   rolePins: Record<string, number>;

@@ -19,9 +19,11 @@ import { NativeAes128, nativeCiphers } from "../../simulator/core/ciphers.js";
 import type { NodeCrash } from "../../simulator/core/board-node.js";
 import type { SimBoardSpec } from "../../simulator/core/board.js";
 import { Engine } from "../../simulator/core/engine.js";
+import type { EngineTimers } from "../../simulator/core/timers.js";
 import { SimFlash } from "../../simulator/core/flash.js";
 import type { SimProvider } from "../../simulator/core/provider.js";
-import { DEVICE, Modes, PROVIDER } from "./modes.js";
+import { DEVICE, HARNESS, Modes, PROVIDER } from "./modes.js";
+import type { HostWait } from "./modes.js";
 import { getNative } from "./native.js";
 import type { Native } from "./native.js";
 import { oneLine, Out } from "./out.js";
@@ -90,12 +92,26 @@ class Streams implements StreamTags {
     return id;
   }
 
-  /** A timer is being armed from the current event. */
-  armed(callback: () => void, delayMs: number): void {
+  /** A timer is being armed from the current event; `live` are the node's timers armed so far. */
+  armed(callback: () => void, delayMs: number, live: EngineTimers): void {
     this.#armedIn.set(callback, this.dispatch);
     this.#armedWork.set(callback, this.#native.work());
     if (this.#timers.has(callback)) return;
-    this.#timers.set(callback, this.#byName(`timer(${this.#labels[this.current]}+${delayMs}ms)`));
+    // Two timers armed from the same event after the same delay (a sensor's reading and a check, both every 10 s
+    // from boot) are two streams: the label goes to the first, the next gets "#2". A callback made fresh for each
+    // arming takes its label back once the one before has fired or been cleared.
+    const base = `timer(${this.#labels[this.current]}+${delayMs}ms)`;
+    let id = this.#byName(base);
+    for (let k = 2; this.#heldByAnother(id, callback, live); k++) id = this.#byName(`${base}#${k}`);
+    this.#timers.set(callback, id);
+  }
+
+  #heldByAnother(stream: number, callback: () => void, live: EngineTimers): boolean {
+    for (let i = 0; i < live.active; i++) {
+      const other = live.liveCallback(i);
+      if (other !== callback && other !== undefined && this.#timers.get(other) === stream) return true;
+    }
+    return false;
   }
 
   /** A timer fires: its stream, and where it was armed for the `E` record. */
@@ -153,6 +169,20 @@ function imageCiphers(native: Native, modes: Modes): Ciphers {
 }
 
 /**
+ * What an I2C transfer holds the CPU for on a board, in ticks of provider work: Moddable's I2C `read` and `write`
+ * return when the bus has carried the address byte and every data byte, 9 clocks each with its ACK (and about one for
+ * start and stop), at the clock the bus was opened with. Charged as work the board's timing renders as that long at
+ * its fewest cycles per instruction (longer at its most: on the side of failing).
+ */
+function i2cBusWait(ticksPerUs: number): HostWait {
+  return (self, first) => {
+    const bytes = typeof first === "number" ? first : ((first as { byteLength?: number } | undefined)?.byteLength ?? 0);
+    const hz = (self as { hz?: number }).hz;
+    return hz && hz > 0 ? (((9 * (bytes + 1) + 1) * 1e6) / hz) * ticksPerUs : 0;
+  };
+}
+
+/**
  * One node on the image: boots, crashes, sleeps and reboots as the simulator's node does (both are a BoardNode,
  * with the same SimFlash); logs and crashes are console records, and every callback is charged to the event stream
  * it belongs to.
@@ -163,6 +193,7 @@ class ImageNode extends BoardNode {
   readonly #streams: Streams;
   readonly #native: Native;
   readonly #modes: Modes;
+  readonly #busTicksPerUs: number;
   #settled = false;
 
   constructor(o: ImageNodeOptions) {
@@ -173,6 +204,7 @@ class ImageNode extends BoardNode {
     this.#native = o.native;
     // What survives reboots is the node's: its flash and retained words are host objects the device calls.
     this.#modes = o.modes;
+    this.#busTicksPerUs = o.busTicksPerUs;
     o.modes.methodsInMode(PROVIDER, this.flash);
     o.modes.methodsInMode(PROVIDER, this.retained);
   }
@@ -204,8 +236,16 @@ class ImageNode extends BoardNode {
     const streams = this.#streams;
     const timers = provider.timers;
     const arm = timers.set.bind(timers);
+    const native = this.#native;
     timers.set = (callback, delay, repeat) => {
-      streams.armed(callback, delay);
+      // The image's own bookkeeping (which stream the timer is charged to) is not the provider's work: on a board
+      // arming a timer is Moddable's C alone.
+      const previous = native.mode(HARNESS);
+      try {
+        streams.armed(callback, delay, timers);
+      } finally {
+        native.mode(previous);
+      }
       return arm(callback, delay, repeat);
     };
     timers.wrap = (fn) => {
@@ -216,6 +256,8 @@ class ImageNode extends BoardNode {
     const modes = this.#modes;
     // GPIO and clock reads are one host call each on a board: charged so (emulator/image/modes.ts asHostCall).
     modes.methodsAsHostCalls(provider.host.io.Digital.prototype, ["read", "write"], true);
+    // An I2C transfer is one host call too, which returns once the bus has carried it: the wait is charged as well.
+    modes.methodsAsHostCalls(provider.host.io.I2C.prototype, ["read", "write"], true, i2cBusWait(this.#busTicksPerUs));
     modes.methodsAsHostCalls(provider.host.clock, ["ticks", "microseconds"]);
     for (const io of Object.values(provider.host.io)) modes.classInMode(PROVIDER, io as { prototype: object });
     modes.methodsInMode(PROVIDER, timers, ["set", "clear"]);
@@ -246,6 +288,7 @@ interface ImageNodeOptions {
   world: ReplayWorld;
   epochMs: number;
   watchdogMs: number;
+  busTicksPerUs: number;
   out: Out;
   streams: Streams;
   native: Native;
@@ -298,6 +341,7 @@ export function start(main: DeviceMain): void {
     world,
     epochMs: meta.epochMs,
     watchdogMs: meta.watchdogMs,
+    busTicksPerUs: meta.busTicksPerUs,
     out,
     streams,
     native,

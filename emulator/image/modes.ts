@@ -15,8 +15,10 @@
  * a bit-banged read makes a hundred of them a sample (an HX711's 25 pulses: 50 writes, 25 reads, 25 clock reads), and
  * charged at that they made the strain monitor's HX711 build busy 72–98 % of the time where its own code took 14–19 %.
  * `asHostCall` runs such a stand-in and charges the provider one host call instead, as measured at boot (an integer
- * in, a few lines of C, an integer out), so the device pays what a board's GPIO and clock calls cost. Everything else the provider does (SPI and I2C transfers, timers, serial, network) is
- * charged at its stand-in's cost: more than a board's, on the side of failing.
+ * in, a few lines of C, an integer out), so the device pays what a board's GPIO and clock calls cost. An I2C transfer
+ * is one such call too, plus the time the bus takes to carry it (Moddable's I2C returns when it is done: `HostWait`,
+ * emulator/image/main.ts). Everything else the provider does (SPI transfers, timers, serial, network) is charged at
+ * its stand-in's cost: more than a board's, on the side of failing.
  */
 import type { Native } from "./native.js";
 
@@ -26,6 +28,10 @@ export const PROVIDER = 2;
 export type Mode = typeof HARNESS | typeof DEVICE | typeof PROVIDER;
 
 type Fn = (this: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) => unknown;
+
+/** Ticks a host call waits on a board beyond its own instructions (an I2C transfer's bus time), from its receiver and
+ * first argument. */
+export type HostWait = (self: unknown, first: unknown) => number;
 
 const ROUNDS = 32;
 
@@ -70,7 +76,7 @@ export class Modes {
    * callback it sets off (an edge inside a write) is the device's as ever; a stand-in nested in another is charged
    * its host call inside the outer one's, which moves it to the harness too.
    */
-  asHostCall<F extends (...args: never[]) => unknown>(fn: F): F {
+  asHostCall<F extends (...args: never[]) => unknown>(fn: F, wait?: HostWait): F {
     if (this.#wrapped.has(fn)) return fn;
     const native = this.#native;
     const modes = this;
@@ -81,7 +87,7 @@ export class Modes {
       try {
         return f.call(this, a, b, c, d, e);
       } finally {
-        native.standIn(-1, modes.#standInCharge);
+        native.standIn(-1, modes.#standInCharge + (wait === undefined ? 0 : wait(this, a)));
         native.mode(previous);
       }
     };
@@ -91,13 +97,13 @@ export class Modes {
 
   /** The named methods of `target` (its own or its prototypes') as host calls (`asHostCall`), on `target` itself; or,
    * with `inPlace`, where they are defined (a class's prototype: every instance). */
-  methodsAsHostCalls(target: object, names: readonly string[], inPlace = false): void {
+  methodsAsHostCalls(target: object, names: readonly string[], inPlace = false, wait?: HostWait): void {
     for (const key of names) {
       for (let proto: object | null = target; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
         const d = Object.getOwnPropertyDescriptor(proto, key);
         if (!d) continue;
         if (typeof d.value !== "function") break;
-        Object.defineProperty(inPlace ? proto : target, key, { ...d, value: this.asHostCall(d.value as Fn), writable: true, configurable: true, enumerable: false });
+        Object.defineProperty(inPlace ? proto : target, key, { ...d, value: this.asHostCall(d.value as Fn, wait), writable: true, configurable: true, enumerable: false });
         break;
       }
     }

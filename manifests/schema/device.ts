@@ -184,6 +184,20 @@ export const DeviceSchema = s.object(
       { description: "Reporting cadence and the bounds a downlink may move it within." },
     ),
     uplink: UplinkSchema,
+    creation: s.optional(
+      s.object(
+        {
+          heap: s.optional(
+            s.integer({
+              description:
+                "XS slots the device's heap starts with (Moddable's creation.heap.initial), at least: a board whose creation gives more keeps its own. On a board with a static block (nRF52) the slots come out of the same block, so this moves where slots and chunks meet and no more; XS grows a slot heap only after two collections in a row free fewer slots than its increment, so a device whose live slots sit near the board's initial count collects on nearly every allocation until then.",
+              minimum: 64,
+            }),
+          ),
+        },
+        { description: "What the device needs of the XS machine beyond the board's creation (merged as a Moddable app's manifest is over its platform's)." },
+      ),
+    ),
     budgets: s.optional(
       s.object(
         {

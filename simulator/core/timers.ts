@@ -92,6 +92,11 @@ export class EngineTimers implements Timers {
   get active(): number {
     return this.#live.length;
   }
+
+  /** The callback of the `i`th live timer (0 … active − 1), for bookkeeping that must allocate nothing. */
+  liveCallback(i: number): (() => void) | undefined {
+    return this.#live[i]?.callback;
+  }
 }
 
 export function msToMicros(ms: number): Micros {

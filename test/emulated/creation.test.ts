@@ -54,6 +54,20 @@ describe("the board's creation, as its Moddable build gets it", () => {
     }
   });
 
+  it("takes the device's own heap need where the board gives fewer slots, in the project and the image alike", () => {
+    const nrf = loadBoard("nrf52840-dk").manifest;
+    const esp = loadBoard("esp32-devkitc").manifest;
+    const needs = { creation: { heap: 2560 } };
+    expect(creationFor(nrf, needs).heap).toEqual({ initial: 2560 });
+    expect(boardCreation(nrf, needs)).toMatchObject({ heap: 2560, heapIncrement: 64, static: 131072 });
+    // A board that gives more keeps its own: the ESP32's fixed 4,096 slots.
+    expect(creationFor(esp, needs).heap).toEqual({ initial: 4096, incremental: 0 });
+    expect(creationFor(nrf, { creation: { heap: 1024 } }).heap).toEqual({ initial: 2048 });
+    // What `ganzhi build` writes for a device that states it.
+    const config = { ...resolveNode(loadDevice("weather-station"), "nrf52840-dk").config, creation: { heap: 3000 } };
+    expect((moddableManifest({ board: nrf, config, preload: true }).creation as ReturnType<typeof creationFor>).heap).toEqual({ initial: 3000 });
+  });
+
   const moddable = process.env.MODDABLE;
   const sdk = moddable && existsSync(join(moddable, "examples", "manifest_base.json")) && existsSync(join(moddable, "tools", "mcconfig.js"));
   it.skipIf(!sdk)(`completes it with Moddable SDK's own rules (manifest_base.json, mcconfig.js filterCreation)${sdk ? "" : ": skipped, $MODDABLE does not point to a Moddable SDK"}`, () => {

@@ -80,17 +80,21 @@ describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711, emulat
   });
 });
 
-// CPU busy holds in both profiles since the read is one native call (15.1–20.6 % / 15.1–20.5 % against 25 %; it was
+// CPU busy holds in both profiles since the read is one native call (15.2–20.8 % / 15.2–20.7 % against 25 %; it was
 // 26.6–36.2 % / 26.5–36.1 % with the 25 pulses bit-banged from XS, 100 GPIO and clock host calls a read).
-// Known failures, measured (seed 1, 0.2 h; nRF52840 profile / ESP32 profile), each with its cause:
-// - Sampling jitter: the strain group's worst interval error is 14.6–19.8 ms / 14.4–19.6 ms against 10 ms, and 3 / 2
-//   conversions are missed (4 / 2 once host.cipher joined the provider: collections fall elsewhere), read after the
-//   next one fell: a collection inside an event holds a read back (the
-//   longest collection within one event is 95 ms / 23 ms of emulated time), as in the ADS1220 build
-//   (test/emulated/structural-strain.test.ts), not the read, which is now one native call. The deck group (the SHT3x
-//   every 10 s) reports 10.9 s, which is one of its 10-second slots seen as missing; not traced.
-// - XS heap after collections 66,420 B / 66,676 B against 65,536 B: the strain monitor's known figure (the ADS1220
-//   build reads ~66.7 KB on main, test/emulated/structural-strain.test.ts), the same firmware.
+// Sampling: no conversion is missed in either profile, and the nRF52840's jitter holds (7.1–9.7 ms against 10 ms),
+// since the image charges the device for its own work only: its share of each collection (the image's 2,300 slots
+// were half of those marked, emulator/firmware/gc_share.c), an I2C transfer as a host call and its bus time, and not
+// the image's bookkeeping at each timer's arming. Before, 4–8 conversions were missed and the worst interval error
+// was 10.8–14.7 ms: every 120 s the deck's 10-second timers, the 32 ms work timer and a DOUT fall are due at the same
+// instant (10 s is 800 conversions), and the timers, one of them with a collection, run first.
+// Known failures, measured (seed 1, 0.2 h), each with its cause:
+// - Sampling jitter in the ESP32 profile: 7.9–10.8 ms against 10 ms, the same pile-up on the ESP32 profile's timing
+//   model, a 64 MHz Cortex-M4 (the slow side of a 240 MHz LX6: emulator/host/board-timing.ts).
+// - XS heap after collections, 67.0 KB / 68.2 KB against 65,536 B: the strain monitor's known figure (the ADS1220
+//   build reads 65.2 KB, test/emulated/structural-strain.test.ts), the same firmware; the figure is the slots and
+//   chunks in use at the end of an event a collection ran in.
+const KNOWN_FAILURES: Record<string, readonly string[]> = { nrf52840: ["heapBytes"], "mps2-4m": ["jitterMs", "heapBytes"] };
 describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711 in the %s profile: the manifest's budgets", (profile) => {
   const check = (name: string) => checkBudgets(budgets, results.get(profile)!.figures).find((c) => c.name === name)!;
   it("holds cpuPercent", () => {
@@ -98,7 +102,8 @@ describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711 in the 
   });
 
   for (const name of ["jitterMs", "missed", "heapBytes"]) {
-    it.fails(`holds ${name} (known failure: see above)`, () => {
+    const known = KNOWN_FAILURES[profile]!.includes(name);
+    (known ? it.fails : it)(`holds ${name}${known ? " (known failure: see above)" : ""}`, () => {
       expect(check(name).ok).toBe(true);
     });
   }
@@ -108,7 +113,18 @@ describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711 in the 
     expect(r.figures.cpuBusyPercentBounds.low).toBeGreaterThan(12);
     expect(r.figures.cpuBusyPercentBounds.high).toBeLessThan(25);
     const strain = r.figures.groups.find((g) => g.group === "strain")!;
-    expect(strain.missed).toBeLessThanOrEqual(4);
-    expect(strain.jitterMaxUs.high).toBeLessThan(21_000);
+    expect(strain.missed).toBe(0);
+    expect(strain.jitterMaxUs.high).toBeLessThan(12_000);
+  });
+
+  // The deck's SHT3x reading and another timer are both armed at boot for 10 s: they were one stream, so the deck
+  // group saw two slots at one instant now and then (a "jitter" of 10.9 s). Each timer now has its own stream
+  // (emulator/image/main.ts Streams), and the deck keeps its period: one slot every 10 s, late by what runs before it
+  // (3.5 ms / 13.7 ms at worst), not by a period.
+  it("times the deck group once every 10 s, its own timer apart from another armed at the same instant", () => {
+    const deck = results.get(profile)!.figures.groups.find((g) => g.group === "deck")!;
+    expect(deck.slots).toBeGreaterThanOrEqual(71);
+    expect(deck.slots).toBeLessThanOrEqual(72);
+    expect(deck.jitterMaxUs.high).toBeLessThan(50_000);
   });
 });

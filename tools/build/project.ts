@@ -76,13 +76,16 @@ export interface ModdableCreation {
 }
 
 /** The board's XS budgets as Moddable `creation`. With `static: 0` the pools are fixed (incremental 0), as the docs advise. */
-export function creationFor(board: Board): ModdableCreation {
+export function creationFor(board: Board, config?: Pick<NodeConfig, "creation">): ModdableCreation {
   const c = board.memory.creation;
   const fixed = c.static === 0;
+  // The device's own need (its manifest's `creation`) where the board gives less, as an app's manifest overrides its
+  // platform's creation in a Moddable build.
+  const heap = Math.max(c.heap, config?.creation?.heap ?? 0);
   return {
     static: c.static,
     chunk: fixed ? { initial: c.chunk, incremental: 0 } : { initial: c.chunk },
-    heap: fixed ? { initial: c.heap, incremental: 0 } : { initial: c.heap },
+    heap: fixed ? { initial: heap, incremental: 0 } : { initial: heap },
     stack: c.stack,
     ...(c.keys !== undefined ? { keys: { initial: c.keys } } : {}),
     main: "main",
@@ -249,7 +252,7 @@ export function moddableManifest({ board, config, preload }: ManifestInput): Rec
     include: [...COMMON_INCLUDES],
     modules: { "*": ["./main"], [APP_MODULE]: "./app", ...nativeManifestModules() },
     preload: [...NATIVE_MODULES.map((m) => m.module), ...(preload ? [APP_MODULE] : [])],
-    creation: creationFor(board),
+    creation: creationFor(board, config),
     defines: definesFor(board),
     config,
     platforms,

@@ -49,6 +49,7 @@ export const emulateCommand: Command = {
     { name: "replay", kind: "string", value: "file.json", help: "replay a recording from `ganzhi sim --record` instead of simulating" },
     { name: "program", kind: "string", value: "kind", help: "bytecode (compiled on the host) or source (parsed on the device)", default: "bytecode" },
     { name: "out", kind: "string", value: "file.jsonl", help: "write the image's uplink frames as JSON lines (the `ganzhi sim --out` format)" },
+    { name: "census", kind: "boolean", help: "after the run's last collection, list who holds XS's live slots (constructors, functions, loose slots by kind; the harness's own objects included, under their names)" },
     { name: "json", kind: "boolean", help: "print the figures as JSON" },
     { name: "quiet", kind: "boolean", short: "q", help: "no progress lines" },
   ],
@@ -103,6 +104,7 @@ export const emulateCommand: Command = {
         hours,
         seed,
         program,
+        ...(args.options.census ? { census: true } : {}),
         ...(recording ? { recording } : {}),
         onStage: (stage) => {
           if (!quiet) ctx.io.err(`${device}: ${stage}\n`);
@@ -116,6 +118,11 @@ export const emulateCommand: Command = {
         ctx.io.out(JSON.stringify({ ...f, checks }, null, 2) + "\n");
       } else {
         ctx.io.out(table(r, checks, outPath).join("\n") + "\n");
+      }
+      if (args.options.census && !args.options.json) {
+        const { parseCensus, censusLines } = await import("../../emulator/host/census.js");
+        const census = parseCensus(r.console.platform);
+        ctx.io.out((census ? censusLines(census) : ["no census: the run ended before its last collection"]).join("\n") + "\n");
       }
       return checks.every((c) => c.ok) ? 0 : 1;
     } catch (e) {

@@ -26,6 +26,8 @@ class SimI2C implements I2C {
   readonly #key: string;
   #closed = false;
   target: unknown;
+  /** The bus clock it was opened with (the emulated image times its transfers by it: emulator/image/main.ts). */
+  readonly hz: number;
 
   constructor(board: I2CBoard, options: I2COptions) {
     if (!options || typeof options !== "object") throw new TypeError("I2C: options object required");
@@ -40,6 +42,7 @@ class SimI2C implements I2C {
     this.#board = board;
     this.#bus = wiring.bus;
     this.#address = address;
+    this.hz = hz;
     this.target = options.target;
   }
 

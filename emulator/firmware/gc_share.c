@@ -1,0 +1,53 @@
+/*
+ * The image's share of each collection goes to the image.
+ *
+ * XS marks every live slot and sweeps every slot of its heap at each collection. On the image that includes the
+ * harness's own objects (replay world, event engine, console records, the provider's wrappers: about 2,300 slots,
+ * and the ballast that fixes a fixed heap's free space, budget.c), which a board does not have: measured on the
+ * strain monitor, they were half of the slots marked, and collections 3-5 ms of the image's clock each. Charged
+ * whole to the device, every collection held its samples back about twice as long as on the board.
+ *
+ * xsMemory.c is compiled with `-Dgettimeofday=gc_share_clock` (emulator/host/firmware.ts): its collector clock
+ * (mxNever's startTime/stopTime, one pair per phase: mark, sweep slots, and sweep and compact chunks when compacting,
+ * never nested) comes here. Each phase's ticks are split in proportion to the slots in use when it ends: the image's
+ * slots / all of them, moved to the harness; the rest stays with whoever was running (the device or its provider).
+ * In use when the mark ends still counts the garbage, so the image's share is then a little smaller than the slots it
+ * marked: on the side of charging the device more. Chunks are not part of the split (the harness holds 2-3 KB of
+ * them against the device's 25 KB and more).
+ */
+#include <sys/time.h>
+#include "xsAll.h"
+
+extern int _gettimeofday(struct timeval* tv, void* tz);
+extern void mode_move_to_harness(uint64_t since, uint64_t share_of, uint64_t share_in);
+extern uint64_t clock_busy_ticks(void);
+
+static txMachine* gMachine = NULL;
+static long gImageSlots = 0;
+static int gOpen = 0;
+static uint64_t gSince = 0;
+
+/* From here on (budget.c, once the harness is built and measured), collections are split. */
+void gc_share_start(txMachine* the, long imageSlots)
+{
+	gMachine = the;
+	gImageSlots = imageSlots;
+	gOpen = 0;
+}
+
+int gc_share_clock(struct timeval* tv, void* tz)
+{
+	if (gMachine && gImageSlots > 0) {
+		uint64_t now = clock_busy_ticks();
+		if (!gOpen) {
+			gOpen = 1;
+			gSince = now;
+		}
+		else {
+			gOpen = 0;
+			long inUse = (long)gMachine->currentHeapCount;
+			if (inUse > gImageSlots) mode_move_to_harness(gSince, (uint64_t)gImageSlots, (uint64_t)inUse);
+		}
+	}
+	return _gettimeofday(tv, tz);
+}

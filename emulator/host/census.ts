@@ -1,0 +1,73 @@
+/**
+ * Who holds XS's live slots (`ganzhi emulate --census`, emulator/firmware/census.c): the image counts them after a
+ * full collection once the harness is built and again at the end of the run; the device's share of each owner is
+ * the difference, since the device's main runs after the first count.
+ */
+
+export interface CensusRow {
+  /** `new Foo` (instances and their property slots), `fn foo` (functions and closures), `Array`, `Map`…, or
+   * `loose <kind>` (slots no instance chain holds: closure variables, private fields, map entries…). */
+  owner: string;
+  slots: number;
+  instances: number;
+}
+
+export interface CensusCount {
+  live: number;
+  free: number;
+  /** XS's own count of slots in use (`currentHeapCount`), which `live` must equal. */
+  xsCount: number;
+  rows: CensusRow[];
+}
+
+export interface Census {
+  settle: CensusCount;
+  end: CensusCount;
+}
+
+const HEAD = /^#census (\w+) live=(\d+) free=(\d+) owned-by-instances=\d+ loose=\d+ in-use=(\d+)$/;
+const ROW = /^#census (\w+) slots=(\d+) instances=(\d+) (.+)$/;
+
+/** The two counts from the console's platform lines; undefined when the run had no census (or it is incomplete). */
+export function parseCensus(platform: readonly string[]): Census | undefined {
+  const counts = new Map<string, CensusCount>();
+  for (const line of platform) {
+    const h = HEAD.exec(line);
+    if (h) {
+      counts.set(h[1]!, { live: +h[2]!, free: +h[3]!, xsCount: +h[4]!, rows: [] });
+      continue;
+    }
+    const r = ROW.exec(line);
+    if (r) counts.get(r[1]!)?.rows.push({ owner: r[4]!, slots: +r[2]!, instances: +r[3]! });
+  }
+  const settle = counts.get("settle");
+  const end = counts.get("end");
+  return settle && end ? { settle, end } : undefined;
+}
+
+/** The device's share per owner (end − settle), largest first; owners whose count did not change are left out. */
+export function deviceShare(c: Census): CensusRow[] {
+  const before = new Map(c.settle.rows.map((r) => [r.owner, r]));
+  const owners = new Set([...c.settle.rows, ...c.end.rows].map((r) => r.owner));
+  const rows: CensusRow[] = [];
+  for (const owner of owners) {
+    const a = before.get(owner);
+    const b = c.end.rows.find((r) => r.owner === owner);
+    const slots = (b?.slots ?? 0) - (a?.slots ?? 0);
+    const instances = (b?.instances ?? 0) - (a?.instances ?? 0);
+    if (slots !== 0 || instances !== 0) rows.push({ owner, slots, instances });
+  }
+  return rows.sort((x, y) => y.slots - x.slots || x.owner.localeCompare(y.owner));
+}
+
+/** Lines for the terminal: the totals, then the device's owners with their slots, bytes and instances. */
+export function censusLines(c: Census, slotBytes = 16): string[] {
+  const rows = deviceShare(c);
+  const device = c.end.live - c.settle.live;
+  const width = Math.max(5, ...rows.map((r) => r.owner.length));
+  return [
+    `XS live slots after a full collection: ${c.settle.live} once the harness was built, ${c.end.live} at the end: the device's ${device} (${device * slotBytes} B of ${slotBytes}-byte slots; chunks not counted)`,
+    `${"owner".padEnd(width)}  slots  bytes  instances`,
+    ...rows.map((r) => `${r.owner.padEnd(width)}  ${String(r.slots).padStart(5)}  ${String(r.slots * slotBytes).padStart(5)}  ${String(r.instances).padStart(9)}`),
+  ];
+}
