@@ -2,10 +2,11 @@
 // ganzhi CLI entry: the TypeScript sources are compiled to out/ by `npm install` (prepare) and `npm start`/`npm test`.
 // A source edited (or a part, device or board added by `ganzhi new`) since the last build is compiled here first,
 // so no command ever runs an out-of-date catalogue, model or device.
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { hasNewerSource } from "#newer-source";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(root, "out", "tools", "cli", "main.js");
@@ -18,26 +19,10 @@ if (!existsSync(entry)) {
 const SOURCES = ["hal", "runtime", "devices", "parts", "simulator", "manifests", "tools", "emulator"];
 const stamp = join(root, "out", ".ganzhi-built");
 
-function newestTs(dir, since) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return false;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== "node_modules" && newestTs(p, since)) return true;
-    } else if (e.name.endsWith(".ts") && statSync(p).mtimeMs > since) return true;
-  }
-  return false;
-}
-
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 if (existsSync(tsc)) {
   const built = Math.max(...[stamp, join(root, "out", ".node.tsbuildinfo")].map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
-  if (SOURCES.some((d) => newestTs(join(root, d), built))) {
+  if (SOURCES.some((d) => hasNewerSource(join(root, d), built, (_p, e) => e.isDirectory() && e.name === "node_modules"))) {
     console.error("ganzhi: sources changed since the last build; compiling (tsc -b) …");
     const r = spawnSync(process.execPath, [tsc, "-b"], { cwd: root, stdio: ["ignore", 2, 2] });
     if (r.status !== 0) {

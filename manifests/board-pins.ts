@@ -5,11 +5,12 @@
 import { locate, type JsonNode } from "./json-source.js";
 import { ptr } from "./diagnostics.js";
 import type { Board } from "./schema/board.js";
-import { formatPortPin, pinKeyToNumber } from "./schema/common.js";
+import { pinKeyToNumber } from "./schema/common.js";
+import { formatPortPin, pinLabel as spellPin } from "./schema/pin-name.js";
 
 /** "GPIO27" on boards numbered by GPIO, "P1.04 (pin 36)" on boards with ports. */
 export function pinLabel(board: Board, pin: number): string {
-  return board.gpio.ports ? `${formatPortPin(pin)} (pin ${pin})` : `GPIO${pin}`;
+  return spellPin(pin, board.gpio.ports !== undefined);
 }
 
 /** "0-19, 21-23, 25-27" or "P0.00-P0.31, P1.00-P1.15". */

@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
-import { formatPortPin, hex } from "./schema/common.js";
+import { hex } from "./schema/common.js";
+import { formatPortPin } from "./schema/pin-name.js";
 import { BoardSchema, type Board } from "./schema/board.js";
 import { didYouMean, validate } from "./schema/builder.js";
 import { locate, member, mergePatch, toValue, type JsonNode } from "./json-source.js";

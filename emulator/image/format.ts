@@ -74,6 +74,7 @@ export interface ReplayBoard {
   spi: Record<string, { clock: number; in?: number; out?: number; hz: number; port?: number }>;
   serial: Record<string, { receive?: number; transmit?: number; baud: number; port?: number }>;
   pins: Record<string, number>;
+  portPins?: boolean;
   flash: { size: number; blockLength: number; writeAlign: number; partitions: Record<string, { offset: number; size: number }> };
   supplyVolts: number;
 }

@@ -6,25 +6,12 @@
  * they are printed on the board ("P1.04"); validation turns them into numbers.
  */
 import { s, type Schema, type Static } from "./builder.js";
+import { parsePinName } from "./pin-name.js";
 
 const PIN_IN_PORT = "(0?[0-9]|[12][0-9]|3[01])";
 export const PIN_NAME_PATTERN = `^P[0-9]\\.${PIN_IN_PORT}$`;
 export const PIN_KEY_PATTERN = `^(0|[1-9][0-9]{0,2}|P[0-9]\\.${PIN_IN_PORT})$`;
 const PIN_NAME_HINT = 'port pin name such as "P1.04"';
-
-/** "P1.04" → 36; undefined when `name` is not a port pin name. */
-export function parsePinName(name: string): number | undefined {
-  const m = /^P([0-9])\.([0-9]{1,2})$/u.exec(name);
-  if (!m) return undefined;
-  const pin = Number(m[2]);
-  if (pin > 31) return undefined;
-  return Number(m[1]) * 32 + pin;
-}
-
-/** 36 → "P1.04". */
-export function formatPortPin(pin: number): string {
-  return `P${pin >> 5}.${String(pin & 31).padStart(2, "0")}`;
-}
 
 /** A record key naming a pin ("27", "P0.09") → its number. */
 export function pinKeyToNumber(key: string): number {

@@ -13,6 +13,8 @@ export interface SimBoardSpec {
   serial: Readonly<Record<string, { receive?: number; transmit?: number; baud: number; port?: number }>>;
   /** Board-named pins (led, button). */
   pins: Readonly<Record<string, number>>;
+  /** The board names its pins by port ("P1.04", numbered port*32 + pin) rather than by GPIO number: how errors spell them. */
+  portPins?: boolean;
   flash: FlashLayout;
   supplyVolts: number;
 }

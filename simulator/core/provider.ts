@@ -82,7 +82,7 @@ function tracked<C extends abstract new (...args: never[]) => Closable>(Base: C,
 
 export function createSimProvider(ctx: ProviderContext): SimProvider {
   const { engine, board, world, wrap } = ctx;
-  const pins = new PinRegistry(board.name);
+  const pins = new PinRegistry(board.name, board.portPins);
   const live = new Set<Closable>();
   const timers = new EngineTimers(engine);
   timers.wrap = wrap;

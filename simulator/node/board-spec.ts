@@ -25,6 +25,7 @@ export function simBoardFromManifest(name: string, b: Board): SimBoardSpec {
     spi: strip(b.buses.spi),
     serial: strip(b.buses.serial),
     pins: { ...b.pins },
+    portPins: b.gpio.ports !== undefined,
     flash: { size: b.flash.size, blockLength: b.flash.blockLength, writeAlign: b.flash.writeAlign, partitions },
     supplyVolts: b.power.supplyVolts,
   };

@@ -6,7 +6,7 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { JsonSyntaxError, locate, mergePatch, parseJson, toValue } from "../../manifests/json-source.js";
 import type { Board } from "../../manifests/schema/board.js";
 import { didYouMean, s, toJsonSchema, validate, type Static } from "../../manifests/schema/builder.js";
-import { parsePinName } from "../../manifests/schema/common.js";
+import { parsePinName } from "../../manifests/schema/pin-name.js";
 import type { NodeConfig } from "../../manifests/schema/config.js";
 import type { Device } from "../../manifests/schema/device.js";
 

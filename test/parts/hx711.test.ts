@@ -409,7 +409,7 @@ describe("HX711 driver against the model", () => {
     expect(() => s.read(0)).toThrow("ClockedSerial(16): bits must be an integer 1…32, got 0");
     expect(() => s.read(24, 20)).toThrow("ClockedSerial(16): extraPulses must be an integer 0…16, got 20");
     const Digital = makeDigitalClass(b.world, b.pins, (fn) => fn());
-    expect(() => new Digital({ pin: PD_SCK, mode: Digital.Output })).toThrow("bench: pin 16 is already in use by ClockedSerial(16)");
+    expect(() => new Digital({ pin: PD_SCK, mode: Digital.Output })).toThrow("bench: Digital(16) cannot open GPIO16: it is already in use by ClockedSerial(16)");
     expect(() => new Serial({ clock: 3, data: 3 })).toThrow("ClockedSerial: clock and data are the same pin (3)");
     s.close();
     expect(() => s.read(24)).toThrow("ClockedSerial(16): closed");

@@ -6,7 +6,8 @@
  * The checked programs also give the JavaScript the bundle is made of (`emitJs`): TypeScript parses each file once.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hasNewerSource } from "#newer-source";
 import path from "node:path";
 import type TS from "typescript";
 import ts from "./typescript.js";
@@ -164,22 +165,8 @@ function freshCheckoutOutput(root: string, deviceDirs: readonly string[]): { bui
   const own = deviceDirs.map(real);
   const moddableHal = real(path.join(root, "hal", "moddable"));
   const skip = (p: string) => isInside(p, moddableHal) || own.some((d) => isInside(p, d)) || p.endsWith(".test.ts");
-  const stale = (dir: string): boolean => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return false;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (skip(p)) continue;
-      if (e.isDirectory() ? stale(p) : e.name.endsWith(".ts") && statSync(p).mtimeMs > built) return true;
-    }
-    return false;
-  };
   const dirs = DECLARED_DIRS.map((d) => ({ source: real(path.join(root, d)), out: path.join(out, d) }));
-  if (dirs.some((d) => stale(d.source))) return undefined;
+  if (dirs.some((d) => hasNewerSource(d.source, built, skip))) return undefined;
   return {
     buildInfo,
     output(file, ext) {

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { formatDiagnostic, listBoards, loadBoard, ManifestError, parseDevice, resolveNode, type LoadedBoard, type LoadedDevice } from "../../manifests/load.js";
-import { formatPortPin } from "../../manifests/schema/common.js";
+import { formatPortPin } from "../../manifests/schema/pin-name.js";
 import type { PartDefinition } from "../../manifests/schema/part.js";
 
 /** The role of the part in a generated device (`host.config.parts.sensor`). */

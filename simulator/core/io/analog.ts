@@ -41,7 +41,7 @@ class SimAnalog implements Analog {
     }
     this.#board = board;
     this.#owner = `Analog(${pin})`;
-    board.pins.claim([pin], this.#owner);
+    board.pins.claim([pin], this, this.#owner);
     this.#pin = pin;
     this.resolution = adc.resolution;
     this.#max = 2 ** adc.resolution - 1;
@@ -62,7 +62,7 @@ class SimAnalog implements Analog {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#board.pins.release([this.#pin], this.#owner);
+    this.#board.pins.release([this.#pin], this);
   }
 }
 

@@ -46,7 +46,7 @@ class SimClockedSerial implements ClockedSerial {
     if (clock === data) throw new RangeError(`ClockedSerial: clock and data are the same pin (${clock})`);
     this.#owner = `ClockedSerial(${clock})`;
     // The clock is this class's output; the data pin is only sampled (a Digital may hold it for its ready edge).
-    board.pins.claim([clock], this.#owner);
+    board.pins.claim([clock], this, this.#owner);
     this.#board = board;
     this.#pin = clock;
     this.#clock = board.world.line(clock);
@@ -94,7 +94,7 @@ class SimClockedSerial implements ClockedSerial {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#board.pins.release([this.#pin], this.#owner);
+    this.#board.pins.release([this.#pin], this);
   }
 }
 

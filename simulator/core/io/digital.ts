@@ -56,7 +56,7 @@ class SimDigital implements Digital {
       throw new RangeError(`Digital: onReadable needs edge Rising, Falling or both on pin ${pin}`);
     }
     this.#owner = `Digital(${pin})`;
-    board.pins.claim([pin], this.#owner);
+    board.pins.claim([pin], this, this.#owner);
     this.#pin = pin;
     this.target = options.target;
     const line = board.world.line(pin);
@@ -115,7 +115,7 @@ class SimDigital implements Digital {
     if (this.#closed) return;
     this.#closed = true;
     this.#unlisten?.();
-    this.#board.pins.release([this.#pin], this.#owner);
+    this.#board.pins.release([this.#pin], this);
   }
 }
 

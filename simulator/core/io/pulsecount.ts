@@ -37,7 +37,7 @@ class SimPulseCount implements PulseCount {
     if (board.inUse >= board.units) throw new Error(`PulseCount: all ${board.units} counter units are in use`);
     this.#board = board;
     this.#owner = `PulseCount(${signal})`;
-    board.pins.claim([signal, control], this.#owner);
+    board.pins.claim([signal, control], this, this.#owner);
     board.inUse++;
     this.#signal = signal;
     this.#control = control;
@@ -83,7 +83,7 @@ class SimPulseCount implements PulseCount {
     const board = this.#board;
     board.engine.cancel(this.#next);
     board.inUse--;
-    board.pins.release([this.#signal, this.#control], this.#owner);
+    board.pins.release([this.#signal, this.#control], this);
   }
 }
 

@@ -43,7 +43,7 @@ class SimSerial implements Serial {
     this.#board = board;
     this.#pins = [options.receive, options.transmit];
     this.#owner = `Serial(${String(options.transmit)}/${String(options.receive)})`;
-    board.pins.claim(this.#pins, this.#owner);
+    board.pins.claim(this.#pins, this, this.#owner);
     this.#link = wiring.link;
     this.#link.baud = options.baud;
     this.#link.parity = parity;
@@ -85,7 +85,7 @@ class SimSerial implements Serial {
     if (this.#closed) return;
     this.#closed = true;
     this.#link.deliver = undefined;
-    this.#board.pins.release(this.#pins, this.#owner);
+    this.#board.pins.release(this.#pins, this);
   }
 }
 

@@ -36,7 +36,7 @@ class SimSPI implements SPI {
     const wiring = board.wirings.find((w) => w.clock === options.clock);
     if (!wiring) throw new Error(`SPI: no bus on clock pin ${String(options.clock)}`);
     this.#owner = `SPI(select ${options.select})`;
-    board.pins.claim([options.select], this.#owner);
+    board.pins.claim([options.select], this, this.#owner);
     this.#board = board;
     this.#bus = wiring.bus;
     this.#select = options.select;
@@ -67,7 +67,7 @@ class SimSPI implements SPI {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#board.pins.release([this.#select], this.#owner);
+    this.#board.pins.release([this.#select], this);
   }
 }
 
