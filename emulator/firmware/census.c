@@ -14,12 +14,14 @@
 #include "xsAll.h"
 #include "platform.h"
 #include "semihost.h"
+#include "chunks.h"
 
 typedef struct {
 	int tag;       /* 0 constructor, 1 function, 2 internal kind, 3 loose slot kind, 4 no prototype */
 	txID id;       /* constructor's or function's name, or the kind */
 	long instances;
 	long slots;
+	long chunkBytes; /* chunks its slots point to (chunks.c), each counted once, for the first owner met */
 } CensusRow;
 
 enum { ROWS = 512 };
@@ -36,6 +38,7 @@ static CensusRow* row(int tag, txID id)
 	r->id = id;
 	r->instances = 0;
 	r->slots = 0;
+	r->chunkBytes = 0;
 	return r;
 }
 
@@ -143,6 +146,8 @@ void census_print(txMachine* the, const char* phase)
 	for (txSlot* s = the->freeHeap; s; s = s->next) s->flag |= XS_MARK_FLAG;
 	long live = 0, owned = 0, freeSlots = 0;
 	long looseByKind[64] = { 0 };
+	long looseChunks[64] = { 0 };
+	long chunks = 0;
 	/* Every live slot by kind, and every instance with its chain. */
 	for (txSlot* block = the->firstHeap; block; block = block->next) {
 		for (txSlot* s = block + 1; s < block->value.reference; s++) {
@@ -158,6 +163,9 @@ void census_print(txMachine* the, const char* phase)
 			for (txSlot* p = s->next; p; p = p->next) {
 				n++;
 				if (p->kind < 64) looseByKind[p->kind]--;
+				long c = chunk_count(p);
+				r->chunkBytes += c;
+				chunks += c;
 			}
 			looseByKind[XS_INSTANCE_KIND]--;
 			r->instances++;
@@ -165,11 +173,25 @@ void census_print(txMachine* the, const char* phase)
 			owned += n;
 		}
 	}
+	/* Chunks of the slots no instance chain holds (closure variables, private fields, entries), after the owned ones. */
+	for (txSlot* block = the->firstHeap; block; block = block->next)
+		for (txSlot* s = block + 1; s < block->value.reference; s++)
+			if (!(s->flag & XS_MARK_FLAG) && s->kind < 64) {
+				long c = chunk_count(s);
+				looseChunks[s->kind] += c;
+				chunks += c;
+			}
+	chunks_uncount(the);
 	for (txSlot* s = the->freeHeap; s; s = s->next) s->flag &= ~XS_MARK_FLAG;
 	for (int k = 0; k < 64; k++)
-		if (looseByKind[k] > 0) row(3, (txID)k)->slots = looseByKind[k];
-	console_printf("#census %s live=%ld free=%ld owned-by-instances=%ld loose=%ld in-use=%ld\n", phase, live, freeSlots, owned, live - owned,
-		(long)the->currentHeapCount);
+		if (looseByKind[k] > 0 || looseChunks[k] > 0) {
+			CensusRow* r = row(3, (txID)k);
+			r->slots = looseByKind[k] > 0 ? looseByKind[k] : 0;
+			r->chunkBytes = looseChunks[k];
+		}
+	/* chunks-in-use is XS's own count; what no slot points to (its key and name tables) is the difference. */
+	console_printf("#census %s live=%ld free=%ld owned-by-instances=%ld loose=%ld in-use=%ld chunks=%ld chunks-in-use=%ld\n", phase, live,
+		freeSlots, owned, live - owned, (long)the->currentHeapCount, chunks, (long)the->currentChunksSize);
 	/* Largest first: a selection sort over a few hundred rows. */
 	for (int i = 0; i < gRowCount; i++) {
 		int best = i;
@@ -180,6 +202,6 @@ void census_print(txMachine* the, const char* phase)
 		gRows[best] = t;
 		char name[96];
 		label(the, &gRows[i], name, sizeof(name));
-		console_printf("#census %s slots=%ld instances=%ld %s\n", phase, gRows[i].slots, gRows[i].instances, name);
+		console_printf("#census %s slots=%ld instances=%ld chunks=%ld %s\n", phase, gRows[i].slots, gRows[i].instances, gRows[i].chunkBytes, name);
 	}
 }

@@ -16,14 +16,19 @@
  * them against the device's 25 KB and more).
  *
  * The same clock tells when a collection has swept its slots: XS's slots in use are then exactly what it kept, and
- * with the chunks in use at that moment they are what the device holds after the collection (budget.c), without
- * what the rest of the event allocates after it.
+ * with the chunks its live slots point to they are what the device holds after the collection (budget.c), without
+ * what the rest of the event allocates after it. XS's own count of chunk bytes in use is that only after a
+ * compacting collection: one run for slots leaves the chunks that became garbage since the last compaction in the
+ * count, so after it the live slots are walked (chunks.c; the phase after a mark is the slots' sweep unless the
+ * collection compacts, when the walk is spare). The walk is the image's measuring, charged to the harness.
  */
 #include <sys/time.h>
 #include "xsAll.h"
+#include "chunks.h"
 
 extern int _gettimeofday(struct timeval* tv, void* tz);
 extern void mode_move_to_harness(uint64_t since, uint64_t share_of, uint64_t share_in);
+extern void mode_measured_since(uint64_t since);
 extern uint64_t clock_busy_ticks(void);
 extern void budget_sample_counts(long slots, long chunks);
 
@@ -34,6 +39,7 @@ typedef struct {
 	char* label;
 } GcPhase;
 extern GcPhase gxSweepSlotTime;
+extern GcPhase gxMarkTime;
 
 /* What was in use when the last phase ended, kept until it is known whether that phase swept the slots (XS counts a
  * phase after its clock is read). */
@@ -53,6 +59,9 @@ static txMachine* gMachine = NULL;
 static long gImageSlots = 0;
 static int gOpen = 0;
 static uint64_t gSince = 0;
+/* Marks finished when the last phase began, and whether that phase is the one right after a mark. */
+static long gMarks = 0;
+static int gAfterMark = 0;
 
 /* From here on (budget.c, once the harness is built and measured), collections are split. */
 void gc_share_start(txMachine* the, long imageSlots)
@@ -70,6 +79,8 @@ int gc_share_clock(struct timeval* tv, void* tz)
 		if (!gOpen) {
 			gOpen = 1;
 			gSince = now;
+			gAfterMark = gxMarkTime.count != gMarks;
+			gMarks = gxMarkTime.count;
 		}
 		else {
 			gOpen = 0;
@@ -78,7 +89,12 @@ int gc_share_clock(struct timeval* tv, void* tz)
 			gPending = 1;
 			gPendingSweeps = gxSweepSlotTime.count;
 			gPendingSlots = inUse;
-			gPendingChunks = (long)gMachine->currentChunksSize;
+			if (gAfterMark) {
+				uint64_t walk = clock_busy_ticks();
+				gPendingChunks = chunk_live_bytes(gMachine);
+				mode_measured_since(walk);
+			}
+			else gPendingChunks = (long)gMachine->currentChunksSize;
 		}
 	}
 	return _gettimeofday(tv, tz);

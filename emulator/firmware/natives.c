@@ -105,19 +105,31 @@ static void mode_charge(uint64_t now)
 	gModeSince = now;
 }
 
-/* A collection phase that began at `since` and ends now: `part` of every `whole` of its ticks are the image's (its
- * slots among those in use, gc_share.c) and move from whoever runs to the harness. */
-static uint64_t gGcMoved = 0;
-void mode_move_to_harness(uint64_t since, uint64_t part, uint64_t whole)
+/* `part` of every `whole` of the ticks since `since` move from whoever runs to the harness; returns them. */
+static uint64_t move_to_harness(uint64_t since, uint64_t part, uint64_t whole)
 {
 	uint64_t now = clock_busy_ticks();
 	mode_charge(now);
-	if (gMode == MODE_HARNESS || whole == 0 || now <= since) return;
+	if (gMode == MODE_HARNESS || whole == 0 || now <= since) return 0;
 	uint64_t move = (now - since) * part / whole;
 	if (move > gModeTicks[gMode]) move = gModeTicks[gMode];
 	gModeTicks[gMode] -= move;
 	gModeTicks[MODE_HARNESS] += move;
-	gGcMoved += move;
+	return move;
+}
+
+/* A collection phase that began at `since` and ends now: `part` of every `whole` of its ticks are the image's (its
+ * slots among those in use, gc_share.c). */
+static uint64_t gGcMoved = 0;
+void mode_move_to_harness(uint64_t since, uint64_t part, uint64_t whole)
+{
+	gGcMoved += move_to_harness(since, part, whole);
+}
+
+/* The image's own measuring since `since` (gc_share.c's walk of the live chunks), whoever runs: the harness's. */
+void mode_measured_since(uint64_t since)
+{
+	move_to_harness(since, 1, 1);
 }
 
 /* Ticks of collections moved to the harness so far. */

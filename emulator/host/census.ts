@@ -10,6 +10,9 @@ export interface CensusRow {
   owner: string;
   slots: number;
   instances: number;
+  /** Bytes of the chunks its slots point to (strings, buffer data, array items, map tables), headers included, each
+   * chunk counted once, for the first owner met. */
+  chunks: number;
 }
 
 export interface CensusCount {
@@ -17,6 +20,10 @@ export interface CensusCount {
   free: number;
   /** XS's own count of slots in use (`currentHeapCount`), which `live` must equal. */
   xsCount: number;
+  /** Chunk bytes the live slots point to, and XS's own count of chunk bytes in use (the rest: its key and name
+   * tables, which no slot points to). */
+  chunks: number;
+  xsChunks: number;
   rows: CensusRow[];
 }
 
@@ -25,8 +32,8 @@ export interface Census {
   end: CensusCount;
 }
 
-const HEAD = /^#census (\w+) live=(\d+) free=(\d+) owned-by-instances=\d+ loose=\d+ in-use=(\d+)$/;
-const ROW = /^#census (\w+) slots=(\d+) instances=(\d+) (.+)$/;
+const HEAD = /^#census (\w+) live=(\d+) free=(\d+) owned-by-instances=\d+ loose=\d+ in-use=(\d+) chunks=(\d+) chunks-in-use=(\d+)$/;
+const ROW = /^#census (\w+) slots=(\d+) instances=(\d+) chunks=(\d+) (.+)$/;
 
 /** The two counts from the console's platform lines; undefined when the run had no census (or it is incomplete). */
 export function parseCensus(platform: readonly string[]): Census | undefined {
@@ -34,19 +41,20 @@ export function parseCensus(platform: readonly string[]): Census | undefined {
   for (const line of platform) {
     const h = HEAD.exec(line);
     if (h) {
-      counts.set(h[1]!, { live: +h[2]!, free: +h[3]!, xsCount: +h[4]!, rows: [] });
+      counts.set(h[1]!, { live: +h[2]!, free: +h[3]!, xsCount: +h[4]!, chunks: +h[5]!, xsChunks: +h[6]!, rows: [] });
       continue;
     }
     const r = ROW.exec(line);
-    if (r) counts.get(r[1]!)?.rows.push({ owner: r[4]!, slots: +r[2]!, instances: +r[3]! });
+    if (r) counts.get(r[1]!)?.rows.push({ owner: r[5]!, slots: +r[2]!, instances: +r[3]!, chunks: +r[4]! });
   }
   const settle = counts.get("settle");
   const end = counts.get("end");
   return settle && end ? { settle, end } : undefined;
 }
 
-/** The device's share per owner (end − settle), largest first; owners whose count did not change are left out. */
-export function deviceShare(c: Census): CensusRow[] {
+/** The device's share per owner (end − settle), largest first (slots' and chunks' bytes); owners whose counts did
+ * not change are left out. */
+export function deviceShare(c: Census, slotBytes = 16): CensusRow[] {
   const before = new Map(c.settle.rows.map((r) => [r.owner, r]));
   const owners = new Set([...c.settle.rows, ...c.end.rows].map((r) => r.owner));
   const rows: CensusRow[] = [];
@@ -55,19 +63,25 @@ export function deviceShare(c: Census): CensusRow[] {
     const b = c.end.rows.find((r) => r.owner === owner);
     const slots = (b?.slots ?? 0) - (a?.slots ?? 0);
     const instances = (b?.instances ?? 0) - (a?.instances ?? 0);
-    if (slots !== 0 || instances !== 0) rows.push({ owner, slots, instances });
+    const chunks = (b?.chunks ?? 0) - (a?.chunks ?? 0);
+    if (slots !== 0 || instances !== 0 || chunks !== 0) rows.push({ owner, slots, instances, chunks });
   }
-  return rows.sort((x, y) => y.slots - x.slots || x.owner.localeCompare(y.owner));
+  const bytes = (r: CensusRow) => r.slots * slotBytes + r.chunks;
+  return rows.sort((x, y) => bytes(y) - bytes(x) || x.owner.localeCompare(y.owner));
 }
 
-/** Lines for the terminal: the totals, then the device's owners with their slots, bytes and instances. */
+/** Lines for the terminal: the totals, then the device's owners with their slots, chunk bytes and instances. */
 export function censusLines(c: Census, slotBytes = 16): string[] {
-  const rows = deviceShare(c);
+  const rows = deviceShare(c, slotBytes);
   const device = c.end.live - c.settle.live;
+  const chunks = c.end.chunks - c.settle.chunks;
+  const tables = c.end.xsChunks - c.end.chunks - (c.settle.xsChunks - c.settle.chunks);
   const width = Math.max(5, ...rows.map((r) => r.owner.length));
+  const n = (x: number, w: number) => String(x).padStart(w);
   return [
-    `XS live slots after a full collection: ${c.settle.live} once the harness was built, ${c.end.live} at the end: the device's ${device} (${device * slotBytes} B of ${slotBytes}-byte slots; chunks not counted)`,
-    `${"owner".padEnd(width)}  slots  bytes  instances`,
-    ...rows.map((r) => `${r.owner.padEnd(width)}  ${String(r.slots).padStart(5)}  ${String(r.slots * slotBytes).padStart(5)}  ${String(r.instances).padStart(9)}`),
+    `XS live slots after a full collection: ${c.settle.live} once the harness was built, ${c.end.live} at the end: the device's ${device} (${device * slotBytes} B of ${slotBytes}-byte slots)`,
+    `XS chunks the live slots point to: the device's ${chunks} B (strings, buffers' data, array items, map tables, headers included); ${tables} B more in XS's own tables (keys, names)`,
+    `${"owner".padEnd(width)}  slots  slot bytes  chunk bytes  instances`,
+    ...rows.map((r) => `${r.owner.padEnd(width)}  ${n(r.slots, 5)}  ${n(r.slots * slotBytes, 10)}  ${n(r.chunks, 11)}  ${n(r.instances, 9)}`),
   ];
 }

@@ -24,4 +24,4 @@ export function xsDir(): string {
 export { XS_SOURCES } from "../../tools/xs/build.js";
 
 /** The image's own C sources (emulator/firmware). */
-export const FIRMWARE_SOURCES = ["startup", "semihost", "syscalls", "clock", "xs_glue", "main", "program", "natives", "loop", "replay", "modules", "prepare", "budget", "clocked_serial", "aes128", "cipher_natives", "census", "gc_share"] as const;
+export const FIRMWARE_SOURCES = ["startup", "semihost", "syscalls", "clock", "xs_glue", "main", "program", "natives", "loop", "replay", "modules", "prepare", "budget", "clocked_serial", "aes128", "cipher_natives", "census", "chunks", "gc_share"] as const;

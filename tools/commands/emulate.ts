@@ -49,7 +49,7 @@ export const emulateCommand: Command = {
     { name: "replay", kind: "string", value: "file.json", help: "replay a recording from `ganzhi sim --record` instead of simulating" },
     { name: "program", kind: "string", value: "kind", help: "bytecode (compiled on the host) or source (parsed on the device)", default: "bytecode" },
     { name: "out", kind: "string", value: "file.jsonl", help: "write the image's uplink frames as JSON lines (the `ganzhi sim --out` format)" },
-    { name: "census", kind: "boolean", help: "after the run's last collection, list who holds XS's live slots (constructors, functions, loose slots by kind; the harness's own objects included, under their names)" },
+    { name: "census", kind: "boolean", help: "after the run's last collection, list who holds XS's live slots and the chunks they point to (constructors, functions, loose slots by kind; the harness's own objects included, under their names)" },
     { name: "json", kind: "boolean", help: "print the figures as JSON" },
     { name: "quiet", kind: "boolean", short: "q", help: "no progress lines" },
   ],
