@@ -150,9 +150,9 @@ void budget_settle(txMachine* the)
 		gBoardMaxChunks - gBaseChunks);
 }
 
-/* XS memory the device (and the machine) holds once a collection has run: slots and chunk bytes in use, less the
- * harness's and the ballast's. Sampled as each collection finishes sweeping its slots (gc_share.c), and at the end
- * of the run. */
+/* XS memory the device (and the machine) holds once a collection has run: the slots it kept and the chunks they
+ * point to (gc_share.c walks them when the collection did not compact, chunks.c), less the harness's and the
+ * ballast's as they settled. Sampled as each collection finishes sweeping its slots, and at the end of the run. */
 
 void budget_sample_counts(long slots, long chunks)
 {

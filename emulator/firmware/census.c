@@ -17,7 +17,7 @@
 #include "chunks.h"
 
 typedef struct {
-	int tag;       /* 0 constructor, 1 function, 2 internal kind, 3 loose slot kind, 4 no prototype */
+	int tag;       /* 0 constructor, 1 function, 2 internal kind, 3 loose slot kind, 4 no prototype, 5 stack and roots */
 	txID id;       /* constructor's or function's name, or the kind */
 	long instances;
 	long slots;
@@ -129,6 +129,9 @@ static void label(txMachine* the, CensusRow* r, char* out, size_t size)
 		if (name) snprintf(out, size, "loose %s", name);
 		else snprintf(out, size, "loose kind %d", (int)r->id);
 		return;
+	case 5:
+		snprintf(out, size, "JS stack and C roots");
+		return;
 	default:
 		name = kindName(r->id);
 		if (r->id == XS_CLOSURE_KIND) snprintf(out, size, "environment (closures)");
@@ -181,7 +184,11 @@ void census_print(txMachine* the, const char* phase)
 				looseChunks[s->kind] += c;
 				chunks += c;
 			}
+	/* And those of the JS stack's slots and the C roots (the host call the census runs in, its caller's frames). */
+	long roots = chunk_count_roots(the);
+	chunks += roots;
 	chunks_uncount(the);
+	if (roots) row(5, 0)->chunkBytes = roots;
 	for (txSlot* s = the->freeHeap; s; s = s->next) s->flag &= ~XS_MARK_FLAG;
 	for (int k = 0; k < 64; k++)
 		if (looseByKind[k] > 0 || looseChunks[k] > 0) {

@@ -32,25 +32,36 @@ txByte* chunk_data(txSlot* s)
 	case XS_HOST_KIND: return (s->flag & XS_HOST_CHUNK_FLAG) ? (txByte*)s->value.host.data : C_NULL;
 	case XS_IDS_KIND: return (txByte*)s->value.IDs;
 	case XS_KEY_KIND: return (txByte*)s->value.key.string;
+	case XS_REGEXP_KIND: return (txByte*)s->value.regexp.code; /* and its data: second_chunk */
 	default: return C_NULL;
 	}
 }
 
-/* Its size word counts its header and padding (and, once compacted, any room it had to grow). */
-long chunk_count(txSlot* s)
+static txByte* second_chunk(txSlot* s)
 {
-	txByte* data = chunk_data(s);
+	return s->kind == XS_REGEXP_KIND ? (txByte*)s->value.regexp.data : C_NULL;
+}
+
+/* Its size word counts its header and padding (and, once compacted, any room it had to grow). */
+static long count(txByte* data)
+{
 	if (!data) return 0;
 	txChunk* chunk = (txChunk*)(data - sizeof(txChunk));
 	if (chunk->size & COUNTED) return 0;
-	long n = (long)chunk->size;
 	chunk->size |= COUNTED;
-	return n;
+	return (long)(chunk->size & ~COUNTED);
+}
+
+long chunk_count(txSlot* s)
+{
+	return count(chunk_data(s)) + count(second_chunk(s));
 }
 
 static void uncount(txSlot* s)
 {
 	txByte* data = chunk_data(s);
+	if (data) ((txChunk*)(data - sizeof(txChunk)))->size &= ~COUNTED;
+	data = second_chunk(s);
 	if (data) ((txChunk*)(data - sizeof(txChunk)))->size &= ~COUNTED;
 }
 

@@ -20,8 +20,9 @@ export interface CensusCount {
   free: number;
   /** XS's own count of slots in use (`currentHeapCount`), which `live` must equal. */
   xsCount: number;
-  /** Chunk bytes the live slots point to, and XS's own count of chunk bytes in use (the rest: its key and name
-   * tables, which no slot points to). */
+  /** Chunk bytes the live slots (and the stack and C roots) point to, and XS's own count of chunk bytes in use: after
+   * the census's compacting collection the live chunks, a few of the harness's reached other than through a slot
+   * among them. */
   chunks: number;
   xsChunks: number;
   rows: CensusRow[];
@@ -75,12 +76,12 @@ export function censusLines(c: Census, slotBytes = 16): string[] {
   const rows = deviceShare(c, slotBytes);
   const device = c.end.live - c.settle.live;
   const chunks = c.end.chunks - c.settle.chunks;
-  const tables = c.end.xsChunks - c.end.chunks - (c.settle.xsChunks - c.settle.chunks);
+  const unreached = c.end.xsChunks - c.end.chunks - (c.settle.xsChunks - c.settle.chunks);
   const width = Math.max(5, ...rows.map((r) => r.owner.length));
   const n = (x: number, w: number) => String(x).padStart(w);
   return [
     `XS live slots after a full collection: ${c.settle.live} once the harness was built, ${c.end.live} at the end: the device's ${device} (${device * slotBytes} B of ${slotBytes}-byte slots)`,
-    `XS chunks the live slots point to: the device's ${chunks} B (strings, buffers' data, array items, map tables, headers included); ${tables} B more in XS's own tables (keys, names)`,
+    `XS chunks the live slots point to: the device's ${chunks} B (strings, buffers' data, array items, map tables, headers included)${unreached ? `; XS counts ${unreached} B more in use since the harness was built that no slot points to` : ""}`,
     `${"owner".padEnd(width)}  slots  slot bytes  chunk bytes  instances`,
     ...rows.map((r) => `${r.owner.padEnd(width)}  ${n(r.slots, 5)}  ${n(r.slots * slotBytes, 10)}  ${n(r.chunks, 11)}  ${n(r.instances, 9)}`),
   ];

@@ -4,7 +4,7 @@
  * boot, then two 10-minute reports, each split into 51-byte pieces at DR0 and sent as class A uplinks with their
  * receive windows (lorawan.test.ts checks the frames and windows of the hour in detail).
  *
- * Three budgets do not hold yet; they are known failures below, with what was measured and why, so that the day one
+ * Two budgets do not hold yet; they are known failures below, with what was measured and why, so that the day one
  * holds its `it.fails` fails and the test is turned round.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +50,11 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
     for (const name of expected) expect(check(name).limit).toBe(budgets[name as keyof typeof budgets]);
   });
 
-  it.each(["cpuPercent", "rxWindowErrorUs"])("holds the manifest's %s", (name) => {
+  // heapBytes: 52,472 B, the slots each collection keeps and the chunks its live slots point to
+  // (emulator/firmware/chunks.c). It was a known failure at 72.3 KB while the image took XS's count of chunk bytes in
+  // use, which after a collection run for slots still counts every chunk that became garbage since the last
+  // compaction (the figure climbed to the chunk heap's size between compactions).
+  it.each(["cpuPercent", "rxWindowErrorUs", "heapBytes"])("holds the manifest's %s", (name) => {
     const c = check(name);
     expect(c.ok, `${c.what}: ${c.value} ${c.unit} (budget ${c.limit})`).toBe(true);
   });
@@ -91,14 +95,5 @@ describe(`known failures of the weather station on ${BOARD}`, () => {
   // starts on a wind slot and ends before the next. Holding 2.5 ms would need that handler cut into pieces of work.
   it.fails("samples within jitterMs of every slot", () => {
     expect(check("jitterMs").ok).toBe(true);
-  });
-
-  // 72.3 KB (74,068 B; unchanged by host.cipher, whose three keys hold a 176-byte schedule each where the XS AES held
-  // 44-word round keys): XS slots the device holds (about 2,200 at rest, 2,800 during a report) and chunk bytes, which a
-  // collection for slots does not sweep (only a compaction, when chunks run out, does): the figure climbs to the chunk
-  // heap's size between compactions. The MQTT board holds 61 KB the same way; the LoRaWAN stack's instances (the MAC
-  // and the SX1262 driver: XS gives each instance a slot per private method) add the rest.
-  it.fails("holds no more than heapBytes after collections", () => {
-    expect(check("heapBytes").ok).toBe(true);
   });
 });
