@@ -260,11 +260,14 @@ export function analyze(c: ImageConsole, o: AnalyzeOptions): Analysis {
   // A radio link writes the frame in a later event than the report's (after the modem woke, after the
   // transceiver's BUSY handshakes): the latency then counts from the report's own slot, the last dispatch of the
   // report timer's stream before the write. The events a report sets off recur at its period too; their stream
-  // labels name the report's (a timer armed in it: "timer(timer(boot+600000ms)+337ms)"), the report's names none. (A
-  // second timer armed with the same label gets "#2": emulator/image/main.ts Streams.)
+  // labels name the stream they were armed in (a timer armed in the report: "timer(timer(boot+600000ms)+337ms)"), the
+  // report's names only the boot. (A second timer armed with the same label gets "#2": emulator/image/main.ts Streams.)
   const reportMs = o.reportIntervalS * 1000;
   const periodic = streams.filter((s) => s.periodMs === reportMs && s.dispatches > 1);
-  const reportStreams = new Set(periodic.filter((s) => !periodic.some((p) => p !== s && s.label.includes(`${p.label}+`))).map((s) => s.stream));
+  // Among them, a timer armed in another stream's handler (a window timer a radio's completion armed after a
+  // sample, "timer(timer(boot+125ms)+648.603ms)", recurring with the report) is not the report's slot.
+  const armedInAnother = (s: StreamFigures): boolean => streams.some((p) => p !== s && p.label !== "boot" && s.label.includes(`${p.label}+`));
+  const reportStreams = new Set(periodic.filter((s) => !armedInAnother(s)).map((s) => s.stream));
   // A run with one report shows no period: the report's stream is then the timer armed at boot for the first slot,
   // one period after start give or take the node's report offset (under half a period), the nearest such.
   if (reportStreams.size === 0) {

@@ -272,7 +272,9 @@ class ImageNode extends BoardNode {
     modes.methodsAsHostCalls(provider.host.io.SPI.prototype, ["read", "write", "transfer"], true, spiBusWait(this.#busTicksPerUs));
     modes.methodsAsHostCalls(provider.host.clock, ["ticks", "microseconds"]);
     for (const io of Object.values(provider.host.io)) modes.classInMode(PROVIDER, io as { prototype: object });
-    modes.methodsInMode(PROVIDER, timers, ["set", "clear"]);
+    // Arming and clearing a timer is one host call on a board too (Moddable's Timer: a C list of timers); here it is the
+    // simulator's event engine, whose heap is the image's work, not the board's.
+    modes.methodsAsHostCalls(timers, ["set", "clear"]);
     modes.methodsInMode(PROVIDER, provider.host.clock, ["ticks", "microseconds", "unixMs"]);
     modes.methodsInMode(PROVIDER, provider.host.power, ["deepSleep", "supplyVoltage"]);
     streams.current = STREAM_BOOT;

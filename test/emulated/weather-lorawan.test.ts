@@ -4,8 +4,8 @@
  * boot, then two 10-minute reports, each split into 51-byte pieces at DR0 and sent as class A uplinks with their
  * receive windows (lorawan.test.ts checks the frames and windows of the hour in detail).
  *
- * Two budgets do not hold yet; they are known failures below, with what was measured and why, so that the day one
- * holds its `it.fails` fails and the test is turned round.
+ * One budget does not hold yet, the wind's jitter; it is a known failure below, with what was measured and why, so
+ * that the day it holds its `it.fails` fails and the test is turned round.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkBudgets, type BudgetCheck } from "../../emulator/host/budgets.js";
@@ -50,11 +50,16 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
     for (const name of expected) expect(check(name).limit).toBe(budgets[name as keyof typeof budgets]);
   });
 
-  // heapBytes: 52,472 B, the slots each collection keeps and the chunks its live slots point to
+  // heapBytes: 55 KB, the slots each collection keeps and the chunks its live slots point to
   // (emulator/firmware/chunks.c). It was a known failure at 72.3 KB while the image took XS's count of chunk bytes in
   // use, which after a collection run for slots still counts every chunk that became garbage since the last
   // compaction (the figure climbed to the chunk heap's size between compactions).
-  it.each(["cpuPercent", "rxWindowErrorUs", "heapBytes"])("holds the manifest's %s", (name) => {
+  // latencyMs: 66–88 ms (seeds 2 and 3: 87 and 98 ms at the slow end). It was a known failure at 110–121 ms: the
+  // report's dispatch is now 2.2 M device instructions (the SenML split reads its heads inline: 12.5 k XS metering
+  // units for the weather report, 19 k before, runtime/senml-split.ts), and the BUSY handshakes before SetTx about 1 ms
+  // each (2 ms before), since the image charges arming and clearing a timer as the one host call it is on a board
+  // (Moddable's C), not as the simulator's event engine.
+  it.each(["cpuPercent", "rxWindowErrorUs", "heapBytes", "latencyMs"])("holds the manifest's %s", (name) => {
     const c = check(name);
     expect(c.ok, `${c.what}: ${c.value} ${c.unit} (budget ${c.limit})`).toBe(true);
   });
@@ -75,24 +80,19 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
   });
 });
 
-// Known failures, measured with this run (`ganzhi emulate weather-station --board nrf52840-dk-sx1262 --hours 0.4 -q`).
-// AES-128 is no longer among the causes: it runs in the host's C (host.cipher; on the board Moddable's crypt
-// BlockCipher), about 0.1 M provider instructions for all the blocks of a report. What remains is CPU time in single
-// events of the device's own JS, and each SPI command to the SX1262 being an event of its own (its BUSY handshake,
-// about 2 ms with the provider).
-describe(`known failures of the weather station on ${BOARD}`, () => {
-  // 121.0 ms (88.9 ms at the fast end; 165–233 ms with AES in XS): the report's dispatch, 96 ms at the slow end
-  // (2.92 M instructions, GC 7 ms), then the BUSY handshakes of the SPI commands before SetTx, about 25 ms (each an
-  // event of about 2 ms, one with a 3.6 ms collection). The handshakes put it over: the dispatch alone is under the
-  // budget at both ends.
-  it.fails("sends a report's first piece within latencyMs of its slot", () => {
-    expect(check("latencyMs").ok).toBe(true);
-  });
-
-  // 33.4 ms (103 ms with AES in XS): a wind slot waits behind the MAC's handler after a DIO1 edge that hands over the
-  // next piece (up to 80 ms at the slow end: 2.3 M of the device's own instructions, 19 ms of them collecting, and
-  // 0.13 M of its provider's, AES included), which comes at a phase the airtime decides. The report's dispatch (96 ms)
-  // starts on a wind slot and ends before the next. Holding 2.5 ms would need that handler cut into pieces of work.
+// Known failure, measured with this run (`ganzhi emulate weather-station --board nrf52840-dk-sx1262 --hours 0.4 -q`):
+// 60.3 ms at the slow end (47.4 and 50.7 ms with seeds 2 and 3; 15–53 ms as collections fell over this repository's
+// changes). A wind slot waits behind the MAC's work on a radio completion: after the last receive window of a piece, the
+// hand-over of the next (the uplink queue's pump, the frame's encryption, the SX1262's set-up: about 0.6–0.9 M
+// instructions with a collection, 20–30 ms), which comes at a phase the airtime decides; and a collection may land in
+// any short handler (a DIO1 edge's, 2.7 ms, or a BUSY handshake's, 1.1 ms) in front of a slot.
+// Tried and left out (the patch is described in the closing note of 2026-12-05's third session): that work as pieces
+// of the node's work queue paced by the wind samples held the jitter to 0.1 ms over seeds 1–3, but the receive
+// windows, armed in a wind slot's handler, were then 12–19 ms late on the image's rendering (a timer counts from the
+// point of the handler that armed it, with the delay the device computed from the event's virtual instant; an MCU
+// reading its clock where it arms would not be), over the 15 ms budget; pacing only the hand-over left the radio's own
+// completions (TxDone's window set-up, with collections) in front of wind slots: 19–21 ms.
+describe(`known failure of the weather station on ${BOARD}`, () => {
   it.fails("samples within jitterMs of every slot", () => {
     expect(check("jitterMs").ok).toBe(true);
   });
