@@ -61,8 +61,10 @@ describe("the census of XS's live slots (weather station, nrf52840-dk, 36 s)", (
     // Instructions are SysTick ticks per mode (2.5 instructions each) read at every switch: the census's own
     // instructions at the harness's settle move the ticks' phase against the device's code, which moves each switch's
     // rounding (some hundreds of instructions in tens of millions).
+    // A thousand instructions, or 1e-4 of the count where that is more (the provider's 2.4 M in this run are mostly
+    // host calls of a fixed charge, so the rounding is a larger share of them).
     for (const k of ["device", "provider"] as const) {
-      expect(Math.abs(run.figures.instructions[k] - plain.figures.instructions[k])).toBeLessThan(1e-4 * plain.figures.instructions[k]);
+      expect(Math.abs(run.figures.instructions[k] - plain.figures.instructions[k])).toBeLessThan(Math.max(1_000, 1e-4 * plain.figures.instructions[k]));
     }
     expect(run.figures.xsDeviceBytes).toBe(plain.figures.xsDeviceBytes);
     expect(parseCensus(plain.console.platform)).toBeUndefined();

@@ -65,7 +65,7 @@ describe("timeline", () => {
   });
 
   it("an event due while the CPU is busy waits for it, without a tick or a wake-up; the slower CPU makes it later", () => {
-    // A 64,000-instruction timer handler at 250 ms; an edge 1 ms later arrives while it runs (1.56 to 2.13 ms).
+    // A 64,000-instruction timer handler at 250 ms; an edge 1 ms later arrives while it runs (1.56 to 2.14 ms).
     const c = consoleOf([E(3, ORIGIN + 250_000, ORIGIN + 250_000, 64_000, 0, 0), E(4, ORIGIN + 251_000, ORIGIN + 251_100, 3_000, 0, 64_000)]);
     const [, edge] = timeline(c, nrf).events;
     expect(edge!.source).toBe("interrupt");
