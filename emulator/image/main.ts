@@ -169,28 +169,23 @@ function imageCiphers(native: Native, modes: Modes): Ciphers {
 }
 
 /**
- * What an I2C transfer holds the CPU for on a board, in ticks of provider work: Moddable's I2C `read` and `write`
- * return when the bus has carried the address byte and every data byte, 9 clocks each with its ACK (and about one for
- * start and stop), at the clock the bus was opened with. Charged as work the board's timing renders as that long at
- * its fewest cycles per instruction (longer at its most: on the side of failing).
+ * What a bus transfer holds the CPU for on a board, in ticks of provider work: Moddable's I2C `read`/`write` and SPI
+ * `read`/`write`/`transfer` return when the bus has carried it, `clocks(bytes)` cycles of the clock the bus was opened
+ * with. Charged as work the board's timing renders as that long at its fewest cycles per instruction (longer at its
+ * most: on the side of failing).
  */
-function i2cBusWait(ticksPerUs: number): HostWait {
+function busWait(ticksPerUs: number, clocks: (bytes: number) => number): HostWait {
   return (self, first) => {
     const bytes = typeof first === "number" ? first : ((first as { byteLength?: number } | undefined)?.byteLength ?? 0);
     const hz = (self as { hz?: number }).hz;
-    return hz && hz > 0 ? (((9 * (bytes + 1) + 1) * 1e6) / hz) * ticksPerUs : 0;
+    return hz && hz > 0 ? ((clocks(bytes) * 1e6) / hz) * ticksPerUs : 0;
   };
 }
 
-/** What an SPI transfer holds the CPU for on a board: 8 clocks a byte at the clock it was opened with (select's setup
- * and hold left out). Charged as `i2cBusWait` is. */
-function spiBusWait(ticksPerUs: number): HostWait {
-  return (self, first) => {
-    const bytes = typeof first === "number" ? first : ((first as { byteLength?: number } | undefined)?.byteLength ?? 0);
-    const hz = (self as { hz?: number }).hz;
-    return hz && hz > 0 ? ((8 * bytes * 1e6) / hz) * ticksPerUs : 0;
-  };
-}
+/** I2C: the address byte and every data byte, 9 clocks each with its ACK, and about one for start and stop. */
+const I2C_CLOCKS = (bytes: number): number => 9 * (bytes + 1) + 1;
+/** SPI: 8 clocks a byte (select's setup and hold left out). */
+const SPI_CLOCKS = (bytes: number): number => 8 * bytes;
 
 /**
  * One node on the image: boots, crashes, sleeps and reboots as the simulator's node does (both are a BoardNode,
@@ -267,9 +262,9 @@ class ImageNode extends BoardNode {
     // GPIO and clock reads are one host call each on a board: charged so (emulator/image/modes.ts asHostCall).
     modes.methodsAsHostCalls(provider.host.io.Digital.prototype, ["read", "write"], true);
     // An I2C transfer is one host call too, which returns once the bus has carried it: the wait is charged as well.
-    modes.methodsAsHostCalls(provider.host.io.I2C.prototype, ["read", "write"], true, i2cBusWait(this.#busTicksPerUs));
+    modes.methodsAsHostCalls(provider.host.io.I2C.prototype, ["read", "write"], true, busWait(this.#busTicksPerUs, I2C_CLOCKS));
     // And so is an SPI transfer (Moddable's SPI read, write and transfer are synchronous).
-    modes.methodsAsHostCalls(provider.host.io.SPI.prototype, ["read", "write", "transfer"], true, spiBusWait(this.#busTicksPerUs));
+    modes.methodsAsHostCalls(provider.host.io.SPI.prototype, ["read", "write", "transfer"], true, busWait(this.#busTicksPerUs, SPI_CLOCKS));
     modes.methodsAsHostCalls(provider.host.clock, ["ticks", "microseconds"]);
     for (const io of Object.values(provider.host.io)) modes.classInMode(PROVIDER, io as { prototype: object });
     // Arming and clearing a timer is one host call on a board too (Moddable's Timer: a C list of timers); here it is the

@@ -82,10 +82,11 @@ describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711, emulat
 
 // CPU busy holds in both profiles since the read is one native call (15.2–20.8 % / 15.2–20.7 % against 25 %; it was
 // 26.6–36.2 % / 26.5–36.1 % with the 25 pulses bit-banged from XS, 100 GPIO and clock host calls a read).
-// Sampling: no conversion is missed in either profile, and the jitter holds (7.1–9.7 ms / 4.4–6.0 ms against 10 ms),
+// Sampling: no conversion is missed in either profile, and the jitter holds (5.6–7.7 ms / 3.0–4.1 ms against 10 ms),
 // since the image charges the device for its own work only: its share of each collection (the image's 2,300 slots
 // were half of those marked, emulator/firmware/gc_share.c), an I2C transfer as a host call and its bus time, and not
-// the image's bookkeeping at each timer's arming. Before, 4–8 conversions were missed and the worst interval error
+// the image's bookkeeping at each timer's arming, and a timer's arming and clearing as one host call (it was the
+// simulator's event engine in JS: 7.1–9.7 ms / 4.4–6.0 ms). Before, 4–8 conversions were missed and the worst interval error
 // was 10.8–14.7 ms: every 120 s the deck's 10-second timers, the 32 ms work timer and a DOUT fall are due at the same
 // instant (10 s is 800 conversions), and the timers, one of them with a collection, run first.
 // The ESP32 profile's jitter was 7.9–10.8 ms, the same pile-up on its timing model (a 64 MHz Cortex-M4, the slow
@@ -117,7 +118,7 @@ describe.each(RUNS.map((r) => r.profile))("structural-strain on an HX711 in the 
   // The deck's SHT3x reading and another timer are both armed at boot for 10 s: they were one stream, so the deck
   // group saw two slots at one instant now and then (a "jitter" of 10.9 s). Each timer now has its own stream
   // (emulator/image/main.ts Streams), and the deck keeps its period: one slot every 10 s, late by what runs before it
-  // (3.5 ms / 13.7 ms at worst), not by a period.
+  // (6.3 ms / 2.7 ms at worst), not by a period.
   it("times the deck group once every 10 s, its own timer apart from another armed at the same instant", () => {
     const deck = results.get(profile)!.figures.groups.find((g) => g.group === "deck")!;
     expect(deck.slots).toBeGreaterThanOrEqual(71);
