@@ -89,12 +89,15 @@ int gc_share_clock(struct timeval* tv, void* tz)
 			gPending = 1;
 			gPendingSweeps = gxSweepSlotTime.count;
 			gPendingSlots = inUse;
+			gPendingChunks = (long)gMachine->currentChunksSize;
 			if (gAfterMark) {
+				/* After the phase's clock reads its end, so that XS's collection time leaves the walk out too. */
+				int r = _gettimeofday(tv, tz);
 				uint64_t walk = clock_busy_ticks();
 				gPendingChunks = chunk_live_bytes(gMachine);
 				mode_measured_since(walk);
+				return r;
 			}
-			else gPendingChunks = (long)gMachine->currentChunksSize;
 		}
 	}
 	return _gettimeofday(tv, tz);
