@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { blockOf, nodesBlock, radioBlock, simBlock, stable } from "../../tools/docs/readme.js";
+import { blockOf, emulatedBlock, nodesBlock, radioBlock, simBlock, stable } from "../../tools/docs/readme.js";
 
 const README = readFileSync(path.join(import.meta.dirname, "..", "..", "README.md"), "utf8");
 
@@ -20,6 +20,14 @@ describe("README.md's generated blocks (npm run docs)", () => {
 
   it("the node table lists every device manifest, its parts and its link on each board", () => {
     expect(blockOf(README, "nodes")).toBe(nodesBlock());
+  });
+
+  it("each node's emulated figures are docs/figures.md's rows for the nRF52840-DK and its LoRa shield", () => {
+    const block = blockOf(README, "emulated");
+    expect(block).toBe(emulatedBlock());
+    for (const device of ["weather-station", "structural-strain", "water-quality", "smart-meter", "parking"]) {
+      expect(block).toMatch(new RegExp(`\\| ${device} \\| nrf52840-dk \\| mqtt \\| [^|]+ \\| [\\d,]+ \\| [\\d.]+ % \\| [^|]+ ms \\| [\\d.]+ KB \\|`));
+    }
   });
 
   it("the radio figures are docs/figures.md's radio rows (airtime, RX-window error, current, battery years, event costs)", () => {

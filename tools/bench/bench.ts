@@ -127,6 +127,11 @@ interface EmulatedRow {
   rxWindowErrorUs?: { p50: [number, number]; p99: [number, number]; max: [number, number] };
   airtimePerUplinkMs?: number;
   uplinks?: number;
+  /** The device's fastest sampling group (the report's left out): its period, its slots' period jitter (max, µs,
+   * [low, high] over the timing model's cases) and the device and provider instructions of one cycle (mean). */
+  fastest?: { group: string; periodMs: number; jitterMaxUs: [number, number]; instructionsPerCycle: number };
+  /** XS memory the device held after collections, peak, bytes. */
+  heapBytes: number;
   cpuBusyPercent: number;
   averageMilliamps: number;
   milliwattHoursPerDay: number;
@@ -171,6 +176,8 @@ if (emulateHours > 0) {
           const e = l?.error.filter((x) => x.windows > 0) ?? [];
           return { low: Math.max(...e.map((x) => x[k].low)), high: Math.max(...e.map((x) => x[k].high)) };
         };
+        const sampling = f.groups.filter((g) => g.group !== "report").sort((a, b) => a.periodMs - b.periodMs);
+        const fastest = sampling[0];
         emulatedRows.push({
           device,
           board: t.name,
@@ -180,6 +187,8 @@ if (emulateHours > 0) {
             ? { rxWindowErrorUs: { p50: pair(worst("p50")), p99: pair(worst("p99")), max: pair(worst("max")) }, airtimePerUplinkMs: l.airtimeUs.mean / 1000, uplinks: l.uplinks.length }
             : {}),
           hours: emulateHours,
+          ...(fastest ? { fastest: { group: fastest.group, periodMs: fastest.periodMs, jitterMaxUs: pair(fastest.jitterMaxUs), instructionsPerCycle: fastest.instructionsPerCycleMean } } : {}),
+          heapBytes: f.xsDeviceBytes,
           cpuBusyPercent: f.cpuBusyPercent,
           averageMilliamps: f.energy.averageMilliamps,
           milliwattHoursPerDay: f.energy.milliwattHoursPerDay,
@@ -188,13 +197,18 @@ if (emulateHours > 0) {
         });
       }
     }
-    const h3 = ["device", "board", "profile", "link", "RX window error p50 / p99 / max", "airtime per uplink", "CPU busy", "mean current", "mWh/day", "days per 1,000 mAh", "QEMU wall s per virtual h"];
-    const msPair = ([a, b]: [number, number]) => (a.toFixed(1) === b.toFixed(1) ? (a / 1000).toFixed(1) : `${(a / 1000).toFixed(1)}–${(b / 1000).toFixed(1)}`);
+    const h3 = ["device", "board", "profile", "link", "fastest sampling", "instructions per cycle", "jitter max", "XS heap held", "RX window error p50 / p99 / max", "airtime per uplink", "CPU busy", "mean current", "mWh/day", "days per 1,000 mAh", "QEMU wall s per virtual h"];
+    const msPair = ([a, b]: [number, number], digits = 1) =>
+      (a / 1000).toFixed(digits) === (b / 1000).toFixed(digits) ? (a / 1000).toFixed(digits) : `${(a / 1000).toFixed(digits)}–${(b / 1000).toFixed(digits)}`;
     const t3 = emulatedRows.map((r) => [
       r.device,
       r.board,
       r.profile,
       r.link,
+      r.fastest ? `${r.fastest.group} ${r.fastest.periodMs} ms` : "-",
+      r.fastest ? Math.round(r.fastest.instructionsPerCycle).toLocaleString("en-US") : "-",
+      r.fastest ? `${msPair(r.fastest.jitterMaxUs, 2)} ms` : "-",
+      `${(r.heapBytes / 1024).toFixed(1)} KB`,
       r.rxWindowErrorUs ? `${msPair(r.rxWindowErrorUs.p50)} / ${msPair(r.rxWindowErrorUs.p99)} / ${msPair(r.rxWindowErrorUs.max)} ms` : "-",
       r.airtimePerUplinkMs !== undefined ? `${r.airtimePerUplinkMs.toFixed(0)} ms (${r.uplinks} uplinks)` : "-",
       `${r.cpuBusyPercent.toFixed(2)} %`,
@@ -204,7 +218,7 @@ if (emulateHours > 0) {
       r.qemuWallPerVirtualHourS.toFixed(1),
     ]);
     printTable(
-      `Emulated Cortex-M4 (QEMU, 62.5 MIPS): ${emulateHours} h per device and board, seed 1; RX window error on the board's clock (listening − (TxDone + delay), worse of RX1 and RX2, both ends of the timing model); energy from the board manifests' currents and, on a LoRa board, the SX1262 model's time in each state (its TCXO, RF switch and 470 MHz TX figures not counted)`,
+      `Emulated Cortex-M4 (QEMU, 62.5 MIPS): ${emulateHours} h per device and board, seed 1; the fastest sampling group's device and provider instructions per cycle (mean) and its slots' period jitter (max after the first 10 s, both ends of the timing model); XS memory the device held after collections (slots kept and the chunks they point to, peak); RX window error on the board's clock (listening − (TxDone + delay), worse of RX1 and RX2, both ends of the timing model); energy from the board manifests' currents and, on a LoRa board, the SX1262 model's time in each state (its TCXO, RF switch and 470 MHz TX figures not counted)`,
       h3,
       t3,
     );

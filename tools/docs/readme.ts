@@ -3,6 +3,8 @@
  *
  *   <!-- generated:sim -->    what `npm start` prints (the `ganzhi sim` run package.json's start script names)
  *   <!-- generated:nodes -->  the node kinds: every device manifest, its parts, its link on each board it wires
+ *   <!-- generated:emulated -->  each node's figures on the emulated nRF52840 (docs/figures.md): instructions per
+ *                             cycle of its fastest sampling, CPU busy, jitter, XS heap, mean current
  *   <!-- generated:radio -->  the radio links' figures, taken from docs/figures.md (what `npm run figures` wrote from
  *                             the benchmark): RX-window error, airtime and current per device and radio board, years
  *                             on the battery, and what single radio events cost
@@ -73,6 +75,17 @@ function markdownTable(cols: readonly string[], rows: readonly Record<string, st
   return [`| ${cols.join(" | ")} |`, `| ${cols.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${cols.map((c) => r[c] ?? "?").join(" | ")} |`)];
 }
 
+/** Each node on the nRF52840-DK's profile, with MQTT and with its LoRa shield: docs/figures.md's emulated rows. */
+export function emulatedBlock(root = manifestRoot()): string {
+  const emulated = figuresTable(readFigures(root), "Emulated Cortex-M4");
+  const cols = ["device", "board", "link", "fastest sampling", "instructions per cycle", "CPU busy", "jitter max", "XS heap held", "mean current"];
+  return [
+    `On the emulated nRF52840 (${/: ([\d.]+ h) per device and board/.exec(emulated.title)?.[1] ?? "?"} per run, seed 1; instructions per cycle of the fastest sampling group, the device's and its provider's; jitter of its slots on the board's clock; XS memory after collections; mean current from the board's currents and, with the shield, the radio's part model, sensors' own supply not counted but the strain bridge's):`,
+    "",
+    ...markdownTable(cols, emulated.rows.filter((r) => r.board === "nrf52840-dk" || r.board === "nrf52840-dk-sx1262")),
+  ].join("\n");
+}
+
 /** The radio rows of docs/figures.md's tables, as Markdown: the benchmark printed them, this only selects. */
 export function radioBlock(root = manifestRoot()): string {
   const text = readFigures(root);
@@ -133,19 +146,21 @@ async function main(): Promise<void> {
   const sim = await simBlock();
   const nodes = nodesBlock(root);
   const radio = radioBlock(root);
+  const emulated = emulatedBlock(root);
   if (process.argv.includes("--check")) {
     const stale: string[] = [];
     if (stable(blockOf(text, "sim")) !== stable(sim)) stale.push("sim");
     if (blockOf(text, "nodes") !== nodes) stale.push("nodes");
     if (blockOf(text, "radio") !== radio) stale.push("radio");
+    if (blockOf(text, "emulated") !== emulated) stale.push("emulated");
     if (stale.length > 0) {
       console.error(`README.md: generated block${stale.length > 1 ? "s" : ""} ${stale.join(", ")} out of date: run npm run docs`);
       process.exit(1);
     }
     return;
   }
-  writeFileSync(file, replaceBlock(replaceBlock(replaceBlock(text, "sim", sim), "nodes", nodes), "radio", radio));
-  console.log("README.md: generated blocks sim, nodes, radio written");
+  writeFileSync(file, replaceBlock(replaceBlock(replaceBlock(replaceBlock(text, "sim", sim), "nodes", nodes), "emulated", emulated), "radio", radio));
+  console.log("README.md: generated blocks sim, nodes, emulated, radio written");
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) await main();
