@@ -158,6 +158,6 @@ export interface NodeConfig {
   /** Flash partition for the store-and-forward log (`host.flash.open(storage.partition)`). */
   readonly storage: { readonly partition: string; readonly size: number; readonly blockLength: number; readonly writeAlign: number };
   /** What the device needs of the XS machine beyond the board's creation (the device manifest's `creation`). */
-  readonly creation?: { readonly heap?: number };
+  readonly creation?: { readonly heap?: number; readonly stack?: number };
   readonly budgets?: Readonly<Record<string, number>>;
 }

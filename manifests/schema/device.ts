@@ -194,6 +194,13 @@ export const DeviceSchema = s.object(
               minimum: 64,
             }),
           ),
+          stack: s.optional(
+            s.integer({
+              description:
+                "XS stack slots the device needs (Moddable's creation.stack), at least: a board whose creation gives more keeps its own. Its deepest callback chain (a sample's handler down through its paced work, the uplink and a radio stack into the driver) must fit, or XS throws a stack overflow; `ganzhi emulate` measures the peak. On a static-block board the stack comes out of the same block.",
+              minimum: 64,
+            }),
+          ),
         },
         { description: "What the device needs of the XS machine beyond the board's creation (merged as a Moddable app's manifest is over its platform's)." },
       ),

@@ -68,6 +68,16 @@ describe("the board's creation, as its Moddable build gets it", () => {
     expect((moddableManifest({ board: nrf, config, preload: true }).creation as ReturnType<typeof creationFor>).heap).toEqual({ initial: 3000 });
   });
 
+  it("takes the device's own stack need where the board gives fewer slots: the strain monitor's 640 (its LoRaWAN uplink runs inside a sample's paced work)", () => {
+    const nrf = loadBoard("nrf52840-dk").manifest;
+    const config = resolveNode(loadDevice("structural-strain"), "nrf52840-dk-sx1262").config;
+    expect(config.creation?.stack).toBe(640);
+    expect(creationFor(nrf, config).stack).toBe(640);
+    expect(boardCreation(nrf, config).stack).toBe(640);
+    expect((moddableManifest({ board: nrf, config, preload: true }).creation as ReturnType<typeof creationFor>).stack).toBe(640);
+    expect(creationFor(nrf, { creation: { stack: 256 } }).stack).toBe(512);
+  });
+
   const moddable = process.env.MODDABLE;
   const sdk = moddable && existsSync(join(moddable, "examples", "manifest_base.json")) && existsSync(join(moddable, "tools", "mcconfig.js"));
   it.skipIf(!sdk)(`completes it with Moddable SDK's own rules (manifest_base.json, mcconfig.js filterCreation)${sdk ? "" : ": skipped, $MODDABLE does not point to a Moddable SDK"}`, () => {

@@ -82,11 +82,12 @@ export function creationFor(board: Board, config?: Pick<NodeConfig, "creation">)
   // The device's own need (its manifest's `creation`) where the board gives less, as an app's manifest overrides its
   // platform's creation in a Moddable build.
   const heap = Math.max(c.heap, config?.creation?.heap ?? 0);
+  const stack = Math.max(c.stack, config?.creation?.stack ?? 0);
   return {
     static: c.static,
     chunk: fixed ? { initial: c.chunk, incremental: 0 } : { initial: c.chunk },
     heap: fixed ? { initial: heap, incremental: 0 } : { initial: heap },
-    stack: c.stack,
+    stack,
     ...(c.keys !== undefined ? { keys: { initial: c.keys } } : {}),
     main: "main",
   };

@@ -80,7 +80,7 @@ export function emulatedBlock(root = manifestRoot()): string {
   const emulated = figuresTable(readFigures(root), "Emulated Cortex-M4");
   const cols = ["device", "board", "link", "fastest sampling", "instructions per cycle", "CPU busy", "jitter max", "XS heap held", "mean current"];
   return [
-    `On the emulated nRF52840 (${/: ([\d.]+ h) per device and board/.exec(emulated.title)?.[1] ?? "?"} per run, seed 1; instructions per cycle of the fastest sampling group, the device's and its provider's; jitter of its slots on the board's clock; XS memory after collections; mean current from the board's currents and, with the shield, the radio's part model, sensors' own supply not counted but the strain bridge's):`,
+    `On the emulated nRF52840 (${/: ([\d.]+ h) per device and board/.exec(emulated.title)?.[1] ?? "?"} per run, seed 1; instructions per cycle of the fastest sampling group, the device's and its provider's; jitter of its slots on the board's clock; XS memory after collections; mean current from the board's currents and, with the shield, the radio's part model, sensors' own supply not counted but the strain bridge's; "-": no sampling group that comes round twice in the run, the buoy's and the meter's are 15 minutes):`,
     "",
     ...markdownTable(cols, emulated.rows.filter((r) => r.board === "nrf52840-dk" || r.board === "nrf52840-dk-sx1262")),
   ].join("\n");
