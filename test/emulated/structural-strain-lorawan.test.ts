@@ -11,45 +11,30 @@
  * Three budgets do not hold: known failures below, so that the day one holds its `it.fails` fails and the test is
  * turned round.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { checkBudgets, type BudgetCheck } from "../../emulator/host/budgets.js";
-import { emulate, type EmulateResult } from "../../emulator/host/emulate.js";
-import { loadDevice } from "../../manifests/load.js";
+import { describe, expect, it } from "vitest";
+import { budgetRun } from "../helpers/budget-run.js";
 
 const BOARD = "nrf52840-dk-sx1262";
-const budgets = loadDevice("structural-strain").manifest.budgets!;
-
-let run: EmulateResult;
-let checks: BudgetCheck[];
-const check = (name: string): BudgetCheck => {
-  const c = checks.find((x) => x.name === name);
-  if (!c) throw new Error(`no check named ${name}`);
-  return c;
-};
-
-beforeAll(async () => {
-  run = await emulate({ device: "structural-strain", board: BOARD, hours: 0.2, seed: 1, timeoutMs: 1_200_000 });
-  checks = checkBudgets(budgets, run.figures);
-}, 1_300_000);
+const r = budgetRun({ device: "structural-strain", board: BOARD, hours: 0.2, seed: 1, timeoutMs: 1_200_000 }, 1_300_000);
 
 describe(`the strain monitor on ${BOARD} (emulated nRF52840, LoRaWAN CN470, 0.2 h, seed 1)`, () => {
   it("joins and sends its frames as the simulator did, byte for byte", () => {
-    expect(run.figures.link).toBe("lorawan");
-    expect(run.figures.lorawan!.joined).toBe(true);
-    expect(run.comparison.firstDifference).toBeUndefined();
-    expect(run.comparison.identical).toBe(true);
-    expect(run.figures.lorawan!.uplinks.filter((u) => u.kind === "data").length).toBeGreaterThanOrEqual(4);
+    expect(r.run.figures.link).toBe("lorawan");
+    expect(r.run.figures.lorawan!.joined).toBe(true);
+    expect(r.run.comparison.firstDifference).toBeUndefined();
+    expect(r.run.comparison.identical).toBe(true);
+    expect(r.run.figures.lorawan!.uplinks.filter((u) => u.kind === "data").length).toBeGreaterThanOrEqual(4);
   });
 
   it("runs within the stack it states (creation.stack 640), without an overflow, crash or divergence", () => {
-    expect(run.figures.creation.stack).toBe(640);
+    expect(r.run.figures.creation.stack).toBe(640);
     const always = ["jsStack", "crashes", "stackOverflows", "divergences", "frames", "joined", "rxWindowsMissed"];
-    expect(checks.filter((c) => always.includes(c.name) && !c.ok).map((c) => `${c.name}: ${c.value} (limit ${c.limit})`)).toEqual([]);
-    expect(run.figures.jsStackPeakSlots).toBeGreaterThan(512);
+    expect(r.checks.filter((c) => always.includes(c.name) && !c.ok).map((c) => `${c.name}: ${c.value} (limit ${c.limit})`)).toEqual([]);
+    expect(r.run.figures.jsStackPeakSlots).toBeGreaterThan(512);
   });
 
   it.each(["cpuPercent", "latencyMs"])("holds the manifest's %s", (name) => {
-    const c = check(name);
+    const c = r.check(name);
     expect(c.ok, `${c.what}: ${c.value} ${c.unit} (budget ${c.limit})`).toBe(true);
   });
 });
@@ -65,7 +50,7 @@ describe(`the strain monitor on ${BOARD} (emulated nRF52840, LoRaWAN CN470, 0.2 
 describe(`known failures of the strain monitor on ${BOARD}`, () => {
   for (const name of ["jitterMs", "missed", "heapBytes"]) {
     it.fails(`holds ${name}`, () => {
-      expect(check(name).ok).toBe(true);
+      expect(r.check(name).ok).toBe(true);
     });
   }
 });

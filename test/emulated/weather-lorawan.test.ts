@@ -7,35 +7,21 @@
  * One budget does not hold yet, the wind's jitter; it is a known failure below, with what was measured and why, so
  * that the day it holds its `it.fails` fails and the test is turned round.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { checkBudgets, type BudgetCheck } from "../../emulator/host/budgets.js";
-import { emulate, type EmulateResult } from "../../emulator/host/emulate.js";
-import { loadDevice } from "../../manifests/load.js";
+import { describe, expect, it } from "vitest";
+import { budgetRun } from "../helpers/budget-run.js";
 
 const BOARD = "nrf52840-dk-sx1262";
 const HOURS = 0.4;
-const budgets = loadDevice("weather-station").manifest.budgets!;
-
-let run: EmulateResult;
-let checks: BudgetCheck[];
-const check = (name: string): BudgetCheck => {
-  const c = checks.find((x) => x.name === name);
-  if (!c) throw new Error(`no check named ${name}`);
-  return c;
-};
-
-beforeAll(async () => {
-  run = await emulate({ device: "weather-station", board: BOARD, hours: HOURS, seed: 1 });
-  checks = checkBudgets(budgets, run.figures);
-}, 600_000);
+const r = budgetRun({ device: "weather-station", board: BOARD, hours: HOURS, seed: 1 });
+const { budgets } = r;
 
 describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${HOURS} h, seed 1)`, () => {
   it("joins and sends both reports, as the simulator did, byte for byte", () => {
-    const f = run.figures;
+    const f = r.run.figures;
     expect(f.link).toBe("lorawan");
     expect(f.profile).toBe("nrf52840");
-    expect(run.comparison.firstDifference).toBeUndefined();
-    expect(run.comparison.identical).toBe(true);
+    expect(r.run.comparison.firstDifference).toBeUndefined();
+    expect(r.run.comparison.identical).toBe(true);
     expect(f.lorawan!.joins).toBe(1);
     expect(f.lorawan!.joined).toBe(true);
     // Two reports, the first piece of each timed for the latency; every piece a data uplink.
@@ -47,7 +33,7 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
     // averageMicroamps is set for nrf52840-dk only: no figure is promised for the radio board.
     const expected = Object.keys(budgets).filter((k) => k !== "averageMicroamps" || budgets.averageMicroamps?.[BOARD] !== undefined);
     expect(expected.sort()).toEqual(["cpuPercent", "heapBytes", "jitterMs", "latencyMs", "rxWindowErrorUs"]);
-    for (const name of expected) expect(check(name).limit).toBe(budgets[name as keyof typeof budgets]);
+    for (const name of expected) expect(r.check(name).limit).toBe(budgets[name as keyof typeof budgets]);
   });
 
   // heapBytes: 55 KB, the slots each collection keeps and the chunks its live slots point to
@@ -60,14 +46,14 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
   // each (2 ms before), since the image charges arming and clearing a timer as the one host call it is on a board
   // (Moddable's C), not as the simulator's event engine.
   it.each(["cpuPercent", "rxWindowErrorUs", "heapBytes", "latencyMs"])("holds the manifest's %s", (name) => {
-    const c = check(name);
+    const c = r.check(name);
     expect(c.ok, `${c.what}: ${c.value} ${c.unit} (budget ${c.limit})`).toBe(true);
   });
 
   it("passes what every run must: windows that catch a preamble, no missed sample, crash, overflow or divergence, within the board's JS stack", () => {
     const always = ["rxWindowsMissed", "joined", "missed", "jsStack", "crashes", "stackOverflows", "divergences", "frames"];
-    expect(checks.filter((c) => always.includes(c.name)).length).toBe(always.length);
-    expect(checks.filter((c) => always.includes(c.name) && !c.ok).map((c) => `${c.name}: ${c.value} (limit ${c.limit})`)).toEqual([]);
+    expect(r.checks.filter((c) => always.includes(c.name)).length).toBe(always.length);
+    expect(r.checks.filter((c) => always.includes(c.name) && !c.ok).map((c) => `${c.name}: ${c.value} (limit ${c.limit})`)).toEqual([]);
   });
 
   // The report's dispatch was 5.4 M device instructions with the pack split by grown arrays and per-item objects
@@ -75,8 +61,8 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
   // 2.92 M: 2.79 M of the device's own (SenML encoding, the split, the frame's XORs; 7 ms of it collecting) and
   // 0.13 M of its provider (the AES blocks on the Cortex-M4, SPI, flash).
   it("dispatches its report in under 3.2 M device instructions, GC included", () => {
-    expect(run.figures.reportInstructionsMax).toBeGreaterThan(0);
-    expect(run.figures.reportInstructionsMax).toBeLessThan(3_200_000);
+    expect(r.run.figures.reportInstructionsMax).toBeGreaterThan(0);
+    expect(r.run.figures.reportInstructionsMax).toBeLessThan(3_200_000);
   });
 });
 
@@ -94,6 +80,6 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
 // completions (TxDone's window set-up, with collections) in front of wind slots: 19–21 ms.
 describe(`known failure of the weather station on ${BOARD}`, () => {
   it.fails("samples within jitterMs of every slot", () => {
-    expect(check("jitterMs").ok).toBe(true);
+    expect(r.check("jitterMs").ok).toBe(true);
   });
 });
