@@ -36,11 +36,11 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
     for (const name of expected) expect(r.check(name).limit).toBe(budgets[name as keyof typeof budgets]);
   });
 
-  // heapBytes: 55 KB, the slots each collection keeps and the chunks its live slots point to
+  // heapBytes: 52,472 B, the slots each collection keeps and the chunks its live slots point to
   // (emulator/firmware/chunks.c). It was a known failure at 72.3 KB while the image took XS's count of chunk bytes in
   // use, which after a collection run for slots still counts every chunk that became garbage since the last
   // compaction (the figure climbed to the chunk heap's size between compactions).
-  // latencyMs: 66–88 ms (seeds 2 and 3: 87 and 98 ms at the slow end). It was a known failure at 110–121 ms: the
+  // latencyMs: 64.5–88.5 ms (seeds 2 and 3: 87 and 98 ms at the slow end, measured before the last image change). It was a known failure at 110–121 ms: the
   // report's dispatch is now 2.2 M device instructions (the SenML split reads its heads inline: 12.5 k XS metering
   // units for the weather report, 19 k before, runtime/senml-split.ts), and the BUSY handshakes before SetTx about 1 ms
   // each (2 ms before), since the image charges arming and clearing a timer as the one host call it is on a board
@@ -67,7 +67,7 @@ describe(`the weather station on ${BOARD} (emulated nRF52840, LoRaWAN CN470, ${H
 });
 
 // Known failure, measured with this run (`ganzhi emulate weather-station --board nrf52840-dk-sx1262 --hours 0.4 -q`):
-// 60.3 ms at the slow end (47.4 and 50.7 ms with seeds 2 and 3; 15–53 ms as collections fell over this repository's
+// 60.7 ms at the slow end (47.4 and 50.7 ms with seeds 2 and 3 before the last image change; 15–53 ms as collections fell over this repository's
 // changes). A wind slot waits behind the MAC's work on a radio completion: after the last receive window of a piece, the
 // hand-over of the next (the uplink queue's pump, the frame's encryption, the SX1262's set-up: about 0.6–0.9 M
 // instructions with a collection, 20–30 ms), which comes at a phase the airtime decides; and a collection may land in
