@@ -196,7 +196,8 @@ void census_print(txMachine* the, const char* phase)
 			r->slots = looseByKind[k] > 0 ? looseByKind[k] : 0;
 			r->chunkBytes = looseChunks[k];
 		}
-	/* chunks-in-use is XS's own count; what no slot points to (its key and name tables) is the difference. */
+	/* chunks-in-use is XS's own count (after a compacting collection, the live chunks): the difference is what XS
+	 * reaches other than through a slot (about 100 B of the harness's strings, the same at settle and at the end). */
 	console_printf("#census %s live=%ld free=%ld owned-by-instances=%ld loose=%ld in-use=%ld chunks=%ld chunks-in-use=%ld\n", phase, live,
 		freeSlots, owned, live - owned, (long)the->currentHeapCount, chunks, (long)the->currentChunksSize);
 	/* Largest first: a selection sort over a few hundred rows. */

@@ -17,8 +17,8 @@
  * `asHostCall` runs such a stand-in and charges the provider one host call instead, as measured at boot (an integer
  * in, a few lines of C, an integer out), so the device pays what a board's GPIO and clock calls cost. An I2C or SPI
  * transfer is one such call too, plus the time the bus takes to carry it (Moddable's I2C and SPI return when it is
- * done: `HostWait`, emulator/image/main.ts). Everything else the provider does (timers, serial, network) is charged
- * at its stand-in's cost: more than a board's, on the side of failing.
+ * done: `HostWait`, emulator/image/main.ts), and so is arming or clearing a timer. Everything else the provider does
+ * (serial, network, flash) is charged at its stand-in's cost: more than a board's, on the side of failing.
  */
 import type { Native } from "./native.js";
 

@@ -107,7 +107,7 @@ export async function benchBuild(root: string, print: Table): Promise<Record<str
     for (const [d, b] of pairs) {
       const r = await buildProject({ root, device: d, board: b, manifests: manifestSource(root), outDir: path.join(out, d, b), moddable: sdk as ModdableSdk });
       if (r.moddableFaults.length > 0) throw new Error(`${d} on ${b}: Moddable's tools reject the project:\n${r.moddableFaults.join("\n")}`);
-      // The creation the project was written with: the board's, with the device's own heap need where it asks more.
+      // The creation the project was written with: the board's, with the device's own needs where it asks more.
       const written = (JSON.parse(readFileSync(path.join(out, d, b, "manifest.json"), "utf8")) as { creation: { chunk: { initial: number }; heap: { initial: number } } }).creation;
       const c = { heap: written.heap.initial, chunk: written.chunk.initial };
       footprint.push({ device: d, board: b, appBytes: r.report.bundle.bytes, modules: r.report.modules.length, creation: c, xsl: r.report.moddable!.figures! });
